@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { runCliInProcess, spawnCli } from '../helpers/cli.js';
+
+describe('the CLI shell', () => {
+  it('prints help with the exit codes and exits 0', async () => {
+    const result = await runCliInProcess(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Exit codes:');
+    expect(result.stdout).toContain('2  bad input or usage');
+  });
+
+  it('exits 2 on usage errors with one clear line and no stack', async () => {
+    const result = await runCliInProcess(['--no-such-flag']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^ledgertap: unknown option/m);
+    expect(result.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+
+  it('runs as a real process and prints the version', async () => {
+    const result = await spawnCli(['--version']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
