@@ -32,6 +32,8 @@ const allowed = {
   ],
 };
 const folders = Object.keys(allowed);
+// Node built-ins that do I/O; kept in the graph (see includeOnly) so the analyzers rule can see them.
+const ioModules = '^(node:)?(fs|fs/promises|net|http|https|http2|tls|dgram|child_process|worker_threads)$';
 
 const directionRules = folders.map((from) => {
   const forbidden = folders.filter((to) => to !== from && !allowed[from].includes(to));
@@ -90,7 +92,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    includeOnly: `^(index\\.ts$|(${folders.join('|')})/)`,
+    includeOnly: ['^index\\.ts$', `^(${folders.join('|')})/`, ioModules],
     exclude: { path: '^(node_modules|dist|test|bench|scripts)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
