@@ -3,3 +3,8 @@
  * own index.ts; this file gathers them.
  */
 export * from './core/index.js';
+export * from './har/index.js';
+export * from './ledger/index.js';
+export * from './analyzers/index.js';
+export * from './model/index.js';
+export * from './connectors/index.js';

@@ -173,6 +173,8 @@ export interface HarTimings {
   receive: number;
   ssl?: number;
   comment?: string;
+  /** Producer extensions (Chrome's `_blocked_queueing`, …). */
+  [extension: `_${string}`]: unknown;
 }
 
 export interface HarWebSocketMessage {

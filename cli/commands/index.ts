@@ -4,8 +4,14 @@
  */
 import type { Command } from 'commander';
 import type { CliRuntime, RegisterVerb } from '../context.js';
+import { ledgerVerbs } from './reconcile.js';
+import { register as importVerb } from './import.js';
+import { register as harVerb } from './har.js';
+import { register as analyzeVerb } from './analyze.js';
+import { register as syncVerb } from './sync.js';
+import { register as sandboxVerb } from './sandbox.js';
 
-const verbs: RegisterVerb[] = [];
+const verbs: RegisterVerb[] = [...ledgerVerbs, importVerb, harVerb, analyzeVerb, syncVerb, sandboxVerb];
 
 export function registerCommands(program: Command, runtime: CliRuntime): void {
   for (const register of verbs) register(program, runtime);

@@ -1,0 +1,321 @@
+/**
+ * Path templating as a trie per origin. Segments with an id shape (integer, UUID, ULID, hex, date, email,
+ * opaque token) go to a parameter child at once; plain words and trading symbols stay literal until the
+ * end, when siblings are templated if the evidence supports it: enough distinct siblings with the same
+ * sub-shape, or the value echoed as an id in some response. Versions and API vocabulary never become
+ * parameters, and a literal (`/users/me`) stays apart from its parameterized siblings (`/users/{userId}`).
+ * State is bounded: past `maxLiteralChildren` literals under one node, new ones go to a parameter child.
+ */
+import type { AnalyzeContext } from './context.js';
+import { ID_CLASSES, camelIdentifier, classifySegment, singular, type SegmentClass } from './shapes.js';
+
+export interface PathNode {
+  id: number;
+  /** The literal segment, or the parameter class. */
+  segment: string;
+  param?: SegmentClass | 'word';
+  parent?: PathNode;
+  literals: Map<string, PathNode>;
+  params: Map<string, PathNode>;
+  /** Entries that ended here. */
+  hits: number;
+  /** Entries that passed through (for sibling statistics). */
+  through: number;
+  /** Distinct values seen at a parameter node (bounded). */
+  values: Set<string>;
+  valuesOverflow: boolean;
+  /** Why the node is a parameter, and how sure. */
+  reason?: string;
+  confidence?: number;
+  /** Response shapes (top-level keys of 2xx JSON bodies) of entries ending here, bounded. */
+  shapes: Set<string>;
+  /** Set when this node was merged into another (templating at finish). */
+  mergedInto?: PathNode;
+}
+
+export interface ResolvedPath {
+  /** `/users/{userId}/orders` */
+  template: string;
+  params: { name: string; class: string; reason: string; confidence: number; values: string[] }[];
+  confidence: number;
+}
+
+/** Resolves echoed values (seen in some response as an id) to the field name they were seen under. */
+export type EchoLookup = (value: string) => string | undefined;
+
+export class PathTrie {
+  private readonly roots = new Map<string, PathNode>();
+  private readonly nodes: PathNode[] = [];
+  /** Literal children that overflowed to a parameter (reported as a warning). */
+  overflowed = 0;
+
+  constructor(private readonly ctx: AnalyzeContext) {}
+
+  private newNode(segment: string, parent: PathNode | undefined, param?: SegmentClass | 'word'): PathNode {
+    const node: PathNode = {
+      id: this.nodes.length,
+      segment,
+      parent,
+      literals: new Map(),
+      params: new Map(),
+      hits: 0,
+      through: 0,
+      values: new Set(),
+      valuesOverflow: false,
+      shapes: new Set(),
+    };
+    if (param) node.param = param;
+    this.nodes.push(node);
+    return node;
+  }
+
+  /** Inserts one request path; returns the id of the node it ends at. */
+  insert(origin: string, segments: readonly string[], shape?: string): number {
+    let node = this.roots.get(origin);
+    if (!node) {
+      node = this.newNode('', undefined);
+      this.roots.set(origin, node);
+    }
+    node.through++;
+    for (const seg of segments) {
+      const cls = classifySegment(seg);
+      let next: PathNode | undefined;
+      if (ID_CLASSES.has(cls)) {
+        next = node.params.get(cls);
+        if (!next) {
+          next = this.newNode(cls, node, cls);
+          node.params.set(cls, next);
+        }
+      } else {
+        next = node.literals.get(seg);
+        if (!next) {
+          if (node.literals.size >= this.ctx.maxLiteralChildren && cls !== 'reserved' && cls !== 'version') {
+            this.overflowed++;
+            next = node.params.get('word');
+            if (!next) {
+              next = this.newNode('word', node, 'word');
+              next.reason = 'more distinct sibling segments than the analysis tracks';
+              next.confidence = 0.7;
+              node.params.set('word', next);
+            }
+          } else {
+            next = this.newNode(seg, node);
+            node.literals.set(seg, next);
+          }
+        }
+      }
+      if (next.param) this.addValue(next, seg);
+      next.through++;
+      node = next;
+    }
+    node.hits++;
+    if (shape !== undefined && node.shapes.size < 4) node.shapes.add(shape);
+    return node.id;
+  }
+
+  private addValue(node: PathNode, value: string): void {
+    if (node.valuesOverflow) return;
+    node.values.add(value);
+    if (node.values.size > this.ctx.maxDistinctValues) node.valuesOverflow = true;
+  }
+
+  /** Templates literal siblings where the evidence supports it (call once, after the last insert). */
+  templateSiblings(echo: EchoLookup): void {
+    for (const root of this.roots.values()) this.templateNode(root, echo);
+  }
+
+  private templateNode(node: PathNode, echo: EchoLookup): void {
+    const candidates: PathNode[] = [];
+    for (const [seg, child] of node.literals) {
+      const cls = classifySegment(seg);
+      if (cls === 'word' || cls === 'symbol') candidates.push(child);
+    }
+    const minSiblings = this.ctx.minSiblingsForWords;
+    const echoed = candidates.filter((c) => echo(c.segment) !== undefined);
+    const symbols = candidates.filter((c) => classifySegment(c.segment) === 'symbol');
+    let chosen: PathNode[] = [];
+    let reason = '';
+    let confidence = 0;
+    if (symbols.length >= 2 || (symbols.length === 1 && echo(symbols[0]?.segment ?? '') !== undefined)) {
+      chosen = symbols;
+      reason = `trading symbols as segments (${symbols.length} distinct)`;
+      confidence = Math.min(0.95, 0.7 + 0.05 * symbols.length);
+    } else if (echoed.length > 0 && echoed.length >= candidates.length / 2) {
+      // Every (or most) candidate values were seen as an id in responses: a parameter even alone.
+      chosen = candidates.filter((c) => sameShape(c, echoed[0] as PathNode));
+      reason = `values echoed as ${echo(echoed[0]?.segment ?? '')} in responses`;
+      confidence = Math.min(0.95, 0.75 + 0.05 * echoed.length);
+    } else if (candidates.length >= minSiblings && node.parent && classifySegment(node.segment) !== 'version' && !node.param) {
+      // Optic's sibling rule, stricter: the siblings must lead to the same sub-shape, and none may be hit
+      // far more often than the rest (a constant route among parameters).
+      const groups = new Map<string, PathNode[]>();
+      for (const c of candidates) {
+        const sig = signature(c) + '|' + [...responseShapes(c)].sort().join(';');
+        const g = groups.get(sig);
+        if (g) g.push(c);
+        else groups.set(sig, [c]);
+      }
+      let best: PathNode[] = [];
+      for (const g of groups.values()) if (g.length > best.length) best = g;
+      const total = best.reduce((s, c) => s + c.through, 0);
+      const dominant = best.some((c) => c.through > total * 0.6);
+      if (best.length >= minSiblings && !dominant) {
+        chosen = best;
+        reason = `${best.length} distinct sibling segments with the same sub-path`;
+        confidence = Math.min(0.85, 0.45 + 0.08 * best.length);
+      }
+    }
+    if (chosen.length > 0) {
+      const cls: SegmentClass | 'word' = chosen.every((c) => classifySegment(c.segment) === 'symbol') ? 'symbol' : 'word';
+      let target = node.params.get(cls);
+      if (!target) {
+        target = this.newNode(cls, node, cls);
+        node.params.set(cls, target);
+      }
+      target.reason = reason;
+      target.confidence = confidence;
+      for (const c of chosen) {
+        node.literals.delete(c.segment);
+        this.addValue(target, c.segment);
+        this.mergeInto(target, c);
+      }
+    }
+    for (const child of node.literals.values()) this.templateNode(child, echo);
+    for (const child of node.params.values()) this.templateNode(child, echo);
+  }
+
+  private mergeInto(target: PathNode, src: PathNode): void {
+    target.hits += src.hits;
+    target.through += src.through;
+    for (const v of src.values) this.addValue(target, v);
+    if (src.valuesOverflow) target.valuesOverflow = true;
+    src.mergedInto = target;
+    for (const [seg, child] of src.literals) {
+      const mine = target.literals.get(seg);
+      if (mine) this.mergeInto(mine, child);
+      else {
+        target.literals.set(seg, child);
+        child.parent = target;
+      }
+    }
+    for (const [cls, child] of src.params) {
+      const mine = target.params.get(cls);
+      if (mine) this.mergeInto(mine, child);
+      else {
+        target.params.set(cls, child);
+        child.parent = target;
+      }
+    }
+  }
+
+  /** The node an insert id ends at after templating. */
+  canonical(id: number): PathNode {
+    let node = this.nodes[id] as PathNode;
+    while (node.mergedInto) node = node.mergedInto;
+    return node;
+  }
+
+  /** The template of a node, with parameter names from their context (`/users/{userId}`). */
+  resolve(id: number, echo: EchoLookup): ResolvedPath {
+    const chain: PathNode[] = [];
+    for (let n: PathNode | undefined = this.canonical(id); n && n.parent; n = n.parent) chain.unshift(n);
+    const used = new Set<string>();
+    const parts: string[] = [];
+    const params: ResolvedPath['params'] = [];
+    let prevLiteral = '';
+    for (const n of chain) {
+      if (!n.param) {
+        parts.push(n.segment);
+        prevLiteral = n.segment;
+        continue;
+      }
+      let name = paramName(n, prevLiteral, echo);
+      const base = name;
+      for (let i = 2; used.has(name); i++) name = `${base}${i}`;
+      used.add(name);
+      parts.push(`{${name}}`);
+      const confidence = n.confidence ?? defaultConfidence(n);
+      params.push({
+        name,
+        class: n.param,
+        reason: n.reason ?? `${n.param} shape`,
+        confidence,
+        values: [...n.values].slice(0, 5),
+      });
+      prevLiteral = '';
+    }
+    const confidence = params.reduce((m, p) => Math.min(m, p.confidence), 1);
+    return { template: `/${parts.join('/')}`, params, confidence };
+  }
+
+  nodeCount(): number {
+    return this.nodes.length;
+  }
+}
+
+function sameShape(a: PathNode, b: PathNode): boolean {
+  return signature(a) === signature(b);
+}
+
+/** The sub-shape below a node: child literals and parameter classes, two levels deep. */
+function signature(node: PathNode, depth = 2): string {
+  if (depth === 0) return '';
+  const parts: string[] = [];
+  for (const [seg, c] of node.literals) parts.push(`${seg}(${signature(c, depth - 1)})`);
+  for (const [cls, c] of node.params) parts.push(`{${cls}}(${signature(c, depth - 1)})`);
+  return `${node.hits > 0 ? '.' : ''}${parts.sort().join(',')}`;
+}
+
+/** Response shapes of a node and its descendants (two levels), by relative path. */
+function responseShapes(node: PathNode, prefix = '', depth = 2, out = new Set<string>()): Set<string> {
+  for (const sh of node.shapes) out.add(`${prefix}:${sh}`);
+  if (depth === 0) return out;
+  for (const [seg, c] of node.literals) responseShapes(c, `${prefix}/${seg}`, depth - 1, out);
+  for (const [cls, c] of node.params) responseShapes(c, `${prefix}/{${cls}}`, depth - 1, out);
+  return out;
+}
+
+function defaultConfidence(n: PathNode): number {
+  const distinct = n.values.size;
+  switch (n.param) {
+    case 'uuid':
+      return 0.97;
+    case 'ulid':
+      return 0.95;
+    case 'int':
+      return distinct >= 2 ? 0.92 : 0.8;
+    case 'date':
+    case 'email':
+      return 0.9;
+    case 'hex':
+      return distinct >= 2 ? 0.88 : 0.75;
+    case 'opaque':
+      return distinct >= 2 ? 0.85 : 0.7;
+    default:
+      return 0.6;
+  }
+}
+
+function paramName(n: PathNode, prevLiteral: string, echo: EchoLookup): string {
+  for (const v of n.values) {
+    const field = echo(v);
+    if (field && !/^(id|key|value|name|code)$/i.test(field)) {
+      const id = camelIdentifier(field);
+      if (id) return id;
+    }
+    break;
+  }
+  switch (n.param) {
+    case 'date':
+      return 'date';
+    case 'email':
+      return 'email';
+    case 'symbol':
+      return 'symbol';
+    default:
+      break;
+  }
+  const parent = classifySegment(prevLiteral) === 'version' ? '' : camelIdentifier(singular(prevLiteral));
+  if (!parent) return n.param === 'word' ? 'name' : 'id';
+  return n.param === 'word' ? parent : `${parent}Id`;
+}

@@ -1,0 +1,356 @@
+/**
+ * Incremental JSON Schema inference: one accumulator per body, fed every sample (not just the first, as
+ * mitmproxy2swagger does), with bounded state: distinct values and object keys are capped, and objects
+ * with id-like or too many keys become maps (`additionalProperties`). Output is JSON Schema 2020-12 as
+ * OpenAPI 3.1 uses it: `type` arrays for nullable, `anyOf` for mixed kinds, open objects, formats, enums
+ * only where repetition supports them, and per-field evidence (`x-seen`, `x-presence`).
+ */
+import type { AnalyzeContext } from './context.js';
+import type { JsonSchema } from './types.js';
+import { numberFormat, stringFormat, isCredentialName, type StringFormat } from './shapes.js';
+
+interface StringStats {
+  count: number;
+  formats: Map<StringFormat | '', number>;
+  /** Distinct values with counts, until `overflow`. */
+  values: Map<string, number>;
+  overflow: boolean;
+  minLength: number;
+  maxLength: number;
+}
+
+interface NumberStats {
+  count: number;
+  integers: number;
+  min: number;
+  max: number;
+  epochSeconds: number;
+  epochMillis: number;
+  values: Map<number, number>;
+  overflow: boolean;
+}
+
+interface ObjectStats {
+  count: number;
+  props: Map<string, SchemaAcc>;
+  /** Set when the object is a map: every value merged here, keys not tracked. */
+  map?: SchemaAcc;
+  mapKeyFormat?: string;
+}
+
+/** The state of one schema node: counts per JSON kind, and children. */
+export interface SchemaAcc {
+  /** Values observed at this node (any kind, including null). */
+  count: number;
+  nulls: number;
+  booleans: number;
+  str?: StringStats;
+  num?: NumberStats;
+  arr?: { count: number; items: SchemaAcc; minItems: number; maxItems: number };
+  obj?: ObjectStats;
+  /** Values cut off by the depth cap. */
+  deep: number;
+}
+
+export function newSchemaAcc(): SchemaAcc {
+  return { count: 0, nulls: 0, booleans: 0, deep: 0 };
+}
+
+const ID_KEY = /^(-?\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Z0-9]{2,12}(USDT|BTC|ETH|BNB|BUSD|USDC|EUR|USD|TRY)|\d{4}-\d{2}-\d{2}.*)$/;
+
+/** Adds one JSON value to the accumulator. */
+export function observeValue(acc: SchemaAcc, value: unknown, ctx: AnalyzeContext, depth = 0): void {
+  acc.count++;
+  if (value === null || value === undefined) {
+    acc.nulls++;
+    return;
+  }
+  if (depth >= ctx.maxDepth) {
+    acc.deep++;
+    return;
+  }
+  switch (typeof value) {
+    case 'boolean':
+      acc.booleans++;
+      return;
+    case 'number':
+      observeNumber(acc, value, ctx);
+      return;
+    case 'string':
+      observeString(acc, value, ctx);
+      return;
+    case 'object':
+      if (Array.isArray(value)) {
+        const arr = (acc.arr ??= { count: 0, items: newSchemaAcc(), minItems: Infinity, maxItems: 0 });
+        arr.count++;
+        arr.minItems = Math.min(arr.minItems, value.length);
+        arr.maxItems = Math.max(arr.maxItems, value.length);
+        for (const item of value) observeValue(arr.items, item, ctx, depth + 1);
+      } else {
+        observeObject(acc, value as Record<string, unknown>, ctx, depth);
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+function observeNumber(acc: SchemaAcc, value: number, ctx: AnalyzeContext): void {
+  const n = (acc.num ??= {
+    count: 0,
+    integers: 0,
+    min: Infinity,
+    max: -Infinity,
+    epochSeconds: 0,
+    epochMillis: 0,
+    values: new Map(),
+    overflow: false,
+  });
+  n.count++;
+  if (Number.isInteger(value)) n.integers++;
+  if (value < n.min) n.min = value;
+  if (value > n.max) n.max = value;
+  const f = numberFormat(value);
+  if (f === 'epoch-seconds') n.epochSeconds++;
+  else if (f === 'epoch-millis') n.epochMillis++;
+  if (!n.overflow) {
+    n.values.set(value, (n.values.get(value) ?? 0) + 1);
+    if (n.values.size > ctx.maxDistinctValues) {
+      n.overflow = true;
+      n.values.clear();
+    }
+  }
+}
+
+function observeString(acc: SchemaAcc, value: string, ctx: AnalyzeContext): void {
+  const s = (acc.str ??= {
+    count: 0,
+    formats: new Map(),
+    values: new Map(),
+    overflow: false,
+    minLength: Infinity,
+    maxLength: 0,
+  });
+  s.count++;
+  if (value.length < s.minLength) s.minLength = value.length;
+  if (value.length > s.maxLength) s.maxLength = value.length;
+  const f = stringFormat(value) ?? '';
+  s.formats.set(f, (s.formats.get(f) ?? 0) + 1);
+  if (!s.overflow) {
+    if (value.length > 64) {
+      s.overflow = true;
+      s.values.clear();
+    } else {
+      s.values.set(value, (s.values.get(value) ?? 0) + 1);
+      if (s.values.size > ctx.maxDistinctValues) {
+        s.overflow = true;
+        s.values.clear();
+      }
+    }
+  }
+}
+
+function observeObject(acc: SchemaAcc, value: Record<string, unknown>, ctx: AnalyzeContext, depth: number): void {
+  const obj: ObjectStats = (acc.obj ??= { count: 0, props: new Map<string, SchemaAcc>() });
+  obj.count++;
+  if (obj.map) {
+    for (const key in value) observeValue(obj.map, value[key], ctx, depth + 1);
+    return;
+  }
+  const keys = Object.keys(value);
+  // Dynamic keys: ids, dates or symbols as keys, or more keys than a record type has.
+  const idKeys = keys.length >= 2 && keys.every((k) => ID_KEY.test(k));
+  if (idKeys || obj.props.size + keys.length > ctx.maxObjectKeys * 2 || keys.length > ctx.maxObjectKeys) {
+    const map = convertToMap(obj, idKeys ? 'id' : 'many', ctx);
+    for (const key of keys) observeValue(map, value[key], ctx, depth + 1);
+    return;
+  }
+  for (const key of keys) {
+    let child = obj.props.get(key);
+    if (!child) {
+      child = newSchemaAcc();
+      obj.props.set(key, child);
+    }
+    observeValue(child, value[key], ctx, depth + 1);
+  }
+  if (obj.props.size > ctx.maxObjectKeys) convertToMap(obj, 'many', ctx);
+}
+
+function convertToMap(obj: ObjectStats, why: string, ctx: AnalyzeContext): SchemaAcc {
+  if (obj.map) return obj.map;
+  const map = newSchemaAcc();
+  for (const child of obj.props.values()) mergeSchemaAcc(map, child, ctx);
+  obj.map = map;
+  obj.mapKeyFormat = why;
+  obj.props = new Map();
+  return map;
+}
+
+/** Merges `src` into `dst` (both stay bounded). */
+export function mergeSchemaAcc(dst: SchemaAcc, src: SchemaAcc, ctx: AnalyzeContext): void {
+  dst.count += src.count;
+  dst.nulls += src.nulls;
+  dst.booleans += src.booleans;
+  dst.deep += src.deep;
+  if (src.str) {
+    const d = (dst.str ??= { count: 0, formats: new Map(), values: new Map(), overflow: false, minLength: Infinity, maxLength: 0 });
+    d.count += src.str.count;
+    d.minLength = Math.min(d.minLength, src.str.minLength);
+    d.maxLength = Math.max(d.maxLength, src.str.maxLength);
+    for (const [f, c] of src.str.formats) d.formats.set(f, (d.formats.get(f) ?? 0) + c);
+    mergeValues(d, src.str, ctx);
+  }
+  if (src.num) {
+    const d = (dst.num ??= { count: 0, integers: 0, min: Infinity, max: -Infinity, epochSeconds: 0, epochMillis: 0, values: new Map(), overflow: false });
+    d.count += src.num.count;
+    d.integers += src.num.integers;
+    d.min = Math.min(d.min, src.num.min);
+    d.max = Math.max(d.max, src.num.max);
+    d.epochSeconds += src.num.epochSeconds;
+    d.epochMillis += src.num.epochMillis;
+    mergeValues(d, src.num, ctx);
+  }
+  if (src.arr) {
+    const d = (dst.arr ??= { count: 0, items: newSchemaAcc(), minItems: Infinity, maxItems: 0 });
+    d.count += src.arr.count;
+    d.minItems = Math.min(d.minItems, src.arr.minItems);
+    d.maxItems = Math.max(d.maxItems, src.arr.maxItems);
+    mergeSchemaAcc(d.items, src.arr.items, ctx);
+  }
+  if (src.obj) {
+    const d: ObjectStats = (dst.obj ??= { count: 0, props: new Map<string, SchemaAcc>() });
+    d.count += src.obj.count;
+    if (src.obj.map && !d.map) convertToMap(d, src.obj.mapKeyFormat ?? 'many', ctx);
+    if (d.map) {
+      if (src.obj.map) mergeSchemaAcc(d.map, src.obj.map, ctx);
+      for (const child of src.obj.props.values()) mergeSchemaAcc(d.map, child, ctx);
+    } else {
+      for (const [k, child] of src.obj.props) {
+        const mine = d.props.get(k);
+        if (mine) mergeSchemaAcc(mine, child, ctx);
+        else {
+          const copy = newSchemaAcc();
+          mergeSchemaAcc(copy, child, ctx);
+          d.props.set(k, copy);
+        }
+      }
+      if (d.props.size > ctx.maxObjectKeys) convertToMap(d, 'many', ctx);
+    }
+  }
+}
+
+function mergeValues<T>(d: { values: Map<T, number>; overflow: boolean }, s: { values: Map<T, number>; overflow: boolean }, ctx: AnalyzeContext): void {
+  if (d.overflow) return;
+  if (s.overflow) {
+    d.overflow = true;
+    d.values.clear();
+    return;
+  }
+  for (const [v, c] of s.values) d.values.set(v, (d.values.get(v) ?? 0) + c);
+  if (d.values.size > ctx.maxDistinctValues) {
+    d.overflow = true;
+    d.values.clear();
+  }
+}
+
+const MONEY_NAME = /(qty|quantity|amount|amt|price|fee|commission|balance|free|locked|freeze|frozen|total|value|volume|vol|size|cost|profit|pnl|rate|notional|margin|principal|interest|reward|available|withdrawing|ipoable|storage|quote)/i;
+
+const NO_ENUM_FORMATS = new Set(['uuid', 'date-time', 'date', 'jwt', 'hex', 'base64', 'email', 'uri', 'ipv4', 'ipv6', 'decimal-string']);
+
+/** Whether the repetition supports an enum: few distinct values, each seen several times. */
+function enumOf<T>(values: Map<T, number>, overflow: boolean, count: number): T[] | undefined {
+  if (overflow || values.size === 0 || values.size > 12) return undefined;
+  if (count < 6 || count < values.size * 3) return undefined;
+  return [...values.keys()].sort();
+}
+
+export interface ToSchemaOptions {
+  /** The field's name, for enum suppression on credentials and identifiers. */
+  name?: string;
+}
+
+/** The JSON Schema of the accumulated values. */
+export function toJsonSchema(acc: SchemaAcc, options: ToSchemaOptions = {}): JsonSchema {
+  const name = options.name ?? '';
+  const variants: JsonSchema[] = [];
+  const idLike = /(^id$|Id$|_id$|Ids?$|uuid|hash|token|time|date|At$|_at$)/i.test(name) || isCredentialName(name);
+  if (acc.str) {
+    const s = acc.str;
+    const schema: JsonSchema = { type: 'string' };
+    let format = pickFormat(s.formats, s.count);
+    // Amounts that happened to be whole in every sample are still decimals ("1" then "1.5").
+    if (format === 'integer-string' && MONEY_NAME.test(name)) format = 'decimal-string';
+    if (format) schema.format = format;
+    const e = !idLike && !(format && NO_ENUM_FORMATS.has(format)) ? enumOf(s.values, s.overflow, s.count) : undefined;
+    if (e) schema.enum = e;
+    variants.push(schema);
+  }
+  if (acc.num) {
+    const n = acc.num;
+    const schema: JsonSchema = { type: n.integers === n.count ? 'integer' : 'number' };
+    if (n.epochMillis === n.count) schema.format = 'epoch-millis';
+    else if (n.epochSeconds === n.count && /time|date|At$|_at$|expir|ts$|^t$/i.test(name)) schema.format = 'epoch-seconds';
+    const e = !idLike && !schema.format ? enumOf(n.values, n.overflow, n.count) : undefined;
+    if (e && schema.type === 'integer' && e.length <= 6) schema.enum = e;
+    variants.push(schema);
+  }
+  if (acc.booleans > 0) variants.push({ type: 'boolean' });
+  if (acc.arr) {
+    const a = acc.arr;
+    const schema: JsonSchema = { type: 'array' };
+    if (a.items.count > 0) schema.items = toJsonSchema(a.items, { name: name.replace(/s$/, '') });
+    variants.push(schema);
+  }
+  if (acc.obj) {
+    const o = acc.obj;
+    const schema: JsonSchema = { type: 'object' };
+    if (o.map) {
+      schema.additionalProperties = o.map.count > 0 ? toJsonSchema(o.map) : true;
+      schema['x-map'] = o.mapKeyFormat ?? 'dynamic keys';
+    } else {
+      const props: Record<string, JsonSchema> = {};
+      const required: string[] = [];
+      for (const [k, child] of [...o.props].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))) {
+        const cs = toJsonSchema(child, { name: k });
+        cs['x-seen'] = child.count;
+        cs['x-presence'] = round(child.count / o.count);
+        props[k] = cs;
+        if (child.count >= o.count) required.push(k);
+      }
+      schema.properties = props;
+      if (required.length > 0) schema.required = required;
+    }
+    variants.push(schema);
+  }
+  if (acc.deep > 0) variants.push({ description: 'nested deeper than the analysis depth cap' });
+  if (variants.length === 0) return acc.nulls > 0 ? { type: 'null' } : {};
+  let out: JsonSchema;
+  if (variants.length === 1) out = variants[0] as JsonSchema;
+  else if (variants.every((v) => Object.keys(v).length === 1 && typeof v.type === 'string')) {
+    out = { type: variants.map((v) => v.type as string) };
+  } else out = { anyOf: variants };
+  if (acc.nulls > 0) {
+    if (typeof out.type === 'string') out.type = [out.type, 'null'];
+    else if (Array.isArray(out.type)) out.type = [...(out.type as string[]), 'null'];
+    else if (Array.isArray(out.anyOf)) out.anyOf = [...(out.anyOf as JsonSchema[]), { type: 'null' }];
+    else out = { anyOf: [out, { type: 'null' }] };
+  }
+  return out;
+}
+
+function pickFormat(formats: Map<StringFormat | '', number>, count: number): string | undefined {
+  if (formats.size === 1) {
+    const [only] = formats.keys();
+    return only || undefined;
+  }
+  // Integer strings are decimal strings without a fraction: "5" and "1.5" together are decimal strings.
+  if (formats.size === 2 && (formats.get('integer-string') ?? 0) + (formats.get('decimal-string') ?? 0) === count) {
+    return 'decimal-string';
+  }
+  if (formats.size === 2 && (formats.get('date') ?? 0) + (formats.get('date-time') ?? 0) === count) return undefined;
+  return undefined;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,203 @@
+/**
+ * Shape classes of strings: what a path segment looks like (an integer id, a UUID, an opaque token, a
+ * trading symbol, a plain word) and which string format a JSON value has (date-time, decimal, JWT, …).
+ * Pure and table-driven so the templating and schema rules read as data.
+ */
+
+export type SegmentClass =
+  | 'int'
+  | 'uuid'
+  | 'ulid'
+  | 'hex'
+  | 'date'
+  | 'email'
+  | 'symbol'
+  | 'opaque'
+  | 'version'
+  | 'reserved'
+  | 'word';
+
+/** Classes that are parameters on their own, without sibling evidence. */
+export const ID_CLASSES: ReadonlySet<SegmentClass> = new Set(['int', 'uuid', 'ulid', 'hex', 'date', 'email', 'opaque']);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
+const HEX = /^[0-9a-f]+$/i;
+const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+const EMAIL = /^[^\s@/]+@[^\s@/]+\.[a-z]{2,}$/i;
+const VERSION = /^(v\d+(\.\d+)*([a-z]+\d*)?|\d+\.\d+(\.\d+)?)$/i;
+const QUOTES = '(USDT|USDC|FDUSD|BUSD|TUSD|DAI|BTC|ETH|BNB|EUR|USD|TRY|BRL|GBP|JPY|AUD)';
+const SYMBOL = new RegExp(`^([A-Z0-9]{2,10})[-_/]?${QUOTES}$`);
+const SYMBOL_LOWER = new RegExp(`^([a-z0-9]{2,10})[-_]?${QUOTES.toLowerCase()}$`);
+
+/** Segments that are API vocabulary, never parameters (optic#907, #2036: versions and prefixes). */
+export const RESERVED_SEGMENTS: ReadonlySet<string> = new Set(
+  (
+    'api apis rest rpc graphql gql v public private internal external admin me self current latest new edit ' +
+    'search list all create update delete batch bulk export import query mine default auth oauth oauth2 login ' +
+    'logout signin signout signup token tokens refresh session sessions account accounts user users profile ' +
+    'settings config status health ping info version docs static assets media web app mobile bapi sapi fapi ' +
+    'dapi eapi papi wapi spot margin futures earn wallet asset assets order orders trade trades history ' +
+    'open openapi v1 v2 v3 v4 v5 friendly'
+  ).split(' '),
+);
+
+/** The shape class of one (decoded) path segment. */
+export function classifySegment(segment: string): SegmentClass {
+  const s = segment;
+  if (s.length === 0) return 'word';
+  if (VERSION.test(s)) return 'version';
+  if (RESERVED_SEGMENTS.has(s.toLowerCase())) return 'reserved';
+  if (/^-?\d+$/.test(s)) return 'int';
+  if (UUID.test(s)) return 'uuid';
+  if (DATE.test(s) || DATE_TIME.test(s)) return 'date';
+  if (s.length === 26 && ULID.test(s.toUpperCase()) && /\d/.test(s)) return 'ulid';
+  if (s.length >= 8 && HEX.test(s) && /\d/.test(s) && /[a-f]/i.test(s) && s.length % 2 === 0) return 'hex';
+  if (EMAIL.test(s)) return 'email';
+  if (SYMBOL.test(s) || (SYMBOL_LOWER.test(s) && s.length <= 12)) return 'symbol';
+  if (isOpaqueId(s)) return 'opaque';
+  return 'word';
+}
+
+/**
+ * Opaque ids: base62, nanoid, Okta `00u1cagurdhtxqBdf4x7`, Zoom `a18JbG_DQketjPo0Y8wYqg`. Mixed letters and
+ * digits (or mixed case) with enough class changes to be random, not a word with a version (`oauth2`).
+ */
+export function isOpaqueId(s: string): boolean {
+  if (s.length < 10 || s.length > 200) return false;
+  if (!/^[A-Za-z0-9_~.-]+$/.test(s)) return false;
+  if (/^[a-z]+[-_]?\d{1,4}$/i.test(s)) return false;
+  if (/^[a-z]+([-_][a-z]+)+$/i.test(s)) return false; // a slug of words
+  const digits = (s.match(/\d/g) ?? []).length;
+  const upper = (s.match(/[A-Z]/g) ?? []).length;
+  const lower = (s.match(/[a-z]/g) ?? []).length;
+  let changes = 0;
+  let prev = '';
+  for (const ch of s) {
+    const cls = ch >= '0' && ch <= '9' ? 'd' : ch >= 'A' && ch <= 'Z' ? 'u' : ch >= 'a' && ch <= 'z' ? 'l' : 'o';
+    if (prev && cls !== prev) changes++;
+    prev = cls;
+  }
+  const classes = (digits > 0 ? 1 : 0) + (upper > 0 ? 1 : 0) + (lower > 0 ? 1 : 0);
+  if (digits >= 2 && digits < s.length && changes >= 3) return true;
+  if (classes >= 2 && changes >= Math.max(4, s.length / 4)) return true;
+  return false;
+}
+
+/** String formats the schema inference recognises, most specific first. */
+export type StringFormat =
+  | 'uuid'
+  | 'date-time'
+  | 'date'
+  | 'email'
+  | 'ipv4'
+  | 'ipv6'
+  | 'uri'
+  | 'jwt'
+  | 'integer-string'
+  | 'decimal-string'
+  | 'hex'
+  | 'base64';
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+const IPV6 = /^(([0-9a-f]{1,4}:){7}[0-9a-f]{1,4}|([0-9a-f]{1,4}:){1,7}:|(([0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})?::([0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})$/i;
+const URI = /^[a-z][a-z0-9+.-]*:\/\/[^\s]+$/i;
+const JWT = /^eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+const INT_STRING = /^-?\d+$/;
+const DECIMAL_STRING = /^-?\d+\.\d+$/;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** The most specific format of a string value, or undefined. */
+export function stringFormat(s: string): StringFormat | undefined {
+  const n = s.length;
+  if (n === 0 || n > 4096) return undefined;
+  if (n === 36 && UUID.test(s)) return 'uuid';
+  if (n >= 16 && n <= 35 && DATE_TIME.test(s) && !Number.isNaN(Date.parse(s.replace(' ', 'T')))) return 'date-time';
+  if (n === 10 && DATE.test(s)) return 'date';
+  if (n <= 40 && INT_STRING.test(s)) return 'integer-string';
+  if (n <= 60 && DECIMAL_STRING.test(s)) return 'decimal-string';
+  if (n <= 254 && EMAIL.test(s)) return 'email';
+  if (n <= 15 && IPV4.test(s)) return 'ipv4';
+  if (n <= 45 && s.includes(':') && IPV6.test(s)) return 'ipv6';
+  if (URI.test(s)) return 'uri';
+  if (s.startsWith('eyJ') && JWT.test(s)) return 'jwt';
+  if (n >= 16 && n % 2 === 0 && HEX.test(s) && /\d/.test(s) && /[a-f]/i.test(s)) return 'hex';
+  if (n >= 16 && n % 4 === 0 && BASE64.test(s) && /[A-Z]/.test(s) && /[a-z]/.test(s) && /\d/.test(s)) return 'base64';
+  return undefined;
+}
+
+/** Number formats: Unix time in seconds or milliseconds, by range (2001..2100). */
+export function numberFormat(n: number): 'epoch-seconds' | 'epoch-millis' | undefined {
+  if (!Number.isInteger(n)) return undefined;
+  if (n >= 1e9 && n < 4.2e9) return 'epoch-seconds';
+  if (n >= 1e12 && n < 4.2e12) return 'epoch-millis';
+  return undefined;
+}
+
+const CREDENTIAL_NAME =
+  /(^|[-_.])(auth|authorization|token|access[-_]?token|refresh[-_]?token|id[-_]?token|jwt|bearer|session|sess|sid|ssid|csrf|xsrf|secret|api[-_]?key|apikey|key|password|passwd|pwd|signature|sign|sig|hmac|nonce|otp|code[-_]?verifier|client[-_]?secret|cookie|credential|ticket|p20t|logintoken|cr00|authenticity[-_]?token)([-_.]|$)/i;
+const CREDENTIAL_CAMEL = /(Token|Secret|Session|Signature|ApiKey|Csrf|Xsrf|Password|Nonce|Auth)$/;
+
+/** Names whose values carry credentials (headers, cookies, query and body fields). */
+export function isCredentialName(name: string): boolean {
+  if (name.length > 80) return false;
+  return CREDENTIAL_NAME.test(name) || CREDENTIAL_CAMEL.test(name) || /token|secret|passw|csrf|xsrf|session/i.test(name);
+}
+
+/** What kind of credential a name suggests. */
+export function credentialKindOf(name: string, value: string): string {
+  const n = name.toLowerCase();
+  if (n === 'authorization') {
+    if (/^bearer\s+eyJ/i.test(value) && JWT.test(value.replace(/^bearer\s+/i, ''))) return 'jwt';
+    if (/^bearer\s/i.test(value)) return 'bearer';
+    if (/^basic\s/i.test(value)) return 'basic';
+    return 'token';
+  }
+  if (/csrf|xsrf|authenticity/.test(n)) return 'csrf';
+  if (/refresh/.test(n)) return 'refresh-token';
+  if (/passw|pwd/.test(n)) return 'password';
+  if (/signature|^sign$|^sig$|hmac/.test(n)) return 'signature';
+  if (/nonce/.test(n)) return 'nonce';
+  if (/^(timestamp|ts|t|_t|_)$|time[-_]?stamp/.test(n)) return 'timestamp';
+  if (/secret/.test(n)) return 'secret';
+  if (/api[-_]?key|apikey|(^|-)key$/.test(n)) return 'api-key';
+  if (/sess|sid$|^sid|p20t/.test(n)) return 'session';
+  if (value.startsWith('eyJ') && JWT.test(value.replace(/^bearer\s+/i, ''))) return 'jwt';
+  return 'token';
+}
+
+/** A value that was redacted before we saw it: ledgertap placeholders, `[REDACTED]`, `***`. */
+export function isRedactedValue(value: string): boolean {
+  return /^\[redact/i.test(value) || /^\*{3,}$/.test(value) || value === 'REDACTED' || value === '<redacted>';
+}
+
+/** An example safe to print: credentials, emails, JWTs and long opaque tokens become `[redacted]`. */
+export function redactExample(value: string, name = ''): string {
+  if (isRedactedValue(value)) return value;
+  if (name && isCredentialName(name)) return '[redacted]';
+  if (value.length > 80) return '[redacted]';
+  const f = stringFormat(value);
+  if (f === 'email' || f === 'jwt' || f === 'base64' || (f === 'hex' && value.length >= 32)) return '[redacted]';
+  if (isOpaqueId(value) && value.length >= 24) return '[redacted]';
+  return value;
+}
+
+/** `users` → `user`, `categories` → `category`, `addresses` → `address`. */
+export function singular(word: string): string {
+  const w = word;
+  if (/ies$/i.test(w) && w.length > 4) return w.slice(0, -3) + 'y';
+  if (/(ss|sh|ch|x|z)es$/i.test(w)) return w.slice(0, -2);
+  if (/s$/i.test(w) && !/ss$/i.test(w) && w.length > 3) return w.slice(0, -1);
+  return w;
+}
+
+/** `order-items` → `orderItem`; identifiers safe in templates and operation ids. */
+export function camelIdentifier(text: string): string {
+  const parts = text.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  if (parts.length === 0) return '';
+  const out = parts
+    .map((p, i) => (i === 0 ? p.charAt(0).toLowerCase() + p.slice(1) : p.charAt(0).toUpperCase() + p.slice(1)))
+    .join('');
+  return /^\d/.test(out) ? `p${out}` : out;
+}

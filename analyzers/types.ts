@@ -1,0 +1,217 @@
+/**
+ * What the analyzers produce (DESIGN.md conventions 4 to 6). Every finding has a kind, a one-sentence
+ * summary that reports print as is, evidence as (entry index, JSON Pointer) pairs into the HAR, and a
+ * confidence in [0, 1].
+ */
+
+/** A place in the input: entry `entry` of capture `capture`, at JSON Pointer `pointer` (RFC 6901) into the entry. */
+export interface Evidence {
+  /** Index of the capture (HAR file) in the order given to the analysis, from 0. */
+  capture: number;
+  /** Index of the entry in that capture's `log.entries`, from 0. */
+  entry: number;
+  /** JSON Pointer into the entry, e.g. `/request/headers/3/value` or `/response/content/text`. */
+  pointer: string;
+  /** When `pointer` names a body: a JSON Pointer inside the parsed body (`/data/token`). */
+  bodyPointer?: string;
+}
+
+/** One conclusion, as reports print it. */
+export interface Finding {
+  /** Stable, dotted: `endpoint.template`, `auth.login`, `pagination.cursor`, `noise.host`, … */
+  kind: string;
+  /** One sentence, printable as is; never contains a secret value. */
+  summary: string;
+  evidence: Evidence[];
+  /** 0..1: how sure the analyzer is. */
+  confidence: number;
+  /** The operation the finding is about, when there is one. */
+  operationId?: string;
+}
+
+/** A JSON Schema (2020-12 subset as used by OpenAPI 3.1), with `x-` evidence annotations. */
+export type JsonSchema = { [key: string]: unknown };
+
+/** A parameter of an operation. */
+export interface ParameterModel {
+  name: string;
+  in: 'path' | 'query' | 'header' | 'cookie';
+  required: boolean;
+  schema: JsonSchema;
+  /** Samples the parameter was seen in, and in how many of the operation's samples. */
+  seen: number;
+  presence: number;
+  /** Up to a few examples, secrets and personal data replaced by `[redacted]`. */
+  examples: string[];
+  /** For path parameters: why this segment is a parameter. */
+  reason?: string;
+  confidence?: number;
+  /** A credential-like parameter (token, signature, key): see the credentials inventory. */
+  credential?: boolean;
+}
+
+/** A body (request or response) of one media type. */
+export interface BodyModel {
+  mediaType: string;
+  /** Merged over every sample seen (not only the reservoir). */
+  schema: JsonSchema;
+  samples: number;
+}
+
+export interface ResponseModel {
+  status: number;
+  samples: number;
+  bodies: BodyModel[];
+  /** Response headers seen on every sample of this status, beyond the standard ones. */
+  headers: string[];
+}
+
+/** An RPC operation carried over one URL. */
+export interface RpcModel {
+  kind: 'graphql' | 'jsonrpc' | 'action';
+  /** operationName, JSON-RPC method or the value of the action switch. */
+  name: string;
+  /** For GraphQL: query, mutation or subscription. For action: the switch's name (`action`, `type`). */
+  detail?: string;
+}
+
+export interface ClassificationModel {
+  effect: 'read' | 'write';
+  /** Writes are never replayed without the user naming them. */
+  unsafeToReplay: boolean;
+  reason: string;
+  confidence: number;
+}
+
+/** An inferred operation: method + host + path template (+ RPC name). */
+export interface OperationModel {
+  /** Stable id: `get_users_userId`, unique within a model. */
+  id: string;
+  method: string;
+  /** `https://api.example.test` */
+  origin: string;
+  pathTemplate: string;
+  rpc?: RpcModel;
+  samples: number;
+  /** Confidence of the template (the lowest of its path parameters, 1 when static). */
+  confidence: number;
+  parameters: ParameterModel[];
+  requestBodies: BodyModel[];
+  responses: ResponseModel[];
+  classification: ClassificationModel;
+  /** The surface (guide step or path vocabulary) the operation belongs to. */
+  surface: string;
+  /** Guide steps (`_step`) the samples were recorded under. */
+  steps: string[];
+  /** Credentials consumed (ids in the credentials inventory). */
+  credentials: string[];
+  /** A bounded, uniformly drawn set of samples (reservoir). */
+  evidence: Evidence[];
+}
+
+export type CredentialLocation = 'header' | 'cookie' | 'query' | 'body' | 'authorization';
+
+/** Where a credential came from. */
+export interface IssuanceModel {
+  via: 'set-cookie' | 'json-field' | 'header' | 'redirect-param' | 'html-meta' | 'html-hidden-input' | 'relation';
+  /** The operation that issued it. */
+  operationId?: string;
+  /** Cookie, field, header or parameter name at the issuer. */
+  name: string;
+  /** `value`: the same value was seen; `name`: linked by name and order (redacted captures). */
+  linkedBy: 'value' | 'name' | 'relation';
+  evidence: Evidence[];
+}
+
+export interface CredentialModel {
+  /** `cookie:sid`, `header:authorization`, `query:signature`, `body:password`. */
+  id: string;
+  name: string;
+  location: CredentialLocation;
+  /** `bearer`, `basic`, `jwt`, `api-key`, `session`, `csrf`, `signature`, `timestamp`, `nonce`, `password`, `refresh-token`, `secret`, `token`. */
+  kind: string;
+  /** How it varies: one value for every request, one per session, or a fresh value per request. */
+  class: 'static' | 'per-session' | 'per-request' | 'unknown';
+  distinctValues: number;
+  uses: number;
+  /** The values were redacted (placeholders or `[REDACTED]`). */
+  redacted: boolean;
+  issuedBy: IssuanceModel[];
+  /** Operations that send it. */
+  consumers: string[];
+  /** Lifetime in seconds, with where it comes from (`cookie-expiry`, `jwt-exp`, `expires_in`, `max-age`). */
+  lifetime?: { seconds: number; source: string };
+  /** Operations that issued a replacement value. */
+  rotatedBy: string[];
+  /** It is a hash or encoding of another credential. */
+  derivedFrom?: { credential: string; transform: string; linkedBy: 'value' | 'relation' | 'name' };
+  confidence: number;
+  evidence: Evidence[];
+}
+
+/** A call with a role in the auth flow. */
+export interface AuthCallModel {
+  role: 'login' | 'logout' | 'refresh' | 'csrf-bootstrap' | 'token-exchange';
+  operationId: string;
+  /** Credentials it issues or clears. */
+  credentials: string[];
+  confidence: number;
+  evidence: Evidence[];
+}
+
+/** HMAC-style request signing: a signature parameter beside a timestamp and a key. */
+export interface SigningModel {
+  operationIds: string[];
+  signature: string;
+  timestamp?: string;
+  key?: string;
+  /** `hex-64` (HMAC-SHA256 hex), `base64`, … */
+  encoding: string;
+  confidence: number;
+  evidence: Evidence[];
+}
+
+export interface AuthModel {
+  credentials: CredentialModel[];
+  calls: AuthCallModel[];
+  signing: SigningModel[];
+}
+
+export interface PaginationModel {
+  operationId: string;
+  style: 'offset-limit' | 'page-size' | 'cursor' | 'link-header' | 'time-window' | 'id-cursor' | 'graphql-pageinfo';
+  /** Request parameters that drive it (`offset`, `limit`, `cursor`, `startTime`, `fromId`, `after`). */
+  parameters: string[];
+  /** For cursors: the response field whose value becomes the next request's parameter. */
+  cursorSource?: string;
+  /** The response field that says there is more: `total`, `hasMore`, `moreData`, `pageInfo.hasNextPage`. */
+  hasMoreField?: string;
+  /** Observed: at least two consecutive pages; declared: parameter names only. */
+  observed: boolean;
+  confidence: number;
+  evidence: Evidence[];
+}
+
+export interface NoiseModel {
+  origin: string;
+  reason: 'static-asset' | 'analytics' | 'telemetry' | 'cdn' | 'tracking-pixel';
+  entries: number;
+  examplePaths: string[];
+}
+
+export interface AnalysisWarning {
+  code: string;
+  message: string;
+  evidence?: Evidence[];
+}
+
+/** Everything one analysis produced; model/ turns it into a ProtocolModel. */
+export interface AnalysisResult {
+  operations: OperationModel[];
+  auth: AuthModel;
+  pagination: PaginationModel[];
+  noise: NoiseModel[];
+  findings: Finding[];
+  warnings: AnalysisWarning[];
+  stats: { captures: number; entries: number; analyzedEntries: number; noiseEntries: number; bodyBytes: number };
+}

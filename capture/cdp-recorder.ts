@@ -1,0 +1,389 @@
+/**
+ * Turns one page's Chrome DevTools Protocol Network events into HAR entries for the sink. The
+ * `*ExtraInfo` events carry the headers as sent and received on the wire (the real Cookie and Set-Cookie
+ * headers, which the plain events omit); bodies come from Network.getResponseBody and
+ * Network.getRequestPostData; WebSocket frames become `_webSocketMessages` of the upgrade entry.
+ */
+import type { CDPSession } from 'playwright-core';
+import { createLogger } from '../core/index.js';
+import type { HarCookie, HarEntry, HarHeader, HarTimings, HarWebSocketMessage } from '../har/index.js';
+import type { HostFilter } from './hosts.js';
+import type { HarSink } from './sink.js';
+
+const log = createLogger('capture:cdp');
+
+type Headers = Record<string, string>;
+
+interface ResourceTiming {
+  requestTime: number;
+  dnsStart: number;
+  dnsEnd: number;
+  connectStart: number;
+  connectEnd: number;
+  sslStart: number;
+  sslEnd: number;
+  sendStart: number;
+  sendEnd: number;
+  receiveHeadersEnd: number;
+}
+
+interface CdpResponse {
+  url: string;
+  status: number;
+  statusText: string;
+  headers: Headers;
+  mimeType: string;
+  protocol?: string;
+  remoteIPAddress?: string;
+  remotePort?: number;
+  timing?: ResourceTiming;
+  fromDiskCache?: boolean;
+  fromServiceWorker?: boolean;
+  encodedDataLength?: number;
+  requestHeaders?: Headers;
+}
+
+interface Pending {
+  requestId: string;
+  url: string;
+  method: string;
+  headers: Headers;
+  extraRequestHeaders?: Headers;
+  postData?: string;
+  hasPostData: boolean;
+  wallTime: number;
+  timestamp: number;
+  resourceType: string;
+  response?: CdpResponse;
+  extraResponseHeaders?: Headers;
+  extraStatus?: number;
+  webSocket?: HarWebSocketMessage[];
+  /** The guide step when the request started: a slow response still belongs to the step that asked. */
+  step: string | undefined;
+}
+
+/** CDP joins repeated headers with newlines; HAR lists them one by one. */
+function toHarHeaders(headers: Headers | undefined): HarHeader[] {
+  const out: HarHeader[] = [];
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    for (const v of String(value).split('\n')) out.push({ name, value: v });
+  }
+  return out;
+}
+
+function header(headers: Headers | undefined, name: string): string | undefined {
+  if (!headers) return undefined;
+  const lower = name.toLowerCase();
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === lower) return v;
+  return undefined;
+}
+
+/** RFC 6265 Cookie header into HAR cookies. */
+export function parseCookieHeader(value: string | undefined): HarCookie[] {
+  if (!value) return [];
+  return value
+    .split(/;\s*/)
+    .filter((p) => p.includes('='))
+    .map((p) => {
+      const eq = p.indexOf('=');
+      return { name: p.slice(0, eq).trim(), value: p.slice(eq + 1) };
+    });
+}
+
+/** Set-Cookie lines (CDP joins them with newlines) into HAR cookies with their attributes. */
+export function parseSetCookie(value: string | undefined): HarCookie[] {
+  if (!value) return [];
+  const cookies: HarCookie[] = [];
+  for (const line of value.split('\n')) {
+    const [first, ...attrs] = line.split(';');
+    if (!first || !first.includes('=')) continue;
+    const eq = first.indexOf('=');
+    const cookie: HarCookie = { name: first.slice(0, eq).trim(), value: first.slice(eq + 1).trim() };
+    for (const attr of attrs) {
+      const [k = '', ...rest] = attr.split('=');
+      const key = k.trim().toLowerCase();
+      const v = rest.join('=').trim();
+      if (key === 'path') cookie.path = v;
+      else if (key === 'domain') cookie.domain = v;
+      else if (key === 'expires') {
+        const d = new Date(v);
+        cookie.expires = Number.isNaN(d.getTime()) ? null : d.toISOString();
+      } else if (key === 'httponly') cookie.httpOnly = true;
+      else if (key === 'secure') cookie.secure = true;
+      else if (key === 'samesite') cookie.sameSite = v;
+    }
+    cookies.push(cookie);
+  }
+  return cookies;
+}
+
+function queryOf(url: string): { name: string; value: string }[] {
+  try {
+    return [...new URL(url).searchParams.entries()].map(([name, value]) => ({ name, value }));
+  } catch {
+    return [];
+  }
+}
+
+function harTimings(timing: ResourceTiming | undefined, endTimestamp: number | undefined): { timings: HarTimings; time: number } {
+  if (!timing) {
+    return { timings: { send: 0, wait: 0, receive: 0 }, time: 0 };
+  }
+  const span = (a: number, b: number): number => (a >= 0 && b >= 0 && b >= a ? b - a : -1);
+  const blockedEnd = [timing.dnsStart, timing.connectStart, timing.sendStart].find((v) => v >= 0) ?? 0;
+  const receive =
+    endTimestamp !== undefined ? Math.max(0, (endTimestamp - timing.requestTime) * 1000 - timing.receiveHeadersEnd) : 0;
+  const ssl = span(timing.sslStart, timing.sslEnd);
+  const timings: HarTimings = {
+    blocked: blockedEnd,
+    dns: span(timing.dnsStart, timing.dnsEnd),
+    connect: span(timing.connectStart, timing.connectEnd),
+    ssl,
+    send: Math.max(0, span(timing.sendStart, timing.sendEnd)),
+    wait: Math.max(0, timing.receiveHeadersEnd - Math.max(timing.sendEnd, 0)),
+    receive,
+  };
+  const time =
+    Math.max(0, timings.blocked ?? 0) +
+    Math.max(0, timings.dns ?? 0) +
+    Math.max(0, timings.connect ?? 0) +
+    timings.send +
+    timings.wait +
+    timings.receive;
+  return { timings, time: Math.round(time * 1000) / 1000 };
+}
+
+const IGNORED_SCHEMES = /^(data|blob|chrome|chrome-extension|devtools|about):/i;
+
+/** Records one CDP target (a page). `flush` waits for every entry in flight. */
+export class CdpRecorder {
+  readonly #session: CDPSession;
+  readonly #sink: HarSink;
+  readonly #hosts: HostFilter;
+  readonly #pending = new Map<string, Pending>();
+  /** ExtraInfo events may arrive before requestWillBeSent; they wait here. */
+  readonly #earlyExtra = new Map<string, Headers>();
+  readonly #inFlight = new Set<Promise<void>>();
+  readonly #onError: (error: unknown) => void;
+
+  constructor(session: CDPSession, sink: HarSink, hosts: HostFilter, onError: (error: unknown) => void) {
+    this.#session = session;
+    this.#sink = sink;
+    this.#hosts = hosts;
+    this.#onError = onError;
+  }
+
+  async start(): Promise<void> {
+    const s = this.#session;
+    s.on('Network.requestWillBeSent', (e) => {
+      const prior = this.#pending.get(e.requestId);
+      if (prior && e.redirectResponse) {
+        // A redirect: the hop ends with the redirect response; the same requestId continues.
+        prior.response = e.redirectResponse as CdpResponse;
+        this.#pending.delete(e.requestId);
+        this.#finish(prior, e.timestamp, undefined, true);
+      }
+      if (!this.#wanted(e.request.url)) return;
+      this.#pending.set(e.requestId, {
+        requestId: e.requestId,
+        url: e.request.url + (e.request.urlFragment ?? ''),
+        method: e.request.method,
+        headers: e.request.headers as Headers,
+        ...(e.request.postData !== undefined ? { postData: e.request.postData } : {}),
+        hasPostData: Boolean(e.request.hasPostData),
+        wallTime: e.wallTime,
+        timestamp: e.timestamp,
+        resourceType: (e.type ?? 'Other').toLowerCase(),
+        step: this.#sink.step,
+        ...(this.#earlyExtra.has(e.requestId) ? { extraRequestHeaders: this.#earlyExtra.get(e.requestId) as Headers } : {}),
+      });
+      this.#earlyExtra.delete(e.requestId);
+    });
+    s.on('Network.requestWillBeSentExtraInfo', (e) => {
+      const p = this.#pending.get(e.requestId);
+      if (p && !p.extraRequestHeaders) p.extraRequestHeaders = e.headers as Headers;
+      else if (this.#earlyExtra.size < 1000) this.#earlyExtra.set(e.requestId, e.headers as Headers);
+    });
+    s.on('Network.responseReceived', (e) => {
+      const p = this.#pending.get(e.requestId);
+      if (p) p.response = e.response as CdpResponse;
+    });
+    s.on('Network.responseReceivedExtraInfo', (e) => {
+      const p = this.#pending.get(e.requestId);
+      if (p) {
+        p.extraResponseHeaders = e.headers as Headers;
+        p.extraStatus = e.statusCode;
+      }
+    });
+    s.on('Network.loadingFinished', (e) => {
+      const p = this.#pending.get(e.requestId);
+      if (!p) return;
+      this.#pending.delete(e.requestId);
+      this.#finish(p, e.timestamp, undefined, false);
+    });
+    s.on('Network.loadingFailed', (e) => {
+      const p = this.#pending.get(e.requestId);
+      if (!p) return;
+      this.#pending.delete(e.requestId);
+      // A request canceled after its response arrived (the page navigated away) may still have a body.
+      this.#finish(p, e.timestamp, e.errorText + (e.canceled ? ' (canceled)' : ''), !p.response);
+    });
+    s.on('Network.webSocketCreated', (e) => {
+      if (!this.#wanted(e.url)) return;
+      this.#pending.set(e.requestId, {
+        requestId: e.requestId,
+        url: e.url,
+        method: 'GET',
+        headers: {},
+        hasPostData: false,
+        wallTime: Date.now() / 1000,
+        timestamp: 0,
+        resourceType: 'websocket',
+        webSocket: [],
+        step: this.#sink.step,
+      });
+    });
+    s.on('Network.webSocketWillSendHandshakeRequest', (e) => {
+      const p = this.#pending.get(e.requestId);
+      if (p) {
+        p.headers = e.request.headers as Headers;
+        p.wallTime = e.wallTime;
+        p.timestamp = e.timestamp;
+      }
+    });
+    s.on('Network.webSocketHandshakeResponseReceived', (e) => {
+      const p = this.#pending.get(e.requestId);
+      if (p) {
+        p.response = {
+          url: p.url,
+          status: e.response.status,
+          statusText: e.response.statusText,
+          headers: e.response.headers as Headers,
+          mimeType: '',
+          ...(e.response.requestHeaders ? { requestHeaders: e.response.requestHeaders as Headers } : {}),
+        };
+      }
+    });
+    const frame = (type: 'send' | 'receive') => (e: { requestId: string; timestamp: number; response: { opcode: number; payloadData: string } }) => {
+      const p = this.#pending.get(e.requestId);
+      p?.webSocket?.push({ type, time: e.timestamp, opcode: e.response.opcode, data: e.response.payloadData });
+    };
+    s.on('Network.webSocketFrameSent', frame('send'));
+    s.on('Network.webSocketFrameReceived', frame('receive'));
+    s.on('Network.webSocketClosed', (e) => {
+      const p = this.#pending.get(e.requestId);
+      if (!p) return;
+      this.#pending.delete(e.requestId);
+      this.#finish(p, e.timestamp, undefined, true);
+    });
+    await s.send('Network.enable', {
+      maxTotalBufferSize: 200 * 1024 * 1024,
+      maxResourceBufferSize: 64 * 1024 * 1024,
+      maxPostDataSize: 64 * 1024 * 1024,
+    });
+    // Recorded traffic must be real traffic: the browser cache would hide responses from the capture.
+    await s.send('Network.setCacheDisabled', { cacheDisabled: true }).catch(() => undefined);
+  }
+
+  #wanted(url: string): boolean {
+    if (IGNORED_SCHEMES.test(url)) return false;
+    let host: string;
+    try {
+      host = new URL(url).hostname;
+    } catch {
+      return false;
+    }
+    if (this.#hosts.allows(host)) return true;
+    this.#sink.skipped(host);
+    return false;
+  }
+
+  /** Entries still open (WebSockets, requests in flight) are written as they stand. */
+  async flush(): Promise<void> {
+    for (const p of [...this.#pending.values()]) {
+      this.#pending.delete(p.requestId);
+      this.#finish(p, undefined, p.webSocket || p.response ? undefined : 'capture ended before the response', !p.response);
+    }
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  #finish(p: Pending, endTimestamp: number | undefined, error: string | undefined, skipBody: boolean): void {
+    const task = this.#build(p, endTimestamp, error, skipBody)
+      .then((entry) => this.#sink.add(entry, 'browser'))
+      .catch((err: unknown) => this.#onError(err));
+    this.#inFlight.add(task);
+    void task.finally(() => this.#inFlight.delete(task));
+  }
+
+  async #build(p: Pending, endTimestamp: number | undefined, error: string | undefined, skipBody: boolean): Promise<HarEntry> {
+    const requestHeaders = p.extraRequestHeaders ?? p.response?.requestHeaders ?? p.headers;
+    let postData = p.postData;
+    if (postData === undefined && p.hasPostData) {
+      postData = await this.#session
+        .send('Network.getRequestPostData', { requestId: p.requestId })
+        .then((r) => r.postData)
+        .catch(() => undefined);
+    }
+    const res = p.response;
+    const responseHeaders = p.extraResponseHeaders ?? res?.headers;
+    let text: string | undefined;
+    let encoding: string | undefined;
+    let bodyComment: string | undefined;
+    if (res && !skipBody && res.status !== 204 && res.status !== 304) {
+      try {
+        const body = await this.#session.send('Network.getResponseBody', { requestId: p.requestId });
+        text = body.body;
+        if (body.base64Encoded) encoding = 'base64';
+      } catch (err) {
+        bodyComment = `body not available: ${(err as Error).message.split('\n')[0]}`;
+        log('no body for %s: %s', p.url, bodyComment);
+      }
+    }
+    const { timings, time } = harTimings(res?.timing, endTimestamp);
+    const bodySize = text === undefined ? 0 : encoding === 'base64' ? Buffer.from(text, 'base64').length : Buffer.byteLength(text);
+    const mimeType = header(requestHeaders, 'content-type') ?? 'application/octet-stream';
+    const httpVersion = res?.protocol ? (res.protocol === 'h2' ? 'HTTP/2' : res.protocol.toUpperCase()) : 'HTTP/1.1';
+    const entry: HarEntry = {
+      startedDateTime: new Date(p.wallTime * 1000).toISOString(),
+      time,
+      request: {
+        method: p.method,
+        url: p.url,
+        httpVersion,
+        cookies: parseCookieHeader(header(requestHeaders, 'cookie')),
+        headers: toHarHeaders(requestHeaders),
+        queryString: queryOf(p.url),
+        ...(postData !== undefined ? { postData: { mimeType, text: postData } } : {}),
+        headersSize: -1,
+        bodySize: postData !== undefined ? Buffer.byteLength(postData) : 0,
+      },
+      response: {
+        status: p.extraStatus ?? res?.status ?? 0,
+        statusText: res?.statusText ?? (error ? '' : ''),
+        httpVersion,
+        cookies: parseSetCookie(header(responseHeaders, 'set-cookie')),
+        headers: toHarHeaders(responseHeaders),
+        content: {
+          size: bodySize,
+          mimeType: res?.mimeType || header(responseHeaders, 'content-type') || 'x-unknown',
+          ...(text !== undefined ? { text } : {}),
+          ...(encoding ? { encoding } : {}),
+          ...(bodyComment ? { comment: bodyComment } : {}),
+        },
+        redirectURL: header(responseHeaders, 'location') ? new URL(header(responseHeaders, 'location') as string, p.url).toString() : '',
+        headersSize: -1,
+        bodySize: res?.encodedDataLength ?? -1,
+        ...(error ? { _error: error } : {}),
+      },
+      cache: {},
+      timings,
+      ...(res?.remoteIPAddress ? { serverIPAddress: res.remoteIPAddress.replace(/^\[|\]$/g, '') } : {}),
+      ...(res?.remotePort ? { connection: String(res.remotePort) } : {}),
+      ...(p.step !== undefined ? { pageref: p.step, _step: p.step } : {}),
+      _resourceType: p.resourceType,
+      ...(p.webSocket ? { _webSocketMessages: p.webSocket } : {}),
+      ...(res?.fromServiceWorker ? { _fromServiceWorker: true } : {}),
+    };
+    return entry;
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * `ledgertap analyze FILE.har... --out model.json [--openapi api.yaml] [--types api.d.ts]`: streams each
+ * capture through the analyzers (one session, so evidence spans files), writes the protocol model, and
+ * optionally the OpenAPI 3.1 document and TS types, each atomically. Prints a short summary.
+ */
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import { createAnalysisSession, type AnalyzeOptions } from '../../analyzers/index.js';
+import { readHar } from '../../har/index.js';
+import { buildProtocolModel, renderOpenApi, renderTypeScript, saveProtocolModel, type ProtocolModel } from '../../model/index.js';
+import { UsageError, packageVersion, writeFileAtomic, fileError } from '../../core/index.js';
+import type { CliRuntime, CommandContext, RegisterVerb } from '../context.js';
+
+interface AnalyzeFlags {
+  out?: string;
+  openapi?: string;
+  types?: string;
+  maxBody?: string;
+  onlyHost?: string[];
+  noiseHost?: string[];
+  title?: string;
+}
+
+function positiveInt(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) <= 0) {
+    throw new UsageError('bad_value', `${flag} ${value}: expected a positive whole number.`, { hint: `Pass ${flag} 16777216, for example.` });
+  }
+  return Number(value);
+}
+
+function summaryOf(model: ProtocolModel, outputs: Record<string, string>): Record<string, unknown> {
+  return {
+    ok: true,
+    outputs,
+    captures: model.captures.length,
+    entries: model.stats.entries,
+    analyzedEntries: model.stats.analyzedEntries,
+    noiseEntries: model.stats.noiseEntries,
+    endpoints: model.operations.length,
+    templated: model.operations.filter((o) => o.pathTemplate.includes('{')).length,
+    reads: model.operations.filter((o) => o.classification.effect === 'read').length,
+    writes: model.operations.filter((o) => o.classification.effect === 'write').length,
+    credentials: model.auth.credentials.length,
+    flows: model.auth.calls.map((c) => `${c.role}: ${c.operationId}`),
+    signing: model.auth.signing.length,
+    pagination: model.pagination.map((p) => `${p.operationId}: ${p.style}`),
+    noiseOrigins: model.noise.length,
+    warnings: model.warnings.map((w) => w.message),
+  };
+}
+
+async function run(ctx: CommandContext, files: string[], flags: AnalyzeFlags): Promise<number> {
+  if (!flags.out) throw new UsageError('missing_flag', 'analyze: --out FILE is required (where the protocol model goes).', { hint: 'Add --out model.json.' });
+  const options: AnalyzeOptions = {};
+  const maxBody = positiveInt('--max-body', flags.maxBody);
+  if (maxBody !== undefined) options.maxBodyChars = maxBody;
+  if (flags.onlyHost?.length) options.onlyHosts = flags.onlyHost;
+  if (flags.noiseHost?.length) options.noiseHosts = flags.noiseHost;
+  const session = createAnalysisSession(options);
+  const captures: ProtocolModel['captures'] = [];
+  for (const file of files) {
+    const path = ctx.resolvePath(file);
+    const reader = await readHar(path, { signal: ctx.signal });
+    const capture = session.beginCapture(reader.log);
+    if (!ctx.json) ctx.progress(`analyzing ${file}…`);
+    try {
+      for await (const record of reader.records()) session.observe(record.entry, record.index);
+    } finally {
+      reader.close();
+    }
+    session.endCapture(reader.log);
+    for (const w of reader.warnings.list()) {
+      if (w.severity !== 'warning') continue;
+      session.warn({
+        code: `har.${w.kind}`,
+        message: `${basename(file)}: ${w.message} (${w.count}×).`,
+        evidence: w.examples.filter((e) => e.entry !== undefined).map((e) => ({ capture, entry: e.entry as number, pointer: '' })),
+      });
+    }
+    captures.push({ file: basename(file), entries: reader.stats.entries, creator: `${reader.log.creator?.name ?? 'unknown'} ${reader.log.creator?.version ?? ''}`.trim() });
+  }
+  const result = session.finish();
+  const model = buildProtocolModel(result, { captures, generator: { name: 'ledgertap', version: packageVersion() } });
+  const outputs: Record<string, string> = {};
+  // Render everything first, write after: a failure leaves no half set of outputs.
+  const openapiText = flags.openapi ? await renderOpenApi(model, flags.openapi, flags.title ? { title: flags.title } : {}) : undefined;
+  const typesText = flags.types ? await renderTypeScript(model) : undefined;
+  await saveProtocolModel(ctx.resolvePath(flags.out), model);
+  outputs.model = flags.out;
+  const write = async (target: string, text: string): Promise<void> => {
+    try {
+      await writeFileAtomic(ctx.resolvePath(target), text);
+    } catch (error) {
+      throw fileError(target, error, 'write') ?? error;
+    }
+  };
+  if (flags.openapi && openapiText !== undefined) {
+    await write(flags.openapi, openapiText);
+    outputs.openapi = flags.openapi;
+  }
+  if (flags.types && typesText !== undefined) {
+    await write(flags.types, typesText);
+    outputs.types = flags.types;
+  }
+  const summary = summaryOf(model, outputs);
+  if (ctx.json) {
+    ctx.printJson(summary);
+    return 0;
+  }
+  ctx.print(
+    `${model.operations.length} endpoint(s) (${summary.templated as number} templated, ${summary.reads as number} read, ${summary.writes as number} write) from ${model.stats.analyzedEntries} request(s) in ${model.captures.length} capture(s); ${model.stats.noiseEntries} noise request(s) from ${model.noise.length} origin(s) set aside.`,
+  );
+  ctx.print(`${model.auth.credentials.length} credential(s); auth calls: ${model.auth.calls.map((c) => `${c.role} ${c.operationId}`).join(', ') || 'none found'}${model.auth.signing.length > 0 ? `; ${model.auth.signing.length} request-signing scheme(s)` : ''}.`);
+  ctx.print(`pagination: ${model.pagination.map((p) => `${p.operationId} (${p.style})`).join(', ') || 'none found'}.`);
+  for (const w of model.warnings.slice(0, 10)) ctx.warn(w.message);
+  if (model.warnings.length > 10) ctx.warn(`${model.warnings.length - 10} more warning(s) in ${flags.out}.`);
+  ctx.print(`wrote ${Object.values(outputs).join(', ')}`);
+  return 0;
+}
+
+export const register: RegisterVerb = (program: Command, runtime: CliRuntime) => {
+  program
+    .command('analyze')
+    .description('infer the protocol (endpoints, schemas, auth flow, pagination) from HAR captures')
+    .argument('<files...>', 'HAR files (any size; plain or gzip), merged into one model')
+    .option('-o, --out <file>', 'protocol model JSON to write (required)')
+    .option('--openapi <file>', 'also write an OpenAPI 3.1 document (.yaml/.yml for YAML, else JSON)')
+    .option('--types <file>', 'also write TypeScript types of the captured API (.d.ts)')
+    .option('--title <text>', 'info.title of the OpenAPI document')
+    .option('--max-body <chars>', 'bodies longer than this are not parsed (default 16777216)')
+    .option('--only-host <host...>', 'analyze only these hosts (suffix match); the rest is noise')
+    .option('--noise-host <host...>', 'extra hosts to set aside as noise (suffix match)')
+    .addHelpText('after', '\nExample:\n  ledgertap analyze session.har --out model.json --openapi api.yaml --types api.d.ts')
+    .action(runtime.action((ctx, files: string[], flags: AnalyzeFlags) => run(ctx, files, flags)));
+};

@@ -1,0 +1,263 @@
+/**
+ * Transaction-history operation labels matched by meaning. Binance renames labels and re-labels old
+ * rows retroactively (`Savings Interest` became `Simple Earn Flexible Interest`, BittyTax #274), so the
+ * match is on a normalized label and on synonyms, never on the export date. A label not listed here is
+ * unknown: its row is quarantined, counted and reported, never rejected.
+ */
+
+/** What a statement row means. */
+export type OperationCategory =
+  /** A leg of a spot trade (buy/sell/fee legs in the same second). */
+  | 'trade'
+  /** A fee leg that belongs to a trade in the same second (`BNB Fee Deduction`). */
+  | 'trade_fee'
+  /** A leg of a Binance Convert. */
+  | 'convert'
+  /** A leg of a small-assets-to-BNB sweep. */
+  | 'dust'
+  /** A leg of a card or fiat purchase (`Buy Crypto`) or sale (`Sell Crypto To Fiat`). */
+  | 'fiat_trade'
+  /** Legs of automatic conversions (stablecoin auto-conversion, leveraged token redemption). */
+  | 'auto_conversion'
+  | 'auto_invest'
+  | 'deposit'
+  | 'withdrawal'
+  | 'fiat_deposit'
+  | 'fiat_withdrawal'
+  | 'p2p'
+  /** Pay/send to another user. */
+  | 'send'
+  /** A move between the holder's own wallets (nets to zero). */
+  | 'internal_transfer'
+  | 'earn_subscription'
+  | 'earn_redemption'
+  | 'earn_reward'
+  /** Airdrops, distributions, promotions, referral commissions, cashback: credits the API lists as dividends. */
+  | 'distribution'
+  /** Margin, futures, card spending, adjustments: real balance changes the normalized model has no kind for. */
+  | 'unmodeled';
+
+/** The product of an Earn operation. */
+export type EarnProduct = 'flexible' | 'locked';
+
+export interface OperationMeaning {
+  category: OperationCategory;
+  /** Earn product for Earn categories. */
+  product?: EarnProduct;
+}
+
+/** `Simple Earn Flexible Interest` → `simpleearnflexibleinterest`. */
+export function operationKey(label: string): string {
+  return label.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+const TABLE: [OperationCategory, string[], EarnProduct?][] = [
+  [
+    'trade',
+    [
+      'Buy',
+      'Sell',
+      'Fee',
+      'Transaction Related',
+      'Transaction Buy',
+      'Transaction Spend',
+      'Transaction Fee',
+      'Transaction Revenue',
+      'Transaction Sold',
+      'The Easiest Way to Trade',
+      'Large OTC trading',
+    ],
+  ],
+  ['trade_fee', ['BNB Fee Deduction', 'BNB deducts fee']],
+  ['convert', ['Binance Convert', 'Convert']],
+  ['dust', ['Small assets exchange BNB', 'Small Assets Exchange BNB', 'Dust Conversion']],
+  [
+    'fiat_trade',
+    [
+      'Buy Crypto',
+      'Buy Crypto With Card',
+      'Buy Crypto With Fiat',
+      'Sell Crypto To Fiat',
+      'Convert Fiat to Crypto OCBS',
+    ],
+  ],
+  [
+    'auto_conversion',
+    [
+      'Stablecoins Auto-Conversion',
+      'Leverage Token Redemption',
+      'Asset Conversion Transfer',
+      'Futures Convert',
+    ],
+  ],
+  ['auto_invest', ['Auto-Invest Transaction', 'Auto Invest Transaction']],
+  ['deposit', ['Deposit']],
+  ['withdrawal', ['Withdraw', 'Withdrawal']],
+  ['fiat_deposit', ['Fiat Deposit', 'Deposit Fiat OCBS', 'Fiat OCBS - Add Fiat and Fees']],
+  ['fiat_withdrawal', ['Fiat Withdraw', 'Fiat Withdrawal']],
+  ['p2p', ['P2P Trading', 'C2C Buy', 'C2C Sell', 'P2P Buy', 'P2P Sell']],
+  ['send', ['Send', 'C2C Transfer', 'transfer_in', 'transfer_out', 'Binance Pay', 'Pay']],
+  [
+    'internal_transfer',
+    [
+      'Transfer Between Main and Funding Wallet',
+      'Transfer Between Spot Account and UM Futures Account',
+      'Transfer Between Spot Account and CM Futures Account',
+      'Transfer Between Main Account/Futures and Margin Account',
+      'Transfer Between Main Account And Mining Account',
+      'Transfer Between Main Account and Sub-Account',
+      'Transfer Between Main and Funding Account',
+      'Transfer Between Spot and Funding Account',
+    ],
+  ],
+  [
+    'earn_subscription',
+    ['Simple Earn Flexible Subscription', 'Savings purchase', 'Savings Purchase'],
+    'flexible',
+  ],
+  [
+    'earn_subscription',
+    [
+      'Simple Earn Locked Subscription',
+      'POS savings purchase',
+      'Staking Purchase',
+      'ETH 2.0 Staking',
+      'Launchpool Subscription',
+      'Launchpad Subscribe',
+      'Liquid Swap Add',
+      'Onchain Yields Fixed - Subscription',
+    ],
+    'locked',
+  ],
+  [
+    'earn_redemption',
+    ['Simple Earn Flexible Redemption', 'Savings Principal redemption', 'Savings Principal Redemption'],
+    'flexible',
+  ],
+  [
+    'earn_redemption',
+    [
+      'Simple Earn Locked Redemption',
+      'POS savings redemption',
+      'Staking Redemption',
+      'Launchpool Redemption',
+      'Liquid Swap Sell',
+      'Liquidity Farming Remove',
+    ],
+    'locked',
+  ],
+  [
+    'earn_reward',
+    [
+      'Simple Earn Flexible Interest',
+      'Savings Interest',
+      'Savings Distribution',
+      'Simple Earn Flexible Airdrop',
+    ],
+    'flexible',
+  ],
+  [
+    'earn_reward',
+    [
+      'Simple Earn Locked Rewards',
+      'POS savings interest',
+      'Staking Rewards',
+      'ETH 2.0 Staking Rewards',
+      'BNB Vault Rewards',
+      'Launchpool Interest',
+      'Launchpool Earnings Withdrawal',
+      'Swap Farming Rewards',
+      'Liquid Swap rewards',
+      'Pool Distribution',
+      'DOT Slot Auction Rewards',
+      'Super BNB Mining',
+      'Onchain Yields Fixed - Distribution',
+    ],
+    'locked',
+  ],
+  [
+    'distribution',
+    [
+      'Distribution',
+      'Airdrop Assets',
+      'HODLer Airdrops Distribution',
+      'Launchpool Airdrop',
+      'Launchpool Airdrop - User Claim',
+      'Launchpool Airdrop - System Distribution',
+      'Megadrop Rewards',
+      'Cash Voucher Distribution',
+      'Cashback Voucher',
+      'Mission Reward Distribution',
+      'Campaign Related Reward',
+      'Rewards Distribution',
+      'Crypto Box',
+      'Token Swap - Distribution',
+      'Token Swap - Redenomination/Rebranding',
+      'Asset - Transfer',
+      'Commission History',
+      'Commission Fee Shared With You',
+      'Commission Rebate',
+      'Referrer rebates',
+      'Referral Kickback',
+      'Referral Commission',
+      'Referee rebates',
+      'Binance Card Cashback',
+      'Card Cashback',
+    ],
+  ],
+  [
+    'unmodeled',
+    [
+      'Binance Card Spending',
+      'Asset Recovery',
+      'Leveraged Coin Consolidation',
+      'Margin Loan',
+      'Margin Repayment',
+      'Isolated Margin Loan',
+      'Isolated Margin Repayment',
+      'Cross Margin Liquidation - Repayment',
+      'Realize profit and loss',
+      'Realized Profit and Loss',
+      'Funding Fee',
+      'Insurance Fund Compensation',
+      'Insurance Fund Refund',
+      'Swap Farming Transaction',
+      'Liquid Swap Add/Add',
+      'Liquid Swap Sell/Sell',
+    ],
+  ],
+];
+
+const BY_KEY = new Map<string, OperationMeaning>();
+for (const [category, labels, product] of TABLE) {
+  for (const label of labels) BY_KEY.set(operationKey(label), product ? { category, product } : { category });
+}
+
+/** The meaning of a label, or undefined for an unknown operation. */
+export function operationMeaning(label: string): OperationMeaning | undefined {
+  const key = operationKey(label);
+  const exact = BY_KEY.get(key);
+  if (exact) return exact;
+  // Families Binance keeps extending with suffixes ("Launchpool Airdrop - …", "Token Swap - …", "Transfer Between …").
+  if (key.startsWith('transferbetween')) return { category: 'internal_transfer' };
+  if (key.startsWith('launchpoolairdrop') || key.startsWith('tokenswap')) return { category: 'distribution' };
+  if (key.startsWith('simpleearnflexible')) return guessEarn(key, 'flexible');
+  if (key.startsWith('simpleearnlocked')) return guessEarn(key, 'locked');
+  return undefined;
+}
+
+function guessEarn(key: string, product: EarnProduct): OperationMeaning | undefined {
+  if (key.endsWith('subscription')) return { category: 'earn_subscription', product };
+  if (key.endsWith('redemption')) return { category: 'earn_redemption', product };
+  if (/(interest|rewards?|airdrop|distribution)$/.test(key)) return { category: 'earn_reward', product };
+  return undefined;
+}
+
+/** Statement `Account` values, lower-cased and de-spaced (`Cross Margin` = `CrossMargin`), as wallet names. */
+export function walletOf(account: string): string {
+  const k = account.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (k === 'spot' || k === 'main') return 'spot';
+  if (k === 'funding' || k === 'p2p' || k === 'c2c') return 'funding';
+  if (k === 'earn' || k === 'savings' || k === 'pool') return 'earn';
+  return k;
+}

@@ -1,0 +1,652 @@
+/**
+ * The Transaction History ("statement") export: one balance change per row. Single-row operations
+ * (deposits, rewards, distributions) become records directly; trade, convert, dust, fiat-purchase and
+ * Auto-Invest legs are grouped by second (spilling into the next second, as BittyTax's `_get_op_rows`
+ * allows) into one record when the leg set is unambiguous (one asset out, one asset in, fees in one
+ * asset), and kept as legs in the quarantine table when it is not. Unknown operations are quarantined
+ * with their row and net change, never rejected.
+ */
+import {
+  addDecimals,
+  canonicalDecimal,
+  compareDecimals,
+  dec,
+  isZeroDecimal,
+  negateDecimal,
+} from '../../../core/index.js';
+import type { AccountRecord } from '../../../schemas/index.js';
+import { Occurrences } from './exports.js';
+import { operationKey, operationMeaning, walletOf, type OperationMeaning } from './operations.js';
+import { quoteRank, type Row } from './row.js';
+import type { CsvAccountRecord, MatchRule, NormalizedItem } from './types.js';
+
+/** A record's own fields (the grouper adds account, source, raw and time). */
+type RecordBody = AccountRecord extends infer R
+  ? R extends AccountRecord
+    ? Omit<R, 'account' | 'source' | 'raw' | 'time'>
+    : never
+  : never;
+
+interface Leg {
+  line: number;
+  second: number;
+  ms: number;
+  tolerance: number;
+  account: string;
+  wallet: string;
+  operation: string;
+  meaning: OperationMeaning | undefined;
+  asset: string;
+  change: string;
+  remark: string;
+  raw: Record<string, string>;
+}
+
+const GROUPED = new Set(['trade', 'trade_fee', 'convert', 'dust', 'fiat_trade', 'auto_invest']);
+const FEE_OPS = new Set(['fee', 'transactionfee', 'bnbfeededuction', 'bnbdeductsfee']);
+
+function eq(a: string | undefined, b: string | undefined): boolean {
+  return a !== undefined && b !== undefined && compareDecimals(a, b) === 0;
+}
+
+function abs(x: string): string {
+  return x.startsWith('-') ? x.slice(1) : x;
+}
+
+/** Groups a streamed statement; feed rows with {@link push}, then {@link end}. Memory: the rows of about two seconds. */
+export class StatementGrouper {
+  private readonly pending = new Map<number, Leg[]>();
+  private readonly occ = new Occurrences();
+  constructor(private readonly account: string) {}
+
+  /** Adds a row; returns the items of the seconds that can no longer change. */
+  push(row: Row): NormalizedItem[] {
+    const t = row.time();
+    const change = row.amount('change').value;
+    const operation = row.need('operation');
+    const leg: Leg = {
+      line: row.line,
+      second: Math.floor(t.ms / 1000),
+      ms: t.ms,
+      tolerance: t.toleranceMs,
+      account: row.text('account'),
+      wallet: walletOf(row.text('account') || 'spot'),
+      operation,
+      meaning: operationMeaning(operation),
+      asset: row.need('coin').toUpperCase(),
+      change,
+      remark: row.text('remark'),
+      raw: row.raw(),
+    };
+    const out: NormalizedItem[] = [];
+    // Exports run in either time order: a second is complete once a row two or more seconds away arrives.
+    for (const second of [...this.pending.keys()]) {
+      if (Math.abs(second - leg.second) > 1) out.push(...this.flushSecond(second));
+    }
+    const bucket = this.pending.get(leg.second);
+    if (bucket) bucket.push(leg);
+    else this.pending.set(leg.second, [leg]);
+    return out;
+  }
+
+  end(): NormalizedItem[] {
+    const out: NormalizedItem[] = [];
+    for (const second of [...this.pending.keys()].sort((a, b) => a - b))
+      out.push(...this.flushSecond(second));
+    return out;
+  }
+
+  private flushSecond(second: number): NormalizedItem[] {
+    const legs = this.pending.get(second);
+    if (!legs) return [];
+    this.pending.delete(second);
+    const out: NormalizedItem[] = [];
+    const groupedLegs: Leg[] = [];
+    for (const leg of legs) {
+      if (!leg.meaning) {
+        out.push({
+          type: 'quarantine',
+          line: leg.line,
+          reason: 'unknown_operation',
+          operation: leg.operation,
+          row: { ...leg.raw, netChange: leg.change },
+        });
+      } else if (GROUPED.has(leg.meaning.category)) {
+        groupedLegs.push(leg);
+      } else {
+        out.push(...this.single(leg, legs));
+      }
+    }
+    if (groupedLegs.length > 0) {
+      // Legs that spill into the next second complete there (BittyTax looks at t and t+1 s).
+      const next = this.pending.get(second + 1);
+      if (next && !balanced(groupedLegs)) {
+        const spill = next.filter((l) => l.meaning && GROUPED.has(l.meaning.category));
+        if (spill.length > 0 && balanced([...groupedLegs, ...spill])) {
+          this.pending.set(
+            second + 1,
+            next.filter((l) => !spill.includes(l)),
+          );
+          groupedLegs.push(...spill);
+        }
+      }
+      out.push(...this.groups(groupedLegs));
+    }
+    return out;
+  }
+
+  private record(leg: Leg, legs: Leg[], rec: RecordBody, match?: MatchRule): NormalizedItem {
+    const record = {
+      time: leg.ms,
+      ...rec,
+      account: this.account,
+      source: 'csv',
+      raw: legs.length === 1 ? legs[0]!.raw : { rows: legs.map((l) => l.raw) },
+    } as CsvAccountRecord;
+    return {
+      type: 'record',
+      line: leg.line,
+      record,
+      match,
+      ...(legs.length > 1 ? { grouped: legs.length } : {}),
+    };
+  }
+
+  private keepLegs(legs: Leg[], reason: string): NormalizedItem[] {
+    return legs.map((l) => ({
+      type: 'quarantine' as const,
+      line: l.line,
+      reason,
+      operation: l.operation,
+      row: { ...l.raw, netChange: l.change },
+    }));
+  }
+
+  private single(leg: Leg, bucket: Leg[]): NormalizedItem[] {
+    const m = leg.meaning!;
+    const amount = abs(leg.change);
+    const tol = Math.max(leg.tolerance, 2000);
+    const win = { since: leg.ms - tol, until: leg.ms + tol };
+    const tolText = `±${tol / 1000}s`;
+    const positive = !leg.change.startsWith('-');
+    switch (m.category) {
+      case 'deposit':
+      case 'withdrawal': {
+        const type = m.category;
+        const id = this.occ.next(`${type}:stmt:${leg.asset}:${leg.ms}:${amount}`);
+        return [
+          this.record(
+            leg,
+            [leg],
+            {
+              kind: 'transfer',
+              id,
+              direction: type === 'deposit' ? 'in' : 'out',
+              type,
+              asset: leg.asset,
+              amount,
+              fee: '0',
+              status: 'completed',
+            },
+            {
+              rule: type === 'withdrawal' ? 'asset-amount-time-fee-inclusive' : 'asset-amount-time',
+              tolerance: tolText,
+              ...win,
+              test: (s) =>
+                s.kind === 'transfer' &&
+                s.type === type &&
+                s.asset === leg.asset &&
+                // `Withdraw fee is included`: the statement's change is gross (amount + fee).
+                (eq(s.amount, amount) || (type === 'withdrawal' && eq(addDecimals(s.amount, s.fee), amount))),
+            },
+          ),
+        ];
+      }
+      case 'fiat_deposit':
+      case 'fiat_withdrawal': {
+        const type = m.category === 'fiat_deposit' ? 'deposit' : 'withdrawal';
+        const id = this.occ.next(`fiat:stmt:${leg.asset}:${leg.ms}:${amount}`);
+        return [
+          this.record(
+            leg,
+            [leg],
+            {
+              kind: 'fiat_transfer',
+              id,
+              type,
+              fiatCurrency: leg.asset,
+              amount,
+              fee: '0',
+              status: 'completed',
+            },
+            {
+              rule: 'currency-amount-time',
+              tolerance: tolText,
+              ...win,
+              test: (s) =>
+                s.kind === 'fiat_transfer' &&
+                s.type === type &&
+                s.fiatCurrency === leg.asset &&
+                (eq(s.amount, amount) ||
+                  eq(addDecimals(s.amount, negateDecimal(s.fee ?? '0')), amount) ||
+                  eq(addDecimals(s.amount, s.fee ?? '0'), amount)),
+            },
+          ),
+        ];
+      }
+      case 'internal_transfer': {
+        // The other side of the move is a row of the same asset and opposite amount in this second.
+        if (positive) {
+          const twin = bucket.find(
+            (l) =>
+              l !== leg &&
+              l.meaning?.category === 'internal_transfer' &&
+              l.asset === leg.asset &&
+              eq(l.change, negateDecimal(leg.change)),
+          );
+          if (twin) return [];
+        }
+        const twin = positive
+          ? undefined
+          : bucket.find(
+              (l) =>
+                l !== leg &&
+                l.meaning?.category === 'internal_transfer' &&
+                l.asset === leg.asset &&
+                eq(l.change, negateDecimal(leg.change)),
+            );
+        const legs = twin ? [leg, twin] : [leg];
+        const id = this.occ.next(`wallet:stmt:${leg.asset}:${leg.ms}:${amount}`);
+        const rec: RecordBody = {
+          kind: 'transfer',
+          id,
+          direction: 'internal',
+          type: 'wallet_transfer',
+          asset: leg.asset,
+          amount,
+          fee: '0',
+          status: 'completed',
+        };
+        if (!positive) (rec as { fromWallet?: string }).fromWallet = leg.wallet;
+        else (rec as { toWallet?: string }).toWallet = leg.wallet;
+        if (twin) (rec as { toWallet?: string }).toWallet = twin.wallet;
+        return [
+          this.record(leg, legs, rec, {
+            rule: 'asset-amount-time',
+            tolerance: tolText,
+            ...win,
+            test: (s) =>
+              s.kind === 'transfer' &&
+              s.type === 'wallet_transfer' &&
+              s.asset === leg.asset &&
+              eq(s.amount, amount),
+          }),
+        ];
+      }
+      case 'earn_subscription':
+      case 'earn_redemption': {
+        const kind = m.category;
+        // The principal leaves spot (subscription) or returns to it (redemption); the Earn-account twin row is the same move.
+        const isTwin = kind === 'earn_subscription' ? positive : !positive;
+        if (isTwin) {
+          const main = bucket.find(
+            (l) =>
+              l !== leg &&
+              l.meaning?.category === kind &&
+              l.asset === leg.asset &&
+              eq(l.change, negateDecimal(leg.change)),
+          );
+          if (main) return [];
+        }
+        const product = m.product ?? 'flexible';
+        const id = this.occ.next(`${product}:stmt:${leg.ms}:${leg.asset}:${amount}`);
+        return [
+          this.record(
+            leg,
+            [leg],
+            {
+              kind,
+              id,
+              product,
+              asset: leg.asset,
+              amount,
+              type: leg.operation,
+              status: 'success',
+            } as RecordBody,
+            {
+              rule: 'product-asset-amount-time',
+              tolerance: tolText,
+              ...win,
+              test: (s) => s.kind === kind && s.asset === leg.asset && eq(s.amount, amount),
+            },
+          ),
+        ];
+      }
+      case 'earn_reward': {
+        const product = m.product ?? 'flexible';
+        // The statement does not say which flexible reward type (BONUS, REALTIME, REWARDS): keep its label.
+        const rewardType = product === 'flexible' ? leg.operation : 'Locked Rewards';
+        const id = this.occ.next(`${product}:${rewardType}:${leg.asset}:${leg.ms}:stmt:${amount}`);
+        return [
+          this.record(
+            leg,
+            [leg],
+            { kind: 'earn_reward', id, product, rewardType, asset: leg.asset, amount },
+            {
+              rule: 'product-asset-amount-time',
+              tolerance: tolText,
+              ...win,
+              test: (s) =>
+                s.kind === 'earn_reward' &&
+                s.product === product &&
+                s.asset === leg.asset &&
+                eq(s.amount, amount),
+            },
+          ),
+        ];
+      }
+      case 'distribution': {
+        const id = this.occ.next(`stmt:${leg.ms}:${leg.asset}:${leg.change}`);
+        const direction = positive ? 'in' : 'out';
+        return [
+          this.record(
+            leg,
+            [leg],
+            { kind: 'dividend', id, asset: leg.asset, amount, info: leg.operation, direction },
+            {
+              rule: 'asset-amount-time',
+              tolerance: tolText,
+              ...win,
+              test: (s) =>
+                s.kind === 'dividend' &&
+                s.asset === leg.asset &&
+                eq(s.amount, amount) &&
+                s.direction === direction,
+            },
+          ),
+        ];
+      }
+      default:
+        // p2p, send, auto_conversion, unmodeled: real balance changes the model has no record for (the
+        // P2P export and the API carry the P2P orders); kept as legs with their net change.
+        return this.keepLegs([leg], `not_modeled:${m.category}`);
+    }
+  }
+
+  private groups(legs: Leg[]): NormalizedItem[] {
+    const out: NormalizedItem[] = [];
+    const byCategory = new Map<string, Leg[]>();
+    for (const l of legs) {
+      const c = l.meaning!.category === 'trade_fee' ? 'trade' : l.meaning!.category;
+      byCategory.set(c, [...(byCategory.get(c) ?? []), l]);
+    }
+    // A BNB fee deduction with no trade in its second belongs to nothing we can name: keep it.
+    for (const [category, group] of byCategory) {
+      if (category === 'dust') out.push(...this.dust(group));
+      else out.push(...this.swap(category, group));
+    }
+    return out;
+  }
+
+  /** One asset out, one asset in, fees in at most one asset: the only leg set grouped with confidence. */
+  private swap(category: string, legs: Leg[]): NormalizedItem[] {
+    const fees = legs.filter((l) => FEE_OPS.has(operationKey(l.operation)));
+    const main = legs.filter((l) => !fees.includes(l));
+    const net = new Map<string, string>();
+    for (const l of main) net.set(l.asset, addDecimals(net.get(l.asset) ?? '0', l.change));
+    const ins = [...net].filter(([, v]) => compareDecimals(v, 0) > 0);
+    const outs = [...net].filter(([, v]) => compareDecimals(v, 0) < 0);
+    const feeAssets = new Set(fees.map((f) => f.asset));
+    // Legs of one asset in both directions (a buy and a sell in the same second) must never net out.
+    const mixed = main.some((l) => main.some((m) => m.asset === l.asset && m.change.startsWith('-') !== l.change.startsWith('-')));
+    if (
+      mixed ||
+      ins.length !== 1 ||
+      outs.length !== 1 ||
+      feeAssets.size > 1 ||
+      [...net.values()].some((v) => isZeroDecimal(v))
+    ) {
+      // Fills of one order whose fees changed asset (BNB ran out): the export keeps each fill's legs
+      // together, so split them in file order when every part is a clean fill of the same pair.
+      const units = category === 'trade' ? fillUnits(legs) : undefined;
+      if (units) return units.flatMap((u) => this.swap(category, u));
+      return this.keepLegs(legs, `ungrouped_legs:${category}`);
+    }
+    const [inAsset, inAmount] = ins[0]!;
+    const [outAsset, outSigned] = outs[0]!;
+    const outAmount = abs(outSigned);
+    const fee = fees.length ? abs(addDecimals(...fees.map((f) => f.change))) : '0';
+    const feeAsset = fees[0]?.asset;
+    const first = legs.reduce((a, b) => (a.ms <= b.ms ? a : b));
+    const tol = Math.max(first.tolerance, 2000);
+    const win = { since: first.ms - 1000, until: first.ms + tol };
+    if (category === 'trade') {
+      const quoteIsOut = quoteRank(outAsset) <= quoteRank(inAsset);
+      const baseAsset = quoteIsOut ? inAsset : outAsset;
+      const quoteAsset = quoteIsOut ? outAsset : inAsset;
+      const side = quoteIsOut ? 'buy' : 'sell';
+      const qty = quoteIsOut ? inAmount : outAmount;
+      const quoteQty = quoteIsOut ? outAmount : inAmount;
+      const symbol = baseAsset + quoteAsset;
+      const price = canonicalDecimal(dec(quoteQty).div(qty).toDecimalPlaces(8));
+      const id = this.occ.next(`${symbol}:stmt:${first.ms}:${side}:${qty}`);
+      const match: MatchRule = {
+        rule: 'statement-legs-fills',
+        tolerance: `same second, +${tol / 1000}s`,
+        ...win,
+        test: (s) =>
+          s.kind === 'trade' &&
+          s.symbol === symbol &&
+          s.side === side &&
+          eq(s.qty, qty) &&
+          eq(s.quoteQty, quoteQty),
+        aggregate: {
+          key: (s) => (s.kind === 'trade' ? `${s.symbol}:${s.side}` : undefined),
+          wantKey: `${symbol}:${side}`,
+          sum: (s) => (s.kind === 'trade' ? s.qty : '0'),
+          total: qty,
+        },
+      };
+      return [
+        this.record(
+          first,
+          legs,
+          {
+            kind: 'trade',
+            id,
+            symbol,
+            baseAsset,
+            quoteAsset,
+            side,
+            price,
+            qty,
+            quoteQty,
+            fee,
+            feeAsset: feeAsset ?? (side === 'buy' ? baseAsset : quoteAsset),
+          },
+          match,
+        ),
+      ];
+    }
+    if (category === 'convert' || category === 'auto_invest') {
+      if (fees.length) return this.keepLegs(legs, `ungrouped_legs:${category}`);
+      if (category === 'convert') {
+        const id = this.occ.next(`stmt:${first.ms}:${outAsset}:${outAmount}:${inAsset}:${inAmount}`);
+        return [
+          this.record(
+            first,
+            legs,
+            {
+              kind: 'conversion',
+              id,
+              fromAsset: outAsset,
+              fromAmount: outAmount,
+              toAsset: inAsset,
+              toAmount: inAmount,
+              status: 'success',
+            },
+            {
+              rule: 'statement-assets-amounts-time',
+              tolerance: `±${tol / 1000}s`,
+              ...win,
+              test: (s) =>
+                s.kind === 'conversion' &&
+                s.fromAsset === outAsset &&
+                s.toAsset === inAsset &&
+                eq(s.fromAmount, outAmount) &&
+                eq(s.toAmount, inAmount),
+            },
+          ),
+        ];
+      }
+      const id = this.occ.next(`stmt:${first.ms}:${inAsset}:${inAmount}`);
+      return [
+        this.record(
+          first,
+          legs,
+          {
+            kind: 'autoinvest_execution',
+            id,
+            sourceAsset: outAsset,
+            sourceAssetAmount: outAmount,
+            targetAsset: inAsset,
+            targetAssetAmount: inAmount,
+            status: 'success',
+          },
+          {
+            rule: 'statement-target-amount-time',
+            tolerance: `±${tol / 1000}s`,
+            ...win,
+            test: (s) =>
+              s.kind === 'autoinvest_execution' &&
+              s.targetAsset === inAsset &&
+              eq(s.targetAssetAmount, inAmount),
+          },
+        ),
+      ];
+    }
+    // fiat_trade: a card or cash purchase (fiat out, crypto in) or a sale.
+    // The label says the direction (`Buy Crypto…` spends fiat); the quote rank decides only for unknown labels.
+    const label = operationKey(first.operation);
+    const buy = label.startsWith('buy') || label.includes('fiattocrypto') ? true : label.startsWith('sell') ? false : quoteRank(outAsset) <= quoteRank(inAsset);
+    const fiatAsset = buy ? outAsset : inAsset;
+    const fiatAmount = buy ? outAmount : inAmount;
+    const cryptoAsset = buy ? inAsset : outAsset;
+    const cryptoAmount = buy ? inAmount : outAmount;
+    const id = this.occ.next(`payment:stmt:${first.ms}:${cryptoAsset}:${cryptoAmount}`);
+    return [
+      this.record(
+        first,
+        legs,
+        {
+          kind: 'fiat_transfer',
+          id,
+          type: buy ? 'buy' : 'sell',
+          fiatCurrency: fiatAsset,
+          amount: fiatAmount,
+          fee: fee,
+          cryptoAsset,
+          cryptoAmount,
+          status: 'completed',
+        },
+        {
+          rule: 'statement-crypto-amount-time',
+          tolerance: `±${tol / 1000}s`,
+          ...win,
+          test: (s) =>
+            s.kind === 'fiat_transfer' &&
+            s.type === (buy ? 'buy' : 'sell') &&
+            s.cryptoAsset === cryptoAsset &&
+            eq(s.cryptoAmount, cryptoAmount),
+        },
+      ),
+    ];
+  }
+
+  /** Dust: each swept asset (negative leg) pairs with one BNB credit in file order; unequal counts stay legs. */
+  private dust(legs: Leg[]): NormalizedItem[] {
+    const froms = legs.filter((l) => l.change.startsWith('-'));
+    const tos = legs.filter((l) => !l.change.startsWith('-'));
+    const toAssets = new Set(tos.map((l) => l.asset));
+    if (froms.length === 0 || froms.length !== tos.length || toAssets.size !== 1)
+      return this.keepLegs(legs, 'ungrouped_legs:dust');
+    const out: NormalizedItem[] = [];
+    froms.forEach((from, i) => {
+      const to = tos[i]!;
+      const amount = abs(from.change);
+      const id = this.occ.next(`stmt:${from.ms}:${from.asset}:${amount}`);
+      out.push(
+        this.record(
+          from,
+          [from, to],
+          {
+            kind: 'dust',
+            id,
+            fromAsset: from.asset,
+            amount,
+            toAsset: to.asset,
+            toAmount: to.change,
+            fee: '0',
+          },
+          {
+            rule: 'statement-asset-amount-time',
+            tolerance: '±2s',
+            since: from.ms - 2000,
+            until: from.ms + 2000,
+            test: (s) => s.kind === 'dust' && s.fromAsset === from.asset && eq(s.amount, amount),
+          },
+        ),
+      );
+    });
+    return out;
+  }
+}
+
+/** Splits legs (in file order) into fills: each one asset in, one out, then its fee legs; undefined when they do not split cleanly. */
+function fillUnits(legs: Leg[]): Leg[][] | undefined {
+  const sorted = [...legs].sort((a, b) => a.line - b.line);
+  const units: Leg[][] = [];
+  let cur: Leg[] = [];
+  let pendingFees: Leg[] = [];
+  const complete = (u: Leg[]): boolean => {
+    const main = u.filter((l) => !FEE_OPS.has(operationKey(l.operation)));
+    return main.length === 2 && main.some((l) => l.change.startsWith('-')) && main.some((l) => !l.change.startsWith('-'));
+  };
+  for (const leg of sorted) {
+    const isFee = FEE_OPS.has(operationKey(leg.operation));
+    if (isFee) {
+      if (complete(cur)) cur.push(leg);
+      else pendingFees.push(leg);
+      continue;
+    }
+    if (complete(cur)) {
+      units.push(cur);
+      cur = [];
+    }
+    cur.push(leg, ...pendingFees);
+    pendingFees = [];
+  }
+  if (pendingFees.length) cur.push(...pendingFees);
+  if (cur.length) units.push(cur);
+  if (units.length < 2 || !units.every(complete)) return undefined;
+  const pair = (u: Leg[]): string =>
+    u
+      .filter((l) => !FEE_OPS.has(operationKey(l.operation)))
+      .map((l) => l.asset)
+      .sort()
+      .join('/');
+  const first = pair(units[0]!);
+  if (!units.every((u) => pair(u) === first && new Set(u.filter((l) => FEE_OPS.has(operationKey(l.operation))).map((l) => l.asset)).size <= 1)) return undefined;
+  return units;
+}
+
+function balanced(legs: Leg[]): boolean {
+  let pos = false;
+  let neg = false;
+  for (const l of legs) {
+    if (FEE_OPS.has(operationKey(l.operation))) continue;
+    if (l.change.startsWith('-')) neg = true;
+    else if (!isZeroDecimal(l.change)) pos = true;
+  }
+  return pos && neg;
+}

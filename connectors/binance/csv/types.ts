@@ -1,0 +1,124 @@
+/**
+ * What the normalizers hand the importer: records with a way to find the same event stored under
+ * another id (the tolerant matcher), rows kept in quarantine, and the narrow ledger surface the
+ * importer writes through (the ledger's LedgerStore satisfies it structurally; connectors/ does not
+ * import ledger/).
+ */
+import type { AccountKind, AccountRecord, RecordSource } from '../../../schemas/index.js';
+
+/** A normalized CSV record, `source: 'csv'`, `raw` = the row (or the rows of a group). */
+export type CsvAccountRecord = AccountRecord & { source: 'csv' };
+
+/** How to find the same event already stored under another id (an API copy, another export's copy). */
+export interface MatchRule {
+  /** Stable rule name, stored with each match: `txid`, `asset-amount-time`, `fee-inclusive`, … */
+  rule: string;
+  /** The tolerance in words (`±1s`, `same day`). */
+  tolerance: string;
+  /** The time window (epoch ms, inclusive) the stored copy must lie in. */
+  since: number;
+  until: number;
+  /** True when a stored record of the same kind is the same event. */
+  test(stored: AccountRecord): boolean;
+  /**
+   * Several stored records that together are this event (a statement trade that aggregates fills):
+   * when set, the matcher may also accept a set of stored records whose `sum` equals `total`.
+   */
+  aggregate?: {
+    key(stored: AccountRecord): string | undefined;
+    wantKey: string;
+    sum(stored: AccountRecord): string;
+    total: string;
+  };
+}
+
+/** One normalized item of a file. */
+export type NormalizedItem =
+  | {
+      type: 'record';
+      line: number;
+      record: CsvAccountRecord;
+      match?: MatchRule | undefined;
+      grouped?: number;
+    }
+  | {
+      type: 'quarantine';
+      line: number;
+      reason: string;
+      operation?: string | undefined;
+      row: Record<string, unknown>;
+    };
+
+/** A record as the ledger returns it. */
+export interface StoredCopy {
+  record: AccountRecord;
+  sources: RecordSource[];
+}
+
+/** The writes of one file's transaction (a subset of the ledger's LedgerTx). */
+export interface CsvLedgerTx {
+  putRecords(
+    records: readonly (AccountRecord & { source: RecordSource })[],
+  ): Promise<{ counts: Record<string, number> }>;
+  addRecordSource(
+    key: { account: string; kind: AccountKind; id: string },
+    source: RecordSource,
+    raw?: Record<string, unknown>,
+  ): Promise<boolean>;
+  addMatch(match: {
+    account: string;
+    kind: AccountKind;
+    recordId: string;
+    source: RecordSource;
+    rule: string;
+    tolerance?: string;
+    importFileId?: number;
+    line?: number;
+    row?: Record<string, unknown>;
+    details?: Record<string, unknown>;
+    fingerprint?: string;
+  }): Promise<boolean>;
+  addQuarantine(row: {
+    account: string;
+    importFileId?: number;
+    file: string;
+    line: number;
+    operation?: string;
+    row: Record<string, unknown>;
+    reason: string;
+    fingerprint?: string;
+  }): Promise<boolean>;
+  startImportFile(file: {
+    account: string;
+    path: string;
+    sha256: string;
+    size: number;
+    format?: string;
+    variant?: string;
+  }): Promise<number>;
+  finishImportFile(
+    id: number,
+    result: {
+      status: 'done' | 'failed';
+      rowsRead: number;
+      recordsImported: number;
+      duplicates: number;
+      grouped: number;
+      quarantined: number;
+      error?: string;
+    },
+  ): Promise<void>;
+}
+
+/** The ledger surface the importer needs (a subset of the ledger's LedgerStore). */
+export interface CsvLedger {
+  transaction<T>(fn: (tx: CsvLedgerTx) => Promise<T>): Promise<T>;
+  getRecord(account: string, kind: AccountKind, id: string): Promise<StoredCopy | undefined>;
+  queryRecords(query: {
+    account?: string;
+    kind?: AccountKind | AccountKind[];
+    since?: number;
+    until?: number;
+    limit?: number;
+  }): Promise<StoredCopy[]>;
+}

@@ -1,0 +1,481 @@
+/**
+ * The sync planner: what to read, in which order, from where, and how it lands in the ledger.
+ *
+ * Every read is a stream (one surface, one symbol or one query type) with a checkpoint; each page of
+ * records is written in ONE transaction with the stream's new checkpoint and the audit entries of the
+ * requests that produced it, so a run killed at any moment (SIGKILL included) resumes exactly where the
+ * ledger says it stopped, and writes are idempotent upserts by natural key: a rerun adds nothing.
+ *
+ * Order of work, cheapest first, so that the expensive surfaces start where the account does:
+ *  1. consent, clock, key permissions (read-only check), exchangeInfo (symbols and live limits);
+ *  2. cheap surfaces from Binance's launch (or --since): balances, deposits (weight 1 per 89 days),
+ *     dust, dividends, fiat payments, P2P and universal transfers (6-month reach), Auto-Invest plans;
+ *  3. symbol discovery (discovery.ts) and the trade walk of each candidate; orders of every symbol with
+ *     trades or open orders;
+ *  4. the account's first activity is now known cheaply: the earliest record seen (its first deposit,
+ *     trade, fiat purchase…). The expensive surfaces walk from there instead of from 2017: withdrawals
+ *     (UID 18000), convert (UID 3000), fiat orders (UID 90000), Earn subscriptions (150 per 30 days);
+ *  5. Earn redemptions and rewards walk from the first subscription of their product, Auto-Invest
+ *     executions from the oldest plan: no product, no walk.
+ */
+import { ExchangeApiError, createLogger } from '../../core/index.js';
+import type { JsonValue } from '../../core/index.js';
+import type { BinanceClient, RequestEvent } from './client.js';
+import { assetsOfRecord, candidateSymbols, loadExchangeInfo } from './discovery.js';
+import type { DiscoveryStrategy } from './discovery.js';
+import { endpoints } from './endpoints.js';
+import { checkReadOnlyKey } from './permissions.js';
+import type { KeyCheck } from './permissions.js';
+import type { SymbolAssets } from './normalize.js';
+import { autoInvestHistoryStream, autoInvestPlansStream } from './reads/autoinvest.js';
+import { balancesStream } from './reads/balances.js';
+import { BINANCE_LAUNCH, SURFACES } from './reads/common.js';
+import type { ApiRecord, ReadContext, StreamDef, Surface } from './reads/common.js';
+import { convertStream } from './reads/convert.js';
+import { depositsStream } from './reads/deposits.js';
+import { dividendsStream } from './reads/dividends.js';
+import { dustStream } from './reads/dust.js';
+import { earnStream, FLEXIBLE_REWARD_TYPES } from './reads/earn.js';
+import { fiatStream } from './reads/fiat.js';
+import { ordersStream } from './reads/orders.js';
+import { p2pStream } from './reads/p2p.js';
+import { tradesStream } from './reads/trades.js';
+import { TRANSFER_TYPES, transfersStream } from './reads/transfers.js';
+import { withdrawalsStream } from './reads/withdrawals.js';
+import type { SyncAuditInput, SyncStore } from './store.js';
+import { arrayBody, text } from './values.js';
+
+const log = createLogger('connectors:binance:sync');
+
+/** Progress for the CLI's stderr display. */
+export type SyncProgress =
+  | { type: 'phase'; phase: string }
+  | { type: 'stream'; key: string; state: 'start' | 'done'; records: number }
+  | { type: 'page'; key: string; records: number }
+  /** The key can do more than read and --allow-unsafe-key accepted it: say so loudly. */
+  | { type: 'unsafe-key'; permissions: string[] };
+
+export interface SyncOptions {
+  store: SyncStore;
+  client: BinanceClient;
+  /** The holder's label in the ledger (default `main`). */
+  account?: string;
+  /** Read history from this time (epoch ms); default: the account's first activity, found cheaply. */
+  since?: number;
+  /** Only these surfaces (default all). */
+  surfaces?: readonly Surface[];
+  /** Accept a key that can do more than read (the caller warns loudly). */
+  allowUnsafeKey?: boolean;
+  /** `evidence` (default) or `naive` (probe every listed symbol: the benchmark's baseline). */
+  discovery?: DiscoveryStrategy;
+  /** Streams run at once (default 4); the limiter keeps them inside the weight budget. */
+  concurrency?: number;
+  /** The consent the sync runs under (checked by the caller with the ledger's requireConsent). */
+  consentId: number;
+  onProgress?: (event: SyncProgress) => void;
+  signal?: AbortSignal;
+}
+
+/** What a sync did. */
+export interface SyncSummary {
+  account: string;
+  streams: number;
+  /** Records written, per outcome of the ledger's upsert (inserted, unchanged, updated, …). */
+  records: Record<string, number>;
+  /** Records read per kind. */
+  byKind: Record<string, number>;
+  requests: number;
+  weight: number;
+  weightByFamily: Record<string, number>;
+  status429: number;
+  retries: number;
+  limitWaits: number;
+  limitWaitedMs: number;
+  clock: { offsetMs: number; errorBoundMs: number; resyncs: number };
+  key: { unsafePermissionsAllowed: string[] };
+  discovery: {
+    strategy: DiscoveryStrategy;
+    listedSymbols: number;
+    evidenceAssets: number;
+    candidates: number;
+    symbolsWithTrades: number;
+    /** Symbols whose history the API cannot reach (delisted: -1121, or known only from CSV/web history). */
+    unreachableSymbols: string[];
+  };
+  /** Earliest record time found (epoch ms), where the expensive surfaces started. */
+  firstActivity: number | undefined;
+  since: number | undefined;
+  until: number;
+}
+
+const FIRST_ACTIVITY = 'meta:first-activity';
+const UNREACHABLE = 'meta:unreachable-symbols';
+
+/** Runs `fn` over `items` with at most `n` at once; the first failure stops new work and is rethrown. */
+async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed: unknown;
+  const worker = async (): Promise<void> => {
+    while (failed === undefined && next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await fn(item);
+      } catch (error) {
+        failed ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker));
+  if (failed !== undefined) throw failed;
+}
+
+/**
+ * The audit sink: the client reports every attempt; entries wait here and are written in the same
+ * transaction as the next page (or flushed at the end), so the log and the records agree.
+ */
+class AuditQueue {
+  private pending: SyncAuditInput[] = [];
+  constructor(
+    private readonly account: string,
+    private readonly consentId: number,
+  ) {}
+
+  push(event: RequestEvent): void {
+    this.pending.push({
+      at: event.time,
+      account: this.account,
+      consentId: this.consentId,
+      route: 'api',
+      method: event.method,
+      endpoint: event.endpoint,
+      params: event.params,
+      ...(event.status ? { status: event.status } : {}),
+      weight: event.weight,
+      ...(event.records !== undefined ? { records: event.records } : {}),
+      durationMs: event.durationMs,
+      ...(event.error ? { error: event.error } : {}),
+    });
+  }
+
+  drain(): SyncAuditInput[] {
+    const out = this.pending;
+    this.pending = [];
+    return out;
+  }
+}
+
+export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
+  const { store, client, signal } = options;
+  const account = options.account ?? 'main';
+  const surfaces = new Set<Surface>(options.surfaces ?? SURFACES);
+  for (const s of surfaces) {
+    if (!(SURFACES as readonly string[]).includes(s)) {
+      throw new ExchangeApiError('unknown_surface', `binance: unknown surface "${s}".`, {
+        hint: `Choose from: ${SURFACES.join(', ')}.`,
+        exitCode: 2,
+      });
+    }
+  }
+  const strategy = options.discovery ?? 'evidence';
+  const concurrency = options.concurrency ?? 4;
+  const prefix = `binance:${account}:`;
+  const audit = new AuditQueue(account, options.consentId);
+  const detach = client.addRequestListener((event) => audit.push(event));
+  const progress = options.onProgress ?? (() => undefined);
+  const sig = signal ? { signal } : {};
+
+  const records: Record<string, number> = {};
+  const byKind: Record<string, number> = {};
+  const evidence = new Set<string>();
+  let streams = 0;
+  let firstActivity: number | undefined;
+
+  const flushAudit = async (): Promise<void> => {
+    const entries = audit.drain();
+    if (entries.length === 0) return;
+    await store.transaction(async (tx) => {
+      for (const e of entries) await tx.appendAudit(e);
+    });
+  };
+
+  try {
+    // ---- 1. clock, key, exchange info -------------------------------------------------------------
+    progress({ type: 'phase', phase: 'checking the clock and the key' });
+    await client.serverTime.sync(signal);
+    let keyCheck: KeyCheck;
+    try {
+      keyCheck = await checkReadOnlyKey(client, { allowUnsafe: Boolean(options.allowUnsafeKey), ...sig });
+    } finally {
+      await flushAudit();
+    }
+    if (keyCheck.unsafe.length > 0) progress({ type: 'unsafe-key', permissions: keyCheck.unsafe });
+    const info = await loadExchangeInfo(client, signal);
+    if (info.rateLimits.length > 0) client.limiter.setApiRateLimits(info.rateLimits);
+    const until = Math.floor(client.serverTime.now());
+    const storedFirst = await store.getCheckpoint(prefix + FIRST_ACTIVITY);
+    if (typeof storedFirst === 'number') firstActivity = storedFirst;
+
+    const ctx: ReadContext = {
+      client,
+      account,
+      since: options.since ?? BINANCE_LAUNCH,
+      until,
+      symbols: info.listed,
+      ...sig,
+    };
+    const cheapFrom = (): number => options.since ?? BINANCE_LAUNCH;
+    const expensiveFrom = (): number => options.since ?? firstActivity ?? BINANCE_LAUNCH;
+
+    const runStream = async (def: StreamDef): Promise<void> => {
+      const key = prefix + def.key;
+      const cursor = (await store.getCheckpoint(key)) as JsonValue | undefined;
+      progress({ type: 'stream', key: def.key, state: 'start', records: 0 });
+      let count = 0;
+      for await (const page of def.run(ctx, cursor)) {
+        for (const a of page.assets ?? []) evidence.add(a);
+        for (const r of page.records) {
+          for (const a of assetsOfRecord(r as unknown as Record<string, unknown>)) evidence.add(a);
+          byKind[r.kind] = (byKind[r.kind] ?? 0) + 1;
+          if (r.kind !== 'balance' && r.kind !== 'earn_position' && r.kind !== 'order') {
+            if (firstActivity === undefined || r.time < firstActivity) firstActivity = r.time;
+          }
+        }
+        const entries = audit.drain();
+        const first = firstActivity;
+        await store.transaction(async (tx) => {
+          if (page.records.length > 0) {
+            const put = await tx.putRecords(page.records as Array<ApiRecord & { source: 'api' }>);
+            for (const [outcome, n] of Object.entries(put.counts))
+              records[outcome] = (records[outcome] ?? 0) + n;
+          }
+          await tx.setCheckpoint(key, page.cursor);
+          if (first !== undefined) await tx.setCheckpoint(prefix + FIRST_ACTIVITY, first);
+          for (const e of entries) await tx.appendAudit(e);
+        });
+        count += page.records.length;
+        if (page.records.length > 0) progress({ type: 'page', key: def.key, records: page.records.length });
+      }
+      streams += 1;
+      progress({ type: 'stream', key: def.key, state: 'done', records: count });
+    };
+    const run = (defs: StreamDef[]): Promise<void> => pool(defs, concurrency, runStream);
+
+    // ---- 2. cheap surfaces ------------------------------------------------------------------------
+    progress({ type: 'phase', phase: 'reading balances and the cheap histories' });
+    const cheap: StreamDef[] = [];
+    if (surfaces.has('balances')) cheap.push(balancesStream());
+    if (surfaces.has('deposits')) cheap.push(depositsStream(cheapFrom));
+    if (surfaces.has('dust')) cheap.push(dustStream(() => options.since));
+    if (surfaces.has('dividends')) cheap.push(dividendsStream(cheapFrom));
+    if (surfaces.has('fiat'))
+      cheap.push(fiatStream('payments', 0, cheapFrom), fiatStream('payments', 1, cheapFrom));
+    if (surfaces.has('p2p')) cheap.push(p2pStream('BUY', cheapFrom), p2pStream('SELL', cheapFrom));
+    if (surfaces.has('transfers')) for (const t of TRANSFER_TYPES) cheap.push(transfersStream(t, cheapFrom));
+    if (surfaces.has('autoinvest')) cheap.push(autoInvestPlansStream());
+    await run(cheap);
+
+    // ---- 3. symbols -------------------------------------------------------------------------------
+    // Evidence already in the ledger: every record of the account (CSV and web history included),
+    // except API trades/orders, whose symbols are known from their checkpoints.
+    const knownSymbols = new Set<string>();
+    const unreachable = new Set<string>();
+    for (const cp of await store.listCheckpoints(`${prefix}trades:`)) {
+      const symbol = cp.stream.slice(`${prefix}trades:`.length);
+      const v = cp.value as { fromId?: string; unreachable?: boolean } | null;
+      if (v?.unreachable) unreachable.add(symbol);
+      else if (v?.fromId && v.fromId !== '0') knownSymbols.add(symbol);
+    }
+    const kindsWithAssets = [
+      'balance',
+      'transfer',
+      'conversion',
+      'dust',
+      'earn_position',
+      'earn_subscription',
+      'earn_redemption',
+      'earn_reward',
+      'autoinvest_plan',
+      'autoinvest_execution',
+      'p2p_order',
+      'fiat_transfer',
+      'dividend',
+    ] as const;
+    for await (const { record } of store.iterateRecords({ account, kind: [...kindsWithAssets] })) {
+      for (const a of assetsOfRecord(record as unknown as Record<string, unknown>)) evidence.add(a);
+    }
+    for (const source of ['csv', 'web'] as const) {
+      for await (const { record } of store.iterateRecords({ account, kind: ['trade', 'order'], source })) {
+        const r = record as unknown as { symbol?: string; baseAsset?: string; quoteAsset?: string };
+        for (const a of assetsOfRecord(record as unknown as Record<string, unknown>)) evidence.add(a);
+        if (r.symbol) {
+          if (info.listed.has(r.symbol)) knownSymbols.add(r.symbol);
+          else unreachable.add(r.symbol);
+        }
+      }
+    }
+
+    const withTrades = new Set<string>(knownSymbols);
+    const walked = new Set<string>();
+    let candidates = 0;
+    if (surfaces.has('trades')) {
+      progress({ type: 'phase', phase: 'discovering traded symbols' });
+      // Walk candidates; the fees and pairs of the trades found are new evidence, so repeat until stable.
+      for (let round = 0; round < 5; round++) {
+        const picked = candidateSymbols(info.listed, evidence, strategy).filter((s) => !walked.has(s.symbol));
+        for (const s of knownSymbols) {
+          const sym = info.listed.get(s);
+          if (sym && !walked.has(s) && !picked.some((p) => p.symbol === s)) picked.push(sym);
+        }
+        if (picked.length === 0) break;
+        candidates += picked.length;
+        for (const s of picked) walked.add(s.symbol);
+        await run(
+          picked.map((sym) => {
+            const def = tradesStream(sym);
+            return {
+              ...def,
+              run: async function* (c: ReadContext, cursor: JsonValue | undefined) {
+                for await (const page of def.run(c, cursor)) {
+                  if (page.records.length > 0) withTrades.add(sym.symbol);
+                  if ((page.cursor as { unreachable?: boolean } | null)?.unreachable)
+                    unreachable.add(sym.symbol);
+                  yield page;
+                }
+              },
+            };
+          }),
+        );
+        if (strategy === 'naive') break;
+      }
+    }
+
+    if (surfaces.has('orders')) {
+      progress({ type: 'phase', phase: 'reading orders' });
+      const open = await client.call(
+        endpoints.openOrders,
+        {},
+        { ...sig, countRecords: (b) => (Array.isArray(b) ? b.length : 0) },
+      );
+      for (const row of arrayBody(open.body, 'openOrders')) {
+        const s = text(row, 'symbol');
+        if (info.listed.has(s)) withTrades.add(s);
+      }
+      const syms: SymbolAssets[] = [];
+      for (const s of [...withTrades].sort()) {
+        const sym = info.listed.get(s);
+        if (sym && !unreachable.has(s)) syms.push(sym);
+      }
+      await run(syms.map((sym) => ordersStream(sym)));
+    }
+    await store.transaction(async (tx) => {
+      await tx.setCheckpoint(prefix + UNREACHABLE, [...unreachable].sort());
+      for (const e of audit.drain()) await tx.appendAudit(e);
+    });
+
+    // ---- 4. expensive surfaces, from the first activity ----------------------------------------------
+    progress({ type: 'phase', phase: 'reading the expensive histories from the first activity' });
+    log('first activity %s', firstActivity === undefined ? 'unknown' : new Date(firstActivity).toISOString());
+    const expensive: StreamDef[] = [];
+    if (surfaces.has('withdrawals')) expensive.push(withdrawalsStream(expensiveFrom));
+    if (surfaces.has('convert')) expensive.push(convertStream(expensiveFrom));
+    if (surfaces.has('fiat'))
+      expensive.push(fiatStream('orders', 0, expensiveFrom), fiatStream('orders', 1, expensiveFrom));
+    if (surfaces.has('earn')) {
+      expensive.push(
+        earnStream('flexible', 'subscriptions', expensiveFrom),
+        earnStream('locked', 'subscriptions', expensiveFrom),
+      );
+    }
+    await run(expensive);
+
+    // ---- 5. dependent histories ---------------------------------------------------------------------
+    const dependent: StreamDef[] = [];
+    const earliest = async (
+      kind: 'earn_subscription' | 'autoinvest_plan',
+      product?: string,
+    ): Promise<number | undefined> => {
+      let min: number | undefined;
+      for await (const { record } of store.iterateRecords({ account, kind })) {
+        if (product && (record as unknown as { product?: string }).product !== product) continue;
+        if (min === undefined || record.time < min) min = record.time;
+      }
+      return min;
+    };
+    if (surfaces.has('earn')) {
+      for (const product of ['flexible', 'locked'] as const) {
+        // Redemptions and rewards need a subscription first; a position without a visible subscription
+        // (bought before the history reaches) still needs them, from the first activity.
+        const from =
+          options.since ??
+          (await earliest('earn_subscription', product)) ??
+          ((await hasRecords(store, account, 'earn_position', product)) ? expensiveFrom() : undefined);
+        if (from === undefined) continue;
+        const f = (): number => from;
+        dependent.push(earnStream(product, 'redemptions', f));
+        if (product === 'flexible')
+          for (const t of FLEXIBLE_REWARD_TYPES) dependent.push(earnStream('flexible', 'rewards', f, t));
+        else dependent.push(earnStream('locked', 'rewards', f));
+      }
+    }
+    if (surfaces.has('autoinvest')) {
+      const firstPlan = options.since ?? (await earliest('autoinvest_plan'));
+      if (firstPlan !== undefined) dependent.push(autoInvestHistoryStream(() => firstPlan));
+    }
+    await run(dependent);
+    await flushAudit();
+
+    const stats = client.limiter.stats;
+    return {
+      account,
+      streams,
+      records,
+      byKind,
+      requests: stats.requests,
+      weight: stats.weight,
+      weightByFamily: { ...stats.weightByFamily },
+      status429: client.stats.status429,
+      retries: client.stats.retries,
+      limitWaits: stats.waits,
+      limitWaitedMs: stats.waitedMs,
+      clock: {
+        offsetMs: client.serverTime.offsetMs,
+        errorBoundMs: client.serverTime.errorBoundMs,
+        resyncs: client.stats.clockResyncs,
+      },
+      key: { unsafePermissionsAllowed: keyCheck.unsafe },
+      discovery: {
+        strategy,
+        listedSymbols: info.listed.size,
+        evidenceAssets: evidence.size,
+        candidates,
+        symbolsWithTrades: [...withTrades].length,
+        unreachableSymbols: [...unreachable].sort(),
+      },
+      firstActivity,
+      since: options.since,
+      until,
+    };
+  } catch (error) {
+    // Whatever happened, the requests that were sent belong in the audit log.
+    try {
+      await flushAudit();
+    } catch (flushError) {
+      log('could not flush the audit log: %O', flushError);
+    }
+    throw error;
+  } finally {
+    detach();
+  }
+}
+
+async function hasRecords(
+  store: SyncStore,
+  account: string,
+  kind: 'earn_position',
+  product: string,
+): Promise<boolean> {
+  for await (const { record } of store.iterateRecords({ account, kind })) {
+    if ((record as unknown as { product?: string }).product === product) return true;
+  }
+  return false;
+}

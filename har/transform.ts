@@ -1,0 +1,249 @@
+/**
+ * Merge and filter: HAR in, HAR out, streaming both ways through readHar and createHarWriter. Back
+ * `ledgertap har merge` and `ledgertap har filter`.
+ */
+import { UsageError, packageVersion } from '../core/index.js';
+import { parseHarUrl } from './body.js';
+import { readHar, type HarEntryRecord, type HarReader } from './reader.js';
+import type { HarEntry, HarPage } from './types.js';
+import { createHarWriter, type HarWriter } from './writer.js';
+import { HarWarnings } from './warnings.js';
+
+/** Which entries to keep. Every given criterion must match; within one, any value matches. */
+export interface HarFilterCriteria {
+  /** Hosts: exact (`api.example.test`) or a `*.` wildcard (`*.example.test` matches subdomains and the domain). */
+  hosts?: string[];
+  /** Path (without query): a glob (`/api/v3/*`, `**` crosses `/`) or a regex written `/…/flags`. */
+  path?: string;
+  /** Methods, case-insensitive. */
+  methods?: string[];
+  /** Statuses: exact (`404`), a class (`2xx`), or `none` for no response (status 0). */
+  statuses?: string[];
+}
+
+function globToRegExp(glob: string): RegExp {
+  let out = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*') {
+      if (glob[i + 1] === '*') {
+        out += '.*';
+        i++;
+      } else out += '[^/]*';
+    } else if (c === '?') out += '[^/]';
+    else out += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${out}$`);
+}
+
+/** Builds the predicate for `criteria`; throws UsageError for a bad status or regex. */
+export function createHarEntryFilter(criteria: HarFilterCriteria): (entry: HarEntry) => boolean {
+  const hosts = criteria.hosts?.map((h) => h.toLowerCase().replace(/^\[(.*)\]$/, '$1'));
+  const methods = criteria.methods?.map((m) => m.toUpperCase());
+  let pathRe: RegExp | undefined;
+  if (criteria.path) {
+    const m = /^\/(.*)\/([a-z]*)$/.exec(criteria.path);
+    try {
+      pathRe = m && criteria.path.length > 1 ? new RegExp(m[1]!, m[2]) : globToRegExp(criteria.path);
+    } catch (error) {
+      throw new UsageError('bad_path', `--path ${criteria.path}: not a valid regular expression: ${(error as Error).message}.`);
+    }
+  }
+  const statuses = criteria.statuses?.flatMap((s) => s.split(',')).map((s) => s.trim().toLowerCase());
+  for (const s of statuses ?? []) {
+    if (!/^([1-5]xx|\d{3}|none|0)$/.test(s)) {
+      throw new UsageError('bad_status', `--status ${s}: expected a status (404), a class (2xx) or "none".`);
+    }
+  }
+  return (entry) => {
+    if (methods && !methods.includes(entry.request.method.toUpperCase())) return false;
+    if (statuses) {
+      const status = entry.response.status;
+      const ok = statuses.some((s) =>
+        s === 'none' || s === '0'
+          ? status === 0
+          : s.endsWith('xx')
+            ? Math.floor(status / 100) === Number(s[0])
+            : status === Number(s),
+      );
+      if (!ok) return false;
+    }
+    if (hosts || pathRe) {
+      const url = parseHarUrl(entry.request.url, entry);
+      if (!url) return false;
+      if (hosts && !hosts.some((h) => (h.startsWith('*.') ? url.host === h.slice(2) || url.host.endsWith(h.slice(1)) : url.host === h))) {
+        return false;
+      }
+      if (pathRe && !pathRe.test(url.path)) return false;
+    }
+    return true;
+  };
+}
+
+/** What merge or filter did. */
+export interface HarTransformReport {
+  out: string;
+  /** Entries read from each input. */
+  inputs: { file: string; entries: number; truncated: boolean }[];
+  read: number;
+  written: number;
+  pages: number;
+  warnings: HarWarnings;
+}
+
+function ledgertapCreator(comment: string): { name: string; version: string; comment: string } {
+  return { name: 'ledgertap', version: packageVersion(), comment };
+}
+
+/** Options of mergeHar and filterHar. */
+export interface HarTransformOptions {
+  /** Output file mode (0o600 for unredacted captures). */
+  mode?: number;
+  /** Replace a `.partial` left by an earlier run. */
+  overwritePartial?: boolean;
+  signal?: AbortSignal;
+}
+
+async function copyPages(reader: HarReader, writer: HarWriter, taken: Set<string>, rename: Map<string, string>): Promise<number> {
+  let n = 0;
+  for (const page of reader.log.pages) {
+    let id = String(page.id);
+    if (taken.has(id)) {
+      let k = 2;
+      while (taken.has(`${id}~${k}`)) k++;
+      rename.set(id, `${id}~${k}`);
+      id = `${id}~${k}`;
+    }
+    taken.add(id);
+    writer.addPage({ ...(page as HarPage), id });
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Merges HAR files into one, in order of startedDateTime across the inputs (a streaming k-way merge: each
+ * input is read once, in its own order). Page ids that clash get a `~2` suffix, and their entries follow.
+ */
+export async function mergeHar(inputs: string[], out: string, options: HarTransformOptions = {}): Promise<HarTransformReport> {
+  if (inputs.length === 0) throw new UsageError('no_input', 'har merge: name at least one HAR file.');
+  if (inputs.includes(out)) throw new UsageError('out_is_input', `--out ${out}: is also an input; write elsewhere.`);
+  const readers: HarReader[] = [];
+  try {
+    for (const file of inputs) readers.push(await readHar(file, options.signal ? { signal: options.signal } : {}));
+  } catch (error) {
+    for (const r of readers) r.close();
+    throw error;
+  }
+  const writer = await createHarWriter(out, {
+    creator: ledgertapCreator(`merged from ${inputs.length} file(s)`),
+    ...(options.mode !== undefined ? { mode: options.mode } : {}),
+    ...(options.overwritePartial ? { overwritePartial: true } : {}),
+  });
+  const warnings = new HarWarnings();
+  const taken = new Set<string>();
+  const renames = readers.map(() => new Map<string, string>());
+  let written = 0;
+  let pages = 0;
+  try {
+    const iterators = readers.map((r) => r.records()[Symbol.asyncIterator]());
+    const heads: (HarEntryRecord | undefined)[] = await Promise.all(iterators.map(async (it) => (await it.next()).value));
+    const times = heads.map((h) => (h ? Date.parse(h.entry.startedDateTime) : NaN));
+    // Pages are copied once every input is read: producers may write them after the entries.
+    for (;;) {
+      let pick = -1;
+      for (let i = 0; i < heads.length; i++) {
+        if (!heads[i]) continue;
+        if (pick < 0) pick = i;
+        else {
+          const a = times[i]!;
+          const b = times[pick]!;
+          if (Number.isFinite(a) && (!Number.isFinite(b) || a < b)) pick = i;
+        }
+      }
+      if (pick < 0) break;
+      const record = heads[pick]!;
+      const entry = record.entry;
+      const renamed = entry.pageref !== undefined ? renames[pick]!.get(entry.pageref) : undefined;
+      if (renamed) entry.pageref = renamed;
+      await writer.write(entry);
+      written++;
+      const next = await iterators[pick]!.next();
+      heads[pick] = next.done ? undefined : next.value;
+      const head = heads[pick];
+      times[pick] = head ? Date.parse(head.entry.startedDateTime) : NaN;
+    }
+    for (let i = 0; i < readers.length; i++) {
+      pages += await copyPages(readers[i]!, writer, taken, renames[i]!);
+      warnings.merge(readers[i]!.warnings);
+    }
+    await writer.close();
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  } finally {
+    for (const r of readers) r.close();
+  }
+  return {
+    out,
+    inputs: readers.map((r) => ({ file: r.path, entries: r.stats.entries, truncated: r.stats.truncated })),
+    read: readers.reduce((n, r) => n + r.stats.entries, 0),
+    written,
+    pages,
+    warnings,
+  };
+}
+
+/** Writes the entries of `input` that match `criteria` to `out`, with the pages they refer to. */
+export async function filterHar(
+  input: string,
+  out: string,
+  criteria: HarFilterCriteria,
+  options: HarTransformOptions = {},
+): Promise<HarTransformReport> {
+  if (input === out) throw new UsageError('out_is_input', `--out ${out}: is also the input; write elsewhere.`);
+  const keep = createHarEntryFilter(criteria);
+  const reader = await readHar(input, options.signal ? { signal: options.signal } : {});
+  const log = reader.log;
+  const extensions: Record<`_${string}`, unknown> = {};
+  for (const [key, value] of Object.entries(log)) if (key.startsWith('_')) extensions[key as `_${string}`] = value;
+  const writer = await createHarWriter(out, {
+    creator: log.creator,
+    extensions,
+    ...(log.browser ? { browser: log.browser } : {}),
+    comment: `filtered by ledgertap ${packageVersion()} from ${input}`,
+    ...(options.mode !== undefined ? { mode: options.mode } : {}),
+    ...(options.overwritePartial ? { overwritePartial: true } : {}),
+  });
+  const usedPages = new Set<string>();
+  let written = 0;
+  try {
+    for await (const entry of reader.entries()) {
+      if (!keep(entry)) continue;
+      if (entry.pageref !== undefined) usedPages.add(entry.pageref);
+      await writer.write(entry);
+      written++;
+    }
+    let pages = 0;
+    for (const page of reader.log.pages) {
+      if (usedPages.has(String(page.id))) {
+        writer.addPage(page);
+        pages++;
+      }
+    }
+    await writer.close();
+    return {
+      out,
+      inputs: [{ file: input, entries: reader.stats.entries, truncated: reader.stats.truncated }],
+      read: reader.stats.entries,
+      written,
+      pages,
+      warnings: reader.warnings,
+    };
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  } finally {
+    reader.close();
+  }
+}

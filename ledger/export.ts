@@ -1,0 +1,56 @@
+/**
+ * Export: normalized records in the shape of the sandbox's truth (docs/normalized-model.md): no
+ * `source`/`raw` unless asked, sorted by kind then id (then account), streamed page by page.
+ */
+import { stringifyJsonWithBigInt } from '../core/index.js';
+import type { AccountKind } from '../schemas/index.js';
+import { allFields, fieldsOf, orderedContent } from './fields.js';
+import type { LedgerStore, StoredRecord } from './types.js';
+
+/** Options of {@link exportLines}. */
+export interface ExportOptions {
+  format: 'jsonl' | 'csv';
+  kind?: AccountKind;
+  account?: string;
+  /** Add `source` (the source whose fields are stored), `sources` and `raw` (that source's payload). */
+  withRaw?: boolean;
+}
+
+/** RFC 4180 field: quoted when it holds a comma, quote, CR or LF, or edge spaces. */
+export function csvField(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  const text =
+    typeof value === 'string'
+      ? value
+      : typeof value === 'number' || typeof value === 'boolean'
+        ? String(value)
+        : stringifyJsonWithBigInt(value);
+  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+async function withRawFields(store: LedgerStore, stored: StoredRecord): Promise<Record<string, unknown>> {
+  const r = stored.record;
+  const sightings = await store.getSightings(r.account, r.kind, r.id);
+  const primary = sightings.find((s) => s.source === stored.primarySource);
+  return { source: stored.primarySource, sources: stored.sources, raw: primary?.raw ?? null };
+}
+
+/** The export as lines (each without its newline): a CSV header first, then one line per record. */
+export async function* exportLines(store: LedgerStore, options: ExportOptions): AsyncIterable<string> {
+  const query = {
+    ...(options.kind !== undefined ? { kind: options.kind } : {}),
+    ...(options.account !== undefined ? { account: options.account } : {}),
+  };
+  const columns =
+    options.kind !== undefined
+      ? [...fieldsOf(options.kind)]
+      : ['kind', ...allFields().filter((f) => f !== 'kind')];
+  if (options.withRaw) columns.push('source', 'sources', 'raw');
+  if (options.format === 'csv') yield columns.map(csvField).join(',');
+  for await (const stored of store.iterateRecords(query)) {
+    const content = orderedContent(stored.record) as unknown as Record<string, unknown>;
+    const row = options.withRaw ? { ...content, ...(await withRawFields(store, stored)) } : content;
+    if (options.format === 'jsonl') yield stringifyJsonWithBigInt(row);
+    else yield columns.map((c) => csvField(row[c])).join(',');
+  }
+}

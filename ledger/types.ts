@@ -1,0 +1,354 @@
+/**
+ * The ledger's public types: the store interface every backend implements (SQLite, PostgreSQL) and the
+ * rows it reads and writes. Semantics are documented here once and hold for both backends.
+ */
+import type { AccountKind, AccountRecord, RecordSource } from '../schemas/index.js';
+
+/** A record as a producer hands it to the ledger: any kind, `source` required (which route saw it). */
+export type IncomingRecord = AccountRecord & { source: RecordSource };
+
+/** What happened to one record in {@link LedgerWriter.putRecords}. */
+export type PutOutcome =
+  /** New (account, kind, id): stored. */
+  | 'inserted'
+  /** Already stored with the same fields from this source: nothing changed but its last-seen time. */
+  | 'unchanged'
+  /** Already stored with the same fields; this source is new and is now remembered beside the others. */
+  | 'source_added'
+  /** Same fields where both have them; the incoming copy filled fields the stored one lacked (CSV then API). */
+  | 'enriched'
+  /** Differing fields, and the incoming copy is authoritative: a newer snapshot of a state kind, or the same source re-reading a changed event (pending deposit now completed). */
+  | 'updated'
+  /** A state kind whose incoming snapshot is older than the stored one: ignored (the source is still remembered). */
+  | 'stale'
+  /** A different source disagrees on a field: the stored fields are kept and the disagreement is stored in the conflicts table for review. */
+  | 'conflict';
+
+/** The outcome of one putRecords call. */
+export interface PutSummary {
+  /** How many records were given. */
+  total: number;
+  /** Count per outcome (every outcome present, zero when none). */
+  counts: Record<PutOutcome, number>;
+  /** The conflicts found in this call (also stored, see {@link RecordConflict}). */
+  conflicts: { kind: AccountKind; id: string; account: string; source: RecordSource; fields: string[] }[];
+}
+
+/** Options of {@link LedgerWriter.putRecords}. */
+export interface PutOptions {
+  /** When the records were seen (epoch ms); default: the store's clock. */
+  seenAt?: number;
+}
+
+/** A stored record: the normalized fields (no `source`/`raw`) plus where it came from. */
+export interface StoredRecord {
+  /** The normalized record as stored: every field of its kind, without `source`, `raw` or `routes`. */
+  record: AccountRecord;
+  /** The source whose fields are stored (the first to see it, or the last authoritative update). */
+  primarySource: RecordSource;
+  /** Every source that saw the record. */
+  sources: RecordSource[];
+  /** When the ledger first stored it (epoch ms). */
+  firstSeenAt: number;
+  /** When its fields last changed (epoch ms). */
+  updatedAt: number;
+}
+
+/** One source's sighting of a record. */
+export interface RecordSighting {
+  source: RecordSource;
+  firstSeenAt: number;
+  lastSeenAt: number;
+  /** The raw payload this source delivered last (secrets stripped), or undefined when none was given. */
+  raw: Record<string, unknown> | undefined;
+}
+
+/** A filter over stored records; every field optional (all records). */
+export interface RecordQuery {
+  account?: string;
+  kind?: AccountKind | AccountKind[];
+  /** Exact natural id. */
+  id?: string;
+  /** Inclusive lower bound on `time` (epoch ms). */
+  since?: number;
+  /** Exclusive upper bound on `time` (epoch ms). */
+  until?: number;
+  /** Only records this source saw. */
+  source?: RecordSource;
+  /** Maximum number of records (queryRecords only; iterateRecords streams everything). */
+  limit?: number;
+}
+
+/** A disagreement between sources, kept for review. */
+export interface RecordConflict {
+  id: number;
+  account: string;
+  kind: AccountKind;
+  recordId: string;
+  /** The source whose copy disagreed with the stored one. */
+  source: RecordSource;
+  /** Each differing field with both values. */
+  fields: { field: string; stored: unknown; incoming: unknown }[];
+  /** The incoming copy in full (normalized, no raw). */
+  incoming: AccountRecord;
+  detectedAt: number;
+  resolvedAt: number | null;
+  /** `keep` (stored fields stay) or `take` (the incoming copy replaced them). */
+  resolution: 'keep' | 'take' | null;
+}
+
+/** A record matched across sources by a tolerant matcher (no shared natural id). */
+export interface MatchInput {
+  account: string;
+  kind: AccountKind;
+  /** The stored record the row was matched to. */
+  recordId: string;
+  /** The source of the matched row. */
+  source: RecordSource;
+  /** Which rule matched (`same-asset-amount-time`, `txid`, …). */
+  rule: string;
+  /** The tolerance the rule used (`±2s`, `fee-inclusive`, …). */
+  tolerance?: string;
+  /** The import the row came from. */
+  importFileId?: number;
+  /** 1-based line of the row in its file. */
+  line?: number;
+  /** The row as read (column → value). */
+  row?: Record<string, unknown>;
+  /** Anything else worth keeping (time difference, amount difference). */
+  details?: Record<string, unknown>;
+  /** De-duplication key: the same fingerprint is stored once. Default: a hash of kind, recordId, source, rule and row. */
+  fingerprint?: string;
+  /** Default: the store's clock. */
+  matchedAt?: number;
+}
+
+/** A stored match. */
+export interface RecordMatch extends Omit<MatchInput, 'fingerprint' | 'matchedAt'> {
+  id: number;
+  fingerprint: string;
+  matchedAt: number;
+}
+
+/** A row the importer could not normalize (unknown operation): kept, counted, never dropped. */
+export interface QuarantineInput {
+  account: string;
+  importFileId?: number;
+  /** The file name or path as the user gave it. */
+  file: string;
+  /** 1-based line number. */
+  line: number;
+  /** The operation label, when the row has one. */
+  operation?: string;
+  /** The row as read (column → value). */
+  row: Record<string, unknown>;
+  /** Why it was quarantined. */
+  reason: string;
+  /** De-duplication key: re-importing the same file adds nothing. Default: a hash of file, line, operation and row. */
+  fingerprint?: string;
+  createdAt?: number;
+}
+
+/** A stored quarantine row. */
+export interface QuarantineRow extends Omit<QuarantineInput, 'fingerprint' | 'createdAt'> {
+  id: number;
+  fingerprint: string;
+  createdAt: number;
+}
+
+/** The start of one file import. */
+export interface ImportFileInput {
+  account: string;
+  /** The path as given. */
+  path: string;
+  /** SHA-256 of the file's bytes (hex). */
+  sha256: string;
+  size: number;
+  /** Detected export kind (`transaction_history`, `spot_trades`, …). */
+  format?: string;
+  /** Detected variant (`v3-2025`, …). */
+  variant?: string;
+  startedAt?: number;
+}
+
+/** Counters written when an import ends. */
+export interface ImportFileResult {
+  status: 'done' | 'failed';
+  rowsRead: number;
+  recordsImported: number;
+  duplicates: number;
+  grouped: number;
+  quarantined: number;
+  error?: string;
+  finishedAt?: number;
+}
+
+/** A logged import. */
+export interface ImportFileRow extends ImportFileInput, Partial<Omit<ImportFileResult, 'status'>> {
+  id: number;
+  status: 'running' | 'done' | 'failed';
+  startedAt: number;
+  finishedAt?: number;
+}
+
+/** What a consent allows: `read` (sync through the API or replay) or `capture` (record app traffic). */
+export type ConsentScope = 'read' | 'capture';
+
+/** The account holder's authorization. */
+export interface Consent {
+  id: number;
+  account: string;
+  /** The holder's name as they gave it. */
+  holder: string;
+  scope: ConsentScope;
+  grantedAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+}
+
+/** Input of {@link LedgerStore.grantConsent}. */
+export interface ConsentInput {
+  account: string;
+  holder: string;
+  scope: ConsentScope;
+  expiresAt: number;
+  /** Default: the store's clock. */
+  grantedAt?: number;
+}
+
+/** One network request, as the audit log keeps it (never a secret: see {@link LedgerWriter.appendAudit}). */
+export interface AuditInput {
+  /** When the request was sent (epoch ms); default: the store's clock. */
+  at?: number;
+  account?: string;
+  /** The consent under which it ran. */
+  consentId?: number;
+  /** `api`, `web` (replay), or any other route name. */
+  route: string;
+  method: string;
+  /** Path without the query string (a query string given here is split off into params). */
+  endpoint: string;
+  /** Request parameters; `signature`, `timestamp` and secret-looking keys are dropped before storing. */
+  params?: Record<string, unknown>;
+  /** HTTP status, or undefined when no response arrived. */
+  status?: number;
+  /** Request weight used (from the response headers). */
+  weight?: number;
+  /** Records the response yielded. */
+  records?: number;
+  durationMs?: number;
+  /** Error message, if any (secrets scrubbed). */
+  error?: string;
+}
+
+/** A stored audit entry. */
+export interface AuditEntry extends Omit<AuditInput, 'at' | 'params'> {
+  id: number;
+  at: number;
+  params: Record<string, unknown>;
+}
+
+/** Filter of {@link LedgerStore.listAudit}. */
+export interface AuditQuery {
+  account?: string;
+  /** Inclusive lower bound (epoch ms). */
+  since?: number;
+  /** Most recent N entries (default all). */
+  limit?: number;
+}
+
+/** The writes allowed inside a transaction (and, each as its own transaction, on the store). */
+export interface LedgerWriter {
+  /**
+   * Validates every record against its kind's JSON Schema (the whole batch is refused on the first
+   * invalid record: `ledger.invalid_record`, naming kind, id and field), then upserts them by
+   * (account, kind, id). See {@link PutOutcome} for the merge rules. Idempotent: the same batch twice
+   * changes nothing the second time.
+   */
+  putRecords(records: readonly IncomingRecord[], options?: PutOptions): Promise<PutSummary>;
+  /** Records that `source` saw a stored record (a tolerant match), with its raw row. Returns false when no such record. */
+  addRecordSource(
+    key: { account: string; kind: AccountKind; id: string },
+    source: RecordSource,
+    raw?: Record<string, unknown>,
+    seenAt?: number,
+  ): Promise<boolean>;
+  /** Sets the checkpoint of a stream (any JSON value). Commit it in the same transaction as its records. */
+  setCheckpoint(stream: string, value: unknown): Promise<void>;
+  /** The checkpoint of a stream, or undefined (reads inside the transaction see its own writes). */
+  getCheckpoint(stream: string): Promise<unknown>;
+  /** Stores a match; returns false when the same fingerprint was already stored. */
+  addMatch(match: MatchInput): Promise<boolean>;
+  /** Stores a quarantined row; returns false when the same fingerprint was already stored. */
+  addQuarantine(row: QuarantineInput): Promise<boolean>;
+  /** Logs the start of a file import; returns its id. */
+  startImportFile(file: ImportFileInput): Promise<number>;
+  /** Logs the end of a file import. */
+  finishImportFile(id: number, result: ImportFileResult): Promise<void>;
+  /**
+   * Appends one request to the audit log. Parameters named `signature`, `timestamp`, or like a key,
+   * secret, token, cookie, password or session are dropped; a query string in `endpoint` is parsed the
+   * same way. Returns the entry id.
+   */
+  appendAudit(entry: AuditInput): Promise<number>;
+}
+
+/** A transaction: every write commits together or not at all. */
+export type LedgerTx = LedgerWriter;
+
+/** Which backend a store runs on. */
+export type LedgerBackend = 'sqlite' | 'postgres';
+
+/**
+ * The ledger. Both backends implement the same logical schema and the same semantics; the same test
+ * suite runs on both (test/ledger/).
+ */
+export interface LedgerStore extends LedgerWriter {
+  readonly backend: LedgerBackend;
+  /** The file path, or the PostgreSQL URL with its password masked. */
+  readonly location: string;
+  /**
+   * Runs `fn` in one transaction: all its writes commit together, or none do (also on SIGKILL). On
+   * PostgreSQL a deadlock or serialization failure re-runs `fn` (up to 5 times), so `fn` must only
+   * write through `tx`. On SQLite transactions of one store are serialized in-process and across
+   * processes by the database lock.
+   */
+  transaction<T>(fn: (tx: LedgerTx) => Promise<T>): Promise<T>;
+  /** The highest applied migration. */
+  schemaVersion(): Promise<number>;
+  /** One record by its natural key. */
+  getRecord(account: string, kind: AccountKind, id: string): Promise<StoredRecord | undefined>;
+  /** Every source's sighting of a record, in source order (api, web, csv). */
+  getSightings(account: string, kind: AccountKind, id: string): Promise<RecordSighting[]>;
+  /** Records matching the query, ordered by kind, id, account (bounded by `limit`). */
+  queryRecords(query?: RecordQuery): Promise<StoredRecord[]>;
+  /** Streams records matching the query in pages, ordered by kind, id, account: bounded memory. */
+  iterateRecords(query?: RecordQuery): AsyncIterable<StoredRecord>;
+  /** How many records match. */
+  countRecords(query?: RecordQuery): Promise<number>;
+  /** Counts per account and kind. */
+  countByKind(account?: string): Promise<{ account: string; kind: AccountKind; count: number }[]>;
+  /** Distinct account labels. */
+  accounts(): Promise<string[]>;
+  /** Every checkpoint whose stream starts with `prefix`. */
+  listCheckpoints(prefix?: string): Promise<{ stream: string; value: unknown; updatedAt: number }[]>;
+  /** Conflicts, optionally only unresolved ones. */
+  listConflicts(query?: { account?: string; unresolved?: boolean }): Promise<RecordConflict[]>;
+  /** Resolves a conflict: `keep` the stored fields or `take` the incoming copy. */
+  resolveConflict(id: number, resolution: 'keep' | 'take'): Promise<void>;
+  listMatches(query?: { account?: string; kind?: AccountKind }): Promise<RecordMatch[]>;
+  listQuarantine(query?: { account?: string; importFileId?: number }): Promise<QuarantineRow[]>;
+  listImportFiles(query?: { account?: string }): Promise<ImportFileRow[]>;
+  /** Records a consent; returns it with its id. */
+  grantConsent(input: ConsentInput): Promise<Consent>;
+  /** Every consent, newest first. */
+  listConsents(query?: { account?: string }): Promise<Consent[]>;
+  /** Marks a consent revoked (now). Throws `ledger.no_such_consent` when the id is unknown; revoking twice keeps the first time. */
+  revokeConsent(id: number): Promise<Consent>;
+  /** The newest consent for (account, scope) active at `now`, or undefined. */
+  activeConsent(account: string, scope: ConsentScope, now: number): Promise<Consent | undefined>;
+  /** Audit entries, oldest first. */
+  listAudit(query?: AuditQuery): Promise<AuditEntry[]>;
+  /** Closes the database (the pool on PostgreSQL). */
+  close(): Promise<void>;
+}

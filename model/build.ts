@@ -1,0 +1,272 @@
+/**
+ * From analyzer output to a ProtocolModel, and several models into one (captures analyzed apart, or a
+ * model extended with a new capture): evidence is renumbered, operations with the same origin, method,
+ * template and RPC name merge, their schemas merged structurally.
+ */
+import type { AnalysisResult } from '../analyzers/index.js';
+import type {
+  ProtocolBody,
+  ProtocolCapture,
+  ProtocolCredential,
+  ProtocolEvidence,
+  ProtocolModel,
+  ProtocolOperation,
+  ProtocolResponse,
+} from './types.js';
+
+export const MODEL_FORMAT_VERSION = 1 as const;
+
+export interface BuildModelOptions {
+  /** The captures analyzed, in the order given to the session (evidence `capture` indexes them). */
+  captures: ProtocolCapture[];
+  /** Generator name and version recorded in the model. Default `ledgertap` and `0.0.0`. */
+  generator?: { name: string; version: string };
+}
+
+export function buildProtocolModel(result: AnalysisResult, options: BuildModelOptions): ProtocolModel {
+  return {
+    formatVersion: MODEL_FORMAT_VERSION,
+    generator: options.generator ?? { name: 'ledgertap', version: '0.0.0' },
+    captures: options.captures,
+    operations: result.operations as ProtocolOperation[],
+    auth: result.auth as ProtocolModel['auth'],
+    pagination: result.pagination as ProtocolModel['pagination'],
+    noise: result.noise as ProtocolModel['noise'],
+    findings: result.findings as ProtocolModel['findings'],
+    warnings: result.warnings as ProtocolModel['warnings'],
+    stats: { ...result.stats },
+  };
+}
+
+type Json = { [key: string]: unknown };
+
+function isObj(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function typesOf(s: Json): string[] {
+  return Array.isArray(s.type) ? (s.type as string[]) : typeof s.type === 'string' ? [s.type] : [];
+}
+
+/** Merges two JSON Schemas of the same value: union of what either accepts (properties, types, enums). */
+export function mergeJsonSchemas(a: Json, b: Json): Json {
+  if (JSON.stringify(a) === JSON.stringify(b)) return a;
+  if (Object.keys(a).length === 0 || Object.keys(b).length === 0) return {};
+  const ta = typesOf(a);
+  const tb = typesOf(b);
+  const nullable = ta.includes('null') || tb.includes('null');
+  const ka = ta.filter((t) => t !== 'null');
+  const kb = tb.filter((t) => t !== 'null');
+  if (ka.length === 1 && kb.length === 1 && !a.anyOf && !b.anyOf) {
+    const [x] = ka;
+    const [y] = kb;
+    if (x === y || (x === 'integer' && y === 'number') || (x === 'number' && y === 'integer')) {
+      const kind = x === y ? (x as string) : 'number';
+      const out: Json = { type: nullable ? [kind, 'null'] : kind };
+      if (a.format && a.format === b.format) out.format = a.format;
+      if (Array.isArray(a.enum) && Array.isArray(b.enum)) {
+        const e = [...new Set([...(a.enum as unknown[]), ...(b.enum as unknown[])])];
+        if (e.length <= 12) out.enum = e;
+      }
+      if (kind === 'object') {
+        if (isObj(a.additionalProperties) || isObj(b.additionalProperties)) {
+          const pa = isObj(a.additionalProperties) ? a.additionalProperties : {};
+          const pb = isObj(b.additionalProperties) ? b.additionalProperties : {};
+          out.additionalProperties = mergeJsonSchemas(pa, pb);
+        } else {
+          const props: Json = {};
+          const pa = isObj(a.properties) ? a.properties : {};
+          const pb = isObj(b.properties) ? b.properties : {};
+          for (const k of [...new Set([...Object.keys(pa), ...Object.keys(pb)])].sort()) {
+            const x1 = pa[k];
+            const y1 = pb[k];
+            props[k] = isObj(x1) && isObj(y1) ? mergeJsonSchemas(x1, y1) : (x1 ?? y1);
+          }
+          out.properties = props;
+          const ra = Array.isArray(a.required) ? (a.required as string[]) : [];
+          const rb = new Set(Array.isArray(b.required) ? (b.required as string[]) : []);
+          const req = ra.filter((k) => rb.has(k));
+          if (req.length > 0) out.required = req;
+        }
+      }
+      if (kind === 'array') {
+        const ia = isObj(a.items) ? a.items : undefined;
+        const ib = isObj(b.items) ? b.items : undefined;
+        if (ia && ib) out.items = mergeJsonSchemas(ia, ib);
+        else if (ia || ib) out.items = ia ?? ib;
+      }
+      return out;
+    }
+  }
+  const variants: Json[] = [];
+  for (const s of [a, b]) {
+    if (Array.isArray(s.anyOf)) variants.push(...(s.anyOf as Json[]));
+    else variants.push(s);
+  }
+  const seen = new Set<string>();
+  return { anyOf: variants.filter((v) => (seen.has(JSON.stringify(v)) ? false : (seen.add(JSON.stringify(v)), true))) };
+}
+
+function shiftEvidence<T extends { evidence?: ProtocolEvidence[] }>(x: T, offset: number): T {
+  if (!x.evidence || offset === 0) return x;
+  return { ...x, evidence: x.evidence.map((e) => ({ ...e, capture: e.capture + offset })) };
+}
+
+function mergeBodies(a: ProtocolBody[], b: ProtocolBody[]): ProtocolBody[] {
+  const out = new Map(a.map((x) => [x.mediaType, { ...x }]));
+  for (const x of b) {
+    const mine = out.get(x.mediaType);
+    if (!mine) out.set(x.mediaType, { ...x });
+    else out.set(x.mediaType, { mediaType: x.mediaType, samples: mine.samples + x.samples, schema: mergeJsonSchemas(mine.schema, x.schema) });
+  }
+  return [...out.values()].sort((p, q) => p.mediaType.localeCompare(q.mediaType));
+}
+
+function opKey(o: ProtocolOperation): string {
+  return `${o.origin} ${o.method} ${o.pathTemplate} ${o.rpc ? `${o.rpc.kind}:${o.rpc.name}` : ''}`;
+}
+
+function mergeOperation(a: ProtocolOperation, b: ProtocolOperation): ProtocolOperation {
+  const samples = a.samples + b.samples;
+  const params = new Map(a.parameters.map((p) => [`${p.in}:${p.name}`, { ...p }]));
+  for (const p of b.parameters) {
+    const k = `${p.in}:${p.name}`;
+    const mine = params.get(k);
+    if (!mine) params.set(k, { ...p, required: false, presence: Math.round((p.seen / samples) * 1000) / 1000 });
+    else {
+      const seen = mine.seen + p.seen;
+      params.set(k, {
+        ...mine,
+        seen,
+        presence: Math.round((seen / samples) * 1000) / 1000,
+        required: mine.required && p.required,
+        schema: mergeJsonSchemas(mine.schema, p.schema),
+        examples: [...new Set([...mine.examples, ...p.examples])].slice(0, 3),
+      });
+    }
+  }
+  for (const [k, p] of params) if (!b.parameters.some((q) => `${q.in}:${q.name}` === k) && p.in !== 'path') params.set(k, { ...p, required: false, presence: Math.round((p.seen / samples) * 1000) / 1000 });
+  const responses = new Map<number, ProtocolResponse>(a.responses.map((r) => [r.status, { ...r }]));
+  for (const r of b.responses) {
+    const mine = responses.get(r.status);
+    if (!mine) responses.set(r.status, r);
+    else responses.set(r.status, { status: r.status, samples: mine.samples + r.samples, bodies: mergeBodies(mine.bodies, r.bodies), headers: mine.headers.filter((h) => r.headers.includes(h)) });
+  }
+  return {
+    ...a,
+    samples,
+    confidence: Math.min(a.confidence, b.confidence),
+    parameters: [...params.values()],
+    requestBodies: mergeBodies(a.requestBodies, b.requestBodies),
+    responses: [...responses.values()].sort((x, y) => x.status - y.status),
+    steps: [...new Set([...a.steps, ...b.steps])],
+    credentials: [...new Set([...a.credentials, ...b.credentials])].sort(),
+    evidence: [...a.evidence, ...b.evidence].slice(0, Math.max(a.evidence.length, 8)),
+    classification: a.classification.effect === 'write' || b.classification.effect === 'read' ? a.classification : b.classification,
+  };
+}
+
+function mergeCredential(a: ProtocolCredential, b: ProtocolCredential): ProtocolCredential {
+  const out: ProtocolCredential = {
+    ...a,
+    uses: a.uses + b.uses,
+    distinctValues: a.distinctValues + b.distinctValues,
+    redacted: a.redacted || b.redacted,
+    issuedBy: [...a.issuedBy, ...b.issuedBy].slice(0, 5),
+    consumers: [...new Set([...a.consumers, ...b.consumers])].sort(),
+    rotatedBy: [...new Set([...a.rotatedBy, ...b.rotatedBy])].sort(),
+    evidence: [...a.evidence, ...b.evidence].slice(0, 3),
+    confidence: Math.max(a.confidence, b.confidence),
+    class: a.class === b.class ? a.class : a.class === 'unknown' ? b.class : b.class === 'unknown' ? a.class : a.class,
+  };
+  if (!out.lifetime && b.lifetime) out.lifetime = b.lifetime;
+  if (!out.derivedFrom && b.derivedFrom) out.derivedFrom = b.derivedFrom;
+  return out;
+}
+
+/**
+ * Merges models inferred apart into one. Operation ids of later models that name the same operation are
+ * mapped to the first model's id; ids that clash for different operations get a numeric suffix.
+ */
+export function mergeProtocolModels(models: ProtocolModel[]): ProtocolModel {
+  if (models.length === 0) throw new RangeError('mergeProtocolModels: no models');
+  const [first, ...rest] = models as [ProtocolModel, ...ProtocolModel[]];
+  let out: ProtocolModel = structuredClone(first);
+  for (const m of rest) {
+    const offset = out.captures.length;
+    const byKey = new Map(out.operations.map((o) => [opKey(o), o]));
+    const ids = new Set(out.operations.map((o) => o.id));
+    const rename = new Map<string, string>();
+    for (const o0 of m.operations) {
+      const o = shiftEvidence(o0, offset);
+      const mine = byKey.get(opKey(o));
+      if (mine) {
+        rename.set(o.id, mine.id);
+        const merged = mergeOperation(mine, o);
+        out.operations[out.operations.indexOf(mine)] = merged;
+        byKey.set(opKey(o), merged);
+      } else {
+        let id = o.id;
+        for (let i = 2; ids.has(id); i++) id = `${o.id}_${i}`;
+        ids.add(id);
+        rename.set(o.id, id);
+        const added = { ...o, id };
+        out.operations.push(added);
+        byKey.set(opKey(o), added);
+      }
+    }
+    const rn = (id: string): string => rename.get(id) ?? id;
+    const creds = new Map(out.auth.credentials.map((c) => [c.id, c]));
+    for (const c0 of m.auth.credentials) {
+      const c = {
+        ...shiftEvidence(c0, offset),
+        consumers: c0.consumers.map(rn),
+        rotatedBy: c0.rotatedBy.map(rn),
+        issuedBy: c0.issuedBy.map((i) => ({ ...shiftEvidence(i, offset), ...(i.operationId ? { operationId: rn(i.operationId) } : {}) })),
+      };
+      const mine = creds.get(c.id);
+      creds.set(c.id, mine ? mergeCredential(mine, c) : c);
+    }
+    const calls = new Map(out.auth.calls.map((c) => [`${c.role}:${c.operationId}`, c]));
+    for (const c of m.auth.calls) {
+      const x = { ...shiftEvidence(c, offset), operationId: rn(c.operationId) };
+      if (!calls.has(`${x.role}:${x.operationId}`)) calls.set(`${x.role}:${x.operationId}`, x);
+    }
+    const pag = new Map(out.pagination.map((p) => [`${p.operationId}|${p.style}`, p]));
+    for (const p of m.pagination) {
+      const x = { ...shiftEvidence(p, offset), operationId: rn(p.operationId) };
+      const mine = pag.get(`${x.operationId}|${x.style}`);
+      if (!mine || (!mine.observed && x.observed)) pag.set(`${x.operationId}|${x.style}`, x);
+    }
+    const noise = new Map(out.noise.map((n) => [`${n.origin} ${n.reason}`, { ...n }]));
+    for (const n of m.noise) {
+      const mine = noise.get(`${n.origin} ${n.reason}`);
+      if (mine) mine.entries += n.entries;
+      else noise.set(`${n.origin} ${n.reason}`, { ...n });
+    }
+    out = {
+      ...out,
+      captures: [...out.captures, ...m.captures],
+      auth: {
+        credentials: [...creds.values()].sort((a, b) => a.id.localeCompare(b.id)),
+        calls: [...calls.values()],
+        signing: [
+          ...out.auth.signing,
+          ...m.auth.signing.map((s) => ({ ...shiftEvidence(s, offset), operationIds: s.operationIds.map(rn) })),
+        ],
+      },
+      pagination: [...pag.values()],
+      noise: [...noise.values()],
+      findings: [...out.findings, ...m.findings.map((f) => ({ ...shiftEvidence(f, offset), ...(f.operationId ? { operationId: rn(f.operationId) } : {}) }))],
+      warnings: [...out.warnings, ...m.warnings.map((w) => shiftEvidence(w, offset))],
+      stats: {
+        captures: out.stats.captures + m.stats.captures,
+        entries: out.stats.entries + m.stats.entries,
+        analyzedEntries: out.stats.analyzedEntries + m.stats.analyzedEntries,
+        noiseEntries: out.stats.noiseEntries + m.stats.noiseEntries,
+        bodyBytes: out.stats.bodyBytes + m.stats.bodyBytes,
+      },
+    };
+  }
+  return out;
+}

@@ -1,0 +1,9 @@
+/**
+ * The protocol model: types (generated from schemas/protocol-model.schema.json), build from analyzer
+ * output, merge across captures, load/save validated, and the OpenAPI 3.1 and TypeScript emitters.
+ */
+export type * from './types.js';
+export { buildProtocolModel, mergeProtocolModels, mergeJsonSchemas, MODEL_FORMAT_VERSION, type BuildModelOptions } from './build.js';
+export { loadProtocolModel, saveProtocolModel, validateProtocolModel } from './io.js';
+export { toOpenApi, validateOpenApi, renderOpenApi, type OpenApiOptions } from './openapi.js';
+export { renderTypeScript } from './typescript.js';

@@ -1,0 +1,226 @@
+/**
+ * The OpenAPI 3.1 document of a ProtocolModel (https://spec.openapis.org/oas/v3.1.0): one path per
+ * template, parameters with their schemas and redacted examples, request and response bodies per media
+ * type and status, security schemes from the credential inventory, and `x-ledgertap-*` extensions for
+ * what OpenAPI cannot say (confidence, replay safety, pagination, RPC operations over one URL, auth flow).
+ * Validated with @seriousme/openapi-schema-validator before it is written.
+ */
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { stringify as yamlStringify } from 'yaml';
+import { AnalyzeError } from '../core/index.js';
+import type { ProtocolCredential, ProtocolModel, ProtocolOperation } from './types.js';
+
+type Json = { [key: string]: unknown };
+
+export interface OpenApiOptions {
+  /** info.title. Default `API inferred by ledgertap`. */
+  title?: string;
+  /** info.version. Default `0.0.0-inferred`. */
+  version?: string;
+}
+
+function schemeOf(c: ProtocolCredential): { name: string; scheme: Json } | undefined {
+  if (c.class === 'per-request' || ['signature', 'timestamp', 'nonce', 'password', 'refresh-token'].includes(c.kind)) return undefined;
+  if (c.location === 'body') return undefined;
+  if (c.location === 'authorization') {
+    if (c.kind === 'basic') return { name: 'basicAuth', scheme: { type: 'http', scheme: 'basic' } };
+    return { name: 'bearerAuth', scheme: { type: 'http', scheme: 'bearer', ...(c.kind === 'jwt' || c.kind === 'bearer' ? { bearerFormat: c.kind === 'jwt' ? 'JWT' : 'opaque or JWT' } : {}) } };
+  }
+  const where = c.location === 'cookie' ? 'cookie' : c.location === 'query' ? 'query' : 'header';
+  const name = `${where}_${c.name}`.replace(/[^A-Za-z0-9_.-]/g, '_');
+  const issuer = c.issuedBy[0];
+  const description = `${c.kind}, ${c.class}${issuer ? `; issued by ${issuer.operationId ?? 'an earlier call'} via ${issuer.via}` : ''}${c.lifetime ? `; lives ${c.lifetime.seconds} s (${c.lifetime.source})` : ''}.`;
+  return { name, scheme: { type: 'apiKey', in: where, name: c.name, description } };
+}
+
+function bodyContent(bodies: ProtocolOperation['requestBodies']): Json {
+  const content: Json = {};
+  for (const b of bodies) content[b.mediaType] = { schema: b.schema, 'x-ledgertap-samples': b.samples };
+  return content;
+}
+
+function operationObject(op: ProtocolOperation, model: ProtocolModel, schemes: Map<string, string>): Json {
+  const out: Json = {
+    operationId: op.id,
+    summary: op.rpc ? `${op.rpc.kind} ${op.rpc.name}` : `${op.method} ${op.pathTemplate}`,
+    tags: [op.surface],
+  };
+  const params = op.parameters
+    .filter((p) => !(p.credential && p.in !== 'path') && !(p.in === 'header' && /^(authorization|cookie)$/i.test(p.name)))
+    .map((p) => {
+      const po: Json = { name: p.name, in: p.in, required: p.in === 'path' ? true : p.required, schema: p.schema };
+      if (p.examples[0] !== undefined) po.example = p.examples[0];
+      po['x-ledgertap-presence'] = p.presence;
+      if (p.reason) po.description = `Templated: ${p.reason} (confidence ${p.confidence ?? 1}).`;
+      return po;
+    });
+  if (params.length > 0) out.parameters = params;
+  if (op.requestBodies.length > 0) out.requestBody = { content: bodyContent(op.requestBodies) };
+  const responses: Json = {};
+  for (const r of op.responses) {
+    const ro: Json = { description: `Seen ${r.samples} time(s).` };
+    if (r.bodies.length > 0) ro.content = bodyContent(r.bodies);
+    if (r.headers.length > 0) ro.headers = Object.fromEntries(r.headers.map((h) => [h, { schema: { type: 'string' } }]));
+    responses[r.status >= 100 && r.status <= 599 ? String(r.status) : 'default'] = ro;
+  }
+  if (Object.keys(responses).length === 0) responses.default = { description: 'No response was captured.' };
+  out.responses = responses;
+  const req: Json = {};
+  for (const id of op.credentials) {
+    const s = schemes.get(id);
+    if (s) req[s] = [];
+  }
+  if (Object.keys(req).length > 0) out.security = [req];
+  out['x-ledgertap-confidence'] = op.confidence;
+  out['x-ledgertap-effect'] = op.classification.effect;
+  out['x-ledgertap-unsafe-to-replay'] = op.classification.unsafeToReplay;
+  out['x-ledgertap-samples'] = op.samples;
+  const pag = model.pagination.filter((p) => p.operationId === op.id);
+  if (pag.length > 0) out['x-ledgertap-pagination'] = pag.map(({ evidence: _e, operationId: _o, ...p }) => p);
+  const roles = model.auth.calls.filter((c) => c.operationId === op.id).map((c) => c.role);
+  if (roles.length > 0) out['x-ledgertap-auth-role'] = roles;
+  if (op.rpc) out['x-ledgertap-rpc'] = op.rpc;
+  return out;
+}
+
+/** Combines RPC operations sharing one URL and method into one OpenAPI operation (one per method is the rule). */
+function combine(ops: ProtocolOperation[], model: ProtocolModel, schemes: Map<string, string>): Json {
+  if (ops.length === 1) return operationObject(ops[0] as ProtocolOperation, model, schemes);
+  const parts = ops.map((o) => operationObject(o, model, schemes));
+  const first = parts[0] as Json;
+  const content: Json = {};
+  for (const o of ops) for (const b of o.requestBodies) {
+    const prev = content[b.mediaType] as { schema: { anyOf: Json[] } } | undefined;
+    if (prev) prev.schema.anyOf.push({ ...b.schema, title: o.rpc?.name ?? o.id });
+    else content[b.mediaType] = { schema: { anyOf: [{ ...b.schema, title: o.rpc?.name ?? o.id }] } };
+  }
+  const responses: Json = {};
+  for (const o of ops) for (const r of o.responses) {
+    const key = String(r.status);
+    const ro = (responses[key] ??= { description: 'Per RPC operation: see x-ledgertap-rpc-operations.', content: {} }) as { content: Json };
+    for (const b of r.bodies) {
+      const prev = ro.content[b.mediaType] as { schema: { anyOf: Json[] } } | undefined;
+      if (prev) prev.schema.anyOf.push({ ...b.schema, title: o.rpc?.name ?? o.id });
+      else ro.content[b.mediaType] = { schema: { anyOf: [{ ...b.schema, title: o.rpc?.name ?? o.id }] } };
+    }
+  }
+  for (const r of Object.values(responses) as Json[]) if (Object.keys(r.content as Json).length === 0) delete r.content;
+  const security = parts.find((p) => p.security)?.security;
+  const out: Json = {
+    operationId: `${(ops[0] as ProtocolOperation).method.toLowerCase()}_${(ops[0] as ProtocolOperation).pathTemplate.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'root'}_rpc`,
+    summary: `${ops.length} RPC operations over one URL`,
+    tags: first.tags,
+    ...(first.parameters ? { parameters: first.parameters } : {}),
+    ...(Object.keys(content).length > 0 ? { requestBody: { content } } : {}),
+    responses: Object.keys(responses).length > 0 ? responses : { default: { description: 'No response was captured.' } },
+    ...(security ? { security } : {}),
+    'x-ledgertap-unsafe-to-replay': ops.some((o) => o.classification.unsafeToReplay),
+    'x-ledgertap-rpc-operations': parts.map((p) => ({
+      operationId: p.operationId,
+      rpc: p['x-ledgertap-rpc'],
+      effect: p['x-ledgertap-effect'],
+      unsafeToReplay: p['x-ledgertap-unsafe-to-replay'],
+      samples: p['x-ledgertap-samples'],
+    })),
+  };
+  return out;
+}
+
+/** Builds the OpenAPI 3.1 document (a plain object). */
+export function toOpenApi(model: ProtocolModel, options: OpenApiOptions = {}): Json {
+  const origins = [...new Set(model.operations.map((o) => o.origin))].sort();
+  const securitySchemes: Json = {};
+  const schemes = new Map<string, string>();
+  for (const c of model.auth.credentials) {
+    const s = schemeOf(c);
+    if (!s || c.consumers.length === 0) continue;
+    securitySchemes[s.name] = s.scheme;
+    schemes.set(c.id, s.name);
+  }
+  const byPath = new Map<string, Map<string, ProtocolOperation[]>>();
+  const conflicts: string[] = [];
+  const pathOrigin = new Map<string, string>();
+  for (const op of model.operations) {
+    let key = op.pathTemplate;
+    // The same template on two origins: the second keeps its own path item, told apart by a server.
+    if (pathOrigin.has(key) && pathOrigin.get(key) !== op.origin) {
+      key = `${op.pathTemplate}${op.pathTemplate.endsWith('/') ? '' : '/'}`;
+      if (pathOrigin.has(key) && pathOrigin.get(key) !== op.origin) {
+        conflicts.push(`${op.origin}${op.pathTemplate}`);
+        continue;
+      }
+    }
+    pathOrigin.set(key, op.origin);
+    const methods = byPath.get(key) ?? new Map<string, ProtocolOperation[]>();
+    const list = methods.get(op.method.toLowerCase()) ?? [];
+    list.push(op);
+    methods.set(op.method.toLowerCase(), list);
+    byPath.set(key, methods);
+  }
+  const STANDARD = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
+  const paths: Json = {};
+  for (const key of [...byPath.keys()].sort()) {
+    const item: Json = {};
+    const methods = byPath.get(key) as Map<string, ProtocolOperation[]>;
+    for (const [m, ops] of [...methods].sort((a, b) => a[0].localeCompare(b[0]))) {
+      if (!STANDARD.has(m)) {
+        // OpenAPI 3.1 has no slot for other methods (PROPFIND, QUERY…): listed, not dropped (har-to-openapi#8).
+        item[`x-ledgertap-method-${m}`] = combine(ops, model, schemes);
+        continue;
+      }
+      item[m] = combine(ops, model, schemes);
+    }
+    if (origins.length > 1) item.servers = [{ url: pathOrigin.get(key) }];
+    paths[key] = item;
+  }
+  const doc: Json = {
+    openapi: '3.1.0',
+    info: {
+      title: options.title ?? 'API inferred by ledgertap',
+      version: options.version ?? '0.0.0-inferred',
+      description: `Inferred from ${model.captures.length} capture(s), ${model.stats.analyzedEntries} API request(s); ${model.stats.noiseEntries} noise request(s) set aside. Schemas are merged over every sample; x-ledgertap-* extensions carry confidence, replay safety, pagination and the auth flow.`,
+    },
+    servers: origins.length > 0 ? origins.map((url) => ({ url })) : [{ url: '/' }],
+    paths,
+    components: { securitySchemes },
+    'x-ledgertap-auth': {
+      calls: model.auth.calls.map(({ evidence: _e, ...c }) => c),
+      signing: model.auth.signing.map(({ evidence: _e, ...s }) => s),
+      credentials: model.auth.credentials.map((c) => ({
+        id: c.id,
+        kind: c.kind,
+        class: c.class,
+        issuedBy: c.issuedBy.map((i) => ({ via: i.via, name: i.name, operationId: i.operationId, linkedBy: i.linkedBy })),
+        ...(c.lifetime ? { lifetime: c.lifetime } : {}),
+        ...(c.derivedFrom ? { derivedFrom: c.derivedFrom } : {}),
+        rotatedBy: c.rotatedBy,
+      })),
+    },
+    'x-ledgertap-noise': model.noise,
+  };
+  if (conflicts.length > 0) doc['x-ledgertap-conflicts'] = conflicts;
+  return JSON.parse(JSON.stringify(doc)) as Json;
+}
+
+/** Validates an OpenAPI document; returns the problems (empty when valid). */
+export async function validateOpenApi(doc: Json): Promise<string[]> {
+  const validator = new Validator();
+  const res = await validator.validate(structuredClone(doc) as never);
+  if (res.valid) return [];
+  const errors = res.errors as unknown;
+  if (Array.isArray(errors)) return errors.slice(0, 10).map((e: { instancePath?: string; message?: string }) => `${e.instancePath ?? ''} ${e.message ?? ''}`.trim());
+  return [String(errors)];
+}
+
+/** The document as text: YAML for `.yaml`/`.yml`, JSON otherwise. Throws when it does not validate. */
+export async function renderOpenApi(model: ProtocolModel, target: string, options: OpenApiOptions = {}): Promise<string> {
+  const doc = toOpenApi(model, options);
+  const problems = await validateOpenApi(doc);
+  if (problems.length > 0) {
+    throw new AnalyzeError('invalid_openapi', `the OpenAPI document for ${target} does not validate: ${problems.slice(0, 3).join('; ')}.`, {
+      hint: 'This is a bug in ledgertap; please report it with --verbose.',
+      exitCode: 4,
+    });
+  }
+  return /\.ya?ml$/i.test(target) ? yamlStringify(doc, { aliasDuplicateObjects: false, lineWidth: 0 }) : `${JSON.stringify(doc, null, 2)}\n`;
+}

@@ -1,0 +1,48 @@
+/** What an endpoint handler receives. */
+import type { SandboxAccount } from '../data/model.js';
+import type { SandboxKey } from './keys.js';
+import type { Params } from './params.js';
+import type { LimitKind } from './limits.js';
+
+export interface EndpointContext {
+  account: SandboxAccount;
+  params: Params;
+  /** Server time (with the configured skew). */
+  now: number;
+  key: SandboxKey;
+  /** Precomputed indexes over the account. */
+  index: AccountIndex;
+}
+
+export interface EndpointDef {
+  method: 'GET' | 'POST' | 'DELETE' | 'PUT';
+  path: string;
+  /** NONE endpoints need no key or signature. */
+  security: 'NONE' | 'USER_DATA' | 'TRADE';
+  limit: LimitKind;
+  /** Weight; may depend on which parameters are present. */
+  weight: number | ((params: Params) => number);
+  /** /api endpoints reject unknown parameters (-1104). */
+  strictParams?: boolean;
+  /** For write endpoints: the key permission required. */
+  permission?: 'enableSpotAndMarginTrading' | 'enableWithdrawals' | 'permitsUniversalTransfer' | 'enableInternalTransfer';
+  handle: (ctx: EndpointContext) => unknown;
+}
+
+/** Lookups computed once per account. */
+export interface AccountIndex {
+  symbolByName: Map<string, number>;
+  /** Row indices of open orders (NEW, PARTIALLY_FILLED). */
+  openOrders: number[];
+}
+
+export function buildIndex(account: SandboxAccount): AccountIndex {
+  const symbolByName = new Map(account.symbols.map((s, i) => [s.symbol, i]));
+  const openOrders: number[] = [];
+  const o = account.orders;
+  for (let i = 0; i < o.count; i++) {
+    const st = o.status[i] as number;
+    if (st === 0 || st === 1) openOrders.push(i);
+  }
+  return { symbolByName, openOrders };
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { classifySegment, isCredentialName, redactExample, stringFormat } from '../../analyzers/index.js';
+
+describe('classifySegment', () => {
+  it.each([
+    ['12345', 'int'],
+    ['3f1c9a52-8a0e-4e8b-9d7e-6f1b2a3c4d5e', 'uuid'],
+    ['01ARZ3NDEKTSV4RRFFQ69G5FAV', 'ulid'],
+    ['507f1f77bcf86cd799439011', 'hex'],
+    ['2026-01-31', 'date'],
+    ['holder@example.test', 'email'],
+    ['BTCUSDT', 'symbol'],
+    ['ETH-BTC', 'symbol'],
+    ['00u1cagurdhtxqBdf4x7', 'opaque'],
+    ['a18JbG_DQketjPo0Y8wYqg', 'opaque'],
+    ['NjpTwgmENj11rGdUgpCQ9', 'opaque'],
+    ['v1', 'version'],
+    ['v2beta1', 'version'],
+    ['api', 'reserved'],
+    ['me', 'reserved'],
+    ['oauth2', 'reserved'],
+    ['users', 'reserved'],
+    ['octocat', 'word'],
+    ['spoon-knife', 'word'],
+    ['web3auth', 'word'],
+    ['base64url', 'word'],
+  ])('%s is %s', (segment, cls) => {
+    expect(classifySegment(segment)).toBe(cls);
+  });
+});
+
+describe('stringFormat', () => {
+  it.each([
+    ['2026-01-01T00:00:00Z', 'date-time'],
+    ['2026-01-01T00:00:00.123+02:00', 'date-time'],
+    ['2026-01-01', 'date'],
+    ['3f1c9a52-8a0e-4e8b-9d7e-6f1b2a3c4d5e', 'uuid'],
+    ['holder@example.test', 'email'],
+    ['https://example.test/a?b=c', 'uri'],
+    ['192.0.2.1', 'ipv4'],
+    ['2001:db8::1', 'ipv6'],
+    ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln', 'jwt'],
+    ['940708407462087195', 'integer-string'],
+    ['0.00012345', 'decimal-string'],
+    ['9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', 'hex'],
+    ['SGVsbG8sIFdvcmxkITEyMw==', 'base64'],
+    ['hello world', undefined],
+    ['', undefined],
+  ])('%s → %s', (value, format) => {
+    expect(stringFormat(value)).toBe(format);
+  });
+});
+
+describe('credential names and redacted examples', () => {
+  it.each(['Authorization', 'x-csrf-token', 'access_token', 'refreshToken', 'sessionid', 'signature', 'X-MBX-APIKEY', 'password'])(
+    '%s is credential-like',
+    (name) => expect(isCredentialName(name)).toBe(true),
+  );
+  it.each(['symbol', 'limit', 'page', 'orderId', 'keyword'])('%s is not', (name) => expect(isCredentialName(name)).toBe(false));
+  it('redacts secrets, emails and tokens but keeps ordinary values', () => {
+    expect(redactExample('abc', 'apiKey')).toBe('[redacted]');
+    expect(redactExample('holder@example.test')).toBe('[redacted]');
+    expect(redactExample('eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln')).toBe('[redacted]');
+    expect(redactExample('BTCUSDT', 'symbol')).toBe('BTCUSDT');
+    expect(redactExample('42')).toBe('42');
+  });
+});

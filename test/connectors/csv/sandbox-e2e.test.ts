@@ -1,0 +1,129 @@
+/**
+ * End to end: download every Data Download Center export of a sandbox account over HTTP, import them all
+ * through the CLI, and compare the ledger with `/__sandbox/truth` for the records the exports reach.
+ * Then import them again (nothing added) and in the other order (the same ledger).
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openLedger } from '../../../ledger/index.js';
+import { startSandbox, type SandboxHandle } from '../../../sandbox/index.js';
+import type { AccountRecord } from '../../../schemas/index.js';
+import { runCliInProcess } from '../../helpers/cli.js';
+import { useTempDirs } from '../../helpers/tmp.js';
+import { compareWithTruth } from './truth-compare.js';
+
+const KINDS = [
+  'transaction-history',
+  'spot-trade-history',
+  'spot-order-history',
+  'deposit-history',
+  'withdrawal-history',
+  'fiat-deposit-history',
+  'fiat-withdrawal-history',
+  'convert-history',
+  'earn-rewards',
+  'auto-invest-history',
+  'p2p-history',
+];
+
+let sandbox: SandboxHandle;
+let truth: (AccountRecord & Record<string, unknown>)[];
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, seed: 11, profile: 'tiny' } as Parameters<typeof startSandbox>[0]);
+  const text = await (await fetch(`${sandbox.adminUrl}/truth`)).text();
+  truth = text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as AccountRecord & Record<string, unknown>);
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+const tempDir = useTempDirs('ledgertap-csv-e2e-');
+
+async function download(dir: string, kind: string, query = ''): Promise<string> {
+  const res = await fetch(`${sandbox.adminUrl}/export/${kind}.csv${query}`);
+  expect(res.status, `${kind}${query}`).toBe(200);
+  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1];
+  expect(name, `${kind} file name`).toBeTruthy();
+  const path = join(dir, name!);
+  await writeFile(path, Buffer.from(await res.arrayBuffer()));
+  return path;
+}
+
+async function ledgerRecords(db: string): Promise<(AccountRecord & Record<string, unknown>)[]> {
+  const store = await openLedger(db);
+  try {
+    return (await store.queryRecords({ account: 'main' })).map((s) => s.record as AccountRecord & Record<string, unknown>);
+  } finally {
+    await store.close();
+  }
+}
+
+describe('sandbox CSV exports imported end to end', () => {
+  it('every export imported gives exactly the truth for what the exports reach; a second import adds nothing', async () => {
+    const dir = await tempDir();
+    const files = [];
+    for (const kind of KINDS) files.push(await download(dir, kind));
+    const db = join(dir, 'ledger.db');
+    const first = await runCliInProcess(['import', 'csv', ...files, '--db', db, '--json']);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const report = JSON.parse(first.stdout) as { files: { variant: string; quarantineReasons: Record<string, number> }[] };
+    expect(report.files).toHaveLength(KINDS.length);
+    const records = await ledgerRecords(db);
+    const result = compareWithTruth(truth, records);
+    expect(result.missing).toEqual([]);
+    expect(result.extra).toEqual([]);
+    // Every history kind the exports carry was compared.
+    expect(Object.keys(result.compared).sort()).toEqual(
+      ['autoinvest_execution', 'conversion', 'dividend', 'dust', 'earn_redemption', 'earn_reward', 'earn_subscription', 'fiat_transfer', 'order', 'p2p_order', 'trade', 'transfer'].sort(),
+    );
+
+    const again = await runCliInProcess(['import', 'csv', ...files, '--db', db, '--json']);
+    expect(again.code).toBe(0);
+    const second = JSON.parse(again.stdout) as { files: { recordsImported: number }[] };
+    expect(second.files.map((f) => f.recordsImported)).toEqual(KINDS.map(() => 0));
+    expect((await ledgerRecords(db)).length).toBe(records.length);
+  });
+
+  it('other header generations and quirks of the same account import to the same ledger', async () => {
+    const dir = await tempDir();
+    const files = [
+      await download(dir, 'transaction-history', '?variant=2025&tz=UTC%2B2'),
+      await download(dir, 'spot-trade-history', '?variant=2020&delimiter=semicolon'),
+      await download(dir, 'spot-order-history'),
+      await download(dir, 'deposit-history', '?variant=2019'),
+      await download(dir, 'withdrawal-history', '?variant=2025&tz=UTC-6'),
+      await download(dir, 'fiat-deposit-history', '?variant=2023&tz=UTC%2B1'),
+      await download(dir, 'fiat-withdrawal-history', '?quoting=excel'),
+      await download(dir, 'convert-history', '?variant=2021&encoding=utf-16le'),
+      await download(dir, 'earn-rewards', '?quoting=all&bom=1'),
+      await download(dir, 'auto-invest-history'),
+      await download(dir, 'p2p-history', '?tz=UTC%2B3'),
+    ];
+    const db = join(dir, 'ledger.db');
+    const out = await runCliInProcess(['import', 'csv', ...files, '--db', db, '--json']);
+    expect(out.code, out.stdout + out.stderr).toBe(0);
+    const result = compareWithTruth(truth, await ledgerRecords(db));
+    expect(result.missing).toEqual([]);
+    expect(result.extra).toEqual([]);
+  });
+
+  it('the transaction history alone confirms what the dedicated exports stored, whatever the order of the files on the command line', async () => {
+    const dir = await tempDir();
+    const statement = await download(dir, 'transaction-history', '?variant=2019');
+    const others = [];
+    for (const kind of KINDS.slice(1)) others.push(await download(dir, kind));
+    const db = join(dir, 'ledger.db');
+    const out = await runCliInProcess(['import', 'csv', statement, ...others, '--db', db, '--json']);
+    expect(out.code).toBe(0);
+    const result = compareWithTruth(truth, await ledgerRecords(db));
+    expect(result.missing).toEqual([]);
+    expect(result.extra).toEqual([]);
+  });
+});

@@ -1,0 +1,146 @@
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readHarFile } from '../../har/index.js';
+import { runCliInProcess } from '../helpers/cli.js';
+import { useTempDirs } from '../helpers/tmp.js';
+import { fixture } from './fixtures.js';
+
+const tempDir = useTempDirs('ledgertap-har-cli-');
+
+describe('ledgertap har inspect', () => {
+  it('--json: producer, counts, bytes, time span, pages and warnings', async () => {
+    const r = await runCliInProcess(['har', 'inspect', fixture('chrome.har'), '--json']);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(s).toMatchObject({
+      producer: { name: 'WebInspector', version: '537.36' },
+      entries: 4,
+      hosts: { 'api.example.test': 2, '::1': 1, 'ws.example.test': 1 },
+      methods: { GET: 3, POST: 1 },
+      statusClasses: { '2xx': 2, '1xx': 1, none: 1 },
+      requestBodyBytes: 20,
+      responseBodyBytes: 54 + 19,
+      timeSpan: { start: '2026-01-05T10:00:00.120Z', end: '2026-01-05T10:00:02.012Z' },
+      pages: [{ id: 'page_1', title: 'https://www.example.test/account' }],
+      truncated: false,
+    });
+    expect((s['warnings'] as { kind: string }[]).map((w) => w.kind)).toContain('http2_pseudo_header');
+  });
+
+  it('human output for several files, gzip and zlib among them', async () => {
+    const r = await runCliInProcess(['har', 'inspect', fixture('firefox.har'), fixture('mitmproxy-har-dump.zhar')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('producer: Firefox 121.0 (browser Firefox 121.0)');
+    expect(r.stdout).toContain('producer: mitmproxy har_dump 0.1');
+    expect(r.stdout).toMatch(/mitmproxy-har-dump\.zhar \([\d.]+ B?\w*, zlib\)/);
+    expect(r.stdout).toMatch(/warnings:\n/);
+  });
+
+  it('a missing file, a non-HAR and a truncated-before-log file: exit 2 with one line', async () => {
+    const dir = await tempDir();
+    const html = join(dir, 'page.har');
+    await writeFile(html, '<!doctype html><p>login</p>');
+    for (const [file, says] of [
+      [join(dir, 'nope.har'), /no such file/],
+      [html, /not a HAR file: it is an HTML page/],
+    ] as const) {
+      const r = await runCliInProcess(['har', 'inspect', file]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(says);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/\bat \w/);
+    }
+  });
+});
+
+describe('ledgertap har validate', () => {
+  it('exit 0 on a valid file', async () => {
+    const r = await runCliInProcess(['har', 'validate', fixture('polly.har')]);
+    expect(r.stdout).toContain('valid HAR 1.2 (1 entries)');
+    expect(r.code).toBe(0);
+  });
+
+  it('exit 1 with every deviation and its JSON Pointer (--json too)', async () => {
+    const r = await runCliInProcess(['har', 'validate', fixture('missing-fields.har')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/\/log\/entries\/0\/request\/cookies\s+is required by HAR 1.2 but missing/);
+    const j = await runCliInProcess(['har', 'validate', fixture('missing-fields.har'), '--json']);
+    expect(j.code).toBe(1);
+    const result = JSON.parse(j.stdout) as { valid: boolean; deviations: { pointer: string }[] };
+    expect(result.valid).toBe(false);
+    expect(result.deviations.map((d) => d.pointer)).toContain('/log/entries/1/response/status');
+  });
+});
+
+describe('ledgertap har merge and filter', () => {
+  it('merge: all entries in time order, pages with clashing ids renamed', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'merged.har');
+    const r = await runCliInProcess([
+      'har',
+      'merge',
+      fixture('chrome.har'),
+      fixture('safari.har'),
+      fixture('playwright.har'),
+      fixture('mitmproxy-har-dump.zhar'),
+      '--out',
+      out,
+      '--json',
+    ]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ read: 10, written: 10, pages: 3 });
+    const { log } = await readHarFile(out);
+    expect(log.entries).toHaveLength(10);
+    const times = log.entries.map((e) => Date.parse(e.startedDateTime));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(log.creator.name).toBe('ledgertap');
+    expect(existsSync(`${out}.partial`)).toBe(false);
+  });
+
+  it('filter by host, path glob, method and status; pages kept only when used', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'api.har');
+    const r = await runCliInProcess(['har', 'filter', fixture('chrome.har'), '--out', out, '--host', '*.example.test', '--path', '/api/**', '--status', '2xx']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('read 4 entries, wrote 1 entries and 1 pages');
+    const { log } = await readHarFile(out);
+    expect(log.entries.map((e) => e.request.url)).toEqual(['https://api.example.test/api/v3/account?timestamp=1767607200000']);
+    expect(log.creator.name).toBe('WebInspector');
+
+    const ipv6 = join(dir, 'v6.har');
+    await runCliInProcess(['har', 'filter', fixture('chrome.har'), '--out', ipv6, '--host', '[::1]']);
+    expect((await readHarFile(ipv6)).log.entries).toHaveLength(1);
+
+    const methods = join(dir, 'dav.har');
+    await runCliInProcess(['har', 'filter', fixture('fiddler.har'), '-o', methods, '--method', 'propfind', '--path', '/^\\/files/']);
+    expect((await readHarFile(methods)).log.entries.map((e) => e.request.method)).toEqual(['PROPFIND']);
+
+    const none = join(dir, 'none.har');
+    await runCliInProcess(['har', 'filter', fixture('chrome.har'), '-o', none, '--status', 'none']);
+    expect((await readHarFile(none)).log.entries.map((e) => e.response.status)).toEqual([0]);
+  });
+
+  it('filter: a bad --status is a usage error (exit 2) and nothing is written', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'x.har');
+    const r = await runCliInProcess(['har', 'filter', fixture('chrome.har'), '--out', out, '--status', '2x']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--status 2x/);
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(`${out}.partial`)).toBe(false);
+  });
+
+  it('merge: salvages a truncated input and says so', async () => {
+    const dir = await tempDir();
+    const cut = join(dir, 'cut.har');
+    const text = await readFile(fixture('chrome.har'), 'utf8');
+    await writeFile(cut, text.slice(0, text.indexOf('"_webSocketMessages"')));
+    const out = join(dir, 'm.har');
+    const r = await runCliInProcess(['har', 'merge', cut, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/truncated; its 3 complete entries were used/);
+    expect((await readHarFile(out)).log.entries).toHaveLength(3);
+  });
+});

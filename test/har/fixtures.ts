@@ -1,0 +1,64 @@
+/** Shared helpers for the HAR tests: fixture paths and small HAR builders. */
+import { fileURLToPath } from 'node:url';
+import type { HarEntry } from '../../har/index.js';
+
+export const fixtureDir = fileURLToPath(new URL('../fixtures/har/', import.meta.url));
+
+export function fixture(name: string): string {
+  return fixtureDir + name;
+}
+
+/** A complete, spec-valid entry for `url`. */
+export function makeEntry(i: number, url = `https://api.example.test/item/${i}`, body = `{"i":${i}}`): HarEntry {
+  return {
+    startedDateTime: new Date(Date.UTC(2026, 0, 5, 10, 0, 0) + i * 1000).toISOString(),
+    time: 10,
+    request: {
+      method: 'GET',
+      url,
+      httpVersion: 'HTTP/1.1',
+      cookies: [],
+      headers: [{ name: 'accept', value: 'application/json' }],
+      queryString: [],
+      headersSize: -1,
+      bodySize: 0,
+    },
+    response: {
+      status: 200,
+      statusText: 'OK',
+      httpVersion: 'HTTP/1.1',
+      cookies: [],
+      headers: [{ name: 'content-type', value: 'application/json' }],
+      content: { size: Buffer.byteLength(body), mimeType: 'application/json', text: body },
+      redirectURL: '',
+      headersSize: -1,
+      bodySize: Buffer.byteLength(body),
+    },
+    cache: {},
+    timings: { send: 0, wait: 10, receive: 0 },
+    pageref: 'page_1',
+  };
+}
+
+/** A HAR document with `n` entries, and the byte offset where each entry's JSON ends (exclusive). */
+export function harText(n: number, pagesAfter = false): { text: string; entryEnds: number[] } {
+  const head = '{\n  "log": {\n    "version": "1.2",\n    "creator": {"name": "test", "version": "1"},\n';
+  const pages = '    "pages": [{"startedDateTime": "2026-01-05T10:00:00.000Z", "id": "page_1", "title": "p", "pageTimings": {}}]';
+  let text = head + (pagesAfter ? '' : pages + ',\n') + '    "entries": [\n';
+  const entryEnds: number[] = [];
+  for (let i = 0; i < n; i++) {
+    // Bodies with escapes, backslash runs and multi-byte characters: what trips a byte scanner.
+    const body = JSON.stringify({ i, s: 'a"b\\\\"c\\', u: 'ünï €' + '\\'.repeat(i % 5) + '"', arr: [1, { x: '}]' }] });
+    text += (i ? ',\n' : '') + '      ' + JSON.stringify(makeEntry(i, undefined, body));
+    entryEnds.push(Buffer.byteLength(text));
+  }
+  text += '\n    ]' + (pagesAfter ? ',\n' + pages : '') + ',\n    "comment": "end"\n  }\n}\n';
+  return { text, entryEnds };
+}
+
+/** Collects an async iterable (Array.fromAsync needs Node 22). */
+export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
