@@ -8,3 +8,6 @@ export * from './ledger/index.js';
 export * from './analyzers/index.js';
 export * from './model/index.js';
 export * from './connectors/index.js';
+export * from './replay/index.js';
+export * from './reports/index.js';
+export * from './sandbox/index.js';

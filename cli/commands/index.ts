@@ -8,10 +8,13 @@ import { ledgerVerbs } from './reconcile.js';
 import { register as importVerb } from './import.js';
 import { register as harVerb } from './har.js';
 import { register as analyzeVerb } from './analyze.js';
+import { register as captureVerb } from './capture.js';
 import { register as syncVerb } from './sync.js';
 import { register as sandboxVerb } from './sandbox.js';
+import { register as replayVerb } from './replay.js';
+import { register as reportVerb } from './report.js';
 
-const verbs: RegisterVerb[] = [...ledgerVerbs, importVerb, harVerb, analyzeVerb, syncVerb, sandboxVerb];
+const verbs: RegisterVerb[] = [...ledgerVerbs, importVerb, harVerb, analyzeVerb, captureVerb, syncVerb, sandboxVerb, replayVerb, reportVerb];
 
 export function registerCommands(program: Command, runtime: CliRuntime): void {
   for (const register of verbs) register(program, runtime);

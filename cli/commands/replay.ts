@@ -1,0 +1,252 @@
+/**
+ * `ledgertap replay`: re-issue the read calls of a protocol model with a live session, to read live data
+ * and to re-validate the model. Exit 1 when anything drifted or failed.
+ */
+import { readFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import {
+  ExitCode,
+  InputError,
+  UsageError,
+  fileError,
+  packageVersion,
+  writeFileAtomic,
+} from '../../core/index.js';
+import { createHarWriter, type HarEntry } from '../../har/index.js';
+import { loadProtocolModel } from '../../model/index.js';
+import { driftReport, renderFor } from '../../reports/index.js';
+import {
+  loadReplaySamples,
+  modelDirOf,
+  parseCookieFile,
+  replayModel,
+  unknownOperationIds,
+  type ReplayCookie,
+  type ReplayExchange,
+} from '../../replay/index.js';
+import { profileCookies } from '../browser-cookies.js';
+import type { CommandContext, RegisterVerb } from '../context.js';
+
+interface ReplayFlags {
+  model: string;
+  har?: string[];
+  baseUrl?: string;
+  cookies?: string;
+  profileDir?: string;
+  browser?: string;
+  login?: boolean;
+  operation?: string[];
+  allowWrite?: string[];
+  yes?: boolean;
+  allPages?: boolean;
+  maxPages?: string;
+  timeoutMs?: string;
+  outHar?: string;
+  report?: string;
+  results?: string;
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+function exchangeToEntry(x: ReplayExchange): HarEntry {
+  const url = new URL(x.request.url);
+  return {
+    startedDateTime: new Date(x.startedAt).toISOString(),
+    time: x.durationMs,
+    request: {
+      method: x.request.method,
+      url: x.request.url,
+      httpVersion: 'HTTP/1.1',
+      cookies: [],
+      headers: x.request.headers.map(([name, value]) => ({ name, value })),
+      queryString: [...url.searchParams].map(([name, value]) => ({ name, value })),
+      ...(x.request.body !== undefined
+        ? {
+            postData: {
+              mimeType: x.request.headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1] ?? '',
+              text: x.request.body,
+            },
+          }
+        : {}),
+      headersSize: -1,
+      bodySize: x.request.body ? Buffer.byteLength(x.request.body) : 0,
+    },
+    response: {
+      status: x.response.status,
+      statusText: x.response.statusText,
+      httpVersion: 'HTTP/1.1',
+      cookies: [],
+      headers: x.response.headers.map(([name, value]) => ({ name, value })),
+      content: {
+        size: Buffer.byteLength(x.response.body),
+        mimeType: x.response.mimeType,
+        text: x.response.body,
+      },
+      redirectURL: '',
+      headersSize: -1,
+      bodySize: Buffer.byteLength(x.response.body),
+    },
+    cache: {},
+    timings: { send: 0, wait: x.durationMs, receive: 0 },
+    _source: 'replay',
+    _step: x.operationId,
+  };
+}
+
+async function sessionCookies(ctx: CommandContext, flags: ReplayFlags): Promise<ReplayCookie[]> {
+  if (flags.cookies && flags.profileDir)
+    throw new UsageError('conflicting_flags', 'give either --cookies or --profile-dir, not both.');
+  if (flags.cookies) {
+    const path = ctx.resolvePath(flags.cookies);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      throw fileError(path, error) ?? error;
+    }
+    const cookies = parseCookieFile(text);
+    if (!cookies) {
+      throw new InputError('bad_cookie_file', `${path}: not a cookie file.`, {
+        hint: 'Give a Playwright storage state, a JSON array of {name, value, domain}, or a Netscape cookies.txt.',
+      });
+    }
+    return cookies;
+  }
+  if (flags.profileDir)
+    return profileCookies(ctx.resolvePath(flags.profileDir), {
+      ...(flags.browser ? { browser: flags.browser } : {}),
+      env: ctx.env,
+    });
+  return [];
+}
+
+export const register: RegisterVerb = (program: Command, runtime) => {
+  program
+    .command('replay')
+    .description(
+      're-issue the read calls of a protocol model with a live session: read live data and detect drift',
+    )
+    .requiredOption('--model <file>', 'the model written by `ledgertap analyze --out`')
+    .option(
+      '--har <file>',
+      'a capture the model was built from (repeat; default: the paths recorded in the model)',
+      collect,
+    )
+    .option('--base-url <url>', 'send to this origin instead of the captured one')
+    .option(
+      '--cookies <file>',
+      'session cookies: Playwright storage state, JSON array, or Netscape cookies.txt',
+    )
+    .option(
+      '--profile-dir <dir>',
+      'reuse the login of a browser profile (from `capture browser --profile-dir`)',
+    )
+    .option('--browser <path>', 'browser for --profile-dir (default: LEDGERTAP_BROWSER or the usual paths)')
+    .option(
+      '--login',
+      're-run the captured login call with LEDGERTAP_WEB_USER and LEDGERTAP_WEB_PASSWORD from the environment',
+    )
+    .option('--operation <id>', 'only this operation (repeat)', collect)
+    .option('--allow-write <id>', 'also send this write operation (repeat; needs --yes)', collect)
+    .option('--yes', 'confirm the writes named by --allow-write')
+    .option('--all-pages', 'follow the inferred pagination and read every page')
+    .option('--max-pages <n>', 'most pages per operation with --all-pages', '50')
+    .option('--timeout-ms <n>', 'per-request timeout', '15000')
+    .option(
+      '--out-har <file>',
+      'write the replayed requests and live responses as a HAR (credentials masked)',
+    )
+    .option('--report <file>', 'write the drift report (.md or .html)')
+    .option('--results <file>', 'write every result as JSON')
+    .addOption(
+      new Option('--password <value>').hideHelp().argParser(() => {
+        throw new UsageError('secret_in_argv', 'passwords are never taken from the command line.', {
+          hint: 'Set LEDGERTAP_WEB_PASSWORD in the environment and pass --login.',
+        });
+      }),
+    )
+    .action(
+      runtime.action(async (ctx: CommandContext, flags: ReplayFlags) => {
+        if (flags.allowWrite?.length && !flags.yes) {
+          throw new UsageError(
+            'unconfirmed_write',
+            `--allow-write ${flags.allowWrite.join(', ')} sends calls that may change the account.`,
+            {
+              hint: 'Add --yes to confirm, or leave the writes out.',
+            },
+          );
+        }
+        const modelPath = ctx.resolvePath(flags.model);
+        const model = await loadProtocolModel(modelPath);
+        const unknown = unknownOperationIds(model, [...(flags.operation ?? []), ...(flags.allowWrite ?? [])]);
+        if (unknown.length) {
+          throw new UsageError('unknown_operation', `the model has no operation ${unknown.join(', ')}.`, {
+            hint: 'See the operation ids with `ledgertap report --model`.',
+          });
+        }
+        const samples = await loadReplaySamples(model, {
+          modelDir: modelDirOf(modelPath),
+          ...(flags.har ? { capturePaths: flags.har.map((h) => ctx.resolvePath(h)) } : {}),
+        });
+        for (const problem of samples.problems) ctx.warn(problem);
+        const cookies = await sessionCookies(ctx, flags);
+        let login: { username: string; password: string } | undefined;
+        if (flags.login) {
+          const username = ctx.env['LEDGERTAP_WEB_USER'];
+          const password = ctx.env['LEDGERTAP_WEB_PASSWORD'];
+          if (!username || !password)
+            throw new UsageError(
+              'missing_credentials',
+              '--login needs LEDGERTAP_WEB_USER and LEDGERTAP_WEB_PASSWORD in the environment.',
+            );
+          login = { username, password };
+        }
+        const writer = flags.outHar
+          ? await createHarWriter(ctx.resolvePath(flags.outHar), {
+              creator: { name: 'ledgertap replay', version: packageVersion() },
+            })
+          : undefined;
+        let run;
+        try {
+          run = await replayModel(model, samples.entries, {
+            ...(flags.baseUrl ? { baseUrl: flags.baseUrl } : {}),
+            ...(flags.operation ? { operations: flags.operation } : {}),
+            ...(flags.allowWrite ? { allowWrites: flags.allowWrite } : {}),
+            allPages: Boolean(flags.allPages),
+            maxPages: Number(flags.maxPages),
+            timeoutMs: Number(flags.timeoutMs),
+            cookies,
+            ...(login ? { login } : {}),
+            signal: ctx.signal,
+            onProgress: (p) => ctx.progress(`replay ${p.done}/${p.total} ${p.operationId}: ${p.outcome}`),
+            ...(writer ? { onExchange: (x: ReplayExchange) => writer.write(exchangeToEntry(x)) } : {}),
+          });
+        } catch (error) {
+          await writer?.close();
+          throw error;
+        }
+        if (writer) await writer.close();
+        const target = flags.baseUrl ?? model.operations[0]?.origin;
+        if (flags.report)
+          await writeFileAtomic(
+            ctx.resolvePath(flags.report),
+            renderFor(flags.report, driftReport(run, target ? { target } : {})),
+          );
+        if (flags.results)
+          await writeFileAtomic(ctx.resolvePath(flags.results), `${JSON.stringify(run, null, 2)}\n`);
+        if (ctx.json) ctx.printJson(run);
+        else {
+          ctx.print(
+            `replayed ${run.results.length} operations: ${run.summary.ok} unchanged, ${run.summary.drift} drifted, ${run.summary.failed} failed, ${run.summary.skipped} skipped`,
+          );
+          for (const r of run.results) {
+            if (r.kind === 'drift')
+              for (const d of r.drifts) ctx.print(`  drift  ${r.operationId}: ${d.summary}`);
+            if (r.kind === 'failed') ctx.print(`  failed ${r.operationId}: ${r.error}`);
+          }
+          for (const w of run.warnings) ctx.warn(w);
+        }
+        return run.summary.drift > 0 || run.summary.failed > 0 ? ExitCode.problems : ExitCode.ok;
+      }),
+    );
+};

@@ -1,0 +1,12 @@
+/**
+ * Replay: re-issue a model's read calls with a live session, to read live data and to re-validate the
+ * model (drift). Outcomes are tagged values.
+ */
+export type * from './types.js';
+export { CookieJar, parseCookieFile } from './cookies.js';
+export { applyTransform } from './credentials.js';
+export { findDrift, type DriftOptions } from './drift.js';
+export { planReplay, unknownOperationIds, type PlanStep } from './policy.js';
+export { loadReplaySamples, modelDirOf, type SampleSet } from './samples.js';
+export { replayModel, evaluateResponse, fillLoginBody } from './engine.js';
+export { countItems, nextPage, readPointer } from './paging.js';

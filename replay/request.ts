@@ -1,0 +1,121 @@
+/**
+ * Turns a captured request (a HAR entry, possibly redacted) into a request to send now: the origin
+ * swapped when asked, hop-by-hop and HTTP/2 pseudo headers dropped, cookies from the live session, and
+ * every credential the model knows supplied afresh (replay/credentials.ts).
+ */
+import { harHeader, harRequestBody, type HarEntry } from '../har/index.js';
+import { isRedactedPlaceholder } from '../core/index.js';
+import type { CookieJar } from './cookies.js';
+import { supplyCredential, type CredentialIndex } from './credentials.js';
+
+const DROP_HEADERS = new Set([
+  'host',
+  'connection',
+  'content-length',
+  'cookie',
+  'accept-encoding',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'if-none-match',
+  'if-modified-since',
+]);
+
+export interface PreparedRequest {
+  method: string;
+  url: URL;
+  headers: [string, string][];
+  body?: string;
+  /** Credentials that could not be supplied (the request may still work without them). */
+  missing: string[];
+}
+
+/** Swaps scheme, host and port of a captured URL; keeps path and query. */
+export function rebase(url: string, baseUrl: string | undefined): URL {
+  const parsed = new URL(url);
+  if (!baseUrl) return parsed;
+  const base = new URL(baseUrl);
+  parsed.protocol = base.protocol;
+  parsed.host = base.host;
+  if (base.pathname !== '/' && !parsed.pathname.startsWith(base.pathname))
+    parsed.pathname = `${base.pathname.replace(/\/$/, '')}${parsed.pathname}`;
+  return parsed;
+}
+
+export function prepareRequest(
+  entry: HarEntry,
+  jar: CookieJar,
+  credentials: CredentialIndex,
+  options: { baseUrl?: string; headers?: Record<string, string>; now: number },
+): PreparedRequest {
+  const url = rebase(entry.request.url, options.baseUrl);
+  const missing: string[] = [];
+  for (const [name, value] of [...url.searchParams]) {
+    const supplied = supplyCredential(
+      credentials.lookup('query', name),
+      value,
+      jar,
+      url,
+      credentials,
+      options.now,
+    );
+    if ('value' in supplied) url.searchParams.set(name, supplied.value);
+    else if ('drop' in supplied) {
+      url.searchParams.delete(name);
+      missing.push(supplied.reason);
+    }
+  }
+  const headers: [string, string][] = [];
+  for (const { name, value } of entry.request.headers) {
+    const lower = name.toLowerCase();
+    if (lower.startsWith(':') || DROP_HEADERS.has(lower)) continue;
+    const credential =
+      credentials.lookup('header', lower) ??
+      (lower === 'authorization' ? credentials.lookup('authorization', lower) : undefined);
+    const looksSecret =
+      isRedactedPlaceholder(value) || value.includes('[redacted:') || value === '[REDACTED]';
+    if (!credential && !looksSecret) {
+      headers.push([name, value]);
+      continue;
+    }
+    const supplied = supplyCredential(credential, value, jar, url, credentials, options.now);
+    if ('value' in supplied) headers.push([name, supplied.value]);
+    else if ('keep' in supplied) headers.push([name, value]);
+    else missing.push(supplied.reason);
+  }
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    const i = headers.findIndex(([n]) => n.toLowerCase() === name.toLowerCase());
+    if (i >= 0) headers.splice(i, 1);
+    headers.push([name, value]);
+  }
+  const cookie = jar.header(url);
+  if (cookie) headers.push(['cookie', cookie]);
+  const body = harRequestBody(entry)?.text;
+  const prepared: PreparedRequest = { method: entry.request.method.toUpperCase(), url, headers, missing };
+  if (body !== undefined && body !== '' && !['GET', 'HEAD'].includes(prepared.method)) {
+    prepared.body = body;
+    if (!headers.some(([n]) => n.toLowerCase() === 'content-type')) {
+      const type = entry.request.postData?.mimeType ?? harHeader(entry.request.headers, 'content-type');
+      if (type) headers.push(['content-type', type]);
+    }
+  }
+  return prepared;
+}
+
+/** True when a body still holds a redacted value that replay cannot fill (a password, a token). */
+export function bodyHasRedactedValues(body: string | undefined): boolean {
+  return body !== undefined && (body.includes('[redacted:') || body.includes('[REDACTED]'));
+}
+
+/** The URL with credential query values masked, for results and logs. */
+export function maskedUrl(url: URL, credentials: CredentialIndex): string {
+  const copy = new URL(url.href);
+  for (const [name] of [...copy.searchParams]) {
+    if (credentials.lookup('query', name) || /sig|signature|token|key|secret|password/i.test(name))
+      copy.searchParams.set(name, '***');
+  }
+  return copy.href;
+}

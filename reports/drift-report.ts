@@ -1,0 +1,75 @@
+/** The drift report: what a replay found, operation by operation, and what to do about it. */
+import type { ReplayRun } from '../replay/index.js';
+import type { Block, ReportDocument } from './document.js';
+
+export function driftReport(
+  run: ReplayRun,
+  options: { title?: string; target?: string } = {},
+): ReportDocument {
+  const blocks: Block[] = [];
+  const { ok, drift, skipped, failed } = run.summary;
+  blocks.push({
+    type: 'paragraph',
+    text: `${run.results.length} operations${options.target ? ` against ${options.target}` : ''}: ${ok} unchanged, ${drift} drifted, ${failed} failed, ${skipped} skipped. Session: ${run.session.loggedIn ? 'logged in by replay' : 'from the given cookies'}, ${run.session.refreshed} refresh(es).`,
+  });
+  const drifted = run.results.filter((r) => r.kind === 'drift');
+  if (drifted.length) {
+    blocks.push({ type: 'heading', level: 1, text: 'Drift' });
+    blocks.push({
+      type: 'table',
+      columns: ['operation', 'change', 'where', 'was', 'now', 'summary'],
+      rows: drifted.flatMap((r) =>
+        r.kind === 'drift'
+          ? r.drifts.map((d) => [
+              `\`${r.operationId}\``,
+              d.kind,
+              d.pointer || '(response)',
+              d.expected ?? '',
+              d.actual ?? '',
+              d.summary,
+            ])
+          : [],
+      ),
+    });
+    blocks.push({
+      type: 'paragraph',
+      text: 'Capture the changed pages again and re-run `ledgertap analyze` to update the model.',
+    });
+  }
+  const failures = run.results.filter((r) => r.kind === 'failed');
+  if (failures.length) {
+    blocks.push({ type: 'heading', level: 1, text: 'Failed' });
+    blocks.push({
+      type: 'table',
+      columns: ['operation', 'url', 'error'],
+      rows: failures.map((r) => [`\`${r.operationId}\``, r.url, r.kind === 'failed' ? r.error : '']),
+    });
+  }
+  const oks = run.results.filter((r) => r.kind === 'ok');
+  if (oks.length) {
+    blocks.push({ type: 'heading', level: 1, text: 'Unchanged' });
+    blocks.push({
+      type: 'table',
+      columns: ['operation', 'status', 'pages', 'items', 'ms'],
+      rows: oks.map((r) =>
+        r.kind === 'ok'
+          ? [`\`${r.operationId}\``, String(r.status), String(r.pages), String(r.items), String(r.durationMs)]
+          : [],
+      ),
+    });
+  }
+  const skips = run.results.filter((r) => r.kind === 'skipped');
+  if (skips.length) {
+    blocks.push({ type: 'heading', level: 1, text: 'Skipped' });
+    blocks.push({
+      type: 'table',
+      columns: ['operation', 'reason'],
+      rows: skips.map((r) => [`\`${r.operationId}\``, r.kind === 'skipped' ? r.reason : '']),
+    });
+  }
+  if (run.warnings.length) {
+    blocks.push({ type: 'heading', level: 1, text: 'Warnings' });
+    blocks.push({ type: 'list', items: run.warnings });
+  }
+  return { title: options.title ?? 'Replay and drift report', blocks };
+}

@@ -1,0 +1,187 @@
+/**
+ * The protocol and auth-flow report: what `ledgertap analyze` found, for a person. Every sentence comes
+ * from the model's findings and fields; nothing is inferred here.
+ */
+import type { ProtocolCredential, ProtocolModel } from '../model/index.js';
+import type { Block, ReportDocument } from './document.js';
+
+function pct(x: number): string {
+  return `${Math.round(x * 100)} %`;
+}
+
+function issuer(c: ProtocolCredential): string {
+  const first = c.issuedBy[0];
+  if (!first) return 'not seen issued';
+  return `${first.operationId ?? 'an earlier call'} via ${first.via}${first.linkedBy !== 'value' ? ` (linked by ${first.linkedBy})` : ''}`;
+}
+
+/** A Mermaid sequence diagram of the auth flow: who issues each credential and who consumes it. */
+export function authFlowDiagram(model: ProtocolModel): string {
+  const lines = ['sequenceDiagram', '  participant Client', '  participant Server'];
+  const roles = new Map(model.auth.calls.map((c) => [c.operationId, c.role]));
+  const ordered = [...model.auth.calls].sort(
+    (a, b) => (a.evidence[0]?.entry ?? 0) - (b.evidence[0]?.entry ?? 0),
+  );
+  for (const call of ordered) {
+    const issued = model.auth.credentials
+      .filter((c) => c.issuedBy.some((i) => i.operationId === call.operationId))
+      .map((c) => c.name);
+    lines.push(`  Client->>Server: ${call.role}: ${call.operationId}`);
+    if (issued.length) lines.push(`  Server-->>Client: issues ${issued.join(', ')}`);
+  }
+  for (const c of model.auth.credentials) {
+    if (c.derivedFrom)
+      lines.push(`  Note over Client: ${c.name} = ${c.derivedFrom.transform}(${c.derivedFrom.credential})`);
+  }
+  const consumers = model.operations.filter((o) => !roles.has(o.id) && o.credentials.length > 0).slice(0, 8);
+  for (const op of consumers) lines.push(`  Client->>Server: ${op.id} with ${op.credentials.join(', ')}`);
+  return lines.join('\n');
+}
+
+export function protocolReport(model: ProtocolModel, options: { title?: string } = {}): ReportDocument {
+  const blocks: Block[] = [];
+  const reads = model.operations.filter((o) => o.classification.effect === 'read').length;
+  blocks.push({
+    type: 'paragraph',
+    text: `${model.operations.length} operations (${reads} reads, ${model.operations.length - reads} writes) from ${model.stats.analyzedEntries} of ${model.stats.entries} entries in ${model.captures.length} capture(s); ${model.auth.credentials.length} credentials, ${model.auth.calls.length} auth calls, ${model.pagination.length} paginated operations; ${model.stats.noiseEntries} noise entries set aside.`,
+  });
+  blocks.push({ type: 'heading', level: 1, text: 'Captures' });
+  blocks.push({
+    type: 'table',
+    columns: ['file', 'entries', 'producer'],
+    rows: model.captures.map((c) => [c.file, String(c.entries), c.creator ?? '']),
+  });
+
+  blocks.push({ type: 'heading', level: 1, text: 'Operations' });
+  blocks.push({
+    type: 'table',
+    columns: ['operation', 'method', 'path', 'samples', 'confidence', 'effect', 'surface', 'statuses'],
+    rows: model.operations.map((o) => [
+      `\`${o.id}\``,
+      o.method,
+      `${o.origin}${o.pathTemplate}${o.rpc ? ` (${o.rpc.kind} ${o.rpc.name})` : ''}`,
+      String(o.samples),
+      pct(o.confidence),
+      `${o.classification.effect}${o.classification.unsafeToReplay ? ' (unsafe to replay)' : ''}`,
+      o.surface,
+      o.responses.map((r) => r.status).join(', '),
+    ]),
+  });
+
+  blocks.push({ type: 'heading', level: 1, text: 'Auth and token flow' });
+  blocks.push({
+    type: 'table',
+    columns: [
+      'credential',
+      'where',
+      'kind',
+      'class',
+      'issued by',
+      'consumers',
+      'lifetime',
+      'derived from',
+      'rotated by',
+    ],
+    rows: model.auth.credentials.map((c) => [
+      `\`${c.name}\``,
+      c.location,
+      c.kind,
+      c.class,
+      issuer(c),
+      String(c.consumers.length),
+      c.lifetime ? `${c.lifetime.seconds} s (${c.lifetime.source})` : '',
+      c.derivedFrom
+        ? `${c.derivedFrom.transform} of ${c.derivedFrom.credential} (by ${c.derivedFrom.linkedBy})`
+        : '',
+      c.rotatedBy.join(', '),
+    ]),
+  });
+  if (model.auth.calls.length) {
+    blocks.push({ type: 'heading', level: 2, text: 'Auth calls' });
+    blocks.push({
+      type: 'table',
+      columns: ['role', 'operation', 'credentials', 'confidence'],
+      rows: model.auth.calls.map((c) => [
+        c.role,
+        `\`${c.operationId}\``,
+        c.credentials.join(', '),
+        pct(c.confidence),
+      ]),
+    });
+  }
+  if (model.auth.signing.length) {
+    blocks.push({ type: 'heading', level: 2, text: 'Request signing' });
+    blocks.push({
+      type: 'table',
+      columns: ['operations', 'signature', 'timestamp', 'encoding', 'confidence'],
+      rows: model.auth.signing.map((s) => [
+        s.operationIds.join(', '),
+        s.signature,
+        s.timestamp ?? '',
+        s.encoding,
+        pct(s.confidence),
+      ]),
+    });
+  }
+  blocks.push({ type: 'heading', level: 2, text: 'Flow diagram (Mermaid)' });
+  blocks.push({ type: 'code', language: 'mermaid', text: authFlowDiagram(model) });
+
+  if (model.pagination.length) {
+    blocks.push({ type: 'heading', level: 1, text: 'Pagination' });
+    blocks.push({
+      type: 'table',
+      columns: [
+        'operation',
+        'style',
+        'parameters',
+        'next value from',
+        'has-more field',
+        'observed',
+        'confidence',
+      ],
+      rows: model.pagination.map((p) => [
+        `\`${p.operationId}\``,
+        p.style,
+        p.parameters.join(', '),
+        p.cursorSource ?? '',
+        p.hasMoreField ?? '',
+        p.observed ? 'yes' : 'no',
+        pct(p.confidence),
+      ]),
+    });
+  }
+  if (model.noise.length) {
+    blocks.push({ type: 'heading', level: 1, text: 'Noise set aside' });
+    blocks.push({
+      type: 'table',
+      columns: ['origin', 'reason', 'entries', 'examples'],
+      rows: model.noise.map((n) => [
+        n.origin,
+        n.reason,
+        String(n.entries),
+        n.examplePaths.slice(0, 3).join(', '),
+      ]),
+    });
+  }
+  if (model.findings.length) {
+    blocks.push({ type: 'heading', level: 1, text: 'Findings' });
+    blocks.push({
+      type: 'table',
+      columns: ['kind', 'finding', 'confidence', 'evidence'],
+      rows: model.findings.map((f) => [
+        f.kind,
+        f.summary,
+        pct(f.confidence),
+        f.evidence
+          .slice(0, 3)
+          .map((e) => `capture ${e.capture} entry ${e.entry} ${e.pointer}`)
+          .join('; '),
+      ]),
+    });
+  }
+  if (model.warnings.length) {
+    blocks.push({ type: 'heading', level: 1, text: 'Warnings' });
+    blocks.push({ type: 'list', items: model.warnings.map((w) => `${w.code}: ${w.message}`) });
+  }
+  return { title: options.title ?? 'Protocol and auth-flow report', blocks };
+}

@@ -1,0 +1,208 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarWriter, type HarEntry } from '../../har/index.js';
+import { runCliInProcess } from '../helpers/cli.js';
+import { useTempDirs } from '../helpers/tmp.js';
+import { APP_USER, startAppServer, type AppServer } from './app-server.js';
+
+const tempDir = useTempDirs('ledgertap-replay-');
+
+/** A browser-like client that records every exchange as a HAR entry with clear values (like --no-redact). */
+async function captureSession(server: AppServer, harPath: string): Promise<void> {
+  const writer = await createHarWriter(harPath, { creator: { name: 'replay-test', version: '1' } });
+  const jar = new Map<string, string>();
+  const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (jar.size) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    const seed = jar.get('csrf_seed');
+    if (seed)
+      headers['x-csrf-token'] = (await import('node:crypto')).createHash('md5').update(seed).digest('hex');
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const started = Date.now();
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers,
+      ...(text ? { body: text } : {}),
+    });
+    const responseText = await response.text();
+    const setCookies = response.headers.getSetCookie();
+    for (const line of setCookies) {
+      const [pair] = line.split(';');
+      const [k, v] = (pair ?? '').split('=');
+      if (k && v !== undefined) jar.set(k, v);
+    }
+    const url = new URL(`${server.url}${path}`);
+    const entry: HarEntry = {
+      startedDateTime: new Date(started).toISOString(),
+      time: Date.now() - started,
+      request: {
+        method,
+        url: url.href,
+        httpVersion: 'HTTP/1.1',
+        cookies: [],
+        headers: Object.entries(headers).map(([name, value]) => ({ name, value })),
+        queryString: [],
+        ...(text ? { postData: { mimeType: 'application/json', text } } : {}),
+        headersSize: -1,
+        bodySize: text ? text.length : 0,
+      },
+      response: {
+        status: response.status,
+        statusText: response.statusText,
+        httpVersion: 'HTTP/1.1',
+        cookies: [],
+        headers: [...response.headers].map(([name, value]) => ({ name, value })),
+        content: {
+          size: responseText.length,
+          mimeType: response.headers.get('content-type') ?? '',
+          text: responseText,
+        },
+        redirectURL: '',
+        headersSize: -1,
+        bodySize: responseText.length,
+      },
+      cache: {},
+      timings: { send: 0, wait: 1, receive: 0 },
+    };
+    await writer.write(entry);
+    return JSON.parse(responseText) as unknown;
+  };
+  await call('POST', '/api/login', { email: APP_USER.email, password: APP_USER.password });
+  await call('GET', '/api/me');
+  await call('GET', '/api/me');
+  for (let page = 1; page <= 3; page++) await call('POST', '/api/orders/list', { page, rows: 10 });
+  await call('POST', '/api/refresh');
+  await call('POST', '/api/orders/list', { page: 1, rows: 10 });
+  await writer.close();
+}
+
+describe('replay against a live app', () => {
+  let server: AppServer;
+  let dir: string;
+  let modelPath: string;
+
+  beforeAll(async () => {
+    server = await startAppServer(1);
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  async function analyzed(): Promise<void> {
+    dir = await tempDir();
+    const har = join(dir, 'session.har');
+    await captureSession(server, har);
+    modelPath = join(dir, 'model.json');
+    const analyze = await runCliInProcess(['analyze', har, '--out', modelPath], { cwd: dir });
+    expect(analyze.code, analyze.stderr).toBe(0);
+  }
+
+  it('re-logs in, derives the CSRF header from the live cookie, follows pages, and finds no drift on an unchanged app', async () => {
+    server.version = 1;
+    await analyzed();
+    const model = JSON.parse(await readFile(modelPath, 'utf8')) as {
+      auth: { credentials: { name: string; derivedFrom?: { transform: string } }[] };
+    };
+    expect(
+      model.auth.credentials.find((c) => c.name.toLowerCase() === 'x-csrf-token')?.derivedFrom?.transform,
+    ).toBe('md5');
+    const sessionsBefore = server.sessions.size;
+    const result = await runCliInProcess(
+      [
+        'replay',
+        '--model',
+        modelPath,
+        '--login',
+        '--all-pages',
+        '--json',
+        '--out-har',
+        join(dir, 'live.har'),
+        '--report',
+        join(dir, 'drift.md'),
+      ],
+      { cwd: dir, env: { LEDGERTAP_WEB_USER: APP_USER.email, LEDGERTAP_WEB_PASSWORD: APP_USER.password } },
+    );
+    expect(result.code, result.stderr + result.stdout).toBe(0);
+    const run = JSON.parse(result.stdout) as {
+      session: { loggedIn: boolean };
+      results: { operationId: string; kind: string; pages?: number; items?: number; reason?: string }[];
+    };
+    expect(run.session.loggedIn).toBe(true);
+    expect(server.sessions.size).toBeGreaterThan(sessionsBefore);
+    const list = run.results.find((r) => r.operationId.includes('orders'));
+    expect(list).toMatchObject({ kind: 'ok', pages: 3, items: 23 });
+    expect(run.results.find((r) => r.operationId === 'get_api_me')?.kind).toBe('ok');
+    // Login and refresh are auth calls: never replayed as reads.
+    expect(
+      run.results.filter((r) => r.kind === 'skipped').every((r) => /login|refresh/.test(r.reason ?? '')),
+    ).toBe(true);
+    const live = await readFile(join(dir, 'live.har'), 'utf8');
+    expect(live).toContain('orderId');
+    expect(live).not.toContain('/api/login');
+    expect(live).not.toContain(APP_USER.password);
+    expect(live).not.toMatch(/sid=[0-9a-f]{32}/);
+    expect(await readFile(join(dir, 'drift.md'), 'utf8')).toContain('0 drifted');
+  });
+
+  it('detects a renamed field, an added field, a changed type and a moved endpoint', async () => {
+    server.version = 1;
+    await analyzed();
+    server.version = 2;
+    const result = await runCliInProcess(
+      ['replay', '--model', modelPath, '--login', '--json', '--report', join(dir, 'drift.html')],
+      {
+        cwd: dir,
+        env: { LEDGERTAP_WEB_USER: APP_USER.email, LEDGERTAP_WEB_PASSWORD: APP_USER.password },
+      },
+    );
+    expect(result.code).toBe(1);
+    const run = JSON.parse(result.stdout) as {
+      results: {
+        operationId: string;
+        kind: string;
+        drifts?: { kind: string; pointer: string; expected?: string; actual?: string }[];
+      }[];
+    };
+    const list = run.results.find((r) => r.operationId.includes('orders'));
+    const kinds = (list?.drifts ?? []).map(
+      (d) => `${d.kind} ${d.pointer} ${d.expected ?? ''}->${d.actual ?? ''}`,
+    );
+    expect(kinds).toContain('field_renamed /data/0/asset asset->coin');
+    expect(kinds).toContain('field_added /data/0/fee ->string');
+    expect(kinds).toContain('type_changed /data/0/amount string->number');
+    const me = run.results.find((r) => r.operationId === 'get_api_me');
+    expect(me?.drifts?.[0]?.kind).toBe('endpoint_gone');
+    const html = await readFile(join(dir, 'drift.html'), 'utf8');
+    expect(html).toContain('<table>');
+    expect(html).toContain('field_renamed');
+  });
+
+  it('refuses a password on the command line and unknown operations', async () => {
+    await analyzed();
+    const argvPassword = await runCliInProcess(['replay', '--model', modelPath, '--password', 'x'], {
+      cwd: dir,
+    });
+    expect(argvPassword.code).toBe(2);
+    expect(argvPassword.stderr).toContain('never taken from the command line');
+    const unknown = await runCliInProcess(['replay', '--model', modelPath, '--operation', 'get_nope'], {
+      cwd: dir,
+    });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no operation get_nope');
+    const write = await runCliInProcess(['replay', '--model', modelPath, '--allow-write', 'x'], { cwd: dir });
+    expect(write.code).toBe(2);
+    expect(write.stderr).toContain('--yes');
+  });
+
+  it('rejects a model file that is not a model, naming the file', async () => {
+    dir = await tempDir();
+    const bad = join(dir, 'bad.json');
+    await writeFile(bad, '{"hello": 1}');
+    const result = await runCliInProcess(['replay', '--model', bad], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('bad.json');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
