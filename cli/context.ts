@@ -43,6 +43,11 @@ export interface CliRuntime {
   action<A extends unknown[]>(
     fn: (ctx: CommandContext, ...args: A) => Promise<ActionResult> | ActionResult,
   ): (...args: unknown[]) => Promise<void>;
+  /**
+   * Runs another ledgertap command line in-process (what `demo` composes its stages from, exactly as a
+   * user would script them). Returns its exit code; stdout/stderr/env default to this run's.
+   */
+  invoke(argv: string[], io?: Partial<CliIo>): Promise<number>;
 }
 
 /** What each verb file exports. */

@@ -100,8 +100,9 @@ export async function runCli(argv: readonly string[], io: CliIo, options: RunOpt
         exitCode = typeof result === 'number' ? result : ExitCode.ok;
       };
     },
+    invoke: (args, overrides = {}) => runCli(args, { ...io, ...overrides }, { signal }),
   };
-  registerCommands(program, runtime);
+  await registerCommands(program, runtime, argv);
   // Every verb and sub-verb inherits the same behaviour for usage errors and output.
   const configure = (cmd: Command): void => {
     cmd.exitOverride();

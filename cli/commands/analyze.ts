@@ -7,7 +7,13 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { createAnalysisSession, type AnalyzeOptions } from '../../analyzers/index.js';
 import { readHar } from '../../har/index.js';
-import { buildProtocolModel, renderOpenApi, renderTypeScript, saveProtocolModel, type ProtocolModel } from '../../model/index.js';
+import {
+  buildProtocolModel,
+  renderOpenApi,
+  renderTypeScript,
+  saveProtocolModel,
+  type ProtocolModel,
+} from '../../model/index.js';
 import { UsageError, packageVersion, writeFileAtomic, fileError } from '../../core/index.js';
 import type { CliRuntime, CommandContext, RegisterVerb } from '../context.js';
 
@@ -24,7 +30,9 @@ interface AnalyzeFlags {
 function positiveInt(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) <= 0) {
-    throw new UsageError('bad_value', `${flag} ${value}: expected a positive whole number.`, { hint: `Pass ${flag} 16777216, for example.` });
+    throw new UsageError('bad_value', `${flag} ${value}: expected a positive whole number.`, {
+      hint: `Pass ${flag} 16777216, for example.`,
+    });
   }
   return Number(value);
 }
@@ -51,7 +59,10 @@ function summaryOf(model: ProtocolModel, outputs: Record<string, string>): Recor
 }
 
 async function run(ctx: CommandContext, files: string[], flags: AnalyzeFlags): Promise<number> {
-  if (!flags.out) throw new UsageError('missing_flag', 'analyze: --out FILE is required (where the protocol model goes).', { hint: 'Add --out model.json.' });
+  if (!flags.out)
+    throw new UsageError('missing_flag', 'analyze: --out FILE is required (where the protocol model goes).', {
+      hint: 'Add --out model.json.',
+    });
   const options: AnalyzeOptions = {};
   const maxBody = positiveInt('--max-body', flags.maxBody);
   if (maxBody !== undefined) options.maxBodyChars = maxBody;
@@ -75,16 +86,27 @@ async function run(ctx: CommandContext, files: string[], flags: AnalyzeFlags): P
       session.warn({
         code: `har.${w.kind}`,
         message: `${basename(file)}: ${w.message} (${w.count}×).`,
-        evidence: w.examples.filter((e) => e.entry !== undefined).map((e) => ({ capture, entry: e.entry as number, pointer: '' })),
+        evidence: w.examples
+          .filter((e) => e.entry !== undefined)
+          .map((e) => ({ capture, entry: e.entry as number, pointer: '' })),
       });
     }
-    captures.push({ file: basename(file), entries: reader.stats.entries, creator: `${reader.log.creator?.name ?? 'unknown'} ${reader.log.creator?.version ?? ''}`.trim() });
+    captures.push({
+      file: basename(file),
+      entries: reader.stats.entries,
+      creator: `${reader.log.creator?.name ?? 'unknown'} ${reader.log.creator?.version ?? ''}`.trim(),
+    });
   }
   const result = session.finish();
-  const model = buildProtocolModel(result, { captures, generator: { name: 'ledgertap', version: packageVersion() } });
+  const model = buildProtocolModel(result, {
+    captures,
+    generator: { name: 'ledgertap', version: packageVersion() },
+  });
   const outputs: Record<string, string> = {};
   // Render everything first, write after: a failure leaves no half set of outputs.
-  const openapiText = flags.openapi ? await renderOpenApi(model, flags.openapi, flags.title ? { title: flags.title } : {}) : undefined;
+  const openapiText = flags.openapi
+    ? await renderOpenApi(model, flags.openapi, flags.title ? { title: flags.title } : {})
+    : undefined;
   const typesText = flags.types ? await renderTypeScript(model) : undefined;
   await saveProtocolModel(ctx.resolvePath(flags.out), model);
   outputs.model = flags.out;
@@ -111,8 +133,12 @@ async function run(ctx: CommandContext, files: string[], flags: AnalyzeFlags): P
   ctx.print(
     `${model.operations.length} endpoint(s) (${summary.templated as number} templated, ${summary.reads as number} read, ${summary.writes as number} write) from ${model.stats.analyzedEntries} request(s) in ${model.captures.length} capture(s); ${model.stats.noiseEntries} noise request(s) from ${model.noise.length} origin(s) set aside.`,
   );
-  ctx.print(`${model.auth.credentials.length} credential(s); auth calls: ${model.auth.calls.map((c) => `${c.role} ${c.operationId}`).join(', ') || 'none found'}${model.auth.signing.length > 0 ? `; ${model.auth.signing.length} request-signing scheme(s)` : ''}.`);
-  ctx.print(`pagination: ${model.pagination.map((p) => `${p.operationId} (${p.style})`).join(', ') || 'none found'}.`);
+  ctx.print(
+    `${model.auth.credentials.length} credential(s); auth calls: ${model.auth.calls.map((c) => `${c.role} ${c.operationId}`).join(', ') || 'none found'}${model.auth.signing.length > 0 ? `; ${model.auth.signing.length} request-signing scheme(s)` : ''}.`,
+  );
+  ctx.print(
+    `pagination: ${model.pagination.map((p) => `${p.operationId} (${p.style})`).join(', ') || 'none found'}.`,
+  );
   for (const w of model.warnings.slice(0, 10)) ctx.warn(w.message);
   if (model.warnings.length > 10) ctx.warn(`${model.warnings.length - 10} more warning(s) in ${flags.out}.`);
   ctx.print(`wrote ${Object.values(outputs).join(', ')}`);
@@ -131,6 +157,9 @@ export const register: RegisterVerb = (program: Command, runtime: CliRuntime) =>
     .option('--max-body <chars>', 'bodies longer than this are not parsed (default 16777216)')
     .option('--only-host <host...>', 'analyze only these hosts (suffix match); the rest is noise')
     .option('--noise-host <host...>', 'extra hosts to set aside as noise (suffix match)')
-    .addHelpText('after', '\nExample:\n  ledgertap analyze session.har --out model.json --openapi api.yaml --types api.d.ts')
+    .addHelpText(
+      'after',
+      '\nExample:\n  ledgertap analyze session.har --out model.json --openapi api.yaml --types api.d.ts',
+    )
     .action(runtime.action((ctx, files: string[], flags: AnalyzeFlags) => run(ctx, files, flags)));
 };

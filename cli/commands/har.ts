@@ -33,7 +33,10 @@ function table(rows: string[][], indent = '  '): string {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows
-    .map((row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '))
+    .map(
+      (row) =>
+        indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '),
+    )
     .join('\n');
 }
 
@@ -63,10 +66,21 @@ function renderSummary(s: HarSummary): string {
   lines.push(`producer: ${producer}${s.browser ? ` (browser ${s.browser.name} ${s.browser.version})` : ''}`);
   lines.push(`entries: ${s.entries}${s.truncated ? ' (file truncated: complete entries salvaged)' : ''}`);
   if (s.timeSpan) {
-    lines.push(`time span: ${s.timeSpan.start} .. ${s.timeSpan.end} (${(s.timeSpan.durationMs / 1000).toFixed(1)} s)`);
+    lines.push(
+      `time span: ${s.timeSpan.start} .. ${s.timeSpan.end} (${(s.timeSpan.durationMs / 1000).toFixed(1)} s)`,
+    );
   }
   lines.push(`bodies: requests ${bytes(s.requestBodyBytes)}, responses ${bytes(s.responseBodyBytes)}`);
-  lines.push(`pages: ${s.pages.length}${s.pages.length ? ` (${s.pages.slice(0, 5).map((p) => p.title || p.id).join(', ')}${s.pages.length > 5 ? ', …' : ''})` : ''}`);
+  lines.push(
+    `pages: ${s.pages.length}${
+      s.pages.length
+        ? ` (${s.pages
+            .slice(0, 5)
+            .map((p) => p.title || p.id)
+            .join(', ')}${s.pages.length > 5 ? ', …' : ''})`
+        : ''
+    }`,
+  );
   lines.push(counts('hosts', s.hosts));
   lines.push(counts('methods', s.methods));
   lines.push(counts('status classes', s.statusClasses));
@@ -90,16 +104,20 @@ function reportTransform(ctx: CommandContext, verb: string, report: HarTransform
     return;
   }
   for (const input of report.inputs) {
-    if (input.truncated) ctx.warn(`${input.file}: truncated; its ${input.entries} complete entries were used.`);
+    if (input.truncated)
+      ctx.warn(`${input.file}: truncated; its ${input.entries} complete entries were used.`);
   }
-  ctx.print(`${verb}: read ${report.read} entries, wrote ${report.written} entries and ${report.pages} pages to ${report.out}`);
+  ctx.print(
+    `${verb}: read ${report.read} entries, wrote ${report.written} entries and ${report.pages} pages to ${report.out}`,
+  );
   const serious = warnings.filter((w) => w.severity === 'warning');
   if (serious.length) ctx.print(warningLines(serious));
 }
 
 function parseMode(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^0?[0-7]{3}$/.test(value)) throw new UsageError('bad_mode', `--mode ${value}: expected an octal file mode such as 600.`);
+  if (!/^0?[0-7]{3}$/.test(value))
+    throw new UsageError('bad_mode', `--mode ${value}: expected an octal file mode such as 600.`);
   return Number.parseInt(value, 8);
 }
 
@@ -110,7 +128,9 @@ export const register: RegisterVerb = (program: Command, runtime) => {
 
   har
     .command('inspect')
-    .description('what a HAR holds: producer, entries, hosts, methods, statuses, content types, body bytes, time span, pages, quirks')
+    .description(
+      'what a HAR holds: producer, entries, hosts, methods, statuses, content types, body bytes, time span, pages, quirks',
+    )
     .argument('<file...>', 'HAR files (.har, .har.gz, mitmproxy .zhar)')
     .option('--json', 'machine-readable output on stdout')
     .action(
@@ -136,13 +156,18 @@ export const register: RegisterVerb = (program: Command, runtime) => {
     .option('--max <n>', 'most deviations listed', (v) => Number.parseInt(v, 10), 1000)
     .action(
       runtime.action(async (ctx, file: string, opts: { max: number }) => {
-        const result = await validateHar(ctx.resolvePath(file), { maxDeviations: opts.max, signal: ctx.signal });
+        const result = await validateHar(ctx.resolvePath(file), {
+          maxDeviations: opts.max,
+          signal: ctx.signal,
+        });
         if (ctx.json) {
           ctx.printJson(result);
         } else if (result.valid) {
           ctx.print(`${file}: valid HAR 1.2 (${result.entries} entries)`);
         } else {
-          ctx.print(`${file}: ${result.deviationCount} deviation(s) from HAR 1.2 in ${result.entries} entries`);
+          ctx.print(
+            `${file}: ${result.deviationCount} deviation(s) from HAR 1.2 in ${result.entries} entries`,
+          );
           ctx.print(table(result.deviations.map((d) => [d.pointer || '/', d.message])));
           if (result.deviationCount > result.deviations.length) {
             ctx.print(`  … and ${result.deviationCount - result.deviations.length} more (raise --max)`);
@@ -157,7 +182,10 @@ export const register: RegisterVerb = (program: Command, runtime) => {
     .command('merge')
     .description('merge HAR files into one, in time order (streaming in and out)')
     .argument('<file...>', 'HAR files to merge')
-    .requiredOption('-o, --out <file>', 'the HAR to write (.gz to gzip); written to <out>.partial and renamed on success')
+    .requiredOption(
+      '-o, --out <file>',
+      'the HAR to write (.gz to gzip); written to <out>.partial and renamed on success',
+    )
     .option('--mode <octal>', 'file mode of the output, e.g. 600')
     .option('--force', 'replace a <out>.partial left by an earlier run')
     .option('--json', 'machine-readable output on stdout')
@@ -167,7 +195,11 @@ export const register: RegisterVerb = (program: Command, runtime) => {
         const report = await mergeHar(
           files.map((f) => ctx.resolvePath(f)),
           ctx.resolvePath(opts.out),
-          { ...(mode !== undefined ? { mode } : {}), overwritePartial: Boolean(opts.force), signal: ctx.signal },
+          {
+            ...(mode !== undefined ? { mode } : {}),
+            overwritePartial: Boolean(opts.force),
+            signal: ctx.signal,
+          },
         );
         reportTransform(ctx, 'merge', report);
         return ExitCode.ok;
@@ -178,11 +210,18 @@ export const register: RegisterVerb = (program: Command, runtime) => {
     .command('filter')
     .description('write the entries that match every given criterion to a new HAR (streaming in and out)')
     .argument('<file>', 'the HAR to read')
-    .requiredOption('-o, --out <file>', 'the HAR to write (.gz to gzip); written to <out>.partial and renamed on success')
+    .requiredOption(
+      '-o, --out <file>',
+      'the HAR to write (.gz to gzip); written to <out>.partial and renamed on success',
+    )
     .option('--host <host>', 'keep this host (repeatable; *.example.test matches subdomains)', collect)
     .option('--path <glob-or-regex>', 'keep paths matching a glob (/api/*, ** crosses /) or /regex/flags')
     .option('--method <method>', 'keep this method (repeatable)', collect)
-    .option('--status <status>', 'keep this status: 404, a class 2xx, or none (repeatable, comma-separated)', collect)
+    .option(
+      '--status <status>',
+      'keep this status: 404, a class 2xx, or none (repeatable, comma-separated)',
+      collect,
+    )
     .option('--mode <octal>', 'file mode of the output, e.g. 600')
     .option('--force', 'replace a <out>.partial left by an earlier run')
     .option('--json', 'machine-readable output on stdout')
@@ -191,7 +230,15 @@ export const register: RegisterVerb = (program: Command, runtime) => {
         async (
           ctx,
           file: string,
-          opts: { out: string; host?: string[]; path?: string; method?: string[]; status?: string[]; mode?: string; force?: boolean },
+          opts: {
+            out: string;
+            host?: string[];
+            path?: string;
+            method?: string[];
+            status?: string[];
+            mode?: string;
+            force?: boolean;
+          },
         ) => {
           const mode = parseMode(opts.mode);
           const report = await filterHar(
@@ -203,7 +250,11 @@ export const register: RegisterVerb = (program: Command, runtime) => {
               ...(opts.method ? { methods: opts.method } : {}),
               ...(opts.status ? { statuses: opts.status } : {}),
             },
-            { ...(mode !== undefined ? { mode } : {}), overwritePartial: Boolean(opts.force), signal: ctx.signal },
+            {
+              ...(mode !== undefined ? { mode } : {}),
+              overwritePartial: Boolean(opts.force),
+              signal: ctx.signal,
+            },
           );
           reportTransform(ctx, 'filter', report);
           return ExitCode.ok;

@@ -24,37 +24,44 @@ export const register: RegisterVerb = (program: Command, runtime) => {
   const imp = program.command('import').description('import records from files into the ledger');
   imp
     .command('csv')
-    .description('import Binance Data Download Center CSV exports (every known variant), de-duplicated against the ledger')
+    .description(
+      'import Binance Data Download Center CSV exports (every known variant), de-duplicated against the ledger',
+    )
     .argument('<files...>', 'CSV files exported from the Data Download Center')
     .option('--db <path|url>', 'ledger: an SQLite file or a postgres:// URL (default $LEDGERTAP_DB)')
     .option('--account <label>', 'account label in the ledger', 'main')
     .option('--tz <zone>', 'time zone for files whose header and name give none (UTC+2, Europe/Paris)')
     .option('--json', 'print the per-file reports as JSON')
     .action(
-      runtime.action(async (ctx, files: string[], opts: { db?: string; account: string; tz?: string; json?: boolean }) => {
-        if (opts.tz !== undefined && !parseCsvZone(opts.tz)) {
-          throw new UsageError('bad_tz', `--tz ${JSON.stringify(opts.tz)} is not a time zone.`, {
-            hint: 'Use UTC, UTC+2, +05:30 or an IANA name like Europe/Paris.',
-          });
-        }
-        const json = ctx.json || opts.json === true;
-        return withLedger(ctx, opts.db, {}, async (store) => {
-          const { reports, failures } = await importCsvFiles(
-            store,
-            files.map((f) => ctx.resolvePath(f)),
-            { account: opts.account, ...(opts.tz ? { tz: opts.tz } : {}), displayNames: files },
-          );
-          if (json) {
-            ctx.printJson({ ok: failures.length === 0, files: reports, failures });
-          } else {
-            for (const r of reports) {
-              ctx.print(describe(r));
-              for (const w of r.warnings) ctx.warn(w);
-            }
-            for (const f of failures) ctx.progress(`error: ${f.error.message} (${f.error.code}; nothing from this file was written)`);
+      runtime.action(
+        async (ctx, files: string[], opts: { db?: string; account: string; tz?: string; json?: boolean }) => {
+          if (opts.tz !== undefined && !parseCsvZone(opts.tz)) {
+            throw new UsageError('bad_tz', `--tz ${JSON.stringify(opts.tz)} is not a time zone.`, {
+              hint: 'Use UTC, UTC+2, +05:30 or an IANA name like Europe/Paris.',
+            });
           }
-          return failures.length > 0 ? ExitCode.badInput : ExitCode.ok;
-        });
-      }),
+          const json = ctx.json || opts.json === true;
+          return withLedger(ctx, opts.db, {}, async (store) => {
+            const { reports, failures } = await importCsvFiles(
+              store,
+              files.map((f) => ctx.resolvePath(f)),
+              { account: opts.account, ...(opts.tz ? { tz: opts.tz } : {}), displayNames: files },
+            );
+            if (json) {
+              ctx.printJson({ ok: failures.length === 0, files: reports, failures });
+            } else {
+              for (const r of reports) {
+                ctx.print(describe(r));
+                for (const w of r.warnings) ctx.warn(w);
+              }
+              for (const f of failures)
+                ctx.progress(
+                  `error: ${f.error.message} (${f.error.code}; nothing from this file was written)`,
+                );
+            }
+            return failures.length > 0 ? ExitCode.badInput : ExitCode.ok;
+          });
+        },
+      ),
     );
 };

@@ -36,7 +36,9 @@ interface SandboxFlags {
 
 function integer(flag: string, value: string, min: number, max: number): number {
   if (!/^-?\d+$/.test(value) || Number(value) < min || Number(value) > max)
-    throw new UsageError('bad_flag', `${flag} ${value}: expected an integer from ${min} to ${max}.`, { hint: `Pass e.g. ${flag} ${Math.max(min, 0)}.` });
+    throw new UsageError('bad_flag', `${flag} ${value}: expected an integer from ${min} to ${max}.`, {
+      hint: `Pass e.g. ${flag} ${Math.max(min, 0)}.`,
+    });
   return Number(value);
 }
 
@@ -53,9 +55,13 @@ Admin: GET <adminUrl>/truth (JSON lines), /stats, /sessions, /credentials, /expo
 
 async function run(ctx: CommandContext, flags: SandboxFlags): Promise<number> {
   if (!(SANDBOX_PROFILE_NAMES as string[]).includes(flags.profile))
-    throw new UsageError('bad_profile', `--profile ${flags.profile}: unknown profile.`, { hint: `Use one of ${SANDBOX_PROFILE_NAMES.join(', ')}.` });
+    throw new UsageError('bad_profile', `--profile ${flags.profile}: unknown profile.`, {
+      hint: `Use one of ${SANDBOX_PROFILE_NAMES.join(', ')}.`,
+    });
   if (!(SANDBOX_KEY_TYPES as readonly string[]).includes(flags.keyType))
-    throw new UsageError('bad_key_type', `--key-type ${flags.keyType}: unknown key type.`, { hint: `Use one of ${SANDBOX_KEY_TYPES.join(', ')}.` });
+    throw new UsageError('bad_key_type', `--key-type ${flags.keyType}: unknown key type.`, {
+      hint: `Use one of ${SANDBOX_KEY_TYPES.join(', ')}.`,
+    });
   const permissions = flags.keyPermissions
     .split(',')
     .map((p) => p.trim())
@@ -69,17 +75,26 @@ async function run(ctx: CommandContext, flags: SandboxFlags): Promise<number> {
   let asOf: number | undefined;
   if (flags.asOf !== undefined) {
     asOf = parseTimeInput(flags.asOf);
-    if (asOf === undefined) throw new UsageError('bad_flag', `--as-of ${flags.asOf}: not a date or time.`, { hint: 'Use e.g. 2026-11-01.' });
+    if (asOf === undefined)
+      throw new UsageError('bad_flag', `--as-of ${flags.asOf}: not a date or time.`, {
+        hint: 'Use e.g. 2026-11-01.',
+      });
   }
   const quirks: Partial<SandboxModel.QuirkFlags> = {};
   if (flags.earnDates !== undefined) {
     if (flags.earnDates !== 'string' && flags.earnDates !== 'int')
-      throw new UsageError('bad_flag', `--earn-dates ${flags.earnDates}: expected string or int.`, { hint: 'Pass --earn-dates int.' });
+      throw new UsageError('bad_flag', `--earn-dates ${flags.earnDates}: expected string or int.`, {
+        hint: 'Pass --earn-dates int.',
+      });
     quirks.lockedDatesAsStrings = flags.earnDates === 'string';
   }
   if (flags.autoInvestEnvelope !== undefined) {
     if (flags.autoInvestEnvelope !== 'list' && flags.autoInvestEnvelope !== 'array')
-      throw new UsageError('bad_flag', `--auto-invest-envelope ${flags.autoInvestEnvelope}: expected list or array.`, { hint: 'Pass --auto-invest-envelope list.' });
+      throw new UsageError(
+        'bad_flag',
+        `--auto-invest-envelope ${flags.autoInvestEnvelope}: expected list or array.`,
+        { hint: 'Pass --auto-invest-envelope list.' },
+      );
     quirks.autoInvestListEnvelope = flags.autoInvestEnvelope === 'list';
   }
   const faults = parseSandboxFaults(flags.faults);
@@ -109,6 +124,7 @@ async function run(ctx: CommandContext, flags: SandboxFlags): Promise<number> {
     keyType: sandbox.keyType,
     webUser: sandbox.webUser,
     webPassword: sandbox.webPassword,
+    ...(sandbox.webTwoFactorCode ? { webTwoFactorCode: sandbox.webTwoFactorCode } : {}),
     ...(sandbox.keyFiles ? { keyFiles: sandbox.keyFiles } : {}),
     profile: sandbox.account.profile,
     seed: sandbox.account.seed,
@@ -116,7 +132,10 @@ async function run(ctx: CommandContext, flags: SandboxFlags): Promise<number> {
     startMs: Math.round(performance.now() - started),
   };
   ctx.print(JSON.stringify(ready));
-  if (!ctx.json) ctx.progress(`sandbox (${flags.profile}, seed ${flags.seed}) listening: API ${sandbox.baseUrl}, web ${sandbox.webUrl}, admin ${sandbox.adminUrl}. Ctrl-C stops it.`);
+  if (!ctx.json)
+    ctx.progress(
+      `sandbox (${flags.profile}, seed ${flags.seed}) listening: API ${sandbox.baseUrl}, web ${sandbox.webUrl}, admin ${sandbox.adminUrl}. Ctrl-C stops it.`,
+    );
   await new Promise<void>((resolve) => {
     if (ctx.signal.aborted) return resolve();
     ctx.signal.addEventListener('abort', () => resolve(), { once: true });
@@ -129,7 +148,9 @@ async function run(ctx: CommandContext, flags: SandboxFlags): Promise<number> {
 export const register: RegisterVerb = (program: Command, runtime) => {
   program
     .command('sandbox')
-    .description('run the local stand-in exchange (signed API, web app, admin truth/stats, faults) until Ctrl-C')
+    .description(
+      'run the local stand-in exchange (signed API, web app, admin truth/stats, faults) until Ctrl-C',
+    )
     .option('--host <addr>', 'bind address', '127.0.0.1')
     .option('--port <n>', 'API port (0: any free port)', '0')
     .option('--web-port <n>', 'web app port (0: any free port)', '0')
@@ -137,14 +158,30 @@ export const register: RegisterVerb = (program: Command, runtime) => {
     .option('--profile <name>', `account size: ${SANDBOX_PROFILE_NAMES.join('|')}`, 'tiny')
     .option('--as-of <date>', 'snapshot time of the account (default: start of today, UTC)')
     .option('--key-type <type>', `API key type: ${SANDBOX_KEY_TYPES.join('|')}`, 'hmac')
-    .option('--key-permissions <list>', `comma list beside reading: ${Object.keys(SANDBOX_PERMISSION_FLAGS).filter((p) => p !== 'read').join(', ')}`, 'read')
-    .option('--key-files', 'write the Ed25519/RSA key pair as owner-only PEM files in a temp dir and print their paths')
+    .option(
+      '--key-permissions <list>',
+      `comma list beside reading: ${Object.keys(SANDBOX_PERMISSION_FLAGS)
+        .filter((p) => p !== 'read')
+        .join(', ')}`,
+      'read',
+    )
+    .option(
+      '--key-files',
+      'write the Ed25519/RSA key pair as owner-only PEM files in a temp dir and print their paths',
+    )
     .option('--faults <spec>', 'inject faults (see below)')
     .option('--clock-skew-ms <n>', 'server clock offset from the real clock', '0')
-    .option('--limit-window-ms <n>', 'length of a nominal 1-minute rate-limit window (all windows scale)', '60000')
+    .option(
+      '--limit-window-ms <n>',
+      'length of a nominal 1-minute rate-limit window (all windows scale)',
+      '60000',
+    )
     .option('--web-api-version <n>', 'web app API generation: 1|2', '1')
     .option('--earn-dates <kind>', 'Simple Earn locked position dates as string|int (default: per seed)')
-    .option('--auto-invest-envelope <kind>', 'Auto-Invest history envelope list ({total,list}) | array (default: per seed)')
+    .option(
+      '--auto-invest-envelope <kind>',
+      'Auto-Invest history envelope list ({total,list}) | array (default: per seed)',
+    )
     .addHelpText('after', FAULT_HELP)
     .action(runtime.action((ctx: CommandContext, flags: SandboxFlags) => run(ctx, flags)));
 };

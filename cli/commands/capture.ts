@@ -1,0 +1,408 @@
+/**
+ * `ledgertap capture browser|proxy|ca`: guided capture of the holder's own app traffic into redacted HAR
+ * files (issue 5). Progress and steps go to stderr; the summary to stdout (`--json` for machines).
+ * Capture refuses to start without an active `capture` consent for the account in the ledger.
+ */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { CaptureError, UsageError, isLedgertapError } from '../../core/index.js';
+import {
+  caInstructions,
+  createHarSink,
+  defaultGuide,
+  DEFAULT_PII_RULES,
+  ensureCa,
+  findBrowser,
+  hostFilter,
+  loadAutopilotScript,
+  loadGuide,
+  loadPiiRulesFile,
+  parseHostList,
+  runBrowserCapture,
+  sandboxCredentials,
+  siteOf,
+  startProxyCapture,
+  type Autopilot,
+  type CaptureSummary,
+  type Guide,
+  type HarSink,
+  type StepState,
+} from '../../capture/index.js';
+import { requireConsent } from '../../ledger/index.js';
+import type { CommandContext, RegisterVerb } from '../context.js';
+import { withLedger } from './consent.js';
+
+interface CommonOptions {
+  out: string;
+  guide?: string;
+  hosts?: string;
+  db?: string;
+  account?: string;
+  redact: boolean;
+  forgetKey?: boolean;
+  redactRules?: string;
+  maxBodySize?: string;
+}
+
+interface BrowserOptions extends CommonOptions {
+  url?: string;
+  profileDir?: string;
+  headless?: boolean;
+  autopilot?: string;
+  sandboxAdmin?: string;
+  browser?: string;
+}
+
+interface ProxyOptions extends CommonOptions {
+  port: string;
+}
+
+function addCommonOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption('--out <file>', 'the HAR file to write (.har, or .har.gz to compress)')
+    .option(
+      '--guide <name|file>',
+      'guide to follow: a shipped guide (binance-web, sandbox) or a YAML/JSON file',
+    )
+    .option(
+      '--hosts <list>',
+      "hosts to record, comma-separated; each also covers its subdomains (default: the target's site)",
+    )
+    .option(
+      '--db <ledger>',
+      'the ledger holding the consent record (SQLite file or postgres:// URL; env LEDGERTAP_DB)',
+    )
+    .option('--account <name>', 'the account the capture is for (env LEDGERTAP_ACCOUNT)')
+    .option('--no-redact', 'write secrets and personal data in the clear (the file is still owner-only)')
+    .option('--forget-key', 'discard the redaction key instead of saving it as <out>.key')
+    .option('--redact-rules <file>', 'extra personal-data rules (YAML/JSON list of {kind, name?, value?})')
+    .option('--max-body-size <bytes>', 'bodies longer than this are cut and marked _truncated', '16777216');
+}
+
+/** The consent gate: an active `capture` consent for the account, or a usage error saying how to grant one. */
+async function checkConsent(
+  ctx: CommandContext,
+  opts: CommonOptions,
+): Promise<{ consentId: string; account: string }> {
+  const account = opts.account ?? ctx.env['LEDGERTAP_ACCOUNT'];
+  const db = opts.db ?? ctx.env['LEDGERTAP_DB'];
+  if (!db || !account) {
+    throw new UsageError(
+      'consent_required',
+      `capture needs the holder's recorded consent: no ${!db ? '--db (ledger)' : ''}${!db && !account ? ' and no ' : ''}${!account ? '--account' : ''} given.`,
+      {
+        hint:
+          'Record it once, then name the ledger and account: ledgertap consent grant --db ledger.sqlite --account ACCOUNT --holder "NAME" --scope capture --expires YYYY-MM-DD; ' +
+          'then ledgertap capture … --db ledger.sqlite --account ACCOUNT (or set LEDGERTAP_DB and LEDGERTAP_ACCOUNT).',
+      },
+    );
+  }
+  const consent = await withLedger(ctx, db, { create: false }, (store) =>
+    requireConsent(store, account, 'capture', Date.now()),
+  );
+  return { consentId: String(consent.id), account };
+}
+
+function maxBody(value: string | undefined): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1024) {
+    throw new UsageError(
+      'bad_max_body_size',
+      `--max-body-size ${JSON.stringify(value)} is not a byte count of at least 1024.`,
+      {
+        hint: 'Give a whole number of bytes, e.g. 16777216.',
+      },
+    );
+  }
+  return n;
+}
+
+async function makeSink(
+  ctx: CommandContext,
+  opts: CommonOptions,
+  gate: { consentId: string; account: string },
+  guide: Guide,
+  info: Record<string, unknown>,
+): Promise<HarSink> {
+  const userRules = opts.redactRules ? await loadPiiRulesFile(ctx.resolvePath(opts.redactRules)) : [];
+  if (!opts.redact)
+    ctx.warn(
+      '--no-redact: cookies, tokens, passwords and personal data are written in the clear; the file is owner-only (0600). Do not share it.',
+    );
+  return createHarSink({
+    out: ctx.resolvePath(opts.out),
+    redact: opts.redact,
+    keyFile: opts.forgetKey ? false : undefined,
+    piiRules: [...DEFAULT_PII_RULES, ...userRules],
+    maxBodySize: maxBody(opts.maxBodySize),
+    consentId: gate.consentId,
+    account: gate.account,
+    guide: guide.name,
+    captureInfo: info,
+  });
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** Step banner and a progress line (at most every 2 s, only when something changed) on stderr. */
+function progress(ctx: CommandContext, sink: HarSink): { onStep: (s: StepState) => void; stop: () => void } {
+  let last = '';
+  const line = (): string => {
+    const { entries, bytes, skippedHosts } = sink.stats;
+    const skipped = Object.keys(skippedHosts).length;
+    return `  [${sink.step ?? '-'}] ${entries} entries · ${formatBytes(bytes)} · ${skipped} host${skipped === 1 ? '' : 's'} skipped`;
+  };
+  const timer = setInterval(() => {
+    const now = line();
+    if (now !== last) ctx.progress(now);
+    last = now;
+  }, 2000);
+  timer.unref();
+  return {
+    onStep: (s) => {
+      ctx.progress(
+        `step ${s.index + 1}/${s.total}: ${s.title}\n  ${s.do}${s.url ? `\n  → ${s.url}` : ''}\n  Press Enter (or Next in the page) when done.`,
+      );
+    },
+    stop: () => {
+      clearInterval(timer);
+      ctx.progress(line());
+    },
+  };
+}
+
+function report(ctx: CommandContext, summary: CaptureSummary, how: string): number {
+  if (ctx.json) {
+    ctx.printJson({ ok: !summary.error, ended: how, ...summary });
+  } else {
+    const skipped = Object.entries(summary.skippedHosts)
+      .sort((a, b) => b[1] - a[1])
+      .map(([h, n]) => `${h} ×${n}`);
+    ctx.print(
+      `wrote ${summary.out}: ${summary.entries} entries, ${summary.pages} steps, ${summary.relations} relations (${how})`,
+    );
+    ctx.print(
+      summary.redacted
+        ? summary.keyFile
+          ? `redaction key: ${summary.keyFile} (owner-only)`
+          : 'redaction key discarded (--forget-key)'
+        : 'NOT redacted (owner-only file)',
+    );
+    if (skipped.length > 0)
+      ctx.print(
+        `not recorded (other hosts): ${skipped.slice(0, 10).join(', ')}${skipped.length > 10 ? ', …' : ''}`,
+      );
+  }
+  return 0;
+}
+
+/** On a failure mid-capture: close the sink (valid HAR, or the partial left by a write error), then rethrow. */
+async function closeAfter(sink: HarSink, error: unknown): Promise<never> {
+  const summary = await sink.close({ error: error instanceof Error ? error.message : String(error) });
+  if (isLedgertapError(error)) {
+    const where = summary.partial
+      ? ` Entries recorded so far: ${summary.partial}.`
+      : summary.error
+        ? ''
+        : ` The HAR so far (${summary.entries} entries) is in ${summary.out}.`;
+    throw Object.assign(error, { message: `${error.message}${where}` });
+  }
+  throw error;
+}
+
+async function resolveAutopilot(ctx: CommandContext, opts: BrowserOptions): Promise<Autopilot | undefined> {
+  if (!opts.autopilot) return undefined;
+  if (opts.autopilot === 'sandbox') {
+    const admin = opts.sandboxAdmin ?? ctx.env['LEDGERTAP_SANDBOX_ADMIN'];
+    return { kind: 'sandbox', credentials: await sandboxCredentials(admin, ctx.env, ctx.signal) };
+  }
+  return loadAutopilotScript(ctx.resolvePath(opts.autopilot));
+}
+
+async function browserAction(ctx: CommandContext, opts: BrowserOptions): Promise<number> {
+  const guide = opts.guide ? await loadGuide(opts.guide, ctx.resolvePath) : defaultGuide(opts.url);
+  const url = opts.url ?? guide.site;
+  if (!url)
+    throw new UsageError('missing_url', 'capture browser: no --url given and the guide names no site.', {
+      hint: 'Pass --url https://… (the app to open).',
+    });
+  try {
+    new URL(url);
+  } catch {
+    throw new UsageError('bad_url', `--url ${JSON.stringify(url)} is not a URL.`, {
+      hint: 'Give a full URL such as https://www.binance.com/en.',
+    });
+  }
+  const gate = await checkConsent(ctx, opts);
+  const browserPath = findBrowser(opts.browser, ctx.env);
+  const autopilot = await resolveAutopilot(ctx, opts);
+  const hosts = hostFilter(parseHostList(opts.hosts), url, guide.hosts ?? []);
+  const sink = await makeSink(ctx, opts, gate, guide, {
+    kind: 'browser',
+    url,
+    hosts: hosts.patterns,
+    browser: browserPath,
+  });
+  const p = progress(ctx, sink);
+  ctx.progress(
+    `capturing ${url} into ${opts.out} (recording ${hosts.patterns.join(', ')}; guide ${guide.name}, ${guide.steps.length} steps)`,
+  );
+  let result;
+  try {
+    result = await runBrowserCapture({
+      url,
+      sink,
+      guide,
+      hosts,
+      browserPath,
+      headless: Boolean(opts.headless),
+      ...(opts.profileDir ? { profileDir: ctx.resolvePath(opts.profileDir) } : {}),
+      ...(autopilot ? { autopilot } : {}),
+      input: ctx.io.stdin,
+      signal: ctx.signal,
+      env: ctx.env,
+      onStep: p.onStep,
+    });
+  } catch (error) {
+    p.stop();
+    return closeAfter(sink, error);
+  }
+  p.stop();
+  const summary = await sink.close({ interrupted: result.reason === 'interrupted' });
+  if (summary.error)
+    throw new CaptureError(
+      'write_failed',
+      `${summary.error}${summary.partial ? ` Entries recorded so far: ${summary.partial}.` : ''}`,
+    );
+  return report(
+    ctx,
+    summary,
+    result.reason === 'interrupted'
+      ? 'stopped by Ctrl-C'
+      : result.reason === 'browser-closed'
+        ? 'browser closed'
+        : 'guide finished',
+  );
+}
+
+async function proxyAction(ctx: CommandContext, opts: ProxyOptions): Promise<number> {
+  const port = Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError('bad_port', `--port ${JSON.stringify(opts.port)} is not a port number.`, {
+      hint: 'Give 1-65535 (0 picks a free one).',
+    });
+  }
+  const guide = opts.guide ? await loadGuide(opts.guide, ctx.resolvePath) : defaultGuide();
+  const list =
+    parseHostList(opts.hosts) ??
+    (guide.site ? [siteOf(new URL(guide.site).hostname), ...(guide.hosts ?? [])] : undefined);
+  if (!list || list.length === 0) {
+    throw new UsageError('missing_hosts', 'capture proxy: no hosts to record.', {
+      hint: 'Pass --hosts binance.com,binanceapi.com (or a --guide that names its site); other hosts pass through unrecorded.',
+    });
+  }
+  const gate = await checkConsent(ctx, opts);
+  const ca = await ensureCa(ctx.env);
+  if (!ca) throw new CaptureError('ca_missing', 'the capture CA could not be created.');
+  if (ca.created)
+    ctx.progress(`created the capture CA: ${ca.certPath} (install it on the phone: ledgertap capture ca)`);
+  const hosts = hostFilter(list);
+  const sink = await makeSink(ctx, opts, gate, guide, { kind: 'proxy', hosts: hosts.patterns, port });
+  const p = progress(ctx, sink);
+  let proxy;
+  try {
+    proxy = await startProxyCapture({
+      sink,
+      ca,
+      hosts,
+      port,
+      guide,
+      maxBodySize: maxBody(opts.maxBodySize),
+      onStep: p.onStep,
+    });
+  } catch (error) {
+    p.stop();
+    return closeAfter(sink, error);
+  }
+  ctx.progress(
+    `proxy listening on port ${proxy.port}; recording ${hosts.patterns.join(', ')}; other hosts pass through untouched. Ctrl-C ends the capture.`,
+  );
+  const stopListening = proxy.listen(ctx.io.stdin);
+  const how = await proxy.wait(ctx.signal);
+  stopListening();
+  await proxy.stop();
+  p.stop();
+  const summary = await sink.close({ interrupted: how === 'interrupted' });
+  if (summary.error)
+    throw new CaptureError(
+      'write_failed',
+      `${summary.error}${summary.partial ? ` Entries recorded so far: ${summary.partial}.` : ''}`,
+    );
+  return report(ctx, summary, how === 'interrupted' ? 'stopped by Ctrl-C' : 'guide finished');
+}
+
+export const register: RegisterVerb = (program, runtime) => {
+  const capture = program
+    .command('capture')
+    .description(
+      "record the holder's own app traffic into a redacted HAR (browser or phone proxy), guided step by step",
+    );
+
+  addCommonOptions(
+    capture
+      .command('browser')
+      .description('open Chromium on the app, record every request and response of its hosts, walk a guide')
+      .option('--url <url>', "where to start (default: the guide's site)")
+      .option('--profile-dir <dir>', 'persistent browser profile: the login survives between captures')
+      .option('--headless', 'no browser window (for autopilots)')
+      .option(
+        '--autopilot <file|sandbox>',
+        'drive the browser unattended: a script of actions, or the built-in sandbox login + walk',
+      )
+      .addOption(
+        new Option(
+          '--sandbox-admin <url>',
+          'the sandbox admin URL the sandbox autopilot reads credentials from',
+        ).env('LEDGERTAP_SANDBOX_ADMIN'),
+      )
+      .option(
+        '--browser <path>',
+        'the Chromium/Chrome executable (env LEDGERTAP_BROWSER; default: the system browser)',
+      ),
+  ).action(runtime.action((ctx, opts: BrowserOptions) => browserAction(ctx, opts)));
+
+  addCommonOptions(
+    capture
+      .command('proxy')
+      .description(
+        'run an HTTPS MITM proxy for a phone app; record the listed hosts, pass everything else through',
+      )
+      .option('--port <port>', 'proxy port (listens on all interfaces so the phone can reach it)', '8080'),
+  ).action(runtime.action((ctx, opts: ProxyOptions) => proxyAction(ctx, opts)));
+
+  capture
+    .command('ca')
+    .description(
+      'print where the capture CA is (created on first use) and how to install it on Android and iOS',
+    )
+    .option('--port <port>', 'the proxy port to mention in the instructions', '8080')
+    .action(
+      runtime.action(async (ctx, opts: { port: string }) => {
+        const ca = await ensureCa(ctx.env);
+        if (!ca) throw new CaptureError('ca_missing', 'the capture CA could not be created.');
+        if (ctx.json)
+          ctx.printJson({
+            certPath: ca.certPath,
+            keyPath: ca.keyPath,
+            created: ca.created,
+            spkiFingerprint: ca.spkiFingerprint,
+          });
+        else ctx.print(caInstructions(ca, Number(opts.port) || 8080));
+        return 0;
+      }),
+    );
+};
