@@ -22,8 +22,23 @@ function rng(seed: number): () => number {
   };
 }
 
-const HOSTS = ['api.example.test', 'www.example.test', 'static.example.test', 'auth.example.test', 'ws.example.test', '[::1]:8443'];
-const PATHS = ['/api/v3/account', '/api/v3/myTrades', '/api/v3/allOrders', '/sapi/v1/capital/deposit/hisrec', '/bapi/asset/v2/private/asset-overview', '/sapi/v1/asset/assetDividend', '/api/v3/ticker/price'];
+const HOSTS = [
+  'api.example.test',
+  'www.example.test',
+  'static.example.test',
+  'auth.example.test',
+  'ws.example.test',
+  '[::1]:8443',
+];
+const PATHS = [
+  '/api/v3/account',
+  '/api/v3/myTrades',
+  '/api/v3/allOrders',
+  '/sapi/v1/capital/deposit/hisrec',
+  '/bapi/asset/v2/private/asset-overview',
+  '/sapi/v1/asset/assetDividend',
+  '/api/v3/ticker/price',
+];
 
 function jsonBody(random: () => number, rows: number): string {
   const out: Record<string, unknown>[] = [];
@@ -46,7 +61,11 @@ function jsonBody(random: () => number, rows: number): string {
   return JSON.stringify(out);
 }
 
-function headers(random: () => number, host: string, extra: [string, string][]): { name: string; value: string }[] {
+function headers(
+  random: () => number,
+  host: string,
+  extra: [string, string][],
+): { name: string; value: string }[] {
   const h: [string, string][] = [
     [':authority', host],
     [':method', 'GET'],
@@ -55,7 +74,10 @@ function headers(random: () => number, host: string, extra: [string, string][]):
     ['accept', 'application/json, text/plain, */*'],
     ['accept-encoding', 'gzip, deflate, br'],
     ['accept-language', 'en-US,en;q=0.9'],
-    ['user-agent', 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36'],
+    [
+      'user-agent',
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
+    ],
     ['x-request-id', Math.floor(random() * 1e16).toString(16)],
     ...extra,
   ];
@@ -85,10 +107,27 @@ export function makeEntry(random: () => number, i: number, bodies: string[], ima
         { name: 'timestamp', value: String(1_700_000_000_000 + i) },
         { name: 'recvWindow', value: '5000' },
       ],
-      cookies: [{ name: 'session', value: 'redacted-' + (i % 97), path: '/', domain: '.example.test', expires: null, httpOnly: true, secure: true }],
+      cookies: [
+        {
+          name: 'session',
+          value: 'redacted-' + (i % 97),
+          path: '/',
+          domain: '.example.test',
+          expires: null,
+          httpOnly: true,
+          secure: true,
+        },
+      ],
       headersSize: -1,
       bodySize: post ? 64 : 0,
-      ...(post ? { postData: { mimeType: 'application/json', text: JSON.stringify({ page: i % 50, limit: 500, startTime: 1_700_000_000_000 }) } } : {}),
+      ...(post
+        ? {
+            postData: {
+              mimeType: 'application/json',
+              text: JSON.stringify({ page: i % 50, limit: 500, startTime: 1_700_000_000_000 }),
+            },
+          }
+        : {}),
     },
     response: {
       status,
@@ -111,7 +150,16 @@ export function makeEntry(random: () => number, i: number, bodies: string[], ima
       _error: null,
     },
     cache: {},
-    timings: { blocked: 0.5, dns: -1, ssl: -1, connect: -1, send: 0.1, wait: 40.2, receive: 1.3, _blocked_queueing: 0.3 },
+    timings: {
+      blocked: 0.5,
+      dns: -1,
+      ssl: -1,
+      connect: -1,
+      send: 0.1,
+      wait: 40.2,
+      receive: 1.3,
+      _blocked_queueing: 0.3,
+    },
     serverIPAddress: host.startsWith('[') ? '[::1]' : '192.0.2.10',
     _initiator: { type: 'script' },
     _priority: 'High',
@@ -123,11 +171,16 @@ export function makeEntry(random: () => number, i: number, bodies: string[], ima
 }
 
 /** Writes a HAR of at least `megabytes` MB (10^6 bytes) to `out`; returns its size and entry count. */
-export async function generateHar(out: string, megabytes: number): Promise<{ bytes: number; entries: number }> {
+export async function generateHar(
+  out: string,
+  megabytes: number,
+): Promise<{ bytes: number; entries: number }> {
   await mkdir(dirname(out), { recursive: true });
   const random = rng(20260101);
   const bodies = Array.from({ length: 64 }, (_, k) => jsonBody(random, 1 + ((k * 7) % 24)));
-  const image = Buffer.from(Array.from({ length: 6000 }, () => Math.floor(random() * 256))).toString('base64');
+  const image = Buffer.from(Array.from({ length: 6000 }, () => Math.floor(random() * 256))).toString(
+    'base64',
+  );
   const writer = await createHarWriter(out, {
     creator: { name: 'WebInspector', version: '537.36' },
     overwritePartial: true,

@@ -32,7 +32,11 @@ function decodeText(bytes: Buffer, mimeType: string, valid: boolean): string {
   }
 }
 
-function decode(text: string | undefined, encoding: string | undefined, mimeType: string): HarBody | undefined {
+function decode(
+  text: string | undefined,
+  encoding: string | undefined,
+  mimeType: string,
+): HarBody | undefined {
   if (text === undefined || text === null) return undefined;
   const base64 = encoding === 'base64';
   const bytes = base64 ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8');
@@ -54,7 +58,8 @@ export function harResponseBody(entry: HarEntry): HarBody | undefined {
 export function harRequestBody(entry: HarEntry): HarBody | undefined {
   const postData: HarPostData | undefined = entry.request?.postData;
   if (postData) {
-    if (typeof postData.text === 'string') return decode(postData.text, postData.encoding, postData.mimeType ?? '');
+    if (typeof postData.text === 'string')
+      return decode(postData.text, postData.encoding, postData.mimeType ?? '');
     if (postData.params && postData.params.length > 0) {
       const form = new URLSearchParams();
       for (const p of postData.params) form.append(p.name, p.value ?? '');
@@ -132,7 +137,8 @@ export function parseHarUrl(url: string, entry?: HarEntry): HarUrl | undefined {
     parsed = new URL(url);
   } catch {
     if (entry && url.startsWith('/')) {
-      const authority = harHeader(entry.request.headers, ':authority') ?? harHeader(entry.request.headers, 'host');
+      const authority =
+        harHeader(entry.request.headers, ':authority') ?? harHeader(entry.request.headers, 'host');
       const scheme = harHeader(entry.request.headers, ':scheme') ?? 'https';
       if (authority) {
         try {

@@ -78,7 +78,10 @@ export class HarSummaryBuilder {
     bump(this.hosts, harEntryHost(entry) || '(no host)');
     bump(this.methods, entry.request.method.toUpperCase());
     const status = entry.response.status;
-    bump(this.statuses, status > 0 && status < 600 ? `${Math.floor(status / 100)}xx` : status === 0 ? 'none' : 'other');
+    bump(
+      this.statuses,
+      status > 0 && status < 600 ? `${Math.floor(status / 100)}xx` : status === 0 ? 'none' : 'other',
+    );
     const mime = entry.response.content.mimeType.split(';')[0]!.trim().toLowerCase();
     bump(this.types, mime || '(none)');
     this.requestBodyBytes += requestBytes(entry);
@@ -137,7 +140,11 @@ export async function inspectHar(
     requestBodyBytes: builder.requestBodyBytes,
     responseBodyBytes: builder.responseBodyBytes,
     timeSpan: builder.timeSpan(),
-    pages: log.pages.map((p) => ({ id: String(p.id), title: String(p.title ?? ''), startedDateTime: String(p.startedDateTime ?? '') })),
+    pages: log.pages.map((p) => ({
+      id: String(p.id),
+      title: String(p.title ?? ''),
+      startedDateTime: String(p.startedDateTime ?? ''),
+    })),
     warnings: reader.warnings.list(),
   };
   if (log.browser) summary.browser = { name: log.browser.name, version: log.browser.version };

@@ -22,9 +22,20 @@ import type { HarWarningKind, HarWarnings } from './warnings.js';
 export type HarLogInfo = Omit<HarLog, 'entries' | 'pages'> & { pages: HarPage[] };
 
 /** Methods of RFC 9110 plus PATCH (RFC 5789); anything else is counted as non-standard (still accepted). */
-const STANDARD_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
+const STANDARD_METHODS = new Set([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'PATCH',
+]);
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
-const TEXTUAL_MIME = /^(text\/|application\/(json|[^;]*\+json|xml|[^;]*\+xml|javascript|ecmascript|x-www-form-urlencoded|graphql))/i;
+const TEXTUAL_MIME =
+  /^(text\/|application\/(json|[^;]*\+json|xml|[^;]*\+xml|javascript|ecmascript|x-www-form-urlencoded|graphql))/i;
 
 type Obj = Record<string, unknown>;
 
@@ -43,6 +54,10 @@ class EntryContext {
     readonly warnings: HarWarnings,
   ) {}
   warn(kind: HarWarningKind, path: string, detail?: string): void {
+    if (!this.warnings.wantsExample(kind)) {
+      this.warnings.bump(kind);
+      return;
+    }
     const example: { entry: number; pointer: string; detail?: string } = {
       entry: this.index,
       pointer: `/log/entries/${this.index}${path}`,
@@ -107,7 +122,14 @@ function size(ctx: EntryContext, owner: Obj, key: string, path: string, missingK
   owner[key] = -1;
 }
 
-function stringField(ctx: EntryContext, owner: Obj, key: string, path: string, kind: HarWarningKind, fill = ''): string {
+function stringField(
+  ctx: EntryContext,
+  owner: Obj,
+  key: string,
+  path: string,
+  kind: HarWarningKind,
+  fill = '',
+): string {
   const v = owner[key];
   if (typeof v === 'string') return v;
   ctx.warn(kind, `${path}/${key}`);
@@ -150,7 +172,8 @@ function normalizeRequest(ctx: EntryContext, entry: Obj): HarRequest {
     delete r['postData'];
   }
   const content = r['_content'];
-  if (isObject(content) && content['encoding'] === 'base64') ctx.warn('base64_request_body', '/request/_content');
+  if (isObject(content) && content['encoding'] === 'base64')
+    ctx.warn('base64_request_body', '/request/_content');
   return r as unknown as HarRequest;
 }
 
@@ -220,7 +243,11 @@ function normalizeContent(ctx: EntryContext, c: Obj, status: number): HarContent
   if (typeof c['size'] !== 'number') {
     ctx.warn('missing_content_size', '/response/content/size');
     c['size'] =
-      typeof text === 'string' ? (base64 ? Buffer.byteLength(text, 'base64') : Buffer.byteLength(text, 'utf8')) : 0;
+      typeof text === 'string'
+        ? base64
+          ? Buffer.byteLength(text, 'base64')
+          : Buffer.byteLength(text, 'utf8')
+        : 0;
   } else if ((c['size'] as number) < 0) {
     ctx.warn('negative_size', '/response/content/size');
   }
@@ -242,7 +269,15 @@ function normalizeTimings(ctx: EntryContext, entry: Obj): HarTimings {
   const t = entry['timings'];
   if (!isObject(t)) {
     ctx.warn('missing_timings', '/timings');
-    const filled: HarTimings = { blocked: -1, dns: -1, connect: -1, send: -1, wait: -1, receive: -1, ssl: -1 };
+    const filled: HarTimings = {
+      blocked: -1,
+      dns: -1,
+      connect: -1,
+      send: -1,
+      wait: -1,
+      receive: -1,
+      ssl: -1,
+    };
     entry['timings'] = filled;
     return filled;
   }
@@ -296,7 +331,8 @@ export function normalizeHarEntry(value: Obj, index: number, warnings: HarWarnin
   normalizeTimings(ctx, e);
   if (typeof e['pageref'] !== 'string') ctx.warn('missing_pageref', '/pageref');
   const ws = e['_webSocketMessages'];
-  if (Array.isArray(ws) && ws.length > 0) ctx.warn('websocket_messages', '/_webSocketMessages', `${ws.length} frames`);
+  if (Array.isArray(ws) && ws.length > 0)
+    ctx.warn('websocket_messages', '/_webSocketMessages', `${ws.length} frames`);
   return e as unknown as HarEntry;
 }
 
@@ -306,6 +342,8 @@ export function normalizeHarLog(value: Obj, warnings: HarWarnings): HarLogInfo {
   delete log['entries'];
   if (typeof log['version'] !== 'string') {
     if (log['version'] === undefined) warnings.add('missing_version', { pointer: '/log/version' });
+    else
+      warnings.add('coerced_type', { pointer: '/log/version', detail: `${typeof log['version']} as string` });
     log['version'] = log['version'] == null ? '1.2' : String(log['version']);
   }
   const creator = log['creator'];

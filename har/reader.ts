@@ -23,6 +23,11 @@ export interface ReadHarOptions {
   chunkSize?: number;
   /** Most bytes of JSON outside log.entries (header, pages) before the file is rejected. Default 64 MiB. */
   maxHeaderBytes?: number;
+  /**
+   * Largest entry parsed, in bytes. Bigger entries are skipped with an `entry_too_large` warning, so
+   * memory stays bounded whatever the file holds. Default 64 MiB.
+   */
+  maxEntryBytes?: number;
   /** Examples kept per warning kind. Default 3. */
   maxExamples?: number;
   /** Stops reading when aborted (the iterator throws the signal's reason). */
@@ -99,7 +104,10 @@ class StreamingHarReader implements HarReader {
     private readonly options: ReadHarOptions,
   ) {
     this.warnings = new HarWarnings(options.maxExamples ?? 3);
-    this.scanner = new HarScanner(options.maxHeaderBytes ?? 64 * 1024 * 1024);
+    this.scanner = new HarScanner(
+      options.maxHeaderBytes ?? 64 * 1024 * 1024,
+      options.maxEntryBytes ?? 64 * 1024 * 1024,
+    );
     this.normalize = options.normalize ?? true;
   }
 
@@ -161,7 +169,10 @@ class StreamingHarReader implements HarReader {
       start = 3;
     }
     let i = start;
-    while (i < chunk.length && (chunk[i] === 0x20 || chunk[i] === 0x0a || chunk[i] === 0x0d || chunk[i] === 0x09))
+    while (
+      i < chunk.length &&
+      (chunk[i] === 0x20 || chunk[i] === 0x0a || chunk[i] === 0x0d || chunk[i] === 0x09)
+    )
       i++;
     if (i < chunk.length && chunk[i] !== 0x7b) {
       this.close();
@@ -184,24 +195,46 @@ class StreamingHarReader implements HarReader {
   private notHar(error: unknown): unknown {
     if (!(error instanceof NotHarSignal)) return error;
     if (error.reason === 'not_object') {
-      return new HarError('not_har', `${this.path}: not a HAR file: byte ${error.offset}: ${error.message}.`, {
-        details: { file: this.path, byteOffset: error.offset },
-      });
+      return new HarError(
+        'not_har',
+        `${this.path}: not a HAR file: byte ${error.offset}: ${error.message}.`,
+        {
+          details: { file: this.path, byteOffset: error.offset },
+        },
+      );
     }
     if (error.reason === 'header_too_large') {
-      return new HarError('not_har', `${this.path}: not a HAR file: ${error.message} (byte ${error.offset}).`, {
-        hint: 'A HAR keeps its data in log.entries; check that this is a HAR export.',
-        details: { file: this.path, byteOffset: error.offset },
-      });
+      return new HarError(
+        'not_har',
+        `${this.path}: not a HAR file: ${error.message} (byte ${error.offset}).`,
+        {
+          hint: 'A HAR keeps its data in log.entries; check that this is a HAR export.',
+          details: { file: this.path, byteOffset: error.offset },
+        },
+      );
     }
-    return new HarError('invalid_json', `${this.path}: byte ${error.offset}: invalid JSON: ${error.message}.`, {
-      hint: 'The file is damaged outside its entries; re-export it.',
-      details: { file: this.path, byteOffset: error.offset },
-    });
+    return new HarError(
+      'invalid_json',
+      `${this.path}: byte ${error.offset}: invalid JSON: ${error.message}.`,
+      {
+        hint: 'The file is damaged outside its entries; re-export it.',
+        details: { file: this.path, byteOffset: error.offset },
+      },
+    );
   }
 
   private onElement(element: ScannedElement): void {
     const { bytes, offset, index } = element;
+    if (element.oversize !== undefined) {
+      this.stats.skipped++;
+      this.warnings.add('entry_too_large', {
+        entry: index,
+        pointer: `/log/entries/${index}`,
+        byteOffset: offset,
+        detail: `${element.oversize} bytes`,
+      });
+      return;
+    }
     if (!isUtf8(bytes)) this.warnings.add('file_not_utf8', { entry: index, byteOffset: offset });
     let value: unknown;
     try {
@@ -253,10 +286,14 @@ class StreamingHarReader implements HarReader {
         );
       }
       const keys = result.rootKeys.length ? result.rootKeys.slice(0, 8).join(', ') : 'none';
-      throw new HarError('not_har', `${this.path}: not a HAR file: a JSON object without "log" (its keys: ${keys}).`, {
-        hint: 'Give a HAR 1.2 file (a JSON object with log.entries), as exported by a browser or proxy.',
-        details: { file: this.path, looksLike: 'a JSON object without log', keys: result.rootKeys },
-      });
+      throw new HarError(
+        'not_har',
+        `${this.path}: not a HAR file: a JSON object without "log" (its keys: ${keys}).`,
+        {
+          hint: 'Give a HAR 1.2 file (a JSON object with log.entries), as exported by a browser or proxy.',
+          details: { file: this.path, looksLike: 'a JSON object without log', keys: result.rootKeys },
+        },
+      );
     }
     if (!result.sawEntries && result.complete) {
       const keys = result.logKeys.length ? result.logKeys.slice(0, 8).join(', ') : 'none';
@@ -295,7 +332,8 @@ class StreamingHarReader implements HarReader {
     try {
       root = JSON.parse(text);
     } catch (error) {
-      if (!partial) this.warnings.add('invalid_log_header', { detail: (error as Error).message.slice(0, 120) });
+      if (!partial)
+        this.warnings.add('invalid_log_header', { detail: (error as Error).message.slice(0, 120) });
       return EMPTY_LOG;
     }
     const logValue = (root as { log?: unknown }).log;

@@ -28,6 +28,8 @@ export interface ScannedElement {
   offset: number;
   /** Position in log.entries, counting every element (parseable or not). */
   index: number;
+  /** Set when the element was larger than the cap: its size; `bytes` is then empty (it was not kept). */
+  oversize?: number;
 }
 
 /** Where the remainder can be cut and closed into valid JSON if the file ends early. */
@@ -97,6 +99,9 @@ export class HarScanner {
   private elementPieces: Buffer[] = [];
   private elementOffset = 0;
   private elementIndex = 0;
+  /** Bytes of the current element kept in earlier chunks, and whether it went over the cap. */
+  private elementKept = 0;
+  private elementOversize = false;
 
   readonly rootKeys: string[] = [];
   readonly logKeys: string[] = [];
@@ -104,7 +109,10 @@ export class HarScanner {
   sawEntries = false;
   private trailingDataOffset: number | undefined;
 
-  constructor(private readonly maxRemainderBytes = 64 * 1024 * 1024) {}
+  constructor(
+    private readonly maxRemainderBytes = 64 * 1024 * 1024,
+    private readonly maxElementBytes = 64 * 1024 * 1024,
+  ) {}
 
   /** True once the entries array has been reached (the remainder so far is the log header). */
   get inEntries(): boolean {
@@ -325,11 +333,14 @@ export class HarScanner {
     this.mode = 'element';
     this.elementOffset = this.base + i;
     this.elementPieces = [];
+    this.elementKept = 0;
+    this.elementOversize = false;
     this.elementStart = i;
     this.elementDepth = 0;
     this.elementInString = false;
     this.carriedBackslashes = 0;
-    this.elementKind = c === OPEN_OBJECT || c === OPEN_ARRAY ? 'container' : c === QUOTE ? 'string' : 'primitive';
+    this.elementKind =
+      c === OPEN_OBJECT || c === OPEN_ARRAY ? 'container' : c === QUOTE ? 'string' : 'primitive';
   }
 
   /** Start of the current element in the current chunk (0 when it began in an earlier chunk). */
@@ -412,11 +423,30 @@ export class HarScanner {
   }
 
   private keepPiece(chunk: Buffer): void {
-    this.elementPieces.push(chunk.subarray(this.elementStart));
+    this.elementKept += chunk.length - this.elementStart;
+    if (this.elementKept > this.maxElementBytes) {
+      // Too big to parse in bounded memory: drop what was kept, keep scanning for its end.
+      this.elementOversize = true;
+      this.elementPieces = [];
+    } else {
+      this.elementPieces.push(chunk.subarray(this.elementStart));
+    }
     this.elementStart = 0;
   }
 
   private emit(chunk: Buffer, end: number, onElement: (element: ScannedElement) => void): void {
+    if (this.elementOversize || this.elementKept + end - this.elementStart > this.maxElementBytes) {
+      const size = this.elementKept + end - this.elementStart;
+      this.elementPieces = [];
+      this.mode = 'between';
+      onElement({
+        bytes: Buffer.alloc(0),
+        offset: this.elementOffset,
+        index: this.elementIndex++,
+        oversize: size,
+      });
+      return;
+    }
     const bytes =
       this.elementPieces.length === 0
         ? chunk.subarray(this.elementStart, end)
@@ -436,7 +466,8 @@ export class HarScanner {
       if (this.mode === 'element' || this.mode === 'between') {
         remainder = remainder + ']' + this.closers();
       } else if (this.safe) {
-        remainder = Buffer.concat(this.remainder).subarray(0, this.safe.length).toString('utf8') + this.safe.closers;
+        remainder =
+          Buffer.concat(this.remainder).subarray(0, this.safe.length).toString('utf8') + this.safe.closers;
       } else {
         remainder = '';
       }

@@ -30,8 +30,14 @@ const MAGIC: { bytes: number[]; what: string }[] = [
   { bytes: [0x89, 0x50, 0x4e, 0x47], what: 'a PNG image' },
   { bytes: [0xff, 0xd8, 0xff], what: 'a JPEG image' },
   { bytes: [0x53, 0x51, 0x4c, 0x69, 0x74, 0x65, 0x20, 0x66], what: 'an SQLite database' },
-  { bytes: [0xac, 0xed], what: 'a Java serialized object (a Charles .chls session? export it as HAR instead)' },
-  { bytes: [0x0a, 0x0d, 0x0d, 0x0a], what: 'a pcapng packet capture (HAR is exported by a browser or proxy)' },
+  {
+    bytes: [0xac, 0xed],
+    what: 'a Java serialized object (a Charles .chls session? export it as HAR instead)',
+  },
+  {
+    bytes: [0x0a, 0x0d, 0x0d, 0x0a],
+    what: 'a pcapng packet capture (HAR is exported by a browser or proxy)',
+  },
   { bytes: [0xd4, 0xc3, 0xb2, 0xa1], what: 'a pcap packet capture (HAR is exported by a browser or proxy)' },
 ];
 
@@ -50,7 +56,10 @@ function isZlibHeader(b0: number | undefined, b1: number | undefined): boolean {
 /** Says what the first bytes of a (decompressed) file look like when they are not a JSON object. */
 export function describeHarBytes(head: Buffer): string {
   for (const m of MAGIC) if (startsWith(head, m.bytes)) return m.what;
-  if (head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))) {
+  if (
+    head.length >= 2 &&
+    ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))
+  ) {
     return 'UTF-16 text (HAR must be UTF-8: re-save the file as UTF-8)';
   }
   if (head.length >= 4 && ((head[1] === 0 && head[3] === 0) || (head[0] === 0 && head[2] === 0))) {

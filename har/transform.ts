@@ -46,7 +46,10 @@ export function createHarEntryFilter(criteria: HarFilterCriteria): (entry: HarEn
     try {
       pathRe = m && criteria.path.length > 1 ? new RegExp(m[1]!, m[2]) : globToRegExp(criteria.path);
     } catch (error) {
-      throw new UsageError('bad_path', `--path ${criteria.path}: not a valid regular expression: ${(error as Error).message}.`);
+      throw new UsageError(
+        'bad_path',
+        `--path ${criteria.path}: not a valid regular expression: ${(error as Error).message}.`,
+      );
     }
   }
   const statuses = criteria.statuses?.flatMap((s) => s.split(',')).map((s) => s.trim().toLowerCase());
@@ -71,7 +74,12 @@ export function createHarEntryFilter(criteria: HarFilterCriteria): (entry: HarEn
     if (hosts || pathRe) {
       const url = parseHarUrl(entry.request.url, entry);
       if (!url) return false;
-      if (hosts && !hosts.some((h) => (h.startsWith('*.') ? url.host === h.slice(2) || url.host.endsWith(h.slice(1)) : url.host === h))) {
+      if (
+        hosts &&
+        !hosts.some((h) =>
+          h.startsWith('*.') ? url.host === h.slice(2) || url.host.endsWith(h.slice(1)) : url.host === h,
+        )
+      ) {
         return false;
       }
       if (pathRe && !pathRe.test(url.path)) return false;
@@ -104,7 +112,12 @@ export interface HarTransformOptions {
   signal?: AbortSignal;
 }
 
-async function copyPages(reader: HarReader, writer: HarWriter, taken: Set<string>, rename: Map<string, string>): Promise<number> {
+async function copyPages(
+  reader: HarReader,
+  writer: HarWriter,
+  taken: Set<string>,
+  rename: Map<string, string>,
+): Promise<number> {
   let n = 0;
   for (const page of reader.log.pages) {
     let id = String(page.id);
@@ -125,12 +138,18 @@ async function copyPages(reader: HarReader, writer: HarWriter, taken: Set<string
  * Merges HAR files into one, in order of startedDateTime across the inputs (a streaming k-way merge: each
  * input is read once, in its own order). Page ids that clash get a `~2` suffix, and their entries follow.
  */
-export async function mergeHar(inputs: string[], out: string, options: HarTransformOptions = {}): Promise<HarTransformReport> {
+export async function mergeHar(
+  inputs: string[],
+  out: string,
+  options: HarTransformOptions = {},
+): Promise<HarTransformReport> {
   if (inputs.length === 0) throw new UsageError('no_input', 'har merge: name at least one HAR file.');
-  if (inputs.includes(out)) throw new UsageError('out_is_input', `--out ${out}: is also an input; write elsewhere.`);
+  if (inputs.includes(out))
+    throw new UsageError('out_is_input', `--out ${out}: is also an input; write elsewhere.`);
   const readers: HarReader[] = [];
   try {
-    for (const file of inputs) readers.push(await readHar(file, options.signal ? { signal: options.signal } : {}));
+    for (const file of inputs)
+      readers.push(await readHar(file, options.signal ? { signal: options.signal } : {}));
   } catch (error) {
     for (const r of readers) r.close();
     throw error;
@@ -147,7 +166,9 @@ export async function mergeHar(inputs: string[], out: string, options: HarTransf
   let pages = 0;
   try {
     const iterators = readers.map((r) => r.records()[Symbol.asyncIterator]());
-    const heads: (HarEntryRecord | undefined)[] = await Promise.all(iterators.map(async (it) => (await it.next()).value));
+    const heads: (HarEntryRecord | undefined)[] = await Promise.all(
+      iterators.map(async (it) => (await it.next()).value),
+    );
     const times = heads.map((h) => (h ? Date.parse(h.entry.startedDateTime) : NaN));
     // Pages are copied once every input is read: producers may write them after the entries.
     for (;;) {
@@ -201,12 +222,14 @@ export async function filterHar(
   criteria: HarFilterCriteria,
   options: HarTransformOptions = {},
 ): Promise<HarTransformReport> {
-  if (input === out) throw new UsageError('out_is_input', `--out ${out}: is also the input; write elsewhere.`);
+  if (input === out)
+    throw new UsageError('out_is_input', `--out ${out}: is also the input; write elsewhere.`);
   const keep = createHarEntryFilter(criteria);
   const reader = await readHar(input, options.signal ? { signal: options.signal } : {});
   const log = reader.log;
   const extensions: Record<`_${string}`, unknown> = {};
-  for (const [key, value] of Object.entries(log)) if (key.startsWith('_')) extensions[key as `_${string}`] = value;
+  for (const [key, value] of Object.entries(log))
+    if (key.startsWith('_')) extensions[key as `_${string}`] = value;
   const writer = await createHarWriter(out, {
     creator: log.creator,
     extensions,

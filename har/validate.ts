@@ -71,7 +71,10 @@ function loadValidators(): Validators {
 
 /** The JSON Schema for HAR 1.2 that validateHar uses (a parsed copy). */
 export function harSchema(): Record<string, unknown> {
-  return JSON.parse(readFileSync(packagePath('har', 'har-1.2.schema.json'), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(readFileSync(packagePath('har', 'har-1.2.schema.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
 function describe(error: ErrorObject): string {
@@ -79,7 +82,8 @@ function describe(error: ErrorObject): string {
   if (error.keyword === 'additionalProperties') {
     return `has "${String(p['additionalProperty'])}", which HAR 1.2 does not define (custom fields must start with "_")`;
   }
-  if (error.keyword === 'enum') return `${error.message ?? 'is not allowed'}: ${JSON.stringify(p['allowedValues'])}`;
+  if (error.keyword === 'enum')
+    return `${error.message ?? 'is not allowed'}: ${JSON.stringify(p['allowedValues'])}`;
   return error.message ?? error.keyword;
 }
 
@@ -90,17 +94,23 @@ function toDeviations(errors: ErrorObject[] | null | undefined, prefix: string):
   for (const error of errors) {
     // anyOf/oneOf add a summary error after the branch errors; the branches say it better.
     if (error.keyword === 'anyOf' && error.instancePath.endsWith('/postData')) {
-      out.push({ pointer: prefix + error.instancePath, message: 'must have "text" or "params"', keyword: 'anyOf' });
+      out.push({
+        pointer: prefix + error.instancePath,
+        message: 'must have "text" or "params"',
+        keyword: 'anyOf',
+      });
       continue;
     }
-    if (error.keyword === 'oneOf' || (error.keyword === 'required' && error.schemaPath.includes('anyOf'))) continue;
+    if (error.keyword === 'oneOf' || (error.keyword === 'required' && error.schemaPath.includes('anyOf')))
+      continue;
     if (error.keyword === 'type' && error.schemaPath.includes('oneOf')) continue;
     const pointer =
       prefix +
       error.instancePath +
-      (error.keyword === 'required' ? `/${String((error.params as { missingProperty: string }).missingProperty)}` : '');
-    const message =
-      error.keyword === 'required' ? 'is required by HAR 1.2 but missing' : describe(error);
+      (error.keyword === 'required'
+        ? `/${String((error.params as { missingProperty: string }).missingProperty)}`
+        : '');
+    const message = error.keyword === 'required' ? 'is required by HAR 1.2 but missing' : describe(error);
     const key = `${pointer}\u0000${message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -110,7 +120,10 @@ function toDeviations(errors: ErrorObject[] | null | undefined, prefix: string):
 }
 
 /** Validates a HAR file strictly against HAR 1.2, streaming its entries. */
-export async function validateHar(path: string, options: ValidateHarOptions = {}): Promise<HarValidationResult> {
+export async function validateHar(
+  path: string,
+  options: ValidateHarOptions = {},
+): Promise<HarValidationResult> {
   const { entry: validateEntry, log: validateLog } = loadValidators();
   const max = options.maxDeviations ?? 1000;
   const deviations: HarDeviation[] = [];

@@ -33,14 +33,24 @@ const catalog = {
   truncated: ['warning', 'the file ends before the HAR is complete; every complete entry was salvaged'],
   trailing_data: ['warning', 'data after the end of the HAR object was ignored'],
   unparseable_entry: ['warning', 'an entry is not valid JSON and was skipped'],
+  entry_too_large: [
+    'warning',
+    'an entry is larger than maxEntryBytes and was skipped (memory stays bounded)',
+  ],
   entry_not_object: ['warning', 'an element of log.entries is not an object and was skipped'],
   file_not_utf8: ['warning', 'the file holds bytes that are not valid UTF-8 (decoded with U+FFFD)'],
   compressed_data_corrupt: ['warning', 'the compressed stream is corrupt; data up to the damage was read'],
-  invalid_log_header: ['warning', 'the log header (outside entries) is not valid JSON; its fields were ignored'],
+  invalid_log_header: [
+    'warning',
+    'the log header (outside entries) is not valid JSON; its fields were ignored',
+  ],
   duplicate_log_key: ['warning', 'log has a key more than once; the last one was kept'],
   missing_version: ['warning', 'log.version is missing (assumed 1.2)'],
   missing_creator: ['warning', 'log.creator is missing (filled with "unknown")'],
-  coerced_type: ['warning', 'a field has the wrong JSON type (a number written as a string, …) and was converted'],
+  coerced_type: [
+    'warning',
+    'a field has the wrong JSON type (a number written as a string, …) and was converted',
+  ],
   missing_request: ['warning', 'an entry has no request object (filled with an empty GET)'],
   missing_response: ['warning', 'an entry has no response object (filled with status 0)'],
   missing_started_date_time: ['warning', 'an entry has no startedDateTime (left empty)'],
@@ -57,7 +67,10 @@ const catalog = {
   missing_http_version: ['warning', 'a request or response has no httpVersion (left empty)'],
   missing_cookies: ['warning', 'a request or response has no cookies array (filled with [])'],
   missing_headers: ['warning', 'a request or response has no headers array (filled with [])'],
-  invalid_header: ['warning', 'a header, cookie or query parameter is not a {name, value} pair of strings (coerced)'],
+  invalid_header: [
+    'warning',
+    'a header, cookie or query parameter is not a {name, value} pair of strings (coerced)',
+  ],
   missing_query_string: ['warning', 'a request has no queryString array (filled with [])'],
   missing_headers_size: ['warning', 'a request or response has no headersSize (set to -1)'],
   missing_body_size: ['warning', 'a request or response has no bodySize (set to -1)'],
@@ -112,6 +125,19 @@ export class HarWarnings {
     if (warning.examples.length < this.maxExamples) warning.examples.push(example);
   }
 
+  /** True while `kind` still keeps examples: callers skip building one (a JSON Pointer string) when false. */
+  wantsExample(kind: HarWarningKind): boolean {
+    const warning = this.byKind.get(kind);
+    return !warning || warning.examples.length < this.maxExamples;
+  }
+
+  /** Counts one more `kind` without an example (the hot path once examples are full). */
+  bump(kind: HarWarningKind): void {
+    const warning = this.byKind.get(kind);
+    if (warning) warning.count += 1;
+    else this.add(kind);
+  }
+
   /** How many times `kind` was seen (0 when never). */
   count(kind: HarWarningKind): number {
     return this.byKind.get(kind)?.count ?? 0;
@@ -143,7 +169,8 @@ export class HarWarnings {
         this.byKind.set(w.kind, mine);
       }
       mine.count += w.count;
-      for (const example of w.examples) if (mine.examples.length < this.maxExamples) mine.examples.push(example);
+      for (const example of w.examples)
+        if (mine.examples.length < this.maxExamples) mine.examples.push(example);
     }
   }
 }

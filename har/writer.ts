@@ -179,9 +179,12 @@ class StreamingHarWriter implements HarWriter {
     this.check();
     const tail: string[] = [this.count === 0 ? ']' : '\n    ]'];
     if (this.pages.length > 0) {
-      tail.push(`,\n    "pages": [\n${this.pages.map((p) => `      ${JSON.stringify(p)}`).join(',\n')}\n    ]`);
+      tail.push(
+        `,\n    "pages": [\n${this.pages.map((p) => `      ${JSON.stringify(p)}`).join(',\n')}\n    ]`,
+      );
     }
-    for (const [key, value] of this.lateExtensions) tail.push(`,\n    ${JSON.stringify(key)}: ${JSON.stringify(value)}`);
+    for (const [key, value] of this.lateExtensions)
+      tail.push(`,\n    ${JSON.stringify(key)}: ${JSON.stringify(value)}`);
     tail.push('\n  }\n}\n');
     this.push(tail.join(''));
     try {

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readHarFile } from '../../har/index.js';
-import { runCliInProcess } from '../helpers/cli.js';
+import { runCliInProcess, spawnCli } from '../helpers/cli.js';
 import { useTempDirs } from '../helpers/tmp.js';
 import { fixture } from './fixtures.js';
 
@@ -30,7 +30,12 @@ describe('ledgertap har inspect', () => {
   });
 
   it('human output for several files, gzip and zlib among them', async () => {
-    const r = await runCliInProcess(['har', 'inspect', fixture('firefox.har'), fixture('mitmproxy-har-dump.zhar')]);
+    const r = await runCliInProcess([
+      'har',
+      'inspect',
+      fixture('firefox.har'),
+      fixture('mitmproxy-har-dump.zhar'),
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('producer: Firefox 121.0 (browser Firefox 121.0)');
     expect(r.stdout).toContain('producer: mitmproxy har_dump 0.1');
@@ -52,6 +57,17 @@ describe('ledgertap har inspect', () => {
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).not.toMatch(/\bat \w/);
     }
+  });
+});
+
+describe('as a real process', () => {
+  it('har inspect --json prints one JSON document; a non-HAR exits 2 with one line', async () => {
+    const ok = await spawnCli(['har', 'inspect', fixture('polly.har'), '--json']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ entries: 1, producer: { name: 'Polly.JS' } });
+    const bad = await spawnCli(['har', 'inspect', fixture('README.md')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/README\.md: not a HAR file: it is text that is not JSON/);
   });
 });
 
@@ -102,11 +118,25 @@ describe('ledgertap har merge and filter', () => {
   it('filter by host, path glob, method and status; pages kept only when used', async () => {
     const dir = await tempDir();
     const out = join(dir, 'api.har');
-    const r = await runCliInProcess(['har', 'filter', fixture('chrome.har'), '--out', out, '--host', '*.example.test', '--path', '/api/**', '--status', '2xx']);
+    const r = await runCliInProcess([
+      'har',
+      'filter',
+      fixture('chrome.har'),
+      '--out',
+      out,
+      '--host',
+      '*.example.test',
+      '--path',
+      '/api/**',
+      '--status',
+      '2xx',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('read 4 entries, wrote 1 entries and 1 pages');
     const { log } = await readHarFile(out);
-    expect(log.entries.map((e) => e.request.url)).toEqual(['https://api.example.test/api/v3/account?timestamp=1767607200000']);
+    expect(log.entries.map((e) => e.request.url)).toEqual([
+      'https://api.example.test/api/v3/account?timestamp=1767607200000',
+    ]);
     expect(log.creator.name).toBe('WebInspector');
 
     const ipv6 = join(dir, 'v6.har');
@@ -114,7 +144,17 @@ describe('ledgertap har merge and filter', () => {
     expect((await readHarFile(ipv6)).log.entries).toHaveLength(1);
 
     const methods = join(dir, 'dav.har');
-    await runCliInProcess(['har', 'filter', fixture('fiddler.har'), '-o', methods, '--method', 'propfind', '--path', '/^\\/files/']);
+    await runCliInProcess([
+      'har',
+      'filter',
+      fixture('fiddler.har'),
+      '-o',
+      methods,
+      '--method',
+      'propfind',
+      '--path',
+      '/^\\/files/',
+    ]);
     expect((await readHarFile(methods)).log.entries.map((e) => e.request.method)).toEqual(['PROPFIND']);
 
     const none = join(dir, 'none.har');

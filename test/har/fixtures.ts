@@ -9,7 +9,11 @@ export function fixture(name: string): string {
 }
 
 /** A complete, spec-valid entry for `url`. */
-export function makeEntry(i: number, url = `https://api.example.test/item/${i}`, body = `{"i":${i}}`): HarEntry {
+export function makeEntry(
+  i: number,
+  url = `https://api.example.test/item/${i}`,
+  body = `{"i":${i}}`,
+): HarEntry {
   return {
     startedDateTime: new Date(Date.UTC(2026, 0, 5, 10, 0, 0) + i * 1000).toISOString(),
     time: 10,
@@ -43,12 +47,18 @@ export function makeEntry(i: number, url = `https://api.example.test/item/${i}`,
 /** A HAR document with `n` entries, and the byte offset where each entry's JSON ends (exclusive). */
 export function harText(n: number, pagesAfter = false): { text: string; entryEnds: number[] } {
   const head = '{\n  "log": {\n    "version": "1.2",\n    "creator": {"name": "test", "version": "1"},\n';
-  const pages = '    "pages": [{"startedDateTime": "2026-01-05T10:00:00.000Z", "id": "page_1", "title": "p", "pageTimings": {}}]';
+  const pages =
+    '    "pages": [{"startedDateTime": "2026-01-05T10:00:00.000Z", "id": "page_1", "title": "p", "pageTimings": {}}]';
   let text = head + (pagesAfter ? '' : pages + ',\n') + '    "entries": [\n';
   const entryEnds: number[] = [];
   for (let i = 0; i < n; i++) {
     // Bodies with escapes, backslash runs and multi-byte characters: what trips a byte scanner.
-    const body = JSON.stringify({ i, s: 'a"b\\\\"c\\', u: 'ünï €' + '\\'.repeat(i % 5) + '"', arr: [1, { x: '}]' }] });
+    const body = JSON.stringify({
+      i,
+      s: 'a"b\\\\"c\\',
+      u: 'ünï €' + '\\'.repeat(i % 5) + '"',
+      arr: [1, { x: '}]' }],
+    });
     text += (i ? ',\n' : '') + '      ' + JSON.stringify(makeEntry(i, undefined, body));
     entryEnds.push(Buffer.byteLength(text));
   }

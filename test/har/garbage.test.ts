@@ -8,23 +8,64 @@ import { fixture, harText } from './fixtures.js';
 
 const tempDir = useTempDirs('ledgertap-har-garbage-');
 
-const utf16 = (s: string, bom: boolean): Buffer => Buffer.concat([bom ? Buffer.from([0xff, 0xfe]) : Buffer.alloc(0), Buffer.from(s, 'utf16le')]);
+const utf16 = (s: string, bom: boolean): Buffer =>
+  Buffer.concat([bom ? Buffer.from([0xff, 0xfe]) : Buffer.alloc(0), Buffer.from(s, 'utf16le')]);
 
 /** Files that are not HARs: each gets a HarError naming the file and saying what it looks like. */
 const garbage: { name: string; content: Buffer | string; code: string; says: RegExp }[] = [
   { name: 'empty.har', content: '', code: 'har.empty', says: /empty file/ },
   { name: 'blank.har', content: '  \n\t\n', code: 'har.empty', says: /empty/ },
-  { name: 'page.har', content: '<!DOCTYPE html><html><body>Sign in</body></html>', code: 'har.not_har', says: /an HTML page/ },
+  {
+    name: 'page.har',
+    content: '<!DOCTYPE html><html><body>Sign in</body></html>',
+    code: 'har.not_har',
+    says: /an HTML page/,
+  },
   { name: 'feed.har', content: '<?xml version="1.0"?><rss/>', code: 'har.not_har', says: /an XML document/ },
   { name: 'array.har', content: '[{"request":{}}]', code: 'har.not_har', says: /a JSON array/ },
   { name: 'number.har', content: '42', code: 'har.not_har', says: /JSON value that is not an object/ },
-  { name: 'text.har', content: 'GET / HTTP/1.1\nHost: a.example.test\n', code: 'har.not_har', says: /text that is not JSON/ },
-  { name: 'binary.har', content: Buffer.from([0x00, 0x01, 0x02, 0x03, 0x10, 0x11, 0x7f, 0x80]), code: 'har.not_har', says: /binary data/ },
-  { name: 'archive.har', content: Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0, 0]), code: 'har.not_har', says: /ZIP archive/ },
-  { name: 'utf16-bom.har', content: utf16('{"log":{"entries":[]}}', true), code: 'har.not_har', says: /UTF-16/ },
-  { name: 'utf16-nobom.har', content: utf16('{"log":{"entries":[]}}', false), code: 'har.not_har', says: /UTF-16/ },
-  { name: 'nolog.har', content: '{"version":"1.2","entries":[]}', code: 'har.not_har', says: /without "log" \(its keys: version, entries\)/ },
-  { name: 'noentries.har', content: '{"log":{"version":"1.2","creator":{"name":"x","version":"1"}}}', code: 'har.not_har', says: /"log" has no "entries" array \(its keys: version, creator\)/ },
+  {
+    name: 'text.har',
+    content: 'GET / HTTP/1.1\nHost: a.example.test\n',
+    code: 'har.not_har',
+    says: /text that is not JSON/,
+  },
+  {
+    name: 'binary.har',
+    content: Buffer.from([0x00, 0x01, 0x02, 0x03, 0x10, 0x11, 0x7f, 0x80]),
+    code: 'har.not_har',
+    says: /binary data/,
+  },
+  {
+    name: 'archive.har',
+    content: Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0, 0]),
+    code: 'har.not_har',
+    says: /ZIP archive/,
+  },
+  {
+    name: 'utf16-bom.har',
+    content: utf16('{"log":{"entries":[]}}', true),
+    code: 'har.not_har',
+    says: /UTF-16/,
+  },
+  {
+    name: 'utf16-nobom.har',
+    content: utf16('{"log":{"entries":[]}}', false),
+    code: 'har.not_har',
+    says: /UTF-16/,
+  },
+  {
+    name: 'nolog.har',
+    content: '{"version":"1.2","entries":[]}',
+    code: 'har.not_har',
+    says: /without "log" \(its keys: version, entries\)/,
+  },
+  {
+    name: 'noentries.har',
+    content: '{"log":{"version":"1.2","creator":{"name":"x","version":"1"}}}',
+    code: 'har.not_har',
+    says: /"log" has no "entries" array \(its keys: version, creator\)/,
+  },
   { name: 'gz-html.har.gz', content: gzipSync('<html></html>'), code: 'har.not_har', says: /an HTML page/ },
 ];
 
@@ -49,6 +90,27 @@ describe('files that are not HARs', () => {
     await expect(readHar(join(dir, 'nope.har'))).rejects.toMatchObject({ code: 'input.not_found' });
     await mkdir(join(dir, 'folder.har'));
     await expect(readHar(join(dir, 'folder.har'))).rejects.toMatchObject({ code: 'input.is_directory' });
+  });
+
+  it('an "entries" array outside log, or a log.entries that is not an array, is not taken for the entries', async () => {
+    const dir = await tempDir();
+    const decoy = join(dir, 'decoy.har');
+    await writeFile(
+      decoy,
+      '{"meta":{"entries":[{"x":1}],"log":{"entries":[{"y":2}]}},"log":{"version":"1.2","creator":{"name":"c","version":"1"},"x":{"entries":[3]},"entries":[{"startedDateTime":"2026-01-05T10:00:00Z","time":1,"request":{"method":"GET","url":"https://a.example.test/"},"response":{"status":200,"content":{"size":0,"mimeType":"","text":"{\\"log\\":{\\"entries\\":[1,2]}}"}}}]}}',
+    );
+    const { log } = await readHarFile(decoy);
+    expect(log.entries).toHaveLength(1);
+    expect(log.entries[0]!.request.url).toBe('https://a.example.test/');
+    expect((log as unknown as Record<string, unknown>)['x']).toEqual({ entries: [3] });
+    const notArray = join(dir, 'object-entries.har');
+    await writeFile(notArray, '{"log":{"version":"1.2","entries":{"0":{}}}}');
+    await expect(readHar(notArray)).rejects.toMatchObject({ code: 'har.not_har' });
+    const empty = join(dir, 'empty-entries.har');
+    await writeFile(empty, '{"log":{"entries":[]}}');
+    const none = await readHarFile(empty);
+    expect(none.log.entries).toEqual([]);
+    expect(none.warnings.count('missing_creator')).toBe(1);
   });
 
   it('data after the HAR object is ignored with a warning', async () => {
@@ -103,7 +165,8 @@ describe('compressed HAR files', () => {
     const dir = await tempDir();
     const gz = gzipSync(harText(200).text, { level: 1 });
     const damaged = Buffer.from(gz);
-    for (let i = Math.floor(gz.length / 2); i < Math.floor(gz.length / 2) + 64; i++) damaged[i] = 0xff ^ damaged[i]!;
+    for (let i = Math.floor(gz.length / 2); i < Math.floor(gz.length / 2) + 64; i++)
+      damaged[i] = 0xff ^ damaged[i]!;
     const file = join(dir, 'damaged.har.gz');
     await writeFile(file, damaged);
     const reader = await readHar(file, { chunkSize: 1024 });
@@ -111,7 +174,9 @@ describe('compressed HAR files', () => {
     for await (const _ of reader.entries()) n++;
     expect(n).toBeGreaterThan(0);
     expect(n).toBeLessThan(200);
-    expect(reader.warnings.count('compressed_data_corrupt') + reader.warnings.count('unparseable_entry')).toBeGreaterThan(0);
+    expect(
+      reader.warnings.count('compressed_data_corrupt') + reader.warnings.count('unparseable_entry'),
+    ).toBeGreaterThan(0);
     expect(reader.stats.truncated || reader.warnings.count('unparseable_entry') > 0).toBe(true);
   });
 });

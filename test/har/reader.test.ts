@@ -19,37 +19,105 @@ const tempDir = useTempDirs('ledgertap-har-reader-');
 
 /** Each producer's export: entry count, creator, and the quirks it must be counted for. */
 const producers: { file: string; entries: number; creator: string; quirks: HarWarningKind[] }[] = [
-  { file: 'chrome.har', entries: 4, creator: 'WebInspector', quirks: ['http2_pseudo_header', 'ipv6_host', 'base64_response_body', 'websocket_messages', 'negative_time', 'no_response', 'negative_size', 'missing_post_params'] },
-  { file: 'firefox.har', entries: 2, creator: 'Firefox', quirks: ['duplicate_header', 'base64_response_body', 'empty_response'] },
-  { file: 'safari.har', entries: 2, creator: 'WebKit Web Inspector', quirks: ['http2_pseudo_header', 'negative_size', 'empty_response'] },
-  { file: 'charles.har', entries: 1, creator: 'Charles Proxy', quirks: ['base64_request_body', 'base64_response_body', 'non_utf8_body', 'missing_post_params', 'missing_pageref'] },
-  { file: 'fiddler.har', entries: 2, creator: 'Fiddler', quirks: ['bom', 'nonstandard_method', 'duplicate_header', 'empty_response'] },
-  { file: 'insomnia.har', entries: 1, creator: 'Insomnia REST Client', quirks: ['negative_size', 'missing_pageref'] },
-  { file: 'mitmproxy-har-dump.har', entries: 2, creator: 'mitmproxy har_dump', quirks: ['ipv6_host', 'base64_response_body', 'missing_pageref'] },
-  { file: 'mitmproxy-har-dump.zhar', entries: 2, creator: 'mitmproxy har_dump', quirks: ['ipv6_host', 'base64_response_body'] },
-  { file: 'mitmproxy-savehar.har', entries: 2, creator: 'mitmproxy', quirks: ['websocket_messages', 'http2_pseudo_header', 'empty_response'] },
+  {
+    file: 'chrome.har',
+    entries: 4,
+    creator: 'WebInspector',
+    quirks: [
+      'http2_pseudo_header',
+      'ipv6_host',
+      'base64_response_body',
+      'websocket_messages',
+      'negative_time',
+      'no_response',
+      'negative_size',
+      'missing_post_params',
+    ],
+  },
+  {
+    file: 'firefox.har',
+    entries: 2,
+    creator: 'Firefox',
+    quirks: ['duplicate_header', 'base64_response_body', 'empty_response'],
+  },
+  {
+    file: 'safari.har',
+    entries: 2,
+    creator: 'WebKit Web Inspector',
+    quirks: ['http2_pseudo_header', 'negative_size', 'empty_response'],
+  },
+  {
+    file: 'charles.har',
+    entries: 1,
+    creator: 'Charles Proxy',
+    quirks: [
+      'base64_request_body',
+      'base64_response_body',
+      'non_utf8_body',
+      'missing_post_params',
+      'missing_pageref',
+    ],
+  },
+  {
+    file: 'fiddler.har',
+    entries: 2,
+    creator: 'Fiddler',
+    quirks: ['bom', 'nonstandard_method', 'duplicate_header', 'empty_response'],
+  },
+  {
+    file: 'insomnia.har',
+    entries: 1,
+    creator: 'Insomnia REST Client',
+    quirks: ['negative_size', 'missing_pageref'],
+  },
+  {
+    file: 'mitmproxy-har-dump.har',
+    entries: 2,
+    creator: 'mitmproxy har_dump',
+    quirks: ['ipv6_host', 'base64_response_body', 'missing_pageref'],
+  },
+  {
+    file: 'mitmproxy-har-dump.zhar',
+    entries: 2,
+    creator: 'mitmproxy har_dump',
+    quirks: ['ipv6_host', 'base64_response_body'],
+  },
+  {
+    file: 'mitmproxy-savehar.har',
+    entries: 2,
+    creator: 'mitmproxy',
+    quirks: ['websocket_messages', 'http2_pseudo_header', 'empty_response'],
+  },
   { file: 'playwright.har', entries: 2, creator: 'Playwright', quirks: ['negative_size'] },
   { file: 'polly.har', entries: 1, creator: 'Polly.JS', quirks: ['missing_pageref'] },
-  { file: 'httptoolkit.har', entries: 2, creator: 'HTTP Toolkit', quirks: ['base64_request_body', 'websocket_messages', 'empty_response'] },
+  {
+    file: 'httptoolkit.har',
+    entries: 2,
+    creator: 'HTTP Toolkit',
+    quirks: ['base64_request_body', 'websocket_messages', 'empty_response'],
+  },
 ];
 
 describe('readHar on each producer', () => {
-  it.each(producers)('$file: $entries entries by $creator with its quirks counted', async ({ file, entries, creator, quirks }) => {
-    const { log, warnings, stats } = await readHarFile(fixture(file));
-    expect(log.entries).toHaveLength(entries);
-    expect(log.creator.name).toBe(creator);
-    expect(stats.truncated).toBe(false);
-    for (const kind of quirks) expect(warnings.count(kind), kind).toBeGreaterThan(0);
-    // Normalized: every array present, so downstream code never checks.
-    for (const e of log.entries) {
-      expect(Array.isArray(e.request.headers)).toBe(true);
-      expect(Array.isArray(e.request.cookies)).toBe(true);
-      expect(Array.isArray(e.request.queryString)).toBe(true);
-      expect(Array.isArray(e.response.cookies)).toBe(true);
-      expect(typeof e.response.content.size).toBe('number');
-      expect(e.timings).toBeDefined();
-    }
-  });
+  it.each(producers)(
+    '$file: $entries entries by $creator with its quirks counted',
+    async ({ file, entries, creator, quirks }) => {
+      const { log, warnings, stats } = await readHarFile(fixture(file));
+      expect(log.entries).toHaveLength(entries);
+      expect(log.creator.name).toBe(creator);
+      expect(stats.truncated).toBe(false);
+      for (const kind of quirks) expect(warnings.count(kind), kind).toBeGreaterThan(0);
+      // Normalized: every array present, so downstream code never checks.
+      for (const e of log.entries) {
+        expect(Array.isArray(e.request.headers)).toBe(true);
+        expect(Array.isArray(e.request.cookies)).toBe(true);
+        expect(Array.isArray(e.request.queryString)).toBe(true);
+        expect(Array.isArray(e.response.cookies)).toBe(true);
+        expect(typeof e.response.content.size).toBe('number');
+        expect(e.timings).toBeDefined();
+      }
+    },
+  );
 });
 
 describe('each quirk, one at a time', () => {
@@ -131,7 +199,13 @@ describe('each quirk, one at a time', () => {
   it('[::1] and IPv6 hosts: parsed without brackets', async () => {
     const { log } = await readHarFile(fixture('chrome.har'));
     const url = parseHarUrl(log.entries[1]!.request.url)!;
-    expect(url).toMatchObject({ host: '::1', ipv6: true, port: 3000, path: '/logo.png', authority: '[::1]:3000' });
+    expect(url).toMatchObject({
+      host: '::1',
+      ipv6: true,
+      port: 3000,
+      path: '/logo.png',
+      authority: '[::1]:3000',
+    });
     const dump = await readHarFile(fixture('mitmproxy-har-dump.har'));
     expect(harEntryHost(dump.log.entries[0]!)).toBe('2001:db8::1');
   });
@@ -140,7 +214,9 @@ describe('each quirk, one at a time', () => {
     const { log, warnings } = await readHarFile(fixture('fiddler.har'));
     expect(log.entries.map((e) => e.request.method)).toEqual(['PROPFIND', 'PURGE']);
     expect(warnings.count('nonstandard_method')).toBe(2);
-    expect(warnings.list().find((w) => w.kind === 'nonstandard_method')!.examples[0]!.detail).toBe('PROPFIND');
+    expect(warnings.list().find((w) => w.kind === 'nonstandard_method')!.examples[0]!.detail).toBe(
+      'PROPFIND',
+    );
   });
 
   it('duplicate headers: all values kept, lookup is case-insensitive and multi-valued', async () => {
@@ -169,7 +245,9 @@ describe('each quirk, one at a time', () => {
   it('_webSocketMessages: kept on the entry and counted', async () => {
     const { log, warnings } = await readHarFile(fixture('mitmproxy-savehar.har'));
     expect(log.entries[1]!._webSocketMessages).toHaveLength(2);
-    expect(warnings.list().find((w) => w.kind === 'websocket_messages')!.examples[0]!.detail).toBe('2 frames');
+    expect(warnings.list().find((w) => w.kind === 'websocket_messages')!.examples[0]!.detail).toBe(
+      '2 frames',
+    );
   });
 
   it('producer extensions survive (_securityDetails, _initiator, _sha1, _file)', async () => {
@@ -188,7 +266,9 @@ describe('each quirk, one at a time', () => {
     expect(reader.stats.skipped).toBe(2);
     expect(reader.warnings.count('unparseable_entry')).toBe(1);
     expect(reader.warnings.count('entry_not_object')).toBe(1);
-    expect(reader.warnings.list().find((w) => w.kind === 'unparseable_entry')!.examples[0]!.pointer).toBe('/log/entries/1');
+    expect(reader.warnings.list().find((w) => w.kind === 'unparseable_entry')!.examples[0]!.pointer).toBe(
+      '/log/entries/1',
+    );
   });
 
   it('normalize: false yields entries exactly as written', async () => {
@@ -224,6 +304,20 @@ describe('log metadata', () => {
     expect(reader.log._ledgertap).toEqual({ guide: 'binance-web', redaction: { enabled: true } });
   });
 
+  it('stops when its signal is aborted', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'a.har');
+    await writeFile(file, harText(50).text);
+    const controller = new AbortController();
+    const reader = await readHar(file, { chunkSize: 256, signal: controller.signal });
+    let n = 0;
+    const run = (async () => {
+      for await (const _ of reader.entries()) if (++n === 3) controller.abort(new Error('stop'));
+    })();
+    await expect(run).rejects.toThrow('stop');
+    expect(n).toBeLessThan(50);
+  });
+
   it('entries can be iterated once per readHar call', async () => {
     const reader = await readHar(fixture('polly.har'));
     await reader.drain();
@@ -251,9 +345,52 @@ describe('the byte scanner across chunk boundaries', () => {
     const dir = await tempDir();
     const file = join(dir, 'big-body.har');
     const body = JSON.stringify({ data: 'x\\"y'.repeat(800_000) });
-    const har = { log: { version: '1.2', creator: { name: 't', version: '1' }, entries: [{ startedDateTime: '2026-01-05T10:00:00Z', time: 1, request: { method: 'GET', url: 'https://a.example.test/' }, response: { status: 200, content: { size: body.length, mimeType: 'application/json', text: body } } }] } };
+    const har = {
+      log: {
+        version: '1.2',
+        creator: { name: 't', version: '1' },
+        entries: [
+          {
+            startedDateTime: '2026-01-05T10:00:00Z',
+            time: 1,
+            request: { method: 'GET', url: 'https://a.example.test/' },
+            response: {
+              status: 200,
+              content: { size: body.length, mimeType: 'application/json', text: body },
+            },
+          },
+        ],
+      },
+    };
     await writeFile(file, JSON.stringify(har));
     const { log } = await readHarFile(file, { chunkSize: 64 * 1024 });
     expect(log.entries[0]!.response.content.text).toBe(body);
+  });
+
+  it('an entry over maxEntryBytes is skipped with a warning, the next one read', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'oversize.har');
+    const big = JSON.stringify({ data: 'z'.repeat(300_000) });
+    const entry = (url: string, text: string) => ({
+      startedDateTime: '2026-01-05T10:00:00Z',
+      time: 1,
+      request: { method: 'GET', url },
+      response: { status: 200, content: { size: text.length, mimeType: 'application/json', text } },
+    });
+    const har = {
+      log: {
+        version: '1.2',
+        creator: { name: 't', version: '1' },
+        entries: [entry('https://a.example.test/big', big), entry('https://a.example.test/small', '{}')],
+      },
+    };
+    await writeFile(file, JSON.stringify(har));
+    for (const chunkSize of [4096, 1024 * 1024]) {
+      const reader = await readHar(file, { chunkSize, maxEntryBytes: 100_000 });
+      const entries = await collect(reader.entries());
+      expect(entries.map((e) => e.request.url)).toEqual(['https://a.example.test/small']);
+      const warning = reader.warnings.list().find((w) => w.kind === 'entry_too_large')!;
+      expect(warning.examples[0]).toMatchObject({ entry: 0, pointer: '/log/entries/0' });
+    }
   });
 });

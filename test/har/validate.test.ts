@@ -13,7 +13,12 @@ describe('validateHar (strict HAR 1.2)', () => {
     const out = join(dir, 'ok.har');
     const writer = await createHarWriter(out, { creator: { name: 'ledgertap', version: '1' } });
     for (let i = 0; i < 3; i++) await writer.write(makeEntry(i));
-    writer.addPage({ startedDateTime: '2026-01-05T10:00:00.000Z', id: 'page_1', title: 'p', pageTimings: {} });
+    writer.addPage({
+      startedDateTime: '2026-01-05T10:00:00.000Z',
+      id: 'page_1',
+      title: 'p',
+      pageTimings: {},
+    });
     await writer.close();
     const result = await validateHar(out);
     expect(result.deviations).toEqual([]);
@@ -32,7 +37,9 @@ describe('validateHar (strict HAR 1.2)', () => {
     expect(pointers).toContain('/log/entries/1/response/status');
     expect(pointers).toContain('/log/entries/1/response/redirectURL');
     expect(pointers).toContain('/log/entries/1/timings/send');
-    expect(result.deviations.find((d) => d.pointer === '/log/entries/0/request/cookies')!.message).toMatch(/required/);
+    expect(result.deviations.find((d) => d.pointer === '/log/entries/0/request/cookies')!.message).toMatch(
+      /required/,
+    );
     // The quirks the reader would repair are listed beside them.
     expect(result.warnings.map((w) => w.kind)).toContain('missing_cookies');
   });
@@ -50,7 +57,14 @@ describe('validateHar (strict HAR 1.2)', () => {
     await writeFile(file, '{"log":{"version":"9","entries":[],"pages":[{"id":"p"}]}}');
     const result = await validateHar(file);
     const pointers = result.deviations.map((d) => d.pointer);
-    expect(pointers).toEqual(expect.arrayContaining(['/log/version', '/log/creator', '/log/pages/0/title', '/log/pages/0/startedDateTime']));
+    expect(pointers).toEqual(
+      expect.arrayContaining([
+        '/log/version',
+        '/log/creator',
+        '/log/pages/0/title',
+        '/log/pages/0/startedDateTime',
+      ]),
+    );
   });
 
   it('truncated files and unparseable entries are deviations', async () => {
@@ -62,7 +76,9 @@ describe('validateHar (strict HAR 1.2)', () => {
     expect(result.valid).toBe(false);
     expect(result.deviations.some((d) => d.keyword === 'file' && /ends at byte/.test(d.message))).toBe(true);
     const broken = await validateHar(fixture('broken-entries.har'));
-    expect(broken.deviations.map((d) => d.pointer)).toEqual(expect.arrayContaining(['/log/entries/1', '/log/entries/2']));
+    expect(broken.deviations.map((d) => d.pointer)).toEqual(
+      expect.arrayContaining(['/log/entries/1', '/log/entries/2']),
+    );
   });
 
   it('caps the list but counts every deviation', async () => {

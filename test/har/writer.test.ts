@@ -25,15 +25,25 @@ describe('createHarWriter', () => {
     expect(existsSync(writer.partialPath)).toBe(true);
     const entries = Array.from({ length: 25 }, (_, i) => makeEntry(i));
     for (const [i, e] of entries.entries()) {
-      if (i === 10) writer.addPage({ startedDateTime: e.startedDateTime, id: 'page_1', title: 'Account', pageTimings: {} });
+      if (i === 10)
+        writer.addPage({
+          startedDateTime: e.startedDateTime,
+          id: 'page_1',
+          title: 'Account',
+          pageTimings: {},
+        });
       await writer.write(e);
     }
     writer.setExtension('_summary', { entries: 25 });
     expect(await writer.close()).toBe(out);
     expect(existsSync(writer.partialPath)).toBe(false);
-    const parsed = JSON.parse(await readFile(out, 'utf8')) as { log: Record<string, unknown> & { entries: unknown[] } };
+    const parsed = JSON.parse(await readFile(out, 'utf8')) as {
+      log: Record<string, unknown> & { entries: unknown[] };
+    };
     expect(parsed.log.entries).toEqual(entries);
-    expect(parsed.log['pages']).toEqual([{ startedDateTime: entries[10]!.startedDateTime, id: 'page_1', title: 'Account', pageTimings: {} }]);
+    expect(parsed.log['pages']).toEqual([
+      { startedDateTime: entries[10]!.startedDateTime, id: 'page_1', title: 'Account', pageTimings: {} },
+    ]);
     expect(parsed.log['_ledgertap']).toEqual({ consentId: 'c-1', guide: 'binance-web' });
     expect(parsed.log['_summary']).toEqual({ entries: 25 });
     const { log, warnings } = await readHarFile(out);
@@ -47,7 +57,9 @@ describe('createHarWriter', () => {
     const out = join(dir, 'empty.har');
     const writer = await createHarWriter(out, { creator });
     await writer.close();
-    expect(JSON.parse(await readFile(out, 'utf8'))).toEqual({ log: { version: '1.2', creator, entries: [] } });
+    expect(JSON.parse(await readFile(out, 'utf8'))).toEqual({
+      log: { version: '1.2', creator, entries: [] },
+    });
   });
 
   it('abort removes the partial file and leaves an existing target untouched', async () => {
