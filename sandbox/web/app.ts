@@ -134,7 +134,8 @@ async function paramsOf(req: IncomingMessage, url: URL): Promise<Params> {
 /** Creates the web app for one account. */
 export function createWebApp(options: WebAppOptions): WebApp {
   const version: WebApiVersion = options.webApiVersion ?? 1;
-  if (version !== 1 && version !== 2) throw new RangeError(`web API version must be 1 or 2, not ${String(version)}`);
+  if (version !== 1 && version !== 2)
+    throw new RangeError(`web API version must be 1 or 2, not ${String(version)}`);
   const defaults = defaultWebCredentials(options.account.seed);
   const twoFactor = options.twoFactor ?? true;
   const credentials: WebCredentials = {
@@ -178,7 +179,8 @@ export function createWebApp(options: WebAppOptions): WebApp {
     const csrfHeader = Array.isArray(csrf) ? csrf[0] : csrf;
     const cookies = parseCookies(req.headers.cookie);
     if (path === WEB_API_PATHS.login || path === WEB_API_PATHS.verify) {
-      if (method !== 'POST') throw new WebApiError(405, WEB_CODES.methodNotAllowed, `${path} does not accept ${method}.`);
+      if (method !== 'POST')
+        throw new WebApiError(405, WEB_CODES.methodNotAllowed, `${path} does not accept ${method}.`);
       const params = await paramsOf(req, url);
       if (path === WEB_API_PATHS.login) {
         const result = store.login(params['email'], params['password']);
@@ -194,8 +196,10 @@ export function createWebApp(options: WebAppOptions): WebApp {
       return;
     }
     if (path === WEB_API_PATHS.refresh || path === WEB_API_PATHS.logout) {
-      if (method !== 'POST') throw new WebApiError(405, WEB_CODES.methodNotAllowed, `${path} does not accept ${method}.`);
-      const session = store.authenticate(cookies, csrfHeader, path === WEB_API_PATHS.refresh);
+      if (method !== 'POST')
+        throw new WebApiError(405, WEB_CODES.methodNotAllowed, `${path} does not accept ${method}.`);
+      // An expired session (inside its refresh window) can still be refreshed or logged out.
+      const session = store.authenticate(cookies, csrfHeader, true);
       await paramsOf(req, url);
       if (path === WEB_API_PATHS.refresh) {
         const next = store.refresh(session);

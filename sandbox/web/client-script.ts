@@ -214,6 +214,12 @@ export const CLIENT_SCRIPT = String.raw`'use strict';
         { key: 'price', label: 'Price' }, { key: 'qty', label: 'Qty' }, { key: config.apiVersion === 2 ? 'quoteQty' : 'totalQuota', label: 'Total' },
         { key: 'fee', label: 'Fee' }, { key: 'feeAsset', label: 'Fee asset' }] });
     },
+    dust: function () {
+      return listPage({ path: paths.dustLog, rows: 10, columns: [
+        { key: 'operateTime', label: 'Time', time: true }, { key: 'tranId', label: 'Conversion' }, { key: 'fromAssets', label: 'Converted' },
+        { key: 'totalTransferedAmount', label: 'Received' }, { key: 'targetAsset', label: 'Asset' },
+        { key: 'totalServiceChargeAmount', label: 'Fee' }] });
+    },
   };
 
   // ---- login ------------------------------------------------------------------------------------------
@@ -223,7 +229,8 @@ export const CLIENT_SCRIPT = String.raw`'use strict';
     var verifyToken = null;
     function done() {
       var next = new URLSearchParams(location.search).get('next');
-      location.href = next && next.charAt(0) === '/' && next.charAt(1) !== '/' ? next : '/my/earn';
+      // Only same-site paths: '//host' and '/\host' would leave the site.
+      location.href = next && next.charAt(0) === '/' && next.charAt(1) !== '/' && next.charAt(1) !== '\\' ? next : '/my/earn';
     }
     function fail(selector, message) {
       var el = document.querySelector(selector);

@@ -12,9 +12,15 @@ import { LosslessNumber } from 'lossless-json';
 import type { SandboxAccount } from '../data/model.js';
 import { WEB_CODES, WebApiError } from './envelope.js';
 import { inWindow, pageOf, pagingOf, strParam, type Params } from './paging.js';
-import { buildTransactionIndex, filterTransactions, transactionAt, type TransactionIndex } from './transaction-history.js';
+import {
+  buildTransactionIndex,
+  filterTransactions,
+  transactionAt,
+  type TransactionIndex,
+} from './transaction-history.js';
 import {
   convertRows,
+  dustGroups,
   earnPositions,
   earnProducts,
   earnRewards,
@@ -23,6 +29,7 @@ import {
   tradeIndexNewestFirst,
   webTradeAt,
   type WebConvertRow,
+  type WebDustGroup,
   type WebEarnPosition,
   type WebEarnProduct,
   type WebEarnReward,
@@ -43,6 +50,7 @@ export const WEB_API_PATHS = {
   earnRewards: '/bapi/earn/v1/private/simple-earn/reward/history',
   earnProduct: '/bapi/earn/v1/private/simple-earn/product/detail',
   transactionHistory: '/bapi/capital/v1/private/capital/transaction-history/query',
+  dustLog: '/bapi/capital/v1/private/asset/dust/history',
   login: '/bapi/accounts/v2/public/authcenter/login',
   verify: '/bapi/accounts/v1/public/authcenter/security/verify',
   refresh: '/bapi/accounts/v1/private/authcenter/refresh',
@@ -74,6 +82,7 @@ export class WebViews {
   private positions: WebEarnPosition[] | undefined;
   private rewards: WebEarnReward[] | undefined;
   private products: Map<string, WebEarnProduct> | undefined;
+  private dust: WebDustGroup[] | undefined;
 
   constructor(readonly account: SandboxAccount) {}
 
@@ -97,6 +106,9 @@ export class WebViews {
   }
   earnProducts(): Map<string, WebEarnProduct> {
     return (this.products ??= earnProducts(this.account));
+  }
+  dustGroups(): WebDustGroup[] {
+    return (this.dust ??= dustGroups(this.account));
   }
 }
 
@@ -155,7 +167,12 @@ const p2pHistory: Handler = (params, { views, version }) => {
   const asset = strParam(params, 'asset');
   const list = views
     .p2pRows()
-    .filter((r) => inWindow(paging, r.createTime) && (!tradeType || r.tradeType === tradeType) && (!asset || r.asset === asset));
+    .filter(
+      (r) =>
+        inWindow(paging, r.createTime) &&
+        (!tradeType || r.tradeType === tradeType) &&
+        (!asset || r.asset === asset),
+    );
   const page = pageOf(list, paging);
   return {
     data: version === 1 ? page : page.map((r) => ({ ...r, isMerchant: r.advertisementRole === 'MAKER' })),
@@ -169,7 +186,9 @@ const earnPositionList: Handler = (params, { views }) => {
   const paging = pagingOf(params, MAX_ROWS.default);
   const productType = strParam(params, 'productType', PRODUCT_TYPES);
   const asset = strParam(params, 'asset');
-  const list = views.earnPositions().filter((p) => (!productType || p.productType === productType) && (!asset || p.asset === asset));
+  const list = views
+    .earnPositions()
+    .filter((p) => (!productType || p.productType === productType) && (!asset || p.asset === asset));
   return { data: pageOf(list, paging), total: list.length };
 };
 
@@ -179,7 +198,12 @@ const earnRewardHistory: Handler = (params, { views, version }) => {
   const asset = strParam(params, 'asset');
   const list = views
     .earnRewards()
-    .filter((r) => inWindow(paging, r.time) && (!productType || r.productType === productType) && (!asset || r.asset === asset));
+    .filter(
+      (r) =>
+        inWindow(paging, r.time) &&
+        (!productType || r.productType === productType) &&
+        (!asset || r.asset === asset),
+    );
   const page = pageOf(list, paging);
   return {
     data: version === 1 ? page : page.map((r) => ({ ...r, amount: new LosslessNumber(r.amount) })),
@@ -189,7 +213,8 @@ const earnRewardHistory: Handler = (params, { views, version }) => {
 
 const earnProductDetail: Handler = (params, { views }) => {
   const productId = strParam(params, 'productId');
-  if (!productId) throw new WebApiError(400, WEB_CODES.illegalParameter, "Illegal parameter 'productId': required.");
+  if (!productId)
+    throw new WebApiError(400, WEB_CODES.illegalParameter, "Illegal parameter 'productId': required.");
   const product = views.earnProducts().get(productId);
   if (!product) throw new WebApiError(200, WEB_CODES.productNotFound, `Product ${productId} does not exist.`);
   return { data: product };
@@ -220,6 +245,12 @@ function maskEmail(email: string): string {
   return at <= 0 ? '***' : `${email.slice(0, Math.min(2, at))}***${email.slice(at)}`;
 }
 
+const dustLog: Handler = (params, { views }) => {
+  const paging = pagingOf(params, MAX_ROWS.default);
+  const list = views.dustGroups().filter((g) => inWindow(paging, g.operateTime));
+  return { data: pageOf(list, paging), total: list.length };
+};
+
 const userDetail: Handler = (_params, { views, email }) => ({
   data: { userId: String(views.account.uid), email: maskEmail(email), level: 1, kycStatus: 'VERIFIED' },
 });
@@ -234,6 +265,7 @@ const ROUTES: Route[] = [
   { method: 'POST', path: WEB_API_PATHS.earnRewards, versions: [1, 2], handle: earnRewardHistory },
   { method: 'POST', path: WEB_API_PATHS.earnProduct, versions: [1, 2], handle: earnProductDetail },
   { method: 'POST', path: WEB_API_PATHS.transactionHistory, versions: [1, 2], handle: transactionHistory },
+  { method: 'POST', path: WEB_API_PATHS.dustLog, versions: [1, 2], handle: dustLog },
 ];
 
 /** The data route for (method, path) in a version; throws 404/405 envelopes for unknown ones. */

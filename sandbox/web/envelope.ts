@@ -39,7 +39,12 @@ export class WebApiError extends Error {
 }
 
 /** Writes a success envelope; `total` only for list endpoints. */
-export function sendData(res: ServerResponse, data: unknown, total?: number, headers: Record<string, string | string[]> = {}): void {
+export function sendData(
+  res: ServerResponse,
+  data: unknown,
+  total?: number,
+  headers: Record<string, string | string[]> = {},
+): void {
   const body: Record<string, unknown> = { code: WEB_CODES.ok, message: null, messageDetail: null, data };
   if (total !== undefined) body['total'] = total;
   body['success'] = true;
@@ -47,11 +52,25 @@ export function sendData(res: ServerResponse, data: unknown, total?: number, hea
 }
 
 /** Writes an error envelope. */
-export function sendError(res: ServerResponse, error: WebApiError, headers: Record<string, string | string[]> = {}): void {
-  sendJson(res, error.status, { code: error.code, message: error.message, messageDetail: error.message, data: null, success: false }, headers);
+export function sendError(
+  res: ServerResponse,
+  error: WebApiError,
+  headers: Record<string, string | string[]> = {},
+): void {
+  sendJson(
+    res,
+    error.status,
+    { code: error.code, message: error.message, messageDetail: error.message, data: null, success: false },
+    headers,
+  );
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]>): void {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string | string[]>,
+): void {
   const text = stringifyJsonWithBigInt(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',

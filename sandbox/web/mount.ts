@@ -48,7 +48,9 @@ export function sandboxWebRoute(
       const twoFactor = options.twoFactor ?? true;
       // The server may publish the code itself at start (it is a function of the seed); otherwise it is
       // published here, on the web app's first request.
-      const code = state.credentials.webTwoFactorCode ?? (defaultWebCredentials(ctx.account.seed).twoFactorCode as string);
+      const code =
+        state.credentials.webTwoFactorCode ??
+        (defaultWebCredentials(ctx.account.seed).twoFactorCode as string);
       app = createWebApp({
         account: ctx.account,
         webApiVersion: state.webApiVersion,

@@ -8,7 +8,7 @@ import { WEB_PAGES, type WebPage } from './selectors.js';
 import { convertEndpoint, WEB_API_PATHS, type WebApiVersion } from './endpoints.js';
 
 const STYLE = `body{font:14px system-ui,sans-serif;margin:0;color:#1e2329}header{background:#181a20;color:#eaecef;padding:8px 16px;display:flex;gap:16px;align-items:center;flex-wrap:wrap}
-header a{color:#f0b90b;text-decoration:none}main{padding:16px}table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #eee;padding:4px 8px;text-align:left;font-variant-numeric:tabular-nums}
+header a{color:#f0b90b;text-decoration:none}nav{display:flex;gap:12px;flex-wrap:wrap}main{padding:16px}table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #eee;padding:4px 8px;text-align:left;font-variant-numeric:tabular-nums}
 .error{color:#cf304a}form{display:grid;gap:8px;max-width:320px}button{padding:6px 12px}dl{display:grid;grid-template-columns:max-content auto;gap:4px 16px}`;
 
 function escapeHtml(text: string): string {
@@ -28,6 +28,7 @@ export function clientPaths(version: WebApiVersion): Record<string, string> {
     earnRewards: WEB_API_PATHS.earnRewards,
     earnProduct: WEB_API_PATHS.earnProduct,
     transactionHistory: WEB_API_PATHS.transactionHistory,
+    dustLog: WEB_API_PATHS.dustLog,
     login: WEB_API_PATHS.login,
     verify: WEB_API_PATHS.verify,
     refresh: WEB_API_PATHS.refresh,
@@ -37,7 +38,10 @@ export function clientPaths(version: WebApiVersion): Record<string, string> {
 
 function shell(page: WebPage, version: WebApiVersion, body: string): string {
   // '<' is escaped inside the JSON so the config can never close its script element.
-  const config = JSON.stringify({ page: page.id, apiVersion: version, paths: clientPaths(version) }).replace(/</g, '\\u003c');
+  const config = JSON.stringify({ page: page.id, apiVersion: version, paths: clientPaths(version) }).replace(
+    /</g,
+    '\\u003c',
+  );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(page.title)} | Sandbox Exchange</title><style>${STYLE}</style>

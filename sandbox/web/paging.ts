@@ -12,10 +12,17 @@ function illegal(name: string, what: string): WebApiError {
 }
 
 /** An integer parameter (number, or a string of digits as query strings send), or the default. */
-export function intParam(params: Params, name: string, dflt: number | undefined, min: number, max: number): number | undefined {
+export function intParam(
+  params: Params,
+  name: string,
+  dflt: number | undefined,
+  min: number,
+  max: number,
+): number | undefined {
   const raw = params[name];
   if (raw === undefined || raw === null || raw === '') return dflt;
-  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d{1,16}$/.test(raw) ? Number(raw) : NaN;
+  const n =
+    typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d{1,16}$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(n)) throw illegal(name, 'must be an integer');
   if (n < min || n > max) throw illegal(name, `must be between ${min} and ${max}`);
   return n;
@@ -39,7 +46,12 @@ export interface Paging {
 }
 
 /** Reads `page`, `rows` (default 10, at most `maxRows`) and the time bounds named `startName`/`endName`. */
-export function pagingOf(params: Params, maxRows: number, startName = 'startTime', endName = 'endTime'): Paging {
+export function pagingOf(
+  params: Params,
+  maxRows: number,
+  startName = 'startTime',
+  endName = 'endTime',
+): Paging {
   const page = intParam(params, 'page', 1, 1, 1_000_000) as number;
   const rows = intParam(params, 'rows', 10, 1, maxRows) as number;
   const startTime = intParam(params, startName, undefined, 0, 8_640_000_000_000_000);
@@ -52,7 +64,10 @@ export function pagingOf(params: Params, maxRows: number, startName = 'startTime
 
 /** True when `time` is inside the paging's optional bounds (both inclusive). */
 export function inWindow(paging: Paging, time: number): boolean {
-  return (paging.startTime === undefined || time >= paging.startTime) && (paging.endTime === undefined || time <= paging.endTime);
+  return (
+    (paging.startTime === undefined || time >= paging.startTime) &&
+    (paging.endTime === undefined || time <= paging.endTime)
+  );
 }
 
 /** The slice of a list for a page. */

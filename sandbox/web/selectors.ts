@@ -29,6 +29,7 @@ export const WEB_SELECTORS = {
     convert: '[data-testid="nav-convert"]',
     transactions: '[data-testid="nav-transactions"]',
     trades: '[data-testid="nav-trades"]',
+    dust: '[data-testid="nav-dust"]',
     logout: '[data-testid="nav-logout"]',
   },
   page: {
@@ -56,7 +57,16 @@ export const WEB_SELECTORS = {
 /** A page of the web app. */
 export interface WebPage {
   /** Stable key (also `data-page-id` on body). */
-  id: 'login' | 'earn' | 'earn-rewards' | 'earn-product' | 'p2p' | 'convert' | 'transactions' | 'trades';
+  id:
+    | 'login'
+    | 'earn'
+    | 'earn-rewards'
+    | 'earn-product'
+    | 'p2p'
+    | 'convert'
+    | 'transactions'
+    | 'trades'
+    | 'dust';
   path: string;
   title: string;
   /** Nav link selector that leads here (private pages in the nav). */
@@ -67,10 +77,31 @@ export interface WebPage {
 export const WEB_PAGES: readonly WebPage[] = [
   { id: 'login', path: '/login', title: 'Log in' },
   { id: 'earn', path: '/my/earn', title: 'Earn positions', nav: WEB_SELECTORS.nav.earn },
-  { id: 'earn-rewards', path: '/my/earn/rewards', title: 'Earn reward history', nav: WEB_SELECTORS.nav.earnRewards },
+  {
+    id: 'earn-rewards',
+    path: '/my/earn/rewards',
+    title: 'Earn reward history',
+    nav: WEB_SELECTORS.nav.earnRewards,
+  },
   { id: 'earn-product', path: '/my/earn/product', title: 'Earn product detail' },
   { id: 'p2p', path: '/my/orders/p2p', title: 'P2P order history', nav: WEB_SELECTORS.nav.p2p },
   { id: 'convert', path: '/my/orders/convert', title: 'Convert history', nav: WEB_SELECTORS.nav.convert },
-  { id: 'transactions', path: '/my/wallet/transaction-history', title: 'Transaction history', nav: WEB_SELECTORS.nav.transactions },
-  { id: 'trades', path: '/my/orders/trade-history', title: 'Trade history (all symbols)', nav: WEB_SELECTORS.nav.trades },
+  {
+    id: 'transactions',
+    path: '/my/wallet/transaction-history',
+    title: 'Transaction history',
+    nav: WEB_SELECTORS.nav.transactions,
+  },
+  {
+    id: 'trades',
+    path: '/my/orders/trade-history',
+    title: 'Trade history (all symbols)',
+    nav: WEB_SELECTORS.nav.trades,
+  },
+  {
+    id: 'dust',
+    path: '/my/wallet/dust-log',
+    title: 'Small assets conversion history',
+    nav: WEB_SELECTORS.nav.dust,
+  },
 ];

@@ -76,12 +76,18 @@ export class SessionStore {
 
   /** Checks email and password; returns a verify token for the second factor, or a session when there is none. */
   login(email: unknown, password: unknown): { verifyToken: string } | { session: IssuedSession } {
-    if (typeof email !== 'string' || typeof password !== 'string' || email.length === 0 || password.length === 0) {
+    if (
+      typeof email !== 'string' ||
+      typeof password !== 'string' ||
+      email.length === 0 ||
+      password.length === 0
+    ) {
       throw new WebApiError(400, WEB_CODES.illegalParameter, 'email and password are required.');
     }
     const okEmail = sameSecret(email.trim().toLowerCase(), this.options.email.toLowerCase());
     const okPassword = sameSecret(password, this.options.password);
-    if (!okEmail || !okPassword) throw new WebApiError(200, WEB_CODES.badCredentials, 'Incorrect email or password.');
+    if (!okEmail || !okPassword)
+      throw new WebApiError(200, WEB_CODES.badCredentials, 'Incorrect email or password.');
     if (this.options.twoFactorCode === undefined) return { session: this.issue(this.options.email) };
     const verifyToken = randomBytes(16).toString('hex');
     this.challenges.set(verifyToken, {
@@ -100,7 +106,11 @@ export class SessionStore {
     const challenge = this.challenges.get(verifyToken);
     if (!challenge || challenge.expiresAt <= this.options.clock.now()) {
       this.challenges.delete(verifyToken);
-      throw new WebApiError(200, WEB_CODES.verifyTokenInvalid, 'The verification has expired. Please log in again.');
+      throw new WebApiError(
+        200,
+        WEB_CODES.verifyTokenInvalid,
+        'The verification has expired. Please log in again.',
+      );
     }
     if (!sameSecret(code.trim(), this.options.twoFactorCode ?? '')) {
       challenge.attempts++;
@@ -119,7 +129,11 @@ export class SessionStore {
    * the `cr00` cookie must be that session's, and the `csrftoken` header must be md5 of it.
    * With `allowExpired` (refresh) an expired token is accepted inside the refresh window.
    */
-  authenticate(cookies: Map<string, string>, csrfHeader: string | undefined, allowExpired = false): IssuedSession {
+  authenticate(
+    cookies: Map<string, string>,
+    csrfHeader: string | undefined,
+    allowExpired = false,
+  ): IssuedSession {
     const token = cookies.get(SESSION_COOKIE);
     const session = token === undefined ? undefined : this.byToken.get(token);
     if (!session || session.state !== 'active') {
@@ -127,7 +141,11 @@ export class SessionStore {
     }
     const now = this.options.clock.now();
     if (now >= session.expiresAt && !(allowExpired && now < session.refreshUntil)) {
-      throw new WebApiError(401, WEB_CODES.sessionExpired, 'Your session has expired. Please refresh or log in again.');
+      throw new WebApiError(
+        401,
+        WEB_CODES.sessionExpired,
+        'Your session has expired. Please refresh or log in again.',
+      );
     }
     const csrfCookie = cookies.get(CSRF_COOKIE);
     if (
@@ -136,7 +154,11 @@ export class SessionStore {
       !sameSecret(csrfCookie, session.csrfCookie) ||
       !sameSecret(csrfHeader.toLowerCase(), csrfHeaderFor(session.csrfCookie))
     ) {
-      throw new WebApiError(403, WEB_CODES.csrfInvalid, 'Illegal request: csrftoken is missing or does not match.');
+      throw new WebApiError(
+        403,
+        WEB_CODES.csrfInvalid,
+        'Illegal request: csrftoken is missing or does not match.',
+      );
     }
     return session;
   }

@@ -54,18 +54,41 @@ const FLEX_REWARD_OPERATION: Record<string, string> = {
 /** Every non-trade balance change of the account (web-readable records only). */
 function otherRows(account: SandboxAccount): WebTransactionRow[] {
   const rows: WebTransactionRow[] = [];
-  const push = (id: string, time: number, acct: WebTransactionRow['account'], operation: string, coin: string, change: string, remark = ''): void => {
+  const push = (
+    id: string,
+    time: number,
+    acct: WebTransactionRow['account'],
+    operation: string,
+    coin: string,
+    change: string,
+    remark = '',
+  ): void => {
     if (c(change) === '0') return;
     rows.push({ id, time, account: acct, operation, coin, change: c(change), remark });
   };
   for (const { raw: d, routes } of account.deposits) {
     if (!routes.web || (d.status !== 1 && d.status !== 6)) continue;
-    push(`transfer:deposit:${d.id}:0`, d.insertTime, d.walletType === 1 ? 'Funding' : 'Spot', 'Deposit', d.coin, d.amount);
+    push(
+      `transfer:deposit:${d.id}:0`,
+      d.insertTime,
+      d.walletType === 1 ? 'Funding' : 'Spot',
+      'Deposit',
+      d.coin,
+      d.amount,
+    );
   }
   for (const { raw: w, routes } of account.withdrawals) {
     if (!routes.web || w.status !== 6) continue;
     const time = Date.parse(`${w.applyTime.replace(' ', 'T')}Z`);
-    push(`transfer:withdrawal:${w.id}:0`, time, 'Spot', 'Withdraw', w.coin, neg(addDecimals(w.amount, w.transactionFee)), 'Withdraw fee is included');
+    push(
+      `transfer:withdrawal:${w.id}:0`,
+      time,
+      'Spot',
+      'Withdraw',
+      w.coin,
+      neg(addDecimals(w.amount, w.transactionFee)),
+      'Withdraw fee is included',
+    );
   }
   for (const { raw: v, routes } of account.converts) {
     if (!routes.web || v.orderStatus !== 'SUCCESS') continue;
@@ -76,76 +99,242 @@ function otherRows(account: SandboxAccount): WebTransactionRow[] {
   for (const { raw: g, routes } of account.dribblets) {
     if (!routes.web) continue;
     for (const d of g.userAssetDribbletDetails) {
-      push(`dust:${d.transId}:0`, d.operateTime, 'Spot', 'Small Assets Exchange BNB', d.fromAsset, neg(d.amount));
-      push(`dust:${d.transId}:1`, d.operateTime, 'Spot', 'Small Assets Exchange BNB', d.targetAsset ?? 'BNB', d.transferedAmount);
+      push(
+        `dust:${d.transId}:0`,
+        d.operateTime,
+        'Spot',
+        'Small Assets Exchange BNB',
+        d.fromAsset,
+        neg(d.amount),
+      );
+      push(
+        `dust:${d.transId}:1`,
+        d.operateTime,
+        'Spot',
+        'Small Assets Exchange BNB',
+        d.targetAsset ?? 'BNB',
+        d.transferedAmount,
+      );
     }
   }
   for (const { raw: s, routes } of account.flexibleSubscriptions) {
     if (!routes.web || s.status !== 'SUCCESS') continue;
-    push(`earn_subscription:flexible:${s.purchaseId}:0`, s.time, 'Spot', 'Simple Earn Flexible Subscription', s.asset, neg(s.amount));
-    push(`earn_subscription:flexible:${s.purchaseId}:1`, s.time, 'Earn', 'Simple Earn Flexible Subscription', s.asset, s.amount);
+    push(
+      `earn_subscription:flexible:${s.purchaseId}:0`,
+      s.time,
+      'Spot',
+      'Simple Earn Flexible Subscription',
+      s.asset,
+      neg(s.amount),
+    );
+    push(
+      `earn_subscription:flexible:${s.purchaseId}:1`,
+      s.time,
+      'Earn',
+      'Simple Earn Flexible Subscription',
+      s.asset,
+      s.amount,
+    );
   }
   for (const { raw: r, routes } of account.flexibleRedemptions) {
     if (!routes.web || r.status !== 'PAID') continue;
-    push(`earn_redemption:flexible:${r.redeemId}:0`, r.time, 'Earn', 'Simple Earn Flexible Redemption', r.asset, neg(r.amount));
-    push(`earn_redemption:flexible:${r.redeemId}:1`, r.time, 'Spot', 'Simple Earn Flexible Redemption', r.asset, r.amount);
+    push(
+      `earn_redemption:flexible:${r.redeemId}:0`,
+      r.time,
+      'Earn',
+      'Simple Earn Flexible Redemption',
+      r.asset,
+      neg(r.amount),
+    );
+    push(
+      `earn_redemption:flexible:${r.redeemId}:1`,
+      r.time,
+      'Spot',
+      'Simple Earn Flexible Redemption',
+      r.asset,
+      r.amount,
+    );
   }
   for (const { raw: r, routes } of account.flexibleRewards) {
     if (!routes.web) continue;
-    push(`earn_reward:flexible:${r.type}:${r.asset}:${r.time}:${r.projectId}:0`, r.time, 'Earn', FLEX_REWARD_OPERATION[r.type] ?? 'Simple Earn Flexible Interest', r.asset, r.rewards, r.type);
+    push(
+      `earn_reward:flexible:${r.type}:${r.asset}:${r.time}:${r.projectId}:0`,
+      r.time,
+      'Earn',
+      FLEX_REWARD_OPERATION[r.type] ?? 'Simple Earn Flexible Interest',
+      r.asset,
+      r.rewards,
+      r.type,
+    );
   }
   for (const { raw: s, routes } of account.lockedSubscriptions) {
     if (!routes.web || s.status !== 'SUCCESS') continue;
-    push(`earn_subscription:locked:${s.purchaseId}:0`, s.time, 'Spot', 'Simple Earn Locked Subscription', s.asset, neg(s.amount));
-    push(`earn_subscription:locked:${s.purchaseId}:1`, s.time, 'Earn', 'Simple Earn Locked Subscription', s.asset, s.amount);
+    push(
+      `earn_subscription:locked:${s.purchaseId}:0`,
+      s.time,
+      'Spot',
+      'Simple Earn Locked Subscription',
+      s.asset,
+      neg(s.amount),
+    );
+    push(
+      `earn_subscription:locked:${s.purchaseId}:1`,
+      s.time,
+      'Earn',
+      'Simple Earn Locked Subscription',
+      s.asset,
+      s.amount,
+    );
   }
   for (const { raw: r, routes } of account.lockedRedemptions) {
     if (!routes.web || r.status !== 'PAID') continue;
-    push(`earn_redemption:locked:${r.redeemId}:0`, r.time, 'Earn', 'Simple Earn Locked Redemption', r.asset, neg(r.amount));
-    push(`earn_redemption:locked:${r.redeemId}:1`, r.time, 'Spot', 'Simple Earn Locked Redemption', r.asset, r.amount);
+    push(
+      `earn_redemption:locked:${r.redeemId}:0`,
+      r.time,
+      'Earn',
+      'Simple Earn Locked Redemption',
+      r.asset,
+      neg(r.amount),
+    );
+    push(
+      `earn_redemption:locked:${r.redeemId}:1`,
+      r.time,
+      'Spot',
+      'Simple Earn Locked Redemption',
+      r.asset,
+      r.amount,
+    );
   }
   for (const { raw: r, routes } of account.lockedRewards) {
     if (!routes.web) continue;
-    push(`earn_reward:locked:${r.type}:${r.asset}:${r.time}:${r.positionId}:0`, r.time, 'Spot', 'Simple Earn Locked Rewards', r.asset, r.amount, r.type);
+    push(
+      `earn_reward:locked:${r.type}:${r.asset}:${r.time}:${r.positionId}:0`,
+      r.time,
+      'Spot',
+      'Simple Earn Locked Rewards',
+      r.asset,
+      r.amount,
+      r.type,
+    );
   }
   for (const { raw: x, routes } of account.autoInvestExecutions) {
     if (!routes.web || x.transactionStatus !== 'SUCCESS') continue;
-    push(`autoinvest_execution:${x.id}:0`, x.transactionDateTime, 'Spot', 'Auto-Invest Transaction', x.sourceAsset, neg(addDecimals(x.sourceAssetAmount, x.transactionFee)));
-    push(`autoinvest_execution:${x.id}:1`, x.transactionDateTime, 'Spot', 'Auto-Invest Transaction', x.targetAsset, x.targetAssetAmount);
+    push(
+      `autoinvest_execution:${x.id}:0`,
+      x.transactionDateTime,
+      'Spot',
+      'Auto-Invest Transaction',
+      x.sourceAsset,
+      neg(addDecimals(x.sourceAssetAmount, x.transactionFee)),
+    );
+    push(
+      `autoinvest_execution:${x.id}:1`,
+      x.transactionDateTime,
+      'Spot',
+      'Auto-Invest Transaction',
+      x.targetAsset,
+      x.targetAssetAmount,
+    );
   }
   for (const { raw: p, routes } of account.c2cOrders) {
     if (!routes.web || p.orderStatus !== 'COMPLETED') continue;
     if (p.tradeType === 'BUY') {
       push(`p2p_order:${p.orderNumber}:0`, p.createTime, 'Funding', 'P2P Trading', p.asset, p.amount);
-      push(`p2p_order:${p.orderNumber}:1`, p.createTime, 'Funding', 'P2P Trading', p.asset, neg(p.commission), 'Fee');
+      push(
+        `p2p_order:${p.orderNumber}:1`,
+        p.createTime,
+        'Funding',
+        'P2P Trading',
+        p.asset,
+        neg(p.commission),
+        'Fee',
+      );
     } else {
-      push(`p2p_order:${p.orderNumber}:0`, p.createTime, 'Funding', 'P2P Trading', p.asset, neg(addDecimals(p.amount, p.commission)));
+      push(
+        `p2p_order:${p.orderNumber}:0`,
+        p.createTime,
+        'Funding',
+        'P2P Trading',
+        p.asset,
+        neg(addDecimals(p.amount, p.commission)),
+      );
     }
   }
   for (const { raw: f, routes, transactionType } of account.fiatOrders) {
     if (!routes.web || (f.status !== 'Successful' && f.status !== 'Finished')) continue;
-    const change = transactionType === 1 ? neg(addDecimals(f.amount, f.totalFee)) : addDecimals(f.amount, neg(f.totalFee));
-    push(`fiat_transfer:fiat:${f.orderNo}:0`, f.createTime, 'Spot', transactionType === 1 ? 'Fiat Withdraw' : 'Fiat Deposit', f.fiatCurrency, change);
+    const change =
+      transactionType === 1 ? neg(addDecimals(f.amount, f.totalFee)) : addDecimals(f.amount, neg(f.totalFee));
+    push(
+      `fiat_transfer:fiat:${f.orderNo}:0`,
+      f.createTime,
+      'Spot',
+      transactionType === 1 ? 'Fiat Withdraw' : 'Fiat Deposit',
+      f.fiatCurrency,
+      change,
+    );
   }
   for (const { raw: f, routes, transactionType } of account.fiatPayments) {
     if (!routes.web || f.status !== 'Completed') continue;
     if (transactionType === 1) {
-      push(`fiat_transfer:payment:${f.orderNo}:0`, f.createTime, 'Spot', 'Sell Crypto To Fiat', f.cryptoCurrency, neg(f.obtainAmount));
-      push(`fiat_transfer:payment:${f.orderNo}:1`, f.createTime, 'Spot', 'Sell Crypto To Fiat', f.fiatCurrency, addDecimals(f.sourceAmount, neg(f.totalFee)));
+      push(
+        `fiat_transfer:payment:${f.orderNo}:0`,
+        f.createTime,
+        'Spot',
+        'Sell Crypto To Fiat',
+        f.cryptoCurrency,
+        neg(f.obtainAmount),
+      );
+      push(
+        `fiat_transfer:payment:${f.orderNo}:1`,
+        f.createTime,
+        'Spot',
+        'Sell Crypto To Fiat',
+        f.fiatCurrency,
+        addDecimals(f.sourceAmount, neg(f.totalFee)),
+      );
     } else {
-      push(`fiat_transfer:payment:${f.orderNo}:0`, f.createTime, 'Spot', 'Buy Crypto', f.fiatCurrency, neg(f.sourceAmount));
-      push(`fiat_transfer:payment:${f.orderNo}:1`, f.createTime, 'Spot', 'Buy Crypto', f.cryptoCurrency, f.obtainAmount);
+      push(
+        `fiat_transfer:payment:${f.orderNo}:0`,
+        f.createTime,
+        'Spot',
+        'Buy Crypto',
+        f.fiatCurrency,
+        neg(f.sourceAmount),
+      );
+      push(
+        `fiat_transfer:payment:${f.orderNo}:1`,
+        f.createTime,
+        'Spot',
+        'Buy Crypto',
+        f.cryptoCurrency,
+        f.obtainAmount,
+      );
     }
   }
   for (const { raw: d, routes } of account.dividends) {
     if (!routes.web) continue;
-    push(`dividend:${d.id}:0`, d.divTime, 'Spot', 'Distribution', d.asset, d.direction === -1 ? neg(d.amount) : d.amount, d.enInfo);
+    push(
+      `dividend:${d.id}:0`,
+      d.divTime,
+      'Spot',
+      'Distribution',
+      d.asset,
+      d.direction === -1 ? neg(d.amount) : d.amount,
+      d.enInfo,
+    );
   }
   for (const { raw: u, routes } of account.universalTransfers) {
     if (!routes.web || u.status !== 'CONFIRMED') continue;
     const toFunding = u.type === 'MAIN_FUNDING';
     const op = 'Transfer Between Main and Funding Wallet';
-    push(`transfer:wallet:${u.tranId}:0`, u.timestamp, toFunding ? 'Spot' : 'Funding', op, u.asset, neg(u.amount));
+    push(
+      `transfer:wallet:${u.tranId}:0`,
+      u.timestamp,
+      toFunding ? 'Spot' : 'Funding',
+      op,
+      u.asset,
+      neg(u.amount),
+    );
     push(`transfer:wallet:${u.tranId}:1`, u.timestamp, toFunding ? 'Funding' : 'Spot', op, u.asset, u.amount);
   }
   return rows;
@@ -200,20 +389,43 @@ function tradeLegRow(account: SandboxAccount, r: number): WebTransactionRow {
   const base = { time: t.time[i] as number, account: 'Spot' as const, remark: '' };
   const id = `trade:${sym.symbol}:${t.id[i] as number}:${leg}`;
   if (leg === 2) {
-    return { ...base, id, operation: 'Transaction Fee', coin: account.assets[t.commissionAsset[i] as number]!, change: c(`-${fmt8(t.commission[i] as number)}`) };
+    return {
+      ...base,
+      id,
+      operation: 'Transaction Fee',
+      coin: account.assets[t.commissionAsset[i] as number]!,
+      change: c(`-${fmt8(t.commission[i] as number)}`),
+    };
   }
   if (leg === 0) {
     const qty = fmt8(t.qty[i] as number);
-    return { ...base, id, operation: buyer ? 'Transaction Buy' : 'Transaction Sold', coin: sym.baseAsset, change: c(buyer ? qty : `-${qty}`) };
+    return {
+      ...base,
+      id,
+      operation: buyer ? 'Transaction Buy' : 'Transaction Sold',
+      coin: sym.baseAsset,
+      change: c(buyer ? qty : `-${qty}`),
+    };
   }
   const quote = fmt8(t.quoteQty[i] as number);
-  return { ...base, id, operation: buyer ? 'Transaction Spend' : 'Transaction Revenue', coin: sym.quoteAsset, change: c(buyer ? `-${quote}` : quote) };
+  return {
+    ...base,
+    id,
+    operation: buyer ? 'Transaction Spend' : 'Transaction Revenue',
+    coin: sym.quoteAsset,
+    change: c(buyer ? `-${quote}` : quote),
+  };
 }
 
 /** Positions in `index.order` matching the filter. */
-export function filterTransactions(account: SandboxAccount, index: TransactionIndex, filter: TransactionFilter): Uint32Array {
+export function filterTransactions(
+  account: SandboxAccount,
+  index: TransactionIndex,
+  filter: TransactionFilter,
+): Uint32Array {
   const out: number[] = [];
-  const onlyAllTime = !filter.coin && !filter.account && filter.startTime === undefined && filter.endTime === undefined;
+  const onlyAllTime =
+    !filter.coin && !filter.account && filter.startTime === undefined && filter.endTime === undefined;
   if (onlyAllTime) return index.order;
   for (let k = 0; k < index.order.length; k++) {
     const p = index.order[k] as number;
@@ -235,7 +447,11 @@ export function filterTransactions(account: SandboxAccount, index: TransactionIn
 }
 
 /** The row at a position of `index.order`. */
-export function transactionAt(account: SandboxAccount, index: TransactionIndex, p: number): WebTransactionRow {
+export function transactionAt(
+  account: SandboxAccount,
+  index: TransactionIndex,
+  p: number,
+): WebTransactionRow {
   const r = index.ref[p] as number;
   return r >= 0 ? index.others[r]! : tradeLegRow(account, r);
 }

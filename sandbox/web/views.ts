@@ -51,6 +51,15 @@ export function tradeIndexNewestFirst(account: SandboxAccount): Uint32Array {
 /** Row indexes of `index` matching the filter (a scan; the index is in time order so bounds cut it short). */
 export function filterTrades(account: SandboxAccount, index: Uint32Array, filter: TradeFilter): Uint32Array {
   const t = account.trades;
+  // The page's default query (all symbols, all time) needs no scan.
+  if (
+    !filter.baseAsset &&
+    !filter.quoteAsset &&
+    !filter.direction &&
+    filter.startTime === undefined &&
+    filter.endTime === undefined
+  )
+    return index;
   const out: number[] = [];
   const symbols = account.symbols;
   for (let k = 0; k < index.length; k++) {
@@ -161,7 +170,9 @@ export function convertRows(account: SandboxAccount): WebConvertRow[] {
         tradeMode: 'MARKET' as const,
       };
     })
-    .sort((a, b) => b.createTimestamp - a.createTimestamp || (BigInt(b.orderId) > BigInt(a.orderId) ? 1 : -1));
+    .sort(
+      (a, b) => b.createTimestamp - a.createTimestamp || (BigInt(b.orderId) > BigInt(a.orderId) ? 1 : -1),
+    );
 }
 
 /** One row of the P2P order history (`order-list-archived-involved`). */
@@ -222,7 +233,7 @@ export interface WebEarnPosition {
   rewardAsset: string;
   canRedeem: boolean;
   autoSubscribe: boolean;
-  /** Flexible: cumulative rewards; locked: rewards paid so far. */
+  /** Flexible: `cumulativeTotalRewards`; locked: the position's `rewardAmt`. */
   cumulativeRewards: string;
   /** Locked only. */
   duration?: string;
@@ -305,7 +316,15 @@ export function earnRewards(account: SandboxAccount): WebEarnReward[] {
   for (const e of account.flexibleRewards) {
     if (!e.routes.web) continue;
     const r = e.raw;
-    out.push({ seq: seq++, time: r.time, productType: 'FLEXIBLE', productId: r.projectId, asset: r.asset, amount: r.rewards, rewardType: r.type });
+    out.push({
+      seq: seq++,
+      time: r.time,
+      productType: 'FLEXIBLE',
+      productId: r.projectId,
+      asset: r.asset,
+      amount: r.rewards,
+      rewardType: r.type,
+    });
   }
   for (const e of account.lockedRewards) {
     if (!e.routes.web) continue;
@@ -354,7 +373,12 @@ export interface WebEarnProduct {
 /** Every product the account touched, by id. */
 export function earnProducts(account: SandboxAccount): Map<string, WebEarnProduct> {
   const products = new Map<string, WebEarnProduct>();
-  const get = (productId: string, productType: 'FLEXIBLE' | 'LOCKED', asset: string, duration?: string): WebEarnProduct => {
+  const get = (
+    productId: string,
+    productType: 'FLEXIBLE' | 'LOCKED',
+    asset: string,
+    duration?: string,
+  ): WebEarnProduct => {
     let p = products.get(productId);
     if (!p) {
       p = {
@@ -373,15 +397,18 @@ export function earnProducts(account: SandboxAccount): Map<string, WebEarnProduc
     }
     return p;
   };
-  for (const e of account.flexibleSubscriptions) if (e.routes.web) get(e.raw.productId, 'FLEXIBLE', e.raw.asset).holding.subscriptions++;
-  for (const e of account.flexibleRedemptions) if (e.routes.web) get(e.raw.projectId, 'FLEXIBLE', e.raw.asset).holding.redemptions++;
+  for (const e of account.flexibleSubscriptions)
+    if (e.routes.web) get(e.raw.productId, 'FLEXIBLE', e.raw.asset).holding.subscriptions++;
+  for (const e of account.flexibleRedemptions)
+    if (e.routes.web) get(e.raw.projectId, 'FLEXIBLE', e.raw.asset).holding.redemptions++;
   for (const e of account.lockedSubscriptions) {
     if (e.routes.web) get(e.raw.projectId, 'LOCKED', e.raw.asset, e.raw.lockPeriod).holding.subscriptions++;
   }
   const projects = lockedProjects(account);
   for (const e of account.lockedRedemptions) {
     const id = projects.get(String(e.raw.positionId));
-    if (e.routes.web && id !== undefined) get(id, 'LOCKED', e.raw.asset, e.raw.lockPeriod).holding.redemptions++;
+    if (e.routes.web && id !== undefined)
+      get(id, 'LOCKED', e.raw.asset, e.raw.lockPeriod).holding.redemptions++;
   }
   for (const e of account.flexiblePositions) {
     if (!e.routes.web) continue;
@@ -406,4 +433,56 @@ export function earnProducts(account: SandboxAccount): Map<string, WebEarnProduc
     if (r.asset === p.asset) p.holding.cumulativeRewards = addDecimals(p.holding.cumulativeRewards, r.amount);
   }
   return products;
+}
+
+/** One dust conversion detail (a small balance converted). */
+export interface WebDustDetail {
+  transId: number;
+  fromAsset: string;
+  amount: string;
+  transferedAmount: string;
+  serviceChargeAmount: string;
+  targetAsset: string;
+  operateTime: number;
+}
+
+/** One dust conversion (a group of details at one instant). */
+export interface WebDustGroup {
+  tranId: number;
+  operateTime: number;
+  targetAsset: string;
+  /** Comma-joined from-assets, as the web table shows them. */
+  fromAssets: string;
+  totalTransferedAmount: string;
+  totalServiceChargeAmount: string;
+  details: WebDustDetail[];
+}
+
+/** Every dust conversion, newest first: the API stops at the last 100 and at 2020-12-01; the web does not. */
+export function dustGroups(account: SandboxAccount): WebDustGroup[] {
+  return account.dribblets
+    .filter((e) => e.routes.web)
+    .map((e) => {
+      const g = e.raw;
+      const details = g.userAssetDribbletDetails.map((d) => ({
+        transId: d.transId,
+        fromAsset: d.fromAsset,
+        amount: d.amount,
+        transferedAmount: d.transferedAmount,
+        serviceChargeAmount: d.serviceChargeAmount,
+        // Older rows omit the target; it was always BNB then.
+        targetAsset: d.targetAsset ?? 'BNB',
+        operateTime: d.operateTime,
+      }));
+      return {
+        tranId: g.transId,
+        operateTime: g.operateTime,
+        targetAsset: details[0]?.targetAsset ?? 'BNB',
+        fromAssets: details.map((d) => d.fromAsset).join(','),
+        totalTransferedAmount: g.totalTransferedAmount,
+        totalServiceChargeAmount: g.totalServiceChargeAmount,
+        details,
+      };
+    })
+    .sort((a, b) => b.operateTime - a.operateTime || b.tranId - a.tranId);
 }

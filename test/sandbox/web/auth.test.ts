@@ -4,7 +4,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../core/index.js';
-import { defaultWebCredentials, WEB_API_PATHS, type RegisteredWebSession } from '../../../sandbox/web/index.js';
+import {
+  sandboxWebCredentials,
+  WEB_API_PATHS,
+  type SandboxRegisteredWebSession,
+} from '../../../sandbox/web/index.js';
 import { loggedIn, md5, startWeb, WebClient, type RunningWeb } from './web-harness.js';
 
 const LOGIN = WEB_API_PATHS.login;
@@ -20,9 +24,9 @@ describe('sandbox web app: login and second factor', () => {
 
   it('has fixed per-seed credentials with a 6-digit code', () => {
     const c = web.app.credentials;
-    expect(c).toEqual(defaultWebCredentials(web.account.seed));
+    expect(c).toEqual(sandboxWebCredentials(web.account.seed));
     expect(c.twoFactorCode).toMatch(/^\d{6}$/);
-    expect(defaultWebCredentials(web.account.seed + 1).password).not.toBe(c.password);
+    expect(sandboxWebCredentials(web.account.seed + 1).password).not.toBe(c.password);
   });
 
   it('asks for the second factor after a correct password, then sets HttpOnly session cookies', async () => {
@@ -108,7 +112,9 @@ describe('sandbox web app: login and second factor', () => {
     expect(await bad.json()).toMatchObject({ code: '000002', success: false });
     const arr = await client.raw('POST', LOGIN, { body: '[1,2]' });
     expect((await arr.json()) as unknown).toMatchObject({ code: '000002' });
-    const huge = await client.raw('POST', LOGIN, { body: JSON.stringify({ email: 'a'.repeat(200_000), password: 'x' }) });
+    const huge = await client.raw('POST', LOGIN, {
+      body: JSON.stringify({ email: 'a'.repeat(200_000), password: 'x' }),
+    });
     expect(huge.status).toBe(413);
     expect(await huge.json()).toMatchObject({ code: '000413', success: false });
     expect(client.jar.has('p20t')).toBe(false);
@@ -163,10 +169,15 @@ describe('sandbox web app: CSRF', () => {
 
 describe('sandbox web app: expiry, refresh, logout, session registry', () => {
   const clock = new ManualClock(Date.UTC(2026, 10, 1, 12));
-  const registry = new Map<string, RegisteredWebSession>();
+  const registry = new Map<string, SandboxRegisteredWebSession>();
   let web: RunningWeb;
   beforeAll(async () => {
-    web = await startWeb({ clock, sessionTtlMs: 60_000, refreshWindowMs: 600_000, sessionRegistry: registry });
+    web = await startWeb({
+      clock,
+      sessionTtlMs: 60_000,
+      refreshWindowMs: 600_000,
+      sessionRegistry: registry,
+    });
   });
   afterAll(() => web.close());
 
@@ -208,6 +219,19 @@ describe('sandbox web app: expiry, refresh, logout, session registry', () => {
     expect(res.body.code).toBe('100001005');
   });
 
+  it('logs out an expired session (inside the refresh window)', async () => {
+    const client = await loggedIn(web);
+    const token = client.jar.get('p20t') as string;
+    clock.advance(61_000);
+    const out = await client.post(WEB_API_PATHS.logout, {});
+    expect(out.body).toMatchObject({ code: '000000', data: true });
+    expect(registry.get(token)?.detail).toMatchObject({ state: 'revoked' });
+    const stale = new WebClient(web.url);
+    stale.jar.set('p20t', token);
+    stale.jar.set('cr00', registry.get(token)?.detail?.['csrfCookie'] as string);
+    expect((await stale.post(WEB_API_PATHS.refresh, {})).body.code).toBe('100002001');
+  });
+
   it('refresh needs the CSRF header too', async () => {
     const client = await loggedIn(web);
     const res = await client.post(WEB_API_PATHS.refresh, {}, { csrf: null });
@@ -235,7 +259,12 @@ describe('sandbox web app: expiry, refresh, logout, session registry', () => {
     expect(listed.length).toBeGreaterThanOrEqual(5);
     expect(new Set(listed.map((s) => s.token)).size).toBe(listed.length);
     for (const s of listed) {
-      expect(registry.get(s.token)).toMatchObject({ token: s.token, user: web.app.credentials.email, createdAt: s.issuedAt, expiresAt: s.expiresAt });
+      expect(registry.get(s.token)).toMatchObject({
+        token: s.token,
+        user: web.app.credentials.email,
+        createdAt: s.issuedAt,
+        expiresAt: s.expiresAt,
+      });
       expect(registry.get(s.token)?.detail?.['csrfHeader']).toBe(md5(s.csrfCookie));
     }
   });
@@ -256,18 +285,28 @@ describe('sandbox web app: pages', () => {
     const login = await anon.raw('GET', '/login');
     expect(login.status).toBe(200);
     const html = await login.text();
-    for (const id of ['login-email', 'login-password', 'login-submit', 'twofa-code', 'twofa-submit']) expect(html).toContain(`data-testid="${id}"`);
+    for (const id of ['login-email', 'login-password', 'login-submit', 'twofa-code', 'twofa-submit'])
+      expect(html).toContain(`data-testid="${id}"`);
   });
 
   it('serves each page with its nav and table to a logged-in client, and 404 for others', async () => {
     const client = await loggedIn(web);
-    for (const path of ['/my/earn', '/my/earn/rewards', '/my/orders/p2p', '/my/orders/convert', '/my/wallet/transaction-history', '/my/orders/trade-history']) {
+    for (const path of [
+      '/my/earn',
+      '/my/earn/rewards',
+      '/my/orders/p2p',
+      '/my/orders/convert',
+      '/my/wallet/transaction-history',
+      '/my/orders/trade-history',
+      '/my/wallet/dust-log',
+    ]) {
       const res = await client.raw('GET', path);
       expect(res.status, path).toBe(200);
       const html = await res.text();
       expect(html).toContain('data-testid="data-table"');
       expect(html).toContain('data-testid="next-page"');
       expect(html).toContain('data-testid="nav-trades"');
+      expect(html).toContain('data-testid="nav-dust"');
     }
     expect((await client.raw('GET', '/my/nothing')).status).toBe(404);
     expect((await client.raw('GET', '/static/app.js')).headers.get('content-type')).toMatch(/javascript/);

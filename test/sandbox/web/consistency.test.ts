@@ -13,10 +13,16 @@ import { loggedIn, startWeb, tinyAccount, type RunningWeb, type WebClient } from
 type Row = Record<string, unknown>;
 const c = canonicalDecimal;
 
-async function fetchAll(client: WebClient, path: string, method: 'GET' | 'POST', rows: number): Promise<Row[]> {
+async function fetchAll(
+  client: WebClient,
+  path: string,
+  method: 'GET' | 'POST',
+  rows: number,
+): Promise<Row[]> {
   const out: Row[] = [];
   for (let page = 1; ; page++) {
-    const res = method === 'GET' ? await client.get(path, { page, rows }) : await client.post(path, { page, rows });
+    const res =
+      method === 'GET' ? await client.get(path, { page, rows }) : await client.post(path, { page, rows });
     expect(res.body.code).toBe('000000');
     out.push(...(res.body.data as Row[]));
     if (out.length >= (res.body.total as number)) return out;
@@ -46,7 +52,14 @@ describe.each([
   let client: WebClient;
   let truth: TruthRecord[];
   beforeAll(async () => {
-    const account = profile === 'tiny' ? tinyAccount(seed) : (await import('../../../sandbox/data/generate.js')).generateAccount({ seed, profile, asOf: Date.UTC(2026, 10, 1) });
+    const account =
+      profile === 'tiny'
+        ? tinyAccount(seed)
+        : (await import('../../../sandbox/data/generate.js')).generateAccount({
+            seed,
+            profile,
+            asOf: Date.UTC(2026, 10, 1),
+          });
     web = await startWeb({ account });
     client = await loggedIn(web);
     truth = [...truthRecords(account)];
@@ -81,7 +94,9 @@ describe.each([
     expect(got.size).toBe(rows.length);
     expect([...got.keys()].sort()).toEqual([...expected.keys()].sort());
     for (const [id, record] of got) expect(record, id).toEqual(expected.get(id));
-    const apiless = truth.filter((r) => r.kind === 'trade' && r.routes.includes('web') && !r.routes.includes('api'));
+    const apiless = truth.filter(
+      (r) => r.kind === 'trade' && r.routes.includes('web') && !r.routes.includes('api'),
+    );
     expect(apiless.length).toBeGreaterThan(0);
     for (const r of apiless) expect(got.has(r.id)).toBe(true);
   });
@@ -105,7 +120,21 @@ describe.each([
         status: (r['orderStatus'] as string).toLowerCase(),
         counterparty: r['counterPartNickName'],
         advertisementRole: r['advertisementRole'],
-      }).toEqual(pick(t, ['time', 'side', 'asset', 'fiat', 'amount', 'totalPrice', 'unitPrice', 'fee', 'status', 'counterparty', 'advertisementRole']));
+      }).toEqual(
+        pick(t, [
+          'time',
+          'side',
+          'asset',
+          'fiat',
+          'amount',
+          'totalPrice',
+          'unitPrice',
+          'fee',
+          'status',
+          'counterparty',
+          'advertisementRole',
+        ]),
+      );
     }
     const old = truth.filter((r) => r.kind === 'p2p_order' && !r.routes.includes('api'));
     expect(old.length).toBeGreaterThan(0);
@@ -118,7 +147,8 @@ describe.each([
     const expected = webTruth(truth, 'conversion');
     expect(rows.length).toBe(expected.size);
     for (const r of rows) {
-      const status = r['orderStatus'] === 'SUCCESS' ? 'success' : r['orderStatus'] === 'FAIL' ? 'failed' : 'processing';
+      const status =
+        r['orderStatus'] === 'SUCCESS' ? 'success' : r['orderStatus'] === 'FAIL' ? 'failed' : 'processing';
       expect({
         id: r['orderId'],
         time: r['createTimestamp'],
@@ -130,7 +160,20 @@ describe.each([
         ratio: c(r['quotePrice'] as string),
         inverseRatio: c(r['inversePrice'] as string),
         status,
-      }).toEqual(pick(expected.get(r['orderId'] as string), ['id', 'time', 'quoteId', 'fromAsset', 'fromAmount', 'toAsset', 'toAmount', 'ratio', 'inverseRatio', 'status']));
+      }).toEqual(
+        pick(expected.get(r['orderId'] as string), [
+          'id',
+          'time',
+          'quoteId',
+          'fromAsset',
+          'fromAmount',
+          'toAsset',
+          'toAmount',
+          'ratio',
+          'inverseRatio',
+          'status',
+        ]),
+      );
       expect(r['spreadCoin']).toBe(r['toCoin']);
       expect(Number(r['spreadAmount'])).toBeGreaterThan(0);
       expect(Number(r['spreadAmount'])).toBeLessThan(Number(r['toCoinAmount']) * 0.01);
@@ -156,7 +199,10 @@ describe.each([
     const expected = webTruth(truth, 'earn_position');
     expect(rows.length).toBe(expected.size);
     for (const r of rows) {
-      const id = r['productType'] === 'FLEXIBLE' ? `flexible:${String(r['productId'])}` : `locked:${String(r['positionId'])}`;
+      const id =
+        r['productType'] === 'FLEXIBLE'
+          ? `flexible:${String(r['productId'])}`
+          : `locked:${String(r['positionId'])}`;
       const t = expected.get(id);
       expect(t, id).toBeDefined();
       expect(c(r['amount'] as string)).toBe(t?.['amount']);
@@ -164,11 +210,60 @@ describe.each([
       if (r['productType'] === 'LOCKED') expect(r['productId']).toBe(t?.['projectId']);
     }
     for (const r of rows.filter((x) => x['productType'] === 'FLEXIBLE')) {
-      const detail = (await client.post(WEB_API_PATHS.earnProduct, { productId: r['productId'] })).body.data as Row & { holding: Row };
+      const detail = (await client.post(WEB_API_PATHS.earnProduct, { productId: r['productId'] })).body
+        .data as Row & { holding: Row };
       expect(detail.holding['amount']).toBe(c(r['amount'] as string));
-      const rewards = truth.filter((t) => t.kind === 'earn_reward' && t.routes.includes('web') && (t as unknown as Row)['productId'] === r['productId']);
+      const rewards = truth.filter(
+        (t) =>
+          t.kind === 'earn_reward' &&
+          t.routes.includes('web') &&
+          (t as unknown as Row)['productId'] === r['productId'],
+      );
       expect(detail.holding['rewards']).toBe(rewards.length);
-      expect(detail.holding['cumulativeRewards']).toBe(addDecimals('0', ...rewards.map((t) => (t as unknown as Row)['amount'] as string)));
+      expect(detail.holding['cumulativeRewards']).toBe(
+        addDecimals('0', ...rewards.map((t) => (t as unknown as Row)['amount'] as string)),
+      );
+    }
+  });
+
+  it('dust log holds every web dust conversion, those the API cannot reach included', async () => {
+    const groups = await fetchAll(client, WEB_API_PATHS.dustLog, 'POST', 100);
+    const expected = webTruth(truth, 'dust');
+    const details = groups.flatMap((g) => (g['details'] as Row[]).map((d) => ({ group: g, d })));
+    expect(details.length).toBe(expected.size);
+    for (const { group, d } of details) {
+      const id = String(d['transId']);
+      expect({
+        id,
+        time: d['operateTime'],
+        groupId: String(group['tranId']),
+        fromAsset: d['fromAsset'],
+        amount: c(d['amount'] as string),
+        toAsset: d['targetAsset'],
+        toAmount: c(d['transferedAmount'] as string),
+        fee: c(d['serviceChargeAmount'] as string),
+      }).toEqual(
+        pick(expected.get(id), [
+          'id',
+          'time',
+          'groupId',
+          'fromAsset',
+          'amount',
+          'toAsset',
+          'toAmount',
+          'fee',
+        ]),
+      );
+    }
+    const apiless = truth.filter((r) => r.kind === 'dust' && !r.routes.includes('api'));
+    expect(apiless.length).toBeGreaterThan(0);
+    for (const r of apiless) expect(details.some(({ d }) => String(d['transId']) === r.id)).toBe(true);
+    for (const g of groups) {
+      const ds = g['details'] as Row[];
+      expect(c(g['totalTransferedAmount'] as string)).toBe(
+        addDecimals('0', ...ds.map((d) => d['transferedAmount'] as string)),
+      );
+      expect(g['fromAssets']).toBe(ds.map((d) => d['fromAsset']).join(','));
     }
   });
 

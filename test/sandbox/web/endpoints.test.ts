@@ -30,7 +30,23 @@ const LISTS: ListSpec[] = [
     maxRows: 1000,
     timeField: 'time',
     bounds: ['startTime', 'endTime'],
-    fields: { id: 'number', tradeId: 'number', orderId: 'number', time: 'number', symbol: 'string', baseAsset: 'string', quoteAsset: 'string', side: 'string', price: 'string', qty: 'string', totalQuota: 'string', fee: 'string', feeAsset: 'string', realPnl: 'string', activeBuy: 'boolean' },
+    fields: {
+      id: 'number',
+      tradeId: 'number',
+      orderId: 'number',
+      time: 'number',
+      symbol: 'string',
+      baseAsset: 'string',
+      quoteAsset: 'string',
+      side: 'string',
+      price: 'string',
+      qty: 'string',
+      totalQuota: 'string',
+      fee: 'string',
+      feeAsset: 'string',
+      realPnl: 'string',
+      activeBuy: 'boolean',
+    },
     key: (r) => `${String(r['symbol'])}:${String(r['tradeId'])}`,
   },
   {
@@ -40,7 +56,23 @@ const LISTS: ListSpec[] = [
     maxRows: 100,
     timeField: 'createTimestamp',
     bounds: ['startTime', 'endTime'],
-    fields: { orderId: 'string', quoteId: 'string', orderStatus: 'string', fromCoin: 'string', fromCoinAmount: 'string', toCoin: 'string', toCoinAmount: 'string', quotePrice: 'string', inversePrice: 'string', spreadCoin: 'string', spreadAmount: 'string', createTimestamp: 'number', updateTimestamp: 'number', walletType: 'string', tradeMode: 'string' },
+    fields: {
+      orderId: 'string',
+      quoteId: 'string',
+      orderStatus: 'string',
+      fromCoin: 'string',
+      fromCoinAmount: 'string',
+      toCoin: 'string',
+      toCoinAmount: 'string',
+      quotePrice: 'string',
+      inversePrice: 'string',
+      spreadCoin: 'string',
+      spreadAmount: 'string',
+      createTimestamp: 'number',
+      updateTimestamp: 'number',
+      walletType: 'string',
+      tradeMode: 'string',
+    },
     key: (r) => String(r['orderId']),
   },
   {
@@ -50,7 +82,20 @@ const LISTS: ListSpec[] = [
     maxRows: 100,
     timeField: 'createTime',
     bounds: ['startDate', 'endDate'],
-    fields: { orderNumber: 'string', advNo: 'string', tradeType: 'string', asset: 'string', fiatUnit: 'string', amount: 'string', totalPrice: 'string', price: 'string', commission: 'string', orderStatus: 'string', createTime: 'number', advertisementRole: 'string' },
+    fields: {
+      orderNumber: 'string',
+      advNo: 'string',
+      tradeType: 'string',
+      asset: 'string',
+      fiatUnit: 'string',
+      amount: 'string',
+      totalPrice: 'string',
+      price: 'string',
+      commission: 'string',
+      orderStatus: 'string',
+      createTime: 'number',
+      advertisementRole: 'string',
+    },
     key: (r) => String(r['orderNumber']),
   },
   {
@@ -60,8 +105,16 @@ const LISTS: ListSpec[] = [
     maxRows: 100,
     timeField: 'time',
     bounds: ['startTime', 'endTime'],
-    fields: { time: 'number', productType: 'string', productId: 'string', asset: 'string', amount: 'string', rewardType: 'string' },
-    key: (r) => `${String(r['productType'])}:${String(r['rewardType'])}:${String(r['asset'])}:${String(r['time'])}:${String(r['positionId'] ?? r['productId'])}`,
+    fields: {
+      time: 'number',
+      productType: 'string',
+      productId: 'string',
+      asset: 'string',
+      amount: 'string',
+      rewardType: 'string',
+    },
+    key: (r) =>
+      `${String(r['productType'])}:${String(r['rewardType'])}:${String(r['asset'])}:${String(r['time'])}:${String(r['positionId'] ?? r['productId'])}`,
   },
   {
     name: 'transaction history',
@@ -70,8 +123,33 @@ const LISTS: ListSpec[] = [
     maxRows: 100,
     timeField: 'time',
     bounds: ['startTime', 'endTime'],
-    fields: { id: 'string', time: 'number', account: 'string', operation: 'string', coin: 'string', change: 'string', remark: 'string' },
+    fields: {
+      id: 'string',
+      time: 'number',
+      account: 'string',
+      operation: 'string',
+      coin: 'string',
+      change: 'string',
+      remark: 'string',
+    },
     key: (r) => String(r['id']),
+  },
+  {
+    name: 'dust log',
+    method: 'POST',
+    path: WEB_API_PATHS.dustLog,
+    maxRows: 100,
+    timeField: 'operateTime',
+    bounds: ['startTime', 'endTime'],
+    fields: {
+      tranId: 'number',
+      operateTime: 'number',
+      targetAsset: 'string',
+      fromAssets: 'string',
+      totalTransferedAmount: 'string',
+      totalServiceChargeAmount: 'string',
+    },
+    key: (r) => String(r['tranId']),
   },
 ];
 
@@ -86,7 +164,10 @@ describe('sandbox web app: private endpoints', () => {
   });
   afterAll(() => web.close());
 
-  const call = (spec: ListSpec, params: Record<string, string | number>): Promise<{ status: number; body: Envelope; text: string }> =>
+  const call = (
+    spec: ListSpec,
+    params: Record<string, string | number>,
+  ): Promise<{ status: number; body: Envelope; text: string }> =>
     spec.method === 'GET' ? client.get(spec.path, params) : client.post(spec.path, params);
 
   describe.each(LISTS)('$name', (spec) => {
@@ -99,9 +180,14 @@ describe('sandbox web app: private endpoints', () => {
       expect(rows.length).toBeGreaterThan(0);
       expect(body.total).toBeGreaterThanOrEqual(rows.length);
       for (const row of rows) {
-        for (const [field, type] of Object.entries(spec.fields)) expect(typeof row[field], `${field}`).toBe(type);
+        for (const [field, type] of Object.entries(spec.fields))
+          expect(typeof row[field], `${field}`).toBe(type);
         for (const [field, type] of Object.entries(spec.fields)) {
-          if (type === 'string' && /amount|price|qty|fee|change|commission|quota|rewards|pnl/i.test(field) && field !== 'feeAsset') {
+          if (
+            type === 'string' &&
+            /amount|price|qty|fee|change|commission|quota|rewards|pnl/i.test(field) &&
+            field !== 'feeAsset'
+          ) {
             expect(row[field] as string, field).toMatch(DECIMAL);
           }
         }
@@ -135,7 +221,12 @@ describe('sandbox web app: private endpoints', () => {
       const times = all.map((r) => r[spec.timeField] as number).sort((a, b) => a - b);
       const from = times[Math.floor(times.length / 4)] as number;
       const to = times[Math.floor((times.length * 3) / 4)] as number;
-      const res = await call(spec, { page: 1, rows: spec.maxRows, [spec.bounds[0]]: from, [spec.bounds[1]]: to });
+      const res = await call(spec, {
+        page: 1,
+        rows: spec.maxRows,
+        [spec.bounds[0]]: from,
+        [spec.bounds[1]]: to,
+      });
       const got = res.body.data as Row[];
       expect(got.length).toBe(times.filter((t) => t >= from && t <= to).length);
       expect(res.body.total).toBe(got.length);
@@ -152,7 +243,9 @@ describe('sandbox web app: private endpoints', () => {
       ['fractional rows', { rows: 1.5 }],
       ['start time not a number', { startTime: 'yesterday', startDate: 'yesterday' }],
     ])('rejects %s with 000002', async (_name, params) => {
-      const p = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v === 'MAX+1' ? spec.maxRows + 1 : v])) as Record<string, string | number>;
+      const p = Object.fromEntries(
+        Object.entries(params).map(([k, v]) => [k, v === 'MAX+1' ? spec.maxRows + 1 : v]),
+      ) as Record<string, string | number>;
       const res = await call(spec, p);
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ code: '000002', success: false, data: null });
@@ -161,18 +254,31 @@ describe('sandbox web app: private endpoints', () => {
   });
 
   it('trade history lists every symbol by default and filters by base, quote and direction', async () => {
-    const all = (await client.post(WEB_API_PATHS.tradeHistory, { page: 1, rows: 1000, baseAsset: '', quoteAsset: '' })).body;
+    const all = (
+      await client.post(WEB_API_PATHS.tradeHistory, { page: 1, rows: 1000, baseAsset: '', quoteAsset: '' })
+    ).body;
     const rows = all.data as Row[];
     const symbols = new Set(rows.map((r) => r['symbol']));
     expect(symbols.size).toBeGreaterThan(3);
     const sample = rows[0] as Row;
-    const base = (await client.post(WEB_API_PATHS.tradeHistory, { rows: 1000, baseAsset: sample['baseAsset'] as string })).body.data as Row[];
+    const base = (
+      await client.post(WEB_API_PATHS.tradeHistory, { rows: 1000, baseAsset: sample['baseAsset'] as string })
+    ).body.data as Row[];
     expect(base.length).toBe(rows.filter((r) => r['baseAsset'] === sample['baseAsset']).length);
-    const quote = (await client.post(WEB_API_PATHS.tradeHistory, { rows: 1000, quoteAsset: sample['quoteAsset'] as string, direction: 'SELL' })).body.data as Row[];
-    expect(quote.length).toBe(rows.filter((r) => r['quoteAsset'] === sample['quoteAsset'] && r['side'] === 'SELL').length);
+    const quote = (
+      await client.post(WEB_API_PATHS.tradeHistory, {
+        rows: 1000,
+        quoteAsset: sample['quoteAsset'] as string,
+        direction: 'SELL',
+      })
+    ).body.data as Row[];
+    expect(quote.length).toBe(
+      rows.filter((r) => r['quoteAsset'] === sample['quoteAsset'] && r['side'] === 'SELL').length,
+    );
     expect((await client.post(WEB_API_PATHS.tradeHistory, { direction: 'UP' })).body.code).toBe('000002');
     // Every JSON number in the answer is within 2^53 (ids the page script could not hold are strings).
-    for (const r of rows) for (const k of ['id', 'tradeId', 'orderId', 'time']) expect(Number.isSafeInteger(r[k])).toBe(true);
+    for (const r of rows)
+      for (const k of ['id', 'tradeId', 'orderId', 'time']) expect(Number.isSafeInteger(r[k])).toBe(true);
   });
 
   it('Convert ids beyond 2^53 are strings with every digit', async () => {
@@ -196,7 +302,9 @@ describe('sandbox web app: private endpoints', () => {
     const btc = await client.post(WEB_API_PATHS.transactionHistory, { rows: 100, coin: 'BTC' });
     expect((btc.body.data as Row[]).every((r) => r['coin'] === 'BTC')).toBe(true);
     expect(btc.body.total).toBeGreaterThan(0);
-    expect((await client.post(WEB_API_PATHS.transactionHistory, { account: 'Margin' })).body.code).toBe('000002');
+    expect((await client.post(WEB_API_PATHS.transactionHistory, { account: 'Margin' })).body.code).toBe(
+      '000002',
+    );
   });
 
   it('Earn positions list flexible and locked positions; product detail answers for each', async () => {
@@ -207,7 +315,11 @@ describe('sandbox web app: private endpoints', () => {
     for (const r of rows) {
       expect(r['amount']).toMatch(DECIMAL);
       const detail = await client.post(WEB_API_PATHS.earnProduct, { productId: r['productId'] });
-      expect(detail.body).toMatchObject({ code: '000000', success: true, data: { productId: r['productId'], productType: r['productType'], asset: r['asset'] } });
+      expect(detail.body).toMatchObject({
+        code: '000000',
+        success: true,
+        data: { productId: r['productId'], productType: r['productType'], asset: r['asset'] },
+      });
       expect(detail.body.total).toBeUndefined();
     }
     const flexible = await client.post(WEB_API_PATHS.earnPositions, { productType: 'FLEXIBLE', rows: 100 });
@@ -224,6 +336,30 @@ describe('sandbox web app: private endpoints', () => {
     const email = (res.body.data as { email: string }).email;
     expect(email).toContain('***@');
     expect(email).not.toBe(web.app.credentials.email);
+  });
+
+  it.each([
+    ['a page beyond 2^53 as a raw JSON number', '{"page":99999999999999999999,"rows":10}'],
+    ['a page of 1e300', '{"page":1e300}'],
+    ['an object as a filter', '{"baseAsset":{"$ne":""}}'],
+    ['an array as a filter', '{"quoteAsset":["USDT"]}'],
+    ['a 10 kB filter string', JSON.stringify({ baseAsset: 'B'.repeat(10_000) })],
+    ['a boolean page', '{"page":true}'],
+  ])('rejects %s with 000002 and no stack trace', async (_name, body) => {
+    const res = await client.raw('POST', WEB_API_PATHS.tradeHistory, { body });
+    expect(res.status).toBe(400);
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ code: '000002', success: false, data: null });
+    expect(text).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('accepts numeric strings for page and rows (as query strings send them) and null as absent', async () => {
+    const res = await client.raw('POST', WEB_API_PATHS.tradeHistory, {
+      body: '{"page":"2","rows":"3","baseAsset":null}',
+    });
+    const body = (await res.json()) as Envelope;
+    expect(body.code).toBe('000000');
+    expect((body.data as Row[]).length).toBe(3);
   });
 
   it('answers 404 and 405 envelopes for unknown paths and wrong methods, even before login', async () => {

@@ -97,11 +97,19 @@ describe('sandbox web app: web API version 1 vs 2', () => {
     const html1 = await (await c1.raw('GET', '/my/orders/convert')).text();
     const html2 = await (await c2.raw('GET', '/my/orders/convert')).text();
     const config = (html: string): { apiVersion: number; paths: Record<string, string> } =>
-      JSON.parse(/<script id="app-config" type="application\/json">(.*?)<\/script>/s.exec(html)?.[1] ?? '{}') as {
+      JSON.parse(
+        /<script id="app-config" type="application\/json">(.*?)<\/script>/s.exec(html)?.[1] ?? '{}',
+      ) as {
         apiVersion: number;
         paths: Record<string, string>;
       };
-    expect(config(html1)).toMatchObject({ apiVersion: 1, paths: { convertHistory: WEB_API_PATHS.convertHistoryV1, convertMethod: 'GET' } });
-    expect(config(html2)).toMatchObject({ apiVersion: 2, paths: { convertHistory: WEB_API_PATHS.convertHistoryV2, convertMethod: 'POST' } });
+    expect(config(html1)).toMatchObject({
+      apiVersion: 1,
+      paths: { convertHistory: WEB_API_PATHS.convertHistoryV1, convertMethod: 'GET' },
+    });
+    expect(config(html2)).toMatchObject({
+      apiVersion: 2,
+      paths: { convertHistory: WEB_API_PATHS.convertHistoryV2, convertMethod: 'POST' },
+    });
   });
 });

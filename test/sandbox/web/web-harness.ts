@@ -8,7 +8,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateAccount } from '../../../sandbox/data/generate.js';
 import type { SandboxAccount } from '../../../sandbox/data/model.js';
-import { createWebApp, type WebApp, type WebAppOptions } from '../../../sandbox/web/index.js';
+import {
+  createSandboxWebApp,
+  type SandboxWebApp,
+  type SandboxWebAppOptions,
+} from '../../../sandbox/web/index.js';
 
 const accounts = new Map<string, SandboxAccount>();
 
@@ -26,15 +30,15 @@ export function tinyAccount(seed = 7): SandboxAccount {
 
 export interface RunningWeb {
   url: string;
-  app: WebApp;
+  app: SandboxWebApp;
   account: SandboxAccount;
   server: Server;
   close(): Promise<void>;
 }
 
-export async function startWeb(options: Partial<WebAppOptions> = {}): Promise<RunningWeb> {
+export async function startWeb(options: Partial<SandboxWebAppOptions> = {}): Promise<RunningWeb> {
   const account = options.account ?? tinyAccount();
-  const app = createWebApp({ ...options, account });
+  const app = createSandboxWebApp({ ...options, account });
   const server = createServer((req, res) => app.handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -63,7 +67,11 @@ export interface SetCookie {
 export function parseSetCookie(line: string): SetCookie {
   const [pair = '', ...attrs] = line.split(';').map((s) => s.trim());
   const eq = pair.indexOf('=');
-  return { name: pair.slice(0, eq), value: pair.slice(eq + 1), attributes: attrs.map((a) => a.toLowerCase()) };
+  return {
+    name: pair.slice(0, eq),
+    value: pair.slice(eq + 1),
+    attributes: attrs.map((a) => a.toLowerCase()),
+  };
 }
 
 /** The JSON envelope every `/bapi` answer uses. */
@@ -93,7 +101,11 @@ export class WebClient {
     return v === undefined ? undefined : md5(v);
   }
 
-  async raw(method: string, path: string, init: { body?: string; headers?: Record<string, string>; csrf?: string | null } = {}): Promise<Response> {
+  async raw(
+    method: string,
+    path: string,
+    init: { body?: string; headers?: Record<string, string>; csrf?: string | null } = {},
+  ): Promise<Response> {
     const headers: Record<string, string> = { clienttype: 'web', ...(init.headers ?? {}) };
     if (this.jar.size) headers['cookie'] = this.cookieHeader();
     const csrf = init.csrf === undefined ? this.csrf() : init.csrf;
@@ -108,14 +120,23 @@ export class WebClient {
     return res;
   }
 
-  async post(path: string, body: unknown = {}, init: { csrf?: string | null } = {}): Promise<{ status: number; body: Envelope; text: string }> {
+  async post(
+    path: string,
+    body: unknown = {},
+    init: { csrf?: string | null } = {},
+  ): Promise<{ status: number; body: Envelope; text: string }> {
     const res = await this.raw('POST', path, { body: JSON.stringify(body), ...init });
     const text = await res.text();
     return { status: res.status, body: JSON.parse(text) as Envelope, text };
   }
 
-  async get(path: string, query: Record<string, string | number> = {}): Promise<{ status: number; body: Envelope; text: string }> {
-    const qs = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString();
+  async get(
+    path: string,
+    query: Record<string, string | number> = {},
+  ): Promise<{ status: number; body: Envelope; text: string }> {
+    const qs = new URLSearchParams(
+      Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]),
+    ).toString();
     const res = await this.raw('GET', qs ? `${path}?${qs}` : path);
     const text = await res.text();
     return { status: res.status, body: JSON.parse(text) as Envelope, text };
@@ -127,7 +148,10 @@ export class WebClient {
     if (!first.body.success) throw new Error(`login failed: ${first.text}`);
     const data = first.body.data as { needSecurityVerify: boolean; verifyToken?: string };
     if (!data.needSecurityVerify) return;
-    const second = await this.post('/bapi/accounts/v1/public/authcenter/security/verify', { verifyToken: data.verifyToken, code });
+    const second = await this.post('/bapi/accounts/v1/public/authcenter/security/verify', {
+      verifyToken: data.verifyToken,
+      code,
+    });
     if (!second.body.success) throw new Error(`2FA failed: ${second.text}`);
   }
 }
