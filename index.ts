@@ -11,3 +11,4 @@ export * from './connectors/index.js';
 export * from './replay/index.js';
 export * from './reports/index.js';
 export * from './sandbox/index.js';
+export * from './capture/index.js';

@@ -14,9 +14,16 @@ export {
   ORDER_TYPES as SANDBOX_ORDER_TYPES,
   ORDER_STATUSES as SANDBOX_ORDER_STATUSES,
 } from './data/model.js';
-export { generateAccount as generateSandboxAccount, type GenerateOptions as SandboxGenerateOptions } from './data/generate.js';
+export {
+  generateAccount as generateSandboxAccount,
+  type GenerateOptions as SandboxGenerateOptions,
+} from './data/generate.js';
 export { truthRecords as sandboxTruthRecords, type TruthRecord as SandboxTruthRecord } from './data/truth.js';
-export { tradeAt as sandboxTradeAt, orderAt as sandboxOrderAt, routesFromBits as sandboxRoutesFromBits } from './data/columns.js';
+export {
+  tradeAt as sandboxTradeAt,
+  orderAt as sandboxOrderAt,
+  routesFromBits as sandboxRoutesFromBits,
+} from './data/columns.js';
 export {
   PROFILES as SANDBOX_PROFILES,
   PROFILE_NAMES as SANDBOX_PROFILE_NAMES,
@@ -43,10 +50,15 @@ export {
   verifySignature as verifySandboxSignature,
   type VerifyKey as SandboxVerifyKey,
 } from './api/signature.js';
-export { KEY_TYPES as SANDBOX_KEY_TYPES, PERMISSION_FLAGS as SANDBOX_PERMISSION_FLAGS, type KeyType as SandboxKeyType } from './api/keys.js';
+export {
+  KEY_TYPES as SANDBOX_KEY_TYPES,
+  PERMISSION_FLAGS as SANDBOX_PERMISSION_FLAGS,
+  type KeyType as SandboxKeyType,
+} from './api/keys.js';
 export {
   minimumWeight as sandboxMinimumWeight,
   type MinimumWeight as SandboxMinimumWeight,
   type SurfaceCost as SandboxSurfaceCost,
 } from './admin/min-weight.js';
 export { ADMIN_PREFIX as SANDBOX_ADMIN_PREFIX } from './admin/admin.js';
+export * from './web/index.js';

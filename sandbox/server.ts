@@ -18,6 +18,7 @@ import { generateAccount } from './data/generate.js';
 import { dataDownloadExports } from './exports/index.js';
 import type { ProfileName, QuirkFlags, SandboxAccount } from './data/model.js';
 import { SandboxState, type SandboxExportHandler } from './state.js';
+import { sandboxWebRoute, webTwoFactorCodeFor } from './web/index.js';
 
 /** What a web app (or any extra route) receives besides the request. */
 export interface SandboxRouteContext {
@@ -29,7 +30,11 @@ export interface SandboxRouteContext {
 }
 
 /** Handles a request; resolves true when it answered, false to fall through. */
-export type SandboxRouteHandler = (req: IncomingMessage, res: ServerResponse, ctx: SandboxRouteContext) => boolean | Promise<boolean>;
+export type SandboxRouteHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: SandboxRouteContext,
+) => boolean | Promise<boolean>;
 
 /** An extra route on the API port (checked before /api and /sapi). */
 export interface SandboxExtraRoute {
@@ -72,12 +77,18 @@ export interface SandboxOptions {
   /** Web login (defaults: `holder@sandbox.test` and a random password). */
   webUser?: string;
   webPassword?: string;
-  /** The web app, mounted on the web port. */
-  webApp?: SandboxRouteHandler;
+  /**
+   * The web app on the web port: default the sandbox web app (sandbox/web, login with a second factor
+   * published in the credentials); another handler replaces it; `false` serves a placeholder page.
+   */
+  webApp?: SandboxRouteHandler | false;
   /** Extra routes on the API port. */
   extraRoutes?: SandboxExtraRoute[];
-  /** CSV export handlers by kind (`/__sandbox/export/<kind>.csv`). */
-  exports?: Record<string, SandboxExportHandler>;
+  /**
+   * CSV export handlers by kind (`/__sandbox/export/<kind>.csv`): default every Data Download Center
+   * export of sandbox/exports; given handlers are added (and replace same-named ones); `false` registers none.
+   */
+  exports?: Record<string, SandboxExportHandler> | false;
 }
 
 /** A running sandbox. */
@@ -91,6 +102,8 @@ export interface SandboxHandle {
   keyType: KeyType;
   webUser: string;
   webPassword: string;
+  /** The web login's second-factor code (when the default web app is mounted). */
+  webTwoFactorCode?: string;
   keyFiles?: { privateKey: string; publicKey: string };
   account: SandboxAccount;
   state: SandboxState;
@@ -130,13 +143,21 @@ function placeholderPage(ctx: SandboxRouteContext): string {
 export async function startSandbox(options: SandboxOptions = {}): Promise<SandboxHandle> {
   const host = options.host ?? '127.0.0.1';
   const keyType = options.keyType ?? 'hmac';
-  if (!KEY_TYPES.includes(keyType)) throw new UsageError('bad_key_type', `sandbox: unknown key type "${keyType}".`, { hint: `Use one of ${KEY_TYPES.join(', ')}.` });
+  if (!KEY_TYPES.includes(keyType))
+    throw new UsageError('bad_key_type', `sandbox: unknown key type "${keyType}".`, {
+      hint: `Use one of ${KEY_TYPES.join(', ')}.`,
+    });
   for (const p of options.keyPermissions ?? []) {
     if (!(p in PERMISSION_FLAGS))
-      throw new UsageError('bad_key_permission', `sandbox: unknown key permission "${p}".`, { hint: `Use any of ${Object.keys(PERMISSION_FLAGS).join(', ')}.` });
+      throw new UsageError('bad_key_permission', `sandbox: unknown key permission "${p}".`, {
+        hint: `Use any of ${Object.keys(PERMISSION_FLAGS).join(', ')}.`,
+      });
   }
   const limitWindowMs = options.limitWindowMs ?? 60_000;
-  if (!(limitWindowMs >= 10)) throw new UsageError('bad_limit_window', `sandbox: --limit-window-ms ${limitWindowMs} is too small.`, { hint: 'Use 10 ms or more.' });
+  if (!(limitWindowMs >= 10))
+    throw new UsageError('bad_limit_window', `sandbox: --limit-window-ms ${limitWindowMs} is too small.`, {
+      hint: 'Use 10 ms or more.',
+    });
   const faults = typeof options.faults === 'object' ? options.faults : parseFaults(options.faults);
   const account =
     options.account ??
@@ -146,7 +167,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ...(options.asOf !== undefined ? { asOf: options.asOf } : {}),
       ...(options.quirks ? { quirks: options.quirks } : {}),
     });
-  const key = createKey(keyType, parsePermissions(options.keyPermissions ?? []), options.writeKeyFiles ?? false);
+  const key = createKey(
+    keyType,
+    parsePermissions(options.keyPermissions ?? []),
+    options.writeKeyFiles ?? false,
+  );
   const webUser = options.webUser ?? 'holder@sandbox.test';
   const webPassword = options.webPassword ?? `Sbx-${randomBytes(9).toString('base64url')}`;
   const state = new SandboxState(
@@ -157,7 +182,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     options.webApiVersion ?? 1,
     options.clockSkewMs ?? 0,
   );
-  for (const [kind, handler] of Object.entries({ ...dataDownloadExports(), ...options.exports })) state.registerExport(kind, handler);
+  if (options.exports !== false) {
+    for (const [kind, handler] of Object.entries({ ...dataDownloadExports(), ...options.exports }))
+      state.registerExport(kind, handler);
+  }
+  const webApp: SandboxRouteHandler | undefined =
+    options.webApp === false ? undefined : (options.webApp ?? sandboxWebRoute());
+  // The web login's second factor is fixed per seed: publish it now so /__sandbox/credentials has it at once.
+  if (options.webApp === undefined) state.credentials.webTwoFactorCode = webTwoFactorCodeFor(account.seed);
   const limiter = new RateLimiter(limitWindowMs / 60_000);
   const api = new ApiRouter(state, limiter, new FaultInjector(faults, account.seed));
   const urls = { baseUrl: '', webUrl: '', adminUrl: '' };
@@ -168,28 +200,39 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       res.destroy();
       return;
     }
-    res.writeHead(500, { 'Content-Type': 'application/json' }).end(JSON.stringify({ code: -1000, msg: `sandbox internal error: ${error instanceof Error ? error.message : String(error)}` }));
+    res.writeHead(500, { 'Content-Type': 'application/json' }).end(
+      JSON.stringify({
+        code: -1000,
+        msg: `sandbox internal error: ${error instanceof Error ? error.message : String(error)}`,
+      }),
+    );
   };
   const parseUrl = (req: IncomingMessage): URL => new URL(req.url ?? '/', 'http://sandbox.invalid');
 
   const apiServer = createServer((req, res) => {
     const url = parseUrl(req);
     void (async () => {
-      if (url.pathname === ADMIN_PREFIX || url.pathname.startsWith(`${ADMIN_PREFIX}/`)) return admin.handle(req, res, url);
+      if (url.pathname === ADMIN_PREFIX || url.pathname.startsWith(`${ADMIN_PREFIX}/`))
+        return admin.handle(req, res, url);
       for (const route of options.extraRoutes ?? []) {
-        const match = typeof route.path === 'string' ? route.path === url.pathname : route.path.test(url.pathname);
-        if (match && route.method === req.method) return route.handler(req, res, { account, state, url, urls });
+        const match =
+          typeof route.path === 'string' ? route.path === url.pathname : route.path.test(url.pathname);
+        if (match && route.method === req.method)
+          return route.handler(req, res, { account, state, url, urls });
       }
       if (api.owns(url.pathname)) return api.handle(req, res, url);
-      res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ code: -1000, msg: 'Not found.' }));
+      res
+        .writeHead(404, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ code: -1000, msg: 'Not found.' }));
     })().catch((error: unknown) => fail(res, error));
   });
   const webServer = createServer((req, res) => {
     const url = parseUrl(req);
     void (async () => {
-      if (url.pathname === ADMIN_PREFIX || url.pathname.startsWith(`${ADMIN_PREFIX}/`)) return admin.handle(req, res, url);
+      if (url.pathname === ADMIN_PREFIX || url.pathname.startsWith(`${ADMIN_PREFIX}/`))
+        return admin.handle(req, res, url);
       const ctx: SandboxRouteContext = { account, state, url, urls };
-      if (options.webApp && (await options.webApp(req, res, ctx))) return;
+      if (webApp && (await webApp(req, res, ctx))) return;
       if (url.pathname === '/') {
         res.writeHead(200, { 'Content-Type': 'text/html;charset=UTF-8' }).end(placeholderPage(ctx));
         return;
@@ -232,6 +275,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     keyType,
     webUser,
     webPassword,
+    ...(state.credentials.webTwoFactorCode ? { webTwoFactorCode: state.credentials.webTwoFactorCode } : {}),
     ...(key.keyFiles ? { keyFiles: key.keyFiles } : {}),
     account,
     state,

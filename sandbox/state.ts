@@ -66,6 +66,8 @@ export class SandboxStats {
 export interface SandboxCredentials {
   webUser: string;
   webPassword: string;
+  /** The web login's second-factor code, published by the web app (absent when it has none). */
+  webTwoFactorCode?: string;
   apiKey: string;
   apiSecret: string;
   keyType: SandboxKey['type'];

@@ -17,11 +17,17 @@ export const ADMIN_PREFIX = '/__sandbox';
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   const text = stringifyJsonWithBigInt(body, 2);
-  res.writeHead(status, { 'Content-Type': 'application/json;charset=UTF-8', 'Cache-Control': 'no-store' }).end(text);
+  res
+    .writeHead(status, { 'Content-Type': 'application/json;charset=UTF-8', 'Cache-Control': 'no-store' })
+    .end(text);
 }
 
 /** Streams the truth as JSON lines, honouring backpressure (the large profile has millions of records). */
-async function streamTruth(res: ServerResponse, state: SandboxState, kinds: Set<string> | undefined): Promise<void> {
+async function streamTruth(
+  res: ServerResponse,
+  state: SandboxState,
+  kinds: Set<string> | undefined,
+): Promise<void> {
   res.writeHead(200, { 'Content-Type': 'application/x-ndjson;charset=UTF-8', 'Cache-Control': 'no-store' });
   let buffer = '';
   for (const record of truthRecords(state.account)) {
@@ -49,14 +55,23 @@ export class AdminRoutes {
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const path = url.pathname.slice(ADMIN_PREFIX.length) || '/';
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      json(res, 405, { error: 'method_not_allowed', message: `${req.method} ${url.pathname}: the admin surface is read-only.` });
+      json(res, 405, {
+        error: 'method_not_allowed',
+        message: `${req.method} ${url.pathname}: the admin surface is read-only.`,
+      });
       return;
     }
     const state = this.state;
     if (path === '/' || path === '') {
       json(res, 200, {
         ...this.urls(),
-        endpoints: ['/__sandbox/truth', '/__sandbox/stats', '/__sandbox/sessions', '/__sandbox/credentials', '/__sandbox/export/<kind>.csv'],
+        endpoints: [
+          '/__sandbox/truth',
+          '/__sandbox/stats',
+          '/__sandbox/sessions',
+          '/__sandbox/credentials',
+          '/__sandbox/export/<kind>.csv',
+        ],
         exports: [...state.exportHandlers.keys()],
         profile: state.account.profile,
         seed: state.account.seed,
@@ -86,7 +101,11 @@ export class AdminRoutes {
     if (m) {
       const handler = state.exportHandlers.get(m[1]!);
       if (!handler) {
-        json(res, 404, { error: 'no_export', message: `no CSV export "${m[1]}" is registered.`, exports: [...state.exportHandlers.keys()] });
+        json(res, 404, {
+          error: 'no_export',
+          message: `no CSV export "${m[1]}" is registered.`,
+          exports: [...state.exportHandlers.keys()],
+        });
         return;
       }
       await handler(req, res, { account: state.account, url, state });

@@ -38,7 +38,8 @@ export function windowCalls(times: number[], spanMs: number, pageSize: number, n
   while (i < sorted.length) {
     const start = sorted[i] as number;
     let j = i;
-    while (j < sorted.length && (sorted[j] as number) - start <= spanMs && (!noPaging || j - i < pageSize)) j++;
+    while (j < sorted.length && (sorted[j] as number) - start <= spanMs && (!noPaging || j - i < pageSize))
+      j++;
     const k = j - i;
     calls += noPaging ? 1 : Math.floor(k / pageSize) + 1;
     i = j;
@@ -58,12 +59,26 @@ function apiTimes<T>(entries: readonly Entry<T>[], time: (r: T) => number): numb
 
 export function minimumWeight(account: SandboxAccount): MinimumWeight {
   const surfaces: SurfaceCost[] = [];
-  const add = (surface: string, endpoint: string, limit: string, records: number, calls: number, weightPerCall: number): void => {
+  const add = (
+    surface: string,
+    endpoint: string,
+    limit: string,
+    records: number,
+    calls: number,
+    weightPerCall: number,
+  ): void => {
     surfaces.push({ surface, endpoint, limit, records, calls, weight: calls * weightPerCall });
   };
 
   add('symbols', 'GET /api/v3/exchangeInfo', 'api-ip', account.symbols.filter((s) => s.listed).length, 1, 20);
-  add('spot balances', 'GET /api/v3/account', 'api-ip', account.balances.filter((b) => b.wallet === 'spot').length, 1, 20);
+  add(
+    'spot balances',
+    'GET /api/v3/account',
+    'api-ip',
+    account.balances.filter((b) => b.wallet === 'spot').length,
+    1,
+    20,
+  );
 
   // myTrades / allOrders: fromId / orderId paging of 1000 per symbol that has api-visible rows.
   const t = account.trades;
@@ -75,7 +90,8 @@ export function minimumWeight(account: SandboxAccount): MinimumWeight {
   let openCount = 0;
   for (let s = 0; s < account.symbols.length; s++) {
     let k = 0;
-    for (let i = t.symbolStart[s] as number; i < (t.symbolStart[s + 1] as number); i++) if (((t.routes[i] as number) & ROUTE_API) !== 0) k++;
+    for (let i = t.symbolStart[s] as number; i < (t.symbolStart[s + 1] as number); i++)
+      if (((t.routes[i] as number) & ROUTE_API) !== 0) k++;
     if (k > 0) tradeCalls += Math.floor(k / 1000) + 1;
     tradeRecords += k;
     let m = 0;
@@ -91,36 +107,118 @@ export function minimumWeight(account: SandboxAccount): MinimumWeight {
   add('orders', 'GET /api/v3/allOrders', 'api-ip', orderRecords, orderCalls, 20);
   add('open orders', 'GET /api/v3/openOrders', 'api-ip', openCount, 1, 80);
 
-  add('deposits', 'GET /sapi/v1/capital/deposit/hisrec', 'sapi-ip', apiTimes(account.deposits, (r) => r.insertTime).length,
-    windowCalls(apiTimes(account.deposits, (r) => r.insertTime), 90 * DAY - 1, 1000), 1);
+  add(
+    'deposits',
+    'GET /sapi/v1/capital/deposit/hisrec',
+    'sapi-ip',
+    apiTimes(account.deposits, (r) => r.insertTime).length,
+    windowCalls(
+      apiTimes(account.deposits, (r) => r.insertTime),
+      90 * DAY - 1,
+      1000,
+    ),
+    1,
+  );
   const wTimes = apiTimes(account.withdrawals, (r) => Date.parse(`${r.applyTime.replace(' ', 'T')}Z`));
-  add('withdrawals', 'GET /sapi/v1/capital/withdraw/history', 'sapi-uid-1s', wTimes.length, windowCalls(wTimes, 90 * DAY - 1, 1000), 18000);
+  add(
+    'withdrawals',
+    'GET /sapi/v1/capital/withdraw/history',
+    'sapi-uid-1s',
+    wTimes.length,
+    windowCalls(wTimes, 90 * DAY - 1, 1000),
+    18000,
+  );
   const cTimes = apiTimes(account.converts, (r) => r.createTime);
-  add('converts', 'GET /sapi/v1/convert/tradeFlow', 'sapi-uid', cTimes.length, windowCalls(cTimes, 30 * DAY, 1000, true), 3000);
-  add('dust', 'GET /sapi/v1/asset/dribblet', 'sapi-ip', account.dribblets.filter((d) => d.routes.api).length, 1, 1);
-  add('flexible positions', 'GET /sapi/v1/simple-earn/flexible/position', 'sapi-ip', account.flexiblePositions.length,
-    pagedCalls(account.flexiblePositions.length, 100, true), 150);
-  add('locked positions', 'GET /sapi/v1/simple-earn/locked/position', 'sapi-ip', account.lockedPositions.length,
-    pagedCalls(account.lockedPositions.length, 100, true), 150);
+  add(
+    'converts',
+    'GET /sapi/v1/convert/tradeFlow',
+    'sapi-uid',
+    cTimes.length,
+    windowCalls(cTimes, 30 * DAY, 1000, true),
+    3000,
+  );
+  add(
+    'dust',
+    'GET /sapi/v1/asset/dribblet',
+    'sapi-ip',
+    account.dribblets.filter((d) => d.routes.api).length,
+    1,
+    1,
+  );
+  add(
+    'flexible positions',
+    'GET /sapi/v1/simple-earn/flexible/position',
+    'sapi-ip',
+    account.flexiblePositions.length,
+    pagedCalls(account.flexiblePositions.length, 100, true),
+    150,
+  );
+  add(
+    'locked positions',
+    'GET /sapi/v1/simple-earn/locked/position',
+    'sapi-ip',
+    account.lockedPositions.length,
+    pagedCalls(account.lockedPositions.length, 100, true),
+    150,
+  );
   const earn: Array<[string, string, number[]]> = [
-    ['flexible subscriptions', 'flexible/history/subscriptionRecord', apiTimes(account.flexibleSubscriptions, (r) => r.time)],
-    ['flexible redemptions', 'flexible/history/redemptionRecord', apiTimes(account.flexibleRedemptions, (r) => r.time)],
+    [
+      'flexible subscriptions',
+      'flexible/history/subscriptionRecord',
+      apiTimes(account.flexibleSubscriptions, (r) => r.time),
+    ],
+    [
+      'flexible redemptions',
+      'flexible/history/redemptionRecord',
+      apiTimes(account.flexibleRedemptions, (r) => r.time),
+    ],
     ['flexible rewards', 'flexible/history/rewardsRecord', apiTimes(account.flexibleRewards, (r) => r.time)],
-    ['locked subscriptions', 'locked/history/subscriptionRecord', apiTimes(account.lockedSubscriptions, (r) => r.time)],
-    ['locked redemptions', 'locked/history/redemptionRecord', apiTimes(account.lockedRedemptions, (r) => r.time)],
+    [
+      'locked subscriptions',
+      'locked/history/subscriptionRecord',
+      apiTimes(account.lockedSubscriptions, (r) => r.time),
+    ],
+    [
+      'locked redemptions',
+      'locked/history/redemptionRecord',
+      apiTimes(account.lockedRedemptions, (r) => r.time),
+    ],
     ['locked rewards', 'locked/history/rewardsRecord', apiTimes(account.lockedRewards, (r) => r.time)],
   ];
   // current/size with `total`: the client knows the page count, so ceil(k/100) per window.
   for (const [name, path, times] of earn)
-    add(name, `GET /sapi/v1/simple-earn/${path}`, 'sapi-ip', times.length, windowCallsExact(times, 30 * DAY, 100), 150);
+    add(
+      name,
+      `GET /sapi/v1/simple-earn/${path}`,
+      'sapi-ip',
+      times.length,
+      windowCallsExact(times, 30 * DAY, 100),
+      150,
+    );
   const planTypes = new Set(account.autoInvestPlans.filter((p) => p.routes.api).map((p) => p.raw.planType));
-  add('auto-invest plans', 'GET /sapi/v1/lending/auto-invest/plan/list', 'sapi-ip', account.autoInvestPlans.length, planTypes.size, 1);
+  add(
+    'auto-invest plans',
+    'GET /sapi/v1/lending/auto-invest/plan/list',
+    'sapi-ip',
+    account.autoInvestPlans.length,
+    planTypes.size,
+    1,
+  );
   const aiTimes = apiTimes(account.autoInvestExecutions, (r) => r.transactionDateTime);
-  add('auto-invest executions', 'GET /sapi/v1/lending/auto-invest/history/list', 'sapi-ip', aiTimes.length, windowCallsExact(aiTimes, 30 * DAY, 100), 1);
+  add(
+    'auto-invest executions',
+    'GET /sapi/v1/lending/auto-invest/history/list',
+    'sapi-ip',
+    aiTimes.length,
+    windowCallsExact(aiTimes, 30 * DAY, 100),
+    1,
+  );
   let p2pCalls = 0;
   let p2pRecords = 0;
   for (const side of ['BUY', 'SELL']) {
-    const times = account.c2cOrders.filter((e) => e.routes.api && e.raw.tradeType === side).map((e) => e.raw.createTime);
+    const times = account.c2cOrders
+      .filter((e) => e.routes.api && e.raw.tradeType === side)
+      .map((e) => e.raw.createTime);
     p2pCalls += windowCallsExact(times, 30 * DAY, 100);
     p2pRecords += times.length;
   }
@@ -139,7 +237,14 @@ export function minimumWeight(account: SandboxAccount): MinimumWeight {
     add(name, path, limit, records, calls, weight);
   }
   const dTimes = apiTimes(account.dividends, (r) => r.divTime);
-  add('dividends', 'GET /sapi/v1/asset/assetDividend', 'sapi-ip', dTimes.length, windowCalls(dTimes, 180 * DAY, 500, true), 10);
+  add(
+    'dividends',
+    'GET /sapi/v1/asset/assetDividend',
+    'sapi-ip',
+    dTimes.length,
+    windowCalls(dTimes, 180 * DAY, 500, true),
+    10,
+  );
   add('funding', 'POST /sapi/v1/asset/get-funding-asset', 'sapi-ip', account.funding.length, 1, 1);
   let utCalls = 0;
   let utRecords = 0;

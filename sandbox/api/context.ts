@@ -25,7 +25,11 @@ export interface EndpointDef {
   /** /api endpoints reject unknown parameters (-1104). */
   strictParams?: boolean;
   /** For write endpoints: the key permission required. */
-  permission?: 'enableSpotAndMarginTrading' | 'enableWithdrawals' | 'permitsUniversalTransfer' | 'enableInternalTransfer';
+  permission?:
+    | 'enableSpotAndMarginTrading'
+    | 'enableWithdrawals'
+    | 'permitsUniversalTransfer'
+    | 'enableInternalTransfer';
   handle: (ctx: EndpointContext) => unknown;
 }
 

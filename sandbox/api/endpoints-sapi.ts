@@ -14,7 +14,12 @@ const W30: WindowRule = { maxMs: 30 * DAY, defaultMs: 30 * DAY, tooWide };
 const SIX_MONTHS = 182 * DAY;
 
 /** Api-visible entries whose time is within [start, end], newest first. */
-function inWindow<T>(entries: readonly Entry<T>[], time: (raw: T) => number, start: number, end: number): T[] {
+function inWindow<T>(
+  entries: readonly Entry<T>[],
+  time: (raw: T) => number,
+  start: number,
+  end: number,
+): T[] {
   const out: T[] = [];
   for (const e of entries) {
     if (!e.routes.api) continue;
@@ -24,7 +29,12 @@ function inWindow<T>(entries: readonly Entry<T>[], time: (raw: T) => number, sta
   return out.sort((a, b) => time(b) - time(a));
 }
 
-function rowsTotal<T>(rows: T[], ctx: EndpointContext, defSize = 10, maxSize = 100): { rows: T[]; total: number } {
+function rowsTotal<T>(
+  rows: T[],
+  ctx: EndpointContext,
+  defSize = 10,
+  maxSize = 100,
+): { rows: T[]; total: number } {
   const current = ctx.params.limit('current', 1, 1_000_000);
   const size = ctx.params.limit('size', defSize, maxSize);
   return { rows: page(rows, current, size), total: rows.length };
@@ -44,7 +54,10 @@ function depositHistory(ctx: EndpointContext): unknown {
   const limit = params.limit('limit', 1000, 1000);
   const [start, end] = resolveWindow(params, ctx.now, W90);
   const rows = inWindow(ctx.account.deposits, (r) => r.insertTime, start, end).filter(
-    (r) => (coin === undefined || r.coin === coin) && (status === undefined || r.status === status) && (txId === undefined || r.txId === txId),
+    (r) =>
+      (coin === undefined || r.coin === coin) &&
+      (status === undefined || r.status === status) &&
+      (txId === undefined || r.txId === txId),
   );
   return rows.slice(offset, offset + limit);
 }
@@ -97,11 +110,20 @@ function flexiblePosition(ctx: EndpointContext): unknown {
   const productId = ctx.params.str('productId');
   const rows = ctx.account.flexiblePositions
     .map((e) => e.raw)
-    .filter((r) => (asset === undefined || r.asset === asset) && (productId === undefined || r.productId === productId));
+    .filter(
+      (r) =>
+        (asset === undefined || r.asset === asset) && (productId === undefined || r.productId === productId),
+    );
   return rowsTotal(rows, ctx);
 }
 
-const LOCKED_DATE_FIELDS = ['purchaseTime', 'nextPayDate', 'rewardsEndDate', 'deliverDate', 'partialAmtDeliverDate'] as const;
+const LOCKED_DATE_FIELDS = [
+  'purchaseTime',
+  'nextPayDate',
+  'rewardsEndDate',
+  'deliverDate',
+  'partialAmtDeliverDate',
+] as const;
 
 function lockedRow(account: SandboxAccount, raw: RawLockedPosition): Record<string, unknown> {
   if (!account.quirks.lockedDatesAsStrings) return { ...raw };
@@ -151,7 +173,9 @@ function rewardTypeFilter(ctx: EndpointContext, r: { type: string }): boolean {
 
 function autoInvestPlans(ctx: EndpointContext): unknown {
   const planType = ctx.params.oneOf('planType', ['SINGLE', 'PORTFOLIO', 'INDEX'] as const, true);
-  const plans = ctx.account.autoInvestPlans.filter((e) => e.routes.api && e.raw.planType === planType).map((e) => e.raw);
+  const plans = ctx.account.autoInvestPlans
+    .filter((e) => e.routes.api && e.raw.planType === planType)
+    .map((e) => e.raw);
   const value = plans.reduce((s, p) => s + Number(p.planValueInUSD), 0);
   return {
     planValueInUSD: value.toFixed(8),
@@ -182,12 +206,25 @@ function autoInvestHistory(ctx: EndpointContext): unknown {
 function c2cHistory(ctx: EndpointContext): unknown {
   const { params } = ctx;
   const tradeType = params.oneOf('tradeType', ['BUY', 'SELL'] as const, true);
-  const [start, end] = resolveWindow(params, ctx.now, { ...W30, startName: 'startTimestamp', endName: 'endTimestamp' });
+  const [start, end] = resolveWindow(params, ctx.now, {
+    ...W30,
+    startName: 'startTimestamp',
+    endName: 'endTimestamp',
+  });
   const pageNo = params.limit('page', 1, 1_000_000);
   const rows = params.limit('rows', 100, 100);
-  const lookback = ctx.now - SIX_MONTHS;
-  const all = inWindow(ctx.account.c2cOrders, (r) => r.createTime, Math.max(start, lookback), end).filter((r) => r.tradeType === tradeType);
-  return { code: '000000', message: 'success', data: page(all, pageNo, rows), total: all.length, success: true };
+  // The 6-month lookback is measured from the snapshot, as the generator marked the routes (truth and API agree).
+  const lookback = ctx.account.asOf - SIX_MONTHS;
+  const all = inWindow(ctx.account.c2cOrders, (r) => r.createTime, Math.max(start, lookback), end).filter(
+    (r) => r.tradeType === tradeType,
+  );
+  return {
+    code: '000000',
+    message: 'success',
+    data: page(all, pageNo, rows),
+    total: all.length,
+    success: true,
+  };
 }
 
 function fiatList<T>(
@@ -211,7 +248,8 @@ function fiatList<T>(
     const all = inWindow(entries, time, from, to);
     const data = page(all, pageNo, rows);
     // Payments omit `data` when total is 0 (CONTRACT.md 4.15 field quirk).
-    if (omitEmptyData && all.length === 0) return { code: '000000', message: 'success', success: true, total: 0 };
+    if (omitEmptyData && all.length === 0)
+      return { code: '000000', message: 'success', success: true, total: 0 };
     return { code: '000000', message: 'success', data, total: all.length, success: true };
   };
 }
@@ -221,7 +259,9 @@ function assetDividend(ctx: EndpointContext): unknown {
   const asset = params.str('asset');
   const limit = params.limit('limit', 20, 500);
   const [start, end] = resolveWindow(params, ctx.now, { maxMs: 180 * DAY, defaultMs: 180 * DAY, tooWide });
-  const rows = inWindow(ctx.account.dividends, (r) => r.divTime, start, end).filter((r) => asset === undefined || r.asset === asset);
+  const rows = inWindow(ctx.account.dividends, (r) => r.divTime, start, end).filter(
+    (r) => asset === undefined || r.asset === asset,
+  );
   return { rows: rows.slice(0, limit), total: rows.length };
 }
 
@@ -249,7 +289,12 @@ function getUserAsset(ctx: EndpointContext): unknown {
   const asset = ctx.params.str('asset');
   const withBtc = ctx.params.bool('needBtcValuation') ?? false;
   return ctx.account.balances
-    .filter((b) => b.wallet === 'spot' && (asset === undefined || b.asset === asset) && (Number(b.free) > 0 || Number(b.locked) > 0))
+    .filter(
+      (b) =>
+        b.wallet === 'spot' &&
+        (asset === undefined || b.asset === asset) &&
+        (Number(b.free) > 0 || Number(b.locked) > 0),
+    )
     .map((b) => ({
       asset: b.asset,
       free: b.free,
@@ -270,13 +315,52 @@ function fundingAsset(ctx: EndpointContext): unknown {
 }
 
 const TRANSFER_TYPES = [
-  'MAIN_C2C', 'MAIN_UMFUTURE', 'MAIN_CMFUTURE', 'MAIN_MARGIN', 'MAIN_MINING', 'C2C_MAIN', 'C2C_UMFUTURE', 'C2C_MINING',
-  'C2C_MARGIN', 'UMFUTURE_MAIN', 'UMFUTURE_C2C', 'UMFUTURE_MARGIN', 'CMFUTURE_MAIN', 'CMFUTURE_MARGIN', 'MARGIN_MAIN',
-  'MARGIN_UMFUTURE', 'MARGIN_CMFUTURE', 'MARGIN_MINING', 'MARGIN_C2C', 'MINING_MAIN', 'MINING_UMFUTURE', 'MINING_C2C',
-  'MINING_MARGIN', 'MAIN_PAY', 'PAY_MAIN', 'ISOLATEDMARGIN_MARGIN', 'MARGIN_ISOLATEDMARGIN', 'ISOLATEDMARGIN_ISOLATEDMARGIN',
-  'MAIN_FUNDING', 'FUNDING_MAIN', 'FUNDING_UMFUTURE', 'UMFUTURE_FUNDING', 'MARGIN_FUNDING', 'FUNDING_MARGIN',
-  'FUNDING_CMFUTURE', 'CMFUTURE_FUNDING', 'MAIN_OPTION', 'OPTION_MAIN', 'UMFUTURE_OPTION', 'OPTION_UMFUTURE',
-  'MARGIN_OPTION', 'OPTION_MARGIN', 'FUNDING_OPTION', 'OPTION_FUNDING', 'MAIN_PORTFOLIO_MARGIN', 'PORTFOLIO_MARGIN_MAIN',
+  'MAIN_C2C',
+  'MAIN_UMFUTURE',
+  'MAIN_CMFUTURE',
+  'MAIN_MARGIN',
+  'MAIN_MINING',
+  'C2C_MAIN',
+  'C2C_UMFUTURE',
+  'C2C_MINING',
+  'C2C_MARGIN',
+  'UMFUTURE_MAIN',
+  'UMFUTURE_C2C',
+  'UMFUTURE_MARGIN',
+  'CMFUTURE_MAIN',
+  'CMFUTURE_MARGIN',
+  'MARGIN_MAIN',
+  'MARGIN_UMFUTURE',
+  'MARGIN_CMFUTURE',
+  'MARGIN_MINING',
+  'MARGIN_C2C',
+  'MINING_MAIN',
+  'MINING_UMFUTURE',
+  'MINING_C2C',
+  'MINING_MARGIN',
+  'MAIN_PAY',
+  'PAY_MAIN',
+  'ISOLATEDMARGIN_MARGIN',
+  'MARGIN_ISOLATEDMARGIN',
+  'ISOLATEDMARGIN_ISOLATEDMARGIN',
+  'MAIN_FUNDING',
+  'FUNDING_MAIN',
+  'FUNDING_UMFUTURE',
+  'UMFUTURE_FUNDING',
+  'MARGIN_FUNDING',
+  'FUNDING_MARGIN',
+  'FUNDING_CMFUTURE',
+  'CMFUTURE_FUNDING',
+  'MAIN_OPTION',
+  'OPTION_MAIN',
+  'UMFUTURE_OPTION',
+  'OPTION_UMFUTURE',
+  'MARGIN_OPTION',
+  'OPTION_MARGIN',
+  'FUNDING_OPTION',
+  'OPTION_FUNDING',
+  'MAIN_PORTFOLIO_MARGIN',
+  'PORTFOLIO_MARGIN_MAIN',
 ] as const;
 
 function universalTransfers(ctx: EndpointContext): unknown {
@@ -291,33 +375,82 @@ function universalTransfers(ctx: EndpointContext): unknown {
   const from = start ?? (end !== undefined ? end - 7 * DAY : ctx.now - 7 * DAY);
   const to = end ?? (start !== undefined ? ctx.now : ctx.now);
   if (from > to) throw Errors.invalidParam('startTime');
-  const all = inWindow(ctx.account.universalTransfers, (r) => r.timestamp, Math.max(from, ctx.now - SIX_MONTHS), to).filter((r) => r.type === type);
-  const { rows, total } = rowsTotal(all, ctx, 10, 100);
-  // The exchange omits `rows` when there are none.
-  return total === 0 ? { total: 0 } : { total, rows };
+  const all = inWindow(
+    ctx.account.universalTransfers,
+    (r) => r.timestamp,
+    Math.max(from, ctx.account.asOf - SIX_MONTHS),
+    to,
+  ).filter((r) => r.type === type);
+  return rowsTotal(all, ctx, 10, 100);
 }
 
 const ip = 'sapi-ip' as const;
 const uid = 'sapi-uid' as const;
 
 export const SAPI_ENDPOINTS: EndpointDef[] = [
-  { method: 'GET', path: '/sapi/v1/capital/deposit/hisrec', security: 'USER_DATA', limit: ip, weight: 1, handle: depositHistory },
-  { method: 'GET', path: '/sapi/v1/capital/withdraw/history', security: 'USER_DATA', limit: 'sapi-uid-1s', weight: 18000, handle: withdrawHistory },
-  { method: 'GET', path: '/sapi/v1/convert/tradeFlow', security: 'USER_DATA', limit: uid, weight: 3000, handle: convertTradeFlow },
-  { method: 'GET', path: '/sapi/v1/asset/dribblet', security: 'USER_DATA', limit: ip, weight: 1, handle: dribblet },
-  { method: 'GET', path: '/sapi/v1/simple-earn/flexible/position', security: 'USER_DATA', limit: ip, weight: 150, handle: flexiblePosition },
-  { method: 'GET', path: '/sapi/v1/simple-earn/locked/position', security: 'USER_DATA', limit: ip, weight: 150, handle: lockedPosition },
+  {
+    method: 'GET',
+    path: '/sapi/v1/capital/deposit/hisrec',
+    security: 'USER_DATA',
+    limit: ip,
+    weight: 1,
+    handle: depositHistory,
+  },
+  {
+    method: 'GET',
+    path: '/sapi/v1/capital/withdraw/history',
+    security: 'USER_DATA',
+    limit: 'sapi-uid-1s',
+    weight: 18000,
+    handle: withdrawHistory,
+  },
+  {
+    method: 'GET',
+    path: '/sapi/v1/convert/tradeFlow',
+    security: 'USER_DATA',
+    limit: uid,
+    weight: 3000,
+    handle: convertTradeFlow,
+  },
+  {
+    method: 'GET',
+    path: '/sapi/v1/asset/dribblet',
+    security: 'USER_DATA',
+    limit: ip,
+    weight: 1,
+    handle: dribblet,
+  },
+  {
+    method: 'GET',
+    path: '/sapi/v1/simple-earn/flexible/position',
+    security: 'USER_DATA',
+    limit: ip,
+    weight: 150,
+    handle: flexiblePosition,
+  },
+  {
+    method: 'GET',
+    path: '/sapi/v1/simple-earn/locked/position',
+    security: 'USER_DATA',
+    limit: ip,
+    weight: 150,
+    handle: lockedPosition,
+  },
   {
     method: 'GET',
     path: '/sapi/v1/simple-earn/flexible/history/subscriptionRecord',
     security: 'USER_DATA',
     limit: ip,
     weight: 150,
-    handle: earnHistory((a) => a.flexibleSubscriptions, (r) => r.time, [
-      ['productId', (r) => r.productId],
-      ['purchaseId', (r) => String(r.purchaseId)],
-      ['asset', (r) => r.asset],
-    ]),
+    handle: earnHistory(
+      (a) => a.flexibleSubscriptions,
+      (r) => r.time,
+      [
+        ['productId', (r) => r.productId],
+        ['purchaseId', (r) => String(r.purchaseId)],
+        ['asset', (r) => r.asset],
+      ],
+    ),
   },
   {
     method: 'GET',
@@ -325,11 +458,15 @@ export const SAPI_ENDPOINTS: EndpointDef[] = [
     security: 'USER_DATA',
     limit: ip,
     weight: 150,
-    handle: earnHistory((a) => a.flexibleRedemptions, (r) => r.time, [
-      ['productId', (r) => r.projectId],
-      ['redeemId', (r) => String(r.redeemId)],
-      ['asset', (r) => r.asset],
-    ]),
+    handle: earnHistory(
+      (a) => a.flexibleRedemptions,
+      (r) => r.time,
+      [
+        ['productId', (r) => r.projectId],
+        ['redeemId', (r) => String(r.redeemId)],
+        ['asset', (r) => r.asset],
+      ],
+    ),
   },
   {
     method: 'GET',
@@ -353,10 +490,14 @@ export const SAPI_ENDPOINTS: EndpointDef[] = [
     security: 'USER_DATA',
     limit: ip,
     weight: 150,
-    handle: earnHistory((a) => a.lockedSubscriptions, (r) => r.time, [
-      ['purchaseId', (r) => r.purchaseId],
-      ['asset', (r) => r.asset],
-    ]),
+    handle: earnHistory(
+      (a) => a.lockedSubscriptions,
+      (r) => r.time,
+      [
+        ['purchaseId', (r) => r.purchaseId],
+        ['asset', (r) => r.asset],
+      ],
+    ),
   },
   {
     method: 'GET',
@@ -364,11 +505,15 @@ export const SAPI_ENDPOINTS: EndpointDef[] = [
     security: 'USER_DATA',
     limit: ip,
     weight: 150,
-    handle: earnHistory((a) => a.lockedRedemptions, (r) => r.time, [
-      ['positionId', (r) => r.positionId],
-      ['redeemId', (r) => String(r.redeemId)],
-      ['asset', (r) => r.asset],
-    ]),
+    handle: earnHistory(
+      (a) => a.lockedRedemptions,
+      (r) => r.time,
+      [
+        ['positionId', (r) => r.positionId],
+        ['redeemId', (r) => String(r.redeemId)],
+        ['asset', (r) => r.asset],
+      ],
+    ),
   },
   {
     method: 'GET',
@@ -376,21 +521,50 @@ export const SAPI_ENDPOINTS: EndpointDef[] = [
     security: 'USER_DATA',
     limit: ip,
     weight: 150,
-    handle: earnHistory((a) => a.lockedRewards, (r) => r.time, [
-      ['positionId', (r) => String(r.positionId)],
-      ['asset', (r) => r.asset],
-    ]),
+    handle: earnHistory(
+      (a) => a.lockedRewards,
+      (r) => r.time,
+      [
+        ['positionId', (r) => String(r.positionId)],
+        ['asset', (r) => r.asset],
+      ],
+    ),
   },
-  { method: 'GET', path: '/sapi/v1/lending/auto-invest/plan/list', security: 'USER_DATA', limit: ip, weight: 1, handle: autoInvestPlans },
-  { method: 'GET', path: '/sapi/v1/lending/auto-invest/history/list', security: 'USER_DATA', limit: ip, weight: 1, handle: autoInvestHistory },
-  { method: 'GET', path: '/sapi/v1/c2c/orderMatch/listUserOrderHistory', security: 'USER_DATA', limit: ip, weight: 1, handle: c2cHistory },
+  {
+    method: 'GET',
+    path: '/sapi/v1/lending/auto-invest/plan/list',
+    security: 'USER_DATA',
+    limit: ip,
+    weight: 1,
+    handle: autoInvestPlans,
+  },
+  {
+    method: 'GET',
+    path: '/sapi/v1/lending/auto-invest/history/list',
+    security: 'USER_DATA',
+    limit: ip,
+    weight: 1,
+    handle: autoInvestHistory,
+  },
+  {
+    method: 'GET',
+    path: '/sapi/v1/c2c/orderMatch/listUserOrderHistory',
+    security: 'USER_DATA',
+    limit: ip,
+    weight: 1,
+    handle: c2cHistory,
+  },
   {
     method: 'GET',
     path: '/sapi/v1/fiat/orders',
     security: 'USER_DATA',
     limit: uid,
     weight: 45000,
-    handle: fiatList((a) => a.fiatOrders, (r) => r.createTime, false),
+    handle: fiatList(
+      (a) => a.fiatOrders,
+      (r) => r.createTime,
+      false,
+    ),
   },
   {
     method: 'GET',
@@ -398,21 +572,105 @@ export const SAPI_ENDPOINTS: EndpointDef[] = [
     security: 'USER_DATA',
     limit: ip,
     weight: 1,
-    handle: fiatList((a) => a.fiatPayments, (r) => r.createTime, true),
+    handle: fiatList(
+      (a) => a.fiatPayments,
+      (r) => r.createTime,
+      true,
+    ),
   },
-  { method: 'GET', path: '/sapi/v1/asset/assetDividend', security: 'USER_DATA', limit: ip, weight: 10, handle: assetDividend },
-  { method: 'GET', path: '/sapi/v1/account/apiRestrictions', security: 'USER_DATA', limit: ip, weight: 1, handle: apiRestrictions },
-  { method: 'GET', path: '/sapi/v1/account/status', security: 'USER_DATA', limit: ip, weight: 1, handle: () => ({ data: 'Normal' }) },
-  { method: 'POST', path: '/sapi/v3/asset/getUserAsset', security: 'USER_DATA', limit: ip, weight: 5, handle: getUserAsset },
-  { method: 'POST', path: '/sapi/v1/asset/get-funding-asset', security: 'USER_DATA', limit: ip, weight: 1, handle: fundingAsset },
-  { method: 'GET', path: '/sapi/v1/asset/transfer', security: 'USER_DATA', limit: ip, weight: 1, handle: universalTransfers },
+  {
+    method: 'GET',
+    path: '/sapi/v1/asset/assetDividend',
+    security: 'USER_DATA',
+    limit: ip,
+    weight: 10,
+    handle: assetDividend,
+  },
+  {
+    method: 'GET',
+    path: '/sapi/v1/account/apiRestrictions',
+    security: 'USER_DATA',
+    limit: ip,
+    weight: 1,
+    handle: apiRestrictions,
+  },
+  {
+    method: 'GET',
+    path: '/sapi/v1/account/status',
+    security: 'USER_DATA',
+    limit: ip,
+    weight: 1,
+    handle: () => ({ data: 'Normal' }),
+  },
+  {
+    method: 'POST',
+    path: '/sapi/v3/asset/getUserAsset',
+    security: 'USER_DATA',
+    limit: ip,
+    weight: 5,
+    handle: getUserAsset,
+  },
+  {
+    method: 'POST',
+    path: '/sapi/v1/asset/get-funding-asset',
+    security: 'USER_DATA',
+    limit: ip,
+    weight: 1,
+    handle: fundingAsset,
+  },
+  {
+    method: 'GET',
+    path: '/sapi/v1/asset/transfer',
+    security: 'USER_DATA',
+    limit: ip,
+    weight: 1,
+    handle: universalTransfers,
+  },
 ];
 
-export const SAPI_WRITE_ENDPOINTS: Array<Pick<EndpointDef, 'method' | 'path' | 'limit' | 'weight' | 'permission'>> = [
-  { method: 'POST', path: '/sapi/v1/capital/withdraw/apply', limit: ip, weight: 900, permission: 'enableWithdrawals' },
-  { method: 'POST', path: '/sapi/v1/asset/transfer', limit: uid, weight: 900, permission: 'permitsUniversalTransfer' },
-  { method: 'POST', path: '/sapi/v1/asset/dust', limit: uid, weight: 10, permission: 'enableSpotAndMarginTrading' },
-  { method: 'POST', path: '/sapi/v1/convert/acceptQuote', limit: uid, weight: 500, permission: 'enableSpotAndMarginTrading' },
-  { method: 'POST', path: '/sapi/v1/simple-earn/flexible/subscribe', limit: ip, weight: 1, permission: 'enableSpotAndMarginTrading' },
-  { method: 'POST', path: '/sapi/v1/simple-earn/flexible/redeem', limit: ip, weight: 1, permission: 'enableSpotAndMarginTrading' },
+export const SAPI_WRITE_ENDPOINTS: Array<
+  Pick<EndpointDef, 'method' | 'path' | 'limit' | 'weight' | 'permission'>
+> = [
+  {
+    method: 'POST',
+    path: '/sapi/v1/capital/withdraw/apply',
+    limit: ip,
+    weight: 900,
+    permission: 'enableWithdrawals',
+  },
+  {
+    method: 'POST',
+    path: '/sapi/v1/asset/transfer',
+    limit: uid,
+    weight: 900,
+    permission: 'permitsUniversalTransfer',
+  },
+  {
+    method: 'POST',
+    path: '/sapi/v1/asset/dust',
+    limit: uid,
+    weight: 10,
+    permission: 'enableSpotAndMarginTrading',
+  },
+  {
+    method: 'POST',
+    path: '/sapi/v1/convert/acceptQuote',
+    limit: uid,
+    weight: 500,
+    permission: 'enableSpotAndMarginTrading',
+  },
+  {
+    method: 'POST',
+    path: '/sapi/v1/simple-earn/flexible/subscribe',
+    limit: ip,
+    weight: 1,
+    permission: 'enableSpotAndMarginTrading',
+  },
+  {
+    method: 'POST',
+    path: '/sapi/v1/simple-earn/flexible/redeem',
+    limit: ip,
+    weight: 1,
+    permission: 'enableSpotAndMarginTrading',
+  },
 ];

@@ -2,15 +2,20 @@
  * The /api/v3 read endpoints (CONTRACT.md 4.1-4.6), ascending order, 24-hour windows, -1121 for unknown
  * and delisted symbols, -1127/-1128 for bad windows and combinations.
  */
-import { lowerBound, orderAt, tradeAt } from '../data/columns.js';
+import { clientOrderIdFor, lowerBound, orderAt, tradeAt } from '../data/columns.js';
 import { ROUTE_API, type RawOrder, type RawMyTrade, type SandboxAccount } from '../data/model.js';
 import { fmt8 } from '../data/units.js';
 import type { EndpointContext, EndpointDef } from './context.js';
-import { Errors } from './errors.js';
+import { ApiFailure, Errors } from './errors.js';
 import { HOUR } from './windows.js';
 
 const DAY24 = 24 * HOUR;
-const PERMISSION_ENUM = ['SPOT', 'MARGIN', 'LEVERAGED', ...Array.from({ length: 24 }, (_, i) => `TRD_GRP_${String(i + 2).padStart(3, '0')}`)];
+const PERMISSION_ENUM = [
+  'SPOT',
+  'MARGIN',
+  'LEVERAGED',
+  ...Array.from({ length: 24 }, (_, i) => `TRD_GRP_${String(i + 2).padStart(3, '0')}`),
+];
 const DEFAULT_PERMISSIONS = ['SPOT', 'MARGIN', 'LEVERAGED'];
 
 /** A listed symbol's index, or -1121 for unknown and delisted ones. */
@@ -32,7 +37,11 @@ function parseList(value: string, name: string): string[] {
   throw Errors.invalidParam(name);
 }
 
-function symbolInfo(account: SandboxAccount, i: number, showPermissionSets: boolean): Record<string, unknown> {
+function symbolInfo(
+  account: SandboxAccount,
+  i: number,
+  showPermissionSets: boolean,
+): Record<string, unknown> {
   const s = account.symbols[i]!;
   return {
     symbol: s.symbol,
@@ -44,7 +53,15 @@ function symbolInfo(account: SandboxAccount, i: number, showPermissionSets: bool
     quoteAssetPrecision: s.quoteAssetPrecision,
     baseCommissionPrecision: 8,
     quoteCommissionPrecision: 8,
-    orderTypes: ['LIMIT', 'LIMIT_MAKER', 'MARKET', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'],
+    orderTypes: [
+      'LIMIT',
+      'LIMIT_MAKER',
+      'MARKET',
+      'STOP_LOSS',
+      'STOP_LOSS_LIMIT',
+      'TAKE_PROFIT',
+      'TAKE_PROFIT_LIMIT',
+    ],
     icebergAllowed: true,
     ocoAllowed: true,
     otoAllowed: true,
@@ -57,7 +74,12 @@ function symbolInfo(account: SandboxAccount, i: number, showPermissionSets: bool
     isSpotTradingAllowed: s.permissionSets.some((set) => set.includes('SPOT')),
     isMarginTradingAllowed: s.permissionSets.some((set) => set.includes('MARGIN')),
     filters: [
-      { filterType: 'PRICE_FILTER', minPrice: '0.00000001', maxPrice: '1000000.00000000', tickSize: '0.00000001' },
+      {
+        filterType: 'PRICE_FILTER',
+        minPrice: '0.00000001',
+        maxPrice: '1000000.00000000',
+        tickSize: '0.00000001',
+      },
       { filterType: 'LOT_SIZE', minQty: '0.00000001', maxQty: '90000000.00000000', stepSize: '0.00000001' },
     ],
     permissions: [],
@@ -73,8 +95,17 @@ function exchangeInfo(ctx: EndpointContext): unknown {
   const symbolsRaw = params.str('symbols');
   const permissionsRaw = params.str('permissions');
   const show = params.bool('showPermissionSets') ?? true;
-  const status = params.oneOf('symbolStatus', ['TRADING', 'HALT', 'BREAK', 'END_OF_DAY', 'CANCEL_ONLY'] as const);
-  if ((symbol !== undefined && symbolsRaw !== undefined) || (status !== undefined && (symbol ?? symbolsRaw) !== undefined))
+  const status = params.oneOf('symbolStatus', [
+    'TRADING',
+    'HALT',
+    'BREAK',
+    'END_OF_DAY',
+    'CANCEL_ONLY',
+  ] as const);
+  if (
+    (symbol !== undefined && symbolsRaw !== undefined) ||
+    (status !== undefined && (symbol ?? symbolsRaw) !== undefined)
+  )
     throw Errors.badCombo();
   if (permissionsRaw !== undefined && (symbol ?? symbolsRaw) !== undefined) throw Errors.badCombo();
   let picked: number[];
@@ -82,7 +113,8 @@ function exchangeInfo(ctx: EndpointContext): unknown {
     const names = symbol !== undefined ? [symbol] : parseList(symbolsRaw!, 'symbols');
     picked = names.map((n) => listedSymbol(ctx, n));
   } else {
-    const perms = permissionsRaw !== undefined ? parseList(permissionsRaw, 'permissions') : DEFAULT_PERMISSIONS;
+    const perms =
+      permissionsRaw !== undefined ? parseList(permissionsRaw, 'permissions') : DEFAULT_PERMISSIONS;
     for (const p of perms) if (!PERMISSION_ENUM.includes(p)) throw Errors.invalidParam('permissions');
     picked = [];
     account.symbols.forEach((s, i) => {
@@ -115,7 +147,8 @@ function account(ctx: EndpointContext): unknown {
     balances.push({ asset: b.asset, free: b.free, locked: b.locked });
   }
   // Simple Earn flexible positions are mirrored into spot as LD<asset> (LDO is a real asset, not a mirror).
-  for (const { raw } of a.flexiblePositions) balances.push({ asset: `LD${raw.asset}`, free: raw.totalAmount, locked: fmt8(0) });
+  for (const { raw } of a.flexiblePositions)
+    balances.push({ asset: `LD${raw.asset}`, free: raw.totalAmount, locked: fmt8(0) });
   return {
     makerCommission: 10,
     takerCommission: 10,
@@ -177,7 +210,8 @@ function myTrades(ctx: EndpointContext): RawMyTrade[] {
     from = Math.max(lo, hi - limit);
   }
   const out: RawMyTrade[] = [];
-  for (let i = from; i < to; i++) if (((t.routes[i] as number) & ROUTE_API) !== 0) out.push(tradeAt(account, i));
+  for (let i = from; i < to; i++)
+    if (((t.routes[i] as number) & ROUTE_API) !== 0) out.push(tradeAt(account, i));
   return out;
 }
 
@@ -219,6 +253,35 @@ function allOrders(ctx: EndpointContext): RawOrder[] {
   return rows.map((i) => orderAt(account, i));
 }
 
+/** GET /api/v3/order: one order by orderId or origClientOrderId; -2026 when archived, -2013 when unknown. */
+function queryOrder(ctx: EndpointContext): RawOrder {
+  const { params, account } = ctx;
+  const s = listedSymbol(ctx, params.symbol('symbol', true)!);
+  const orderId = params.long('orderId');
+  const clientId = params.str('origClientOrderId');
+  if (orderId === undefined && clientId === undefined)
+    throw new ApiFailure(
+      400,
+      -1102,
+      "Param 'orderId' or 'origClientOrderId' must be sent, but both were empty/null!",
+    );
+  const o = account.orders;
+  const lo = o.symbolStart[s] as number;
+  const hi = o.symbolStart[s + 1] as number;
+  let found = -1;
+  if (orderId !== undefined) {
+    const i = lowerBound(o.orderId, lo, hi, orderId);
+    if (i < hi && o.orderId[i] === orderId) found = i;
+  } else {
+    for (let i = lo; i < hi; i++) if (clientOrderIdFor(o.orderId[i] as number) === clientId) found = i;
+  }
+  if (found < 0) throw new ApiFailure(400, -2013, 'Order does not exist.');
+  if (((o.routes[found] as number) & ROUTE_API) === 0) throw Errors.archived();
+  if (orderId !== undefined && clientId !== undefined && clientOrderIdFor(orderId) !== clientId)
+    throw new ApiFailure(400, -2013, 'Order does not exist.');
+  return orderAt(account, found);
+}
+
 function openOrders(ctx: EndpointContext): RawOrder[] {
   const name = ctx.params.symbol('symbol');
   const s = name === undefined ? undefined : listedSymbol(ctx, name);
@@ -228,10 +291,42 @@ function openOrders(ctx: EndpointContext): RawOrder[] {
 }
 
 export const SPOT_ENDPOINTS: EndpointDef[] = [
-  { method: 'GET', path: '/api/v3/ping', security: 'NONE', limit: 'api-ip', weight: 1, strictParams: true, handle: () => ({}) },
-  { method: 'GET', path: '/api/v3/time', security: 'NONE', limit: 'api-ip', weight: 1, strictParams: true, handle: (ctx) => ({ serverTime: ctx.now }) },
-  { method: 'GET', path: '/api/v3/exchangeInfo', security: 'NONE', limit: 'api-ip', weight: 20, strictParams: true, handle: exchangeInfo },
-  { method: 'GET', path: '/api/v3/account', security: 'USER_DATA', limit: 'api-ip', weight: 20, strictParams: true, handle: account },
+  {
+    method: 'GET',
+    path: '/api/v3/ping',
+    security: 'NONE',
+    limit: 'api-ip',
+    weight: 1,
+    strictParams: true,
+    handle: () => ({}),
+  },
+  {
+    method: 'GET',
+    path: '/api/v3/time',
+    security: 'NONE',
+    limit: 'api-ip',
+    weight: 1,
+    strictParams: true,
+    handle: (ctx) => ({ serverTime: ctx.now }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v3/exchangeInfo',
+    security: 'NONE',
+    limit: 'api-ip',
+    weight: 20,
+    strictParams: true,
+    handle: exchangeInfo,
+  },
+  {
+    method: 'GET',
+    path: '/api/v3/account',
+    security: 'USER_DATA',
+    limit: 'api-ip',
+    weight: 20,
+    strictParams: true,
+    handle: account,
+  },
   {
     method: 'GET',
     path: '/api/v3/myTrades',
@@ -241,7 +336,24 @@ export const SPOT_ENDPOINTS: EndpointDef[] = [
     strictParams: true,
     handle: myTrades,
   },
-  { method: 'GET', path: '/api/v3/allOrders', security: 'USER_DATA', limit: 'api-ip', weight: 20, strictParams: true, handle: allOrders },
+  {
+    method: 'GET',
+    path: '/api/v3/allOrders',
+    security: 'USER_DATA',
+    limit: 'api-ip',
+    weight: 20,
+    strictParams: true,
+    handle: allOrders,
+  },
+  {
+    method: 'GET',
+    path: '/api/v3/order',
+    security: 'USER_DATA',
+    limit: 'api-ip',
+    weight: 4,
+    strictParams: true,
+    handle: queryOrder,
+  },
   {
     method: 'GET',
     path: '/api/v3/openOrders',
@@ -254,12 +366,56 @@ export const SPOT_ENDPOINTS: EndpointDef[] = [
 ];
 
 /** Write endpoints: a read-only key gets -2015 (HTTP 401), as the exchange answers a key without the permission. */
-export const SPOT_WRITE_ENDPOINTS: Array<Pick<EndpointDef, 'method' | 'path' | 'limit' | 'weight' | 'permission'>> = [
-  { method: 'POST', path: '/api/v3/order', limit: 'api-ip', weight: 1, permission: 'enableSpotAndMarginTrading' },
-  { method: 'DELETE', path: '/api/v3/order', limit: 'api-ip', weight: 1, permission: 'enableSpotAndMarginTrading' },
-  { method: 'POST', path: '/api/v3/order/test', limit: 'api-ip', weight: 1, permission: 'enableSpotAndMarginTrading' },
-  { method: 'POST', path: '/api/v3/order/oco', limit: 'api-ip', weight: 1, permission: 'enableSpotAndMarginTrading' },
-  { method: 'POST', path: '/api/v3/orderList/oco', limit: 'api-ip', weight: 1, permission: 'enableSpotAndMarginTrading' },
-  { method: 'POST', path: '/api/v3/order/cancelReplace', limit: 'api-ip', weight: 1, permission: 'enableSpotAndMarginTrading' },
-  { method: 'DELETE', path: '/api/v3/openOrders', limit: 'api-ip', weight: 1, permission: 'enableSpotAndMarginTrading' },
+export const SPOT_WRITE_ENDPOINTS: Array<
+  Pick<EndpointDef, 'method' | 'path' | 'limit' | 'weight' | 'permission'>
+> = [
+  {
+    method: 'POST',
+    path: '/api/v3/order',
+    limit: 'api-ip',
+    weight: 1,
+    permission: 'enableSpotAndMarginTrading',
+  },
+  {
+    method: 'DELETE',
+    path: '/api/v3/order',
+    limit: 'api-ip',
+    weight: 1,
+    permission: 'enableSpotAndMarginTrading',
+  },
+  {
+    method: 'POST',
+    path: '/api/v3/order/test',
+    limit: 'api-ip',
+    weight: 1,
+    permission: 'enableSpotAndMarginTrading',
+  },
+  {
+    method: 'POST',
+    path: '/api/v3/order/oco',
+    limit: 'api-ip',
+    weight: 1,
+    permission: 'enableSpotAndMarginTrading',
+  },
+  {
+    method: 'POST',
+    path: '/api/v3/orderList/oco',
+    limit: 'api-ip',
+    weight: 1,
+    permission: 'enableSpotAndMarginTrading',
+  },
+  {
+    method: 'POST',
+    path: '/api/v3/order/cancelReplace',
+    limit: 'api-ip',
+    weight: 1,
+    permission: 'enableSpotAndMarginTrading',
+  },
+  {
+    method: 'DELETE',
+    path: '/api/v3/openOrders',
+    limit: 'api-ip',
+    weight: 1,
+    permission: 'enableSpotAndMarginTrading',
+  },
 ];

@@ -33,14 +33,19 @@ export const Errors = {
       { 'Retry-After': String(retryAfterS) },
     ),
   serverBusy: () =>
-    new ApiFailure(503, -1008, 'Server is currently overloaded with other requests. Please try again in a few minutes.'),
+    new ApiFailure(
+      503,
+      -1008,
+      'Server is currently overloaded with other requests. Please try again in a few minutes.',
+    ),
   timestampAhead: () => bad(-1021, "Timestamp for this request was 1000ms ahead of the server's time."),
   timestampOutside: () => bad(-1021, 'Timestamp for this request is outside of the recvWindow.'),
   badSignature: () => bad(-1022, 'Signature for this request is not valid.'),
   illegalChars: (name: string, range: string) =>
     bad(-1100, `Illegal characters found in parameter '${name}'; legal range is '${range}'.`),
   duplicateParam: () => bad(-1101, 'Duplicate values for a parameter detected.'),
-  mandatory: (name: string) => bad(-1102, `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`),
+  mandatory: (name: string) =>
+    bad(-1102, `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`),
   unread: (read: number, sent: number) =>
     bad(-1104, `Not all sent parameters were read; read '${read}' parameter(s) but was sent '${sent}'.`),
   empty: (name: string) => bad(-1105, `Parameter '${name}' was empty.`),
@@ -57,6 +62,7 @@ export const Errors = {
   /** /sapi time-window violations (Simple Earn, convert, c2c, auto-invest, dividends, deposits, withdrawals). */
   rangeTooLarge: () => bad(-6021, 'Query time range too large'),
   /** What a sandbox answers to a write it does not execute when the key does carry the permission. */
-  writeNotSupported: () => bad(-1013, 'The request is rejected by the API. (i.e. The request didn\'t reach the Matching Engine.)'),
+  writeNotSupported: () =>
+    bad(-1013, "The request is rejected by the API. (i.e. The request didn't reach the Matching Engine.)"),
   notFound: () => new ApiFailure(404, -1000, 'Not found.'),
 };

@@ -17,7 +17,18 @@ import { UsageError } from '../../core/index.js';
 import { Prng } from '../data/prng.js';
 
 export type FaultKind = '429' | '418' | '403' | '500' | '502' | '503' | '504' | '5xx' | 'reset' | 'truncate';
-const KINDS: readonly FaultKind[] = ['429', '418', '403', '500', '502', '503', '504', '5xx', 'reset', 'truncate'];
+const KINDS: readonly FaultKind[] = [
+  '429',
+  '418',
+  '403',
+  '500',
+  '502',
+  '503',
+  '504',
+  '5xx',
+  'reset',
+  'truncate',
+];
 
 export interface FaultRule {
   kind: FaultKind;

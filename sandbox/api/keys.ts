@@ -78,7 +78,14 @@ export function createKey(type: KeyType, permissions: KeyPermissions, writeKeyFi
       : generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
   const privatePem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const publicPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  const key: SandboxKey = { type, apiKey, apiSecret: privatePem, publicKey: pair.publicKey, permissions, createTime };
+  const key: SandboxKey = {
+    type,
+    apiKey,
+    apiSecret: privatePem,
+    publicKey: pair.publicKey,
+    permissions,
+    createTime,
+  };
   if (writeKeyFiles) {
     const dir = mkdtempSync(join(tmpdir(), 'ledgertap-sandbox-key-'));
     const privateKey = join(dir, `${type}-private.pem`);

@@ -24,10 +24,34 @@ export interface LimitSpec {
 }
 
 export const LIMITS: Record<LimitKind, LimitSpec> = {
-  'api-ip': { kind: 'api-ip', limit: 6000, header: 'X-MBX-USED-WEIGHT-1M', nominalMs: 60_000, intervalText: '1 MINUTE' },
-  'sapi-ip': { kind: 'sapi-ip', limit: 12000, header: 'X-SAPI-USED-IP-WEIGHT-1M', nominalMs: 60_000, intervalText: '1 MINUTE' },
-  'sapi-uid': { kind: 'sapi-uid', limit: 180000, header: 'X-SAPI-USED-UID-WEIGHT-1M', nominalMs: 60_000, intervalText: '1 MINUTE' },
-  'sapi-uid-1s': { kind: 'sapi-uid-1s', limit: 180000, header: 'X-SAPI-USED-UID-WEIGHT-1S', nominalMs: 1_000, intervalText: '1 SECOND' },
+  'api-ip': {
+    kind: 'api-ip',
+    limit: 6000,
+    header: 'X-MBX-USED-WEIGHT-1M',
+    nominalMs: 60_000,
+    intervalText: '1 MINUTE',
+  },
+  'sapi-ip': {
+    kind: 'sapi-ip',
+    limit: 12000,
+    header: 'X-SAPI-USED-IP-WEIGHT-1M',
+    nominalMs: 60_000,
+    intervalText: '1 MINUTE',
+  },
+  'sapi-uid': {
+    kind: 'sapi-uid',
+    limit: 180000,
+    header: 'X-SAPI-USED-UID-WEIGHT-1M',
+    nominalMs: 60_000,
+    intervalText: '1 MINUTE',
+  },
+  'sapi-uid-1s': {
+    kind: 'sapi-uid-1s',
+    limit: 180000,
+    header: 'X-SAPI-USED-UID-WEIGHT-1S',
+    nominalMs: 1_000,
+    intervalText: '1 SECOND',
+  },
 };
 
 interface Bucket {

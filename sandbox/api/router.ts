@@ -9,15 +9,17 @@ import type { EndpointDef } from './context.js';
 import { SPOT_ENDPOINTS, SPOT_WRITE_ENDPOINTS } from './endpoints-spot.js';
 import { SAPI_ENDPOINTS, SAPI_WRITE_ENDPOINTS } from './endpoints-sapi.js';
 import { ApiFailure, Errors } from './errors.js';
-import { FaultInjector } from './faults.js';
-import { LIMITS, RateLimiter, type LimitSpec } from './limits.js';
+import type { FaultInjector } from './faults.js';
+import type { RateLimiter } from './limits.js';
+import { LIMITS, type LimitSpec } from './limits.js';
 import { Params } from './params.js';
 import { signaturePayload, verifySignature } from './signature.js';
 
 const MAX_BODY = 1 << 20;
 const API_KEY_FORMAT = /^[A-Za-z0-9]{64}$/;
 
-type AnyEndpoint = EndpointDef | (Pick<EndpointDef, 'method' | 'path' | 'limit' | 'weight' | 'permission'> & { write: true });
+type AnyEndpoint =
+  EndpointDef | (Pick<EndpointDef, 'method' | 'path' | 'limit' | 'weight' | 'permission'> & { write: true });
 
 export class ApiRouter {
   private readonly endpoints = new Map<string, AnyEndpoint>();
@@ -53,12 +55,15 @@ export class ApiRouter {
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     const rawBody = await readBody(req);
     if (rawBody === undefined) {
-      res.writeHead(413, { 'Content-Type': 'text/html' }).end('<html><body><h1>413 Request Entity Too Large</h1></body></html>');
+      res
+        .writeHead(413, { 'Content-Type': 'text/html' })
+        .end('<html><body><h1>413 Request Entity Too Large</h1></body></html>');
       return;
     }
     const rawQuery = url.search.startsWith('?') ? url.search.slice(1) : url.search;
     const endpoint = this.endpoints.get(`${req.method ?? 'GET'} ${url.pathname}`);
-    const spec: LimitSpec = LIMITS[endpoint?.limit ?? (url.pathname.startsWith('/sapi/') ? 'sapi-ip' : 'api-ip')];
+    const spec: LimitSpec =
+      LIMITS[endpoint?.limit ?? (url.pathname.startsWith('/sapi/') ? 'sapi-ip' : 'api-ip')];
     const statKey = `${req.method} ${url.pathname}`;
     const epStats = stats.endpoint(statKey);
     epStats.requests++;
@@ -74,11 +79,19 @@ export class ApiRouter {
             req.socket.destroy();
             return;
           case '403':
-            res.writeHead(403, { 'Content-Type': 'text/html' }).end('<html><head><title>403 Forbidden</title></head><body><center><h1>403 Forbidden</h1></center></body></html>');
+            res
+              .writeHead(403, { 'Content-Type': 'text/html' })
+              .end(
+                '<html><head><title>403 Forbidden</title></head><body><center><h1>403 Forbidden</h1></center></body></html>',
+              );
             return;
           case '502':
           case '504':
-            res.writeHead(Number(fault), { 'Content-Type': 'text/html' }).end(`<html><body><h1>${fault} ${fault === '502' ? 'Bad Gateway' : 'Gateway Time-out'}</h1></body></html>`);
+            res
+              .writeHead(Number(fault), { 'Content-Type': 'text/html' })
+              .end(
+                `<html><body><h1>${fault} ${fault === '502' ? 'Bad Gateway' : 'Gateway Time-out'}</h1></body></html>`,
+              );
             return;
           case '500':
             throw Errors.unknown();
@@ -99,23 +112,44 @@ export class ApiRouter {
       const now = state.now();
       this.limiter.checkBan(ip, now);
       if (!endpoint) {
-        if (this.paths.has(url.pathname)) throw new ApiFailure(405, -1000, `Request method '${req.method}' not supported`);
+        if (this.paths.has(url.pathname))
+          throw new ApiFailure(405, -1000, `Request method '${req.method}' not supported`);
         throw Errors.notFound();
       }
       const params = Params.parse(rawQuery, rawBody);
       const weight = typeof endpoint.weight === 'function' ? endpoint.weight(params) : endpoint.weight;
-      const bucketKey = spec.kind === 'api-ip' ? ip : spec.kind === 'sapi-ip' ? `${ip}|${url.pathname}` : `uid|${url.pathname}`;
+      const bucketKey =
+        spec.kind === 'api-ip'
+          ? ip
+          : spec.kind === 'sapi-ip'
+            ? `${ip}|${url.pathname}`
+            : `uid|${url.pathname}`;
       const used = this.limiter.charge(spec, bucketKey, weight, ip, now);
       headers[spec.header] = String(used);
       epStats.weight += weight;
       const write = 'write' in endpoint;
-      if (write || endpoint.security !== 'NONE') this.authenticate(req, params, rawQuery, rawBody, now, url.pathname.startsWith('/api/'));
+      if (write || endpoint.security !== 'NONE')
+        this.authenticate(req, params, rawQuery, rawBody, now, url.pathname.startsWith('/api/'));
       if (write) {
         if (!endpoint.permission || !state.key.permissions[endpoint.permission]) throw Errors.rejectedKey();
         throw Errors.writeNotSupported();
       }
-      const body = endpoint.handle({ account: state.account, params, now, key: state.key, index: state.index });
+      let body: unknown = endpoint.handle({
+        account: state.account,
+        params,
+        now,
+        key: state.key,
+        index: state.index,
+      });
       if (endpoint.strictParams) params.assertAllRead();
+      // X-MBX-TIME-UNIT: MICROSECOND switches /api time fields to µs (CONTRACT.md 1).
+      const unit = req.headers['x-mbx-time-unit'];
+      if (
+        url.pathname.startsWith('/api/') &&
+        typeof unit === 'string' &&
+        unit.toUpperCase() === 'MICROSECOND'
+      )
+        body = toMicroseconds(body);
       send(res, 200, body, headers, truncate);
     } catch (error) {
       if (!(error instanceof ApiFailure)) throw error;
@@ -123,13 +157,27 @@ export class ApiRouter {
       stats.error(error.code);
       if (error.status === 429) stats.rateLimited429++;
       if (error.status === 418) stats.banned418++;
-      if (headers[spec.header] === undefined && spec.kind === 'api-ip') headers[spec.header] = String(this.limiter.used(spec, ip, state.now()));
-      send(res, error.status, { code: error.code, msg: error.msg }, { ...headers, ...error.headers }, truncate);
+      if (headers[spec.header] === undefined && spec.kind === 'api-ip')
+        headers[spec.header] = String(this.limiter.used(spec, ip, state.now()));
+      send(
+        res,
+        error.status,
+        { code: error.code, msg: error.msg },
+        { ...headers, ...error.headers },
+        truncate,
+      );
     }
   }
 
   /** API key, mandatory signing params, timing window (2.4), signature (2.2). */
-  private authenticate(req: IncomingMessage, params: Params, rawQuery: string, rawBody: string, now: number, isApi: boolean): void {
+  private authenticate(
+    req: IncomingMessage,
+    params: Params,
+    rawQuery: string,
+    rawBody: string,
+    now: number,
+    isApi: boolean,
+  ): void {
     const key = this.state.key;
     const header = req.headers['x-mbx-apikey'];
     const apiKey = Array.isArray(header) ? header[0] : header;
@@ -145,15 +193,31 @@ export class ApiRouter {
     let recvWindow = 5000;
     if (recvRaw !== undefined) {
       const ok = isApi ? /^[0-9]{1,20}(\.[0-9]{1,3})?$/.test(recvRaw) : /^[0-9]{1,20}$/.test(recvRaw);
-      if (!ok) throw Errors.illegalChars('recvWindow', isApi ? '^[0-9]{1,20}(\\.[0-9]{1,3})?$' : '^[0-9]{1,20}$');
+      if (!ok)
+        throw Errors.illegalChars('recvWindow', isApi ? '^[0-9]{1,20}(\\.[0-9]{1,3})?$' : '^[0-9]{1,20}$');
       recvWindow = Number(recvRaw);
       if (recvWindow > 60000) throw Errors.badRecvWindow();
     }
     if (timestamp >= now + 1000) throw Errors.timestampAhead();
     if (now - timestamp > recvWindow) throw Errors.timestampOutside();
-    const verifyKey = key.type === 'hmac' ? { type: key.type, secret: key.apiSecret } : { type: key.type, publicKey: key.publicKey! };
+    const verifyKey =
+      key.type === 'hmac'
+        ? { type: key.type, secret: key.apiSecret }
+        : { type: key.type, publicKey: key.publicKey! };
     if (!verifySignature(verifyKey, payload, signature)) throw Errors.badSignature();
   }
+}
+
+const TIME_FIELDS = new Set(['time', 'updateTime', 'workingTime', 'serverTime', 'transactTime']);
+
+/** Multiplies the time fields of a response by 1000 (µs), recursively. */
+function toMicroseconds(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toMicroseconds);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value))
+    out[k] = TIME_FIELDS.has(k) && typeof v === 'number' ? v * 1000 : toMicroseconds(v);
+  return out;
 }
 
 function readBody(req: IncomingMessage): Promise<string | undefined> {
@@ -171,9 +235,19 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
   });
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>, truncate: boolean): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string>,
+  truncate: boolean,
+): void {
   const text = Buffer.from(stringifyJsonWithBigInt(body), 'utf8');
-  res.writeHead(status, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': String(text.length), ...headers });
+  res.writeHead(status, {
+    'Content-Type': 'application/json;charset=UTF-8',
+    'Content-Length': String(text.length),
+    ...headers,
+  });
   if (truncate && text.length > 1) {
     // Promise the whole body, send half, drop the connection: what a cut-off response looks like.
     res.write(text.subarray(0, Math.floor(text.length / 2)), () => res.socket?.destroy());

@@ -19,7 +19,10 @@ export function stripSignature(raw: string): { rest: string; signatures: string[
 }
 
 /** The signed payload of a request: raw query (minus signature) + raw body (minus signature), no separator. */
-export function signaturePayload(rawQuery: string, rawBody: string): { payload: string; signature: string | undefined; count: number } {
+export function signaturePayload(
+  rawQuery: string,
+  rawBody: string,
+): { payload: string; signature: string | undefined; count: number } {
   const q = stripSignature(rawQuery);
   const b = stripSignature(rawBody);
   const all = [...q.signatures, ...b.signatures];

@@ -190,7 +190,7 @@ export class TradeBuilder {
       for (let k = 0; k < n; k++) out[k] = a[order[k] as number] as number;
       return out;
     };
-    return {
+    const columns: TradeColumns = {
       count: n,
       symbol: take16(this.sym),
       id: take(this.f.id),
@@ -205,17 +205,32 @@ export class TradeBuilder {
       routes: take8(this.routes),
       symbolStart,
     };
+    // Guard the invariants the servers' binary searches rely on: per symbol, ids increase and times never go back.
+    for (let sym = 0; sym < symbolCount; sym++)
+      for (let j = (symbolStart[sym] as number) + 1; j < (symbolStart[sym + 1] as number); j++)
+        if (
+          (columns.id[j] as number) <= (columns.id[j - 1] as number) ||
+          (columns.time[j] as number) < (columns.time[j - 1] as number) ||
+          (columns.orderId[j] as number) < (columns.orderId[j - 1] as number)
+        )
+          throw new Error(`sandbox generator bug: trades out of order in symbol ${sym}`);
+    return columns;
   }
 }
 
 /** Stable counting sort of row indices by symbol. */
-function symbolOrder(sym: Uint16Array, n: number, symbolCount: number): { order: Uint32Array; symbolStart: Uint32Array } {
+function symbolOrder(
+  sym: Uint16Array,
+  n: number,
+  symbolCount: number,
+): { order: Uint32Array; symbolStart: Uint32Array } {
   const symbolStart = new Uint32Array(symbolCount + 1);
   for (let i = 0; i < n; i++) {
     const s = (sym[i] as number) + 1;
     symbolStart[s] = (symbolStart[s] as number) + 1;
   }
-  for (let s = 1; s <= symbolCount; s++) symbolStart[s] = (symbolStart[s] as number) + (symbolStart[s - 1] as number);
+  for (let s = 1; s <= symbolCount; s++)
+    symbolStart[s] = (symbolStart[s] as number) + (symbolStart[s - 1] as number);
   const cursor = symbolStart.slice(0, symbolCount);
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
@@ -226,61 +241,109 @@ function symbolOrder(sym: Uint16Array, n: number, symbolCount: number): { order:
   return { order, symbolStart };
 }
 
-/** Collects orders in generation order; `finish` sorts them by symbol, then orderId. */
+/** One order as the generator pushes it (amounts in units of 1e-8, enums as indices). */
+export interface OrderRow {
+  symbol: number;
+  orderId: number;
+  time: number;
+  updateTime: number;
+  price: number;
+  origQty: number;
+  executedQty: number;
+  cummulativeQuoteQty: number;
+  type: number;
+  status: number;
+  side: number;
+  routes: number;
+}
+
+const ORDER_F64 = [
+  'orderId',
+  'time',
+  'updateTime',
+  'price',
+  'origQty',
+  'executedQty',
+  'cummulativeQuoteQty',
+] as const;
+const ORDER_U8 = ['type', 'status', 'side', 'routes'] as const;
+
+/**
+ * Collects orders in generation order into growable typed arrays; `finish` sorts them by symbol (stable),
+ * which is also orderId order because the generator hands out each symbol's ids increasing in time.
+ */
 export class OrderBuilder {
-  readonly rows: Array<{
-    symbol: number;
-    orderId: number;
-    time: number;
-    updateTime: number;
-    price: number;
-    origQty: number;
-    executedQty: number;
-    cummulativeQuoteQty: number;
-    type: number;
-    status: number;
-    side: number;
-    routes: number;
-  }> = [];
+  count = 0;
+  private readonly f64 = Object.fromEntries(ORDER_F64.map((k) => [k, new Grow64(1024)])) as Record<
+    (typeof ORDER_F64)[number],
+    Grow64
+  >;
+  private u8 = Object.fromEntries(ORDER_U8.map((k) => [k, new Uint8Array(1024)])) as Record<
+    (typeof ORDER_U8)[number],
+    Uint8Array
+  >;
+  private sym = new Uint16Array(1024);
+
+  push(row: OrderRow): void {
+    const i = this.count;
+    const n = i + 1;
+    for (const k of ORDER_F64) {
+      this.f64[k].ensure(n);
+      this.f64[k].data[i] = row[k];
+    }
+    if (n > this.sym.length) {
+      const grown = new Uint16Array(this.sym.length * 2);
+      grown.set(this.sym);
+      this.sym = grown;
+      for (const k of ORDER_U8) {
+        const g = new Uint8Array(this.u8[k].length * 2);
+        g.set(this.u8[k]);
+        this.u8[k] = g;
+      }
+    }
+    this.sym[i] = row.symbol;
+    for (const k of ORDER_U8) this.u8[k][i] = row[k];
+    this.count = n;
+  }
 
   finish(symbolCount: number): OrderColumns {
-    const rows = this.rows.sort((a, b) => a.symbol - b.symbol || a.orderId - b.orderId);
-    const n = rows.length;
-    const out: OrderColumns = {
-      count: n,
-      symbol: new Uint16Array(n),
-      orderId: new Float64Array(n),
-      time: new Float64Array(n),
-      updateTime: new Float64Array(n),
-      price: new Float64Array(n),
-      origQty: new Float64Array(n),
-      executedQty: new Float64Array(n),
-      cummulativeQuoteQty: new Float64Array(n),
-      type: new Uint8Array(n),
-      status: new Uint8Array(n),
-      side: new Uint8Array(n),
-      routes: new Uint8Array(n),
-      symbolStart: new Uint32Array(symbolCount + 1),
+    const n = this.count;
+    const { order, symbolStart } = symbolOrder(this.sym, n, symbolCount);
+    const take64 = (k: (typeof ORDER_F64)[number]): Float64Array => {
+      const src = this.f64[k].data;
+      const out = new Float64Array(n);
+      for (let j = 0; j < n; j++) out[j] = src[order[j] as number] as number;
+      return out;
     };
-    for (let i = 0; i < n; i++) {
-      const r = rows[i]!;
-      out.symbol[i] = r.symbol;
-      out.orderId[i] = r.orderId;
-      out.time[i] = r.time;
-      out.updateTime[i] = r.updateTime;
-      out.price[i] = r.price;
-      out.origQty[i] = r.origQty;
-      out.executedQty[i] = r.executedQty;
-      out.cummulativeQuoteQty[i] = r.cummulativeQuoteQty;
-      out.type[i] = r.type;
-      out.status[i] = r.status;
-      out.side[i] = r.side;
-      out.routes[i] = r.routes;
-      out.symbolStart[r.symbol + 1] = (out.symbolStart[r.symbol + 1] as number) + 1;
-    }
-    for (let s = 1; s <= symbolCount; s++)
-      out.symbolStart[s] = (out.symbolStart[s] as number) + (out.symbolStart[s - 1] as number);
-    this.rows.length = 0;
-    return out;
+    const take8 = (k: (typeof ORDER_U8)[number]): Uint8Array => {
+      const src = this.u8[k];
+      const out = new Uint8Array(n);
+      for (let j = 0; j < n; j++) out[j] = src[order[j] as number] as number;
+      return out;
+    };
+    const symbol = new Uint16Array(n);
+    for (let j = 0; j < n; j++) symbol[j] = this.sym[order[j] as number] as number;
+    const columns: OrderColumns = {
+      count: n,
+      symbol,
+      orderId: take64('orderId'),
+      time: take64('time'),
+      updateTime: take64('updateTime'),
+      price: take64('price'),
+      origQty: take64('origQty'),
+      executedQty: take64('executedQty'),
+      cummulativeQuoteQty: take64('cummulativeQuoteQty'),
+      type: take8('type'),
+      status: take8('status'),
+      side: take8('side'),
+      routes: take8('routes'),
+      symbolStart,
+    };
+    // Guard the invariant the servers' binary searches rely on.
+    for (let s = 0; s < symbolCount; s++)
+      for (let j = (symbolStart[s] as number) + 1; j < (symbolStart[s + 1] as number); j++)
+        if ((columns.orderId[j] as number) <= (columns.orderId[j - 1] as number))
+          throw new Error(`sandbox generator bug: orderIds not increasing in symbol ${s}`);
+    return columns;
   }
 }

@@ -16,10 +16,7 @@ import type {
   RawC2COrder,
   RawConvert,
   RawDeposit,
-  RawDividend,
   RawDribblet,
-  RawFiatOrder,
-  RawFiatPayment,
   RawFlexiblePosition,
   RawFlexibleRedemption,
   RawFlexibleReward,
@@ -56,12 +53,82 @@ const DAY = 86_400_000;
 const DUST_API_FROM = Date.UTC(2020, 11, 1);
 const ALL_ROUTES: Routes = { api: true, web: true, csv: true };
 const NO_API: Routes = { api: false, web: true, csv: true };
-const MAJOR_BASES = ['BTC', 'ETH', 'BNB', 'XRP', 'ADA', 'SOL', 'DOT', 'DOGE', 'LTC', 'LINK', 'LDO', 'AVAX', 'TRX'];
+const MAJOR_BASES = [
+  'BTC',
+  'ETH',
+  'BNB',
+  'XRP',
+  'ADA',
+  'SOL',
+  'DOT',
+  'DOGE',
+  'LTC',
+  'LINK',
+  'LDO',
+  'AVAX',
+  'TRX',
+];
 const OTHER_BASES = [
-  'ATOM', 'UNI', 'XLM', 'ETC', 'FIL', 'NEAR', 'APT', 'ARB', 'OP', 'SHIB', 'AAVE', 'SAND', 'MANA', 'AXS', 'EOS',
-  'NEO', 'IOTA', 'ZEC', 'DASH', 'ALGO', 'VET', 'ICP', 'FTM', 'GRT', 'CRV', 'SUSHI', 'COMP', 'MKR', 'SNX', 'YFI',
-  'ENJ', 'CHZ', 'BAT', 'ZIL', 'ONE', 'HBAR', 'QTUM', 'WAVES', 'KSM', 'RUNE', 'EGLD', 'THETA', 'XTZ', 'CAKE', 'INJ',
-  'SUI', 'SEI', 'TIA', 'PEPE', 'WIF', 'BONK', 'FET', 'RNDR', 'IMX', 'STX', 'FLOW', 'MINA', 'KAVA', 'ROSE', 'CELO',
+  'ATOM',
+  'UNI',
+  'XLM',
+  'ETC',
+  'FIL',
+  'NEAR',
+  'APT',
+  'ARB',
+  'OP',
+  'SHIB',
+  'AAVE',
+  'SAND',
+  'MANA',
+  'AXS',
+  'EOS',
+  'NEO',
+  'IOTA',
+  'ZEC',
+  'DASH',
+  'ALGO',
+  'VET',
+  'ICP',
+  'FTM',
+  'GRT',
+  'CRV',
+  'SUSHI',
+  'COMP',
+  'MKR',
+  'SNX',
+  'YFI',
+  'ENJ',
+  'CHZ',
+  'BAT',
+  'ZIL',
+  'ONE',
+  'HBAR',
+  'QTUM',
+  'WAVES',
+  'KSM',
+  'RUNE',
+  'EGLD',
+  'THETA',
+  'XTZ',
+  'CAKE',
+  'INJ',
+  'SUI',
+  'SEI',
+  'TIA',
+  'PEPE',
+  'WIF',
+  'BONK',
+  'FET',
+  'RNDR',
+  'IMX',
+  'STX',
+  'FLOW',
+  'MINA',
+  'KAVA',
+  'ROSE',
+  'CELO',
 ];
 /** Assets that disappeared from the exchange: their symbols are delisted. */
 const DELISTED_BASES = ['LUNA', 'FTT', 'SRM', 'BCC', 'VEN', 'HSR', 'NPXS', 'BTT', 'MITH', 'KEY'];
@@ -88,7 +155,15 @@ function usd(ctx: Ctx, asset: number, t: number): number {
   const p0 = ctx.usd0[asset] as number;
   const amp = ctx.amp[asset] as number;
   if (amp === 0) return p0;
-  return p0 * Math.exp(amp * Math.sin((2 * Math.PI * (t - ctx.createdAt)) / (ctx.period[asset] as number) + (ctx.phase[asset] as number)));
+  return (
+    p0 *
+    Math.exp(
+      amp *
+        Math.sin(
+          (2 * Math.PI * (t - ctx.createdAt)) / (ctx.period[asset] as number) + (ctx.phase[asset] as number),
+        ),
+    )
+  );
 }
 
 /** Units of `asset` worth `usdValue` at time t. */
@@ -149,7 +224,10 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
     used.add(name);
     bases.push(name);
   }
-  const delistedBases = DELISTED_BASES.slice(0, Math.min(DELISTED_BASES.length, Math.max(1, Math.ceil(spec.delisted / 3))));
+  const delistedBases = DELISTED_BASES.slice(
+    0,
+    Math.min(DELISTED_BASES.length, Math.max(1, Math.ceil(spec.delisted / 3))),
+  );
 
   const assetSet = new Set<string>([...QUOTES, ...bases, ...delistedBases]);
   const assets = [...assetSet].sort();
@@ -200,7 +278,8 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
     const isMajor = MAJOR_BASES.includes(base);
     const start = isMajor ? createdAt : createdAt + Math.floor(srng.next() * (asOf - createdAt) * 0.5);
     let end = Infinity;
-    if (delisted) end = start + 200 * DAY + Math.floor(srng.next() * Math.max(DAY, asOf - 60 * DAY - start - 200 * DAY));
+    if (delisted)
+      end = start + 200 * DAY + Math.floor(srng.next() * Math.max(DAY, asOf - 60 * DAY - start - 200 * DAY));
     // A few listed symbols sit only in a trading group, so exchangeInfo hides them unless asked for.
     const hidden = !delisted && !isMajor && srng.chance(0.04);
     symbols.push({
@@ -264,7 +343,10 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
   // Funding the account: the first weeks bring the money every later event spends.
   const fundingDeposits = ['USDT', 'USDT', 'BTC', 'ETH', 'BNB'];
   fundingDeposits.forEach((asset, k) => {
-    events.push({ t: createdAt + (k + 1) * 3_600_000, run: (t) => deposit(t, A(asset), 20_000, false, true) });
+    events.push({
+      t: createdAt + (k + 1) * 3_600_000,
+      run: (t) => deposit(t, A(asset), 20_000, false, true),
+    });
   });
 
   let depositSeq = 0n;
@@ -329,7 +411,9 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
         if (asset < 0) return;
         const coin = assets[asset]!;
         const balance = ctx.bal.spot[asset] as number;
-        const fee = internal ? 0 : Math.min(Math.floor(balance * 0.02), unitsWorth(ctx, asset, 1 + r.next() * 4, tt));
+        const fee = internal
+          ? 0
+          : Math.min(Math.floor(balance * 0.02), unitsWorth(ctx, asset, 1 + r.next() * 4, tt));
         const amount = Math.floor((balance - fee) * (0.1 + r.next() * 0.5));
         if (amount <= 0) return;
         const roll = r.next();
@@ -585,7 +669,13 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
             if (units <= 0) return;
             move(ctx, 'earn_flexible', asset, units);
             flexibleRewards.push({
-              raw: { asset: assets[asset]!, rewards: fmt8(units), projectId: `${assets[asset]}001`, type, time: tt },
+              raw: {
+                asset: assets[asset]!,
+                rewards: fmt8(units),
+                projectId: `${assets[asset]}001`,
+                type,
+                time: tt,
+              },
               routes: ALL_ROUTES,
             });
           };
@@ -628,7 +718,13 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
                 move(ctx, 'spot', pos.asset, boost);
                 pos.boostPaid += boost;
                 lockedRewards.push({
-                  raw: { positionId: String(pos.positionId), time: tt, asset: assets[pos.asset]!, amount: fmtShort(boost), type: 'Boost Rewards' },
+                  raw: {
+                    positionId: String(pos.positionId),
+                    time: tt,
+                    asset: assets[pos.asset]!,
+                    amount: fmtShort(boost),
+                    type: 'Boost Rewards',
+                  },
                   routes: ALL_ROUTES,
                 });
               }
@@ -639,7 +735,14 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
               if (extra > 0) {
                 move(ctx, 'spot', bnb, extra);
                 lockedRewards.push({
-                  raw: { positionId: pos.positionId, time: tt, asset: 'BNB', lockPeriod: String(pos.days), amount: fmtShort(extra), type: 'Extra Rewards' },
+                  raw: {
+                    positionId: pos.positionId,
+                    time: tt,
+                    asset: 'BNB',
+                    lockPeriod: String(pos.days),
+                    amount: fmtShort(extra),
+                    type: 'Extra Rewards',
+                  },
                   routes: ALL_ROUTES,
                 });
               }
@@ -776,7 +879,9 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
       run: (tt) => {
         const asset = A(r.pick(['USDT', 'USDT', 'BTC', 'ETH']));
         const fiat = r.pick(['EUR', 'USD', 'GBP', 'BRL']);
-        const unitPrice = (usd(ctx, asset, tt) / (fiat === 'EUR' ? 1.08 : fiat === 'GBP' ? 1.25 : fiat === 'BRL' ? 0.2 : 1)) * 1.01;
+        const unitPrice =
+          (usd(ctx, asset, tt) / (fiat === 'EUR' ? 1.08 : fiat === 'GBP' ? 1.25 : fiat === 'BRL' ? 0.2 : 1)) *
+          1.01;
         let side: 'BUY' | 'SELL' = r.chance(0.6) ? 'BUY' : 'SELL';
         const maker = r.chance(0.3);
         let amount = unitsWorth(ctx, asset, r.logUniform(50, 3000), tt);
@@ -846,7 +951,8 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
           fee = Math.floor((amount * 0.01) / 1_000_000) * 1_000_000;
         }
         const roll = r.next();
-        const status = roll < 0.06 ? 'Failed' : roll < 0.1 ? 'Expired' : r.chance(0.5) ? 'Successful' : 'Finished';
+        const status =
+          roll < 0.06 ? 'Failed' : roll < 0.1 ? 'Expired' : r.chance(0.5) ? 'Successful' : 'Finished';
         const ok = status === 'Successful' || status === 'Finished';
         if (ok) move(ctx, 'spot', eur, withdraw ? -(amount + fee) : amount - fee);
         fiatOrders.push({
@@ -928,7 +1034,9 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
         const s = pickActiveSymbol(tt);
         const asset = s >= 0 ? (symBase[s] as number) : A('BNB');
         const out = r.chance(0.03) && (ctx.bal.spot[asset] as number) > 0;
-        const amount = out ? Math.floor((ctx.bal.spot[asset] as number) * 0.01) : unitsWorth(ctx, asset, r.logUniform(0.5, 200), tt);
+        const amount = out
+          ? Math.floor((ctx.bal.spot[asset] as number) * 0.01)
+          : unitsWorth(ctx, asset, r.logUniform(0.5, 200), tt);
         if (amount <= 0) return;
         move(ctx, 'spot', asset, out ? -amount : amount);
         dividendSeq++;
@@ -938,7 +1046,15 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
             amount: fmt8(amount),
             asset: assets[asset]!,
             divTime: tt,
-            enInfo: out ? `${assets[asset]} distribution adjustment` : r.pick([`${assets[asset]} distribution`, 'Launchpool', 'BNB Vault', 'Airdrop Assets', 'HODLer Airdrops']),
+            enInfo: out
+              ? `${assets[asset]} distribution adjustment`
+              : r.pick([
+                  `${assets[asset]} distribution`,
+                  'Launchpool',
+                  'BNB Vault',
+                  'Airdrop Assets',
+                  'HODLer Airdrops',
+                ]),
             tranId: 2968885920 + dividendSeq * 113,
             direction: out ? -1 : 1,
           },
@@ -995,7 +1111,8 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
     const start = r.int(0, n - 1);
     for (let k = 0; k < n; k++) {
       const a = (start + k) % n;
-      if ((arr[a] as number) > 0 && assets[a] !== 'EUR' && usdOf(ctx, a, arr[a] as number, t) >= minUsd) return a;
+      if ((arr[a] as number) > 0 && assets[a] !== 'EUR' && usdOf(ctx, a, arr[a] as number, t) >= minUsd)
+        return a;
     }
     return -1;
   }
@@ -1048,7 +1165,7 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
       const update = Math.min(asOf - 1, tt + r.int(60_000, 3 * DAY));
       const status = r.chance(0.8) ? CANCELED : EXPIRED;
       const archived = update < archiveBefore;
-      orders.rows.push({
+      orders.push({
         symbol: s,
         orderId,
         time: tt,
@@ -1069,13 +1186,18 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
     const value = r.logUniform(10, 3000);
     let qty = 0;
     if (buy) {
-      const spend = Math.min(unitsWorth(ctx, quote, value, tt), Math.floor((ctx.bal.spot[quote] as number) * 0.3));
+      const spend = Math.min(
+        unitsWorth(ctx, quote, value, tt),
+        Math.floor((ctx.bal.spot[quote] as number) * 0.3),
+      );
       qty = Math.floor((spend / price) * UNIT);
       if (qty <= 0 || mulUnits(price, qty) <= 0) buy = false;
     }
     if (!buy) {
       const held = ctx.bal.spot[base] as number;
-      qty = r.chance(0.15) ? Math.floor(held * 0.995) : Math.min(unitsWorth(ctx, base, value, tt), Math.floor(held * (0.2 + r.next() * 0.8)));
+      qty = r.chance(0.15)
+        ? Math.floor(held * 0.995)
+        : Math.min(unitsWorth(ctx, base, value, tt), Math.floor(held * (0.2 + r.next() * 0.8)));
       if (qty <= 0 || mulUnits(price, qty) <= 0) continue;
     }
     const fills = r.int(1, 3);
@@ -1087,7 +1209,8 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
     let cumQuote = 0;
     let remaining = qty;
     for (let f = 0; f < fills && remaining > 0; f++) {
-      const fillQty = f === fills - 1 ? remaining : Math.max(1, Math.floor(remaining * (0.3 + r.next() * 0.5)));
+      const fillQty =
+        f === fills - 1 ? remaining : Math.max(1, Math.floor(remaining * (0.3 + r.next() * 0.5)));
       remaining -= fillQty;
       const quoteQty = mulUnits(price, fillQty);
       if (quoteQty <= 0) continue;
@@ -1096,7 +1219,12 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
       let feeAsset: number;
       let fee: number;
       const needBnb = feeBnb + (buy && quote === bnb ? quoteQty : 0);
-      if (feeBnb > 0 && (ctx.bal.spot[bnb] as number) >= needBnb && r.chance(0.7) && !(!buy && base === bnb)) {
+      if (
+        feeBnb > 0 &&
+        (ctx.bal.spot[bnb] as number) >= needBnb &&
+        r.chance(0.7) &&
+        !(!buy && base === bnb)
+      ) {
         feeAsset = bnb;
         fee = feeBnb;
       } else {
@@ -1136,7 +1264,7 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
     }
     if (executed === 0) continue;
     const partialCancel = type !== MARKET && r.chance(0.05);
-    orders.rows.push({
+    orders.push({
       symbol: s,
       orderId,
       time: tt,
@@ -1187,7 +1315,7 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
     const orderId = (nextOrderId[s] as number) + orng.int(1, 40);
     nextOrderId[s] = orderId;
     lastOrderTime[s] = tt;
-    orders.rows.push({
+    orders.push({
       symbol: s,
       orderId,
       time: tt,
@@ -1214,7 +1342,12 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
   const balances: SandboxAccount['balances'] = [];
   for (let a = 0; a < n; a++) {
     const asset = assets[a]!;
-    balances.push({ wallet: 'spot', asset, free: fmt8(ctx.bal.spot[a] as number), locked: fmt8(ctx.spotLocked[a] as number) });
+    balances.push({
+      wallet: 'spot',
+      asset,
+      free: fmt8(ctx.bal.spot[a] as number),
+      locked: fmt8(ctx.spotLocked[a] as number),
+    });
     for (const wallet of ['funding', 'earn_flexible', 'earn_locked'] as const) {
       const v = ctx.bal[wallet][a] as number;
       if (v > 0) balances.push({ wallet, asset, free: fmt8(v), locked: fmt8(0) });
@@ -1245,7 +1378,10 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
     flexiblePositions.push({
       raw: {
         totalAmount: fmt8(v),
-        tierAnnualPercentageRate: { [`0-5${asset}`]: Math.round(apr * 1e4) / 1e4, [`5-10${asset}`]: Math.round(apr * 0.6 * 1e4) / 1e4 },
+        tierAnnualPercentageRate: {
+          [`0-5${asset}`]: Math.round(apr * 1e4) / 1e4,
+          [`5-10${asset}`]: Math.round(apr * 0.6 * 1e4) / 1e4,
+        },
         latestAnnualPercentageRate: apr.toFixed(8),
         yesterdayAirdropPercentageRate: '0',
         asset,
@@ -1307,7 +1443,10 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
     };
   });
 
-  const byTime = <T>(key: (x: T) => number) => (a: T, b: T) => key(a) - key(b);
+  const byTime =
+    <T>(key: (x: T) => number) =>
+    (a: T, b: T) =>
+      key(a) - key(b);
   return {
     seed,
     profile,

@@ -150,8 +150,21 @@ export interface TradeColumns {
 }
 
 /** Order type and status enums of the columnar orders (index = stored code). */
-export const ORDER_TYPES = ['LIMIT', 'MARKET', 'LIMIT_MAKER', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT_LIMIT'] as const;
-export const ORDER_STATUSES = ['NEW', 'PARTIALLY_FILLED', 'FILLED', 'CANCELED', 'EXPIRED', 'REJECTED'] as const;
+export const ORDER_TYPES = [
+  'LIMIT',
+  'MARKET',
+  'LIMIT_MAKER',
+  'STOP_LOSS_LIMIT',
+  'TAKE_PROFIT_LIMIT',
+] as const;
+export const ORDER_STATUSES = [
+  'NEW',
+  'PARTIALLY_FILLED',
+  'FILLED',
+  'CANCELED',
+  'EXPIRED',
+  'REJECTED',
+] as const;
 
 /** Orders, columnar, sorted by symbol index then orderId; `symbolStart` as in {@link TradeColumns}. */
 export interface OrderColumns {

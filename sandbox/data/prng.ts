@@ -39,7 +39,10 @@ export class Prng {
   /** A hex string of n chars. */
   hex(n: number): string {
     let out = '';
-    while (out.length < n) out += Math.floor(this.next() * 4294967296).toString(16).padStart(8, '0');
+    while (out.length < n)
+      out += Math.floor(this.next() * 4294967296)
+        .toString(16)
+        .padStart(8, '0');
     return out.slice(0, n);
   }
 

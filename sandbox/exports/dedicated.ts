@@ -23,7 +23,14 @@ export interface ExportParams {
 
 const c = canonicalDecimal;
 
-const DEPOSIT_STATUS: Record<number, string> = { 0: 'Pending', 1: 'Completed', 2: 'Rejected', 6: 'Completed', 7: 'Failed', 8: 'Pending' };
+const DEPOSIT_STATUS: Record<number, string> = {
+  0: 'Pending',
+  1: 'Completed',
+  2: 'Rejected',
+  6: 'Completed',
+  7: 'Failed',
+  8: 'Pending',
+};
 const WITHDRAW_STATUS = ['Pending', 'Cancelled', 'Pending', 'Rejected', 'Processing', 'Failure', 'Completed'];
 
 function* spotTradeRows(account: SandboxAccount, variant: string, offset: number): Generator<string[]> {
@@ -36,7 +43,16 @@ function* spotTradeRows(account: SandboxAccount, variant: string, offset: number
     const sym = account.symbols[t.symbol[i] as number]!;
     const time = formatTime(r.time, offset);
     if (variant === '2020') {
-      yield [time, r.symbol, r.isBuyer ? 'BUY' : 'SELL', fixed8(r.price), fixed8(r.qty), fixed8(r.quoteQty), fixed8(r.commission), r.commissionAsset];
+      yield [
+        time,
+        r.symbol,
+        r.isBuyer ? 'BUY' : 'SELL',
+        fixed8(r.price),
+        fixed8(r.qty),
+        fixed8(r.quoteQty),
+        fixed8(r.commission),
+        r.commissionAsset,
+      ];
     } else {
       // 2021+: asset-suffixed quantities and a price with a thousands separator.
       yield [
@@ -81,16 +97,57 @@ function* orderRows(account: SandboxAccount, withNumber: boolean, offset: number
     for (let k = o.symbolStart[s] as number; k < (o.symbolStart[s + 1] as number); k++) {
       if (((o.routes[k] as number) & ROUTE_CSV) === 0) continue;
       const r = orderAt(account, k);
-      const avg = c(r.executedQty) !== '0' && !r.cummulativeQuoteQty.startsWith('-') ? (Number(r.cummulativeQuoteQty) / Number(r.executedQty)).toFixed(8) : '0';
-      const status = r.status === 'FILLED' ? 'Filled' : r.status === 'CANCELED' ? 'Canceled' : r.status === 'PARTIALLY_FILLED' ? 'Partial Fill' : r.status.charAt(0) + r.status.slice(1).toLowerCase();
-      const cells = [formatTime(r.time, offset), ...(withNumber ? [String(r.orderId)] : []), r.symbol, r.side, fixed8(r.price), fixed8(r.origQty), avg, fixed8(r.executedQty), r.cummulativeQuoteQty.startsWith('-') ? '' : fixed8(r.cummulativeQuoteQty), status];
+      const avg =
+        c(r.executedQty) !== '0' && !r.cummulativeQuoteQty.startsWith('-')
+          ? (Number(r.cummulativeQuoteQty) / Number(r.executedQty)).toFixed(8)
+          : '0';
+      const status =
+        r.status === 'FILLED'
+          ? 'Filled'
+          : r.status === 'CANCELED'
+            ? 'Canceled'
+            : r.status === 'PARTIALLY_FILLED'
+              ? 'Partial Fill'
+              : r.status.charAt(0) + r.status.slice(1).toLowerCase();
+      const cells = [
+        formatTime(r.time, offset),
+        ...(withNumber ? [String(r.orderId)] : []),
+        r.symbol,
+        r.side,
+        fixed8(r.price),
+        fixed8(r.origQty),
+        avg,
+        fixed8(r.executedQty),
+        r.cummulativeQuoteQty.startsWith('-') ? '' : fixed8(r.cummulativeQuoteQty),
+        status,
+      ];
       yield cells;
       const list = fills.get(r.orderId);
       if (!list?.length) continue;
-      yield ['', `Date(${offsetLabel(offset, 'UTC')})`, 'Trading Price', 'Filled', 'Total', 'Fee', '', '', ...(withNumber ? [''] : [])];
+      yield [
+        '',
+        `Date(${offsetLabel(offset, 'UTC')})`,
+        'Trading Price',
+        'Filled',
+        'Total',
+        'Fee',
+        '',
+        '',
+        ...(withNumber ? [''] : []),
+      ];
       for (const i of list) {
         const f = tradeAt(account, i);
-        yield ['', formatTime(f.time, offset), fixed8(f.price), fixed8(f.qty), fixed8(f.quoteQty), `${fixed8(f.commission)}${f.commissionAsset}`, '', '', ...(withNumber ? [''] : [])];
+        yield [
+          '',
+          formatTime(f.time, offset),
+          fixed8(f.price),
+          fixed8(f.qty),
+          fixed8(f.quoteQty),
+          `${fixed8(f.commission)}${f.commissionAsset}`,
+          '',
+          '',
+          ...(withNumber ? [''] : []),
+        ];
       }
     }
   }
@@ -99,7 +156,18 @@ function* orderRows(account: SandboxAccount, withNumber: boolean, offset: number
 function spotOrders(account: SandboxAccount, p: ExportParams): ExportTable {
   const date = `Date(${offsetLabel(p.offset, 'UTC')})`;
   const withNumber = p.variant !== '2020';
-  const header = [date, ...(withNumber ? ['OrderNo'] : []), 'Pair', 'Type', 'Order Price', 'Order Amount', 'AvgTrading Price', 'Filled', 'Total', 'status'];
+  const header = [
+    date,
+    ...(withNumber ? ['OrderNo'] : []),
+    'Pair',
+    'Type',
+    'Order Price',
+    'Order Amount',
+    'AvgTrading Price',
+    'Filled',
+    'Total',
+    'status',
+  ];
   return { header, rows: orderRows(account, withNumber, p.offset) };
 }
 
@@ -111,14 +179,26 @@ function deposits(account: SandboxAccount, p: ExportParams): ExportTable {
       ? [date, 'Coin', 'Amount', 'TransactionFee', 'Address', 'TXID', 'SourceAddress', 'PaymentID', 'Status']
       : v === '2025'
         ? [date, 'Coin', 'Network', 'Amount', 'Address', 'TXID', 'Status']
-        : [date, 'Coin', 'Network', 'Amount', 'TransactionFee', 'Address', 'TXID', 'SourceAddress', 'PaymentID', 'Status'];
+        : [
+            date,
+            'Coin',
+            'Network',
+            'Amount',
+            'TransactionFee',
+            'Address',
+            'TXID',
+            'SourceAddress',
+            'PaymentID',
+            'Status',
+          ];
   const rows = account.deposits
     .filter((d) => d.routes.csv)
     .sort((a, b) => a.raw.insertTime - b.raw.insertTime)
     .map(({ raw: d }) => {
       const time = formatTime(d.insertTime, p.offset, v === '2025' ? 'yy' : 'full');
       const status = DEPOSIT_STATUS[d.status] ?? 'Pending';
-      if (v === '2019') return [time, d.coin, fixed8(d.amount), '0', d.address, d.txId, '', d.addressTag, status];
+      if (v === '2019')
+        return [time, d.coin, fixed8(d.amount), '0', d.address, d.txId, '', d.addressTag, status];
       if (v === '2025') return [time, d.coin, d.network, fixed8(d.amount), d.address, d.txId, status];
       return [time, d.coin, d.network, fixed8(d.amount), '0', d.address, d.txId, '', d.addressTag, status];
     });
@@ -133,7 +213,18 @@ function withdrawals(account: SandboxAccount, p: ExportParams): ExportTable {
       ? [date, 'Coin', 'Amount', 'TransactionFee', 'Address', 'TXID', 'SourceAddress', 'PaymentID', 'Status']
       : v === '2025'
         ? [date, 'Coin', 'Network', 'Amount', 'Fee', 'Address', 'TXID', 'Status']
-        : [date, 'Coin', 'Network', 'Amount', 'TransactionFee', 'Address', 'TXID', 'SourceAddress', 'PaymentID', 'Status'];
+        : [
+            date,
+            'Coin',
+            'Network',
+            'Amount',
+            'TransactionFee',
+            'Address',
+            'TXID',
+            'SourceAddress',
+            'PaymentID',
+            'Status',
+          ];
   const rows = account.withdrawals
     .filter((w) => w.routes.csv)
     .map(({ raw: w }) => ({ w, time: Date.parse(`${w.applyTime.replace(' ', 'T')}Z`) }))
@@ -141,33 +232,103 @@ function withdrawals(account: SandboxAccount, p: ExportParams): ExportTable {
     .map(({ w, time: ms }) => {
       const time = formatTime(ms, p.offset, v === '2025' ? 'yy' : 'full');
       const status = WITHDRAW_STATUS[w.status] ?? 'Pending';
-      if (v === '2019') return [time, w.coin, fixed8(w.amount), fixed8(w.transactionFee), w.address, w.txId, '', w.addressTag ?? '', status];
-      if (v === '2025') return [time, w.coin, w.network ?? '', fixed8(w.amount), fixed8(w.transactionFee), w.address, w.txId, status];
-      return [time, w.coin, w.network ?? '', fixed8(w.amount), fixed8(w.transactionFee), w.address, w.txId, '', w.addressTag ?? '', status];
+      if (v === '2019')
+        return [
+          time,
+          w.coin,
+          fixed8(w.amount),
+          fixed8(w.transactionFee),
+          w.address,
+          w.txId,
+          '',
+          w.addressTag ?? '',
+          status,
+        ];
+      if (v === '2025')
+        return [
+          time,
+          w.coin,
+          w.network ?? '',
+          fixed8(w.amount),
+          fixed8(w.transactionFee),
+          w.address,
+          w.txId,
+          status,
+        ];
+      return [
+        time,
+        w.coin,
+        w.network ?? '',
+        fixed8(w.amount),
+        fixed8(w.transactionFee),
+        w.address,
+        w.txId,
+        '',
+        w.addressTag ?? '',
+        status,
+      ];
     });
   return { header, rows };
 }
 
 function fiat(account: SandboxAccount, p: ExportParams, transactionType: 0 | 1): ExportTable {
   const date = `Date(${offsetLabel(p.offset, 'UTC')})`;
-  const list = account.fiatOrders.filter((f) => f.routes.csv && f.transactionType === transactionType).sort((a, b) => a.raw.createTime - b.raw.createTime);
+  const list = account.fiatOrders
+    .filter((f) => f.routes.csv && f.transactionType === transactionType)
+    .sort((a, b) => a.raw.createTime - b.raw.createTime);
   if (p.variant === '2023') {
     // Amounts carry their currency: `387.81 EUR`.
-    const header = [date, 'Method', transactionType === 0 ? 'Deposit Amount' : 'Withdraw Amount', 'Receive Amount', 'Fee', 'Status', 'Transaction ID'];
+    const header = [
+      date,
+      'Method',
+      transactionType === 0 ? 'Deposit Amount' : 'Withdraw Amount',
+      'Receive Amount',
+      'Fee',
+      'Status',
+      'Transaction ID',
+    ];
     const rows = list.map(({ raw: f }) => {
       const received = transactionType === 0 ? addDecimals(f.amount, negateDecimal(f.totalFee)) : f.amount;
-      return [formatTime(f.createTime, p.offset), f.method, `${f.amount} ${f.fiatCurrency}`, `${c(received)} ${f.fiatCurrency}`, `${f.totalFee} ${f.fiatCurrency}`, f.status, f.orderNo];
+      return [
+        formatTime(f.createTime, p.offset),
+        f.method,
+        `${f.amount} ${f.fiatCurrency}`,
+        `${c(received)} ${f.fiatCurrency}`,
+        `${f.totalFee} ${f.fiatCurrency}`,
+        f.status,
+        f.orderNo,
+      ];
     });
     return { header, rows };
   }
   const header = [date, 'Coin', 'Amount', 'Status', 'Payment Method', 'Indicated Amount', 'Fee', 'Order ID'];
-  const rows = list.map(({ raw: f }) => [formatTime(f.createTime, p.offset), f.fiatCurrency, f.amount, f.status, f.method, f.indicatedAmount, f.totalFee, f.orderNo]);
+  const rows = list.map(({ raw: f }) => [
+    formatTime(f.createTime, p.offset),
+    f.fiatCurrency,
+    f.amount,
+    f.status,
+    f.method,
+    f.indicatedAmount,
+    f.totalFee,
+    f.orderNo,
+  ]);
   return { header, rows };
 }
 
 function converts(account: SandboxAccount, p: ExportParams): ExportTable {
   const withWallet = p.variant !== '2021';
-  const header = ['Date', ...(withWallet ? ['Wallet'] : []), 'Pair', 'Type', 'Sell', 'Buy', 'Price', 'Inverse Price', 'Date Updated', 'Status'];
+  const header = [
+    'Date',
+    ...(withWallet ? ['Wallet'] : []),
+    'Pair',
+    'Type',
+    'Sell',
+    'Buy',
+    'Price',
+    'Inverse Price',
+    'Date Updated',
+    'Status',
+  ];
   const rows = account.converts
     .filter((v) => v.routes.csv && v.raw.orderStatus === 'SUCCESS')
     .sort((a, b) => a.raw.createTime - b.raw.createTime)
@@ -189,24 +350,47 @@ function converts(account: SandboxAccount, p: ExportParams): ExportTable {
   return { header, rows };
 }
 
-const FLEX_REWARD_LABEL: Record<string, string> = { REALTIME: 'Real-Time APR Rewards', BONUS: 'Bonus Tiered APR Rewards', REWARDS: 'Rewards' };
+const FLEX_REWARD_LABEL: Record<string, string> = {
+  REALTIME: 'Real-Time APR Rewards',
+  BONUS: 'Bonus Tiered APR Rewards',
+  REWARDS: 'Rewards',
+};
 
 function earnRewards(account: SandboxAccount, p: ExportParams): ExportTable {
   const header = [`Date(${offsetLabel(p.offset)})`, 'Coin', 'Amount', 'Type'];
   const rows: { time: number; cells: string[] }[] = [];
   for (const { raw: r, routes } of account.flexibleRewards) {
     if (!routes.csv) continue;
-    rows.push({ time: r.time, cells: [formatTime(r.time, p.offset), r.asset, scientificIfTiny(r.rewards), FLEX_REWARD_LABEL[r.type] ?? r.type] });
+    rows.push({
+      time: r.time,
+      cells: [
+        formatTime(r.time, p.offset),
+        r.asset,
+        scientificIfTiny(r.rewards),
+        FLEX_REWARD_LABEL[r.type] ?? r.type,
+      ],
+    });
   }
   for (const { raw: r, routes } of account.lockedRewards) {
     if (!routes.csv) continue;
-    rows.push({ time: r.time, cells: [formatTime(r.time, p.offset), r.asset, scientificIfTiny(r.amount), r.type] });
+    rows.push({
+      time: r.time,
+      cells: [formatTime(r.time, p.offset), r.asset, scientificIfTiny(r.amount), r.type],
+    });
   }
   return { header, rows: rows.sort((a, b) => a.time - b.time).map((r) => r.cells) };
 }
 
 function autoInvest(account: SandboxAccount, p: ExportParams): ExportTable {
-  const header = [`Auto-Invest Date(${offsetLabel(p.offset, 'UTC')})`, 'Holding Coin', 'Amount per period', 'Trading Fee', 'Units', 'From', 'Status'];
+  const header = [
+    `Auto-Invest Date(${offsetLabel(p.offset, 'UTC')})`,
+    'Holding Coin',
+    'Amount per period',
+    'Trading Fee',
+    'Units',
+    'From',
+    'Status',
+  ];
   const rows = account.autoInvestExecutions
     .filter((x) => x.routes.csv)
     .sort((a, b) => a.raw.transactionDateTime - b.raw.transactionDateTime)
@@ -217,13 +401,29 @@ function autoInvest(account: SandboxAccount, p: ExportParams): ExportTable {
       `${fixed8(x.transactionFee)} ${x.transactionFeeUnit}`,
       `${fixed8(x.targetAssetAmount)} ${x.targetAsset}`,
       x.sourceWallet === 'SPOT_WALLET' ? 'Spot Wallet' : 'Spot Wallet + Flexible Savings',
-      x.transactionStatus === 'SUCCESS' ? 'Success' : x.transactionStatus.charAt(0) + x.transactionStatus.slice(1).toLowerCase(),
+      x.transactionStatus === 'SUCCESS'
+        ? 'Success'
+        : x.transactionStatus.charAt(0) + x.transactionStatus.slice(1).toLowerCase(),
     ]);
   return { header, rows };
 }
 
 function p2p(account: SandboxAccount, p: ExportParams): ExportTable {
-  const header = ['Order Number', 'Order Type', 'Asset', 'Fiat Type', 'Total Price', 'Price', 'Quantity', 'Exchange rate', 'Maker Fee', 'Taker Fee', 'Counterparty', 'Status', 'Created Time'];
+  const header = [
+    'Order Number',
+    'Order Type',
+    'Asset',
+    'Fiat Type',
+    'Total Price',
+    'Price',
+    'Quantity',
+    'Exchange rate',
+    'Maker Fee',
+    'Taker Fee',
+    'Counterparty',
+    'Status',
+    'Created Time',
+  ];
   const rows = account.c2cOrders
     .filter((o) => o.routes.csv)
     .sort((a, b) => a.raw.createTime - b.raw.createTime)
@@ -249,13 +449,40 @@ function p2p(account: SandboxAccount, p: ExportParams): ExportTable {
 }
 
 /** Export name → its table and the variants it accepts (first = default). */
-export const DEDICATED_EXPORTS: Record<string, { variants: string[]; fileName: string; build: (a: SandboxAccount, p: ExportParams) => ExportTable }> = {
-  'spot-trade-history': { variants: ['2021', '2020', 'quantity'], fileName: 'Binance-Spot-Trade-History', build: spotTrades },
-  'spot-order-history': { variants: ['2023', '2020'], fileName: 'Binance-Spot-Order-History', build: spotOrders },
-  'deposit-history': { variants: ['2021', '2019', '2025'], fileName: 'Binance-Deposit-History', build: deposits },
-  'withdrawal-history': { variants: ['2021', '2019', '2025'], fileName: 'Binance-Withdraw-History', build: withdrawals },
-  'fiat-deposit-history': { variants: ['2020', '2023'], fileName: 'Binance-Fiat-Deposit-History', build: (a, p) => fiat(a, p, 0) },
-  'fiat-withdrawal-history': { variants: ['2020', '2023'], fileName: 'Binance-Fiat-Withdraw-History', build: (a, p) => fiat(a, p, 1) },
+export const DEDICATED_EXPORTS: Record<
+  string,
+  { variants: string[]; fileName: string; build: (a: SandboxAccount, p: ExportParams) => ExportTable }
+> = {
+  'spot-trade-history': {
+    variants: ['2021', '2020', 'quantity'],
+    fileName: 'Binance-Spot-Trade-History',
+    build: spotTrades,
+  },
+  'spot-order-history': {
+    variants: ['2023', '2020'],
+    fileName: 'Binance-Spot-Order-History',
+    build: spotOrders,
+  },
+  'deposit-history': {
+    variants: ['2021', '2019', '2025'],
+    fileName: 'Binance-Deposit-History',
+    build: deposits,
+  },
+  'withdrawal-history': {
+    variants: ['2021', '2019', '2025'],
+    fileName: 'Binance-Withdraw-History',
+    build: withdrawals,
+  },
+  'fiat-deposit-history': {
+    variants: ['2020', '2023'],
+    fileName: 'Binance-Fiat-Deposit-History',
+    build: (a, p) => fiat(a, p, 0),
+  },
+  'fiat-withdrawal-history': {
+    variants: ['2020', '2023'],
+    fileName: 'Binance-Fiat-Withdraw-History',
+    build: (a, p) => fiat(a, p, 1),
+  },
   'convert-history': { variants: ['2022', '2021'], fileName: 'Binance-Convert-History', build: converts },
   'earn-rewards': { variants: ['2024'], fileName: 'Binance-Earn-Rewards-History', build: earnRewards },
   'auto-invest-history': { variants: ['2022'], fileName: 'Binance-Auto-Invest-History', build: autoInvest },

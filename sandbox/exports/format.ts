@@ -14,7 +14,12 @@ export interface LineStyle {
 }
 
 function quoteCell(cell: string, style: LineStyle): string {
-  if (style.quoting === 'all' || cell.includes(style.delimiter) || cell.includes('"') || /[\r\n]/.test(cell)) {
+  if (
+    style.quoting === 'all' ||
+    cell.includes(style.delimiter) ||
+    cell.includes('"') ||
+    /[\r\n]/.test(cell)
+  ) {
     return `"${cell.replace(/"/g, '""')}"`;
   }
   return cell;
@@ -22,7 +27,9 @@ function quoteCell(cell: string, style: LineStyle): string {
 
 /** One CSV line with its `\n`. */
 export function csvLine(cells: readonly string[], style: LineStyle): string {
-  const line = cells.map((c) => quoteCell(c, { ...style, quoting: style.quoting === 'excel' ? 'minimal' : style.quoting })).join(style.delimiter);
+  const line = cells
+    .map((c) => quoteCell(c, { ...style, quoting: style.quoting === 'excel' ? 'minimal' : style.quoting }))
+    .join(style.delimiter);
   // After an Excel round-trip a whole row becomes one quoted field with doubled inner quotes.
   return style.quoting === 'excel' ? `"${line.replace(/"/g, '""')}"\n` : `${line}\n`;
 }
@@ -48,10 +55,15 @@ export function offsetLabel(minutes: number, zeroAs = 'UTC+0'): string {
 const p2 = (n: number): string => String(n).padStart(2, '0');
 
 /** Epoch ms as wall time in the offset: `YYYY-MM-DD HH:MM:SS`, or `YY-MM-DD HH:MM:SS` (2025 exports). */
-export function formatTime(ms: number, offsetMinutes: number, style: 'full' | 'yy' | 'excel-us' = 'full'): string {
+export function formatTime(
+  ms: number,
+  offsetMinutes: number,
+  style: 'full' | 'yy' | 'excel-us' = 'full',
+): string {
   const d = new Date(ms + offsetMinutes * 60_000);
   const y = d.getUTCFullYear();
-  if (style === 'excel-us') return `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${y} ${d.getUTCHours()}:${p2(d.getUTCMinutes())}`;
+  if (style === 'excel-us')
+    return `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${y} ${d.getUTCHours()}:${p2(d.getUTCMinutes())}`;
   const date = `${style === 'yy' ? p2(y % 100) : y}-${p2(d.getUTCMonth() + 1)}-${p2(d.getUTCDate())}`;
   return `${date} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}`;
 }

@@ -51,25 +51,45 @@ function stamp(ms: number, offset: number): string {
   return formatTime(ms, offset).replace(/[-: ]/g, '').slice(0, 12);
 }
 
-function* statementTable(account: SandboxAccount, variant: string, offset: number, uid: string): Generator<string[]> {
+function* statementTable(
+  account: SandboxAccount,
+  variant: string,
+  offset: number,
+  uid: string,
+): Generator<string[]> {
   const generation = variant === '2025' ? 'new' : 'old';
   for (const r of statementRows(account, generation)) {
     if (variant === '2019') yield [formatTime(r.time, 0), r.account, r.operation, r.coin, r.change, r.remark];
-    else if (variant === '2021') yield [uid, formatTime(r.time, 0), r.account, r.operation, r.coin, r.change, r.remark];
+    else if (variant === '2021')
+      yield [uid, formatTime(r.time, 0), r.account, r.operation, r.coin, r.change, r.remark];
     else yield [uid, formatTime(r.time, offset, 'yy'), r.account, r.operation, r.coin, r.change, r.remark];
   }
 }
 
 /** Renders one export, or throws an ExportRequestError for an unknown kind or a bad parameter. */
-export function renderExport(account: SandboxAccount, kind: string, options: ExportOptions = {}): RenderedExport {
+export function renderExport(
+  account: SandboxAccount,
+  kind: string,
+  options: ExportOptions = {},
+): RenderedExport {
   const variants = EXPORT_KINDS[kind];
-  if (!variants) throw new ExportRequestError(404, `no export named ${JSON.stringify(kind)}; known: ${Object.keys(EXPORT_KINDS).join(', ')}`);
+  if (!variants)
+    throw new ExportRequestError(
+      404,
+      `no export named ${JSON.stringify(kind)}; known: ${Object.keys(EXPORT_KINDS).join(', ')}`,
+    );
   const variant = options.variant ?? variants[0]!;
-  if (!variants.includes(variant)) throw new ExportRequestError(400, `${kind}: variant ${JSON.stringify(variant)} unknown; known: ${variants.join(', ')}`);
+  if (!variants.includes(variant))
+    throw new ExportRequestError(
+      400,
+      `${kind}: variant ${JSON.stringify(variant)} unknown; known: ${variants.join(', ')}`,
+    );
   const offset = parseOffset(options.tz);
-  if (offset === undefined) throw new ExportRequestError(400, `tz ${JSON.stringify(options.tz)} is not an offset like UTC+2`);
+  if (offset === undefined)
+    throw new ExportRequestError(400, `tz ${JSON.stringify(options.tz)} is not an offset like UTC+2`);
   const quoting = (options.quoting ?? 'minimal') as Quoting;
-  if (!['minimal', 'all', 'excel'].includes(quoting)) throw new ExportRequestError(400, `quoting must be minimal, all or excel`);
+  if (!['minimal', 'all', 'excel'].includes(quoting))
+    throw new ExportRequestError(400, `quoting must be minimal, all or excel`);
   const delimiter = options.delimiter === 'semicolon' || options.delimiter === ';' ? ';' : ',';
   const encoding = options.encoding === 'utf-16le' || options.encoding === 'utf16' ? 'utf-16le' : 'utf-8';
   const style: LineStyle = { delimiter, quoting };
@@ -87,7 +107,10 @@ export function renderExport(account: SandboxAccount, kind: string, options: Exp
           : ['User ID', 'Time', 'Account', 'Operation', 'Coin', 'Change', 'Remark'];
     // 2025 exports write local times and put the offset only in the file name, after a BOM.
     if (variant === '2025') bom = true;
-    fileName = variant === '2025' ? `Binance-Transaction-History-${stampText}(${offsetLabel(offset)}).csv` : `Binance-Transaction-History-${stampText}.csv`;
+    fileName =
+      variant === '2025'
+        ? `Binance-Transaction-History-${stampText}(${offsetLabel(offset)}).csv`
+        : `Binance-Transaction-History-${stampText}.csv`;
     table = { header, rows: statementTable(account, variant, offset, uid) };
   } else {
     const spec = DEDICATED_EXPORTS[kind]!;
@@ -114,7 +137,12 @@ export function renderExport(account: SandboxAccount, kind: string, options: Exp
  * Serves `/__sandbox/export/<kind>.csv` on a Node HTTP response (the sandbox admin server calls it with
  * the kind from the path). Streams with back-pressure; answers 400/404 as JSON for bad requests.
  */
-export async function handleExportRequest(account: SandboxAccount, kind: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleExportRequest(
+  account: SandboxAccount,
+  kind: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
   let rendered: RenderedExport;
   try {
@@ -155,9 +183,18 @@ export async function handleExportRequest(account: SandboxAccount, kind: string,
 export const EXPORT_PATH = /^\/__sandbox\/export\/([a-z0-9-]+)\.csv$/;
 
 /** The handler of one export for the sandbox server's registry (`SandboxState.registerExport`). */
-export type ExportHandler = (req: IncomingMessage, res: ServerResponse, ctx: { account: SandboxAccount }) => Promise<void>;
+export type ExportHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: { account: SandboxAccount },
+) => Promise<void>;
 
 /** Every Data Download Center export as a handler by kind, for the sandbox server to register at start. */
 export function dataDownloadExports(): Record<string, ExportHandler> {
-  return Object.fromEntries(Object.keys(EXPORT_KINDS).map((kind) => [kind, (req, res, ctx) => handleExportRequest(ctx.account, kind, req, res)]));
+  return Object.fromEntries(
+    Object.keys(EXPORT_KINDS).map((kind) => [
+      kind,
+      (req, res, ctx) => handleExportRequest(ctx.account, kind, req, res),
+    ]),
+  );
 }

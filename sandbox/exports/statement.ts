@@ -42,7 +42,14 @@ function transferLabel(type: string): string {
 /** Every non-trade balance change, in generation order. */
 function otherRows(account: SandboxAccount): StatementRow[] {
   const rows: StatementRow[] = [];
-  const push = (time: number, acct: string, operation: string, coin: string, change: string, remark = ''): void => {
+  const push = (
+    time: number,
+    acct: string,
+    operation: string,
+    coin: string,
+    change: string,
+    remark = '',
+  ): void => {
     if (c(change) === '0') return;
     rows.push({ time, account: acct, operation, coin, change: c(change), remark });
   };
@@ -53,7 +60,14 @@ function otherRows(account: SandboxAccount): StatementRow[] {
   for (const { raw: w, routes } of account.withdrawals) {
     if (!routes.csv || w.status !== 6) continue;
     const time = Date.parse(`${w.applyTime.replace(' ', 'T')}Z`);
-    push(time, 'Spot', 'Withdraw', w.coin, neg(addDecimals(w.amount, w.transactionFee)), 'Withdraw fee is included');
+    push(
+      time,
+      'Spot',
+      'Withdraw',
+      w.coin,
+      neg(addDecimals(w.amount, w.transactionFee)),
+      'Withdraw fee is included',
+    );
   }
   for (const { raw: v, routes } of account.converts) {
     if (!routes.csv || v.orderStatus !== 'SUCCESS') continue;
@@ -79,7 +93,13 @@ function otherRows(account: SandboxAccount): StatementRow[] {
   }
   for (const { raw: r, routes } of account.flexibleRewards) {
     if (!routes.csv) continue;
-    push(r.time, 'Earn', r.type === 'BONUS' ? 'Simple Earn Flexible Airdrop' : 'Simple Earn Flexible Interest', r.asset, r.rewards);
+    push(
+      r.time,
+      'Earn',
+      r.type === 'BONUS' ? 'Simple Earn Flexible Airdrop' : 'Simple Earn Flexible Interest',
+      r.asset,
+      r.rewards,
+    );
   }
   for (const { raw: s, routes } of account.lockedSubscriptions) {
     if (!routes.csv || s.status !== 'SUCCESS') continue;
@@ -97,7 +117,13 @@ function otherRows(account: SandboxAccount): StatementRow[] {
   }
   for (const { raw: x, routes } of account.autoInvestExecutions) {
     if (!routes.csv || x.transactionStatus !== 'SUCCESS') continue;
-    push(x.transactionDateTime, 'Spot', 'Auto-Invest Transaction', x.sourceAsset, neg(addDecimals(x.sourceAssetAmount, x.transactionFee)));
+    push(
+      x.transactionDateTime,
+      'Spot',
+      'Auto-Invest Transaction',
+      x.sourceAsset,
+      neg(addDecimals(x.sourceAssetAmount, x.transactionFee)),
+    );
     push(x.transactionDateTime, 'Spot', 'Auto-Invest Transaction', x.targetAsset, x.targetAssetAmount);
   }
   for (const { raw: p, routes } of account.c2cOrders) {
@@ -111,14 +137,27 @@ function otherRows(account: SandboxAccount): StatementRow[] {
   }
   for (const { raw: f, routes, transactionType } of account.fiatOrders) {
     if (!routes.csv || (f.status !== 'Successful' && f.status !== 'Finished')) continue;
-    const change = transactionType === 1 ? neg(addDecimals(f.amount, f.totalFee)) : addDecimals(f.amount, neg(f.totalFee));
-    push(f.createTime, 'Spot', transactionType === 1 ? 'Fiat Withdraw' : 'Fiat Deposit', f.fiatCurrency, change);
+    const change =
+      transactionType === 1 ? neg(addDecimals(f.amount, f.totalFee)) : addDecimals(f.amount, neg(f.totalFee));
+    push(
+      f.createTime,
+      'Spot',
+      transactionType === 1 ? 'Fiat Withdraw' : 'Fiat Deposit',
+      f.fiatCurrency,
+      change,
+    );
   }
   for (const { raw: f, routes, transactionType } of account.fiatPayments) {
     if (!routes.csv || f.status !== 'Completed') continue;
     if (transactionType === 1) {
       push(f.createTime, 'Spot', 'Sell Crypto To Fiat', f.cryptoCurrency, neg(f.obtainAmount));
-      push(f.createTime, 'Spot', 'Sell Crypto To Fiat', f.fiatCurrency, addDecimals(f.sourceAmount, neg(f.totalFee)));
+      push(
+        f.createTime,
+        'Spot',
+        'Sell Crypto To Fiat',
+        f.fiatCurrency,
+        addDecimals(f.sourceAmount, neg(f.totalFee)),
+      );
     } else {
       push(f.createTime, 'Spot', 'Buy Crypto', f.fiatCurrency, neg(f.sourceAmount));
       push(f.createTime, 'Spot', 'Buy Crypto', f.cryptoCurrency, f.obtainAmount);
@@ -146,7 +185,13 @@ function tradeLegs(account: SandboxAccount, i: number, generation: 'old' | 'new'
   const labels =
     generation === 'old'
       ? { buyBase: 'Buy', buyQuote: 'Buy', sellBase: 'Sell', sellQuote: 'Sell', fee: 'Fee' }
-      : { buyBase: 'Transaction Buy', buyQuote: 'Transaction Spend', sellBase: 'Transaction Sold', sellQuote: 'Transaction Revenue', fee: 'Transaction Fee' };
+      : {
+          buyBase: 'Transaction Buy',
+          buyQuote: 'Transaction Spend',
+          sellBase: 'Transaction Sold',
+          sellQuote: 'Transaction Revenue',
+          fee: 'Transaction Fee',
+        };
   const rows: StatementRow[] = t.isBuyer
     ? [
         { ...base, operation: labels.buyBase, coin: sym.baseAsset, change: c(t.qty) },
@@ -156,7 +201,8 @@ function tradeLegs(account: SandboxAccount, i: number, generation: 'old' | 'new'
         { ...base, operation: labels.sellBase, coin: sym.baseAsset, change: neg(t.qty) },
         { ...base, operation: labels.sellQuote, coin: sym.quoteAsset, change: c(t.quoteQty) },
       ];
-  if (c(t.commission) !== '0') rows.push({ ...base, operation: labels.fee, coin: t.commissionAsset, change: neg(t.commission) });
+  if (c(t.commission) !== '0')
+    rows.push({ ...base, operation: labels.fee, coin: t.commissionAsset, change: neg(t.commission) });
   return rows;
 }
 

@@ -22,7 +22,9 @@ beforeAll(async () => {
     tradesBySymbol.set(r.symbol, list);
   }
   const listed = sandbox.account.symbols.filter((s) => s.listed).map((s) => s.symbol);
-  busiest = listed.sort((a, b) => (tradesBySymbol.get(b)?.length ?? 0) - (tradesBySymbol.get(a)?.length ?? 0))[0]!;
+  busiest = listed.sort(
+    (a, b) => (tradesBySymbol.get(b)?.length ?? 0) - (tradesBySymbol.get(a)?.length ?? 0),
+  )[0]!;
   delisted = sandbox.account.symbols.find((s) => !s.listed && tradesBySymbol.has(s.symbol))!.symbol;
 });
 afterAll(async () => sandbox.close());
@@ -33,9 +35,13 @@ describe('/api/v3/exchangeInfo', () => {
     expect(r.headers.get('x-mbx-used-weight-1m')).toBe('20');
     const names = (r.json as { symbols: Row[] }).symbols.map((s) => s.symbol);
     expect(names).not.toContain(delisted);
-    const hidden = sandbox.account.symbols.filter((s) => s.listed && s.permissionSets[0]![0]!.startsWith('TRD_GRP'));
+    const hidden = sandbox.account.symbols.filter(
+      (s) => s.listed && s.permissionSets[0]![0]!.startsWith('TRD_GRP'),
+    );
     for (const h of hidden) expect(names).not.toContain(h.symbol);
-    const all = await plain(`${sandbox.baseUrl}/api/v3/exchangeInfo?permissions=${encodeURIComponent('["SPOT","TRD_GRP_005"]')}`);
+    const all = await plain(
+      `${sandbox.baseUrl}/api/v3/exchangeInfo?permissions=${encodeURIComponent('["SPOT","TRD_GRP_005"]')}`,
+    );
     const allNames = (all.json as { symbols: Row[] }).symbols.map((s) => s.symbol);
     expect(allNames.length).toBe(sandbox.account.symbols.filter((s) => s.listed).length);
   });
@@ -43,9 +49,13 @@ describe('/api/v3/exchangeInfo', () => {
   it('-1121 for a delisted or unknown symbol; -1128 for symbol with symbols', async () => {
     let r = await plain(`${sandbox.baseUrl}/api/v3/exchangeInfo?symbol=${delisted}`);
     expect(errorOf(r)).toEqual({ code: -1121, msg: 'Invalid symbol.' });
-    r = await plain(`${sandbox.baseUrl}/api/v3/exchangeInfo?symbol=BTCUSDT&symbols=${encodeURIComponent('["ETHBTC"]')}`);
+    r = await plain(
+      `${sandbox.baseUrl}/api/v3/exchangeInfo?symbol=BTCUSDT&symbols=${encodeURIComponent('["ETHBTC"]')}`,
+    );
     expect(errorOf(r).code).toBe(-1128);
-    r = await plain(`${sandbox.baseUrl}/api/v3/exchangeInfo?symbols=${encodeURIComponent('["BTCUSDT","ETHBTC"]')}`);
+    r = await plain(
+      `${sandbox.baseUrl}/api/v3/exchangeInfo?symbols=${encodeURIComponent('["BTCUSDT","ETHBTC"]')}`,
+    );
     expect((r.json as { symbols: Row[] }).symbols.map((s) => s.symbol)).toEqual(['BTCUSDT', 'ETHBTC']);
   });
 });
@@ -55,7 +65,11 @@ describe('/api/v3/account', () => {
     const r = await signed(sandbox, '/api/v3/account');
     const balances = (r.json as { balances: Row[] }).balances;
     for (const p of sandbox.account.flexiblePositions)
-      expect(balances).toContainEqual({ asset: `LD${p.raw.asset}`, free: p.raw.totalAmount, locked: '0.00000000' });
+      expect(balances).toContainEqual({
+        asset: `LD${p.raw.asset}`,
+        free: p.raw.totalAmount,
+        locked: '0.00000000',
+      });
     expect(balances.some((b) => b.asset === 'LDO')).toBe(true);
     expect(balances.some((b) => b.free === '0.00000000' && b.locked === '0.00000000')).toBe(true);
     const omitted = await signed(sandbox, '/api/v3/account', { omitZeroBalances: true });
@@ -97,12 +111,17 @@ describe('/api/v3/myTrades', () => {
 
   it('orderId returns that order’s fills at weight 5', async () => {
     const trade = tradesBySymbol.get(busiest)![3]!;
-    const r = await signed(sandbox, '/api/v3/myTrades', { symbol: busiest, orderId: trade.orderId as string });
+    const r = await signed(sandbox, '/api/v3/myTrades', {
+      symbol: busiest,
+      orderId: trade.orderId as string,
+    });
     expect(r.headers.get('x-mbx-used-weight-1m')).not.toBeNull();
     const rows = r.json as Row[];
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((t) => String(t.orderId) === trade.orderId)).toBe(true);
-    const stats = (await plain(`${sandbox.adminUrl}/stats`)).json as { byEndpoint: Record<string, { requests: number; weight: number }> };
+    const stats = (await plain(`${sandbox.adminUrl}/stats`)).json as {
+      byEndpoint: Record<string, { requests: number; weight: number }>;
+    };
     expect(stats.byEndpoint['GET /api/v3/myTrades']!.weight % 5).toBe(0);
   });
 
@@ -117,9 +136,17 @@ describe('/api/v3/myTrades', () => {
       expect(errorOf(r)).toEqual({ code: -1128, msg: 'Combination of optional parameters invalid.' });
     }
     const now = Date.now();
-    const r = await signed(sandbox, '/api/v3/myTrades', { symbol: busiest, startTime: now - 86_400_001, endTime: now });
+    const r = await signed(sandbox, '/api/v3/myTrades', {
+      symbol: busiest,
+      startTime: now - 86_400_001,
+      endTime: now,
+    });
     expect(errorOf(r)).toEqual({ code: -1127, msg: 'More than 24 hours between startTime and endTime.' });
-    const ok = await signed(sandbox, '/api/v3/myTrades', { symbol: busiest, startTime: now - 86_400_000, endTime: now });
+    const ok = await signed(sandbox, '/api/v3/myTrades', {
+      symbol: busiest,
+      startTime: now - 86_400_000,
+      endTime: now,
+    });
     expect(ok.status).toBe(200);
   });
 
@@ -130,13 +157,18 @@ describe('/api/v3/myTrades', () => {
       code: -1102,
       msg: "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.",
     });
-    expect(errorOf(await signed(sandbox, '/api/v3/myTrades', { symbol: busiest, limit: 1001 })).code).toBe(-1130);
+    expect(errorOf(await signed(sandbox, '/api/v3/myTrades', { symbol: busiest, limit: 1001 })).code).toBe(
+      -1130,
+    );
     expect(errorOf(await signed(sandbox, '/api/v3/myTrades', { symbol: busiest, fromId: 'abc' }))).toEqual({
       code: -1100,
       msg: "Illegal characters found in parameter 'fromId'; legal range is '^[0-9]{1,20}$'.",
     });
     expect(errorOf(await signed(sandbox, '/api/v3/myTrades', { symbol: 'btc usdt' })).code).toBe(-1100);
-    expect(errorOf(await signed(sandbox, '/api/v3/myTrades', { symbol: busiest, fromId: '' }))).toEqual({ code: -1105, msg: "Parameter 'fromId' was empty." });
+    expect(errorOf(await signed(sandbox, '/api/v3/myTrades', { symbol: busiest, fromId: '' }))).toEqual({
+      code: -1105,
+      msg: "Parameter 'fromId' was empty.",
+    });
     expect(errorOf(await signed(sandbox, '/api/v3/myTrades', { symbol: busiest, bogus: 1 }))).toEqual({
       code: -1104,
       msg: "Not all sent parameters were read; read '3' parameter(s) but was sent '4'.",
@@ -174,7 +206,11 @@ describe('/api/v3/allOrders and openOrders', () => {
       orderId = got[got.length - 1]! + 1;
     }
     expect(got).toEqual(visible);
-    const r = await signed(sandbox, '/api/v3/allOrders', { symbol: busiest, startTime: 0, endTime: 86_400_001 });
+    const r = await signed(sandbox, '/api/v3/allOrders', {
+      symbol: busiest,
+      startTime: 0,
+      endTime: 86_400_001,
+    });
     expect(errorOf(r).code).toBe(-1127);
   });
 
@@ -187,5 +223,48 @@ describe('/api/v3/allOrders and openOrders', () => {
     const one = await signed(sandbox, '/api/v3/openOrders', { symbol: rows[0]!.symbol as string });
     expect(Number(one.headers.get('x-mbx-used-weight-1m')) - before).toBe(6);
     expect((one.json as Row[]).every((x) => x.symbol === rows[0]!.symbol)).toBe(true);
+  });
+});
+
+describe('/api/v3/order and time units', () => {
+  it('finds an order by id or client id; -2026 for archived, -2013 for unknown, -1102 without either', async () => {
+    const s = sandbox.account.symbols.findIndex((x) => x.symbol === busiest);
+    const o = sandbox.account.orders;
+    let archived = -1;
+    let visible = -1;
+    for (let i = o.symbolStart[s]!; i < o.symbolStart[s + 1]!; i++) {
+      if (o.routes[i]! & 1) visible = i;
+      else archived = i;
+    }
+    const ok = await signed(sandbox, '/api/v3/order', { symbol: busiest, orderId: o.orderId[visible]! });
+    expect((ok.json as Row).orderId).toBe(o.orderId[visible]);
+    const byClient = await signed(sandbox, '/api/v3/order', {
+      symbol: busiest,
+      origClientOrderId: (ok.json as Row).clientOrderId as string,
+    });
+    expect((byClient.json as Row).orderId).toBe(o.orderId[visible]);
+    expect(
+      errorOf(await signed(sandbox, '/api/v3/order', { symbol: busiest, orderId: o.orderId[archived]! })),
+    ).toEqual({
+      code: -2026,
+      msg: 'Order was canceled or expired with no executed qty over 90 days ago and has been archived.',
+    });
+    expect(errorOf(await signed(sandbox, '/api/v3/order', { symbol: busiest, orderId: 1 }))).toEqual({
+      code: -2013,
+      msg: 'Order does not exist.',
+    });
+    expect(errorOf(await signed(sandbox, '/api/v3/order', { symbol: busiest })).code).toBe(-1102);
+  });
+
+  it('X-MBX-TIME-UNIT: MICROSECOND returns /api times in µs and accepts a µs timestamp', async () => {
+    const r = await signed(
+      sandbox,
+      '/api/v3/myTrades',
+      { symbol: busiest, limit: 1 },
+      { headers: { 'X-MBX-TIME-UNIT': 'MICROSECOND' }, timestamp: Date.now() * 1000 },
+    );
+    expect(r.status).toBe(200);
+    const row = (r.json as Row[])[0]!;
+    expect(row.time).toBe((tradesBySymbol.get(busiest)!.at(-1)!.time as number) * 1000);
   });
 });

@@ -25,18 +25,28 @@ describe('signed API: keys, timestamps, signatures', () => {
     r = await signed(sandbox, '/api/v3/account', {}, { apiKey: 'short' });
     expect(errorOf(r).code).toBe(-2014);
     r = await signed(sandbox, '/sapi/v1/account/status', {}, { apiKey: 'A'.repeat(64) });
-    expect([r.status, errorOf(r).code, errorOf(r).msg]).toEqual([401, -2015, 'Invalid API-key, IP, or permissions for action.']);
+    expect([r.status, errorOf(r).code, errorOf(r).msg]).toEqual([
+      401,
+      -2015,
+      'Invalid API-key, IP, or permissions for action.',
+    ]);
   });
 
   it('-1022 for a wrong signature, and for a signature over the unencoded payload of an encoded request', async () => {
     let r = await signed(sandbox, '/api/v3/account', {}, { signature: '0'.repeat(64) });
-    expect([r.status, errorOf(r).code, errorOf(r).msg]).toEqual([400, -1022, 'Signature for this request is not valid.']);
+    expect([r.status, errorOf(r).code, errorOf(r).msg]).toEqual([
+      400,
+      -1022,
+      'Signature for this request is not valid.',
+    ]);
     // Sign the raw (decoded) text but send it percent-encoded: rejected since 2026-01-15.
     const ts = Date.now();
     const decoded = `symbols=["BTCUSDT"]&timestamp=${ts}`;
     const sig = signPayload(sandbox, decoded);
     const sent = `${encodeParams({ symbols: '["BTCUSDT"]', timestamp: ts })}&signature=${sig}`;
-    r = await plain(`${sandbox.baseUrl}/sapi/v1/account/status?${sent}`, { headers: { 'X-MBX-APIKEY': sandbox.apiKey } });
+    r = await plain(`${sandbox.baseUrl}/sapi/v1/account/status?${sent}`, {
+      headers: { 'X-MBX-APIKEY': sandbox.apiKey },
+    });
     expect(errorOf(r).code).toBe(-1022);
     const state = await plain(`${sandbox.adminUrl}/stats`);
     expect((state.json as { signatureRejections: number }).signatureRejections).toBeGreaterThanOrEqual(2);
@@ -44,9 +54,15 @@ describe('signed API: keys, timestamps, signatures', () => {
 
   it('-1021 with both messages: 1 s ahead, and outside recvWindow', async () => {
     let r = await signed(sandbox, '/api/v3/account', {}, { timestamp: Date.now() + 1500 });
-    expect(errorOf(r)).toEqual({ code: -1021, msg: "Timestamp for this request was 1000ms ahead of the server's time." });
+    expect(errorOf(r)).toEqual({
+      code: -1021,
+      msg: "Timestamp for this request was 1000ms ahead of the server's time.",
+    });
     r = await signed(sandbox, '/api/v3/account', {}, { timestamp: Date.now() - 6000 });
-    expect(errorOf(r)).toEqual({ code: -1021, msg: 'Timestamp for this request is outside of the recvWindow.' });
+    expect(errorOf(r)).toEqual({
+      code: -1021,
+      msg: 'Timestamp for this request is outside of the recvWindow.',
+    });
     r = await signed(sandbox, '/api/v3/account', { recvWindow: 10000 }, { timestamp: Date.now() - 6000 });
     expect(r.status).toBe(200);
     r = await signed(sandbox, '/api/v3/account', { recvWindow: 60001 });
@@ -57,7 +73,10 @@ describe('signed API: keys, timestamps, signatures', () => {
 
   it('-1102 when timestamp or signature is missing', async () => {
     let r = await signed(sandbox, '/api/v3/account', {}, { noTimestamp: true });
-    expect(errorOf(r)).toEqual({ code: -1102, msg: "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed." });
+    expect(errorOf(r)).toEqual({
+      code: -1102,
+      msg: "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.",
+    });
     r = await signed(sandbox, '/api/v3/account', {}, { noSignature: true });
     expect(errorOf(r).code).toBe(-1102);
     expect(errorOf(r).msg).toContain("'signature'");
@@ -97,7 +116,12 @@ describe('key types and permissions', () => {
         expect(statSync(s.keyFiles!.privateKey).mode & 0o777).toBe(0o600);
         const ok = await signed(s, '/api/v3/account');
         expect(ok.status).toBe(200);
-        const bad = await signed(s, '/api/v3/account', {}, { signature: encodeURIComponent(Buffer.alloc(64).toString('base64')) });
+        const bad = await signed(
+          s,
+          '/api/v3/account',
+          {},
+          { signature: encodeURIComponent(Buffer.alloc(64).toString('base64')) },
+        );
         expect(errorOf(bad).code).toBe(-1022);
       } finally {
         await s.close();
@@ -108,14 +132,29 @@ describe('key types and permissions', () => {
 
   it('apiRestrictions reflects --key-permissions; a trade key passes the permission check', async () => {
     const readOnly = await signed(sandbox, '/sapi/v1/account/apiRestrictions');
-    expect(readOnly.json).toMatchObject({ enableReading: true, enableWithdrawals: false, enableSpotAndMarginTrading: false, permitsUniversalTransfer: false });
+    expect(readOnly.json).toMatchObject({
+      enableReading: true,
+      enableWithdrawals: false,
+      enableSpotAndMarginTrading: false,
+      permitsUniversalTransfer: false,
+    });
     const s = await start({ keyPermissions: ['trade', 'transfer'] });
     try {
       const r = await signed(s, '/sapi/v1/account/apiRestrictions');
-      expect(r.json).toMatchObject({ enableReading: true, enableSpotAndMarginTrading: true, permitsUniversalTransfer: true, enableWithdrawals: false });
+      expect(r.json).toMatchObject({
+        enableReading: true,
+        enableSpotAndMarginTrading: true,
+        permitsUniversalTransfer: true,
+        enableWithdrawals: false,
+      });
       const order = await signed(s, '/api/v3/order', { symbol: 'BTCUSDT' }, { method: 'POST' });
       expect(errorOf(order).code).not.toBe(-2015);
-      const withdraw = await signed(s, '/sapi/v1/capital/withdraw/apply', { coin: 'BTC' }, { method: 'POST' });
+      const withdraw = await signed(
+        s,
+        '/sapi/v1/capital/withdraw/apply',
+        { coin: 'BTC' },
+        { method: 'POST' },
+      );
       expect(errorOf(withdraw).code).toBe(-2015);
     } finally {
       await s.close();

@@ -5,7 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DecimalTotals, dec } from '../../core/index.js';
-import { generateSandboxAccount as generateAccount, sandboxTruthRecords as truthRecords, type SandboxTruthRecord as TruthRecord } from '../../sandbox/index.js';
+import {
+  generateSandboxAccount as generateAccount,
+  sandboxTruthRecords as truthRecords,
+  type SandboxTruthRecord as TruthRecord,
+} from '../../sandbox/index.js';
 
 function effects(r: TruthRecord, totals: DecimalTotals): void {
   const add = (asset: string, amount: string | undefined, sign = 1): void => {
@@ -100,7 +104,9 @@ describe('sandbox truth reconciles', () => {
         expect(count).toBeGreaterThan(100);
         const assets = new Set([...history.keys(), ...balances.keys()]);
         const mismatches = [...assets].filter((a) => history.get(a) !== balances.get(a));
-        expect(mismatches.map((a) => `${a}: history ${history.get(a)} balance ${balances.get(a)}`)).toEqual([]);
+        expect(mismatches.map((a) => `${a}: history ${history.get(a)} balance ${balances.get(a)}`)).toEqual(
+          [],
+        );
       });
     }
   }

@@ -12,7 +12,8 @@ const key = { type: 'hmac' as const, secret: SECRET };
 const VECTORS = [
   {
     name: 'ASCII query',
-    query: 'symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559',
+    query:
+      'symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559',
     body: '',
     signature: 'c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71',
   },
@@ -49,7 +50,9 @@ describe('signature verifier: official HMAC vectors', () => {
       const flipped = (v.signature[0] === 'a' ? 'b' : 'a') + v.signature.slice(1);
       expect(verifySandboxSignature(key, payload, flipped)).toBe(false);
       expect(verifySandboxSignature(key, payload, v.signature.slice(0, 63))).toBe(false);
-      expect(verifySandboxSignature({ type: 'hmac', secret: SECRET.toLowerCase() }, payload, v.signature)).toBe(false);
+      expect(
+        verifySandboxSignature({ type: 'hmac', secret: SECRET.toLowerCase() }, payload, v.signature),
+      ).toBe(false);
     });
   }
 
@@ -71,9 +74,14 @@ describe('signature verifier: official HMAC vectors', () => {
 
   it('verifies Ed25519 and RSA (base64, percent-encoded in the URL) and rejects tampering', () => {
     for (const type of ['ed25519', 'rsa'] as const) {
-      const pair = type === 'ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const pair =
+        type === 'ed25519'
+          ? generateKeyPairSync('ed25519')
+          : generateKeyPairSync('rsa', { modulusLength: 2048 });
       const payload = 'symbol=BTCUSDT&timestamp=1499827319559';
-      const sig = sign(type === 'ed25519' ? null : 'sha256', Buffer.from(payload), pair.privateKey).toString('base64');
+      const sig = sign(type === 'ed25519' ? null : 'sha256', Buffer.from(payload), pair.privateKey).toString(
+        'base64',
+      );
       const k = { type, publicKey: pair.publicKey };
       expect(verifySandboxSignature(k, payload, encodeURIComponent(sig))).toBe(true);
       expect(verifySandboxSignature(k, `${payload}0`, encodeURIComponent(sig))).toBe(false);

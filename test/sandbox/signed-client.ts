@@ -22,8 +22,13 @@ export function encodeParams(params: Record<string, string | number | boolean | 
 }
 
 export function signPayload(sandbox: Pick<SandboxHandle, 'keyType' | 'apiSecret'>, payload: string): string {
-  if (sandbox.keyType === 'hmac') return createHmac('sha256', sandbox.apiSecret).update(payload).digest('hex');
-  const sig = cryptoSign(sandbox.keyType === 'ed25519' ? null : 'sha256', Buffer.from(payload), sandbox.apiSecret);
+  if (sandbox.keyType === 'hmac')
+    return createHmac('sha256', sandbox.apiSecret).update(payload).digest('hex');
+  const sig = cryptoSign(
+    sandbox.keyType === 'ed25519' ? null : 'sha256',
+    Buffer.from(payload),
+    sandbox.apiSecret,
+  );
   return encodeURIComponent(sig.toString('base64'));
 }
 
@@ -61,14 +66,23 @@ export async function signed(
 ): Promise<Reply> {
   const all = { ...params, ...(options.noTimestamp ? {} : { timestamp: options.timestamp ?? Date.now() }) };
   const query = encodeParams(options.body ? params : all);
-  const body = options.body ? encodeParams({ ...options.body, ...(options.noTimestamp ? {} : { timestamp: options.timestamp ?? Date.now() }) }) : '';
+  const body = options.body
+    ? encodeParams({
+        ...options.body,
+        ...(options.noTimestamp ? {} : { timestamp: options.timestamp ?? Date.now() }),
+      })
+    : '';
   const sig = options.signature ?? signPayload(sandbox, query + body);
   const withSig = options.noSignature ? query : `${query}${query ? '&' : ''}signature=${sig}`;
   const url = `${sandbox.baseUrl}${path}${withSig ? `?${withSig}` : ''}`;
   const headers: Record<string, string> = { ...options.headers };
   if (options.apiKey !== null) headers['X-MBX-APIKEY'] = options.apiKey ?? sandbox.apiKey;
   if (body) headers['Content-Type'] = 'application/x-www-form-urlencoded';
-  const res = await fetch(url, { method: options.method ?? (options.body ? 'POST' : 'GET'), headers, ...(body ? { body } : {}) });
+  const res = await fetch(url, {
+    method: options.method ?? (options.body ? 'POST' : 'GET'),
+    headers,
+    ...(body ? { body } : {}),
+  });
   return reply(res);
 }
 
