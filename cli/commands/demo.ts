@@ -9,8 +9,8 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Command } from 'commander';
-import { ExitCode, LedgertapError, canonicalDecimal, isDecimalString } from '../../core/index.js';
-import { startSandbox, type SandboxHandle } from '../../sandbox/index.js';
+import { ExitCode, LedgertapError, UsageError, canonicalDecimal, isDecimalString } from '../../core/index.js';
+import { SANDBOX_PROFILE_NAMES, startSandbox, type SandboxHandle } from '../../sandbox/index.js';
 import type { CliIo, CommandContext, RegisterVerb } from '../context.js';
 
 interface DemoFlags {
@@ -80,7 +80,7 @@ async function truthCheck(
   sandbox: SandboxHandle,
   exported: string,
 ): Promise<{ truth: number; found: number; equal: number; byRoute: Record<string, string> }> {
-  const truthText = await (await fetch(`${sandbox.adminUrl}/__sandbox/truth`)).text();
+  const truthText = await (await fetch(`${sandbox.adminUrl}/truth`)).text();
   const truth = truthText
     .split('\n')
     .filter(Boolean)
@@ -134,6 +134,12 @@ export const register: RegisterVerb = (program: Command, runtime) => {
     .option('--keep', 'keep files of an earlier demo in --dir instead of starting fresh')
     .action(
       runtime.action(async (ctx: CommandContext, flags: DemoFlags) => {
+        const profiles: readonly string[] = SANDBOX_PROFILE_NAMES;
+        if (!profiles.includes(flags.profile)) {
+          throw new UsageError('bad_profile', `--profile ${flags.profile}: no such sandbox profile.`, {
+            hint: `Use one of ${profiles.join(', ')}.`,
+          });
+        }
         const dir = ctx.resolvePath(flags.dir);
         if (!flags.keep) await rm(dir, { recursive: true, force: true });
         await mkdir(join(dir, 'exports'), { recursive: true });
@@ -286,7 +292,7 @@ export const register: RegisterVerb = (program: Command, runtime) => {
           const kinds = [...sandbox.state.exportHandlers.keys()].sort();
           const files: string[] = [];
           for (const kind of kinds) {
-            const response = await fetch(`${sandbox.adminUrl}/__sandbox/export/${kind}.csv`);
+            const response = await fetch(`${sandbox.adminUrl}/export/${kind}.csv`);
             if (!response.ok) continue;
             const file = join(dir, 'exports', `${kind}.csv`);
             await writeFile(file, Buffer.from(await response.arrayBuffer()));
