@@ -2,8 +2,9 @@
  * The ledger's logic, written once over a {@link SqlDriver}: the SQLite and PostgreSQL stores are this
  * class over their driver, so both have exactly the same semantics (and the same test suite proves it).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
-import { LedgerError, parseJsonLossless, stringifyJsonWithBigInt } from '../core/index.js';
+import { LedgerError } from '../core/index.js';
 import type { Clock } from '../core/index.js';
 import type { AccountKind, AccountRecord, RecordSource } from '../schemas/index.js';
 import { orderedContent } from './fields.js';
@@ -54,12 +55,17 @@ function optNum(value: unknown): number | undefined {
   return value === null || value === undefined ? undefined : num(value);
 }
 
+/**
+ * Stored JSON. Validated records hold no bigint and no unsafe number (ids are digit strings, times are
+ * bounded integers), so plain JSON is exact and several times faster than a lossless codec; a bigint
+ * elsewhere (a checkpoint's cursor) is stored as the string of its digits.
+ */
 function json(value: unknown): string {
-  return stringifyJsonWithBigInt(value);
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
 function parse<T>(text: unknown): T {
-  return parseJsonLossless(String(text)) as T;
+  return JSON.parse(String(text)) as T;
 }
 
 function emptyCounts(): Record<PutOutcome, number> {
@@ -124,13 +130,82 @@ function whereOf(query: RecordQuery): { sql: string; params: unknown[] } {
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
 }
 
-/** The writes, over any connection (the store's own transactions or the caller's). */
+/** The writes, and the record reads that see them, over any connection (the store's own or a transaction's). */
 class Writer implements LedgerTx {
   constructor(
     protected readonly conn: SqlConn,
     protected readonly driver: SqlDriver,
     protected readonly now: () => number,
   ) {}
+
+  protected get sourcesAgg(): string {
+    const agg =
+      this.driver.dialect.name === 'postgres' ? "string_agg(s.source, ',')" : "group_concat(s.source, ',')";
+    return `(SELECT ${agg} FROM record_sources s WHERE s.account = r.account AND s.kind = r.kind AND s.id = r.id) AS sources`;
+  }
+
+  async getRecord(account: string, kind: AccountKind, id: string): Promise<StoredRecord | undefined> {
+    const [found] = await this.queryRecords({ account, kind, id, limit: 1 });
+    return found;
+  }
+
+  async getSightings(account: string, kind: AccountKind, id: string): Promise<RecordSighting[]> {
+    const rows = await this.conn.all(
+      'SELECT source, first_seen_at, last_seen_at, raw FROM record_sources WHERE account = ? AND kind = ? AND id = ?',
+      [account, kind, id],
+    );
+    return rows
+      .map((row) => ({
+        source: row['source'] as RecordSource,
+        firstSeenAt: num(row['first_seen_at']),
+        lastSeenAt: num(row['last_seen_at']),
+        raw:
+          row['raw'] === null || row['raw'] === undefined
+            ? undefined
+            : parse<Record<string, unknown>>(row['raw']),
+      }))
+      .sort((a, b) => SOURCE_ORDER[a.source] - SOURCE_ORDER[b.source]);
+  }
+
+  async queryRecords(query: RecordQuery = {}): Promise<StoredRecord[]> {
+    const where = whereOf(query);
+    const limit = query.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(query.limit))}` : '';
+    const rows = await this.conn.all(
+      `SELECT r.data, r.primary_source, r.first_seen_at, r.updated_at, ${this.sourcesAgg}
+       FROM records r ${where.sql} ORDER BY r.kind, r.id, r.account${limit}`,
+      where.params,
+    );
+    return rows.map(toStored);
+  }
+
+  async *iterateRecords(query: RecordQuery = {}): AsyncIterable<StoredRecord> {
+    const where = whereOf(query);
+    let after: { kind: string; id: string; account: string } | undefined;
+    for (;;) {
+      const parts = where.sql ? [where.sql.slice('WHERE '.length)] : [];
+      const params = [...where.params];
+      if (after) {
+        parts.push('(r.kind > ? OR (r.kind = ? AND (r.id > ? OR (r.id = ? AND r.account > ?))))');
+        params.push(after.kind, after.kind, after.id, after.id, after.account);
+      }
+      const rows = await this.conn.all(
+        `SELECT r.account, r.kind, r.id, r.data, r.primary_source, r.first_seen_at, r.updated_at, ${this.sourcesAgg}
+         FROM records r ${parts.length ? `WHERE ${parts.join(' AND ')}` : ''}
+         ORDER BY r.kind, r.id, r.account LIMIT ${PAGE}`,
+        params,
+      );
+      for (const row of rows) yield toStored(row);
+      if (rows.length < PAGE) return;
+      const last = rows[rows.length - 1] as SqlRow;
+      after = { kind: String(last['kind']), id: String(last['id']), account: String(last['account']) };
+    }
+  }
+
+  async countRecords(query: RecordQuery = {}): Promise<number> {
+    const where = whereOf(query);
+    const rows = await this.conn.all(`SELECT COUNT(*) AS n FROM records r ${where.sql}`, where.params);
+    return num(rows[0]?.['n'] ?? 0);
+  }
 
   async putRecords(records: readonly IncomingRecord[], options: PutOptions = {}): Promise<PutSummary> {
     const summary: PutSummary = { total: records.length, counts: emptyCounts(), conflicts: [] };
@@ -196,50 +271,31 @@ class Writer implements LedgerTx {
     const existing = chunk.filter((p) => !inserted.has(p.key));
     summary.counts.inserted += inserted.size;
 
+    // Records and sightings the incoming ones will be written to (new rows need their sighting too).
+    const sighted: Prepared[] = chunk.filter((p) => inserted.has(p.key));
     if (existing.length > 0) {
-      const stored = new Map<
-        string,
-        { data: AccountRecord; primary: RecordSource; sources: Set<RecordSource> }
-      >();
-      // Group by (account, kind) so the lookup is a plain `id IN (…)`, which both backends index.
-      const groups = new Map<string, Prepared[]>();
+      // An unlocked read first: re-reading unchanged records (every re-sync) then writes nothing at all.
+      let stored = await this.loadStored(existing, false);
+      const work: Prepared[] = [];
       for (const p of existing) {
-        const g = `${p.account}\u0000${p.kind}`;
-        groups.set(g, [...(groups.get(g) ?? []), p]);
+        const current = stored.get(p.key);
+        const sameRaw = p.raw === null || current?.raws.get(p.source) === p.raw;
+        if (current && current.text === p.data && current.sources.has(p.source) && sameRaw) {
+          summary.counts.unchanged++;
+        } else work.push(p);
       }
-      for (const group of groups.values()) {
-        const first = group[0] as Prepared;
-        const ids = group.map((p) => p.id);
-        const placeholders = ids.map(() => '?').join(', ');
-        const found = await this.conn.all(
-          `SELECT account, kind, id, data, primary_source FROM records
-           WHERE account = ? AND kind = ? AND id IN (${placeholders})
-           ORDER BY id${this.driver.dialect.forUpdate}`,
-          [first.account, first.kind, ...ids],
-        );
-        for (const row of found) {
-          stored.set(keyOf(row as { account: string; kind: string; id: string }), {
-            data: parse<AccountRecord>(row['data']),
-            primary: row['primary_source'] as RecordSource,
-            sources: new Set(),
-          });
-        }
-        const sources = await this.conn.all(
-          `SELECT account, kind, id, source FROM record_sources
-           WHERE account = ? AND kind = ? AND id IN (${placeholders})`,
-          [first.account, first.kind, ...ids],
-        );
-        for (const row of sources) {
-          stored
-            .get(keyOf(row as { account: string; kind: string; id: string }))
-            ?.sources.add(row['source'] as RecordSource);
-        }
-      }
-      for (const p of existing) {
+      // What will change is read again under row locks (PostgreSQL; SQLite already holds the write lock).
+      if (work.length > 0 && this.driver.dialect.forUpdate) stored = await this.loadStored(work, true);
+      sighted.push(...work);
+      for (const p of work) {
         const current = stored.get(p.key);
         if (!current)
           throw new LedgerError('internal', `ledger: ${p.kind} record ${p.id} vanished during its write.`);
-        const decision = decideMerge(current.data, current.primary, p.content, p.source);
+        // Stored JSON is canonical (schema key order), so equal text means equal content: skip the parse.
+        const decision =
+          current.text === p.data
+            ? { outcome: 'same' as const, primaryBecomesIncoming: false, differing: [] }
+            : decideMerge(parse<AccountRecord>(current.text), current.primary, p.content, p.source);
         const isNewSource = !current.sources.has(p.source);
         switch (decision.outcome) {
           case 'same':
@@ -290,15 +346,80 @@ class Writer implements LedgerTx {
       }
     }
     // Every source that saw a record is remembered, whatever the outcome (a conflict's raw is kept too).
+    if (sighted.length === 0) return;
     await this.conn.run(
       `INSERT INTO record_sources (account, kind, id, source, first_seen_at, last_seen_at, raw)
-       VALUES ${valuesList(chunk.length, 7)}
+       VALUES ${valuesList(sighted.length, 7)}
        ON CONFLICT (account, kind, id, source) DO UPDATE SET
          last_seen_at = CASE WHEN excluded.last_seen_at > record_sources.last_seen_at
                              THEN excluded.last_seen_at ELSE record_sources.last_seen_at END,
          raw = COALESCE(excluded.raw, record_sources.raw)`,
-      chunk.flatMap((p) => [p.account, p.kind, p.id, p.source, seenAt, seenAt, p.raw]),
+      sighted.flatMap((p) => [p.account, p.kind, p.id, p.source, seenAt, seenAt, p.raw]),
     );
+  }
+
+  /** The stored text, primary source and sightings (with raw) of records, grouped by (account, kind) for `id IN (…)`. */
+  private async loadStored(
+    records: Prepared[],
+    lock: boolean,
+  ): Promise<
+    Map<
+      string,
+      {
+        text: string;
+        primary: RecordSource;
+        sources: Set<RecordSource>;
+        raws: Map<RecordSource, string | null>;
+      }
+    >
+  > {
+    const stored = new Map<
+      string,
+      {
+        text: string;
+        primary: RecordSource;
+        sources: Set<RecordSource>;
+        raws: Map<RecordSource, string | null>;
+      }
+    >();
+    const groups = new Map<string, Prepared[]>();
+    for (const p of records) {
+      const g = `${p.account}\u0000${p.kind}`;
+      const list = groups.get(g);
+      if (list) list.push(p);
+      else groups.set(g, [p]);
+    }
+    for (const group of groups.values()) {
+      const first = group[0] as Prepared;
+      const ids = group.map((p) => p.id);
+      const placeholders = ids.map(() => '?').join(', ');
+      const found = await this.conn.all(
+        `SELECT account, kind, id, data, primary_source FROM records
+         WHERE account = ? AND kind = ? AND id IN (${placeholders})
+         ORDER BY id${lock ? this.driver.dialect.forUpdate : ''}`,
+        [first.account, first.kind, ...ids],
+      );
+      for (const row of found) {
+        stored.set(keyOf(row as { account: string; kind: string; id: string }), {
+          text: String(row['data']),
+          primary: row['primary_source'] as RecordSource,
+          sources: new Set(),
+          raws: new Map(),
+        });
+      }
+      const sources = await this.conn.all(
+        `SELECT account, kind, id, source, raw FROM record_sources
+         WHERE account = ? AND kind = ? AND id IN (${placeholders})`,
+        [first.account, first.kind, ...ids],
+      );
+      for (const row of sources) {
+        const entry = stored.get(keyOf(row as { account: string; kind: string; id: string }));
+        const source = row['source'] as RecordSource;
+        entry?.sources.add(source);
+        entry?.raws.set(source, row['raw'] === null || row['raw'] === undefined ? null : String(row['raw']));
+      }
+    }
+    return stored;
   }
 
   async addRecordSource(
@@ -325,9 +446,27 @@ class Writer implements LedgerTx {
     return true;
   }
 
+  async removeRecord(key: { account: string; kind: AccountKind; id: string }): Promise<boolean> {
+    const params = [key.account, key.kind, key.id];
+    await this.conn.run('DELETE FROM record_sources WHERE account = ? AND kind = ? AND id = ?', params);
+    await this.conn.run(
+      'DELETE FROM record_conflicts WHERE account = ? AND kind = ? AND record_id = ?',
+      params,
+    );
+    return (await this.conn.run('DELETE FROM records WHERE account = ? AND kind = ? AND id = ?', params)) > 0;
+  }
+
   async setCheckpoint(stream: string, value: unknown): Promise<void> {
     if (value === undefined)
       throw new LedgerError('bad_checkpoint', `ledger: checkpoint ${stream} has no value.`);
+    // eslint-disable-next-line no-control-regex
+    if (!stream || /[\u0000-\u001f\u007f]/.test(stream)) {
+      throw new LedgerError(
+        'bad_checkpoint',
+        `ledger: checkpoint stream ${JSON.stringify(stream)} is empty or has control characters.`,
+        { exitCode: 4 },
+      );
+    }
     await this.conn.run(
       `INSERT INTO checkpoints (stream, value, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (stream) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
@@ -489,6 +628,7 @@ export interface SqlLedgerStoreOptions {
 export class SqlLedgerStore extends Writer implements LedgerStore {
   readonly backend: LedgerBackend;
   readonly location: string;
+  private readonly inTransaction = new AsyncLocalStorage<boolean>();
 
   constructor(driver: SqlDriver, options: SqlLedgerStoreOptions) {
     super(driver.conn, driver, () => options.clock.now());
@@ -496,14 +636,26 @@ export class SqlLedgerStore extends Writer implements LedgerStore {
     this.location = options.location;
   }
 
-  private get sourcesAgg(): string {
-    const agg =
-      this.driver.dialect.name === 'postgres' ? "string_agg(s.source, ',')" : "group_concat(s.source, ',')";
-    return `(SELECT ${agg} FROM record_sources s WHERE s.account = r.account AND s.kind = r.kind AND s.id = r.id) AS sources`;
+  /**
+   * Every transaction of the store goes through here. A write on the store (not on `tx`) inside a
+   * transaction callback would escape the transaction on PostgreSQL and wait forever for it on SQLite:
+   * it is refused loudly instead.
+   */
+  private guarded<T>(fn: (conn: SqlConn) => Promise<T>): Promise<T> {
+    if (this.inTransaction.getStore()) {
+      return Promise.reject(
+        new LedgerError(
+          'nested_transaction',
+          'ledger: a store write was called inside store.transaction(); write through the `tx` argument instead.',
+          { exitCode: 4 },
+        ),
+      );
+    }
+    return this.inTransaction.run(true, () => this.driver.transaction(fn));
   }
 
   transaction<T>(fn: (tx: LedgerTx) => Promise<T>): Promise<T> {
-    return this.driver.transaction((conn) => fn(new Writer(conn, this.driver, this.now)));
+    return this.guarded((conn) => fn(new Writer(conn, this.driver, this.now)));
   }
 
   // Writes on the store itself each run as their own transaction (so on SQLite they queue behind an
@@ -518,6 +670,9 @@ export class SqlLedgerStore extends Writer implements LedgerStore {
     seenAt?: number,
   ): Promise<boolean> {
     return this.transaction((tx) => tx.addRecordSource(key, source, raw, seenAt));
+  }
+  override removeRecord(key: { account: string; kind: AccountKind; id: string }): Promise<boolean> {
+    return this.transaction((tx) => tx.removeRecord(key));
   }
   override setCheckpoint(stream: string, value: unknown): Promise<void> {
     return this.transaction((tx) => tx.setCheckpoint(stream, value));
@@ -541,69 +696,6 @@ export class SqlLedgerStore extends Writer implements LedgerStore {
   async schemaVersion(): Promise<number> {
     const rows = await this.conn.all('SELECT MAX(version) AS v FROM ledger_migrations');
     return num(rows[0]?.['v'] ?? 0);
-  }
-
-  async getRecord(account: string, kind: AccountKind, id: string): Promise<StoredRecord | undefined> {
-    const [found] = await this.queryRecords({ account, kind, id, limit: 1 });
-    return found;
-  }
-
-  async getSightings(account: string, kind: AccountKind, id: string): Promise<RecordSighting[]> {
-    const rows = await this.conn.all(
-      'SELECT source, first_seen_at, last_seen_at, raw FROM record_sources WHERE account = ? AND kind = ? AND id = ?',
-      [account, kind, id],
-    );
-    return rows
-      .map((row) => ({
-        source: row['source'] as RecordSource,
-        firstSeenAt: num(row['first_seen_at']),
-        lastSeenAt: num(row['last_seen_at']),
-        raw:
-          row['raw'] === null || row['raw'] === undefined
-            ? undefined
-            : parse<Record<string, unknown>>(row['raw']),
-      }))
-      .sort((a, b) => SOURCE_ORDER[a.source] - SOURCE_ORDER[b.source]);
-  }
-
-  async queryRecords(query: RecordQuery = {}): Promise<StoredRecord[]> {
-    const where = whereOf(query);
-    const limit = query.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(query.limit))}` : '';
-    const rows = await this.conn.all(
-      `SELECT r.data, r.primary_source, r.first_seen_at, r.updated_at, ${this.sourcesAgg}
-       FROM records r ${where.sql} ORDER BY r.kind, r.id, r.account${limit}`,
-      where.params,
-    );
-    return rows.map(toStored);
-  }
-
-  async *iterateRecords(query: RecordQuery = {}): AsyncIterable<StoredRecord> {
-    const where = whereOf(query);
-    let after: { kind: string; id: string; account: string } | undefined;
-    for (;;) {
-      const parts = where.sql ? [where.sql.slice('WHERE '.length)] : [];
-      const params = [...where.params];
-      if (after) {
-        parts.push('(r.kind > ? OR (r.kind = ? AND (r.id > ? OR (r.id = ? AND r.account > ?))))');
-        params.push(after.kind, after.kind, after.id, after.id, after.account);
-      }
-      const rows = await this.conn.all(
-        `SELECT r.account, r.kind, r.id, r.data, r.primary_source, r.first_seen_at, r.updated_at, ${this.sourcesAgg}
-         FROM records r ${parts.length ? `WHERE ${parts.join(' AND ')}` : ''}
-         ORDER BY r.kind, r.id, r.account LIMIT ${PAGE}`,
-        params,
-      );
-      for (const row of rows) yield toStored(row);
-      if (rows.length < PAGE) return;
-      const last = rows[rows.length - 1] as SqlRow;
-      after = { kind: String(last['kind']), id: String(last['id']), account: String(last['account']) };
-    }
-  }
-
-  async countRecords(query: RecordQuery = {}): Promise<number> {
-    const where = whereOf(query);
-    const rows = await this.conn.all(`SELECT COUNT(*) AS n FROM records r ${where.sql}`, where.params);
-    return num(rows[0]?.['n'] ?? 0);
   }
 
   async countByKind(account?: string): Promise<{ account: string; kind: AccountKind; count: number }[]> {
@@ -664,7 +756,7 @@ export class SqlLedgerStore extends Writer implements LedgerStore {
   }
 
   async resolveConflict(id: number, resolution: 'keep' | 'take'): Promise<void> {
-    await this.driver.transaction(async (conn) => {
+    await this.guarded(async (conn) => {
       const rows = await conn.all(
         `SELECT * FROM record_conflicts WHERE id = ?${this.driver.dialect.forUpdate}`,
         [id],
@@ -808,7 +900,7 @@ export class SqlLedgerStore extends Writer implements LedgerStore {
         hint: 'Pass an --expires date in the future.',
       });
     }
-    return this.driver.transaction(async (conn) => {
+    return this.guarded(async (conn) => {
       const rows = await conn.all(
         `INSERT INTO consents (account, holder, scope, granted_at, expires_at) VALUES (?, ?, ?, ?, ?)
          RETURNING id, account, holder, scope, granted_at, expires_at, revoked_at`,
@@ -827,7 +919,7 @@ export class SqlLedgerStore extends Writer implements LedgerStore {
   }
 
   async revokeConsent(id: number): Promise<Consent> {
-    return this.driver.transaction(async (conn) => {
+    return this.guarded(async (conn) => {
       await conn.run('UPDATE consents SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?', [
         this.now(),
         id,

@@ -57,7 +57,12 @@ export interface StoredRecord {
 /** One source's sighting of a record. */
 export interface RecordSighting {
   source: RecordSource;
+  /** When this source first delivered the record. */
   firstSeenAt: number;
+  /**
+   * When this source last delivered something new for it (a changed payload or record). A re-delivery
+   * identical in every byte writes nothing, so a re-sync of unchanged history costs only reads.
+   */
   lastSeenAt: number;
   /** The raw payload this source delivered last (secrets stripped), or undefined when none was given. */
   raw: Record<string, unknown> | undefined;
@@ -273,6 +278,12 @@ export interface LedgerWriter {
     raw?: Record<string, unknown>,
     seenAt?: number,
   ): Promise<boolean>;
+  /**
+   * Removes a record with its sightings and conflicts (added for the CSV importer: a CSV copy stored
+   * without an exchange id is folded into the API copy found later, the match recorded by the caller).
+   * Returns false when no such record.
+   */
+  removeRecord(key: { account: string; kind: AccountKind; id: string }): Promise<boolean>;
   /** Sets the checkpoint of a stream (any JSON value). Commit it in the same transaction as its records. */
   setCheckpoint(stream: string, value: unknown): Promise<void>;
   /** The checkpoint of a stream, or undefined (reads inside the transaction see its own writes). */
@@ -293,8 +304,25 @@ export interface LedgerWriter {
   appendAudit(entry: AuditInput): Promise<number>;
 }
 
-/** A transaction: every write commits together or not at all. */
-export type LedgerTx = LedgerWriter;
+/**
+ * Record reads. On a transaction they see the transaction's own uncommitted writes on both backends (a
+ * tolerant matcher looking for a row written earlier in the same file import finds it).
+ */
+export interface LedgerRecordReader {
+  /** One record by its natural key. */
+  getRecord(account: string, kind: AccountKind, id: string): Promise<StoredRecord | undefined>;
+  /** Every source's sighting of a record, in source order (api, web, csv). */
+  getSightings(account: string, kind: AccountKind, id: string): Promise<RecordSighting[]>;
+  /** Records matching the query, ordered by kind, id, account (bounded by `limit`). */
+  queryRecords(query?: RecordQuery): Promise<StoredRecord[]>;
+  /** Streams records matching the query in pages, ordered by kind, id, account: bounded memory. */
+  iterateRecords(query?: RecordQuery): AsyncIterable<StoredRecord>;
+  /** How many records match. */
+  countRecords(query?: RecordQuery): Promise<number>;
+}
+
+/** A transaction: every write commits together or not at all; its reads see its writes. */
+export interface LedgerTx extends LedgerWriter, LedgerRecordReader {}
 
 /** Which backend a store runs on. */
 export type LedgerBackend = 'sqlite' | 'postgres';
@@ -303,7 +331,7 @@ export type LedgerBackend = 'sqlite' | 'postgres';
  * The ledger. Both backends implement the same logical schema and the same semantics; the same test
  * suite runs on both (test/ledger/).
  */
-export interface LedgerStore extends LedgerWriter {
+export interface LedgerStore extends LedgerWriter, LedgerRecordReader {
   readonly backend: LedgerBackend;
   /** The file path, or the PostgreSQL URL with its password masked. */
   readonly location: string;
@@ -316,16 +344,6 @@ export interface LedgerStore extends LedgerWriter {
   transaction<T>(fn: (tx: LedgerTx) => Promise<T>): Promise<T>;
   /** The highest applied migration. */
   schemaVersion(): Promise<number>;
-  /** One record by its natural key. */
-  getRecord(account: string, kind: AccountKind, id: string): Promise<StoredRecord | undefined>;
-  /** Every source's sighting of a record, in source order (api, web, csv). */
-  getSightings(account: string, kind: AccountKind, id: string): Promise<RecordSighting[]>;
-  /** Records matching the query, ordered by kind, id, account (bounded by `limit`). */
-  queryRecords(query?: RecordQuery): Promise<StoredRecord[]>;
-  /** Streams records matching the query in pages, ordered by kind, id, account: bounded memory. */
-  iterateRecords(query?: RecordQuery): AsyncIterable<StoredRecord>;
-  /** How many records match. */
-  countRecords(query?: RecordQuery): Promise<number>;
   /** Counts per account and kind. */
   countByKind(account?: string): Promise<{ account: string; kind: AccountKind; count: number }[]>;
   /** Distinct account labels. */

@@ -5,18 +5,20 @@
  */
 import type { Command } from 'commander';
 import { ExitCode, UsageError } from '../../core/index.js';
-import { importCsvFiles, parseCsvZone, type CsvFileReport } from '../../connectors/index.js';
+import { importCsvFiles, mergeCsvCopies, parseCsvZone, type CsvFileReport } from '../../connectors/index.js';
 import type { RegisterVerb } from '../context.js';
 import { withLedger } from './consent.js';
 
+const n = (count: number, one: string, many = `${one}s`): string => `${count} ${count === 1 ? one : many}`;
+
 function describe(r: CsvFileReport): string {
   const q = Object.entries(r.quarantineReasons)
-    .map(([k, n]) => `${k} ${n}`)
+    .map(([k, c]) => `${k} ${c}`)
     .join(', ');
   return (
-    `${r.file}: ${r.variant} (times in ${r.timeZone}, from ${r.timeZoneFrom}): ${r.rowsRead} rows read, ` +
-    `${r.recordsImported} records imported, ${r.duplicates} duplicates (${r.matched} matched tolerantly), ` +
-    `${r.grouped} rows grouped, ${r.quarantined} quarantined${q ? ` (${q})` : ''}`
+    `${r.file}: ${r.variant} (times in ${r.timeZone}, from ${r.timeZoneFrom}): ${n(r.rowsRead, 'row')} read, ` +
+    `${n(r.recordsImported, 'record')} imported, ${n(r.duplicates, 'duplicate')} (${r.matched} matched tolerantly), ` +
+    `${n(r.grouped, 'row')} grouped, ${r.quarantined} quarantined${q ? ` (${q})` : ''}`
   );
 }
 
@@ -47,12 +49,19 @@ export const register: RegisterVerb = (program: Command, runtime) => {
               files.map((f) => ctx.resolvePath(f)),
               { account: opts.account, ...(opts.tz ? { tz: opts.tz } : {}), displayNames: files },
             );
+            // CSV copies stored before a later API sync fold into the API's copies (a no-op otherwise).
+            const merged = await mergeCsvCopies(store, { account: opts.account });
             if (json) {
-              ctx.printJson({ ok: failures.length === 0, files: reports, failures });
+              ctx.printJson({ ok: failures.length === 0, files: reports, failures, merged });
             } else {
               for (const r of reports) {
                 ctx.print(describe(r));
                 for (const w of r.warnings) ctx.warn(w);
+              }
+              if (merged.merged || merged.resolved) {
+                ctx.print(
+                  `folded ${merged.merged} CSV copies into the API's records; settled ${merged.resolved} precision conflicts`,
+                );
               }
               for (const f of failures)
                 ctx.progress(

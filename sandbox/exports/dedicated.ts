@@ -19,6 +19,14 @@ export interface ExportParams {
   variant: string;
   /** Minutes east of UTC for exports whose times are local. */
   offset: number;
+  /** The export's date range (epoch ms, inclusive), as the Data Download Center asks for one. */
+  from?: number;
+  to?: number;
+}
+
+/** True when `ms` is inside the export's range. */
+export function inRange(p: Pick<ExportParams, 'from' | 'to'>, ms: number): boolean {
+  return (p.from === undefined || ms >= p.from) && (p.to === undefined || ms <= p.to);
 }
 
 const c = canonicalDecimal;
@@ -33,10 +41,16 @@ const DEPOSIT_STATUS: Record<number, string> = {
 };
 const WITHDRAW_STATUS = ['Pending', 'Cancelled', 'Pending', 'Rejected', 'Processing', 'Failure', 'Completed'];
 
-function* spotTradeRows(account: SandboxAccount, variant: string, offset: number): Generator<string[]> {
+function* spotTradeRows(
+  account: SandboxAccount,
+  variant: string,
+  offset: number,
+  p: ExportParams,
+): Generator<string[]> {
   const t = account.trades;
   const order: number[] = [];
-  for (let i = 0; i < t.count; i++) if (((t.routes[i] as number) & ROUTE_CSV) !== 0) order.push(i);
+  for (let i = 0; i < t.count; i++)
+    if (((t.routes[i] as number) & ROUTE_CSV) !== 0 && inRange(p, t.time[i] as number)) order.push(i);
   order.sort((a, b) => (t.time[a] as number) - (t.time[b] as number) || a - b);
   for (const i of order) {
     const r = tradeAt(account, i);
@@ -78,10 +92,15 @@ function spotTrades(account: SandboxAccount, p: ExportParams): ExportTable {
     p.variant === '2020'
       ? [date, 'Market', 'Type', 'Price', 'Amount', 'Total', 'Fee', 'Fee Coin']
       : [date, 'Pair', 'Side', 'Price', p.variant === 'quantity' ? 'Quantity' : 'Executed', 'Amount', 'Fee'];
-  return { header, rows: spotTradeRows(account, p.variant === 'quantity' ? '2021' : p.variant, p.offset) };
+  return { header, rows: spotTradeRows(account, p.variant === 'quantity' ? '2021' : p.variant, p.offset, p) };
 }
 
-function* orderRows(account: SandboxAccount, withNumber: boolean, offset: number): Generator<string[]> {
+function* orderRows(
+  account: SandboxAccount,
+  withNumber: boolean,
+  offset: number,
+  p: ExportParams,
+): Generator<string[]> {
   const t = account.trades;
   const o = account.orders;
   // Fills by (symbol, orderId): trades are sorted by symbol, so one symbol's map at a time.
@@ -95,7 +114,7 @@ function* orderRows(account: SandboxAccount, withNumber: boolean, offset: number
       else fills.set(id, [i]);
     }
     for (let k = o.symbolStart[s] as number; k < (o.symbolStart[s + 1] as number); k++) {
-      if (((o.routes[k] as number) & ROUTE_CSV) === 0) continue;
+      if (((o.routes[k] as number) & ROUTE_CSV) === 0 || !inRange(p, o.time[k] as number)) continue;
       const r = orderAt(account, k);
       const avg =
         c(r.executedQty) !== '0' && !r.cummulativeQuoteQty.startsWith('-')
@@ -168,7 +187,7 @@ function spotOrders(account: SandboxAccount, p: ExportParams): ExportTable {
     'Total',
     'status',
   ];
-  return { header, rows: orderRows(account, withNumber, p.offset) };
+  return { header, rows: orderRows(account, withNumber, p.offset, p) };
 }
 
 function deposits(account: SandboxAccount, p: ExportParams): ExportTable {
@@ -192,7 +211,7 @@ function deposits(account: SandboxAccount, p: ExportParams): ExportTable {
             'Status',
           ];
   const rows = account.deposits
-    .filter((d) => d.routes.csv)
+    .filter((d) => d.routes.csv && inRange(p, d.raw.insertTime))
     .sort((a, b) => a.raw.insertTime - b.raw.insertTime)
     .map(({ raw: d }) => {
       const time = formatTime(d.insertTime, p.offset, v === '2025' ? 'yy' : 'full');
@@ -228,6 +247,7 @@ function withdrawals(account: SandboxAccount, p: ExportParams): ExportTable {
   const rows = account.withdrawals
     .filter((w) => w.routes.csv)
     .map(({ raw: w }) => ({ w, time: Date.parse(`${w.applyTime.replace(' ', 'T')}Z`) }))
+    .filter(({ time }) => inRange(p, time))
     .sort((a, b) => a.time - b.time)
     .map(({ w, time: ms }) => {
       const time = formatTime(ms, p.offset, v === '2025' ? 'yy' : 'full');
@@ -274,7 +294,7 @@ function withdrawals(account: SandboxAccount, p: ExportParams): ExportTable {
 function fiat(account: SandboxAccount, p: ExportParams, transactionType: 0 | 1): ExportTable {
   const date = `Date(${offsetLabel(p.offset, 'UTC')})`;
   const list = account.fiatOrders
-    .filter((f) => f.routes.csv && f.transactionType === transactionType)
+    .filter((f) => f.routes.csv && f.transactionType === transactionType && inRange(p, f.raw.createTime))
     .sort((a, b) => a.raw.createTime - b.raw.createTime);
   if (p.variant === '2023') {
     // Amounts carry their currency: `387.81 EUR`.
@@ -330,7 +350,7 @@ function converts(account: SandboxAccount, p: ExportParams): ExportTable {
     'Status',
   ];
   const rows = account.converts
-    .filter((v) => v.routes.csv && v.raw.orderStatus === 'SUCCESS')
+    .filter((v) => v.routes.csv && v.raw.orderStatus === 'SUCCESS' && inRange(p, v.raw.createTime))
     .sort((a, b) => a.raw.createTime - b.raw.createTime)
     .map(({ raw: v }) => {
       const time = formatTime(v.createTime, p.offset);
@@ -360,7 +380,7 @@ function earnRewards(account: SandboxAccount, p: ExportParams): ExportTable {
   const header = [`Date(${offsetLabel(p.offset)})`, 'Coin', 'Amount', 'Type'];
   const rows: { time: number; cells: string[] }[] = [];
   for (const { raw: r, routes } of account.flexibleRewards) {
-    if (!routes.csv) continue;
+    if (!routes.csv || !inRange(p, r.time)) continue;
     rows.push({
       time: r.time,
       cells: [
@@ -372,7 +392,7 @@ function earnRewards(account: SandboxAccount, p: ExportParams): ExportTable {
     });
   }
   for (const { raw: r, routes } of account.lockedRewards) {
-    if (!routes.csv) continue;
+    if (!routes.csv || !inRange(p, r.time)) continue;
     rows.push({
       time: r.time,
       cells: [formatTime(r.time, p.offset), r.asset, scientificIfTiny(r.amount), r.type],
@@ -392,7 +412,7 @@ function autoInvest(account: SandboxAccount, p: ExportParams): ExportTable {
     'Status',
   ];
   const rows = account.autoInvestExecutions
-    .filter((x) => x.routes.csv)
+    .filter((x) => x.routes.csv && inRange(p, x.raw.transactionDateTime))
     .sort((a, b) => a.raw.transactionDateTime - b.raw.transactionDateTime)
     .map(({ raw: x }) => [
       formatTime(x.transactionDateTime, p.offset),
@@ -425,7 +445,7 @@ function p2p(account: SandboxAccount, p: ExportParams): ExportTable {
     'Created Time',
   ];
   const rows = account.c2cOrders
-    .filter((o) => o.routes.csv)
+    .filter((o) => o.routes.csv && inRange(p, o.raw.createTime))
     .sort((a, b) => a.raw.createTime - b.raw.createTime)
     .map(({ raw: o }) => {
       const maker = o.advertisementRole === 'MAKER';

@@ -5,12 +5,13 @@
  * - `variant`: the header generation (`transaction-history`: 2019 | 2021 | 2025; others see EXPORT_KINDS);
  * - `tz`: the zone times are written in (`UTC+2`); where it lands (header, file name) follows the variant;
  * - `quoting`: `minimal` | `all` | `excel` (each whole row one quoted field, as after an Excel round-trip);
- * - `delimiter`: `comma` | `semicolon`; `bom`: 1 for a UTF-8 BOM; `encoding`: `utf-16le` (Excel's "Unicode text").
+ * - `delimiter`: `comma` | `semicolon`; `bom`: 1 for a UTF-8 BOM; `encoding`: `utf-16le` (Excel's "Unicode text");
+ * - `from`, `to`: the date range (epoch ms or ISO 8601, inclusive), so overlapping exports can be asked for.
  * It never imports connectors/: the importer and these exports are written independently (DESIGN.md).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SandboxAccount } from '../data/model.js';
-import { DEDICATED_EXPORTS, type ExportTable } from './dedicated.js';
+import { DEDICATED_EXPORTS, inRange, type ExportTable } from './dedicated.js';
 import { csvLine, formatTime, offsetLabel, parseOffset, type LineStyle, type Quoting } from './format.js';
 import { statementRows } from './statement.js';
 
@@ -45,6 +46,19 @@ export interface ExportOptions {
   delimiter?: string | null;
   bom?: string | null;
   encoding?: string | null;
+  /** Date range (epoch ms or an ISO 8601 date/time, inclusive): the Data Download Center asks for one. */
+  from?: string | null;
+  to?: string | null;
+}
+
+function parseBound(name: string, text: string | null | undefined): number | undefined {
+  if (text === null || text === undefined || text === '') return undefined;
+  const ms = /^\d{10,13}$/.test(text)
+    ? Number(text)
+    : Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+  if (!Number.isFinite(ms))
+    throw new ExportRequestError(400, `${name} ${JSON.stringify(text)} is not epoch ms or an ISO 8601 date`);
+  return ms;
 }
 
 function stamp(ms: number, offset: number): string {
@@ -56,9 +70,11 @@ function* statementTable(
   variant: string,
   offset: number,
   uid: string,
+  range: { from?: number; to?: number },
 ): Generator<string[]> {
   const generation = variant === '2025' ? 'new' : 'old';
   for (const r of statementRows(account, generation)) {
+    if (!inRange(range, r.time)) continue;
     if (variant === '2019') yield [formatTime(r.time, 0), r.account, r.operation, r.coin, r.change, r.remark];
     else if (variant === '2021')
       yield [uid, formatTime(r.time, 0), r.account, r.operation, r.coin, r.change, r.remark];
@@ -93,6 +109,10 @@ export function renderExport(
   const delimiter = options.delimiter === 'semicolon' || options.delimiter === ';' ? ';' : ',';
   const encoding = options.encoding === 'utf-16le' || options.encoding === 'utf16' ? 'utf-16le' : 'utf-8';
   const style: LineStyle = { delimiter, quoting };
+  const range = {
+    ...(parseBound('from', options.from) !== undefined ? { from: parseBound('from', options.from)! } : {}),
+    ...(parseBound('to', options.to) !== undefined ? { to: parseBound('to', options.to)! } : {}),
+  };
   const stampText = stamp(account.asOf, offset);
   let table: ExportTable;
   let fileName: string;
@@ -111,10 +131,10 @@ export function renderExport(
       variant === '2025'
         ? `Binance-Transaction-History-${stampText}(${offsetLabel(offset)}).csv`
         : `Binance-Transaction-History-${stampText}.csv`;
-    table = { header, rows: statementTable(account, variant, offset, uid) };
+    table = { header, rows: statementTable(account, variant, offset, uid, range) };
   } else {
     const spec = DEDICATED_EXPORTS[kind]!;
-    table = spec.build(account, { variant, offset });
+    table = spec.build(account, { variant, offset, ...range });
     // Exports whose header names no zone carry it in the file name when it is not UTC.
     const zoneInName = offset !== 0 && !table.header.some((h) => /\(UTC/.test(h));
     fileName = `${spec.fileName}-${stampText}${zoneInName ? `(${offsetLabel(offset)})` : ''}.csv`;
@@ -153,6 +173,8 @@ export async function handleExportRequest(
       delimiter: url.searchParams.get('delimiter'),
       bom: url.searchParams.get('bom'),
       encoding: url.searchParams.get('encoding'),
+      from: url.searchParams.get('from'),
+      to: url.searchParams.get('to'),
     });
   } catch (error) {
     if (!(error instanceof ExportRequestError)) throw error;

@@ -13,14 +13,22 @@ import {
 } from '../../../core/index.js';
 import type { AccountRecord } from '../../../schemas/index.js';
 import type { ExportKind } from './formats.js';
-import { Row, splitSymbol, transferStatus } from './row.js';
+import type { Row } from './row.js';
+import { splitSymbol, transferStatus } from './row.js';
 import type { CsvAccountRecord, MatchRule, NormalizedItem } from './types.js';
 
 /** Occurrence counters: two identical rows (two equal fills in one second) get distinct ids, the same in every export. */
 export class Occurrences {
   private readonly seen = new Map<string, number>();
   next(key: string): string {
-    if (this.seen.size > 200_000) this.seen.clear();
+    // Bounded memory: exports run in time order, so the oldest half (insertion order) can go.
+    if (this.seen.size > 200_000) {
+      let drop = this.seen.size / 2;
+      for (const k of this.seen.keys()) {
+        if (drop-- <= 0) break;
+        this.seen.delete(k);
+      }
+    }
     const n = (this.seen.get(key) ?? 0) + 1;
     this.seen.set(key, n);
     return n === 1 ? key : `${key}#${n}`;

@@ -10,7 +10,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { InputError, createLogger, fileError, isLedgertapError } from '../../../core/index.js';
 import type { AccountKind, AccountRecord } from '../../../schemas/index.js';
-import { ROW_NORMALIZERS, Occurrences } from './exports.js';
+import { ROW_NORMALIZERS, Occurrences, stripInternalPrefix } from './exports.js';
 import { detectFormat, type DetectedFormat } from './formats.js';
 import { OrderHistoryReader } from './orders.js';
 import { readCsvRows, sniffCsv, type CsvSniff } from './reader.js';
@@ -225,7 +225,8 @@ function fingerprint(...parts: unknown[]): string {
 
 /** Same event: every field both copies have agrees (ids, source, raw aside). */
 function fieldsAgree(a: AccountRecord, b: AccountRecord): { agree: boolean; adds: boolean } {
-  const skip = new Set(['id', 'source', 'raw', 'routes', 'account']);
+  // The stored time stays (an export has whole seconds); a TXID may carry the `Internal transfer` prefix.
+  const skip = new Set(['id', 'source', 'raw', 'routes', 'account', 'time']);
   let adds = false;
   const av = a as unknown as Record<string, unknown>;
   const bv = b as unknown as Record<string, unknown>;
@@ -235,9 +236,25 @@ function fieldsAgree(a: AccountRecord, b: AccountRecord): { agree: boolean; adds
       adds = true;
       continue;
     }
-    if (JSON.stringify(v) !== JSON.stringify(bv[k])) return { agree: false, adds };
+    const same =
+      k === 'txId' && typeof v === 'string' && typeof bv[k] === 'string'
+        ? stripInternalPrefix(v).txId === stripInternalPrefix(bv[k] as string).txId
+        : JSON.stringify(v) === JSON.stringify(bv[k]);
+    if (!same) return { agree: false, adds };
   }
   return { agree: true, adds };
+}
+
+/**
+ * An export has whole seconds and (old order history) no order type: where the exchange's copy of the
+ * same natural id says the same within that precision, its values stand, so the copies agree.
+ */
+function withExchangePrecision(rec: CsvAccountRecord, stored: StoredCopy): CsvAccountRecord {
+  if (!stored.sources.some((s) => s !== 'csv')) return rec;
+  const out = { ...rec } as CsvAccountRecord & Record<string, unknown>;
+  if (Math.floor(stored.record.time / 1000) === Math.floor(rec.time / 1000)) out.time = stored.record.time;
+  if (rec.kind === 'order' && stored.record.kind === 'order') out['type'] = stored.record.type;
+  return out;
 }
 
 /** Imports one file in one transaction; throws (and writes nothing) on a bad file. */
@@ -337,6 +354,32 @@ export async function importCsvFile(
   return report;
 }
 
+/** A batch's candidate records of one kind: by id, and by time for the tolerant matcher's windows. */
+class Pool {
+  readonly byId: Map<string, StoredCopy>;
+  private readonly sorted: StoredCopy[];
+  constructor(records: StoredCopy[]) {
+    this.byId = new Map(records.map((r) => [r.record.id, r]));
+    this.sorted = [...records].sort((a, b) => a.record.time - b.record.time);
+  }
+  /** Records with since <= time <= until (binary search: a batch matches in n log n, not n²). */
+  window(since: number, until: number): StoredCopy[] {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.sorted[mid]!.record.time < since) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: StoredCopy[] = [];
+    for (let i = lo; i < this.sorted.length && this.sorted[i]!.record.time <= until; i++)
+      out.push(this.sorted[i]!);
+    return out;
+  }
+}
+
+const EMPTY_POOL = new Pool([]);
+
 /** Collects items and writes them in batches: one candidate query per kind per batch, one putRecords. */
 class Batcher {
   private items: NormalizedItem[] = [];
@@ -392,12 +435,12 @@ class Batcher {
       }
       if (item.grouped) this.report.grouped += item.grouped;
       const rec = item.record;
-      const pool = candidates.get(rec.kind) ?? [];
-      const sameId = pool.find((c) => c.record.id === rec.id);
+      const pool = candidates.get(rec.kind) ?? EMPTY_POOL;
+      const sameId = pool.byId.get(rec.id);
       if (sameId || pendingIds.has(rec.id)) {
         // Same natural id: the ledger merges it (and remembers the csv source).
         this.report.duplicates++;
-        toPut.push(rec);
+        toPut.push(sameId ? withExchangePrecision(rec, sameId) : rec);
         continue;
       }
       const matched = item.match ? this.findMatch(rec, item.match, pool) : undefined;
@@ -427,7 +470,8 @@ class Batcher {
             matched.length === 1 ? fieldsAgree(rec, m.record) : { agree: false, adds: false };
           if (agree && adds) {
             // The export knows fields the stored copy lacks (a TXID, a network): fill them in.
-            toPut.push({ ...rec, id: m.record.id, time: m.record.time } as CsvAccountRecord);
+            // The stored fields win; only the missing ones come from the export.
+            toPut.push({ ...rec, ...m.record, source: 'csv', raw: rec.raw } as CsvAccountRecord);
           } else {
             await this.tx.addRecordSource(
               { account: this.account, kind: rec.kind, id: m.record.id },
@@ -449,7 +493,7 @@ class Batcher {
 
   private async candidates(
     records: Extract<NormalizedItem, { type: 'record' }>[],
-  ): Promise<Map<AccountKind, StoredCopy[]>> {
+  ): Promise<Map<AccountKind, Pool>> {
     const ranges = new Map<AccountKind, { since: number; until: number }>();
     for (const { record, match } of records) {
       const since = Math.min(record.time, match?.since ?? record.time);
@@ -460,7 +504,7 @@ class Batcher {
         r ? { since: Math.min(r.since, since), until: Math.max(r.until, until) } : { since, until },
       );
     }
-    const out = new Map<AccountKind, StoredCopy[]>();
+    const out = new Map<AccountKind, Pool>();
     for (const [kind, r] of ranges) {
       const found = await this.ledger.queryRecords({
         account: this.account,
@@ -469,25 +513,22 @@ class Batcher {
         until: r.until + 1,
       });
       // Natural-id records (P2P, fiat) can sit at another time in another copy: look them up by id too.
+      const pool = new Pool(found);
       const ids = records.filter((i) => i.record.kind === kind && !i.match).map((i) => i.record.id);
       for (const id of ids) {
-        if (found.some((f) => f.record.id === id)) continue;
+        if (pool.byId.has(id)) continue;
         const one = await this.ledger.getRecord(this.account, kind, id);
-        if (one) found.push(one);
+        if (one) pool.byId.set(id, one);
       }
-      out.set(kind, found);
+      out.set(kind, pool);
     }
     return out;
   }
 
-  private findMatch(rec: CsvAccountRecord, rule: MatchRule, pool: StoredCopy[]): StoredCopy[] | undefined {
-    const eligible = pool.filter(
-      (c) =>
-        c.record.time >= rule.since &&
-        c.record.time <= rule.until &&
-        !this.used.has(c.record.id) &&
-        !this.ownInserts.has(c.record.id),
-    );
+  private findMatch(rec: CsvAccountRecord, rule: MatchRule, pool: Pool): StoredCopy[] | undefined {
+    const eligible = pool
+      .window(rule.since, rule.until)
+      .filter((c) => !this.used.has(c.record.id) && !this.ownInserts.has(c.record.id));
     const exact = eligible.filter((c) => rule.test(c.record));
     if (exact.length) {
       // The closest in time wins; API copies before other exports' copies.

@@ -14,4 +14,6 @@ export {
   parseWallTime as parseCsvWallTime,
   parseZone as parseCsvZone,
 } from './values.js';
+export { mergeCsvCopies } from './relink.js';
+export type { CsvMergeReport } from './relink.js';
 export type { CsvLedger, CsvLedgerTx, CsvAccountRecord } from './types.js';

@@ -7,7 +7,8 @@
  */
 import { InputError } from '../../../core/index.js';
 import { Occurrences } from './exports.js';
-import { Row, splitSymbol } from './row.js';
+import type { Row } from './row.js';
+import { splitSymbol } from './row.js';
 import type { CsvAccountRecord, NormalizedItem } from './types.js';
 import { parseAmount, parseWallTime, wallToUtc } from './values.js';
 
@@ -16,7 +17,8 @@ interface OpenOrder {
   symbol: string;
   baseAsset: string;
   quoteAsset: string;
-  side: 'buy' | 'sell';
+  /** Undefined when the layout names no side (2026 flat layout without `Side`). */
+  side: 'buy' | 'sell' | undefined;
   orderId: string | undefined;
   fills: number;
 }
@@ -75,12 +77,9 @@ export class OrderHistoryReader {
       row.has('type') && row.has('side') ? row.text('side') : row.text('side') || row.text('type')
     ).toLowerCase();
     const side = sideText.startsWith('buy') ? 'buy' : sideText.startsWith('sell') ? 'sell' : undefined;
-    if (!side)
-      throw row.error(
-        row.has('type') && row.has('side') ? 'side' : 'side',
-        `is neither BUY nor SELL: ${JSON.stringify(sideText)}`,
-      );
     const orderId = row.text('orderNo').replace(/^'/, '') || undefined;
+    // Without an order number the row is kept in quarantine anyway; with one, the side is required.
+    if (!side && orderId) throw row.error('side', `is neither BUY nor SELL: ${JSON.stringify(sideText)}`);
     const symbol = split.base + split.quote;
     this.current = { row, symbol, baseAsset: split.base, quoteAsset: split.quote, side, orderId, fills: 0 };
     if (!orderId) return [];
@@ -95,6 +94,7 @@ export class OrderHistoryReader {
         : price === '0'
           ? 'MARKET'
           : 'LIMIT';
+    if (!side) return [];
     const record: CsvAccountRecord = {
       kind: 'order',
       id: `${symbol}:${orderId}`,
@@ -117,8 +117,20 @@ export class OrderHistoryReader {
     return [{ type: 'record', line: row.line, record }];
   }
 
-  private fill(row: Row, cells: string[], o: OpenOrder): NormalizedItem[] {
+  private fill(row: Row, cells: string[], open: OpenOrder): NormalizedItem[] {
     const at = (i: number): string => (cells[i] ?? '').trim();
+    const side = open.side;
+    if (!side) {
+      throw new InputError(
+        'csv_bad_value',
+        `${row.ctx.file}: line ${row.line}: a fill of an order whose side the export does not name.`,
+        {
+          hint: 'Export the order history with its Side column.',
+          details: { file: row.ctx.file, line: row.line },
+        },
+      );
+    }
+    const o = { ...open, side };
     const bad = (col: number, what: string): InputError =>
       new InputError('csv_bad_value', `${row.ctx.file}: line ${row.line}, column ${col + 1}: ${what}.`, {
         hint: 'Fix the cell or re-export the file.',
@@ -135,7 +147,7 @@ export class OrderHistoryReader {
     if (!qty) throw bad(3, `is not an amount: ${JSON.stringify(at(3))}`);
     if (!total) throw bad(4, `is not an amount: ${JSON.stringify(at(4))}`);
     if (!fee) throw bad(5, `is not a fee: ${JSON.stringify(at(5))}`);
-    o.fills++;
+    open.fills++;
     const id = this.occ.next(`${o.symbol}:csv:${ms}:${o.side}:${qty.value}:${price.value}`);
     const raw: Record<string, string> = {
       Date: at(1),

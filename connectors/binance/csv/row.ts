@@ -165,10 +165,11 @@ export function splitSymbol(
   return best ? { base: s.slice(0, -best.length), quote: best } : undefined;
 }
 
+const QUOTE_RANK = new Map(QUOTE_ASSETS.map((a, i) => [a, i]));
+
 /** Rank of an asset as a quote (lower = more quote-like); unknown assets rank last. */
 export function quoteRank(asset: string): number {
-  const i = QUOTE_ASSETS.indexOf(asset);
-  return i < 0 ? QUOTE_ASSETS.length : i;
+  return QUOTE_RANK.get(asset) ?? QUOTE_ASSETS.length;
 }
 
 /** Exchange status words → the normalized transfer status. */
@@ -180,6 +181,6 @@ export function transferStatus(
   if (/^(cancel+ed|canceled)$/.test(k)) return 'cancelled';
   if (/^(failed?|failure|expired)$/.test(k)) return 'failed';
   if (/^rejected$/.test(k)) return 'rejected';
-  if (/^(processing|awaitingapproval|emailsent|inprogress)$/.test(k)) return 'processing';
+  if (/^(processing|inprogress)$/.test(k)) return 'processing';
   return 'pending';
 }

@@ -81,7 +81,8 @@ export class StatementGrouper {
     const out: NormalizedItem[] = [];
     // Exports run in either time order: a second is complete once a row two or more seconds away arrives.
     for (const second of [...this.pending.keys()]) {
-      if (Math.abs(second - leg.second) > 1) out.push(...this.flushSecond(second));
+      // Two seconds of margin: a neighbour is still pending whichever way the file runs.
+      if (Math.abs(second - leg.second) > 2) out.push(...this.flushSecond(second));
     }
     const bucket = this.pending.get(leg.second);
     if (bucket) bucket.push(leg);
@@ -117,9 +118,30 @@ export class StatementGrouper {
         out.push(...this.single(leg, legs));
       }
     }
+    const isFeeLeg = (l: Leg): boolean => FEE_OPS.has(operationKey(l.operation));
+    // Fee legs alone in their second belong to the trade of the second before (a spill, BittyTax looks
+    // at t and t+1 s): hand them back to it while it is still pending (files in descending order).
+    const previous = this.pending.get(second - 1);
+    if (
+      groupedLegs.length > 0 &&
+      groupedLegs.every(isFeeLeg) &&
+      previous &&
+      balanced(previous.filter((l) => l.meaning && GROUPED.has(l.meaning.category)))
+    ) {
+      previous.push(...groupedLegs);
+      groupedLegs.length = 0;
+    }
     if (groupedLegs.length > 0) {
-      // Legs that spill into the next second complete there (BittyTax looks at t and t+1 s).
       const next = this.pending.get(second + 1);
+      const nextGrouped = next?.filter((l) => l.meaning && GROUPED.has(l.meaning.category)) ?? [];
+      if (next && balanced(groupedLegs) && nextGrouped.length > 0 && nextGrouped.every(isFeeLeg)) {
+        this.pending.set(
+          second + 1,
+          next.filter((l) => !nextGrouped.includes(l)),
+        );
+        groupedLegs.push(...nextGrouped);
+      }
+      // Legs that spill into the next second complete there.
       if (next && !balanced(groupedLegs)) {
         const spill = next.filter((l) => l.meaning && GROUPED.has(l.meaning.category));
         if (spill.length > 0 && balanced([...groupedLegs, ...spill])) {
@@ -398,7 +420,9 @@ export class StatementGrouper {
     const outs = [...net].filter(([, v]) => compareDecimals(v, 0) < 0);
     const feeAssets = new Set(fees.map((f) => f.asset));
     // Legs of one asset in both directions (a buy and a sell in the same second) must never net out.
-    const mixed = main.some((l) => main.some((m) => m.asset === l.asset && m.change.startsWith('-') !== l.change.startsWith('-')));
+    const mixed = main.some((l) =>
+      main.some((m) => m.asset === l.asset && m.change.startsWith('-') !== l.change.startsWith('-')),
+    );
     if (
       mixed ||
       ins.length !== 1 ||
@@ -528,7 +552,12 @@ export class StatementGrouper {
     // fiat_trade: a card or cash purchase (fiat out, crypto in) or a sale.
     // The label says the direction (`Buy Crypto…` spends fiat); the quote rank decides only for unknown labels.
     const label = operationKey(first.operation);
-    const buy = label.startsWith('buy') || label.includes('fiattocrypto') ? true : label.startsWith('sell') ? false : quoteRank(outAsset) <= quoteRank(inAsset);
+    const buy =
+      label.startsWith('buy') || label.includes('fiattocrypto')
+        ? true
+        : label.startsWith('sell')
+          ? false
+          : quoteRank(outAsset) <= quoteRank(inAsset);
     const fiatAsset = buy ? outAsset : inAsset;
     const fiatAmount = buy ? outAmount : inAmount;
     const cryptoAsset = buy ? inAsset : outAsset;
@@ -610,7 +639,11 @@ function fillUnits(legs: Leg[]): Leg[][] | undefined {
   let pendingFees: Leg[] = [];
   const complete = (u: Leg[]): boolean => {
     const main = u.filter((l) => !FEE_OPS.has(operationKey(l.operation)));
-    return main.length === 2 && main.some((l) => l.change.startsWith('-')) && main.some((l) => !l.change.startsWith('-'));
+    return (
+      main.length === 2 &&
+      main.some((l) => l.change.startsWith('-')) &&
+      main.some((l) => !l.change.startsWith('-'))
+    );
   };
   for (const leg of sorted) {
     const isFee = FEE_OPS.has(operationKey(leg.operation));
@@ -636,7 +669,14 @@ function fillUnits(legs: Leg[]): Leg[][] | undefined {
       .sort()
       .join('/');
   const first = pair(units[0]!);
-  if (!units.every((u) => pair(u) === first && new Set(u.filter((l) => FEE_OPS.has(operationKey(l.operation))).map((l) => l.asset)).size <= 1)) return undefined;
+  if (
+    !units.every(
+      (u) =>
+        pair(u) === first &&
+        new Set(u.filter((l) => FEE_OPS.has(operationKey(l.operation))).map((l) => l.asset)).size <= 1,
+    )
+  )
+    return undefined;
   return units;
 }
 

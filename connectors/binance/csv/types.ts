@@ -88,6 +88,7 @@ export interface CsvLedgerTx {
     reason: string;
     fingerprint?: string;
   }): Promise<boolean>;
+  removeRecord(key: { account: string; kind: AccountKind; id: string }): Promise<boolean>;
   startImportFile(file: {
     account: string;
     path: string;
@@ -119,6 +120,23 @@ export interface CsvLedger {
     kind?: AccountKind | AccountKind[];
     since?: number;
     until?: number;
+    source?: RecordSource;
     limit?: number;
   }): Promise<StoredCopy[]>;
+  /** Each source's sighting (the raw row of a CSV copy folded into an API copy). */
+  getSightings?(
+    account: string,
+    kind: AccountKind,
+    id: string,
+  ): Promise<{ source: RecordSource; raw: Record<string, unknown> | undefined }[]>;
+  listConflicts?(query: { account?: string; unresolved?: boolean }): Promise<
+    {
+      id: number;
+      kind: AccountKind;
+      recordId: string;
+      source: RecordSource;
+      fields: { field: string; stored: unknown; incoming: unknown }[];
+    }[]
+  >;
+  resolveConflict?(id: number, resolution: 'keep' | 'take'): Promise<void>;
 }

@@ -7,18 +7,30 @@ import type { AccountRecord } from '../../../schemas/index.js';
 
 type R = AccountRecord & Record<string, unknown>;
 
-const strip = (tx: unknown): unknown => (typeof tx === 'string' ? tx.replace(/^Internal transfer\s*/i, '') : tx);
+const strip = (tx: unknown): unknown =>
+  typeof tx === 'string' ? tx.replace(/^Internal transfer\s*/i, '') : tx;
 
 /** The fields CSV exports can reproduce, per kind; undefined for kinds no export carries. */
 export function csvKey(r: R): string | undefined {
   // Exports write whole seconds: compare times at that precision.
   const second = Math.floor(r.time / 1000);
-  const pick = (...fields: string[]): string => JSON.stringify([r.kind, second, ...fields.map((f) => (f === 'txId' ? strip(r[f]) : r[f]))]);
+  const pick = (...fields: string[]): string =>
+    JSON.stringify([r.kind, second, ...fields.map((f) => (f === 'txId' ? strip(r[f]) : r[f]))]);
   switch (r.kind) {
     case 'trade':
       return pick('symbol', 'side', 'price', 'qty', 'quoteQty', 'fee', 'feeAsset');
     case 'order':
-      return JSON.stringify([r.kind, r.id, second, r['symbol'], r['side'], r['status'], r['price'], r['origQty'], r['executedQty']]);
+      return JSON.stringify([
+        r.kind,
+        r.id,
+        second,
+        r['symbol'],
+        r['side'],
+        r['status'],
+        r['price'],
+        r['origQty'],
+        r['executedQty'],
+      ]);
     case 'transfer':
       if (r['type'] === 'wallet_transfer') return pick('type', 'asset', 'amount', 'fromWallet', 'toWallet');
       return pick('type', 'asset', 'amount', 'fee', 'status', 'txId', 'network', 'address');
@@ -32,12 +44,44 @@ export function csvKey(r: R): string | undefined {
     case 'earn_reward':
       return pick('product', 'rewardType', 'asset', 'amount');
     case 'autoinvest_execution':
-      return pick('sourceAsset', 'sourceAssetAmount', 'targetAsset', 'targetAssetAmount', 'fee', 'feeAsset', 'status');
+      return pick(
+        'sourceAsset',
+        'sourceAssetAmount',
+        'targetAsset',
+        'targetAssetAmount',
+        'fee',
+        'feeAsset',
+        'status',
+      );
     case 'p2p_order':
-      return JSON.stringify([r.kind, r.id, second, r['side'], r['asset'], r['fiat'], r['amount'], r['totalPrice'], r['unitPrice'], r['fee'], r['status'], r['counterparty']]);
+      return JSON.stringify([
+        r.kind,
+        r.id,
+        second,
+        r['side'],
+        r['asset'],
+        r['fiat'],
+        r['amount'],
+        r['totalPrice'],
+        r['unitPrice'],
+        r['fee'],
+        r['status'],
+        r['counterparty'],
+      ]);
     case 'fiat_transfer':
-      if (r['type'] === 'buy' || r['type'] === 'sell') return pick('type', 'fiatCurrency', 'cryptoAsset', 'cryptoAmount');
-      return JSON.stringify([r.kind, r.id, second, r['type'], r['fiatCurrency'], r['amount'], r['fee'], r['method'], r['status']]);
+      if (r['type'] === 'buy' || r['type'] === 'sell')
+        return pick('type', 'fiatCurrency', 'cryptoAsset', 'cryptoAmount');
+      return JSON.stringify([
+        r.kind,
+        r.id,
+        second,
+        r['type'],
+        r['fiatCurrency'],
+        r['amount'],
+        r['fee'],
+        r['method'],
+        r['status'],
+      ]);
     case 'dividend':
       return pick('asset', 'amount', 'direction');
     default:

@@ -280,6 +280,25 @@ describe('sandbox Data Download Center exports', () => {
     );
   });
 
+  it('a date range keeps only the rows inside it, for every export', async () => {
+    const full = rows((await get('transaction-history')).body.toString('utf8')).slice(1);
+    const times = full.map((r) => Date.parse(`${r[1]!.replace(' ', 'T')}Z`));
+    const from = times[Math.floor(times.length / 3)]!;
+    const to = times[Math.floor((2 * times.length) / 3)]!;
+    const part = rows(
+      (await get('transaction-history', `?from=${from}&to=${to + 999}`)).body.toString('utf8'),
+    ).slice(1);
+    expect(part.length).toBe(times.filter((t) => t >= from && t <= to).length);
+    expect(part.length).toBeGreaterThan(0);
+    const trades = rows(
+      (await get('spot-trade-history', `?from=${new Date(from).toISOString()}`)).body.toString('utf8'),
+    ).slice(1);
+    expect(
+      trades.every((r) => Date.parse(`${r[0]!.replace(' ', 'T')}Z`) >= Math.floor(from / 1000) * 1000),
+    ).toBe(true);
+    expect((await get('deposit-history', '?from=yesterday')).status).toBe(400);
+  });
+
   it('quirks: Excel whole-row quoting, every field quoted, UTF-16LE with a BOM, `;` delimiters', async () => {
     const excel = (await get('transaction-history', '?quoting=excel')).body
       .toString('utf8')

@@ -1,0 +1,219 @@
+/**
+ * After an API (or web) sync, folds the CSV copies stored before it into the exchange's copies: a CSV
+ * record stored under a CSV-derived id (the exports carry no trade id, deposit id or convert order id)
+ * that matches an API record by the same tolerant rules the importer uses is removed, its source and
+ * row move to the API record and the match is recorded; a record both routes share by natural id (P2P
+ * order number, fiat order id, order number) whose only disagreement is what an export cannot know
+ * exactly (milliseconds, an inferred order type) takes the exchange's fields. So import-then-sync ends
+ * where sync-then-import does.
+ */
+import { addDecimals, compareDecimals, isZeroDecimal } from '../../../core/index.js';
+import type { AccountKind, AccountRecord } from '../../../schemas/index.js';
+import { stripInternalPrefix } from './exports.js';
+import type { CsvLedger, StoredCopy } from './types.js';
+
+/** What {@link mergeCsvCopies} did. */
+export interface CsvMergeReport {
+  /** CSV-only records folded into an exchange copy (each a recorded match). */
+  merged: number;
+  /** Source conflicts resolved in favour of the exchange (milliseconds, inferred order types). */
+  resolved: number;
+}
+
+const eq = (a: string | undefined, b: string | undefined): boolean =>
+  a !== undefined && b !== undefined && compareDecimals(a, b) === 0;
+
+/** Time window (ms) around a CSV copy's time its exchange copy must lie in. */
+function windowOf(r: AccountRecord): { since: number; until: number } {
+  const midnight = r.time % 86_400_000 === 0;
+  if (r.kind === 'earn_reward' && midnight) return { since: r.time, until: r.time + 86_400_000 - 1 };
+  const minute = r.time % 60_000 === 0;
+  const tol = minute && (r.kind === 'autoinvest_execution' || r.kind === 'trade') ? 60_000 : 2000;
+  return { since: r.time - tol, until: r.time + tol };
+}
+
+/** True when exchange copy `s` is the event CSV copy `c` describes (the importer's rules, from the stored side). */
+function sameEvent(c: AccountRecord, s: AccountRecord): boolean {
+  if (c.kind !== s.kind) return false;
+  const fromStatement = c.id.includes(':stmt:') || c.id.startsWith('stmt:');
+  switch (c.kind) {
+    case 'trade': {
+      const t = s as typeof c;
+      if (t.symbol !== c.symbol || t.side !== c.side || !eq(t.qty, c.qty)) return false;
+      return fromStatement ? eq(t.quoteQty, c.quoteQty) : eq(t.price, c.price);
+    }
+    case 'transfer': {
+      const t = s as typeof c;
+      if (t.type !== c.type || t.asset !== c.asset) return false;
+      if (c.txId && t.txId)
+        return (
+          stripInternalPrefix(c.txId).txId === stripInternalPrefix(t.txId).txId && eq(c.amount, t.amount)
+        );
+      return (
+        eq(c.amount, t.amount) ||
+        (c.type === 'withdrawal' && isZeroDecimal(c.fee) && eq(c.amount, addDecimals(t.amount, t.fee)))
+      );
+    }
+    case 'conversion': {
+      const t = s as typeof c;
+      return (
+        t.fromAsset === c.fromAsset &&
+        t.toAsset === c.toAsset &&
+        eq(t.fromAmount, c.fromAmount) &&
+        eq(t.toAmount, c.toAmount)
+      );
+    }
+    case 'dust': {
+      const t = s as typeof c;
+      return t.fromAsset === c.fromAsset && eq(t.amount, c.amount);
+    }
+    case 'earn_subscription':
+    case 'earn_redemption': {
+      const t = s as typeof c;
+      return t.asset === c.asset && eq(t.amount, c.amount);
+    }
+    case 'earn_reward': {
+      const t = s as typeof c;
+      return (
+        t.product === c.product &&
+        t.asset === c.asset &&
+        eq(t.amount, c.amount) &&
+        (fromStatement || t.rewardType === c.rewardType)
+      );
+    }
+    case 'autoinvest_execution': {
+      const t = s as typeof c;
+      return t.targetAsset === c.targetAsset && eq(t.targetAssetAmount, c.targetAssetAmount);
+    }
+    case 'dividend': {
+      const t = s as typeof c;
+      return t.asset === c.asset && eq(t.amount, c.amount) && t.direction === c.direction;
+    }
+    case 'fiat_transfer': {
+      const t = s as typeof c;
+      // An export's own order id is the exchange's: only statement copies lack it.
+      if (t.type !== c.type || !fromStatement) return false;
+      if (c.type === 'buy' || c.type === 'sell')
+        return t.cryptoAsset === c.cryptoAsset && eq(t.cryptoAmount, c.cryptoAmount);
+      const fee = t.fee ?? '0';
+      return (
+        t.fiatCurrency === c.fiatCurrency &&
+        (eq(t.amount, c.amount) ||
+          eq(addDecimals(t.amount, `-${fee}`), c.amount) ||
+          eq(addDecimals(t.amount, fee), c.amount))
+      );
+    }
+    default:
+      return false;
+  }
+}
+
+/** Sum of fills a statement trade aggregates (several exchange trades of one side in its second). */
+function aggregate(c: AccountRecord, pool: StoredCopy[]): StoredCopy[] | undefined {
+  if (c.kind !== 'trade' || !c.id.includes(':stmt:')) return undefined;
+  const parts = pool.filter(
+    (p) => p.record.kind === 'trade' && p.record.symbol === c.symbol && p.record.side === c.side,
+  );
+  if (parts.length < 2) return undefined;
+  const qty = addDecimals(...parts.map((p) => (p.record as typeof c).qty));
+  return eq(qty, c.qty) ? parts : undefined;
+}
+
+const EXCHANGE = (s: StoredCopy): boolean => s.sources.some((x) => x !== 'csv');
+
+/** Kinds whose CSV copies carry no exchange id (the others share natural ids with the API). */
+const FOLDABLE: AccountKind[] = [
+  'trade',
+  'transfer',
+  'conversion',
+  'dust',
+  'earn_subscription',
+  'earn_redemption',
+  'earn_reward',
+  'autoinvest_execution',
+  'dividend',
+  'fiat_transfer',
+];
+
+/** Folds CSV-only copies into exchange copies and settles CSV-vs-exchange precision conflicts; see the file comment. */
+export async function mergeCsvCopies(
+  ledger: CsvLedger,
+  options: { account?: string } = {},
+): Promise<CsvMergeReport> {
+  const account = options.account ?? 'main';
+  const report: CsvMergeReport = { merged: 0, resolved: 0 };
+  // Nothing to fold before any exchange copy exists (a CSV-only ledger): the common case, kept cheap.
+  const anyExchange =
+    (await ledger.queryRecords({ account, source: 'api', limit: 1 })).length > 0 ||
+    (await ledger.queryRecords({ account, source: 'web', limit: 1 })).length > 0;
+  if (!anyExchange) return report;
+  for (const kind of FOLDABLE) {
+    const copies = (await ledger.queryRecords({ account, kind, source: 'csv' })).filter((s) => !EXCHANGE(s));
+    if (copies.length === 0) continue;
+    const since = Math.min(...copies.map((c) => windowOf(c.record).since));
+    const until = Math.max(...copies.map((c) => windowOf(c.record).until));
+    const exchange = (await ledger.queryRecords({ account, kind, since, until: until + 1 })).filter(EXCHANGE);
+    if (exchange.length === 0) continue;
+    const used = new Set<string>();
+    const folds: { csv: StoredCopy; into: StoredCopy[] }[] = [];
+    for (const c of copies) {
+      const w = windowOf(c.record);
+      const pool = exchange.filter(
+        (e) => !used.has(e.record.id) && e.record.time >= w.since && e.record.time <= w.until,
+      );
+      const single = pool
+        .filter((e) => sameEvent(c.record, e.record))
+        .sort((a, b) => Math.abs(a.record.time - c.record.time) - Math.abs(b.record.time - c.record.time))[0];
+      const into = single ? [single] : aggregate(c.record, pool);
+      if (!into) continue;
+      for (const i of into) used.add(i.record.id);
+      folds.push({ csv: c, into });
+    }
+    if (folds.length === 0) continue;
+    await ledger.transaction(async (tx) => {
+      for (const { csv, into } of folds) {
+        const sightings = ledger.getSightings ? await ledger.getSightings(account, kind, csv.record.id) : [];
+        const raw = sightings.find((s) => s.source === 'csv')?.raw;
+        for (const target of into) {
+          await tx.addMatch({
+            account,
+            kind,
+            recordId: target.record.id,
+            source: 'csv',
+            rule: 'after-sync',
+            tolerance: '±2s',
+            ...(raw ? { row: raw } : {}),
+            details: {
+              csvId: csv.record.id,
+              timeDeltaMs: csv.record.time - target.record.time,
+              ...(into.length > 1 ? { parts: into.length } : {}),
+            },
+          });
+          await tx.addRecordSource({ account, kind, id: target.record.id }, 'csv', raw);
+        }
+        await tx.removeRecord({ account, kind, id: csv.record.id });
+        report.merged++;
+      }
+    });
+  }
+  // Natural ids both routes share: an export has whole seconds and (old order history) no order type.
+  if (ledger.listConflicts && ledger.resolveConflict) {
+    for (const conflict of await ledger.listConflicts({ account, unresolved: true })) {
+      if (conflict.source === 'csv') continue;
+      const stored = await ledger.getRecord(account, conflict.kind, conflict.recordId);
+      if (!stored || stored.sources.length < 2) continue;
+      const onlyPrecision = conflict.fields.every(
+        (f) =>
+          (f.field === 'time' &&
+            typeof f.stored === 'number' &&
+            typeof f.incoming === 'number' &&
+            Math.floor(f.stored / 1000) === Math.floor(f.incoming / 1000)) ||
+          (f.field === 'type' && conflict.kind === 'order'),
+      );
+      if (!onlyPrecision) continue;
+      await ledger.resolveConflict(conflict.id, 'take');
+      report.resolved++;
+    }
+  }
+  return report;
+}
