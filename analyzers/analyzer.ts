@@ -44,7 +44,11 @@ export interface Analyzer {
 }
 
 /** Evidence helper: the pointer to a header, cookie, query parameter or body in a HAR entry. */
-export function evidenceAt(obs: { capture: number; index: number }, pointer: string, bodyPointer?: string): Evidence {
+export function evidenceAt(
+  obs: { capture: number; index: number },
+  pointer: string,
+  bodyPointer?: string,
+): Evidence {
   const e: Evidence = { capture: obs.capture, entry: obs.index, pointer };
   if (bodyPointer !== undefined) e.bodyPointer = bodyPointer;
   return e;

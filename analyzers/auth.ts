@@ -12,7 +12,7 @@ import { parseRedactedPlaceholder } from '../core/index.js';
 import type { Analyzer, FinishInput, RouteRef } from './analyzer.js';
 import { evidenceAt, pushEvidence } from './analyzer.js';
 import type { Observation } from './observe.js';
-import { visitLeaves } from './observe.js';
+import { scannableJson, visitLeaves } from './observe.js';
 import { credentialKindOf, isCredentialName, isRedactedValue } from './shapes.js';
 import type {
   AuthCallModel,
@@ -58,14 +58,21 @@ interface CredState {
 }
 
 /** Analytics and preference cookies: not credentials. */
-const NOT_CREDENTIAL_COOKIE = /^(_ga|_gid|_gat|_gcl_\w+|_fbp|_fbc|__utm\w*|_hj\w*|_uetsid|_uetvid|ajs_\w+|amplitude\w*|mp_\w+|optimizely\w*|_clck|_clsk|lang|locale|language|theme|timezone|tz|currency|cookie_consent|cookieconsent\w*|OptanonConsent|OptanonAlertBoxClosed|_dd_s|intercom-\w+|__cf_bm|_cfuvid)$/i;
-const CREDENTIAL_HEADERS = /^(authorization|proxy-authorization|x-api-key|api-key|apikey|x-auth-token|x-access-token|x-csrf-token|x-xsrf-token|csrf-token|x-csrftoken|x-mbx-apikey|x-signature|x-timestamp|x-nonce|x-session-id|x-amz-security-token|x-goog-api-key|clienttype|x-trace-id-ignored|x-[\w-]*(token|key|auth|sign|signature|session|nonce|timestamp)[\w-]*|[\w-]*(csrf|xsrf)[\w-]*)$/i;
-const REDIRECT_PARAMS = /^(code|access_token|id_token|token|refresh_token|session_token|ticket|auth|authuser_ignored)$/i;
-const TIMESTAMP_NAME = /^(timestamp|ts|t|_t|_|time|nonce_ts|x-timestamp|x-[\w-]*timestamp|recvwindow_ignored)$/i;
+const NOT_CREDENTIAL_COOKIE =
+  /^(_ga|_gid|_gat|_gcl_\w+|_fbp|_fbc|__utm\w*|_hj\w*|_uetsid|_uetvid|ajs_\w+|amplitude\w*|mp_\w+|optimizely\w*|_clck|_clsk|lang|locale|language|theme|timezone|tz|currency|cookie_consent|cookieconsent\w*|OptanonConsent|OptanonAlertBoxClosed|_dd_s|intercom-\w+|__cf_bm|_cfuvid)$/i;
+const CREDENTIAL_HEADERS =
+  /^(authorization|proxy-authorization|x-api-key|api-key|apikey|x-auth-token|x-access-token|x-csrf-token|x-xsrf-token|csrf-token|x-csrftoken|x-mbx-apikey|x-signature|x-timestamp|x-nonce|x-session-id|x-amz-security-token|x-goog-api-key|clienttype|x-trace-id-ignored|x-[\w-]*(token|key|auth|sign|signature|session|nonce|timestamp)[\w-]*|[\w-]*(csrf|xsrf)[\w-]*)$/i;
+const REDIRECT_PARAMS =
+  /^(code|access_token|id_token|token|refresh_token|session_token|ticket|auth|authuser_ignored)$/i;
+const TIMESTAMP_NAME =
+  /^(timestamp|ts|t|_t|_|time|nonce_ts|x-timestamp|x-[\w-]*timestamp|recvwindow_ignored)$/i;
 
 /** Names compared across locations: `X-XSRF-TOKEN` ~ `XSRF-TOKEN`, `access_token` ~ `accessToken`. */
 function normName(name: string): string {
-  return name.toLowerCase().replace(/^x-/, '').replace(/[^a-z0-9]/g, '');
+  return name
+    .toLowerCase()
+    .replace(/^x-/, '')
+    .replace(/[^a-z0-9]/g, '');
 }
 
 function stripScheme(value: string): string {
@@ -95,7 +102,7 @@ interface SetCookie {
 
 function parseSetCookies(obs: Observation): SetCookie[] {
   const out: SetCookie[] = [];
-  const res = obs.entry.response;
+  const res = obs.entry.response ?? { cookies: [], headers: [] };
   const seen = new Set<string>();
   (res.cookies ?? []).forEach((c, i) => {
     if (!c || typeof c.name !== 'string') return;
@@ -137,17 +144,25 @@ function parseSetCookies(obs: Observation): SetCookie[] {
 
 function requestCookies(obs: Observation): { name: string; value: string; pointer: string }[] {
   const req = obs.entry.request;
-  if (req.cookies && req.cookies.length > 0) {
-    return req.cookies.map((c, i) => ({ name: String(c.name), value: String(c.value ?? ''), pointer: `/request/cookies/${i}/value` }));
+  if (Array.isArray(req.cookies) && req.cookies.length > 0) {
+    return req.cookies.map((c, i) => ({
+      name: String(c.name),
+      value: String(c.value ?? ''),
+      pointer: `/request/cookies/${i}/value`,
+    }));
   }
   const header = obs.requestHeaders.get('cookie');
   if (!header) return [];
-  const idx = req.headers.findIndex((h) => h.name.toLowerCase() === 'cookie');
+  const idx = (req.headers ?? []).findIndex((h) => String(h.name).toLowerCase() === 'cookie');
   return header
     .split(';')
     .map((p) => p.trim())
     .filter((p) => p.includes('='))
-    .map((p) => ({ name: p.slice(0, p.indexOf('=')), value: p.slice(p.indexOf('=') + 1), pointer: `/request/headers/${idx}/value` }));
+    .map((p) => ({
+      name: p.slice(0, p.indexOf('=')),
+      value: p.slice(p.indexOf('=') + 1),
+      pointer: `/request/headers/${idx}/value`,
+    }));
 }
 
 const TRANSFORMS: [string, (v: string) => string][] = [
@@ -162,7 +177,8 @@ const TRANSFORMS: [string, (v: string) => string][] = [
 
 export const authAnalyzer: Analyzer = {
   name: 'auth',
-  description: 'credential inventory, issuers, consumers, lifetimes, rotation, derivation, login/logout/refresh/CSRF calls, request signing',
+  description:
+    'credential inventory, issuers, consumers, lifetimes, rotation, derivation, login/logout/refresh/CSRF calls, request signing',
   create(ctx) {
     const creds = new Map<string, CredState>();
     /** Issued values → issues (bounded); and issues by normalized name for redacted captures. */
@@ -171,11 +187,23 @@ export const authAnalyzer: Analyzer = {
     const issueRoute = new Map<Issue, string>();
     const clearedCookies: { key: string; name: string; evidence: Evidence }[] = [];
     const callHints: { key: string; role: AuthCallModel['role']; evidence: Evidence; names: string[] }[] = [];
-    const signing = new Map<string, { key: string; signature: string; timestamp?: string; apiKey?: string; encoding: string; evidence: Evidence[]; count: number }>();
+    const signing = new Map<
+      string,
+      {
+        key: string;
+        signature: string;
+        timestamp?: string;
+        apiKey?: string;
+        encoding: string;
+        evidence: Evidence[];
+        count: number;
+      }
+    >();
     let order = 0;
     let trackedValues = 0;
 
     const issuedNames = new Map<string, Set<string>>();
+    const jsonScans = new Map<string, { n: number; hits: number }>();
     const addIssue = (issue: Issue, routeKey: string | undefined): void => {
       if (routeKey) {
         issueRoute.set(issue, routeKey);
@@ -245,10 +273,13 @@ export const authAnalyzer: Analyzer = {
         const t = value.length === 13 ? Number(value) : Number(value) * 1000;
         if (Math.abs(t - obs.time) < 86_400_000) c.timestampLike++;
       }
-      if (routeKey && (c.consumers.size < 200 || c.consumers.has(routeKey))) c.consumers.set(routeKey, (c.consumers.get(routeKey) ?? 0) + 1);
+      if (routeKey && (c.consumers.size < 200 || c.consumers.has(routeKey)))
+        c.consumers.set(routeKey, (c.consumers.get(routeKey) ?? 0) + 1);
       pushEvidence(c.evidence, evidenceAt(obs, pointer, bodyPointer), 3);
       const issued = byValue.get(value);
-      if (issued) for (const issue of issued) if (!c.issuedBy.has(issueKey(issue))) c.issuedBy.set(issueKey(issue), { issue, linkedBy: 'value' });
+      if (issued)
+        for (const issue of issued)
+          if (!c.issuedBy.has(issueKey(issue))) c.issuedBy.set(issueKey(issue), { issue, linkedBy: 'value' });
     };
 
     const issueKey = (i: Issue): string => `${i.evidence.capture}:${i.evidence.entry}:${i.via}:${i.name}`;
@@ -267,24 +298,35 @@ export const authAnalyzer: Analyzer = {
         (req.headers ?? []).forEach((h, i) => {
           const n = String(h.name).toLowerCase();
           if (n === 'cookie') return;
-          if (n === 'authorization' || CREDENTIAL_HEADERS.test(n)) consume(obs, rk, n === 'authorization' ? 'authorization' : 'header', n, String(h.value ?? ''), `/request/headers/${i}/value`);
+          if (n === 'authorization' || CREDENTIAL_HEADERS.test(n))
+            consume(
+              obs,
+              rk,
+              n === 'authorization' ? 'authorization' : 'header',
+              n,
+              String(h.value ?? ''),
+              `/request/headers/${i}/value`,
+            );
         });
         const tsParams: string[] = [];
         obs.query.forEach(([k, v], i) => {
-          if (isCredentialName(k) || TIMESTAMP_NAME.test(k)) consume(obs, rk, 'query', k, v, `/request/queryString/${i}/value`);
+          if (isCredentialName(k) || TIMESTAMP_NAME.test(k))
+            consume(obs, rk, 'query', k, v, `/request/queryString/${i}/value`);
           if (TIMESTAMP_NAME.test(k) && /^\d{10,13}$/.test(v)) tsParams.push(k);
         });
         const body = obs.requestBody;
         if (body.kind === 'form' || body.kind === 'multipart') {
           for (const [k, v] of body.fields) {
-            if (isCredentialName(k) || TIMESTAMP_NAME.test(k)) consume(obs, rk, 'body', k, v, '/request/postData/text', `/${k}`);
+            if (isCredentialName(k) || TIMESTAMP_NAME.test(k))
+              consume(obs, rk, 'body', k, v, '/request/postData/text', `/${k}`);
             if (TIMESTAMP_NAME.test(k) && /^\d{10,13}$/.test(v)) tsParams.push(k);
           }
-        } else if (body.kind === 'json') {
+        } else if (scannableJson(body)) {
           visitLeaves(
             body.value,
             (pointer, key, leaf) => {
-              if (typeof leaf === 'string' && isCredentialName(key) && leaf.length > 0) consume(obs, rk, 'body', key, leaf, '/request/postData/text', pointer);
+              if (typeof leaf === 'string' && isCredentialName(key) && leaf.length > 0)
+                consume(obs, rk, 'body', key, leaf, '/request/postData/text', pointer());
             },
             { maxLeaves: 500, maxDepth: 6 },
           );
@@ -310,7 +352,15 @@ export const authAnalyzer: Analyzer = {
                     ? 'redacted'
                     : 'unknown';
           const k = `${sname}|${ts ?? ''}`;
-          const s = signing.get(k) ?? { key: rk, signature: sname, encoding, evidence: [], count: 0, ...(ts ? { timestamp: ts } : {}), ...(apiKey ? { apiKey } : {}) };
+          const s = signing.get(k) ?? {
+            key: rk,
+            signature: sname,
+            encoding,
+            evidence: [],
+            count: 0,
+            ...(ts ? { timestamp: ts } : {}),
+            ...(apiKey ? { apiKey } : {}),
+          };
           s.count++;
           pushEvidence(s.evidence, evidenceAt(obs, '/request/url'), 3);
           signing.set(k, s);
@@ -321,11 +371,28 @@ export const authAnalyzer: Analyzer = {
         // Issuers: Set-Cookie, credential headers, JSON fields, redirect parameters, HTML meta and inputs.
         for (const sc of parseSetCookies(obs)) {
           if (NOT_CREDENTIAL_COOKIE.test(sc.name)) continue;
-          const pointer = sc.source === 'cookies' ? `/response/cookies/${sc.index}/value` : `/response/headers/${sc.index}/value`;
-          const cleared = sc.value === '' || sc.value === 'deleted' || (sc.maxAge !== undefined && sc.maxAge <= 0) || (sc.expires !== undefined && Number.isFinite(obs.time) && sc.expires < obs.time);
-          const issue: Issue = { via: 'set-cookie', name: sc.name, key: `cookie:${sc.name}`, value: sc.value, time: obs.time, order, evidence: evidenceAt(obs, pointer) };
-          if (sc.maxAge !== undefined && sc.maxAge > 0) issue.lifetime = { seconds: sc.maxAge, source: 'max-age' };
-          else if (sc.expires !== undefined && Number.isFinite(obs.time) && sc.expires > obs.time) issue.lifetime = { seconds: Math.round((sc.expires - obs.time) / 1000), source: 'cookie-expiry' };
+          const pointer =
+            sc.source === 'cookies'
+              ? `/response/cookies/${sc.index}/value`
+              : `/response/headers/${sc.index}/value`;
+          const cleared =
+            sc.value === '' ||
+            sc.value === 'deleted' ||
+            (sc.maxAge !== undefined && sc.maxAge <= 0) ||
+            (sc.expires !== undefined && Number.isFinite(obs.time) && sc.expires < obs.time);
+          const issue: Issue = {
+            via: 'set-cookie',
+            name: sc.name,
+            key: `cookie:${sc.name}`,
+            value: sc.value,
+            time: obs.time,
+            order,
+            evidence: evidenceAt(obs, pointer),
+          };
+          if (sc.maxAge !== undefined && sc.maxAge > 0)
+            issue.lifetime = { seconds: sc.maxAge, source: 'max-age' };
+          else if (sc.expires !== undefined && Number.isFinite(obs.time) && sc.expires > obs.time)
+            issue.lifetime = { seconds: Math.round((sc.expires - obs.time) / 1000), source: 'cookie-expiry' };
           if (cleared) {
             issue.cleared = true;
             if (rk) clearedCookies.push({ key: rk, name: sc.name, evidence: issue.evidence });
@@ -335,10 +402,24 @@ export const authAnalyzer: Analyzer = {
         }
         obs.responseHeaders.forEach((h, i) => {
           const n = String(h.name).toLowerCase();
-          if (n === 'set-cookie' || !(CREDENTIAL_HEADERS.test(n) || /^x-[\w-]*(token|csrf|xsrf)/.test(n))) return;
-          addIssue({ via: 'header', name: n, key: `header:${n}`, value: stripScheme(String(h.value)), time: obs.time, order, evidence: evidenceAt(obs, `/response/headers/${i}/value`) }, rk);
+          if (n === 'set-cookie' || !(CREDENTIAL_HEADERS.test(n) || /^x-[\w-]*(token|csrf|xsrf)/.test(n)))
+            return;
+          addIssue(
+            {
+              via: 'header',
+              name: n,
+              key: `header:${n}`,
+              value: stripScheme(String(h.value)),
+              time: obs.time,
+              order,
+              evidence: evidenceAt(obs, `/response/headers/${i}/value`),
+            },
+            rk,
+          );
         });
-        const location = obs.entry.response?.redirectURL || obs.responseHeaders.find((h) => h.name.toLowerCase() === 'location')?.value;
+        const location =
+          obs.entry.response?.redirectURL ||
+          obs.responseHeaders.find((h) => h.name.toLowerCase() === 'location')?.value;
         if (location) {
           try {
             const u = new URL(location, obs.origin);
@@ -346,7 +427,18 @@ export const authAnalyzer: Analyzer = {
             for (const [k, v] of new URLSearchParams(u.hash.replace(/^#/, ''))) params.append(k, v);
             for (const [k, v] of params) {
               if (REDIRECT_PARAMS.test(k) || isCredentialName(k)) {
-                addIssue({ via: 'redirect-param', name: k, key: `query:${k}`, value: v, time: obs.time, order, evidence: evidenceAt(obs, '/response/redirectURL') }, rk);
+                addIssue(
+                  {
+                    via: 'redirect-param',
+                    name: k,
+                    key: `query:${k}`,
+                    value: v,
+                    time: obs.time,
+                    order,
+                    evidence: evidenceAt(obs, '/response/redirectURL'),
+                  },
+                  rk,
+                );
               }
             }
           } catch {
@@ -354,19 +446,47 @@ export const authAnalyzer: Analyzer = {
           }
         }
         const rb = obs.responseBody;
-        if (rb.kind === 'json') {
+        // Responses of routes that never carried a credential-named field are scanned one in 16 after the
+        // first three; routes that did (login, refresh) are scanned every time, so rotation is never missed.
+        const scan = rk ? (jsonScans.get(rk) ?? { n: 0, hits: 0 }) : { n: 0, hits: 0 };
+        scan.n++;
+        if (rk && (jsonScans.size < 50_000 || jsonScans.has(rk))) jsonScans.set(rk, scan);
+        const scanThis = scan.hits > 0 || scan.n <= 3 || scan.n % 16 === 0;
+        if (scannableJson(rb) && scanThis) {
           visitLeaves(
             rb.value,
             (pointer, key, leaf, parent) => {
-              if (typeof leaf !== 'string' || leaf.length < 6 || !isCredentialName(key) || /expire|type|scope|url|uri$/i.test(key)) return;
-              const issue: Issue = { via: 'json-field', name: key, key: `json:${key}`, value: leaf, time: obs.time, order, evidence: evidenceAt(obs, '/response/content/text', pointer) };
+              if (
+                typeof leaf !== 'string' ||
+                leaf.length < 6 ||
+                !isCredentialName(key) ||
+                /expire|type|scope|url|uri$/i.test(key)
+              )
+                return;
+              scan.hits++;
+              const issue: Issue = {
+                via: 'json-field',
+                name: key,
+                key: `json:${key}`,
+                value: leaf,
+                time: obs.time,
+                order,
+                evidence: evidenceAt(obs, '/response/content/text', pointer()),
+              };
               const p = parent as Record<string, unknown>;
               const expiresIn = p.expires_in ?? p.expiresIn ?? p.expires ?? p.ttl;
               const claims = decodeJwtClaims(leaf);
-              if (typeof expiresIn === 'number' && expiresIn > 0 && !/refresh/i.test(key)) issue.lifetime = { seconds: expiresIn, source: 'expires_in' };
+              if (typeof expiresIn === 'number' && expiresIn > 0 && !/refresh/i.test(key))
+                issue.lifetime = { seconds: expiresIn, source: 'expires_in' };
               else if (claims && typeof claims.exp === 'number') {
-                const base = typeof claims.iat === 'number' ? claims.iat : Number.isFinite(obs.time) ? obs.time / 1000 : undefined;
-                if (base !== undefined) issue.lifetime = { seconds: Math.round(claims.exp - base), source: 'jwt-exp' };
+                const base =
+                  typeof claims.iat === 'number'
+                    ? claims.iat
+                    : Number.isFinite(obs.time)
+                      ? obs.time / 1000
+                      : undefined;
+                if (base !== undefined)
+                  issue.lifetime = { seconds: Math.round(claims.exp - base), source: 'jwt-exp' };
               }
               addIssue(issue, rk);
             },
@@ -374,12 +494,24 @@ export const authAnalyzer: Analyzer = {
           );
         } else if (rb.kind === 'html') {
           const text = rb.text;
-          const meta = /<meta\s+[^>]*name=["']([^"']*(?:csrf|xsrf|token)[^"']*)["'][^>]*content=["']([^"']*)["'][^>]*>|<meta\s+[^>]*content=["']([^"']*)["'][^>]*name=["']([^"']*(?:csrf|xsrf|token)[^"']*)["'][^>]*>/gi;
+          const meta =
+            /<meta\s+[^>]*name=["']([^"']*(?:csrf|xsrf|token)[^"']*)["'][^>]*content=["']([^"']*)["'][^>]*>|<meta\s+[^>]*content=["']([^"']*)["'][^>]*name=["']([^"']*(?:csrf|xsrf|token)[^"']*)["'][^>]*>/gi;
           let count = 0;
           for (let m = meta.exec(text); m && count < 50; m = meta.exec(text), count++) {
             const name = m[1] ?? m[4] ?? '';
             const value = m[2] ?? m[3] ?? '';
-            addIssue({ via: 'html-meta', name, key: `meta:${name}`, value, time: obs.time, order, evidence: evidenceAt(obs, '/response/content/text') }, rk);
+            addIssue(
+              {
+                via: 'html-meta',
+                name,
+                key: `meta:${name}`,
+                value,
+                time: obs.time,
+                order,
+                evidence: evidenceAt(obs, '/response/content/text'),
+              },
+              rk,
+            );
           }
           const input = /<input\s+[^>]*type=["']hidden["'][^>]*>/gi;
           count = 0;
@@ -387,24 +519,60 @@ export const authAnalyzer: Analyzer = {
             const tag = m[0];
             const name = /name=["']([^"']*)["']/i.exec(tag)?.[1];
             const value = /value=["']([^"']*)["']/i.exec(tag)?.[1] ?? '';
-            if (name && isCredentialName(name)) addIssue({ via: 'html-hidden-input', name, key: `input:${name}`, value, time: obs.time, order, evidence: evidenceAt(obs, '/response/content/text') }, rk);
+            if (name && isCredentialName(name))
+              addIssue(
+                {
+                  via: 'html-hidden-input',
+                  name,
+                  key: `input:${name}`,
+                  value,
+                  time: obs.time,
+                  order,
+                  evidence: evidenceAt(obs, '/response/content/text'),
+                },
+                rk,
+              );
           }
         }
         // Call roles from names: these are confirmed at finish by what they issue or clear.
         const path = `/${obs.segments.join('/')}`.toLowerCase();
-        const form = body.kind === 'form' ? Object.fromEntries(body.fields) : body.kind === 'json' && body.value && typeof body.value === 'object' ? (body.value as Record<string, unknown>) : {};
+        const form =
+          body.kind === 'form'
+            ? Object.fromEntries(body.fields)
+            : scannableJson(body) && body.value && typeof body.value === 'object'
+              ? (body.value as Record<string, unknown>)
+              : {};
         const grant = typeof form.grant_type === 'string' ? form.grant_type : '';
-        const hasPassword = Object.keys(form).some((k) => /passw|pwd/i.test(k));
+        const formKeys: string[] = [];
+        for (const k in form) if (formKeys.push(k) >= 200) break;
+        const hasPassword = formKeys.some((k) => /passw|pwd/i.test(k));
         const ev = evidenceAt(obs, '/request/url');
         if (rk) {
-          if (grant === 'refresh_token' || /refresh/.test(path) || Object.keys(form).some((k) => /refresh_?token/i.test(k))) callHints.push({ key: rk, role: 'refresh', evidence: ev, names: [] });
-          else if (grant === 'authorization_code' || /oauth\d?\/token$|\/token$/.test(path) && grant && grant !== 'password') callHints.push({ key: rk, role: 'token-exchange', evidence: ev, names: [] });
-          else if (hasPassword || grant === 'password' || (/(^|\/)(login|signin|sign-in|sessions?|authenticate|auth)(\/|$)/.test(path) && obs.method === 'POST')) callHints.push({ key: rk, role: 'login', evidence: ev, names: [] });
-          if (/(^|\/)(logout|signout|sign-out|log-out)(\/|$)/.test(path)) callHints.push({ key: rk, role: 'logout', evidence: ev, names: [] });
+          if (
+            grant === 'refresh_token' ||
+            /refresh/.test(path) ||
+            formKeys.some((k) => /refresh_?token/i.test(k))
+          )
+            callHints.push({ key: rk, role: 'refresh', evidence: ev, names: [] });
+          else if (
+            grant === 'authorization_code' ||
+            (/oauth\d?\/token$|\/token$/.test(path) && grant && grant !== 'password')
+          )
+            callHints.push({ key: rk, role: 'token-exchange', evidence: ev, names: [] });
+          else if (
+            hasPassword ||
+            grant === 'password' ||
+            (/(^|\/)(login|signin|sign-in|sessions?|authenticate|auth)(\/|$)/.test(path) &&
+              obs.method === 'POST')
+          )
+            callHints.push({ key: rk, role: 'login', evidence: ev, names: [] });
+          if (/(^|\/)(logout|signout|sign-out|log-out)(\/|$)/.test(path))
+            callHints.push({ key: rk, role: 'logout', evidence: ev, names: [] });
         }
       },
       finish(input: FinishInput) {
-        const opOf = (key: string | undefined): string | undefined => (key ? input.operationOf(key) : undefined);
+        const opOf = (key: string | undefined): string | undefined =>
+          key ? input.operationOf(key) : undefined;
         const findings: Finding[] = [];
         // Link by name what value equality could not (redacted or re-encoded values), in order: the latest
         // issue of a matching name before the credential's first use.
@@ -436,7 +604,15 @@ export const authAnalyzer: Analyzer = {
         }
         const findCred = (ref: string): CredState | undefined => {
           const fp = parseRedactedPlaceholder(ref)?.fingerprint ?? ref;
-          return byFingerprint.get(fp) ?? [...creds.values()].find((c) => c.id === ref || ref.toLowerCase().endsWith(`.${c.name.toLowerCase()}`) || ref.toLowerCase().endsWith(`:${c.name.toLowerCase()}`));
+          return (
+            byFingerprint.get(fp) ??
+            [...creds.values()].find(
+              (c) =>
+                c.id === ref ||
+                ref.toLowerCase().endsWith(`.${c.name.toLowerCase()}`) ||
+                ref.toLowerCase().endsWith(`:${c.name.toLowerCase()}`),
+            )
+          );
         };
         const derived = new Map<CredState, NonNullable<CredentialModel['derivedFrom']>>();
         for (const { capture, relation } of input.relations) {
@@ -444,32 +620,61 @@ export const authAnalyzer: Analyzer = {
           if (!to) continue;
           if (relation.type === 'derived') {
             const from = findCred(relation.from);
-            if (from && from !== to) derived.set(to, { credential: from.id, transform: relation.transform ?? 'unknown', linkedBy: 'relation' });
+            if (from && from !== to)
+              derived.set(to, {
+                credential: from.id,
+                transform: relation.transform ?? 'unknown',
+                linkedBy: 'relation',
+              });
           } else if (relation.type === 'issued' && relation.entryIndex !== undefined) {
-            const issue: Issue = { via: 'header', name: relation.from, key: relation.from, value: '', time: NaN, order: 0, evidence: { capture, entry: relation.entryIndex, pointer: '/response' } };
+            const issue: Issue = {
+              via: 'header',
+              name: relation.from,
+              key: relation.from,
+              value: '',
+              time: NaN,
+              order: 0,
+              evidence: { capture, entry: relation.entryIndex, pointer: '/response' },
+            };
             to.issuedBy.set(`rel:${capture}:${relation.entryIndex}`, { issue, linkedBy: 'relation' });
           }
         }
         // Derivation by value: a credential equal to md5/sha1/sha256/base64/hex of another's value.
-        const clear = [...creds.values()].filter((c) => c.sample && !isRedactedValue(c.sample) && c.sample.length >= 4).slice(0, 300);
+        const clear = [...creds.values()]
+          .filter((c) => c.sample && !isRedactedValue(c.sample) && c.sample.length >= 4)
+          .slice(0, 300);
         const transformed = new Map<string, { cred: CredState; transform: string }>();
-        for (const c of clear) for (const [name, fn] of TRANSFORMS) {
-          const t = fn(c.sample as string);
-          if (t !== c.sample) transformed.set(t.toLowerCase(), { cred: c, transform: name });
-        }
+        for (const c of clear)
+          for (const [name, fn] of TRANSFORMS) {
+            const t = fn(c.sample as string);
+            if (t !== c.sample) transformed.set(t.toLowerCase(), { cred: c, transform: name });
+          }
         for (const c of clear) {
           if (derived.has(c)) continue;
           const hit = transformed.get((c.sample as string).toLowerCase());
-          if (hit && hit.cred !== c) derived.set(c, { credential: hit.cred.id, transform: hit.transform, linkedBy: 'value' });
+          if (hit && hit.cred !== c)
+            derived.set(c, { credential: hit.cred.id, transform: hit.transform, linkedBy: 'value' });
         }
         // Double-submit CSRF: a header that repeats a cookie (`XSRF-TOKEN` → `X-XSRF-TOKEN`), by value or,
         // when redacted, by name.
         for (const c of creds.values()) {
           if (derived.has(c) || c.location !== 'header' || c.kind !== 'csrf') continue;
-          const cookie = [...creds.values()].find((k) => k.location === 'cookie' && (normName(k.name) === normName(c.name) || (k.kind === 'csrf' && c.sample !== undefined && k.sample === c.sample && !isRedactedValue(c.sample))));
+          const cookie = [...creds.values()].find(
+            (k) =>
+              k.location === 'cookie' &&
+              (normName(k.name) === normName(c.name) ||
+                (k.kind === 'csrf' &&
+                  c.sample !== undefined &&
+                  k.sample === c.sample &&
+                  !isRedactedValue(c.sample))),
+          );
           if (!cookie) continue;
           const byValue = c.sample !== undefined && cookie.sample === c.sample && !isRedactedValue(c.sample);
-          derived.set(c, { credential: cookie.id, transform: 'identity (double-submit cookie)', linkedBy: byValue ? 'value' : 'name' });
+          derived.set(c, {
+            credential: cookie.id,
+            transform: 'identity (double-submit cookie)',
+            linkedBy: byValue ? 'value' : 'name',
+          });
         }
         const credentials: CredentialModel[] = [];
         for (const c of [...creds.values()].sort((a, b) => a.id.localeCompare(b.id))) {
@@ -493,7 +698,9 @@ export const authAnalyzer: Analyzer = {
           }
           // Name-linked issues of a rotated credential: later issuers of the same name rotate it too.
           const norm = normName(issues[0]?.issue.name ?? c.name);
-          const sameNameIssues = (byName.get(norm) ?? []).filter((i) => i.order > (issues[0]?.issue.order ?? Infinity));
+          const sameNameIssues = (byName.get(norm) ?? []).filter(
+            (i) => i.order > (issues[0]?.issue.order ?? Infinity),
+          );
           for (const i of sameNameIssues) {
             if (i.value !== issues[0]?.issue.value) {
               const op = opOf(issueRoute.get(i));
@@ -512,13 +719,27 @@ export const authAnalyzer: Analyzer = {
             redacted: c.redacted,
             issuedBy: issues.slice(0, 5).map(({ issue, linkedBy }) => {
               const op = opOf(issueRoute.get(issue));
-              const im: IssuanceModel = { via: linkedBy === 'relation' ? 'relation' : issue.via, name: issue.name, linkedBy, evidence: [issue.evidence] };
+              const im: IssuanceModel = {
+                via: linkedBy === 'relation' ? 'relation' : issue.via,
+                name: issue.name,
+                linkedBy,
+                evidence: [issue.evidence],
+              };
               if (op) im.operationId = op;
               return im;
             }),
-            consumers: [...new Set([...c.consumers.keys()].map((k) => opOf(k)).filter((x): x is string => !!x))].sort(),
+            consumers: [
+              ...new Set([...c.consumers.keys()].map((k) => opOf(k)).filter((x): x is string => !!x)),
+            ].sort(),
             rotatedBy: [...rotatedBy].sort(),
-            confidence: Math.round((c.location === 'cookie' || c.location === 'authorization' || issues.length > 0 ? 0.9 : isCredentialName(c.name) ? 0.75 : 0.5) * 100) / 100,
+            confidence:
+              Math.round(
+                (c.location === 'cookie' || c.location === 'authorization' || issues.length > 0
+                  ? 0.9
+                  : isCredentialName(c.name)
+                    ? 0.75
+                    : 0.5) * 100,
+              ) / 100,
             evidence: c.evidence,
           };
           if (lifetime) m.lifetime = lifetime;
@@ -531,7 +752,13 @@ export const authAnalyzer: Analyzer = {
         for (const c of credentials) for (const op of c.consumers) opById.get(op)?.credentials.push(c.id);
         // Auth calls.
         const calls = new Map<string, AuthCallModel>();
-        const addCall = (role: AuthCallModel['role'], op: string | undefined, credIds: string[], confidence: number, ev: Evidence): void => {
+        const addCall = (
+          role: AuthCallModel['role'],
+          op: string | undefined,
+          credIds: string[],
+          confidence: number,
+          ev: Evidence,
+        ): void => {
           if (!op) return;
           const k = `${role}:${op}`;
           const existing = calls.get(k);
@@ -544,12 +771,17 @@ export const authAnalyzer: Analyzer = {
           calls.set(k, { role, operationId: op, credentials: [...credIds], confidence, evidence: [ev] });
         };
         const issuedByOp = new Map<string, string[]>();
-        for (const c of credentials) for (const i of c.issuedBy) if (i.operationId) issuedByOp.set(i.operationId, [...(issuedByOp.get(i.operationId) ?? []), c.id]);
+        for (const c of credentials)
+          for (const i of c.issuedBy)
+            if (i.operationId)
+              issuedByOp.set(i.operationId, [...(issuedByOp.get(i.operationId) ?? []), c.id]);
         for (const h of callHints) {
           const op = opOf(h.key);
           if (!op) continue;
           const names = issuedNames.get(h.key) ?? new Set<string>();
-          const byIssuedName = credentials.filter((c) => c.issuedBy.some((i) => names.has(normName(i.name)))).map((c) => c.id);
+          const byIssuedName = credentials
+            .filter((c) => c.issuedBy.some((i) => names.has(normName(i.name))))
+            .map((c) => c.id);
           const issued = [...new Set([...(issuedByOp.get(op) ?? []), ...byIssuedName])].sort();
           if (h.role === 'logout') addCall('logout', op, [], 0.85, h.evidence);
           else addCall(h.role, op, issued, issued.length > 0 ? 0.9 : 0.6, h.evidence);
@@ -562,18 +794,32 @@ export const authAnalyzer: Analyzer = {
         for (const c of credentials) {
           if (c.kind !== 'csrf') continue;
           const first = c.issuedBy[0];
-          if (first?.operationId) addCall('csrf-bootstrap', first.operationId, [c.id], first.linkedBy === 'value' ? 0.9 : 0.65, first.evidence[0] as Evidence);
+          if (first?.operationId)
+            addCall(
+              'csrf-bootstrap',
+              first.operationId,
+              [c.id],
+              first.linkedBy === 'value' ? 0.9 : 0.65,
+              first.evidence[0] as Evidence,
+            );
         }
         // A login without a password field in view: the first operation whose issue feeds a session credential.
         if (![...calls.values()].some((c) => c.role === 'login')) {
-          const session = credentials.filter((c) => c.class === 'per-session' && c.issuedBy[0]?.operationId && c.kind !== 'csrf');
-          const first = session.sort((a, b) => (a.issuedBy[0]?.evidence[0]?.entry ?? 0) - (b.issuedBy[0]?.evidence[0]?.entry ?? 0))[0];
+          const session = credentials.filter(
+            (c) => c.class === 'per-session' && c.issuedBy[0]?.operationId && c.kind !== 'csrf',
+          );
+          const first = session.sort(
+            (a, b) => (a.issuedBy[0]?.evidence[0]?.entry ?? 0) - (b.issuedBy[0]?.evidence[0]?.entry ?? 0),
+          )[0];
           const op = first?.issuedBy[0]?.operationId;
           const opm = op ? opById.get(op) : undefined;
-          if (first && opm && opm.method !== 'GET') addCall('login', op, [first.id], 0.55, first.issuedBy[0]?.evidence[0] as Evidence);
+          if (first && opm && opm.method !== 'GET')
+            addCall('login', op, [first.id], 0.55, first.issuedBy[0]?.evidence[0] as Evidence);
         }
         const signingModels: SigningModel[] = [...signing.values()].map((s) => {
-          const ops = [...((s as { ops?: Set<string> }).ops ?? new Set<string>())].map((k) => opOf(k)).filter((x): x is string => !!x);
+          const ops = [...((s as { ops?: Set<string> }).ops ?? new Set<string>())]
+            .map((k) => opOf(k))
+            .filter((x): x is string => !!x);
           const m: SigningModel = {
             operationIds: [...new Set(ops)].sort(),
             signature: s.signature,
@@ -611,7 +857,13 @@ export const authAnalyzer: Analyzer = {
             operationId: call.operationId,
           });
         }
-        const auth: AuthModel = { credentials, calls: [...calls.values()].sort((a, b) => a.role.localeCompare(b.role) || a.operationId.localeCompare(b.operationId)), signing: signingModels };
+        const auth: AuthModel = {
+          credentials,
+          calls: [...calls.values()].sort(
+            (a, b) => a.role.localeCompare(b.role) || a.operationId.localeCompare(b.operationId),
+          ),
+          signing: signingModels,
+        };
         return { auth, findings };
       },
     };
@@ -621,6 +873,7 @@ export const authAnalyzer: Analyzer = {
 function jwtLifetime(sample: string | undefined): { seconds: number; source: string } | undefined {
   if (!sample) return undefined;
   const claims = decodeJwtClaims(sample);
-  if (claims && typeof claims.exp === 'number' && typeof claims.iat === 'number') return { seconds: claims.exp - claims.iat, source: 'jwt-exp' };
+  if (claims && typeof claims.exp === 'number' && typeof claims.iat === 'number')
+    return { seconds: claims.exp - claims.iat, source: 'jwt-exp' };
   return undefined;
 }

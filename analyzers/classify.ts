@@ -4,9 +4,12 @@
  */
 import type { ClassificationModel, RpcModel } from './types.js';
 
-const READ_WORDS = /(^|[^a-z])(get|list|query|search|find|fetch|read|load|view|show|lookup|check|count|history|records?|detail|details|info|status|preview|estimate|quote|price|prices|ticker|kline|depth|config|settings|balance|balances|summary|snapshot|export|download|report|stats?)([^a-z]|$)/i;
-const WRITE_WORDS = /(^|[^a-z])(create|add|new|update|edit|modify|patch|set|save|delete|remove|cancel|close|place|order|buy|sell|trade|transfer|withdraw|withdrawal|deposit|redeem|subscribe|purchase|pay|send|submit|apply|enable|disable|bind|unbind|reset|change|upload|confirm|approve|revoke|register|convert|swap|stake|unstake|lock|unlock)([^a-z]|$)/i;
-const SESSION_WORDS = /(^|[^a-z])(login|logout|signin|signout|sign-in|sign-out|auth|token|refresh|session|csrf|oauth|sso|verify|mfa|2fa|captcha)([^a-z]|$)/i;
+const READ_WORDS =
+  /(^|[^a-z])(get|list|query|search|find|fetch|read|load|view|show|lookup|check|count|history|records?|detail|details|info|status|preview|estimate|quote|price|prices|ticker|kline|depth|config|settings|balance|balances|summary|snapshot|export|download|report|stats?)([^a-z]|$)/i;
+const WRITE_WORDS =
+  /(^|[^a-z])(create|add|new|update|edit|modify|patch|set|save|delete|remove|cancel|close|place|order|buy|sell|trade|transfer|withdraw|withdrawal|deposit|redeem|subscribe|purchase|pay|send|submit|apply|enable|disable|bind|unbind|reset|change|upload|confirm|approve|revoke|register|convert|swap|stake|unstake|lock|unlock)([^a-z]|$)/i;
+const SESSION_WORDS =
+  /(^|[^a-z])(login|logout|signin|signout|sign-in|sign-out|auth|token|refresh|session|csrf|oauth|sso|verify|mfa|2fa|captcha)([^a-z]|$)/i;
 
 /** Splits camelCase so the word lists match `getUserOrders` and `cancelOrder`. */
 function words(text: string): string {
@@ -24,7 +27,11 @@ export interface ClassifyInput {
 export function classifyOperation(input: ClassifyInput): ClassificationModel {
   const method = input.method.toUpperCase();
   const path = words(input.pathTemplate.replace(/\{[^}]*\}/g, ''));
-  const lastWord = path.split(/[/\s_.-]+/).filter(Boolean).pop() ?? '';
+  const lastWord =
+    path
+      .split(/[/\s_.-]+/)
+      .filter(Boolean)
+      .pop() ?? '';
   if (input.rpc?.kind === 'graphql') {
     const write = input.rpc.detail === 'mutation';
     return {
@@ -37,15 +44,33 @@ export function classifyOperation(input: ClassifyInput): ClassificationModel {
   if (input.rpc) {
     const name = words(input.rpc.name);
     if (WRITE_WORDS.test(name) && !READ_WORDS.test(name.split(' ')[0] ?? '')) {
-      return { effect: 'write', unsafeToReplay: true, reason: `RPC ${input.rpc.name} names a change`, confidence: 0.8 };
+      return {
+        effect: 'write',
+        unsafeToReplay: true,
+        reason: `RPC ${input.rpc.name} names a change`,
+        confidence: 0.8,
+      };
     }
     if (READ_WORDS.test(name)) {
-      return { effect: 'read', unsafeToReplay: false, reason: `RPC ${input.rpc.name} names a read`, confidence: 0.8 };
+      return {
+        effect: 'read',
+        unsafeToReplay: false,
+        reason: `RPC ${input.rpc.name} names a read`,
+        confidence: 0.8,
+      };
     }
   }
   if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') {
-    if (WRITE_WORDS.test(lastWord) && /^(delete|remove|cancel|logout|signout|withdraw|transfer)$/.test(lastWord)) {
-      return { effect: 'write', unsafeToReplay: true, reason: `${method} to a path that names a change (${lastWord})`, confidence: 0.6 };
+    if (
+      WRITE_WORDS.test(lastWord) &&
+      /^(delete|remove|cancel|logout|signout|withdraw|transfer)$/.test(lastWord)
+    ) {
+      return {
+        effect: 'write',
+        unsafeToReplay: true,
+        reason: `${method} to a path that names a change (${lastWord})`,
+        confidence: 0.6,
+      };
     }
     return { effect: 'read', unsafeToReplay: false, reason: `${method} is a safe method`, confidence: 0.9 };
   }
@@ -62,10 +87,20 @@ export function classifyOperation(input: ClassifyInput): ClassificationModel {
     };
   }
   if (READ_WORDS.test(lastWord) && !WRITE_WORDS.test(lastWord)) {
-    return { effect: 'read', unsafeToReplay: false, reason: `POST whose path names a read (${lastWord})`, confidence: 0.7 };
+    return {
+      effect: 'read',
+      unsafeToReplay: false,
+      reason: `POST whose path names a read (${lastWord})`,
+      confidence: 0.7,
+    };
   }
   if (WRITE_WORDS.test(path)) {
-    return { effect: 'write', unsafeToReplay: true, reason: 'POST whose path names a change', confidence: 0.85 };
+    return {
+      effect: 'write',
+      unsafeToReplay: true,
+      reason: 'POST whose path names a change',
+      confidence: 0.85,
+    };
   }
   if (READ_WORDS.test(path)) {
     return { effect: 'read', unsafeToReplay: false, reason: 'POST whose path names a read', confidence: 0.6 };
@@ -78,7 +113,8 @@ export function classifyOperation(input: ClassifyInput): ClassificationModel {
   };
 }
 
-const VOCAB_SKIP = /^(api|apis|rest|rpc|v\d+(\.\d+)*|bapi|sapi|fapi|dapi|eapi|papi|wapi|public|private|friendly|gateway|app|web|mobile|internal|open)$/i;
+const VOCAB_SKIP =
+  /^(api|apis|rest|rpc|v\d+(\.\d+)*|bapi|sapi|fapi|dapi|eapi|papi|wapi|public|private|friendly|gateway|app|web|mobile|internal|open)$/i;
 
 /** The surface of an operation: its guide step when recorded, else the path's first meaningful words. */
 export function surfaceOf(pathTemplate: string, steps: readonly string[]): string {

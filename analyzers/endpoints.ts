@@ -7,10 +7,24 @@ import type { Analyzer, FinishInput, RouteRef } from './analyzer.js';
 import { evidenceAt } from './analyzer.js';
 import type { AnalyzeContext } from './context.js';
 import type { Observation, ParsedBody } from './observe.js';
-import { mergeSchemaAcc, newSchemaAcc, observeValue, toJsonSchema, type SchemaAcc } from './schema-infer.js';
+import {
+  hitDepthCap,
+  mergeSchemaAcc,
+  newSchemaAcc,
+  observeValue,
+  toJsonSchema,
+  type SchemaAcc,
+} from './schema-infer.js';
 import { classifyOperation, surfaceOf } from './classify.js';
 import { camelIdentifier, isCredentialName, redactExample } from './shapes.js';
-import type { BodyModel, Evidence, OperationModel, ParameterModel, ResponseModel, RpcModel } from './types.js';
+import type {
+  BodyModel,
+  Evidence,
+  OperationModel,
+  ParameterModel,
+  ResponseModel,
+  RpcModel,
+} from './types.js';
 
 /** Request headers every client sends: not parameters of the API. */
 const STANDARD_REQUEST_HEADERS = new Set(
@@ -23,7 +37,8 @@ const STANDARD_REQUEST_HEADERS = new Set(
     'sec-ch-ua-platform-version sec-ch-ua-wow64 sec-websocket-key sec-websocket-version sec-websocket-extensions upgrade'
   ).split(' '),
 );
-const STANDARD_RESPONSE_HEADERS = /^(date|server|content-|connection|keep-alive|vary|etag|last-modified|cache-control|expires|pragma|age|accept-ranges|access-control-|strict-transport|x-content-type|x-frame|x-xss|referrer-policy|permissions-policy|cross-origin-|alt-svc|transfer-encoding|set-cookie|report-to|nel|cf-|x-cache|x-amz-cf|via|timing-allow|server-timing|expect-ct|x-served-by|x-timer|location)/;
+const STANDARD_RESPONSE_HEADERS =
+  /^(date|server|content-|connection|keep-alive|vary|etag|last-modified|cache-control|expires|pragma|age|accept-ranges|access-control-|strict-transport|x-content-type|x-frame|x-xss|referrer-policy|permissions-policy|cross-origin-|alt-svc|transfer-encoding|set-cookie|report-to|nel|cf-|x-cache|x-amz-cf|via|timing-allow|server-timing|expect-ct|x-served-by|x-timer|location)/;
 
 interface ParamStats {
   seen: number;
@@ -42,7 +57,14 @@ interface OpState {
   query: Map<string, ParamStats>;
   headers: Map<string, ParamStats>;
   requestBodies: Map<string, { acc: SchemaAcc; samples: number }>;
-  responses: Map<number, { samples: number; bodies: Map<string, { acc: SchemaAcc; samples: number }>; headers: Map<string, number> }>;
+  responses: Map<
+    number,
+    {
+      samples: number;
+      bodies: Map<string, { acc: SchemaAcc; samples: number }>;
+      headers: Map<string, number>;
+    }
+  >;
   hasRequestBody: boolean;
 }
 
@@ -77,7 +99,10 @@ function bodyValue(body: ParsedBody): { value: unknown } | undefined {
       return { value: Object.fromEntries(body.fields.map(([k, v]) => [k, coerce(v)])) };
     case 'multipart':
       return {
-        value: { ...Object.fromEntries(body.fields.map(([k, v]) => [k, coerce(v)])), ...Object.fromEntries(body.files.map((f) => [f, '(binary)'])) },
+        value: {
+          ...Object.fromEntries(body.fields.map(([k, v]) => [k, coerce(v)])),
+          ...Object.fromEntries(body.files.map((f) => [f, '(binary)'])),
+        },
       };
     default:
       return undefined;
@@ -87,10 +112,18 @@ function bodyValue(body: ParsedBody): { value: unknown } | undefined {
 function bodyModels(map: Map<string, { acc: SchemaAcc; samples: number }>): BodyModel[] {
   return [...map]
     .sort((a, b) => (a[0] < b[0] ? -1 : 1))
-    .map(([mediaType, b]) => ({ mediaType, schema: b.acc.count > 0 ? toJsonSchema(b.acc) : {}, samples: b.samples }));
+    .map(([mediaType, b]) => ({
+      mediaType,
+      schema: b.acc.count > 0 ? toJsonSchema(b.acc) : {},
+      samples: b.samples,
+    }));
 }
 
-function paramModels(map: Map<string, ParamStats>, where: 'query' | 'header', samples: number): ParameterModel[] {
+function paramModels(
+  map: Map<string, ParamStats>,
+  where: 'query' | 'header',
+  samples: number,
+): ParameterModel[] {
   return [...map]
     .sort((a, b) => (a[0] < b[0] ? -1 : 1))
     .map(([name, p]) => {
@@ -119,19 +152,28 @@ export function operationIdOf(method: string, template: string, rpc?: RpcModel):
   return rpc ? `${base}_${camelIdentifier(rpc.name.replace(/^batch:/, 'batch ')) || 'rpc'}` : base;
 }
 
-function mergeParamMaps(dst: Map<string, ParamStats>, src: Map<string, ParamStats>, ctx: AnalyzeContext): void {
+function mergeParamMaps(
+  dst: Map<string, ParamStats>,
+  src: Map<string, ParamStats>,
+  ctx: AnalyzeContext,
+): void {
   for (const [k, p] of src) {
     const mine = dst.get(k);
     if (!mine) dst.set(k, p);
     else {
       mine.seen += p.seen;
       mergeSchemaAcc(mine.acc, p.acc, ctx);
-      for (const e of p.examples) if (mine.examples.length < 3 && !mine.examples.includes(e)) mine.examples.push(e);
+      for (const e of p.examples)
+        if (mine.examples.length < 3 && !mine.examples.includes(e)) mine.examples.push(e);
     }
   }
 }
 
-function mergeBodies(dst: Map<string, { acc: SchemaAcc; samples: number }>, src: Map<string, { acc: SchemaAcc; samples: number }>, ctx: AnalyzeContext): void {
+function mergeBodies(
+  dst: Map<string, { acc: SchemaAcc; samples: number }>,
+  src: Map<string, { acc: SchemaAcc; samples: number }>,
+  ctx: AnalyzeContext,
+): void {
   for (const [k, b] of src) {
     const mine = dst.get(k);
     if (!mine) dst.set(k, b);
@@ -180,7 +222,8 @@ export const endpointsAnalyzer: Analyzer = {
         }
         s.samples++;
         reservoirAdd(s, evidenceAt(obs, ''));
-        if (obs.step && (s.steps.size < 20 || s.steps.has(obs.step))) s.steps.set(obs.step, (s.steps.get(obs.step) ?? 0) + 1);
+        if (obs.step && (s.steps.size < 20 || s.steps.has(obs.step)))
+          s.steps.set(obs.step, (s.steps.get(obs.step) ?? 0) + 1);
         const seenQ = new Set<string>();
         for (const [k, v] of obs.query) {
           if (seenQ.has(k)) continue;
@@ -226,7 +269,10 @@ export const endpointsAnalyzer: Analyzer = {
       },
       finish(input: FinishInput) {
         // Keys that templating merged (`/users/alice`, `/users/bob` → `/users/{user}`) become one operation.
-        const merged = new Map<string, { state: OpState; keys: string[]; template: ReturnType<FinishInput['resolvePath']> }>();
+        const merged = new Map<
+          string,
+          { state: OpState; keys: string[]; template: ReturnType<FinishInput['resolvePath']> }
+        >();
         for (const [key, s] of ops) {
           const resolved = input.resolvePath(s.node);
           const groupKey = `${s.origin} ${s.method} ${resolved.template} ${s.rpc ? `${s.rpc.kind}:${s.rpc.name}` : ''}`;
@@ -271,7 +317,14 @@ export const endpointsAnalyzer: Analyzer = {
             name: p.name,
             in: 'path',
             required: true,
-            schema: p.class === 'int' ? { type: 'integer' } : p.class === 'uuid' ? { type: 'string', format: 'uuid' } : p.class === 'date' ? { type: 'string', format: 'date' } : { type: 'string' },
+            schema:
+              p.class === 'int'
+                ? { type: 'integer' }
+                : p.class === 'uuid'
+                  ? { type: 'string', format: 'uuid' }
+                  : p.class === 'date'
+                    ? { type: 'string', format: 'date' }
+                    : { type: 'string' },
             seen: s.samples,
             presence: 1,
             examples: p.values.slice(0, 3).map((v) => redactExample(v)),
@@ -284,7 +337,10 @@ export const endpointsAnalyzer: Analyzer = {
               status,
               samples: r.samples,
               bodies: bodyModels(r.bodies),
-              headers: [...r.headers].filter(([, c]) => c >= r.samples).map(([h]) => h).sort(),
+              headers: [...r.headers]
+                .filter(([, c]) => c >= r.samples)
+                .map(([h]) => h)
+                .sort(),
             }));
           const steps = [...s.steps].sort((a, b) => b[1] - a[1]).map(([st]) => st);
           const op: OperationModel = {
@@ -294,7 +350,11 @@ export const endpointsAnalyzer: Analyzer = {
             pathTemplate: template.template,
             samples: s.samples,
             confidence: template.confidence,
-            parameters: [...pathParams, ...paramModels(s.query, 'query', s.samples), ...paramModels(s.headers, 'header', s.samples)],
+            parameters: [
+              ...pathParams,
+              ...paramModels(s.query, 'query', s.samples),
+              ...paramModels(s.headers, 'header', s.samples),
+            ],
             requestBodies: bodyModels(s.requestBodies),
             responses,
             classification: classifyOperation({
@@ -310,6 +370,17 @@ export const endpointsAnalyzer: Analyzer = {
           };
           if (s.rpc) op.rpc = s.rpc;
           operations.push(op);
+          const deep = [
+            ...s.requestBodies.values(),
+            ...[...s.responses.values()].flatMap((r) => [...r.bodies.values()]),
+          ].some((b) => hitDepthCap(b.acc));
+          if (deep) {
+            input.warn({
+              code: 'body.depth_cap',
+              message: `${id}: a body nests deeper than ${ctx.maxDepth} levels; its schema is open below that depth.`,
+              evidence: op.evidence.slice(0, 1),
+            });
+          }
         }
         input.operations.push(...operations);
         const findings = operations

@@ -7,8 +7,21 @@ export type { AnalyzeOptions, AnalyzeContext } from './context.js';
 export { resolveAnalyzeOptions } from './context.js';
 export type { Analyzer, AnalyzerRun, FinishInput, RouteRef } from './analyzer.js';
 export { analyzers } from './registry.js';
-export { createAnalysisSession, analyzeEntries, analyzeLogs, type AnalysisSession, type CaptureMeta } from './session.js';
+export {
+  createAnalysisSession,
+  analyzeEntries,
+  analyzeLogs,
+  type AnalysisSession,
+  type CaptureMeta,
+} from './session.js';
 export { classifyOperation, surfaceOf } from './classify.js';
-export { classifySegment, stringFormat, isCredentialName, redactExample, type SegmentClass, type StringFormat } from './shapes.js';
+export {
+  classifySegment,
+  stringFormat,
+  isCredentialName,
+  redactExample,
+  type SegmentClass,
+  type StringFormat,
+} from './shapes.js';
 export { newSchemaAcc, observeValue, mergeSchemaAcc, toJsonSchema, type SchemaAcc } from './schema-infer.js';
 export type { Observation, ParsedBody } from './observe.js';

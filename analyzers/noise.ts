@@ -18,15 +18,24 @@ export const noiseAnalyzer: Analyzer = {
         let g = groups.get(key);
         if (!g) {
           if (groups.size >= 5000) return;
-          g = { origin: obs.origin, reason: obs.noise, entries: 0, examplePaths: [], first: { capture: obs.capture, entry: obs.index } };
+          g = {
+            origin: obs.origin,
+            reason: obs.noise,
+            entries: 0,
+            examplePaths: [],
+            first: { capture: obs.capture, entry: obs.index },
+          };
           groups.set(key, g);
         }
         g.entries++;
         const path = `/${obs.segments.join('/')}`;
-        if (g.examplePaths.length < 3 && !g.examplePaths.includes(path)) g.examplePaths.push(path.length > 120 ? `${path.slice(0, 117)}...` : path);
+        if (g.examplePaths.length < 3 && !g.examplePaths.includes(path))
+          g.examplePaths.push(path.length > 120 ? `${path.slice(0, 117)}...` : path);
       },
       finish() {
-        const sorted = [...groups.values()].sort((a, b) => b.entries - a.entries || a.origin.localeCompare(b.origin));
+        const sorted = [...groups.values()].sort(
+          (a, b) => b.entries - a.entries || a.origin.localeCompare(b.origin),
+        );
         const noise: NoiseModel[] = sorted.map(({ first: _first, ...n }) => n);
         const findings: Finding[] = sorted.map((g) => ({
           kind: `noise.${g.reason}`,

@@ -16,6 +16,18 @@ export type ParsedBody =
   | { kind: 'binary'; chars: number }
   | { kind: 'skipped'; reason: 'too-large' | 'truncated' | 'invalid-json'; chars: number };
 
+/**
+ * Bodies larger than this are summarized by schema inference only: the secondary scans (credentials in
+ * response fields, echoed ids, paging fields) skip them. On a million-key object every `for…in` costs
+ * the whole key list even when it stops early, and no login or page response is this large.
+ */
+export const SCAN_LIMIT_CHARS = 8 * 1024 * 1024;
+
+/** A parsed JSON body small enough for the secondary scans. */
+export function scannableJson(body: ParsedBody): body is { kind: 'json'; value: unknown; chars: number } {
+  return body.kind === 'json' && body.chars <= SCAN_LIMIT_CHARS;
+}
+
 export interface Observation {
   capture: number;
   index: number;
@@ -42,32 +54,114 @@ export interface Observation {
   responseHeaders: HarHeader[];
 }
 
-const ASSET_EXT = /\.(js|mjs|cjs|css|map|png|jpe?g|gif|webp|avif|svg|ico|bmp|woff2?|ttf|otf|eot|mp4|webm|mp3|wav|ogg|m3u8|ts|wasm|pdf|zip)$/i;
+const ASSET_EXT =
+  /\.(js|mjs|cjs|css|map|png|jpe?g|gif|webp|avif|svg|ico|bmp|woff2?|ttf|otf|eot|mp4|webm|mp3|wav|ogg|m3u8|ts|wasm|pdf|zip)$/i;
 const ASSET_TYPES = new Set(['script', 'stylesheet', 'image', 'font', 'media', 'manifest', 'texttrack']);
 const ANALYTICS_HOSTS = [
-  'google-analytics.com', 'googletagmanager.com', 'analytics.google.com', 'doubleclick.net', 'googlesyndication.com',
-  'googleadservices.com', 'facebook.net', 'facebook.com/tr', 'connect.facebook.net', 'segment.io', 'segment.com',
-  'mixpanel.com', 'amplitude.com', 'hotjar.com', 'hotjar.io', 'fullstory.com', 'clarity.ms', 'heap.io',
-  'heapanalytics.com', 'intercom.io', 'intercomcdn.com', 'optimizely.com', 'appsflyer.com', 'adjust.com',
-  'branch.io', 'braze.com', 'onesignal.com', 'tiktok.com/i18n/pixel', 'analytics.tiktok.com', 'snapchat.com',
-  'bat.bing.com', 'linkedin.com/px', 'ads-twitter.com', 'quantserve.com', 'scorecardresearch.com', 'criteo.com',
-  'taboola.com', 'outbrain.com', 'yandex.ru/metrika', 'mc.yandex.ru', 'matomo.cloud', 'plausible.io',
-  'posthog.com', 'rudderstack.com', 'customer.io', 'kissmetrics.com', 'crazyegg.com', 'mouseflow.com',
-  'pendo.io', 'walkme.com', 'sensorsdata.cn', 'growingio.com',
+  'google-analytics.com',
+  'googletagmanager.com',
+  'analytics.google.com',
+  'doubleclick.net',
+  'googlesyndication.com',
+  'googleadservices.com',
+  'facebook.net',
+  'facebook.com/tr',
+  'connect.facebook.net',
+  'segment.io',
+  'segment.com',
+  'mixpanel.com',
+  'amplitude.com',
+  'hotjar.com',
+  'hotjar.io',
+  'fullstory.com',
+  'clarity.ms',
+  'heap.io',
+  'heapanalytics.com',
+  'intercom.io',
+  'intercomcdn.com',
+  'optimizely.com',
+  'appsflyer.com',
+  'adjust.com',
+  'branch.io',
+  'braze.com',
+  'onesignal.com',
+  'tiktok.com/i18n/pixel',
+  'analytics.tiktok.com',
+  'snapchat.com',
+  'bat.bing.com',
+  'linkedin.com/px',
+  'ads-twitter.com',
+  'quantserve.com',
+  'scorecardresearch.com',
+  'criteo.com',
+  'taboola.com',
+  'outbrain.com',
+  'yandex.ru/metrika',
+  'mc.yandex.ru',
+  'matomo.cloud',
+  'plausible.io',
+  'posthog.com',
+  'rudderstack.com',
+  'customer.io',
+  'kissmetrics.com',
+  'crazyegg.com',
+  'mouseflow.com',
+  'pendo.io',
+  'walkme.com',
+  'sensorsdata.cn',
+  'growingio.com',
 ];
 const TELEMETRY_HOSTS = [
-  'sentry.io', 'ingest.sentry.io', 'bugsnag.com', 'nr-data.net', 'newrelic.com', 'browser-intake-datadoghq.com',
-  'datadoghq.com', 'rum.browser-intake', 'logrocket.io', 'lr-ingest.io', 'raygun.io', 'rollbar.com',
-  'cloudflareinsights.com', 'speedcurve.com', 'akstat.io', 'go-mpulse.net', 'instana.io', 'dynatrace.com',
-  'trackjs.com', 'errorception.com', 'honeycomb.io', 'elastic-cloud.com',
+  'sentry.io',
+  'ingest.sentry.io',
+  'bugsnag.com',
+  'nr-data.net',
+  'newrelic.com',
+  'browser-intake-datadoghq.com',
+  'datadoghq.com',
+  'rum.browser-intake',
+  'logrocket.io',
+  'lr-ingest.io',
+  'raygun.io',
+  'rollbar.com',
+  'cloudflareinsights.com',
+  'speedcurve.com',
+  'akstat.io',
+  'go-mpulse.net',
+  'instana.io',
+  'dynatrace.com',
+  'trackjs.com',
+  'errorception.com',
+  'honeycomb.io',
+  'elastic-cloud.com',
 ];
 const CDN_HOSTS = [
-  'cloudfront.net', 'akamaihd.net', 'akamaized.net', 'fastly.net', 'jsdelivr.net', 'unpkg.com', 'cdnjs.cloudflare.com',
-  'fonts.googleapis.com', 'fonts.gstatic.com', 'gstatic.com', 'ajax.googleapis.com', 'bootstrapcdn.com',
-  'cloudflare-ipfs.com', 'azureedge.net', 'b-cdn.net', 'imgix.net', 'twimg.com', 'ytimg.com', 'gravatar.com',
-  'bnbstatic.com', 'public.bnbstatic.com', 'recaptcha.net', 'hcaptcha.com',
+  'cloudfront.net',
+  'akamaihd.net',
+  'akamaized.net',
+  'fastly.net',
+  'jsdelivr.net',
+  'unpkg.com',
+  'cdnjs.cloudflare.com',
+  'fonts.googleapis.com',
+  'fonts.gstatic.com',
+  'gstatic.com',
+  'ajax.googleapis.com',
+  'bootstrapcdn.com',
+  'cloudflare-ipfs.com',
+  'azureedge.net',
+  'b-cdn.net',
+  'imgix.net',
+  'twimg.com',
+  'ytimg.com',
+  'gravatar.com',
+  'bnbstatic.com',
+  'public.bnbstatic.com',
+  'recaptcha.net',
+  'hcaptcha.com',
 ];
-const TELEMETRY_PATH = /(^|\/)(collect|beacon|telemetry|track|tracking|analytics|metrics|rum|log|logs|events?|pixel|ping|heartbeat|stats|sentry|report|csp-report|envelope|v\d\/(t|e|i|p))(\/|$|\.)/i;
+const TELEMETRY_PATH =
+  /(^|\/)(collect|beacon|telemetry|track|tracking|analytics|metrics|rum|log|logs|events?|pixel|ping|heartbeat|stats|sentry|report|csp-report|envelope|v\d\/(t|e|i|p))(\/|$|\.)/i;
 
 function hostMatches(host: string, list: readonly string[]): boolean {
   for (const h of list) {
@@ -75,6 +169,24 @@ function hostMatches(host: string, list: readonly string[]): boolean {
     if (host === base || host.endsWith(`.${base}`)) return true;
   }
   return false;
+}
+
+/** Host verdicts, cached: the host lists are long and most captures have a handful of hosts. */
+const hostVerdicts = new WeakMap<AnalyzeContext, Map<string, NoiseModel['reason'] | null>>();
+
+function hostReason(host: string, ctx: AnalyzeContext): NoiseModel['reason'] | undefined {
+  let cache = hostVerdicts.get(ctx);
+  if (!cache) hostVerdicts.set(ctx, (cache = new Map()));
+  const hit = cache.get(host);
+  if (hit !== undefined) return hit ?? undefined;
+  let reason: NoiseModel['reason'] | undefined;
+  if (ctx.onlyHosts.length > 0 && !hostMatches(host, ctx.onlyHosts)) reason = 'cdn';
+  else if (hostMatches(host, ctx.noiseHosts) || hostMatches(host, ANALYTICS_HOSTS)) reason = 'analytics';
+  else if (hostMatches(host, TELEMETRY_HOSTS)) reason = 'telemetry';
+  else if (hostMatches(host, CDN_HOSTS) || /^(cdn|static|assets?|img|images|fonts?|media)\d*\./.test(host))
+    reason = 'cdn';
+  if (cache.size < 10_000) cache.set(host, reason ?? null);
+  return reason;
 }
 
 /** Why an entry is noise, or undefined when it belongs to the API. */
@@ -86,11 +198,8 @@ export function noiseReason(
   responseMediaType: string,
   ctx: AnalyzeContext,
 ): NoiseModel['reason'] | undefined {
-  if (ctx.onlyHosts.length > 0 && !hostMatches(host, ctx.onlyHosts)) return 'cdn';
-  if (hostMatches(host, ctx.noiseHosts)) return 'analytics';
-  if (hostMatches(host, ANALYTICS_HOSTS)) return 'analytics';
-  if (hostMatches(host, TELEMETRY_HOSTS)) return 'telemetry';
-  if (hostMatches(host, CDN_HOSTS) || /^(cdn|static|assets?|img|images|fonts?|media)\d*\./.test(host)) return 'cdn';
+  const byHost = hostReason(host, ctx);
+  if (byHost) return byHost;
   if (resourceType && ASSET_TYPES.has(resourceType.toLowerCase())) return 'static-asset';
   if (ASSET_EXT.test(path)) return 'static-asset';
   const mt = responseMediaType;
@@ -98,7 +207,11 @@ export function noiseReason(
     if (/^image\/gif$/.test(mt) && /[?]/.test(path)) return 'tracking-pixel';
     return 'static-asset';
   }
-  if (method === 'POST' && TELEMETRY_PATH.test(path) && /\/(collect|beacon|telemetry|track|rum|envelope|csp-report)/i.test(path)) {
+  if (
+    method === 'POST' &&
+    TELEMETRY_PATH.test(path) &&
+    /\/(collect|beacon|telemetry|track|rum|envelope|csp-report)/i.test(path)
+  ) {
     return 'telemetry';
   }
   return undefined;
@@ -121,7 +234,12 @@ function decodeBody(text: string, encoding: string | undefined): string {
 }
 
 function isJsonMedia(mt: string): boolean {
-  return mt === 'application/json' || mt.endsWith('+json') || mt === 'text/json' || mt === 'application/x-ndjson' ? true : mt.includes('json');
+  return mt === 'application/json' ||
+    mt.endsWith('+json') ||
+    mt === 'text/json' ||
+    mt === 'application/x-ndjson'
+    ? true
+    : mt.includes('json');
 }
 
 /** Parses a body within the caps. Never throws. */
@@ -137,7 +255,8 @@ export function parseBody(
   const raw = text ?? '';
   if (raw.length > ctx.maxBodyChars) return { kind: 'skipped', reason: 'too-large', chars: raw.length };
   if (mediaType === 'application/x-www-form-urlencoded') {
-    if (params && params.length > 0) return { kind: 'form', fields: params.map((p) => [p.name, p.value ?? '']) };
+    if (params && params.length > 0)
+      return { kind: 'form', fields: params.map((p) => [p.name, p.value ?? '']) };
     const fields: [string, string][] = [];
     for (const [k, v] of new URLSearchParams(decodeBody(raw, encoding))) fields.push([k, v]);
     return { kind: 'form', fields };
@@ -191,7 +310,9 @@ export function parseBody(
   return { kind: 'text', chars: raw.length };
 }
 
-function splitUrl(url: string): { origin: string; host: string; path: string; query: [string, string][] } | undefined {
+function splitUrl(
+  url: string,
+): { origin: string; host: string; path: string; query: [string, string][] } | undefined {
   let u: URL;
   try {
     u = new URL(url);
@@ -217,7 +338,12 @@ function safeDecode(s: string): string {
 const GRAPHQL_OP = /^\s*(query|mutation|subscription)\s*([A-Za-z_][A-Za-z0-9_]*)?/;
 const ACTION_PARAMS = ['action', 'op', 'operation', 'cmd', 'command', 'method', 'fn', 'func'];
 
-function rpcOf(method: string, segments: string[], query: [string, string][], body: ParsedBody): RpcModel | undefined {
+function rpcOf(
+  method: string,
+  segments: string[],
+  query: [string, string][],
+  body: ParsedBody,
+): RpcModel | undefined {
   const last = (segments[segments.length - 1] ?? '').toLowerCase();
   // GraphQL: operationName, or the name in the document; GET carries them in the query string.
   const gq = (name: string): string | undefined => query.find(([k]) => k === name)?.[1];
@@ -230,7 +356,10 @@ function rpcOf(method: string, segments: string[], query: [string, string][], bo
   };
   if (body.kind === 'json' && body.value && typeof body.value === 'object' && !Array.isArray(body.value)) {
     const v = body.value as Record<string, unknown>;
-    if (typeof v.query === 'string' || (typeof v.operationName === 'string' && (v.variables !== undefined || v.extensions !== undefined))) {
+    if (
+      typeof v.query === 'string' ||
+      (typeof v.operationName === 'string' && (v.variables !== undefined || v.extensions !== undefined))
+    ) {
       const r = gqlFrom(v.operationName, v.query);
       if (r) return r;
     }
@@ -241,7 +370,11 @@ function rpcOf(method: string, segments: string[], query: [string, string][], bo
         return { kind: 'action', name: a, detail: name };
       }
     }
-    if (/^(rpc|api|gateway|batch|service|invoke|call|ajax|dispatch)$/.test(last) && typeof v.type === 'string' && /^[A-Za-z][\w.:/-]{0,63}$/.test(v.type)) {
+    if (
+      /^(rpc|api|gateway|batch|service|invoke|call|ajax|dispatch)$/.test(last) &&
+      typeof v.type === 'string' &&
+      /^[A-Za-z][\w.:/-]{0,63}$/.test(v.type)
+    ) {
       return { kind: 'action', name: v.type, detail: 'type' };
     }
   }
@@ -255,25 +388,36 @@ function rpcOf(method: string, segments: string[], query: [string, string][], bo
       return { kind: 'jsonrpc', name: `batch:${first.method}` };
     }
   }
-  if (method === 'GET' && (gq('query') !== undefined || gq('operationName') !== undefined) && /graphql|gql/.test(last)) {
+  if (
+    method === 'GET' &&
+    (gq('query') !== undefined || gq('operationName') !== undefined) &&
+    /graphql|gql/.test(last)
+  ) {
     const r = gqlFrom(gq('operationName'), gq('query'));
     if (r) return r;
   }
   for (const name of ACTION_PARAMS) {
     const a = gq(name);
-    if (a !== undefined && /^[A-Za-z][\w.:/-]{0,63}$/.test(a)) return { kind: 'action', name: a, detail: name };
+    if (a !== undefined && /^[A-Za-z][\w.:/-]{0,63}$/.test(a))
+      return { kind: 'action', name: a, detail: name };
   }
   if (body.kind === 'form') {
     for (const name of ACTION_PARAMS) {
       const a = body.fields.find(([k]) => k === name)?.[1];
-      if (a !== undefined && /^[A-Za-z][\w.:/-]{0,63}$/.test(a)) return { kind: 'action', name: a, detail: name };
+      if (a !== undefined && /^[A-Za-z][\w.:/-]{0,63}$/.test(a))
+        return { kind: 'action', name: a, detail: name };
     }
   }
   return undefined;
 }
 
 /** Builds the observation of one entry. `undefined` when its URL cannot be parsed (a warning is due). */
-export function observeEntry(entry: HarEntry, capture: number, index: number, ctx: AnalyzeContext): Observation | undefined {
+export function observeEntry(
+  entry: HarEntry,
+  capture: number,
+  index: number,
+  ctx: AnalyzeContext,
+): Observation | undefined {
   const req = entry.request;
   const res = entry.response;
   if (!req || typeof req.url !== 'string') return undefined;
@@ -282,13 +426,23 @@ export function observeEntry(entry: HarEntry, capture: number, index: number, ct
   const method = String(req.method ?? 'GET').toUpperCase();
   const requestMediaType = mediaTypeOf(req.postData?.mimeType ?? headerValue(req.headers, 'content-type'));
   const responseMediaType = mediaTypeOf(res?.content?.mimeType ?? headerValue(res?.headers, 'content-type'));
-  const segments = url.path.split('/').filter((s) => s.length > 0).map(safeDecode);
+  const segments = url.path
+    .split('/')
+    .filter((s) => s.length > 0)
+    .map(safeDecode);
   const status = typeof res?.status === 'number' ? res.status : 0;
   const noise = noiseReason(url.host, url.path, method, entry._resourceType, responseMediaType, ctx);
   const truncated = entry._truncated === true;
   const requestBody = noise
     ? ({ kind: 'none' } as const)
-    : parseBody(req.postData?.text, req.postData?.encoding, requestMediaType, truncated, ctx, req.postData?.params);
+    : parseBody(
+        req.postData?.text,
+        req.postData?.encoding,
+        requestMediaType,
+        truncated,
+        ctx,
+        req.postData?.params,
+      );
   const responseBody = noise
     ? ({ kind: 'none' } as const)
     : parseBody(res?.content?.text, res?.content?.encoding, responseMediaType, truncated, ctx);
@@ -325,23 +479,44 @@ export function observeEntry(entry: HarEntry, capture: number, index: number, ct
   return obs;
 }
 
-/** Visits the scalar leaves of a JSON value (bounded count and depth) with their JSON Pointers. */
+/**
+ * Visits the scalar leaves of a JSON value (bounded count and depth). The JSON Pointer of a leaf is built
+ * only when the visitor asks for it: most leaves are looked at and dropped, and building a string per
+ * leaf was most of the cost on large captures.
+ */
 export function visitLeaves(
   value: unknown,
-  visit: (pointer: string, key: string, leaf: string | number | boolean, parent: Record<string, unknown> | unknown[]) => void,
-  limits: { maxLeaves: number; maxDepth: number },
+  visit: (
+    pointer: () => string,
+    key: string,
+    leaf: string | number | boolean,
+    parent: Record<string, unknown> | unknown[],
+  ) => void,
+  limits: { maxLeaves: number; maxDepth: number; maxArrayItems?: number },
 ): void {
   let budget = limits.maxLeaves;
-  const walk = (v: unknown, pointer: string, depth: number): void => {
+  const maxItems = limits.maxArrayItems ?? 50;
+  const path: string[] = [];
+  let current = '';
+  const pointer = (): string => {
+    let out = '';
+    for (const p of path) out += `/${p.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    return `${out}/${current.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  };
+  const walk = (v: unknown, depth: number): void => {
     if (budget <= 0 || depth > limits.maxDepth || v === null || typeof v !== 'object') return;
     if (Array.isArray(v)) {
-      const n = Math.min(v.length, 50);
+      const n = Math.min(v.length, maxItems);
       for (let i = 0; i < n && budget > 0; i++) {
         const item: unknown = v[i];
-        if (item !== null && typeof item === 'object') walk(item, `${pointer}/${i}`, depth + 1);
-        else if (item !== null && item !== undefined) {
+        if (item !== null && typeof item === 'object') {
+          path.push(String(i));
+          walk(item, depth + 1);
+          path.pop();
+        } else if (item !== null && item !== undefined) {
           budget--;
-          visit(`${pointer}/${i}`, String(i), item as string | number | boolean, v);
+          current = String(i);
+          visit(pointer, current, item as string | number | boolean, v);
         }
       }
       return;
@@ -350,13 +525,16 @@ export function visitLeaves(
     for (const k in obj) {
       if (budget <= 0) return;
       const item = obj[k];
-      const p = `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-      if (item !== null && typeof item === 'object') walk(item, p, depth + 1);
-      else if (item !== null && item !== undefined) {
+      if (item !== null && typeof item === 'object') {
+        path.push(k);
+        walk(item, depth + 1);
+        path.pop();
+      } else if (item !== null && item !== undefined) {
         budget--;
-        visit(p, k, item as string | number | boolean, obj);
+        current = k;
+        visit(pointer, k, item as string | number | boolean, obj);
       }
     }
   };
-  walk(value, '', 0);
+  walk(value, 0);
 }

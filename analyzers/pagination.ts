@@ -7,22 +7,31 @@
 import type { Analyzer, FinishInput, RouteRef } from './analyzer.js';
 import { evidenceAt, pushEvidence } from './analyzer.js';
 import type { Observation } from './observe.js';
-import { visitLeaves } from './observe.js';
+import { scannableJson, visitLeaves } from './observe.js';
+import { isCredentialName } from './shapes.js';
 import type { Evidence, Finding, PaginationModel } from './types.js';
 
 type Style = PaginationModel['style'];
 
 const OFFSET = /^(offset|skip|start|startAt|start_at|from|startIndex|start_index)$/i;
-const LIMIT = /^(limit|size|count|maxResults|max_results|per_page|perPage|pageSize|page_size|rows|take|first|last|num|n)$/i;
-const PAGE = /^(page|pageNo|page_no|pageNum|page_num|pageNumber|page_number|pageIndex|page_index|current|currentPage|p)$/i;
+const LIMIT =
+  /^(limit|size|count|maxResults|max_results|per_page|perPage|pageSize|page_size|rows|take|first|last|num|n)$/i;
+const PAGE =
+  /^(page|pageNo|page_no|pageNum|page_num|pageNumber|page_number|pageIndex|page_index|current|currentPage|p)$/i;
 const PAGE_SIZE = /^(size|pageSize|page_size|per_page|perPage|limit|rows|count|maxResults)$/i;
-const CURSOR = /^(cursor|after|before|nextCursor|next_cursor|pageToken|page_token|nextPageToken|next_page_token|continuation|continuationToken|marker|nextMarker|scroll_id|scrollId|startCursor|endCursor|next|token|searchAfter|search_after|since|until_id)$/i;
-const START_TIME = /^(startTime|start_time|start|from|since|begin|beginTime|startDate|start_date|fromTime|from_time|dateFrom|timeFrom)$/i;
+const CURSOR =
+  /^(cursor|after|before|nextCursor|next_cursor|pageToken|page_token|nextPageToken|next_page_token|continuation|continuationToken|marker|nextMarker|scroll_id|scrollId|startCursor|endCursor|next|token|searchAfter|search_after|since|until_id)$/i;
+const START_TIME =
+  /^(startTime|start_time|start|from|since|begin|beginTime|startDate|start_date|fromTime|from_time|dateFrom|timeFrom)$/i;
 const END_TIME = /^(endTime|end_time|end|to|until|finish|endDate|end_date|toTime|to_time|dateTo|timeTo)$/i;
-const FROM_ID = /^(fromId|from_id|startId|start_id|since_id|sinceId|after_id|afterId|max_id|maxId|min_id|minId|lastId|last_id|beforeId|before_id|idFrom)$/i;
-const HAS_MORE_FLAG = /^(hasMore|has_more|moreData|more|hasNext|has_next|hasNextPage|isLast|is_last|last|more_available|end|isEnd|finished)$/i;
-const HAS_MORE_TOTAL = /^(total|totalCount|total_count|totalItems|total_items|totalElements|totalResults|total_results|totalPages|total_pages|page_count|pageCount|total_records|totalRecords|totalNum|total_num)$/i;
-const HAS_MORE_NEXT = /^(nextPage|next_page|next|nextCursor|next_cursor|nextPageToken|next_page_token|nextUrl|next_url)$/i;
+const FROM_ID =
+  /^(fromId|from_id|startId|start_id|since_id|sinceId|after_id|afterId|max_id|maxId|min_id|minId|lastId|last_id|beforeId|before_id|idFrom)$/i;
+const HAS_MORE_FLAG =
+  /^(hasMore|has_more|moreData|more|hasNext|has_next|hasNextPage|isLast|is_last|last|more_available|end|isEnd|finished)$/i;
+const HAS_MORE_TOTAL =
+  /^(total|totalCount|total_count|totalItems|total_items|totalElements|totalResults|total_results|totalPages|total_pages|page_count|pageCount|total_records|totalRecords|totalNum|total_num)$/i;
+const HAS_MORE_NEXT =
+  /^(nextPage|next_page|next|nextCursor|next_cursor|nextPageToken|next_page_token|nextUrl|next_url)$/i;
 
 /** How telling a has-more field is: a flag beats a total beats a next link. */
 function hasMoreRank(key: string): number {
@@ -34,8 +43,11 @@ function hasMoreRank(key: string): number {
 
 interface Prev {
   params: Map<string, string>;
-  /** Response scalar values (strings ≥ 4 chars, integers) → JSON Pointer, bounded. */
-  values: Map<string, string>;
+  /**
+   * The previous response's parsed body, searched only when a later request changes a parameter (lazy:
+   * most responses are never searched). Bodies are held for a bounded number of routes.
+   */
+  body?: unknown;
   linkNext?: string;
   ids: { first?: string; last?: string; pointer?: string };
   evidence: Evidence;
@@ -56,25 +68,49 @@ interface KeyState {
   hasMore?: string;
   hasMoreRank?: number;
   pageInfo?: boolean;
+  /** Responses scanned for has-more fields (the first few per route). */
+  scans: number;
+  /** Parameters searched for in the previous body without a hit: after a few, never again. */
+  misses: Map<string, number>;
 }
+
+/** The JSON Pointer of the first scalar leaf equal to `target`, or undefined. */
+function findLeaf(value: unknown, target: string): string | undefined {
+  let found: string | undefined;
+  visitLeaves(
+    value,
+    (pointer, _key, leaf) => {
+      if (found === undefined && typeof leaf !== 'boolean' && String(leaf) === target) found = pointer();
+    },
+    { maxLeaves: 3000, maxDepth: 6 },
+  );
+  return found;
+}
+
+const HELD_BODIES = 256;
+const MAX_HELD_BODY_CHARS = 512 * 1024;
 
 function requestParams(obs: Observation): Map<string, string> {
   const m = new Map<string, string>();
   for (const [k, v] of obs.query) if (!m.has(k)) m.set(k, v);
   const body = obs.requestBody;
   if (body.kind === 'form') for (const [k, v] of body.fields) if (!m.has(k)) m.set(k, v);
-  if (body.kind === 'json' && body.value && typeof body.value === 'object' && !Array.isArray(body.value)) {
+  if (scannableJson(body) && body.value && typeof body.value === 'object' && !Array.isArray(body.value)) {
     const v = body.value as Record<string, unknown>;
     const scalars = (o: unknown): void => {
       if (!o || typeof o !== 'object' || Array.isArray(o)) return;
-      for (const [k, x] of Object.entries(o as Record<string, unknown>)) {
+      let seen = 0;
+      for (const k in o as Record<string, unknown>) {
+        if (++seen > 200) break; // paging parameters are few; a hostile body may have a million keys
+        const x = (o as Record<string, unknown>)[k];
         if (typeof x === 'string' || typeof x === 'number') if (!m.has(k)) m.set(k, String(x));
       }
     };
     scalars(v);
     scalars(v.variables); // GraphQL variables: first, after
     scalars(v.params);
-    if (v.variables && typeof v.variables === 'object') scalars((v.variables as Record<string, unknown>).input);
+    if (v.variables && typeof v.variables === 'object')
+      scalars((v.variables as Record<string, unknown>).input);
   }
   return m;
 }
@@ -90,14 +126,21 @@ function parseLinkNext(obs: Observation): string | undefined {
   return undefined;
 }
 
+/** The first non-empty array in a body (the page's items), looking at no more than 200 keys per level. */
 function firstArray(value: unknown, depth = 0): { arr: unknown[]; pointer: string } | undefined {
   if (Array.isArray(value)) return { arr: value, pointer: '' };
   if (!value || typeof value !== 'object' || depth > 2) return undefined;
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+  const obj = value as Record<string, unknown>;
+  let seen = 0;
+  for (const k in obj) {
+    if (++seen > 200) break;
+    const v = obj[k];
     if (Array.isArray(v) && v.length > 0) return { arr: v, pointer: `/${k}` };
   }
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    const inner = firstArray(v, depth + 1);
+  seen = 0;
+  for (const k in obj) {
+    if (++seen > 200) break;
+    const inner = firstArray(obj[k], depth + 1);
     if (inner) return { arr: inner.arr, pointer: `/${k}${inner.pointer}` };
   }
   return undefined;
@@ -115,10 +158,20 @@ function idOf(item: unknown): string | undefined {
 
 export const paginationAnalyzer: Analyzer = {
   name: 'pagination',
-  description: 'offset/limit, page/size, cursor, Link rel=next, time windows, id cursors and GraphQL pageInfo',
+  description:
+    'offset/limit, page/size, cursor, Link rel=next, time windows, id cursors and GraphQL pageInfo',
   create() {
     const keys = new Map<string, KeyState>();
-    const add = (s: KeyState, style: Style, params: string[], observed: boolean, ev: Evidence, cursorSource?: string): void => {
+    /** Routes whose previous body is held, oldest first. */
+    const held = new Map<string, KeyState>();
+    const add = (
+      s: KeyState,
+      style: Style,
+      params: string[],
+      observed: boolean,
+      ev: Evidence,
+      cursorSource?: string,
+    ): void => {
       const f = s.found.get(style);
       if (f) {
         if (observed && !f.observed) {
@@ -141,7 +194,7 @@ export const paginationAnalyzer: Analyzer = {
         let s = keys.get(route.key);
         if (!s) {
           if (keys.size >= 20_000) return;
-          s = { found: new Map() };
+          s = { found: new Map(), scans: 0, misses: new Map() };
           keys.set(route.key, s);
         }
         const params = requestParams(obs);
@@ -153,71 +206,116 @@ export const paginationAnalyzer: Analyzer = {
         const page = names.find((n) => PAGE.test(n));
         const psize = names.find((n) => PAGE_SIZE.test(n));
         const cursor = names.find((n) => CURSOR.test(n));
-        const st = names.find((n) => START_TIME.test(n) && /^\d{10,13}$|^\d{4}-\d{2}-\d{2}/.test(params.get(n) ?? ''));
-        const et = names.find((n) => END_TIME.test(n) && /^\d{10,13}$|^\d{4}-\d{2}-\d{2}/.test(params.get(n) ?? ''));
+        const st = names.find(
+          (n) => START_TIME.test(n) && /^\d{10,13}$|^\d{4}-\d{2}-\d{2}/.test(params.get(n) ?? ''),
+        );
+        const et = names.find(
+          (n) => END_TIME.test(n) && /^\d{10,13}$|^\d{4}-\d{2}-\d{2}/.test(params.get(n) ?? ''),
+        );
         const fromId = names.find((n) => FROM_ID.test(n));
         if (off && lim && /^\d+$/.test(params.get(off) ?? '')) add(s, 'offset-limit', [off, lim], false, ev);
-        if (page && /^\d+$/.test(params.get(page) ?? '')) add(s, 'page-size', psize ? [page, psize] : [page], false, ev);
+        if (page && /^\d+$/.test(params.get(page) ?? ''))
+          add(s, 'page-size', psize ? [page, psize] : [page], false, ev);
         if (st && et) add(s, 'time-window', [st, et], false, ev);
         if (fromId && /^\d+$/.test(params.get(fromId) ?? '')) add(s, 'id-cursor', [fromId], false, ev);
         const prev = s.prev;
         if (prev) {
           // Observed: a parameter that advanced as a page does.
           const num = (m: Map<string, string>, k: string | undefined): number => (k ? Number(m.get(k)) : NaN);
-          if (off && lim && num(params, off) === num(prev.params, off) + num(prev.params, lim)) add(s, 'offset-limit', [off, lim], true, ev);
-          if (page && num(params, page) === num(prev.params, page) + 1) add(s, 'page-size', psize ? [page, psize] : [page], true, ev);
+          if (off && lim && num(params, off) === num(prev.params, off) + num(prev.params, lim))
+            add(s, 'offset-limit', [off, lim], true, ev);
+          if (page && num(params, page) === num(prev.params, page) + 1)
+            add(s, 'page-size', psize ? [page, psize] : [page], true, ev);
           if (st && et) {
             const ps = num(prev.params, st);
             const pe = num(prev.params, et);
             const cs = num(params, st);
-            if (Number.isFinite(ps) && Number.isFinite(pe) && Number.isFinite(cs) && (cs === pe || cs === pe + 1 || (cs > ps && Math.abs(cs - pe) <= (pe - ps) * 0.01 + 1))) {
+            if (
+              Number.isFinite(ps) &&
+              Number.isFinite(pe) &&
+              Number.isFinite(cs) &&
+              (cs === pe || cs === pe + 1 || (cs > ps && Math.abs(cs - pe) <= (pe - ps) * 0.01 + 1))
+            ) {
               add(s, 'time-window', [st, et], true, ev);
             }
           }
           if (fromId) {
             const v = params.get(fromId) ?? '';
-            if (v === prev.ids.last || v === String(Number(prev.ids.last) + 1) || v === prev.ids.first || v === String(Number(prev.ids.first) - 1)) {
-              add(s, 'id-cursor', [fromId], true, ev, prev.ids.pointer !== undefined ? `${prev.ids.pointer.slice(1).replace(/\//g, '.') || '(body)'}[last].id` : undefined);
+            if (
+              v === prev.ids.last ||
+              v === String(Number(prev.ids.last) + 1) ||
+              v === prev.ids.first ||
+              v === String(Number(prev.ids.first) - 1)
+            ) {
+              add(
+                s,
+                'id-cursor',
+                [fromId],
+                true,
+                ev,
+                prev.ids.pointer !== undefined
+                  ? `${prev.ids.pointer.slice(1).replace(/\//g, '.') || '(body)'}[last].id`
+                  : undefined,
+              );
             }
           }
           // A cursor: any parameter whose value is a value the previous response carried.
           for (const [k, v] of params) {
-            if (v.length < 1) continue;
-            const pointer = prev.values.get(v);
-            if (pointer && v !== prev.params.get(k) && !(off && k === off) && !(page && k === page)) {
-              const style: Style = /pageInfo|endCursor|startCursor/.test(pointer) ? 'graphql-pageinfo' : 'cursor';
+            if (v.length < 1 || prev.body === undefined || v === prev.params.get(k)) continue;
+            if ((off && k === off) || (page && k === page) || v.length > 2000) continue;
+            if (v.length < 4 && !/^\d+$/.test(v)) continue;
+            const missed = s.misses.get(k) ?? 0;
+            if (missed >= 8 || (missed === 0 && s.misses.size >= 64) || isCredentialName(k)) continue;
+            const pointer = findLeaf(prev.body, v);
+            if (!pointer) s.misses.set(k, missed + 1);
+            else {
+              s.misses.delete(k);
+              const style: Style = /pageInfo|endCursor|startCursor/.test(pointer)
+                ? 'graphql-pageinfo'
+                : 'cursor';
               add(s, style, [k], true, ev, pointer);
             }
           }
           if (prev.linkNext) {
             const target = obs.entry.request.url;
-            if (target === prev.linkNext || decodeURIComponent(target) === decodeURIComponent(prev.linkNext)) add(s, 'link-header', ['(Link rel=next URL)'], true, ev, 'header:Link');
+            if (target === prev.linkNext || decodeURIComponent(target) === decodeURIComponent(prev.linkNext))
+              add(s, 'link-header', ['(Link rel=next URL)'], true, ev, 'header:Link');
           }
         }
-        if (cursor && !s.found.has('cursor') && !s.found.has('graphql-pageinfo')) add(s, 'cursor', [cursor], false, ev);
+        if (cursor && !s.found.has('cursor') && !s.found.has('graphql-pageinfo'))
+          add(s, 'cursor', [cursor], false, ev);
         // This response, for the next request.
         const linkNext = parseLinkNext(obs);
-        if (linkNext) add(s, 'link-header', ['(Link rel=next URL)'], false, evidenceAt(obs, '/response/headers'), 'header:Link');
-        const values = new Map<string, string>();
+        if (linkNext)
+          add(
+            s,
+            'link-header',
+            ['(Link rel=next URL)'],
+            false,
+            evidenceAt(obs, '/response/headers'),
+            'header:Link',
+          );
         const ids: Prev['ids'] = {};
         const body = obs.responseBody;
-        if (body.kind === 'json') {
-          visitLeaves(
-            body.value,
-            (pointer, key, leaf) => {
-              const rank = hasMoreRank(key);
-              if (rank > (s.hasMoreRank ?? 0) && (pointer.split('/').length <= 4 || /\/pageInfo\//.test(pointer))) {
-                s.hasMore = pointer.slice(1).replace(/\//g, '.');
-                s.hasMoreRank = rank;
-              }
-              if (/\/pageInfo\//.test(pointer)) s.pageInfo = true;
-              const v = String(leaf);
-              if (typeof leaf === 'boolean' || v.length > 2000) return;
-              if (typeof leaf === 'string' && v.length < 4 && !/^\d+$/.test(v)) return;
-              if (values.size < 400 && !values.has(v)) values.set(v, pointer);
-            },
-            { maxLeaves: 3000, maxDepth: 6 },
-          );
+        if (scannableJson(body)) {
+          if (s.scans < 5) {
+            s.scans++;
+            visitLeaves(
+              body.value,
+              (pointer, key) => {
+                const rank = hasMoreRank(key);
+                if (rank === 0 && key !== 'endCursor') return;
+                const p = pointer();
+                const inPageInfo = /\/pageInfo\//.test(p);
+                if (inPageInfo) s.pageInfo = true;
+                if (rank > (s.hasMoreRank ?? 0) && (p.split('/').length <= 4 || inPageInfo)) {
+                  s.hasMore = p.slice(1).replace(/\//g, '.');
+                  s.hasMoreRank = rank;
+                }
+              },
+              { maxLeaves: 3000, maxDepth: 6 },
+            );
+          }
           const arr = firstArray(body.value);
           if (arr && arr.arr.length > 0) {
             const first = idOf(arr.arr[0]);
@@ -227,8 +325,28 @@ export const paginationAnalyzer: Analyzer = {
             ids.pointer = arr.pointer;
           }
         }
-        if (s.pageInfo) add(s, 'graphql-pageinfo', names.filter((n) => /^(after|before|first|last|cursor)$/.test(n)), false, evidenceAt(obs, '/response/content/text'), 'pageInfo.endCursor');
-        const np: Prev = { params, values, ids, evidence: ev };
+        if (s.pageInfo)
+          add(
+            s,
+            'graphql-pageinfo',
+            names.filter((n) => /^(after|before|first|last|cursor)$/.test(n)),
+            false,
+            evidenceAt(obs, '/response/content/text'),
+            'pageInfo.endCursor',
+          );
+        const np: Prev = { params, ids, evidence: ev };
+        if (body.kind === 'json' && body.chars <= MAX_HELD_BODY_CHARS) {
+          np.body = body.value;
+          held.delete(route.key);
+          held.set(route.key, s);
+          if (held.size > HELD_BODIES) {
+            const [oldest] = held;
+            if (oldest) {
+              held.delete(oldest[0]);
+              if (oldest[1].prev) delete oldest[1].prev.body;
+            }
+          }
+        }
         if (linkNext) np.linkNext = new URL(linkNext, obs.entry.request.url).toString();
         s.prev = np;
       },
@@ -240,11 +358,28 @@ export const paginationAnalyzer: Analyzer = {
           if (!op) continue;
           for (const f of s.found.values()) {
             // A bare `next`/`token` parameter without an observed cursor is too weak to report.
-            if (f.style === 'cursor' && !f.observed && /^(next|token|since)$/i.test(f.parameters[0] ?? '')) continue;
+            if (f.style === 'cursor' && !f.observed && /^(next|token|since)$/i.test(f.parameters[0] ?? ''))
+              continue;
             if (f.style === 'graphql-pageinfo' && f.parameters.length === 0 && !f.observed) continue;
-            const confidence = f.observed ? (f.style === 'cursor' || f.style === 'graphql-pageinfo' ? 0.9 : 0.85) : s.hasMore ? 0.7 : 0.55;
-            const m: PaginationModel = { operationId: op, style: f.style, parameters: f.parameters, observed: f.observed, confidence, evidence: f.evidence };
-            if (f.cursorSource) m.cursorSource = f.cursorSource.startsWith('/') ? f.cursorSource.slice(1).replace(/\//g, '.') : f.cursorSource;
+            const confidence = f.observed
+              ? f.style === 'cursor' || f.style === 'graphql-pageinfo'
+                ? 0.9
+                : 0.85
+              : s.hasMore
+                ? 0.7
+                : 0.55;
+            const m: PaginationModel = {
+              operationId: op,
+              style: f.style,
+              parameters: f.parameters,
+              observed: f.observed,
+              confidence,
+              evidence: f.evidence,
+            };
+            if (f.cursorSource)
+              m.cursorSource = f.cursorSource.startsWith('/')
+                ? f.cursorSource.slice(1).replace(/\//g, '.')
+                : f.cursorSource;
             if (s.hasMore) m.hasMoreField = s.hasMore;
             const k = `${op}|${f.style}`;
             const prev = best.get(k);
@@ -255,7 +390,9 @@ export const paginationAnalyzer: Analyzer = {
         // An offset that is really a cursor in disguise: keep both, but drop `cursor` declared-only when another style was observed.
         const observedOps = new Set(pagination.filter((p) => p.observed).map((p) => p.operationId));
         pagination = pagination.filter((p) => p.observed || !observedOps.has(p.operationId));
-        pagination.sort((a, b) => a.operationId.localeCompare(b.operationId) || a.style.localeCompare(b.style));
+        pagination.sort(
+          (a, b) => a.operationId.localeCompare(b.operationId) || a.style.localeCompare(b.style),
+        );
         const findings: Finding[] = pagination.map((p) => ({
           kind: `pagination.${p.style}`,
           summary: `${p.operationId} pages by ${p.style} over ${p.parameters.join(', ')}${p.cursorSource ? `, the next value taken from ${p.cursorSource}` : ''}${p.hasMoreField ? `, with ${p.hasMoreField} saying whether there is more` : ''} (${p.observed ? 'observed across pages' : 'declared by parameter names'}).`,

@@ -124,12 +124,18 @@ export class PathTrie {
     for (const root of this.roots.values()) this.templateNode(root, echo);
   }
 
-  private templateNode(node: PathNode, echo: EchoLookup): void {
+  private templateNode(node: PathNode, echo: EchoLookup, depth = 0): void {
+    // Bottom-up: children first, so siblings compare by their already-templated sub-paths
+    // (`/repos/octocat/{repo}` and `/repos/torvalds/{repo}` look alike only once `{repo}` exists).
+    if (depth > 200) return;
+    for (const child of [...node.literals.values()]) this.templateNode(child, echo, depth + 1);
+    for (const child of [...node.params.values()]) this.templateNode(child, echo, depth + 1);
     const candidates: PathNode[] = [];
     for (const [seg, child] of node.literals) {
       const cls = classifySegment(seg);
       if (cls === 'word' || cls === 'symbol') candidates.push(child);
     }
+    if (candidates.length === 0) return;
     const minSiblings = this.ctx.minSiblingsForWords;
     const echoed = candidates.filter((c) => echo(c.segment) !== undefined);
     const symbols = candidates.filter((c) => classifySegment(c.segment) === 'symbol');
@@ -141,23 +147,26 @@ export class PathTrie {
       reason = `trading symbols as segments (${symbols.length} distinct)`;
       confidence = Math.min(0.95, 0.7 + 0.05 * symbols.length);
     } else if (echoed.length > 0 && echoed.length >= candidates.length / 2) {
-      // Every (or most) candidate values were seen as an id in responses: a parameter even alone.
-      chosen = candidates.filter((c) => sameShape(c, echoed[0] as PathNode));
-      reason = `values echoed as ${echo(echoed[0]?.segment ?? '')} in responses`;
+      // Most candidate values were seen as an id in responses: a parameter even alone. Siblings that were
+      // not echoed join when their sub-paths look alike.
+      const first = echoed[0] as PathNode;
+      chosen = candidates.filter((c) => echoed.includes(c) || compatible(c, first));
+      reason = `values echoed as ${echo(first.segment) ?? 'an id'} in responses`;
       confidence = Math.min(0.95, 0.75 + 0.05 * echoed.length);
-    } else if (candidates.length >= minSiblings && node.parent && classifySegment(node.segment) !== 'version' && !node.param) {
-      // Optic's sibling rule, stricter: the siblings must lead to the same sub-shape, and none may be hit
-      // far more often than the rest (a constant route among parameters).
-      const groups = new Map<string, PathNode[]>();
-      for (const c of candidates) {
-        const sig = signature(c) + '|' + [...responseShapes(c)].sort().join(';');
-        const g = groups.get(sig);
-        if (g) g.push(c);
-        else groups.set(sig, [c]);
-      }
+    } else if (
+      candidates.length >= minSiblings &&
+      node.parent &&
+      classifySegment(node.segment) !== 'version' &&
+      !node.param
+    ) {
+      // Optic's sibling rule, stricter: the siblings must lead to alike sub-paths and answer with alike
+      // bodies, and none may be hit far more often than the rest (a constant route among parameters).
       let best: PathNode[] = [];
-      for (const g of groups.values()) if (g.length > best.length) best = g;
-      const total = best.reduce((s, c) => s + c.through, 0);
+      for (const seed of candidates) {
+        const group = candidates.filter((c) => c === seed || compatible(c, seed));
+        if (group.length > best.length) best = group;
+      }
+      const total = best.reduce((sum, c) => sum + c.through, 0);
       const dominant = best.some((c) => c.through > total * 0.6);
       if (best.length >= minSiblings && !dominant) {
         chosen = best;
@@ -165,23 +174,24 @@ export class PathTrie {
         confidence = Math.min(0.85, 0.45 + 0.08 * best.length);
       }
     }
-    if (chosen.length > 0) {
-      const cls: SegmentClass | 'word' = chosen.every((c) => classifySegment(c.segment) === 'symbol') ? 'symbol' : 'word';
-      let target = node.params.get(cls);
-      if (!target) {
-        target = this.newNode(cls, node, cls);
-        node.params.set(cls, target);
-      }
-      target.reason = reason;
-      target.confidence = confidence;
-      for (const c of chosen) {
-        node.literals.delete(c.segment);
-        this.addValue(target, c.segment);
-        this.mergeInto(target, c);
-      }
+    if (chosen.length === 0) return;
+    const cls: SegmentClass | 'word' = chosen.every((c) => classifySegment(c.segment) === 'symbol')
+      ? 'symbol'
+      : 'word';
+    let target = node.params.get(cls);
+    if (!target) {
+      target = this.newNode(cls, node, cls);
+      node.params.set(cls, target);
     }
-    for (const child of node.literals.values()) this.templateNode(child, echo);
-    for (const child of node.params.values()) this.templateNode(child, echo);
+    target.reason = reason;
+    target.confidence = confidence;
+    for (const c of chosen) {
+      node.literals.delete(c.segment);
+      this.addValue(target, c.segment);
+      this.mergeInto(target, c);
+    }
+    // The merged sub-paths may now hold siblings enough to template (one repo per owner, four owners).
+    this.templateNode(target, echo, depth + 1);
   }
 
   private mergeInto(target: PathNode, src: PathNode): void {
@@ -253,17 +263,27 @@ export class PathTrie {
   }
 }
 
-function sameShape(a: PathNode, b: PathNode): boolean {
-  return signature(a) === signature(b);
+/** What follows a node: its child keys, and whether requests end at it. */
+function childKeys(node: PathNode): Set<string> {
+  const keys = new Set<string>();
+  if (node.hits > 0) keys.add('.');
+  for (const seg of node.literals.keys()) keys.add(seg);
+  for (const cls of node.params.keys()) keys.add(`{${cls}}`);
+  return keys;
 }
 
-/** The sub-shape below a node: child literals and parameter classes, two levels deep. */
-function signature(node: PathNode, depth = 2): string {
-  if (depth === 0) return '';
-  const parts: string[] = [];
-  for (const [seg, c] of node.literals) parts.push(`${seg}(${signature(c, depth - 1)})`);
-  for (const [cls, c] of node.params) parts.push(`{${cls}}(${signature(c, depth - 1)})`);
-  return `${node.hits > 0 ? '.' : ''}${parts.sort().join(',')}`;
+/** Two siblings alike enough to be one parameter: a shared continuation and no conflicting body shapes. */
+function compatible(a: PathNode, b: PathNode): boolean {
+  const ka = childKeys(a);
+  const kb = childKeys(b);
+  let shared = false;
+  for (const k of ka) if (kb.has(k)) shared = true;
+  if (!shared) return false;
+  const sa = responseShapes(a);
+  const sb = responseShapes(b);
+  if (sa.size === 0 || sb.size === 0) return true;
+  for (const x of sa) if (sb.has(x)) return true;
+  return false;
 }
 
 /** Response shapes of a node and its descendants (two levels), by relative path. */

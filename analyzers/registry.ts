@@ -8,4 +8,9 @@ import { endpointsAnalyzer } from './endpoints.js';
 import { noiseAnalyzer } from './noise.js';
 import { paginationAnalyzer } from './pagination.js';
 
-export const analyzers: readonly Analyzer[] = [endpointsAnalyzer, authAnalyzer, paginationAnalyzer, noiseAnalyzer];
+export const analyzers: readonly Analyzer[] = [
+  endpointsAnalyzer,
+  authAnalyzer,
+  paginationAnalyzer,
+  noiseAnalyzer,
+];

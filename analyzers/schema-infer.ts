@@ -56,7 +56,8 @@ export function newSchemaAcc(): SchemaAcc {
   return { count: 0, nulls: 0, booleans: 0, deep: 0 };
 }
 
-const ID_KEY = /^(-?\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Z0-9]{2,12}(USDT|BTC|ETH|BNB|BUSD|USDC|EUR|USD|TRY)|\d{4}-\d{2}-\d{2}.*)$/;
+const ID_KEY =
+  /^(-?\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Z0-9]{2,12}(USDT|BTC|ETH|BNB|BUSD|USDC|EUR|USD|TRY)|\d{4}-\d{2}-\d{2}.*)$/;
 
 /** Adds one JSON value to the accumulator. */
 export function observeValue(acc: SchemaAcc, value: unknown, ctx: AnalyzeContext, depth = 0): void {
@@ -134,7 +135,9 @@ function observeString(acc: SchemaAcc, value: string, ctx: AnalyzeContext): void
   s.count++;
   if (value.length < s.minLength) s.minLength = value.length;
   if (value.length > s.maxLength) s.maxLength = value.length;
-  const f = stringFormat(value) ?? '';
+  // Once a value without a format (or two formats that cannot combine) was seen, the field has no
+  // format whatever comes next: stop testing (it was the costliest step on large captures).
+  const f = formatSettled(s.formats) ? '' : (stringFormat(value) ?? '');
   s.formats.set(f, (s.formats.get(f) ?? 0) + 1);
   if (!s.overflow) {
     if (value.length > 64) {
@@ -150,7 +153,21 @@ function observeString(acc: SchemaAcc, value: string, ctx: AnalyzeContext): void
   }
 }
 
-function observeObject(acc: SchemaAcc, value: Record<string, unknown>, ctx: AnalyzeContext, depth: number): void {
+function formatSettled(formats: Map<StringFormat | '', number>): boolean {
+  if (formats.has('')) return true;
+  if (formats.size < 2) return false;
+  if (formats.size > 2) return true;
+  const numeric = formats.has('integer-string') && formats.has('decimal-string');
+  const dates = formats.has('date') && formats.has('date-time');
+  return !numeric && !dates;
+}
+
+function observeObject(
+  acc: SchemaAcc,
+  value: Record<string, unknown>,
+  ctx: AnalyzeContext,
+  depth: number,
+): void {
   const obj: ObjectStats = (acc.obj ??= { count: 0, props: new Map<string, SchemaAcc>() });
   obj.count++;
   if (obj.map) {
@@ -186,6 +203,15 @@ function convertToMap(obj: ObjectStats, why: string, ctx: AnalyzeContext): Schem
   return map;
 }
 
+/** Whether any value under this node was cut by the depth cap. */
+export function hitDepthCap(acc: SchemaAcc): boolean {
+  if (acc.deep > 0) return true;
+  if (acc.arr && hitDepthCap(acc.arr.items)) return true;
+  if (acc.obj?.map && hitDepthCap(acc.obj.map)) return true;
+  if (acc.obj) for (const child of acc.obj.props.values()) if (hitDepthCap(child)) return true;
+  return false;
+}
+
 /** Merges `src` into `dst` (both stay bounded). */
 export function mergeSchemaAcc(dst: SchemaAcc, src: SchemaAcc, ctx: AnalyzeContext): void {
   dst.count += src.count;
@@ -193,7 +219,14 @@ export function mergeSchemaAcc(dst: SchemaAcc, src: SchemaAcc, ctx: AnalyzeConte
   dst.booleans += src.booleans;
   dst.deep += src.deep;
   if (src.str) {
-    const d = (dst.str ??= { count: 0, formats: new Map(), values: new Map(), overflow: false, minLength: Infinity, maxLength: 0 });
+    const d = (dst.str ??= {
+      count: 0,
+      formats: new Map(),
+      values: new Map(),
+      overflow: false,
+      minLength: Infinity,
+      maxLength: 0,
+    });
     d.count += src.str.count;
     d.minLength = Math.min(d.minLength, src.str.minLength);
     d.maxLength = Math.max(d.maxLength, src.str.maxLength);
@@ -201,7 +234,16 @@ export function mergeSchemaAcc(dst: SchemaAcc, src: SchemaAcc, ctx: AnalyzeConte
     mergeValues(d, src.str, ctx);
   }
   if (src.num) {
-    const d = (dst.num ??= { count: 0, integers: 0, min: Infinity, max: -Infinity, epochSeconds: 0, epochMillis: 0, values: new Map(), overflow: false });
+    const d = (dst.num ??= {
+      count: 0,
+      integers: 0,
+      min: Infinity,
+      max: -Infinity,
+      epochSeconds: 0,
+      epochMillis: 0,
+      values: new Map(),
+      overflow: false,
+    });
     d.count += src.num.count;
     d.integers += src.num.integers;
     d.min = Math.min(d.min, src.num.min);
@@ -239,7 +281,11 @@ export function mergeSchemaAcc(dst: SchemaAcc, src: SchemaAcc, ctx: AnalyzeConte
   }
 }
 
-function mergeValues<T>(d: { values: Map<T, number>; overflow: boolean }, s: { values: Map<T, number>; overflow: boolean }, ctx: AnalyzeContext): void {
+function mergeValues<T>(
+  d: { values: Map<T, number>; overflow: boolean },
+  s: { values: Map<T, number>; overflow: boolean },
+  ctx: AnalyzeContext,
+): void {
   if (d.overflow) return;
   if (s.overflow) {
     d.overflow = true;
@@ -253,9 +299,22 @@ function mergeValues<T>(d: { values: Map<T, number>; overflow: boolean }, s: { v
   }
 }
 
-const MONEY_NAME = /(qty|quantity|amount|amt|price|fee|commission|balance|free|locked|freeze|frozen|total|value|volume|vol|size|cost|profit|pnl|rate|notional|margin|principal|interest|reward|available|withdrawing|ipoable|storage|quote)/i;
+const MONEY_NAME =
+  /(qty|quantity|amount|amt|price|fee|commission|balance|free|locked|freeze|frozen|total|value|volume|vol|size|cost|profit|pnl|rate|notional|margin|principal|interest|reward|available|withdrawing|ipoable|storage|quote)/i;
 
-const NO_ENUM_FORMATS = new Set(['uuid', 'date-time', 'date', 'jwt', 'hex', 'base64', 'email', 'uri', 'ipv4', 'ipv6', 'decimal-string']);
+const NO_ENUM_FORMATS = new Set([
+  'uuid',
+  'date-time',
+  'date',
+  'jwt',
+  'hex',
+  'base64',
+  'email',
+  'uri',
+  'ipv4',
+  'ipv6',
+  'decimal-string',
+]);
 
 /** Whether the repetition supports an enum: few distinct values, each seen several times. */
 function enumOf<T>(values: Map<T, number>, overflow: boolean, count: number): T[] | undefined {
@@ -273,7 +332,8 @@ export interface ToSchemaOptions {
 export function toJsonSchema(acc: SchemaAcc, options: ToSchemaOptions = {}): JsonSchema {
   const name = options.name ?? '';
   const variants: JsonSchema[] = [];
-  const idLike = /(^id$|Id$|_id$|Ids?$|uuid|hash|token|time|date|At$|_at$)/i.test(name) || isCredentialName(name);
+  const idLike =
+    /(^id$|Id$|_id$|Ids?$|uuid|hash|token|time|date|At$|_at$)/i.test(name) || isCredentialName(name);
   if (acc.str) {
     const s = acc.str;
     const schema: JsonSchema = { type: 'string' };
@@ -281,7 +341,8 @@ export function toJsonSchema(acc: SchemaAcc, options: ToSchemaOptions = {}): Jso
     // Amounts that happened to be whole in every sample are still decimals ("1" then "1.5").
     if (format === 'integer-string' && MONEY_NAME.test(name)) format = 'decimal-string';
     if (format) schema.format = format;
-    const e = !idLike && !(format && NO_ENUM_FORMATS.has(format)) ? enumOf(s.values, s.overflow, s.count) : undefined;
+    const e =
+      !idLike && !(format && NO_ENUM_FORMATS.has(format)) ? enumOf(s.values, s.overflow, s.count) : undefined;
     if (e) schema.enum = e;
     variants.push(schema);
   }
@@ -289,7 +350,8 @@ export function toJsonSchema(acc: SchemaAcc, options: ToSchemaOptions = {}): Jso
     const n = acc.num;
     const schema: JsonSchema = { type: n.integers === n.count ? 'integer' : 'number' };
     if (n.epochMillis === n.count) schema.format = 'epoch-millis';
-    else if (n.epochSeconds === n.count && /time|date|At$|_at$|expir|ts$|^t$/i.test(name)) schema.format = 'epoch-seconds';
+    else if (n.epochSeconds === n.count && /time|date|At$|_at$|expir|ts$|^t$/i.test(name))
+      schema.format = 'epoch-seconds';
     const e = !idLike && !schema.format ? enumOf(n.values, n.overflow, n.count) : undefined;
     if (e && schema.type === 'integer' && e.length <= 6) schema.enum = e;
     variants.push(schema);
@@ -323,7 +385,11 @@ export function toJsonSchema(acc: SchemaAcc, options: ToSchemaOptions = {}): Jso
     variants.push(schema);
   }
   if (acc.deep > 0) variants.push({ description: 'nested deeper than the analysis depth cap' });
-  if (variants.length === 0) return acc.nulls > 0 ? { type: 'null' } : {};
+  // Null in every sample says nothing about the type the field has when set: leave it open.
+  if (variants.length === 0)
+    return acc.nulls > 0
+      ? { description: 'null in every sample: its type when set is unknown', 'x-always-null': true }
+      : {};
   let out: JsonSchema;
   if (variants.length === 1) out = variants[0] as JsonSchema;
   else if (variants.every((v) => Object.keys(v).length === 1 && typeof v.type === 'string')) {
@@ -344,10 +410,14 @@ function pickFormat(formats: Map<StringFormat | '', number>, count: number): str
     return only || undefined;
   }
   // Integer strings are decimal strings without a fraction: "5" and "1.5" together are decimal strings.
-  if (formats.size === 2 && (formats.get('integer-string') ?? 0) + (formats.get('decimal-string') ?? 0) === count) {
+  if (
+    formats.size === 2 &&
+    (formats.get('integer-string') ?? 0) + (formats.get('decimal-string') ?? 0) === count
+  ) {
     return 'decimal-string';
   }
-  if (formats.size === 2 && (formats.get('date') ?? 0) + (formats.get('date-time') ?? 0) === count) return undefined;
+  if (formats.size === 2 && (formats.get('date') ?? 0) + (formats.get('date-time') ?? 0) === count)
+    return undefined;
   return undefined;
 }
 

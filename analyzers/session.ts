@@ -6,12 +6,13 @@
 import type { HarEntry, HarLog, HarValueRelation } from '../har/index.js';
 import type { AnalyzerRun, FinishInput } from './analyzer.js';
 import { resolveAnalyzeOptions, type AnalyzeContext, type AnalyzeOptions } from './context.js';
-import { observeEntry, visitLeaves, type ParsedBody } from './observe.js';
+import { observeEntry, scannableJson, visitLeaves, type ParsedBody } from './observe.js';
 import { PathTrie } from './paths.js';
 import { analyzers as registry } from './registry.js';
 import type { AnalysisResult, AnalysisWarning } from './types.js';
 
-const ECHO_KEY = /^(id|key|slug|login|username|user_name|handle|symbol|code|uuid|name|ref|number|.*Id|.*_id|.*ID|.*Key|.*Code|.*Name|.*Slug)$/;
+const ECHO_KEY =
+  /^(id|key|slug|login|username|user_name|handle|symbol|code|uuid|name|ref|number|.*Id|.*_id|.*ID|.*Key|.*Code|.*Name|.*Slug)$/;
 
 /** What the session reads from a log besides its entries: `_ledgertap.relations` (checked at run time). */
 export type CaptureMeta = object;
@@ -19,7 +20,17 @@ export type CaptureMeta = object;
 /** The coarse shape of a response (its top-level keys), which tells a parameter's siblings from static routes. */
 function shapeOf(body: ParsedBody): string | undefined {
   if (body.kind !== 'json') return body.kind === 'none' ? undefined : body.kind;
-  const keys = (v: unknown): string => (v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v).slice(0, 40).sort().join(',') : typeof v);
+  if (!scannableJson(body)) return 'large-json';
+  // At most 40 keys: a million-key map must not cost a million-element array here.
+  const keys = (v: unknown): string => {
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return typeof v;
+    const out: string[] = [];
+    for (const k in v as Record<string, unknown>) {
+      out.push(k);
+      if (out.length >= 40) break;
+    }
+    return out.sort().join(',');
+  };
   const v = body.value;
   if (Array.isArray(v)) return v.length === 0 ? 'a:' : `a:${keys(v[0])}`;
   return `o:${keys(v)}`;
@@ -43,9 +54,22 @@ export interface AnalysisSession {
 
 export function createAnalysisSession(options: AnalyzeOptions = {}): AnalysisSession {
   const ctx = resolveAnalyzeOptions(options);
-  const runs: { name: string; run: AnalyzerRun }[] = registry.map((a) => ({ name: a.name, run: a.create(ctx) }));
+  const runs: { name: string; run: AnalyzerRun }[] = registry.map((a) => ({
+    name: a.name,
+    run: a.create(ctx),
+  }));
   const trie = new PathTrie(ctx);
   const echo = new Map<string, string>();
+  const echoVisits = new Map<number, number>();
+  const echoKeys = new Map<string, boolean>();
+  const isEchoKey = (key: string): boolean => {
+    let yes = echoKeys.get(key);
+    if (yes === undefined) {
+      yes = ECHO_KEY.test(key);
+      if (echoKeys.size < 50_000) echoKeys.set(key, yes);
+    }
+    return yes;
+  };
   const relations: { capture: number; relation: HarValueRelation }[] = [];
   const warnings: AnalysisWarning[] = [];
   const warningCounts = new Map<string, number>();
@@ -58,7 +82,8 @@ export function createAnalysisSession(options: AnalyzeOptions = {}): AnalysisSes
     const rel = meta && typeof meta === 'object' ? (meta as { relations?: unknown }).relations : undefined;
     if (!Array.isArray(rel) || rel.length === 0 || relationsTaken.has(capture)) return;
     relationsTaken.add(capture);
-    for (const r of rel.slice(0, 100_000) as unknown[]) if (r && typeof r === 'object') relations.push({ capture, relation: r as HarValueRelation });
+    for (const r of rel.slice(0, 100_000) as unknown[])
+      if (r && typeof r === 'object') relations.push({ capture, relation: r as HarValueRelation });
   };
 
   const warn = (w: AnalysisWarning): void => {
@@ -68,60 +93,109 @@ export function createAnalysisSession(options: AnalyzeOptions = {}): AnalysisSes
     if (n <= 20) warnings.push(w);
   };
 
+  const beginCapture = (log?: CaptureMeta): number => {
+    capture++;
+    stats.captures++;
+    takeRelations(log);
+    return capture;
+  };
+
   return {
     context: ctx,
     warn,
-    beginCapture(log) {
-      capture++;
-      stats.captures++;
-      takeRelations(log);
-      return capture;
-    },
+    beginCapture,
     endCapture(log) {
       takeRelations(log);
     },
     observe(entry, index) {
-      if (capture < 0) this.beginCapture();
+      if (capture < 0) beginCapture();
       stats.entries++;
       let obs;
       try {
         obs = observeEntry(entry, capture, index, ctx);
       } catch (error) {
-        warn({ code: 'entry.unreadable', message: `capture ${capture}, entry ${index}: skipped (${(error as Error).message}).`, evidence: [{ capture, entry: index, pointer: '' }] });
+        warn({
+          code: 'entry.unreadable',
+          message: `capture ${capture}, entry ${index}: skipped (${(error as Error).message}).`,
+          evidence: [{ capture, entry: index, pointer: '' }],
+        });
         return;
       }
       if (!obs) {
-        warn({ code: 'entry.bad_url', message: `capture ${capture}, entry ${index}: request.url is not an absolute URL; skipped.`, evidence: [{ capture, entry: index, pointer: '/request/url' }] });
+        warn({
+          code: 'entry.bad_url',
+          message: `capture ${capture}, entry ${index}: request.url is not an absolute URL; skipped.`,
+          evidence: [{ capture, entry: index, pointer: '/request/url' }],
+        });
         return;
       }
       for (const b of [obs.requestBody, obs.responseBody]) {
         if ('chars' in b) stats.bodyBytes += b.chars;
         if (b.kind === 'skipped') {
           const what = b === obs.requestBody ? 'request' : 'response';
-          const why = b.reason === 'too-large' ? `is ${b.chars} characters, over the ${ctx.maxBodyChars} cap; its schema is not inferred` : b.reason === 'truncated' ? 'was truncated by the capture; its schema is not inferred' : 'is not valid JSON; its schema is not inferred';
-          warn({ code: `body.${b.reason}`, message: `capture ${capture}, entry ${index}: the ${what} body ${why}.`, evidence: [{ capture, entry: index, pointer: what === 'request' ? '/request/postData/text' : '/response/content/text' }] });
+          const why =
+            b.reason === 'too-large'
+              ? `is ${b.chars} characters, over the ${ctx.maxBodyChars} cap; its schema is not inferred`
+              : b.reason === 'truncated'
+                ? 'was truncated by the capture; its schema is not inferred'
+                : 'is not valid JSON; its schema is not inferred';
+          warn({
+            code: `body.${b.reason}`,
+            message: `capture ${capture}, entry ${index}: the ${what} body ${why}.`,
+            evidence: [
+              {
+                capture,
+                entry: index,
+                pointer: what === 'request' ? '/request/postData/text' : '/response/content/text',
+              },
+            ],
+          });
         }
       }
       let route;
       if (obs.noise) stats.noiseEntries++;
       else {
         stats.analyzedEntries++;
-        const node = trie.insert(obs.origin, obs.segments, obs.status >= 200 && obs.status < 300 ? shapeOf(obs.responseBody) : undefined);
+        const node = trie.insert(
+          obs.origin,
+          obs.segments,
+          obs.status >= 200 && obs.status < 300 ? shapeOf(obs.responseBody) : undefined,
+        );
         route = { node, key: `${node} ${obs.method} ${obs.rpc ? `${obs.rpc.kind}:${obs.rpc.name}` : ''}` };
-        if (obs.responseBody.kind === 'json' && echo.size < ctx.maxTrackedValues) {
+        // Echoed ids come from the first responses of each route, then a sample: enough to see the ids a
+        // listing hands out, without walking every body of a 1 GB capture.
+        const seenHere = (echoVisits.get(node) ?? 0) + 1;
+        echoVisits.set(node, seenHere);
+        if (
+          scannableJson(obs.responseBody) &&
+          echo.size < ctx.maxTrackedValues &&
+          (seenHere <= 20 || seenHere % 16 === 0)
+        ) {
           visitLeaves(
             obs.responseBody.value,
             (_p, key, leaf) => {
-              if (typeof leaf === 'boolean' || !ECHO_KEY.test(key)) return;
+              if (typeof leaf === 'boolean' || !isEchoKey(key)) return;
               const v = String(leaf);
-              if (v.length === 0 || v.length > 100 || echo.has(v) || echo.size >= ctx.maxTrackedValues) return;
+              if (v.length === 0 || v.length > 100 || echo.has(v) || echo.size >= ctx.maxTrackedValues)
+                return;
               echo.set(v, key);
             },
             { maxLeaves: 2000, maxDepth: 6 },
           );
         }
       }
-      for (const { run } of runs) run.observe(obs, route);
+      for (const { name, run } of runs) {
+        try {
+          run.observe(obs, route);
+        } catch (error) {
+          // One malformed entry must not cost the analysis: the analyzer skips it and says so.
+          warn({
+            code: 'entry.analyzer_failed',
+            message: `capture ${capture}, entry ${index}: the ${name} analyzer skipped it (${(error as Error).message}).`,
+            evidence: [{ capture, entry: index, pointer: '' }],
+          });
+        }
+      }
     },
     finish() {
       const lookup = (v: string): string | undefined => echo.get(v);
@@ -153,10 +227,17 @@ export function createAnalysisSession(options: AnalyzeOptions = {}): AnalysisSes
         if (part.findings) result.findings.push(...part.findings);
       }
       if (trie.overflowed > 0) {
-        warn({ code: 'paths.overflow', message: `${trie.overflowed} path segment(s) beyond ${ctx.maxLiteralChildren} distinct siblings were folded into a parameter.` });
+        warn({
+          code: 'paths.overflow',
+          message: `${trie.overflowed} path segment(s) beyond ${ctx.maxLiteralChildren} distinct siblings were folded into a parameter.`,
+        });
       }
       for (const [code, n] of warningCounts) {
-        if (n > 20) warnings.push({ code: 'warnings.suppressed', message: `${n - 20} more ${code} warning(s) not listed.` });
+        if (n > 20)
+          warnings.push({
+            code: 'warnings.suppressed',
+            message: `${n - 20} more ${code} warning(s) not listed.`,
+          });
       }
       return result;
     },
@@ -177,7 +258,10 @@ export async function analyzeEntries(
 }
 
 /** Analyzes several already-parsed HAR logs as one session (the test and small-file path). */
-export function analyzeLogs(logs: (CaptureMeta & Pick<HarLog, 'entries'>)[], options: AnalyzeOptions = {}): AnalysisResult {
+export function analyzeLogs(
+  logs: (CaptureMeta & Pick<HarLog, 'entries'>)[],
+  options: AnalyzeOptions = {},
+): AnalysisResult {
   const session = createAnalysisSession(options);
   for (const log of logs) {
     session.beginCapture(log);

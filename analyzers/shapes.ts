@@ -5,20 +5,18 @@
  */
 
 export type SegmentClass =
-  | 'int'
-  | 'uuid'
-  | 'ulid'
-  | 'hex'
-  | 'date'
-  | 'email'
-  | 'symbol'
-  | 'opaque'
-  | 'version'
-  | 'reserved'
-  | 'word';
+  'int' | 'uuid' | 'ulid' | 'hex' | 'date' | 'email' | 'symbol' | 'opaque' | 'version' | 'reserved' | 'word';
 
 /** Classes that are parameters on their own, without sibling evidence. */
-export const ID_CLASSES: ReadonlySet<SegmentClass> = new Set(['int', 'uuid', 'ulid', 'hex', 'date', 'email', 'opaque']);
+export const ID_CLASSES: ReadonlySet<SegmentClass> = new Set([
+  'int',
+  'uuid',
+  'ulid',
+  'hex',
+  'date',
+  'email',
+  'opaque',
+]);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
@@ -68,14 +66,15 @@ export function isOpaqueId(s: string): boolean {
   if (s.length < 10 || s.length > 200) return false;
   if (!/^[A-Za-z0-9_~.-]+$/.test(s)) return false;
   if (/^[a-z]+[-_]?\d{1,4}$/i.test(s)) return false;
-  if (/^[a-z]+([-_][a-z]+)+$/i.test(s)) return false; // a slug of words
+  if (/^[A-Za-z][a-z]*([-_][A-Za-z][a-z]*)+$/.test(s)) return false; // a slug of words (`spoon-knife`)
   const digits = (s.match(/\d/g) ?? []).length;
   const upper = (s.match(/[A-Z]/g) ?? []).length;
   const lower = (s.match(/[a-z]/g) ?? []).length;
   let changes = 0;
   let prev = '';
   for (const ch of s) {
-    const cls = ch >= '0' && ch <= '9' ? 'd' : ch >= 'A' && ch <= 'Z' ? 'u' : ch >= 'a' && ch <= 'z' ? 'l' : 'o';
+    const cls =
+      ch >= '0' && ch <= '9' ? 'd' : ch >= 'A' && ch <= 'Z' ? 'u' : ch >= 'a' && ch <= 'z' ? 'l' : 'o';
     if (prev && cls !== prev) changes++;
     prev = cls;
   }
@@ -101,7 +100,8 @@ export type StringFormat =
   | 'base64';
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
-const IPV6 = /^(([0-9a-f]{1,4}:){7}[0-9a-f]{1,4}|([0-9a-f]{1,4}:){1,7}:|(([0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})?::([0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})$/i;
+const IPV6 =
+  /^(([0-9a-f]{1,4}:){7}[0-9a-f]{1,4}|([0-9a-f]{1,4}:){1,7}:|(([0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})?::([0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})$/i;
 const URI = /^[a-z][a-z0-9+.-]*:\/\/[^\s]+$/i;
 const JWT = /^eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const INT_STRING = /^-?\d+$/;
@@ -113,7 +113,8 @@ export function stringFormat(s: string): StringFormat | undefined {
   const n = s.length;
   if (n === 0 || n > 4096) return undefined;
   if (n === 36 && UUID.test(s)) return 'uuid';
-  if (n >= 16 && n <= 35 && DATE_TIME.test(s) && !Number.isNaN(Date.parse(s.replace(' ', 'T')))) return 'date-time';
+  if (n >= 16 && n <= 35 && DATE_TIME.test(s) && !Number.isNaN(Date.parse(s.replace(' ', 'T'))))
+    return 'date-time';
   if (n === 10 && DATE.test(s)) return 'date';
   if (n <= 40 && INT_STRING.test(s)) return 'integer-string';
   if (n <= 60 && DECIMAL_STRING.test(s)) return 'decimal-string';
@@ -123,7 +124,8 @@ export function stringFormat(s: string): StringFormat | undefined {
   if (URI.test(s)) return 'uri';
   if (s.startsWith('eyJ') && JWT.test(s)) return 'jwt';
   if (n >= 16 && n % 2 === 0 && HEX.test(s) && /\d/.test(s) && /[a-f]/i.test(s)) return 'hex';
-  if (n >= 16 && n % 4 === 0 && BASE64.test(s) && /[A-Z]/.test(s) && /[a-z]/.test(s) && /\d/.test(s)) return 'base64';
+  if (n >= 16 && n % 4 === 0 && BASE64.test(s) && /[A-Z]/.test(s) && /[a-z]/.test(s) && /\d/.test(s))
+    return 'base64';
   return undefined;
 }
 
@@ -142,7 +144,11 @@ const CREDENTIAL_CAMEL = /(Token|Secret|Session|Signature|ApiKey|Csrf|Xsrf|Passw
 /** Names whose values carry credentials (headers, cookies, query and body fields). */
 export function isCredentialName(name: string): boolean {
   if (name.length > 80) return false;
-  return CREDENTIAL_NAME.test(name) || CREDENTIAL_CAMEL.test(name) || /token|secret|passw|csrf|xsrf|session/i.test(name);
+  return (
+    CREDENTIAL_NAME.test(name) ||
+    CREDENTIAL_CAMEL.test(name) ||
+    /token|secret|passw|csrf|xsrf|session/i.test(name)
+  );
 }
 
 /** What kind of credential a name suggests. */
@@ -178,7 +184,8 @@ export function redactExample(value: string, name = ''): string {
   if (name && isCredentialName(name)) return '[redacted]';
   if (value.length > 80) return '[redacted]';
   const f = stringFormat(value);
-  if (f === 'email' || f === 'jwt' || f === 'base64' || (f === 'hex' && value.length >= 32)) return '[redacted]';
+  if (f === 'email' || f === 'jwt' || f === 'base64' || (f === 'hex' && value.length >= 32))
+    return '[redacted]';
   if (isOpaqueId(value) && value.length >= 24) return '[redacted]';
   return value;
 }
@@ -197,7 +204,9 @@ export function camelIdentifier(text: string): string {
   const parts = text.split(/[^A-Za-z0-9]+/).filter(Boolean);
   if (parts.length === 0) return '';
   const out = parts
-    .map((p, i) => (i === 0 ? p.charAt(0).toLowerCase() + p.slice(1) : p.charAt(0).toUpperCase() + p.slice(1)))
+    .map((p, i) =>
+      i === 0 ? p.charAt(0).toLowerCase() + p.slice(1) : p.charAt(0).toUpperCase() + p.slice(1),
+    )
     .join('');
   return /^\d/.test(out) ? `p${out}` : out;
 }

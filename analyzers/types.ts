@@ -113,7 +113,14 @@ export type CredentialLocation = 'header' | 'cookie' | 'query' | 'body' | 'autho
 
 /** Where a credential came from. */
 export interface IssuanceModel {
-  via: 'set-cookie' | 'json-field' | 'header' | 'redirect-param' | 'html-meta' | 'html-hidden-input' | 'relation';
+  via:
+    | 'set-cookie'
+    | 'json-field'
+    | 'header'
+    | 'redirect-param'
+    | 'html-meta'
+    | 'html-hidden-input'
+    | 'relation';
   /** The operation that issued it. */
   operationId?: string;
   /** Cookie, field, header or parameter name at the issuer. */
@@ -179,7 +186,14 @@ export interface AuthModel {
 
 export interface PaginationModel {
   operationId: string;
-  style: 'offset-limit' | 'page-size' | 'cursor' | 'link-header' | 'time-window' | 'id-cursor' | 'graphql-pageinfo';
+  style:
+    | 'offset-limit'
+    | 'page-size'
+    | 'cursor'
+    | 'link-header'
+    | 'time-window'
+    | 'id-cursor'
+    | 'graphql-pageinfo';
   /** Request parameters that drive it (`offset`, `limit`, `cursor`, `startTime`, `fromId`, `after`). */
   parameters: string[];
   /** For cursors: the response field whose value becomes the next request's parameter. */
@@ -213,5 +227,11 @@ export interface AnalysisResult {
   noise: NoiseModel[];
   findings: Finding[];
   warnings: AnalysisWarning[];
-  stats: { captures: number; entries: number; analyzedEntries: number; noiseEntries: number; bodyBytes: number };
+  stats: {
+    captures: number;
+    entries: number;
+    analyzedEntries: number;
+    noiseEntries: number;
+    bodyBytes: number;
+  };
 }

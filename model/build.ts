@@ -104,7 +104,11 @@ export function mergeJsonSchemas(a: Json, b: Json): Json {
     else variants.push(s);
   }
   const seen = new Set<string>();
-  return { anyOf: variants.filter((v) => (seen.has(JSON.stringify(v)) ? false : (seen.add(JSON.stringify(v)), true))) };
+  return {
+    anyOf: variants.filter((v) =>
+      seen.has(JSON.stringify(v)) ? false : (seen.add(JSON.stringify(v)), true),
+    ),
+  };
 }
 
 function shiftEvidence<T extends { evidence?: ProtocolEvidence[] }>(x: T, offset: number): T {
@@ -117,7 +121,12 @@ function mergeBodies(a: ProtocolBody[], b: ProtocolBody[]): ProtocolBody[] {
   for (const x of b) {
     const mine = out.get(x.mediaType);
     if (!mine) out.set(x.mediaType, { ...x });
-    else out.set(x.mediaType, { mediaType: x.mediaType, samples: mine.samples + x.samples, schema: mergeJsonSchemas(mine.schema, x.schema) });
+    else
+      out.set(x.mediaType, {
+        mediaType: x.mediaType,
+        samples: mine.samples + x.samples,
+        schema: mergeJsonSchemas(mine.schema, x.schema),
+      });
   }
   return [...out.values()].sort((p, q) => p.mediaType.localeCompare(q.mediaType));
 }
@@ -132,7 +141,8 @@ function mergeOperation(a: ProtocolOperation, b: ProtocolOperation): ProtocolOpe
   for (const p of b.parameters) {
     const k = `${p.in}:${p.name}`;
     const mine = params.get(k);
-    if (!mine) params.set(k, { ...p, required: false, presence: Math.round((p.seen / samples) * 1000) / 1000 });
+    if (!mine)
+      params.set(k, { ...p, required: false, presence: Math.round((p.seen / samples) * 1000) / 1000 });
     else {
       const seen = mine.seen + p.seen;
       params.set(k, {
@@ -145,12 +155,20 @@ function mergeOperation(a: ProtocolOperation, b: ProtocolOperation): ProtocolOpe
       });
     }
   }
-  for (const [k, p] of params) if (!b.parameters.some((q) => `${q.in}:${q.name}` === k) && p.in !== 'path') params.set(k, { ...p, required: false, presence: Math.round((p.seen / samples) * 1000) / 1000 });
+  for (const [k, p] of params)
+    if (!b.parameters.some((q) => `${q.in}:${q.name}` === k) && p.in !== 'path')
+      params.set(k, { ...p, required: false, presence: Math.round((p.seen / samples) * 1000) / 1000 });
   const responses = new Map<number, ProtocolResponse>(a.responses.map((r) => [r.status, { ...r }]));
   for (const r of b.responses) {
     const mine = responses.get(r.status);
     if (!mine) responses.set(r.status, r);
-    else responses.set(r.status, { status: r.status, samples: mine.samples + r.samples, bodies: mergeBodies(mine.bodies, r.bodies), headers: mine.headers.filter((h) => r.headers.includes(h)) });
+    else
+      responses.set(r.status, {
+        status: r.status,
+        samples: mine.samples + r.samples,
+        bodies: mergeBodies(mine.bodies, r.bodies),
+        headers: mine.headers.filter((h) => r.headers.includes(h)),
+      });
   }
   return {
     ...a,
@@ -162,7 +180,10 @@ function mergeOperation(a: ProtocolOperation, b: ProtocolOperation): ProtocolOpe
     steps: [...new Set([...a.steps, ...b.steps])],
     credentials: [...new Set([...a.credentials, ...b.credentials])].sort(),
     evidence: [...a.evidence, ...b.evidence].slice(0, Math.max(a.evidence.length, 8)),
-    classification: a.classification.effect === 'write' || b.classification.effect === 'read' ? a.classification : b.classification,
+    classification:
+      a.classification.effect === 'write' || b.classification.effect === 'read'
+        ? a.classification
+        : b.classification,
   };
 }
 
@@ -177,7 +198,14 @@ function mergeCredential(a: ProtocolCredential, b: ProtocolCredential): Protocol
     rotatedBy: [...new Set([...a.rotatedBy, ...b.rotatedBy])].sort(),
     evidence: [...a.evidence, ...b.evidence].slice(0, 3),
     confidence: Math.max(a.confidence, b.confidence),
-    class: a.class === b.class ? a.class : a.class === 'unknown' ? b.class : b.class === 'unknown' ? a.class : a.class,
+    class:
+      a.class === b.class
+        ? a.class
+        : a.class === 'unknown'
+          ? b.class
+          : b.class === 'unknown'
+            ? a.class
+            : a.class,
   };
   if (!out.lifetime && b.lifetime) out.lifetime = b.lifetime;
   if (!out.derivedFrom && b.derivedFrom) out.derivedFrom = b.derivedFrom;
@@ -222,7 +250,10 @@ export function mergeProtocolModels(models: ProtocolModel[]): ProtocolModel {
         ...shiftEvidence(c0, offset),
         consumers: c0.consumers.map(rn),
         rotatedBy: c0.rotatedBy.map(rn),
-        issuedBy: c0.issuedBy.map((i) => ({ ...shiftEvidence(i, offset), ...(i.operationId ? { operationId: rn(i.operationId) } : {}) })),
+        issuedBy: c0.issuedBy.map((i) => ({
+          ...shiftEvidence(i, offset),
+          ...(i.operationId ? { operationId: rn(i.operationId) } : {}),
+        })),
       };
       const mine = creds.get(c.id);
       creds.set(c.id, mine ? mergeCredential(mine, c) : c);
@@ -252,12 +283,21 @@ export function mergeProtocolModels(models: ProtocolModel[]): ProtocolModel {
         calls: [...calls.values()],
         signing: [
           ...out.auth.signing,
-          ...m.auth.signing.map((s) => ({ ...shiftEvidence(s, offset), operationIds: s.operationIds.map(rn) })),
+          ...m.auth.signing.map((s) => ({
+            ...shiftEvidence(s, offset),
+            operationIds: s.operationIds.map(rn),
+          })),
         ],
       },
       pagination: [...pag.values()],
       noise: [...noise.values()],
-      findings: [...out.findings, ...m.findings.map((f) => ({ ...shiftEvidence(f, offset), ...(f.operationId ? { operationId: rn(f.operationId) } : {}) }))],
+      findings: [
+        ...out.findings,
+        ...m.findings.map((f) => ({
+          ...shiftEvidence(f, offset),
+          ...(f.operationId ? { operationId: rn(f.operationId) } : {}),
+        })),
+      ],
       warnings: [...out.warnings, ...m.warnings.map((w) => shiftEvidence(w, offset))],
       stats: {
         captures: out.stats.captures + m.stats.captures,

@@ -3,7 +3,13 @@
  * output, merge across captures, load/save validated, and the OpenAPI 3.1 and TypeScript emitters.
  */
 export type * from './types.js';
-export { buildProtocolModel, mergeProtocolModels, mergeJsonSchemas, MODEL_FORMAT_VERSION, type BuildModelOptions } from './build.js';
+export {
+  buildProtocolModel,
+  mergeProtocolModels,
+  mergeJsonSchemas,
+  MODEL_FORMAT_VERSION,
+  type BuildModelOptions,
+} from './build.js';
 export { loadProtocolModel, saveProtocolModel, validateProtocolModel } from './io.js';
 export { toOpenApi, validateOpenApi, renderOpenApi, type OpenApiOptions } from './openapi.js';
 export { renderTypeScript } from './typescript.js';

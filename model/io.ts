@@ -13,7 +13,9 @@ let validator: ValidateFunction | undefined;
 
 function compiled(): ValidateFunction {
   if (validator) return validator;
-  const schema = JSON.parse(readFileSync(packagePath('schemas', 'protocol-model.schema.json'), 'utf8')) as object;
+  const schema = JSON.parse(
+    readFileSync(packagePath('schemas', 'protocol-model.schema.json'), 'utf8'),
+  ) as object;
   const ajv = new Ajv2020({ allErrors: false, strict: false });
   validator = ajv.compile(schema);
   return validator;
@@ -61,10 +63,14 @@ export async function loadProtocolModel(path: string): Promise<ProtocolModel> {
 export async function saveProtocolModel(path: string, model: ProtocolModel): Promise<void> {
   const validate = compiled();
   if (!validate(model)) {
-    throw new AnalyzeError('invalid_model', `the model for ${path} does not match its schema: ${describe(validate.errors)}.`, {
-      hint: 'This is a bug in ledgertap; please report it with --verbose.',
-      exitCode: 4,
-    });
+    throw new AnalyzeError(
+      'invalid_model',
+      `the model for ${path} does not match its schema: ${describe(validate.errors)}.`,
+      {
+        hint: 'This is a bug in ledgertap; please report it with --verbose.',
+        exitCode: 4,
+      },
+    );
   }
   try {
     await writeFileAtomic(path, `${JSON.stringify(model, null, 2)}\n`);

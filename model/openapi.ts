@@ -20,11 +20,24 @@ export interface OpenApiOptions {
 }
 
 function schemeOf(c: ProtocolCredential): { name: string; scheme: Json } | undefined {
-  if (c.class === 'per-request' || ['signature', 'timestamp', 'nonce', 'password', 'refresh-token'].includes(c.kind)) return undefined;
+  if (
+    c.class === 'per-request' ||
+    ['signature', 'timestamp', 'nonce', 'password', 'refresh-token'].includes(c.kind)
+  )
+    return undefined;
   if (c.location === 'body') return undefined;
   if (c.location === 'authorization') {
     if (c.kind === 'basic') return { name: 'basicAuth', scheme: { type: 'http', scheme: 'basic' } };
-    return { name: 'bearerAuth', scheme: { type: 'http', scheme: 'bearer', ...(c.kind === 'jwt' || c.kind === 'bearer' ? { bearerFormat: c.kind === 'jwt' ? 'JWT' : 'opaque or JWT' } : {}) } };
+    return {
+      name: 'bearerAuth',
+      scheme: {
+        type: 'http',
+        scheme: 'bearer',
+        ...(c.kind === 'jwt' || c.kind === 'bearer'
+          ? { bearerFormat: c.kind === 'jwt' ? 'JWT' : 'opaque or JWT' }
+          : {}),
+      },
+    };
   }
   const where = c.location === 'cookie' ? 'cookie' : c.location === 'query' ? 'query' : 'header';
   const name = `${where}_${c.name}`.replace(/[^A-Za-z0-9_.-]/g, '_');
@@ -46,9 +59,18 @@ function operationObject(op: ProtocolOperation, model: ProtocolModel, schemes: M
     tags: [op.surface],
   };
   const params = op.parameters
-    .filter((p) => !(p.credential && p.in !== 'path') && !(p.in === 'header' && /^(authorization|cookie)$/i.test(p.name)))
+    .filter(
+      (p) =>
+        !(p.credential && p.in !== 'path') &&
+        !(p.in === 'header' && /^(authorization|cookie)$/i.test(p.name)),
+    )
     .map((p) => {
-      const po: Json = { name: p.name, in: p.in, required: p.in === 'path' ? true : p.required, schema: p.schema };
+      const po: Json = {
+        name: p.name,
+        in: p.in,
+        required: p.in === 'path' ? true : p.required,
+        schema: p.schema,
+      };
       if (p.examples[0] !== undefined) po.example = p.examples[0];
       po['x-ledgertap-presence'] = p.presence;
       if (p.reason) po.description = `Templated: ${p.reason} (confidence ${p.confidence ?? 1}).`;
@@ -60,7 +82,8 @@ function operationObject(op: ProtocolOperation, model: ProtocolModel, schemes: M
   for (const r of op.responses) {
     const ro: Json = { description: `Seen ${r.samples} time(s).` };
     if (r.bodies.length > 0) ro.content = bodyContent(r.bodies);
-    if (r.headers.length > 0) ro.headers = Object.fromEntries(r.headers.map((h) => [h, { schema: { type: 'string' } }]));
+    if (r.headers.length > 0)
+      ro.headers = Object.fromEntries(r.headers.map((h) => [h, { schema: { type: 'string' } }]));
     responses[r.status >= 100 && r.status <= 599 ? String(r.status) : 'default'] = ro;
   }
   if (Object.keys(responses).length === 0) responses.default = { description: 'No response was captured.' };
@@ -89,22 +112,28 @@ function combine(ops: ProtocolOperation[], model: ProtocolModel, schemes: Map<st
   const parts = ops.map((o) => operationObject(o, model, schemes));
   const first = parts[0] as Json;
   const content: Json = {};
-  for (const o of ops) for (const b of o.requestBodies) {
-    const prev = content[b.mediaType] as { schema: { anyOf: Json[] } } | undefined;
-    if (prev) prev.schema.anyOf.push({ ...b.schema, title: o.rpc?.name ?? o.id });
-    else content[b.mediaType] = { schema: { anyOf: [{ ...b.schema, title: o.rpc?.name ?? o.id }] } };
-  }
-  const responses: Json = {};
-  for (const o of ops) for (const r of o.responses) {
-    const key = String(r.status);
-    const ro = (responses[key] ??= { description: 'Per RPC operation: see x-ledgertap-rpc-operations.', content: {} }) as { content: Json };
-    for (const b of r.bodies) {
-      const prev = ro.content[b.mediaType] as { schema: { anyOf: Json[] } } | undefined;
+  for (const o of ops)
+    for (const b of o.requestBodies) {
+      const prev = content[b.mediaType] as { schema: { anyOf: Json[] } } | undefined;
       if (prev) prev.schema.anyOf.push({ ...b.schema, title: o.rpc?.name ?? o.id });
-      else ro.content[b.mediaType] = { schema: { anyOf: [{ ...b.schema, title: o.rpc?.name ?? o.id }] } };
+      else content[b.mediaType] = { schema: { anyOf: [{ ...b.schema, title: o.rpc?.name ?? o.id }] } };
     }
-  }
-  for (const r of Object.values(responses) as Json[]) if (Object.keys(r.content as Json).length === 0) delete r.content;
+  const responses: Json = {};
+  for (const o of ops)
+    for (const r of o.responses) {
+      const key = String(r.status);
+      const ro = (responses[key] ??= {
+        description: 'Per RPC operation: see x-ledgertap-rpc-operations.',
+        content: {},
+      }) as { content: Json };
+      for (const b of r.bodies) {
+        const prev = ro.content[b.mediaType] as { schema: { anyOf: Json[] } } | undefined;
+        if (prev) prev.schema.anyOf.push({ ...b.schema, title: o.rpc?.name ?? o.id });
+        else ro.content[b.mediaType] = { schema: { anyOf: [{ ...b.schema, title: o.rpc?.name ?? o.id }] } };
+      }
+    }
+  for (const r of Object.values(responses) as Json[])
+    if (Object.keys(r.content as Json).length === 0) delete r.content;
   const security = parts.find((p) => p.security)?.security;
   const out: Json = {
     operationId: `${(ops[0] as ProtocolOperation).method.toLowerCase()}_${(ops[0] as ProtocolOperation).pathTemplate.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'root'}_rpc`,
@@ -112,7 +141,10 @@ function combine(ops: ProtocolOperation[], model: ProtocolModel, schemes: Map<st
     tags: first.tags,
     ...(first.parameters ? { parameters: first.parameters } : {}),
     ...(Object.keys(content).length > 0 ? { requestBody: { content } } : {}),
-    responses: Object.keys(responses).length > 0 ? responses : { default: { description: 'No response was captured.' } },
+    responses:
+      Object.keys(responses).length > 0
+        ? responses
+        : { default: { description: 'No response was captured.' } },
     ...(security ? { security } : {}),
     'x-ledgertap-unsafe-to-replay': ops.some((o) => o.classification.unsafeToReplay),
     'x-ledgertap-rpc-operations': parts.map((p) => ({
@@ -190,7 +222,12 @@ export function toOpenApi(model: ProtocolModel, options: OpenApiOptions = {}): J
         id: c.id,
         kind: c.kind,
         class: c.class,
-        issuedBy: c.issuedBy.map((i) => ({ via: i.via, name: i.name, operationId: i.operationId, linkedBy: i.linkedBy })),
+        issuedBy: c.issuedBy.map((i) => ({
+          via: i.via,
+          name: i.name,
+          operationId: i.operationId,
+          linkedBy: i.linkedBy,
+        })),
         ...(c.lifetime ? { lifetime: c.lifetime } : {}),
         ...(c.derivedFrom ? { derivedFrom: c.derivedFrom } : {}),
         rotatedBy: c.rotatedBy,
@@ -208,19 +245,34 @@ export async function validateOpenApi(doc: Json): Promise<string[]> {
   const res = await validator.validate(structuredClone(doc) as never);
   if (res.valid) return [];
   const errors = res.errors as unknown;
-  if (Array.isArray(errors)) return errors.slice(0, 10).map((e: { instancePath?: string; message?: string }) => `${e.instancePath ?? ''} ${e.message ?? ''}`.trim());
+  if (Array.isArray(errors))
+    return errors
+      .slice(0, 10)
+      .map((e: { instancePath?: string; message?: string }) =>
+        `${e.instancePath ?? ''} ${e.message ?? ''}`.trim(),
+      );
   return [String(errors)];
 }
 
 /** The document as text: YAML for `.yaml`/`.yml`, JSON otherwise. Throws when it does not validate. */
-export async function renderOpenApi(model: ProtocolModel, target: string, options: OpenApiOptions = {}): Promise<string> {
+export async function renderOpenApi(
+  model: ProtocolModel,
+  target: string,
+  options: OpenApiOptions = {},
+): Promise<string> {
   const doc = toOpenApi(model, options);
   const problems = await validateOpenApi(doc);
   if (problems.length > 0) {
-    throw new AnalyzeError('invalid_openapi', `the OpenAPI document for ${target} does not validate: ${problems.slice(0, 3).join('; ')}.`, {
-      hint: 'This is a bug in ledgertap; please report it with --verbose.',
-      exitCode: 4,
-    });
+    throw new AnalyzeError(
+      'invalid_openapi',
+      `the OpenAPI document for ${target} does not validate: ${problems.slice(0, 3).join('; ')}.`,
+      {
+        hint: 'This is a bug in ledgertap; please report it with --verbose.',
+        exitCode: 4,
+      },
+    );
   }
-  return /\.ya?ml$/i.test(target) ? yamlStringify(doc, { aliasDuplicateObjects: false, lineWidth: 0 }) : `${JSON.stringify(doc, null, 2)}\n`;
+  return /\.ya?ml$/i.test(target)
+    ? yamlStringify(doc, { aliasDuplicateObjects: false, lineWidth: 0 })
+    : `${JSON.stringify(doc, null, 2)}\n`;
 }

@@ -9,6 +9,8 @@ import { createAnalysisSession, type AnalyzeOptions } from '../../analyzers/inde
 import { readHar } from '../../har/index.js';
 import {
   buildProtocolModel,
+  loadProtocolModel,
+  mergeProtocolModels,
   renderOpenApi,
   renderTypeScript,
   saveProtocolModel,
@@ -25,6 +27,7 @@ interface AnalyzeFlags {
   onlyHost?: string[];
   noiseHost?: string[];
   title?: string;
+  merge?: string;
 }
 
 function positiveInt(flag: string, value: string | undefined): number | undefined {
@@ -68,6 +71,8 @@ async function run(ctx: CommandContext, files: string[], flags: AnalyzeFlags): P
   if (maxBody !== undefined) options.maxBodyChars = maxBody;
   if (flags.onlyHost?.length) options.onlyHosts = flags.onlyHost;
   if (flags.noiseHost?.length) options.noiseHosts = flags.noiseHost;
+  // Load the model to extend first: a bad --merge file fails before minutes of analysis.
+  const previous = flags.merge ? await loadProtocolModel(ctx.resolvePath(flags.merge)) : undefined;
   const session = createAnalysisSession(options);
   const captures: ProtocolModel['captures'] = [];
   for (const file of files) {
@@ -98,10 +103,11 @@ async function run(ctx: CommandContext, files: string[], flags: AnalyzeFlags): P
     });
   }
   const result = session.finish();
-  const model = buildProtocolModel(result, {
+  const built = buildProtocolModel(result, {
     captures,
     generator: { name: 'ledgertap', version: packageVersion() },
   });
+  const model = previous ? mergeProtocolModels([previous, built]) : built;
   const outputs: Record<string, string> = {};
   // Render everything first, write after: a failure leaves no half set of outputs.
   const openapiText = flags.openapi
@@ -154,6 +160,7 @@ export const register: RegisterVerb = (program: Command, runtime: CliRuntime) =>
     .option('--openapi <file>', 'also write an OpenAPI 3.1 document (.yaml/.yml for YAML, else JSON)')
     .option('--types <file>', 'also write TypeScript types of the captured API (.d.ts)')
     .option('--title <text>', 'info.title of the OpenAPI document')
+    .option('--merge <model>', 'extend this earlier model (from another analyze run) with these captures')
     .option('--max-body <chars>', 'bodies longer than this are not parsed (default 16777216)')
     .option('--only-host <host...>', 'analyze only these hosts (suffix match); the rest is noise')
     .option('--noise-host <host...>', 'extra hosts to set aside as noise (suffix match)')

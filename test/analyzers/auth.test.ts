@@ -39,16 +39,25 @@ describe('auth flow of a whole session (auth-session.har)', () => {
   });
 
   it('finds the CSRF bootstrap in an HTML meta tag and the login and logout calls', () => {
-    expect(cred('header:x-csrf-token')?.issuedBy.map((i) => i.via)).toEqual(['html-meta', 'html-hidden-input']);
-    expect(call('csrf-bootstrap')).toMatchObject({ operationId: 'get_login', credentials: ['header:x-csrf-token'] });
+    expect(cred('header:x-csrf-token')?.issuedBy.map((i) => i.via)).toEqual([
+      'html-meta',
+      'html-hidden-input',
+    ]);
+    expect(call('csrf-bootstrap')).toMatchObject({
+      operationId: 'get_login',
+      credentials: ['header:x-csrf-token'],
+    });
     expect(call('login')).toMatchObject({ operationId: 'post_v1_session' });
-    expect(call('login')?.credentials).toEqual(expect.arrayContaining(['cookie:sid', 'authorization:authorization']));
+    expect(call('login')?.credentials).toEqual(
+      expect.arrayContaining(['cookie:sid', 'authorization:authorization']),
+    );
     expect(call('logout')).toMatchObject({ operationId: 'post_v1_logout', credentials: ['cookie:sid'] });
   });
 
   it('never puts a secret value in a summary', () => {
     const text = JSON.stringify(r.findings.map((f) => f.summary));
-    for (const secret of ['hunter2', 's-7c6b5a4f3e2d1c0b', 'rt-0a1b2c3d4e5f6a7b', 'c5rf-9f8e7d6c5b4a', 'eyJ']) expect(text).not.toContain(secret);
+    for (const secret of ['hunter2', 's-7c6b5a4f3e2d1c0b', 'rt-0a1b2c3d4e5f6a7b', 'c5rf-9f8e7d6c5b4a', 'eyJ'])
+      expect(text).not.toContain(secret);
   });
 });
 
@@ -57,21 +66,36 @@ describe('a pre-redacted capture (auth-redacted.har)', () => {
   it('still gets a structural flow from names and order', () => {
     const bearer = r.auth.credentials.find((c) => c.id === 'authorization:authorization');
     expect(bearer?.redacted).toBe(true);
-    expect(bearer?.issuedBy[0]).toMatchObject({ name: 'access_token', operationId: 'post_oauth_token', linkedBy: 'name' });
+    expect(bearer?.issuedBy[0]).toMatchObject({
+      name: 'access_token',
+      operationId: 'post_oauth_token',
+      linkedBy: 'name',
+    });
     expect(r.auth.calls.find((c) => c.role === 'login')?.operationId).toBe('post_oauth_token');
   });
   it('pairs a double-submit CSRF header with its cookie by name', () => {
-    expect(r.auth.credentials.find((c) => c.id === 'header:x-xsrf-token')?.derivedFrom).toMatchObject({ credential: 'cookie:XSRF-TOKEN', linkedBy: 'name' });
+    expect(r.auth.credentials.find((c) => c.id === 'header:x-xsrf-token')?.derivedFrom).toMatchObject({
+      credential: 'cookie:XSRF-TOKEN',
+      linkedBy: 'name',
+    });
   });
 });
 
 describe('derivation (auth-derived.har)', () => {
   const r = analyzeFixture('auth-derived');
   it('finds a header that is the sha256 of the session cookie', () => {
-    expect(r.auth.credentials.find((c) => c.id === 'header:x-session-hash')?.derivedFrom).toEqual({ credential: 'cookie:sid', transform: 'sha256', linkedBy: 'value' });
+    expect(r.auth.credentials.find((c) => c.id === 'header:x-session-hash')?.derivedFrom).toEqual({
+      credential: 'cookie:sid',
+      transform: 'sha256',
+      linkedBy: 'value',
+    });
   });
   it('uses the relations capture recorded before redaction', () => {
-    expect(r.auth.credentials.find((c) => c.id === 'header:csrftoken')?.derivedFrom).toEqual({ credential: 'cookie:p20t', transform: 'md5', linkedBy: 'relation' });
+    expect(r.auth.credentials.find((c) => c.id === 'header:csrftoken')?.derivedFrom).toEqual({
+      credential: 'cookie:p20t',
+      transform: 'md5',
+      linkedBy: 'relation',
+    });
   });
 });
 
@@ -79,11 +103,21 @@ describe('request signing (signing.har)', () => {
   const r = analyzeFixture('signing');
   it('detects HMAC-SHA256 signing over a timestamp, with the key header', () => {
     expect(r.auth.signing).toHaveLength(1);
-    expect(r.auth.signing[0]).toMatchObject({ signature: 'signature', timestamp: 'timestamp', key: 'x-mbx-apikey', encoding: 'hex-64 (HMAC-SHA256)', operationIds: ['get_api_v3_account'] });
+    expect(r.auth.signing[0]).toMatchObject({
+      signature: 'signature',
+      timestamp: 'timestamp',
+      key: 'x-mbx-apikey',
+      encoding: 'hex-64 (HMAC-SHA256)',
+      operationIds: ['get_api_v3_account'],
+    });
   });
   it('classes the key as a static client constant and signature and timestamp as per request', () => {
     const cls = Object.fromEntries(r.auth.credentials.map((c) => [c.id, `${c.kind}/${c.class}`]));
-    expect(cls).toMatchObject({ 'header:x-mbx-apikey': 'api-key/static', 'query:signature': 'signature/per-request', 'query:timestamp': 'timestamp/per-request' });
+    expect(cls).toMatchObject({
+      'header:x-mbx-apikey': 'api-key/static',
+      'query:signature': 'signature/per-request',
+      'query:timestamp': 'timestamp/per-request',
+    });
   });
 });
 
@@ -91,20 +125,49 @@ describe('other issuers', () => {
   it('finds a token issued in a redirect parameter and a credential header', () => {
     const r = analyzeLogs([
       har([
-        entry({ url: 'https://id.example.test/authorize?client_id=app', status: 302, redirectURL: 'https://app.example.test/cb#access_token=tok-4f3e2d1c0b9a&token_type=bearer' }),
-        entry({ url: 'https://api.example.test/v1/me', requestHeaders: { Authorization: 'Bearer tok-4f3e2d1c0b9a' }, response: { id: 1 }, responseHeaders: [['X-CSRF-Token', 'csrf-0011223344']] }),
-        entry({ method: 'POST', url: 'https://api.example.test/v1/notes', requestHeaders: { Authorization: 'Bearer tok-4f3e2d1c0b9a', 'X-CSRF-Token': 'csrf-0011223344' }, requestBody: { text: 'x' } }),
+        entry({
+          url: 'https://id.example.test/authorize?client_id=app',
+          status: 302,
+          redirectURL: 'https://app.example.test/cb#access_token=tok-4f3e2d1c0b9a&token_type=bearer',
+        }),
+        entry({
+          url: 'https://api.example.test/v1/me',
+          requestHeaders: { Authorization: 'Bearer tok-4f3e2d1c0b9a' },
+          response: { id: 1 },
+          responseHeaders: [['X-CSRF-Token', 'csrf-0011223344']],
+        }),
+        entry({
+          method: 'POST',
+          url: 'https://api.example.test/v1/notes',
+          requestHeaders: { Authorization: 'Bearer tok-4f3e2d1c0b9a', 'X-CSRF-Token': 'csrf-0011223344' },
+          requestBody: { text: 'x' },
+        }),
       ]).log,
     ]);
     const bearer = r.auth.credentials.find((c) => c.id === 'authorization:authorization');
-    expect(bearer?.issuedBy[0]).toMatchObject({ via: 'redirect-param', name: 'access_token', operationId: 'get_authorize', linkedBy: 'value' });
+    expect(bearer?.issuedBy[0]).toMatchObject({
+      via: 'redirect-param',
+      name: 'access_token',
+      operationId: 'get_authorize',
+      linkedBy: 'value',
+    });
     const csrf = r.auth.credentials.find((c) => c.id === 'header:x-csrf-token');
     expect(csrf?.issuedBy[0]).toMatchObject({ via: 'header', operationId: 'get_v1_me' });
   });
 
   it('reads the lifetime of a JWT from exp and iat when nothing else says it', () => {
     const token = `eyJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify({ iat: 1767225600, exp: 1767229200 })).toString('base64url')}.c2ln`;
-    const r = analyzeLogs([har([entry({ url: 'https://api.example.test/v1/me', requestHeaders: { Authorization: `Bearer ${token}` } })]).log]);
-    expect(r.auth.credentials[0]).toMatchObject({ kind: 'jwt', lifetime: { seconds: 3600, source: 'jwt-exp' } });
+    const r = analyzeLogs([
+      har([
+        entry({
+          url: 'https://api.example.test/v1/me',
+          requestHeaders: { Authorization: `Bearer ${token}` },
+        }),
+      ]).log,
+    ]);
+    expect(r.auth.credentials[0]).toMatchObject({
+      kind: 'jwt',
+      lifetime: { seconds: 3600, source: 'jwt-exp' },
+    });
   });
 });

@@ -30,8 +30,7 @@ export function entry(spec: EntrySpec): HarEntry {
       : typeof spec.requestBody === 'string'
         ? spec.requestBody
         : JSON.stringify(spec.requestBody);
-  const resText =
-    spec.responseText ?? (spec.response === undefined ? '' : JSON.stringify(spec.response));
+  const resText = spec.responseText ?? (spec.response === undefined ? '' : JSON.stringify(spec.response));
   const e: HarEntry = {
     startedDateTime: spec.time ?? new Date(clock).toISOString(),
     time: 10,
@@ -52,7 +51,11 @@ export function entry(spec: EntrySpec): HarEntry {
       httpVersion: 'HTTP/1.1',
       cookies: [],
       headers: (spec.responseHeaders ?? []).map(([name, value]) => ({ name, value })),
-      content: { size: resText.length, mimeType: spec.responseMime ?? (resText ? 'application/json' : ''), text: resText },
+      content: {
+        size: resText.length,
+        mimeType: spec.responseMime ?? (resText ? 'application/json' : ''),
+        text: resText,
+      },
       redirectURL: spec.redirectURL ?? '',
       headersSize: -1,
       bodySize: resText.length,

@@ -3,7 +3,8 @@ import { analyzeLogs } from '../../analyzers/index.js';
 import { entry, har } from './build.js';
 import { analyzeFixture } from './fixtures.js';
 
-const templates = (name: string): string[] => analyzeFixture(name).operations.map((o) => `${o.method} ${o.pathTemplate}`);
+const templates = (name: string): string[] =>
+  analyzeFixture(name).operations.map((o) => `${o.method} ${o.pathTemplate}`);
 
 describe('path templates (templates.har)', () => {
   const result = analyzeFixture('templates');
@@ -49,7 +50,9 @@ describe('path templates (templates.har)', () => {
   it('does not merge different collections that happen to be siblings (optic#907)', () => {
     // items, meetings, events and logs answer with different shapes: they are routes, not values.
     const t = templates('pagination');
-    expect(t).toEqual(expect.arrayContaining(['GET /v1/items', 'GET /v1/meetings', 'GET /v1/events', 'GET /v1/logs']));
+    expect(t).toEqual(
+      expect.arrayContaining(['GET /v1/items', 'GET /v1/meetings', 'GET /v1/events', 'GET /v1/logs']),
+    );
     expect(t.some((x) => x.includes('{'))).toBe(false);
   });
 
@@ -105,7 +108,11 @@ describe('classification', () => {
         entry({ url: 'https://api.example.test/v1/orders', step: 'orders' }),
         entry({ method: 'DELETE', url: 'https://api.example.test/v1/orders/5' }),
         entry({ method: 'POST', url: 'https://api.example.test/v1/orders/query', requestBody: { page: 1 } }),
-        entry({ method: 'POST', url: 'https://api.example.test/v1/withdraw/apply', requestBody: { amount: '1' } }),
+        entry({
+          method: 'POST',
+          url: 'https://api.example.test/v1/withdraw/apply',
+          requestBody: { amount: '1' },
+        }),
       ]).log,
     ]);
     const by = new Map(r.operations.map((o) => [`${o.method} ${o.pathTemplate}`, o]));
@@ -113,7 +120,10 @@ describe('classification', () => {
     expect(by.get('GET /v1/orders')?.surface).toBe('orders');
     expect(by.get('DELETE /v1/orders/{orderId}')?.classification.unsafeToReplay).toBe(true);
     expect(by.get('POST /v1/orders/query')?.classification.effect).toBe('read');
-    expect(by.get('POST /v1/withdraw/apply')?.classification).toMatchObject({ effect: 'write', unsafeToReplay: true });
+    expect(by.get('POST /v1/withdraw/apply')?.classification).toMatchObject({
+      effect: 'write',
+      unsafeToReplay: true,
+    });
     expect(by.get('POST /v1/withdraw/apply')?.surface).toBe('withdraw/apply');
   });
 });
@@ -121,7 +131,9 @@ describe('classification', () => {
 describe('evidence', () => {
   it('points findings at entries and JSON Pointers', () => {
     const r = analyzeFixture('templates');
-    const f = r.findings.find((x) => x.kind === 'endpoint.template' && x.operationId === 'get_v1_orders_orderId');
+    const f = r.findings.find(
+      (x) => x.kind === 'endpoint.template' && x.operationId === 'get_v1_orders_orderId',
+    );
     expect(f?.evidence[0]).toMatchObject({ capture: 0, pointer: '/request/url' });
     expect(f?.summary).toMatch(/\{orderId\}/);
     expect(f?.confidence).toBeGreaterThan(0.9);

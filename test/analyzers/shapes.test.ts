@@ -52,11 +52,19 @@ describe('stringFormat', () => {
 });
 
 describe('credential names and redacted examples', () => {
-  it.each(['Authorization', 'x-csrf-token', 'access_token', 'refreshToken', 'sessionid', 'signature', 'X-MBX-APIKEY', 'password'])(
-    '%s is credential-like',
-    (name) => expect(isCredentialName(name)).toBe(true),
+  it.each([
+    'Authorization',
+    'x-csrf-token',
+    'access_token',
+    'refreshToken',
+    'sessionid',
+    'signature',
+    'X-MBX-APIKEY',
+    'password',
+  ])('%s is credential-like', (name) => expect(isCredentialName(name)).toBe(true));
+  it.each(['symbol', 'limit', 'page', 'orderId', 'keyword'])('%s is not', (name) =>
+    expect(isCredentialName(name)).toBe(false),
   );
-  it.each(['symbol', 'limit', 'page', 'orderId', 'keyword'])('%s is not', (name) => expect(isCredentialName(name)).toBe(false));
   it('redacts secrets, emails and tokens but keeps ordinary values', () => {
     expect(redactExample('abc', 'apiKey')).toBe('[redacted]');
     expect(redactExample('holder@example.test')).toBe('[redacted]');

@@ -1,0 +1,150 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { validateOpenApi, validateProtocolModel } from '../../model/index.js';
+import { runCliInProcess } from '../helpers/cli.js';
+import { useTempDirs } from '../helpers/tmp.js';
+import { fixtureDir } from './fixtures.js';
+import { entry, har } from './build.js';
+
+const tempDir = useTempDirs();
+const fx = (n: string) => `${fixtureDir}${n}.har`;
+
+describe('ledgertap analyze', () => {
+  it('writes a valid model, OpenAPI YAML and TS types, and prints a summary', async () => {
+    const dir = await tempDir();
+    const r = await runCliInProcess(
+      [
+        'analyze',
+        fx('auth-session'),
+        fx('pagination'),
+        '--out',
+        'model.json',
+        '--openapi',
+        'api.yaml',
+        '--types',
+        'api.d.ts',
+      ],
+      { cwd: dir },
+    );
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/endpoint\(s\)/);
+    expect(r.stdout).toMatch(/login post_v1_session/);
+    expect(r.stdout).toMatch(/get_v1_items \(offset-limit\)/);
+    const model = JSON.parse(await readFile(`${dir}/model.json`, 'utf8')) as { captures: { file: string }[] };
+    expect(validateProtocolModel(model)).toEqual([]);
+    expect(model.captures.map((c) => c.file)).toEqual(['auth-session.har', 'pagination.har']);
+    expect(
+      await validateOpenApi(parseYaml(await readFile(`${dir}/api.yaml`, 'utf8')) as Record<string, unknown>),
+    ).toEqual([]);
+    expect(await readFile(`${dir}/api.d.ts`, 'utf8')).toMatch(/export interface GetV1MeResponse200/);
+  });
+
+  it('--json prints one JSON summary on stdout', async () => {
+    const dir = await tempDir();
+    const r = await runCliInProcess(['--json', 'analyze', fx('signing'), '--out', `${dir}/m.json`]);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(summary).toMatchObject({ ok: true, endpoints: 1, signing: 1, credentials: 3 });
+  });
+
+  it('reads gzip captures and salvages truncated ones with a warning', async () => {
+    const dir = await tempDir();
+    const text = JSON.stringify(
+      har([
+        entry({ url: 'https://api.example.test/v1/a', response: { ok: true } }),
+        entry({ url: 'https://api.example.test/v1/b', response: { ok: true } }),
+      ]),
+    );
+    await writeFile(`${dir}/c.har.gz`, gzipSync(text));
+    await writeFile(`${dir}/cut.har`, text.slice(0, text.lastIndexOf('{"startedDateTime"') + 40));
+    const r = await runCliInProcess(['--json', 'analyze', 'c.har.gz', 'cut.har', '--out', 'm.json'], {
+      cwd: dir,
+    });
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout) as { endpoints: number; warnings: string[] };
+    expect(summary.endpoints).toBe(2);
+    expect(summary.warnings.join(' ')).toMatch(/cut\.har/);
+  });
+
+  it('a capture with bytes that are not UTF-8 gives a model and a warning', async () => {
+    const dir = await tempDir();
+    const [before, after] = JSON.stringify(
+      har([entry({ url: 'https://api.example.test/v1/name', response: { name: 'cafe' } })]),
+    ).split('cafe') as [string, string];
+    await writeFile(
+      `${dir}/bad.har`,
+      Buffer.concat([Buffer.from(`${before}caf`), Buffer.from([0xff, 0xfe]), Buffer.from(after)]),
+    );
+    const r = await runCliInProcess(['--json', 'analyze', 'bad.har', '--out', 'm.json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout) as { endpoints: number; warnings: string[] };
+    expect(summary.endpoints).toBe(1);
+    expect(summary.warnings.join(' ')).toMatch(/UTF-8/);
+  });
+
+  it('a file that is not a HAR is a clear error with exit code 2, and nothing is written', async () => {
+    const dir = await tempDir();
+    await writeFile(`${dir}/x.har`, '{"hello": "world"}');
+    const r = await runCliInProcess(['analyze', 'x.har', '--out', 'm.json'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/x\.har/);
+    await expect(readFile(`${dir}/m.json`)).rejects.toThrow();
+  });
+
+  it('usage errors: no --out, a missing file, a bad --max-body', async () => {
+    const dir = await tempDir();
+    expect((await runCliInProcess(['analyze', fx('rpc')], { cwd: dir })).code).toBe(2);
+    const missing = await runCliInProcess(['--json', 'analyze', 'nope.har', '--out', 'm.json'], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(JSON.parse(missing.stdout)).toMatchObject({ ok: false, error: 'input.not_found' });
+    expect(
+      (await runCliInProcess(['analyze', fx('rpc'), '--out', 'm.json', '--max-body', 'lots'], { cwd: dir }))
+        .code,
+    ).toBe(2);
+  });
+
+  it('--only-host keeps one API and sets the rest aside', async () => {
+    const dir = await tempDir();
+    const r = await runCliInProcess(
+      ['--json', 'analyze', fx('auth-session'), '--out', 'm.json', '--only-host', 'api.example.test'],
+      { cwd: dir },
+    );
+    const summary = JSON.parse(r.stdout) as { noiseEntries: number; endpoints: number };
+    expect(summary.noiseEntries).toBe(1);
+    expect(summary.endpoints).toBe(4);
+  });
+});
+
+describe('ledgertap analyze --merge', () => {
+  it('extends an earlier model with new captures', async () => {
+    const dir = await tempDir();
+    expect((await runCliInProcess(['analyze', fx('templates'), '--out', 'a.json'], { cwd: dir })).code).toBe(
+      0,
+    );
+    const r = await runCliInProcess(
+      ['--json', 'analyze', fx('rpc'), '--merge', 'a.json', '--out', 'b.json'],
+      { cwd: dir },
+    );
+    expect(r.code).toBe(0);
+    const model = JSON.parse(await readFile(`${dir}/b.json`, 'utf8')) as {
+      captures: { file: string }[];
+      operations: unknown[];
+    };
+    expect(validateProtocolModel(model)).toEqual([]);
+    expect(model.captures.map((c) => c.file)).toEqual(['templates.har', 'rpc.har']);
+    expect(model.operations).toHaveLength(11 + 6);
+  });
+
+  it('a --merge file that is not a model fails before analysis', async () => {
+    const dir = await tempDir();
+    await writeFile(`${dir}/a.json`, '{}');
+    const r = await runCliInProcess(['analyze', fx('rpc'), '--merge', 'a.json', '--out', 'b.json'], {
+      cwd: dir,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not a protocol model/);
+  });
+});

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeLogs } from '../../analyzers/index.js';
+import { entry, har } from './build.js';
+import { analyzeFixture } from './fixtures.js';
+
+describe('pagination (pagination.har)', () => {
+  const r = analyzeFixture('pagination');
+  const of = (op: string) => r.pagination.find((p) => p.operationId === op);
+
+  it.each([
+    [
+      'get_v1_items',
+      { style: 'offset-limit', parameters: ['offset', 'limit'], hasMoreField: 'total', observed: true },
+    ],
+    [
+      'get_v1_meetings',
+      {
+        style: 'page-size',
+        parameters: ['page_number', 'page_size'],
+        hasMoreField: 'page_count',
+        observed: true,
+      },
+    ],
+    [
+      'get_v1_events',
+      {
+        style: 'cursor',
+        parameters: ['cursor'],
+        cursorSource: 'next_cursor',
+        hasMoreField: 'has_more',
+        observed: true,
+      },
+    ],
+    ['get_v1_logs', { style: 'link-header', cursorSource: 'header:Link', observed: true }],
+    [
+      'get_sapi_v1_capital_deposit_hisrec',
+      { style: 'time-window', parameters: ['startTime', 'endTime'], observed: true },
+    ],
+    ['get_api_v3_myTrades', { style: 'id-cursor', parameters: ['fromId'], observed: true }],
+    [
+      'post_graphql_repos',
+      {
+        style: 'graphql-pageinfo',
+        parameters: ['after'],
+        hasMoreField: 'data.viewer.repositories.pageInfo.hasNextPage',
+        observed: true,
+      },
+    ],
+  ])('%s', (op, expected) => {
+    expect(of(op)).toMatchObject(expected);
+    expect(of(op)?.confidence).toBeGreaterThanOrEqual(0.85);
+  });
+
+  it('finds nothing on calls that do not page', () => {
+    const none = analyzeLogs([
+      har([
+        entry({ url: 'https://api.example.test/v1/me', response: { id: 1 } }),
+        entry({ url: 'https://api.example.test/v1/me', response: { id: 1 } }),
+      ]).log,
+    ]);
+    expect(none.pagination).toEqual([]);
+  });
+
+  it('declares pagination from names alone with a lower confidence when only one page was seen', () => {
+    const one = analyzeLogs([
+      har([
+        entry({
+          url: 'https://api.example.test/v1/items?offset=0&limit=50',
+          response: { items: [], total: 0 },
+        }),
+      ]).log,
+    ]);
+    expect(one.pagination[0]).toMatchObject({ style: 'offset-limit', observed: false });
+    expect(one.pagination[0]?.confidence).toBeLessThan(0.85);
+  });
+});
