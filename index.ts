@@ -12,3 +12,4 @@ export * from './replay/index.js';
 export * from './reports/index.js';
 export * from './sandbox/index.js';
 export * from './capture/index.js';
+export * from './server/index.js';

@@ -6,7 +6,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { parse as parseYaml } from 'yaml';
 import { CaptureError, ConfigError, InputError, createLogger } from '../core/index.js';
 import type { GuideRunner } from './guide-runner.js';
@@ -19,16 +19,23 @@ export type AutopilotAction =
   | { fill: { selector: string; value: string } }
   | { click: string }
   | { press: { selector?: string; key: string } }
-  | { wait: { selector?: string; url?: string; ms?: number; load?: 'load' | 'domcontentloaded' | 'networkidle' } }
+  | {
+      wait: {
+        selector?: string;
+        url?: string;
+        ms?: number;
+        load?: 'load' | 'domcontentloaded' | 'networkidle';
+      };
+    }
   | { 'next-step': string | true | null };
 
 /** A parsed autopilot: a script, or the built-in sandbox one. */
 export type Autopilot =
   | { kind: 'script'; source: string; actions: AutopilotAction[] }
-  | { kind: 'sandbox'; credentials: SandboxCredentials };
+  | { kind: 'sandbox'; credentials: SandboxLogin };
 
 /** The sandbox web login. */
-export interface SandboxCredentials {
+export interface SandboxLogin {
   user: string;
   password: string;
   /** A TOTP secret (base32) or a fixed code, when the sandbox asks for a second factor. */
@@ -44,23 +51,35 @@ export async function loadAutopilotScript(path: string): Promise<Autopilot> {
   try {
     data = parseYaml(await readFile(path, 'utf8'));
   } catch (error) {
-    throw new InputError('autopilot_invalid', `${path}: cannot read the autopilot script: ${(error as Error).message.split('\n')[0]}.`, {
-      hint: 'Give a YAML or JSON file with a list of actions (goto, fill, click, press, wait, next-step).',
-      cause: error,
-    });
+    throw new InputError(
+      'autopilot_invalid',
+      `${path}: cannot read the autopilot script: ${(error as Error).message.split('\n')[0]}.`,
+      {
+        hint: 'Give a YAML or JSON file with a list of actions (goto, fill, click, press, wait, next-step).',
+        cause: error,
+      },
+    );
   }
   const list = Array.isArray(data) ? data : (data as { actions?: unknown } | null)?.actions;
   if (!Array.isArray(list)) {
-    throw new InputError('autopilot_invalid', `${path}: expected a list of actions or an object with "actions".`, {
-      hint: 'Write for example: actions: [{goto: /login}, {click: "button[type=submit]"}, {next-step: true}].',
-    });
+    throw new InputError(
+      'autopilot_invalid',
+      `${path}: expected a list of actions or an object with "actions".`,
+      {
+        hint: 'Write for example: actions: [{goto: /login}, {click: "button[type=submit]"}, {next-step: true}].',
+      },
+    );
   }
   list.forEach((action, i) => {
     const keys = action && typeof action === 'object' ? Object.keys(action as object) : [];
     if (keys.length !== 1 || !ACTION_KEYS.includes(keys[0] as string)) {
-      throw new InputError('autopilot_invalid', `${path}: action ${i}: expected exactly one of ${ACTION_KEYS.join(', ')}.`, {
-        hint: 'Fix the action.',
-      });
+      throw new InputError(
+        'autopilot_invalid',
+        `${path}: action ${i}: expected exactly one of ${ACTION_KEYS.join(', ')}.`,
+        {
+          hint: 'Fix the action.',
+        },
+      );
     }
   });
   return { kind: 'script', source: path, actions: list as AutopilotAction[] };
@@ -69,16 +88,26 @@ export async function loadAutopilotScript(path: string): Promise<Autopilot> {
 function expand(value: string, env: NodeJS.ProcessEnv): string {
   return value.replace(/\$\{env:([A-Z0-9_]+)\}/g, (_m, name: string) => {
     const v = env[name];
-    if (v === undefined) throw new ConfigError('autopilot_env', `autopilot: environment variable ${name} is not set.`, { hint: `Set ${name}.` });
+    if (v === undefined)
+      throw new ConfigError('autopilot_env', `autopilot: environment variable ${name} is not set.`, {
+        hint: `Set ${name}.`,
+      });
     return v;
   });
 }
 
 /** Runs a script; `next-step` advances the guide (and waits for its navigation). */
-export async function runScript(actions: readonly AutopilotAction[], page: Page, runner: GuideRunner, base: string, env: NodeJS.ProcessEnv): Promise<void> {
+export async function runScript(
+  actions: readonly AutopilotAction[],
+  page: Page,
+  runner: GuideRunner,
+  base: string,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
   for (const action of actions) {
     log('action %o', Object.keys(action)[0]);
-    if ('goto' in action) await page.goto(new URL(expand(action.goto, env), base).toString(), { waitUntil: 'load' });
+    if ('goto' in action)
+      await page.goto(new URL(expand(action.goto, env), base).toString(), { waitUntil: 'load' });
     else if ('fill' in action) await page.fill(action.fill.selector, expand(action.fill.value, env));
     else if ('click' in action) await page.click(action.click);
     else if ('press' in action) {
@@ -126,7 +155,11 @@ function pick(obj: Record<string, unknown>, names: string[]): string | undefined
  * The sandbox web login: from `<admin>/__sandbox/credentials` when an admin URL is known, else from
  * LEDGERTAP_WEB_USER / LEDGERTAP_WEB_PASSWORD (and LEDGERTAP_WEB_TOTP for a second-factor secret).
  */
-export async function sandboxCredentials(adminUrl: string | undefined, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<SandboxCredentials> {
+export async function sandboxCredentials(
+  adminUrl: string | undefined,
+  env: NodeJS.ProcessEnv,
+  signal?: AbortSignal,
+): Promise<SandboxLogin> {
   if (adminUrl) {
     const url = new URL('/__sandbox/credentials', adminUrl).toString();
     let body: Record<string, unknown>;
@@ -135,12 +168,19 @@ export async function sandboxCredentials(adminUrl: string | undefined, env: Node
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       body = (await res.json()) as Record<string, unknown>;
     } catch (error) {
-      throw new CaptureError('sandbox_credentials', `${url}: cannot read the sandbox web credentials (${(error as Error).message}).`, {
-        hint: 'Check --sandbox-admin / LEDGERTAP_SANDBOX_ADMIN (the sandbox prints its admin URL), or set LEDGERTAP_WEB_USER and LEDGERTAP_WEB_PASSWORD.',
-        cause: error,
-      });
+      throw new CaptureError(
+        'sandbox_credentials',
+        `${url}: cannot read the sandbox web credentials (${(error as Error).message}).`,
+        {
+          hint: 'Check --sandbox-admin / LEDGERTAP_SANDBOX_ADMIN (the sandbox prints its admin URL), or set LEDGERTAP_WEB_USER and LEDGERTAP_WEB_PASSWORD.',
+          cause: error,
+        },
+      );
     }
-    const web = (typeof body['web'] === 'object' && body['web'] !== null ? body['web'] : body) as Record<string, unknown>;
+    const web = (typeof body['web'] === 'object' && body['web'] !== null ? body['web'] : body) as Record<
+      string,
+      unknown
+    >;
     const user = pick(web, ['email', 'user', 'username', 'webUser', 'login']);
     const password = pick(web, ['password', 'webPassword']);
     if (!user || !password) {
@@ -149,7 +189,7 @@ export async function sandboxCredentials(adminUrl: string | undefined, env: Node
       });
     }
     const totpSecret = pick(web, ['totpSecret', 'totp', 'otpSecret', 'twoFactorSecret']);
-    const otp = pick(web, ['otp', 'code', 'twoFactorCode']);
+    const otp = pick(web, ['otp', 'code', 'twoFactorCode', 'webTwoFactorCode']);
     return { user, password, ...(totpSecret ? { totpSecret } : {}), ...(otp ? { otp } : {}) };
   }
   const user = env['LEDGERTAP_WEB_USER'];
@@ -163,41 +203,68 @@ export async function sandboxCredentials(adminUrl: string | undefined, env: Node
   return { user, password, ...(totpSecret ? { totpSecret } : {}) };
 }
 
-const USER_FIELD = '[data-testid="login-email"], input[type=email], input[name=email], input[name=username], input[name=user], input[name=login], #email, #username';
+const USER_FIELD =
+  '[data-testid="login-email"], input[type=email], input[name=email], input[name=username], input[name=user], input[name=login], #email, #username';
 const PASSWORD_FIELD = 'input[type=password]';
-const OTP_FIELD = '[data-testid="twofa-code"], input[autocomplete=one-time-code], input[name=otp], input[name=code], input[name=totp], input[name=twoFactorCode], #otp, #code';
-const SUBMIT = '[data-testid="login-submit"], [data-testid="twofa-submit"], button[type=submit], input[type=submit], button:has-text("Log in"), button:has-text("Login"), button:has-text("Sign in")';
+const OTP_FIELD =
+  '[data-testid="twofa-code"], input[autocomplete=one-time-code], input[name=otp], input[name=code], input[name=totp], input[name=twoFactorCode], #otp, #code';
+const SUBMIT =
+  '[data-testid="login-submit"], [data-testid="twofa-submit"], button[type=submit], input[type=submit], button:has-text("Log in"), button:has-text("Login"), button:has-text("Sign in")';
 const NEXT_PAGE =
   '[data-testid=next-page]:not([disabled]), button[rel=next]:not([disabled]), a[rel=next], button[aria-label="Next page"]:not([disabled]), button[data-page=next]:not([disabled]), button.next:not([disabled])';
 
+/** Submits the form holding `field`: its submit button when it has one, else Enter in the field. */
+async function submitFormOf(page: Page, field: Locator): Promise<void> {
+  const form = page.locator('form', { has: field }).first();
+  const button = form.locator(SUBMIT).filter({ visible: true }).first();
+  if ((await form.count()) > 0 && (await button.count()) > 0) await button.click();
+  else await field.press('Enter');
+}
+
 /** Logs in on the current page when it shows a login form. */
-async function login(page: Page, credentials: SandboxCredentials): Promise<void> {
+async function login(page: Page, credentials: SandboxLogin): Promise<void> {
   const userField = page.locator(USER_FIELD).first();
   await userField.waitFor({ state: 'visible', timeout: 15_000 });
   await userField.fill(credentials.user);
-  await page.locator(PASSWORD_FIELD).first().fill(credentials.password);
+  const passwordField = page.locator(PASSWORD_FIELD).first();
+  await passwordField.fill(credentials.password);
+  const startUrl = page.url();
   await Promise.all([
-    page.waitForResponse(() => true, { timeout: 5000 }).catch(() => undefined),
-    page.locator(SUBMIT).filter({ visible: true }).first().click(),
+    page.waitForResponse((r) => r.request().method() === 'POST', { timeout: 10_000 }).catch(() => undefined),
+    submitFormOf(page, passwordField),
   ]);
-  await page.waitForLoadState('networkidle').catch(() => undefined);
-  // A second factor, when the sandbox asks for one.
+  // A second factor, when the app asks for one; otherwise the app navigates away from the login page.
   const otpField = page.locator(OTP_FIELD).first();
-  await otpField.waitFor({ state: 'visible', timeout: 1500 }).catch(() => undefined);
-  if (await otpField.isVisible().catch(() => false)) {
+  await Promise.race([
+    otpField.waitFor({ state: 'visible', timeout: 10_000 }),
+    page.waitForURL((u) => u.toString() !== startUrl, { timeout: 10_000 }),
+  ]).catch(() => undefined);
+  if (page.url() === startUrl && (await otpField.isVisible().catch(() => false))) {
     const code = credentials.otp ?? (credentials.totpSecret ? totp(credentials.totpSecret) : undefined);
-    if (!code) throw new CaptureError('sandbox_login', 'sandbox login asks for a second factor but the credentials carry no TOTP secret or code.', { hint: 'Set LEDGERTAP_WEB_TOTP.' });
+    if (!code) {
+      throw new CaptureError(
+        'sandbox_login',
+        'sandbox login asks for a second factor but the credentials carry no TOTP secret or code.',
+        {
+          hint: 'Set LEDGERTAP_WEB_TOTP.',
+        },
+      );
+    }
     await otpField.fill(code);
     await Promise.all([
-      page.waitForURL((u) => !u.pathname.endsWith('/login'), { timeout: 10_000 }).catch(() => undefined),
-      page.locator(SUBMIT).filter({ visible: true }).first().click(),
+      page.waitForURL((u) => u.toString() !== startUrl, { timeout: 10_000 }).catch(() => undefined),
+      submitFormOf(page, otpField),
     ]);
-    await page.waitForLoadState('networkidle').catch(() => undefined);
   }
-  if (await page.locator(PASSWORD_FIELD).first().isVisible().catch(() => false)) {
-    throw new CaptureError('sandbox_login', `sandbox login failed: the login form is still shown at ${page.url()}.`, {
-      hint: 'Check the sandbox web credentials.',
-    });
+  await page.waitForLoadState('networkidle').catch(() => undefined);
+  if (page.url() === startUrl) {
+    throw new CaptureError(
+      'sandbox_login',
+      `sandbox login failed: still on ${page.url()} after submitting the login.`,
+      {
+        hint: 'Check the sandbox web credentials (--sandbox-admin, or LEDGERTAP_WEB_USER / LEDGERTAP_WEB_PASSWORD / LEDGERTAP_WEB_TOTP).',
+      },
+    );
   }
 }
 
@@ -206,14 +273,26 @@ async function pageThrough(page: Page, ready: string | undefined): Promise<void>
   for (let i = 0; i < 200; i += 1) {
     const next = page.locator(NEXT_PAGE).filter({ visible: true }).first();
     if ((await next.count()) === 0 || !(await next.isEnabled().catch(() => false))) return;
-    await Promise.all([page.waitForResponse(() => true, { timeout: 5000 }).catch(() => undefined), next.click({ timeout: 5000 })]);
+    try {
+      await Promise.all([
+        page.waitForResponse(() => true, { timeout: 5000 }).catch(() => undefined),
+        next.click({ timeout: 5000 }),
+      ]);
+    } catch (error) {
+      log('paging stopped: %s', (error as Error).message.split('\n')[0]);
+      return;
+    }
     await page.waitForLoadState('networkidle').catch(() => undefined);
     if (ready) await page.waitForSelector(ready, { timeout: 15_000 }).catch(() => undefined);
   }
 }
 
 /** The built-in sandbox autopilot: log in at the first step, then visit and page through every step. */
-export async function runSandboxAutopilot(page: Page, runner: GuideRunner, credentials: SandboxCredentials): Promise<void> {
+export async function runSandboxAutopilot(
+  page: Page,
+  runner: GuideRunner,
+  credentials: SandboxLogin,
+): Promise<void> {
   let loggedIn = false;
   while (!runner.finished) {
     await runner.next();
@@ -221,7 +300,14 @@ export async function runSandboxAutopilot(page: Page, runner: GuideRunner, crede
     if (!state) break;
     const step = runner.guide.steps[state.index];
     await page.waitForLoadState('networkidle').catch(() => undefined);
-    if (!loggedIn && (await page.locator(PASSWORD_FIELD).first().isVisible().catch(() => false))) {
+    if (
+      !loggedIn &&
+      (await page
+        .locator(PASSWORD_FIELD)
+        .first()
+        .isVisible()
+        .catch(() => false))
+    ) {
       await login(page, credentials);
       loggedIn = true;
     }

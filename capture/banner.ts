@@ -1,6 +1,6 @@
 /**
  * The in-page banner that mirrors the terminal's current step, injected into every page by an init
- * script. It lives in a closed shadow root so the app's CSS cannot restyle it; its Next button calls the
+ * script. It lives in a shadow root so the app's CSS cannot restyle it; its Next button calls the
  * `ledgertapNext` binding. Plain browser JavaScript in a string: the project compiles without DOM types.
  */
 export const BANNER_SCRIPT = `(() => {
@@ -14,7 +14,7 @@ export const BANNER_SCRIPT = `(() => {
       host = document.createElement('div');
       host.id = '__ledgertap_banner';
       host.style.cssText = 'position:fixed;z-index:2147483647;right:12px;bottom:12px;max-width:420px;';
-      root = host.attachShadow({ mode: 'closed' });
+      root = host.attachShadow({ mode: 'open' });
       document.body.appendChild(host);
     }
     if (!root) return;
@@ -32,7 +32,13 @@ export const BANNER_SCRIPT = `(() => {
     button.textContent = state.index + 1 === state.total ? 'Finish' : 'Next';
     button.style.cssText = 'background:#f0b90b;color:#111;border:0;border-radius:4px;padding:4px 12px;cursor:pointer;font-weight:600';
     button.addEventListener('click', () => { if (window.ledgertapNext) window.ledgertapNext(); });
-    box.append(head, body, button);
+    const hide = document.createElement('button');
+    hide.textContent = 'Hide';
+    hide.title = 'Hide this banner until the next step (Enter in the terminal also moves on)';
+    hide.style.cssText = 'margin-left:8px;background:transparent;color:#aaa;border:1px solid #555;border-radius:4px;padding:4px 8px;cursor:pointer';
+    hide.addEventListener('click', () => { host.style.display = 'none'; });
+    box.append(head, body, button, hide);
+    host.style.display = '';
     root.append(box);
   };
   window.__ledgertapRender = render;

@@ -38,6 +38,8 @@ export interface BrowserCaptureOptions {
   env?: NodeJS.ProcessEnv;
   /** Called when a step starts (the terminal prints it). */
   onStep?: (state: StepState) => void;
+  /** Called with the browser context once it is set up (embedders and tests drive pages through it). */
+  onContext?: (context: BrowserContext) => void;
   /** Timeout of each navigation, ms (default 30000). */
   navigationTimeoutMs?: number;
 }
@@ -60,7 +62,10 @@ export async function runBrowserCapture(options: BrowserCaptureOptions): Promise
   let context: BrowserContext;
   try {
     if (options.profileDir) {
-      context = await chromium.launchPersistentContext(options.profileDir, { ...launchOptions, viewport: null });
+      context = await chromium.launchPersistentContext(options.profileDir, {
+        ...launchOptions,
+        viewport: null,
+      });
     } else {
       browser = await chromium.launch(launchOptions);
       context = await browser.newContext({ viewport: null });
@@ -68,20 +73,31 @@ export async function runBrowserCapture(options: BrowserCaptureOptions): Promise
   } catch (error) {
     const first = (error as Error).message.split('\n').find((l) => l.trim() !== '') ?? '';
     const noDisplay = /display|x server|ozone/i.test((error as Error).message) && !options.headless;
-    throw new CaptureError('browser_launch', `${options.browserPath}: the browser did not start (${first.trim()}).`, {
-      hint: noDisplay
-        ? 'There is no display: pass --headless (with --autopilot) or run where a desktop session is available.'
-        : 'Check --browser / LEDGERTAP_BROWSER points at a working Chromium or Chrome, and that --profile-dir is not in use by another browser.',
-      cause: error,
-    });
+    throw new CaptureError(
+      'browser_launch',
+      `${options.browserPath}: the browser did not start (${first.trim()}).`,
+      {
+        hint: noDisplay
+          ? 'There is no display: pass --headless (with --autopilot) or run where a desktop session is available.'
+          : 'Check --browser / LEDGERTAP_BROWSER points at a working Chromium or Chrome, and that --profile-dir is not in use by another browser.',
+        cause: error,
+      },
+    );
   }
 
   const recorders = new Set<CdpRecorder>();
   let failure: unknown;
-  const attached = new WeakSet<Page>();
-  const attach = async (page: Page): Promise<void> => {
-    if (attached.has(page)) return;
-    attached.add(page);
+  // One attachment per page; callers await the same promise, so nothing navigates before Network.enable.
+  const attached = new WeakMap<Page, Promise<void>>();
+  const attach = (page: Page): Promise<void> => {
+    let done = attached.get(page);
+    if (!done) {
+      done = attachNow(page);
+      attached.set(page, done);
+    }
+    return done;
+  };
+  const attachNow = async (page: Page): Promise<void> => {
     try {
       const session = await context.newCDPSession(page);
       const recorder = new CdpRecorder(session, sink, options.hosts, (error) => {
@@ -102,7 +118,9 @@ export async function runBrowserCapture(options: BrowserCaptureOptions): Promise
   const onStep = async (state: StepState, step: Guide['steps'][number]): Promise<void> => {
     options.onStep?.(state);
     for (const page of context.pages()) {
-      await page.evaluate(`window.__ledgertapRender && window.__ledgertapRender(${JSON.stringify(state)})`).catch(() => undefined);
+      await page
+        .evaluate(`window.__ledgertapRender && window.__ledgertapRender(${JSON.stringify(state)})`)
+        .catch(() => undefined);
     }
     const target = stepUrl(step, options.url);
     if (target && mainPage && !mainPage.isClosed()) {
@@ -119,12 +137,15 @@ export async function runBrowserCapture(options: BrowserCaptureOptions): Promise
   try {
     await context.exposeBinding('ledgertapState', () => (runner.finished ? null : (runner.state ?? null)));
     await context.exposeBinding('ledgertapNext', () => void runner.next());
-    await context.addInitScript(BANNER_SCRIPT);
+    // The banner is for a holder at the screen; an autopilot has none, and the banner must not cover
+    // the controls it clicks.
+    if (!options.autopilot) await context.addInitScript(BANNER_SCRIPT);
     context.on('page', (page) => void attach(page));
     context.on('close', () => stop?.('browser-closed'));
     browser?.on('disconnected', () => stop?.('browser-closed'));
 
     mainPage = context.pages()[0] ?? (await context.newPage());
+    options.onContext?.(context);
     for (const page of context.pages()) await attach(page);
     mainPage.on('close', () => {
       if (context.pages().length === 0) stop?.('browser-closed');
@@ -138,7 +159,10 @@ export async function runBrowserCapture(options: BrowserCaptureOptions): Promise
     const firstHasUrl = Boolean(stepUrl(guide.steps[0], options.url));
     if (!firstHasUrl) {
       try {
-        await mainPage.goto(options.url, { waitUntil: 'load', timeout: options.navigationTimeoutMs ?? 30_000 });
+        await mainPage.goto(options.url, {
+          waitUntil: 'load',
+          timeout: options.navigationTimeoutMs ?? 30_000,
+        });
       } catch (error) {
         throw unreachable(options.url, error);
       }
@@ -162,14 +186,26 @@ export async function runBrowserCapture(options: BrowserCaptureOptions): Promise
         return 'guide-finished' as const;
       },
       (error: unknown) => {
-        throw error;
+        if (error instanceof CaptureError) throw error;
+        const first = (error as Error).message.split('\n')[0] ?? String(error);
+        throw new CaptureError(
+          'autopilot_failed',
+          `autopilot: step "${runner.state?.id ?? '?'}" failed: ${first}`,
+          {
+            hint: 'The page did not behave as the autopilot expects; run without --headless to watch it, or with --verbose for details.',
+            cause: error,
+          },
+        );
       },
     );
+    // After Ctrl-C or a closed browser the autopilot fails on its closed page: that is expected.
+    driverDone.catch(() => undefined);
     const outcome = await Promise.race([driverDone, stopped]);
     stopListening?.();
     if (outcome === 'failed') throw failure;
     // Let responses that are still arriving finish (bounded), then write what is open as it stands.
-    if (outcome === 'guide-finished') await mainPage.waitForLoadState('networkidle', { timeout: 5000 }).catch(() => undefined);
+    if (outcome === 'guide-finished')
+      await mainPage.waitForLoadState('networkidle', { timeout: 5000 }).catch(() => undefined);
     return { reason: outcome === 'guide-finished' ? 'guide-finished' : outcome };
   } finally {
     await Promise.all([...recorders].map((r) => r.flush().catch(() => undefined)));

@@ -23,15 +23,18 @@ export interface CaptureCa {
 }
 
 /** The ledgertap config directory. */
-export function configDir(env: NodeJS.ProcessEnv = process.env): string {
+export function captureConfigDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env['LEDGERTAP_CONFIG_DIR']) return env['LEDGERTAP_CONFIG_DIR'];
   const base = env['XDG_CONFIG_HOME'] || join(env['HOME'] || homedir(), '.config');
   return join(base, 'ledgertap');
 }
 
 /** Loads the CA, creating it on first use. */
-export async function ensureCa(env: NodeJS.ProcessEnv = process.env, options: { create?: boolean } = {}): Promise<CaptureCa | undefined> {
-  const dir = join(configDir(env), 'ca');
+export async function ensureCa(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { create?: boolean } = {},
+): Promise<CaptureCa | undefined> {
+  const dir = join(captureConfigDir(env), 'ca');
   const certPath = join(dir, 'ca.pem');
   const keyPath = join(dir, 'ca.key');
   try {
@@ -41,33 +44,60 @@ export async function ensureCa(env: NodeJS.ProcessEnv = process.env, options: { 
       // Tightening is safe and what the holder wants: the key can intercept all their TLS traffic.
       await chmod(keyPath, 0o600);
     }
-    return { dir, certPath, keyPath, cert, key, created: false, spkiFingerprint: await generateSPKIFingerprint(cert) };
+    return {
+      dir,
+      certPath,
+      keyPath,
+      cert,
+      key,
+      created: false,
+      spkiFingerprint: await generateSPKIFingerprint(cert),
+    };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new CaptureError('ca_unreadable', `${dir}: cannot read the capture CA: ${(error as Error).message}.`, {
-        exitCode: 2,
-        hint: 'Fix the permissions, or remove the folder to create a new CA (then re-install it on the phone).',
-        cause: error,
-      });
+      throw new CaptureError(
+        'ca_unreadable',
+        `${dir}: cannot read the capture CA: ${(error as Error).message}.`,
+        {
+          exitCode: 2,
+          hint: 'Fix the permissions, or remove the folder to create a new CA (then re-install it on the phone).',
+          cause: error,
+        },
+      );
     }
   }
   if (options.create === false) return undefined;
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const { key, cert } = await generateCACertificate({
-      subject: { commonName: 'ledgertap capture CA', organizationName: 'ledgertap (local, this machine only)' },
+      subject: {
+        commonName: 'ledgertap capture CA',
+        organizationName: 'ledgertap (local, this machine only)',
+      },
       bits: 2048,
     });
     await writeFile(keyPath, key, { mode: 0o600 });
     await chmod(keyPath, 0o600);
     await writeFile(certPath, cert, { mode: 0o644 });
-    return { dir, certPath, keyPath, cert, key, created: true, spkiFingerprint: await generateSPKIFingerprint(cert) };
+    return {
+      dir,
+      certPath,
+      keyPath,
+      cert,
+      key,
+      created: true,
+      spkiFingerprint: await generateSPKIFingerprint(cert),
+    };
   } catch (error) {
-    throw new CaptureError('ca_create', `${dir}: cannot create the capture CA: ${(error as Error).message}.`, {
-      exitCode: 2,
-      hint: 'Check that the config directory is writable, or set LEDGERTAP_CONFIG_DIR.',
-      cause: error,
-    });
+    throw new CaptureError(
+      'ca_create',
+      `${dir}: cannot create the capture CA: ${(error as Error).message}.`,
+      {
+        exitCode: 2,
+        hint: 'Check that the config directory is writable, or set LEDGERTAP_CONFIG_DIR.',
+        cause: error,
+      },
+    );
   }
 }
 

@@ -110,7 +110,7 @@ export function parseSetCookie(value: string | undefined): HarCookie[] {
         cookie.expires = Number.isNaN(d.getTime()) ? null : d.toISOString();
       } else if (key === 'httponly') cookie.httpOnly = true;
       else if (key === 'secure') cookie.secure = true;
-      else if (key === 'samesite') cookie.sameSite = v;
+      // SameSite is left out: HAR 1.2 has no field for it and the strict validator rejects `sameSite`.
     }
     cookies.push(cookie);
   }
@@ -125,14 +125,19 @@ function queryOf(url: string): { name: string; value: string }[] {
   }
 }
 
-function harTimings(timing: ResourceTiming | undefined, endTimestamp: number | undefined): { timings: HarTimings; time: number } {
+function harTimings(
+  timing: ResourceTiming | undefined,
+  endTimestamp: number | undefined,
+): { timings: HarTimings; time: number } {
   if (!timing) {
     return { timings: { send: 0, wait: 0, receive: 0 }, time: 0 };
   }
   const span = (a: number, b: number): number => (a >= 0 && b >= 0 && b >= a ? b - a : -1);
   const blockedEnd = [timing.dnsStart, timing.connectStart, timing.sendStart].find((v) => v >= 0) ?? 0;
   const receive =
-    endTimestamp !== undefined ? Math.max(0, (endTimestamp - timing.requestTime) * 1000 - timing.receiveHeadersEnd) : 0;
+    endTimestamp !== undefined
+      ? Math.max(0, (endTimestamp - timing.requestTime) * 1000 - timing.receiveHeadersEnd)
+      : 0;
   const ssl = span(timing.sslStart, timing.sslEnd);
   const timings: HarTimings = {
     blocked: blockedEnd,
@@ -153,6 +158,9 @@ function harTimings(timing: ResourceTiming | undefined, endTimestamp: number | u
   return { timings, time: Math.round(time * 1000) / 1000 };
 }
 
+const TEXTUAL_MIME =
+  /^(text\/|application\/(json|.*\+json|javascript|ecmascript|xml|.*\+xml|x-www-form-urlencoded|graphql)|image\/svg)/i;
+
 const IGNORED_SCHEMES = /^(data|blob|chrome|chrome-extension|devtools|about):/i;
 
 /** Records one CDP target (a page). `flush` waits for every entry in flight. */
@@ -161,16 +169,32 @@ export class CdpRecorder {
   readonly #sink: HarSink;
   readonly #hosts: HostFilter;
   readonly #pending = new Map<string, Pending>();
+  /** Bodies read while the response was held at the Fetch response stage, by network request id. */
+  readonly #heldBodies = new Map<string, { body: string; base64: boolean }>();
   /** ExtraInfo events may arrive before requestWillBeSent; they wait here. */
   readonly #earlyExtra = new Map<string, Headers>();
   readonly #inFlight = new Set<Promise<void>>();
   readonly #onError: (error: unknown) => void;
 
-  constructor(session: CDPSession, sink: HarSink, hosts: HostFilter, onError: (error: unknown) => void) {
+  readonly #holdBodies: boolean;
+
+  /**
+   * `holdBodies` (default true): hold XHR/fetch responses of recorded hosts at the Fetch response stage
+   * until their body is read, so a page that navigates right after a response (a login) cannot discard
+   * it first. Costs a protocol round trip per data response; off, such bodies may be missing.
+   */
+  constructor(
+    session: CDPSession,
+    sink: HarSink,
+    hosts: HostFilter,
+    onError: (error: unknown) => void,
+    options: { holdBodies?: boolean } = {},
+  ) {
     this.#session = session;
     this.#sink = sink;
     this.#hosts = hosts;
     this.#onError = onError;
+    this.#holdBodies = options.holdBodies ?? true;
   }
 
   async start(): Promise<void> {
@@ -195,7 +219,9 @@ export class CdpRecorder {
         timestamp: e.timestamp,
         resourceType: (e.type ?? 'Other').toLowerCase(),
         step: this.#sink.step,
-        ...(this.#earlyExtra.has(e.requestId) ? { extraRequestHeaders: this.#earlyExtra.get(e.requestId) as Headers } : {}),
+        ...(this.#earlyExtra.has(e.requestId)
+          ? { extraRequestHeaders: this.#earlyExtra.get(e.requestId) as Headers }
+          : {}),
       });
       this.#earlyExtra.delete(e.requestId);
     });
@@ -264,10 +290,17 @@ export class CdpRecorder {
         };
       }
     });
-    const frame = (type: 'send' | 'receive') => (e: { requestId: string; timestamp: number; response: { opcode: number; payloadData: string } }) => {
-      const p = this.#pending.get(e.requestId);
-      p?.webSocket?.push({ type, time: e.timestamp, opcode: e.response.opcode, data: e.response.payloadData });
-    };
+    const frame =
+      (type: 'send' | 'receive') =>
+      (e: { requestId: string; timestamp: number; response: { opcode: number; payloadData: string } }) => {
+        const p = this.#pending.get(e.requestId);
+        p?.webSocket?.push({
+          type,
+          time: e.timestamp,
+          opcode: e.response.opcode,
+          data: e.response.payloadData,
+        });
+      };
     s.on('Network.webSocketFrameSent', frame('send'));
     s.on('Network.webSocketFrameReceived', frame('receive'));
     s.on('Network.webSocketClosed', (e) => {
@@ -276,13 +309,50 @@ export class CdpRecorder {
       this.#pending.delete(e.requestId);
       this.#finish(p, e.timestamp, undefined, true);
     });
+    // Data requests (XHR, fetch) are held at the response stage just long enough to read
+    // their body: a page that navigates right after a response (a login) discards it otherwise.
+    s.on('Fetch.requestPaused', (e) => {
+      const status = e.responseStatusCode;
+      let host = '';
+      try {
+        host = new URL(e.request.url).hostname;
+      } catch {
+        // not a URL we record
+      }
+      const wanted =
+        e.networkId !== undefined &&
+        status !== undefined &&
+        (status < 300 || status >= 400) &&
+        this.#hosts.allows(host);
+      // Both commands go out at once (the session runs them in order): the response is held for one
+      // round trip, not two.
+      const body = wanted ? s.send('Fetch.getResponseBody', { requestId: e.requestId }) : undefined;
+      void s
+        .send('Fetch.continueResponse', { requestId: e.requestId })
+        .catch(() => s.send('Fetch.continueRequest', { requestId: e.requestId }).catch(() => undefined));
+      body?.then(
+        (b) => {
+          if (this.#heldBodies.size < 10_000)
+            this.#heldBodies.set(e.networkId as string, { body: b.body, base64: b.base64Encoded });
+        },
+        (error: unknown) => log('held body unavailable for %s: %s', e.request.url, (error as Error).message),
+      );
+    });
+    if (this.#holdBodies)
+      await s.send('Fetch.enable', {
+        patterns: (['XHR', 'Fetch'] as const).map((resourceType) => ({
+          urlPattern: '*',
+          resourceType,
+          requestStage: 'Response' as const,
+        })),
+      });
     await s.send('Network.enable', {
       maxTotalBufferSize: 200 * 1024 * 1024,
       maxResourceBufferSize: 64 * 1024 * 1024,
       maxPostDataSize: 64 * 1024 * 1024,
     });
-    // Recorded traffic must be real traffic: the browser cache would hide responses from the capture.
-    await s.send('Network.setCacheDisabled', { cacheDisabled: true }).catch(() => undefined);
+    // The browser cache stays on (as DevTools does): a cached response is still recorded, with its body,
+    // and marked `_fromCache`; turning the cache off would slow the holder's session for nothing.
   }
 
   #wanted(url: string): boolean {
@@ -302,20 +372,43 @@ export class CdpRecorder {
   async flush(): Promise<void> {
     for (const p of [...this.#pending.values()]) {
       this.#pending.delete(p.requestId);
-      this.#finish(p, undefined, p.webSocket || p.response ? undefined : 'capture ended before the response', !p.response);
+      this.#finish(
+        p,
+        undefined,
+        p.webSocket || p.response ? undefined : 'capture ended before the response',
+        !p.response,
+      );
     }
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
   #finish(p: Pending, endTimestamp: number | undefined, error: string | undefined, skipBody: boolean): void {
-    const task = this.#build(p, endTimestamp, error, skipBody)
+    // Ask for the body in the same tick as loadingFinished: a navigation right after (a login that
+    // redirects) discards the previous document's resources.
+    const res = p.response;
+    const held = this.#heldBodies.get(p.requestId);
+    this.#heldBodies.delete(p.requestId);
+    const body = held
+      ? Promise.resolve(held)
+      : res && !skipBody && res.status !== 204 && res.status !== 304
+        ? this.#session.send('Network.getResponseBody', { requestId: p.requestId }).then(
+            (b) => ({ body: b.body, base64: b.base64Encoded }),
+            (err: unknown) => ({ error: (err as Error).message.split('\n')[0] ?? 'unavailable' }),
+          )
+        : Promise.resolve(undefined);
+    const task = this.#build(p, endTimestamp, error, body)
       .then((entry) => this.#sink.add(entry, 'browser'))
       .catch((err: unknown) => this.#onError(err));
     this.#inFlight.add(task);
     void task.finally(() => this.#inFlight.delete(task));
   }
 
-  async #build(p: Pending, endTimestamp: number | undefined, error: string | undefined, skipBody: boolean): Promise<HarEntry> {
+  async #build(
+    p: Pending,
+    endTimestamp: number | undefined,
+    error: string | undefined,
+    bodyPromise: Promise<{ body: string; base64: boolean } | { error: string } | undefined>,
+  ): Promise<HarEntry> {
     const requestHeaders = p.extraRequestHeaders ?? p.response?.requestHeaders ?? p.headers;
     let postData = p.postData;
     if (postData === undefined && p.hasPostData) {
@@ -329,20 +422,40 @@ export class CdpRecorder {
     let text: string | undefined;
     let encoding: string | undefined;
     let bodyComment: string | undefined;
-    if (res && !skipBody && res.status !== 204 && res.status !== 304) {
-      try {
-        const body = await this.#session.send('Network.getResponseBody', { requestId: p.requestId });
-        text = body.body;
-        if (body.base64Encoded) encoding = 'base64';
-      } catch (err) {
-        bodyComment = `body not available: ${(err as Error).message.split('\n')[0]}`;
-        log('no body for %s: %s', p.url, bodyComment);
+    const body = await bodyPromise;
+    if (body && 'body' in body) {
+      text = body.body;
+      if (body.base64) {
+        encoding = 'base64';
+        // Fetch.getResponseBody always answers base64; textual bodies are kept as text (HAR readers,
+        // analyzers and redaction work on text) when they are valid UTF-8.
+        const mime = res?.mimeType ?? '';
+        if (TEXTUAL_MIME.test(mime)) {
+          const bytes = Buffer.from(text, 'base64');
+          const decoded = bytes.toString('utf8');
+          if (Buffer.from(decoded, 'utf8').equals(bytes)) {
+            text = decoded;
+            encoding = undefined;
+          }
+        }
       }
+    } else if (body) {
+      bodyComment = `body not available: ${body.error}`;
+      log('no body for %s: %s', p.url, bodyComment);
     }
     const { timings, time } = harTimings(res?.timing, endTimestamp);
-    const bodySize = text === undefined ? 0 : encoding === 'base64' ? Buffer.from(text, 'base64').length : Buffer.byteLength(text);
+    const bodySize =
+      text === undefined
+        ? 0
+        : encoding === 'base64'
+          ? Buffer.from(text, 'base64').length
+          : Buffer.byteLength(text);
     const mimeType = header(requestHeaders, 'content-type') ?? 'application/octet-stream';
-    const httpVersion = res?.protocol ? (res.protocol === 'h2' ? 'HTTP/2' : res.protocol.toUpperCase()) : 'HTTP/1.1';
+    const httpVersion = res?.protocol
+      ? res.protocol === 'h2'
+        ? 'HTTP/2'
+        : res.protocol.toUpperCase()
+      : 'HTTP/1.1';
     const entry: HarEntry = {
       startedDateTime: new Date(p.wallTime * 1000).toISOString(),
       time,
@@ -370,7 +483,9 @@ export class CdpRecorder {
           ...(encoding ? { encoding } : {}),
           ...(bodyComment ? { comment: bodyComment } : {}),
         },
-        redirectURL: header(responseHeaders, 'location') ? new URL(header(responseHeaders, 'location') as string, p.url).toString() : '',
+        redirectURL: header(responseHeaders, 'location')
+          ? new URL(header(responseHeaders, 'location') as string, p.url).toString()
+          : '',
         headersSize: -1,
         bodySize: res?.encodedDataLength ?? -1,
         ...(error ? { _error: error } : {}),
@@ -383,6 +498,7 @@ export class CdpRecorder {
       _resourceType: p.resourceType,
       ...(p.webSocket ? { _webSocketMessages: p.webSocket } : {}),
       ...(res?.fromServiceWorker ? { _fromServiceWorker: true } : {}),
+      ...(res?.fromDiskCache ? { _fromCache: 'disk' } : {}),
     };
     return entry;
   }

@@ -36,7 +36,10 @@ function playwrightCacheCandidates(env: NodeJS.ProcessEnv): string[] {
   const out: string[] = [];
   for (const root of roots) {
     if (!existsSync(root)) continue;
-    for (const dir of readdirSync(root).filter((d) => d.startsWith('chromium')).sort().reverse()) {
+    for (const dir of readdirSync(root)
+      .filter((d) => d.startsWith('chromium'))
+      .sort()
+      .reverse()) {
       out.push(join(root, dir, 'chrome-linux', 'chrome'), join(root, dir, 'chrome-linux64', 'chrome'));
     }
   }
@@ -48,18 +51,26 @@ export function findBrowser(explicit: string | undefined, env: NodeJS.ProcessEnv
   const given = explicit ?? env['LEDGERTAP_BROWSER'];
   if (given) {
     if (!existsSync(given) || !executable(given)) {
-      throw new CaptureError('browser_not_found', `${given}: no executable browser there (from ${explicit ? '--browser' : 'LEDGERTAP_BROWSER'}).`, {
-        hint: 'Give the path of a Chromium or Chrome executable, or install one (sudo apt-get install chromium).',
-      });
+      throw new CaptureError(
+        'browser_not_found',
+        `${given}: no executable browser there (from ${explicit ? '--browser' : 'LEDGERTAP_BROWSER'}).`,
+        {
+          hint: 'Give the path of a Chromium or Chrome executable, or install one (sudo apt-get install chromium).',
+        },
+      );
     }
     return given;
   }
   for (const path of [...USUAL_PATHS, ...playwrightCacheCandidates(env)]) {
     if (existsSync(path) && executable(path)) return path;
   }
-  throw new CaptureError('browser_not_found', 'no Chromium or Chrome found (looked at --browser, LEDGERTAP_BROWSER, /usr/bin/chromium, /usr/bin/google-chrome, /snap/bin/chromium and the Playwright cache).', {
-    hint: 'Install one (sudo apt-get install chromium) or pass --browser PATH.',
-  });
+  throw new CaptureError(
+    'browser_not_found',
+    'no Chromium or Chrome found (looked at --browser, LEDGERTAP_BROWSER, /usr/bin/chromium, /usr/bin/google-chrome, /snap/bin/chromium and the Playwright cache).',
+    {
+      hint: 'Install one (sudo apt-get install chromium) or pass --browser PATH.',
+    },
+  );
 }
 
 /** The flags every launch uses: quiet, reproducible, no background traffic polluting the capture. */

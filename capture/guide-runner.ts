@@ -27,7 +27,11 @@ export class GuideRunner {
   readonly done: Promise<void>;
   #advancing: Promise<void> = Promise.resolve();
 
-  constructor(guide: Guide, sink: HarSink, onStep: (state: StepState, step: GuideStep) => Promise<void> | void) {
+  constructor(
+    guide: Guide,
+    sink: HarSink,
+    onStep: (state: StepState, step: GuideStep) => Promise<void> | void,
+  ) {
     this.guide = guide;
     this.#sink = sink;
     this.#onStep = onStep;

@@ -17,9 +17,10 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
   ajv: Ajv,
 ) => Ajv;
 
-let validator: ((data: unknown) => boolean) & { errors?: ErrorObject[] | null } = undefined as never;
+type GuideValidator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+let validator: GuideValidator | undefined;
 
-async function getValidator(): Promise<typeof validator> {
+async function getValidator(): Promise<GuideValidator> {
   if (validator) return validator;
   const schema = JSON.parse(await readFile(packagePath('schemas', 'guide.schema.json'), 'utf8')) as object;
   const ajv = new Ajv({ allErrors: true, strict: false });
@@ -45,10 +46,16 @@ export async function loadGuide(nameOrFile: string, resolvePath?: (p: string) =>
     text = await readFile(path, 'utf8');
   } catch (error) {
     const shipped = /^[a-z0-9][a-z0-9_-]*$/.test(nameOrFile);
-    throw new InputError('guide_not_found', `${shipped ? `guide "${nameOrFile}"` : path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {
-      hint: shipped ? `Shipped guides: ${SHIPPED_GUIDES.join(', ')}; or give a file path.` : 'Check the path given to --guide.',
-      cause: error,
-    });
+    throw new InputError(
+      'guide_not_found',
+      `${shipped ? `guide "${nameOrFile}"` : path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
+      {
+        hint: shipped
+          ? `Shipped guides: ${SHIPPED_GUIDES.join(', ')}; or give a file path.`
+          : 'Check the path given to --guide.',
+        cause: error,
+      },
+    );
   }
   return parseGuide(text, path);
 }
@@ -59,23 +66,36 @@ export async function parseGuide(text: string, source: string): Promise<Guide> {
   try {
     data = parseYaml(text);
   } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos ? `line ${error.linePos[0].line}, col ${error.linePos[0].col}: ` : '';
-    throw new InputError('guide_invalid', `${source}: ${where}not valid YAML or JSON.`, { hint: 'Fix the syntax of the guide file.' });
+    const where =
+      error instanceof YAMLParseError && error.linePos
+        ? `line ${error.linePos[0].line}, col ${error.linePos[0].col}: `
+        : '';
+    throw new InputError('guide_invalid', `${source}: ${where}not valid YAML or JSON.`, {
+      hint: 'Fix the syntax of the guide file.',
+    });
   }
   const validate = await getValidator();
   if (!validate(data)) {
     const first = (validate.errors ?? [])[0];
     const field = first?.instancePath || '/';
-    throw new InputError('guide_invalid', `${source}: ${field}: ${first?.message ?? 'invalid'}${first?.params && 'additionalProperty' in first.params ? ` (${String(first.params['additionalProperty'])})` : ''}.`, {
-      hint: 'Fix the guide against schemas/guide.schema.json.',
-      details: { errors: (validate.errors ?? []).map((e) => ({ path: e.instancePath, message: e.message })) },
-    });
+    throw new InputError(
+      'guide_invalid',
+      `${source}: ${field}: ${first?.message ?? 'invalid'}${first?.params && 'additionalProperty' in first.params ? ` (${String(first.params['additionalProperty'])})` : ''}.`,
+      {
+        hint: 'Fix the guide against schemas/guide.schema.json.',
+        details: {
+          errors: (validate.errors ?? []).map((e) => ({ path: e.instancePath, message: e.message })),
+        },
+      },
+    );
   }
   const guide = data as Guide;
   const seen = new Set<string>();
   for (const [i, step] of guide.steps.entries()) {
     if (seen.has(step.id)) {
-      throw new InputError('guide_invalid', `${source}: /steps/${i}/id: duplicate step id "${step.id}".`, { hint: 'Give each step a unique id.' });
+      throw new InputError('guide_invalid', `${source}: /steps/${i}/id: duplicate step id "${step.id}".`, {
+        hint: 'Give each step a unique id.',
+      });
     }
     seen.add(step.id);
   }
@@ -88,7 +108,13 @@ export function defaultGuide(url?: string): Guide {
     name: 'free',
     title: 'Free capture',
     ...(url ? { site: url } : {}),
-    steps: [{ id: 'session', title: 'Use the app', do: 'Use the app; every request of the allowed hosts is recorded. Press Enter (or Next) to finish.' }],
+    steps: [
+      {
+        id: 'session',
+        title: 'Use the app',
+        do: 'Use the app; every request of the allowed hosts is recorded. Press Enter (or Next) to finish.',
+      },
+    ],
   };
 }
 

@@ -30,8 +30,18 @@ export interface HostFilter {
 }
 
 /** Builds the filter from `--hosts` (comma-separated) or from the target URL's site. */
-export function hostFilter(list: readonly string[] | undefined, targetUrl?: string, extra: readonly string[] = []): HostFilter {
-  const patterns = (list && list.length > 0 ? [...list] : targetUrl ? [siteOf(new URL(targetUrl).hostname), ...extra] : [...extra])
+export function hostFilter(
+  list: readonly string[] | undefined,
+  targetUrl?: string,
+  extra: readonly string[] = [],
+): HostFilter {
+  const patterns = (
+    list && list.length > 0
+      ? [...list]
+      : targetUrl
+        ? [siteOf(new URL(targetUrl).hostname), ...extra]
+        : [...extra]
+  )
     .map((p) => p.trim().toLowerCase().replace(/^\*\./, ''))
     .filter((p) => p !== '');
   return {

@@ -22,7 +22,6 @@ const KEPT_CLAIMS = new Set([
   'azp',
   'token_use',
   'token_type',
-  'typ',
   'roles',
   'amr',
   'acr',

@@ -62,19 +62,29 @@ export function compilePiiRules(rules: readonly PiiRule[], source = 'built-in ru
       }
     };
     if (typeof rule.kind !== 'string' || !/^[a-z0-9_-]+$/.test(rule.kind)) {
-      throw new InputError('redact_rules', `${source}: rule ${index}: kind must be lowercase letters, digits, - or _.`, {
-        hint: 'Name the kind, for example "kind": "email".',
-      });
+      throw new InputError(
+        'redact_rules',
+        `${source}: rule ${index}: kind must be lowercase letters, digits, - or _.`,
+        {
+          hint: 'Name the kind, for example "kind": "email".',
+        },
+      );
     }
     if (rule.name === undefined && rule.value === undefined) {
-      throw new InputError('redact_rules', `${source}: rule ${index} (${rule.kind}): give a name or a value pattern.`, {
-        hint: 'Add "name" or "value" to the rule.',
-      });
+      throw new InputError(
+        'redact_rules',
+        `${source}: rule ${index} (${rule.kind}): give a name or a value pattern.`,
+        {
+          hint: 'Add "name" or "value" to the rule.',
+        },
+      );
     }
     return { kind: rule.kind, name: compile(rule.name, 'name'), value: compile(rule.value, 'value') };
   });
   return {
-    descriptions: rules.map((r) => `pii-${r.kind}:${r.name ? `name=${r.name}` : ''}${r.value ? ` value=${r.value}` : ''}`.trim()),
+    descriptions: rules.map((r) =>
+      `pii-${r.kind}:${r.name ? `name=${r.name}` : ''}${r.value ? ` value=${r.value}` : ''}`.trim(),
+    ),
     match(name, value) {
       if (value === '') return undefined;
       for (const rule of compiled) {
@@ -93,10 +103,14 @@ export async function loadPiiRulesFile(path: string): Promise<PiiRule[]> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new InputError('redact_rules', `${path}: cannot read the redaction rules file: ${(error as Error).message}.`, {
-      hint: 'Check the path given to --redact-rules.',
-      cause: error,
-    });
+    throw new InputError(
+      'redact_rules',
+      `${path}: cannot read the redaction rules file: ${(error as Error).message}.`,
+      {
+        hint: 'Check the path given to --redact-rules.',
+        cause: error,
+      },
+    );
   }
   let data: unknown;
   try {

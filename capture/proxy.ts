@@ -58,7 +58,8 @@ function headerValue(raw: [string, string][], name: string): string | undefined 
   return values.length === 0 ? undefined : values.join(lower === 'set-cookie' ? '\n' : ', ');
 }
 
-const TEXTUAL = /^(text\/|application\/(json|.*\+json|javascript|xml|.*\+xml|x-www-form-urlencoded|graphql))/i;
+const TEXTUAL =
+  /^(text\/|application\/(json|.*\+json|javascript|xml|.*\+xml|x-www-form-urlencoded|graphql))/i;
 
 async function bodyOf(
   body: CompletedRequest['body'],
@@ -76,7 +77,9 @@ async function bodyOf(
 export async function startProxyCapture(options: ProxyCaptureOptions): Promise<ProxyCapture> {
   const { sink, hosts } = options;
   const maxBody = options.maxBodySize ?? 16 * 1024 * 1024;
-  const intercept = hosts.patterns.flatMap((p) => (/^[\d.]+$|:/.test(p) ? [{ hostname: p }] : [{ hostname: p }, { hostname: `*.${p}` }]));
+  const intercept = hosts.patterns.flatMap((p) =>
+    /^[\d.]+$|:/.test(p) ? [{ hostname: p }] : [{ hostname: p }, { hostname: `*.${p}` }],
+  );
   const server: Mockttp = getLocal({
     https: { key: options.ca.key, cert: options.ca.cert, tlsInterceptOnly: intercept },
     recordTraffic: false,
@@ -90,7 +93,9 @@ export async function startProxyCapture(options: ProxyCaptureOptions): Promise<P
   };
 
   await server.forAnyRequest().thenPassThrough({
-    ...(options.upstreamCAs?.length ? { additionalTrustedCAs: options.upstreamCAs.map((cert) => ({ cert })) } : {}),
+    ...(options.upstreamCAs?.length
+      ? { additionalTrustedCAs: options.upstreamCAs.map((cert) => ({ cert })) }
+      : {}),
   });
   await server.forAnyWebSocket().thenPassThrough({});
 
@@ -143,7 +148,10 @@ export async function startProxyCapture(options: ProxyCaptureOptions): Promise<P
       code === 'EADDRINUSE'
         ? `proxy: port ${options.port ?? 8080} is already in use.`
         : `proxy: cannot listen on port ${options.port ?? 8080}: ${(error as Error).message}.`,
-      { hint: 'Pick another port with --port (and point the phone at it), or stop what uses it.', cause: error },
+      {
+        hint: 'Pick another port with --port (and point the phone at it), or stop what uses it.',
+        cause: error,
+      },
     );
   }
 
@@ -170,7 +178,11 @@ export async function startProxyCapture(options: ProxyCaptureOptions): Promise<P
       // Requests that never got a response are written as they stand.
       for (const [id, started] of requests) {
         requests.delete(id);
-        track(toEntry(started.req, undefined, started.step, maxBody, 'capture ended before the response').then((e) => sink.add(e, 'proxy')).catch(() => undefined));
+        track(
+          toEntry(started.req, undefined, started.step, maxBody, 'capture ended before the response')
+            .then((e) => sink.add(e, 'proxy'))
+            .catch(() => undefined),
+        );
       }
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
@@ -191,8 +203,14 @@ async function toEntry(
   const declared = res ? Number(headerValue(res.rawHeaders, 'content-length') ?? '0') : 0;
   const t = req.timingEvents;
   const rt = res?.timingEvents;
-  const wait = rt?.headersSentTimestamp !== undefined && t.bodyReceivedTimestamp !== undefined ? rt.headersSentTimestamp - t.bodyReceivedTimestamp : 0;
-  const receive = rt?.responseSentTimestamp !== undefined && rt.headersSentTimestamp !== undefined ? rt.responseSentTimestamp - rt.headersSentTimestamp : 0;
+  const wait =
+    rt?.headersSentTimestamp !== undefined && t.bodyReceivedTimestamp !== undefined
+      ? rt.headersSentTimestamp - t.bodyReceivedTimestamp
+      : 0;
+  const receive =
+    rt?.responseSentTimestamp !== undefined && rt.headersSentTimestamp !== undefined
+      ? rt.responseSentTimestamp - rt.headersSentTimestamp
+      : 0;
   const send = t.bodyReceivedTimestamp !== undefined ? t.bodyReceivedTimestamp - t.startTimestamp : 0;
   const url = req.url;
   const httpVersion = `HTTP/${req.httpVersion ?? '1.1'}`;
@@ -208,7 +226,13 @@ async function toEntry(
       headers: headersOf(req.rawHeaders),
       queryString: [...new URL(url).searchParams.entries()].map(([name, value]) => ({ name, value })),
       ...(reqBody.text !== undefined
-        ? { postData: { mimeType: reqType ?? 'application/octet-stream', text: reqBody.text, ...(reqBody.encoding ? { encoding: reqBody.encoding } : {}) } }
+        ? {
+            postData: {
+              mimeType: reqType ?? 'application/octet-stream',
+              text: reqBody.text,
+              ...(reqBody.encoding ? { encoding: reqBody.encoding } : {}),
+            },
+          }
         : {}),
       headersSize: -1,
       bodySize: reqBody.size,
@@ -231,7 +255,15 @@ async function toEntry(
       ...(error ? { _error: error } : {}),
     },
     cache: {},
-    timings: { blocked: -1, dns: -1, connect: -1, ssl: -1, send: Math.max(0, send), wait: Math.max(0, wait), receive: Math.max(0, receive) },
+    timings: {
+      blocked: -1,
+      dns: -1,
+      connect: -1,
+      ssl: -1,
+      send: Math.max(0, send),
+      wait: Math.max(0, wait),
+      receive: Math.max(0, receive),
+    },
     ...(step !== undefined ? { pageref: step, _step: step } : {}),
     // mockttp drops bodies over maxBodySize: the declared length tells us one was cut.
     ...(res && resBody.size === 0 && declared > maxBody ? { _truncated: true } : {}),

@@ -22,6 +22,12 @@ import {
   secretShape,
 } from './secret-rules.js';
 
+/** Names whose long hex/base64 values are the records' identifiers, not secrets. */
+const ID_NAME =
+  /(^id$|[a-z]Id$|[-_]id$|ids$|^tx|hash$|Hash$|address$|Address$|[Nn]umber$|No$|^uuid$|[Uu]uid$|^ref|Ref$)/;
+/** In URLs only: `?key=` (API keys), OAuth `?code=`, tickets. */
+const QUERY_SECRET_NAME = /^(key|code|ticket|access[-_]?key|auth[-_]?key)$/i;
+
 /** Per-entry cap on `_redacted` records: enough to audit, bounded on pathological bodies. */
 const MAX_REDACTION_RECORDS = 200;
 /** Known secrets shorter than this are not searched for in free text (too many false hits). */
@@ -71,12 +77,15 @@ export class EntryRedactor {
     }
     req.headers = req.headers.map((h) => this.#header(walk, h));
     req.url = this.#url(walk, 'request.url', req.url);
-    for (const q of req.queryString ?? []) q.value = this.#field(walk, `request.queryString.${q.name}`, q.name, q.value);
+    for (const q of req.queryString ?? [])
+      q.value = this.#field(walk, `request.queryString.${q.name}`, q.name, q.value);
     if (req.postData) {
       const pd = req.postData;
-      if (pd.text !== undefined && pd.encoding !== 'base64') pd.text = this.#body(walk, 'request.postData', pd.mimeType, pd.text);
+      if (pd.text !== undefined && pd.encoding !== 'base64')
+        pd.text = this.#body(walk, 'request.postData', pd.mimeType, pd.text);
       for (const p of pd.params ?? []) {
-        if (p.value !== undefined) p.value = this.#field(walk, `request.postData.params.${p.name}`, p.name, p.value);
+        if (p.value !== undefined)
+          p.value = this.#field(walk, `request.postData.params.${p.name}`, p.name, p.value);
       }
     }
 
@@ -135,10 +144,15 @@ export class EntryRedactor {
     return value.startsWith('[redacted:');
   }
 
-  /** A named field (query parameter, form field, JSON key) with a string value. */
-  #field(walk: Walk, location: string, name: string | undefined, value: string): string {
+  /**
+   * A named field (query parameter, form field, JSON key, header) with a string value. Long hex/base64
+   * values count as secrets by shape, except under id-like names (txId, quoteId, hash, address): those
+   * are the records' own identifiers, which analysis and the ledger need. `query`: names that are
+   * credentials only in URLs (`key`, OAuth `code`).
+   */
+  #field(walk: Walk, location: string, name: string | undefined, value: string, query = false): string {
     if (value === '' || this.#isPlaceholder(value)) return value;
-    if (name !== undefined && isSecretFieldName(name)) {
+    if (name !== undefined && (isSecretFieldName(name) || (query && QUERY_SECRET_NAME.test(name)))) {
       const jwt = secretShape(value) === 'jwt' ? this.#jwt(walk, location, value) : undefined;
       return jwt ?? this.#secret(walk, location, value, kindForName(name));
     }
@@ -150,9 +164,11 @@ export class EntryRedactor {
       return placeholder;
     }
     const shape = secretShape(value);
-    if (shape === 'jwt') return this.#jwt(walk, location, value) ?? this.#secret(walk, location, value, 'token');
+    if (shape === 'jwt')
+      return this.#jwt(walk, location, value) ?? this.#secret(walk, location, value, 'token');
     if (shape === 'bearer') return this.#bearer(walk, location, value);
-    if (shape) return this.#secret(walk, location, value, 'token');
+    if (shape && !(name !== undefined && ID_NAME.test(name)))
+      return this.#secret(walk, location, value, 'token');
     const known = this.#known.get(value);
     if (known) {
       walk.redactions.push({ location, kind: 'known' });
@@ -210,7 +226,12 @@ export class EntryRedactor {
           const eq = first.indexOf('=');
           if (eq < 0) return line;
           const cookieName = first.slice(0, eq).trim();
-          const redacted = this.#secret(walk, `response.cookies.${cookieName}`, first.slice(eq + 1), 'cookie');
+          const redacted = this.#secret(
+            walk,
+            `response.cookies.${cookieName}`,
+            first.slice(eq + 1),
+            'cookie',
+          );
           return `${first.slice(0, eq)}=${redacted}${semi < 0 ? '' : line.slice(semi)}`;
         })
         .join('\n');
@@ -220,7 +241,12 @@ export class EntryRedactor {
       return { ...header, value: this.#url(walk, location, value) };
     }
     if (name === 'authorization' || name === 'proxy-authorization') {
-      return { ...header, value: /\s/.test(value.trim()) ? this.#bearer(walk, location, value) : this.#secret(walk, location, value, 'authorization') };
+      return {
+        ...header,
+        value: /\s/.test(value.trim())
+          ? this.#bearer(walk, location, value)
+          : this.#secret(walk, location, value, 'authorization'),
+      };
     }
     if (isSecretHeaderName(name)) {
       const jwt = secretShape(value) === 'jwt' ? this.#jwt(walk, location, value) : undefined;
@@ -240,9 +266,12 @@ export class EntryRedactor {
     const query = qAt < 0 ? undefined : beforeHash.slice(qAt + 1);
 
     // userinfo password: scheme://user:pass@host
-    base = base.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/@:]*):([^/@]*)@/i, (_m, scheme: string, user: string, pass: string) => {
-      return `${scheme}${user}:${encodePlaceholder(this.#secret(walk, `${location}.password`, decodeSafe(pass), 'password'))}@`;
-    });
+    base = base.replace(
+      /^([a-z][a-z0-9+.-]*:\/\/)([^/@:]*):([^/@]*)@/i,
+      (_m, scheme: string, user: string, pass: string) => {
+        return `${scheme}${user}:${encodePlaceholder(this.#secret(walk, `${location}.password`, decodeSafe(pass), 'password'))}@`;
+      },
+    );
     // Path segments that are tokens by shape (reset links, magic links) or already-known secrets.
     const schemeHost = /^([a-z][a-z0-9+.-]*:\/\/[^/]*)(.*)$/i.exec(base);
     const prefix = schemeHost ? (schemeHost[1] as string) : '';
@@ -255,14 +284,15 @@ export class EntryRedactor {
         const known = this.#known.get(decoded);
         if (known) return encodePlaceholder(known);
         const shape = secretShape(decoded);
-        if (!shape) return segment;
+        if (shape !== 'jwt') return segment;
         const out = shape === 'jwt' ? this.#jwt(walk, `${location}.path`, decoded) : undefined;
         return encodePlaceholder(out ?? this.#secret(walk, `${location}.path`, decoded, 'token'));
       })
       .join('/');
     let out = prefix + newPath;
     if (query !== undefined) out += `?${this.#params(walk, `${location}.query`, query, false)}`;
-    if (hash !== undefined) out += `#${hash.includes('=') ? this.#params(walk, `${location}.fragment`, hash, false) : hash}`;
+    if (hash !== undefined)
+      out += `#${hash.includes('=') ? this.#params(walk, `${location}.fragment`, hash, false) : hash}`;
     return out;
   }
 
@@ -276,7 +306,7 @@ export class EntryRedactor {
         const name = decodeSafe(pair.slice(0, eq), form);
         const rawValue = pair.slice(eq + 1);
         const value = decodeSafe(rawValue, form);
-        const out = this.#field(walk, `${location}.${name}`, name, value);
+        const out = this.#field(walk, `${location}.${name}`, name, value, !form);
         return out === value ? pair : `${pair.slice(0, eq)}=${encodePlaceholder(out)}`;
       })
       .join('&');
@@ -285,7 +315,10 @@ export class EntryRedactor {
   #body(walk: Walk, location: string, mimeType: string | undefined, text: string): string {
     const mime = (mimeType ?? '').toLowerCase();
     const trimmed = text.trimStart();
-    if (mime.includes('json') || ((trimmed.startsWith('{') || trimmed.startsWith('[')) && !mime.includes('html'))) {
+    if (
+      mime.includes('json') ||
+      ((trimmed.startsWith('{') || trimmed.startsWith('[')) && !mime.includes('html'))
+    ) {
       let parsed: unknown;
       try {
         parsed = parseLossless(text);
@@ -314,7 +347,8 @@ export class EntryRedactor {
     // Numbers under a secret name (numeric PINs, OTP codes) or a PII name (phone as a number).
     if (key !== undefined && (isLosslessNumber(value) || typeof value === 'number')) {
       const text = String(value);
-      if (isSecretFieldName(key) && !/^(expires?|expir\w*|ttl)$/i.test(key)) return this.#secret(walk, pointer, text, kindForName(key));
+      if (isSecretFieldName(key) && !/^(expires?|expir\w*|ttl)$/i.test(key))
+        return this.#secret(walk, pointer, text, kindForName(key));
       const pii = this.#pii.match(key, text);
       if (pii && !this.#pii.match(undefined, text)) {
         walk.redactions.push({ location: pointer, kind: `pii-${pii}` });
@@ -326,7 +360,10 @@ export class EntryRedactor {
 
   /** Free text: JWT-looking substrings, `"token":"…"` pairs (truncated JSON), and every known secret. */
   #sweep(walk: Walk, location: string, text: string): string {
-    let out = text.replace(SECRET_IN_TEXT, (token) => this.#jwt(walk, location, token) ?? this.#secret(walk, location, token, 'token'));
+    let out = text.replace(
+      SECRET_IN_TEXT,
+      (token) => this.#jwt(walk, location, token) ?? this.#secret(walk, location, token, 'token'),
+    );
     out = out.replace(SECRET_PAIR_IN_TEXT, (_m, open: string, value: string, close: string) => {
       if (value === '' || this.#isPlaceholder(value)) return `${open}${value}${close}`;
       const name = /"([^"]*)"/.exec(open)?.[1] ?? 'token';
@@ -357,7 +394,7 @@ function decodeSafe(text: string, form = false): string {
 /** What a signature in this request may have been computed over: the query without it, the body, both. */
 function signedPayloadsOf(url: string, body: string | undefined): string[] {
   const q = url.indexOf('?');
-  const query = q < 0 ? '' : url.slice(q + 1).split('#')[0] ?? '';
+  const query = q < 0 ? '' : (url.slice(q + 1).split('#')[0] ?? '');
   const withoutSig = query
     .split('&')
     .filter((p) => p !== '' && !/^(signature|sig|sign)=/i.test(p))

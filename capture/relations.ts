@@ -29,7 +29,10 @@ const TRANSFORMS: ReadonlyArray<[string, Transform]> = [
   ['md5', (v) => digests('md5', v)],
   ['sha1', (v) => digests('sha1', v)],
   ['sha256', (v) => digests('sha256', v)],
-  ['base64', (v) => [Buffer.from(v, 'utf8').toString('base64'), Buffer.from(v, 'utf8').toString('base64url')]],
+  [
+    'base64',
+    (v) => [Buffer.from(v, 'utf8').toString('base64'), Buffer.from(v, 'utf8').toString('base64url')],
+  ],
   ['hex', (v) => [Buffer.from(v, 'utf8').toString('hex')]],
   ['urlencode', (v) => (encodeURIComponent(v) !== v ? [encodeURIComponent(v)] : [])],
 ];
@@ -42,7 +45,10 @@ function digests(algorithm: string, value: string): string[] {
 export class RelationTracker {
   readonly #redactor: Redactor;
   /** clear value -> first location it was seen at. */
-  readonly #seen = new Map<string, { location: string; fingerprint: string; firstSeenMs: number; issued: boolean }>();
+  readonly #seen = new Map<
+    string,
+    { location: string; fingerprint: string; firstSeenMs: number; issued: boolean }
+  >();
   /** transformed string -> source fingerprint and transform name. */
   readonly #derivedIndex = new Map<string, { source: string; transform: string; location: string }>();
   readonly #relations: HarValueRelation[] = [];
@@ -61,7 +67,12 @@ export class RelationTracker {
    * Looks at one entry's secrets. `signedPayloads` are the texts a signature in this entry could have been
    * computed over (the query string without the signature, the body), for the hmac check.
    */
-  observe(entryIndex: number, secrets: readonly SeenSecret[], signedPayloads: readonly string[] = [], startedMs = Number.POSITIVE_INFINITY): void {
+  observe(
+    entryIndex: number,
+    secrets: readonly SeenSecret[],
+    signedPayloads: readonly string[] = [],
+    startedMs = Number.POSITIVE_INFINITY,
+  ): void {
     const fresh: SeenSecret[] = [];
     for (const secret of secrets) {
       if (secret.value.length < 4) continue;
@@ -71,24 +82,38 @@ export class RelationTracker {
       // the cookie that requests started after it carried.
       if (known && secret.side === 'response' && !known.issued && startedMs <= known.firstSeenMs) {
         known.issued = true;
-        this.#add({ type: 'issued', from: `entry:${entryIndex}`, to: fingerprint, entryIndex, evidence: `first seen in ${secret.location}` });
+        this.#add({
+          type: 'issued',
+          from: `entry:${entryIndex}`,
+          to: fingerprint,
+          entryIndex,
+          evidence: `first seen in ${secret.location}`,
+        });
       }
       if (known) {
         // The same value under another name (cookie -> header): an identity derivation, once per pair.
         if (nameOf(known.location) !== nameOf(secret.location)) {
-          this.#add({
-            type: 'derived',
-            transform: 'identity',
-            from: known.fingerprint,
-            to: fingerprint,
-            entryIndex,
-            evidence: `${secret.location} equals ${known.location}`,
-          }, `identity|${nameOf(known.location)}|${nameOf(secret.location)}`);
+          this.#add(
+            {
+              type: 'derived',
+              transform: 'identity',
+              from: known.fingerprint,
+              to: fingerprint,
+              entryIndex,
+              evidence: `${secret.location} equals ${known.location}`,
+            },
+            `identity|${nameOf(known.location)}|${nameOf(secret.location)}`,
+          );
         }
         continue;
       }
       if (this.#seen.size >= MAX_TRACKED) continue;
-      this.#seen.set(secret.value, { location: secret.location, fingerprint, firstSeenMs: startedMs, issued: secret.side === 'response' });
+      this.#seen.set(secret.value, {
+        location: secret.location,
+        fingerprint,
+        firstSeenMs: startedMs,
+        issued: secret.side === 'response',
+      });
       fresh.push(secret);
       if (secret.side === 'response') {
         this.#add({
@@ -107,7 +132,8 @@ export class RelationTracker {
       for (const [name, transform] of TRANSFORMS) {
         for (const out of transform(secret.value)) {
           if (out === secret.value) continue;
-          if (!this.#derivedIndex.has(out)) this.#derivedIndex.set(out, { source: fingerprint, transform: name, location: secret.location });
+          if (!this.#derivedIndex.has(out))
+            this.#derivedIndex.set(out, { source: fingerprint, transform: name, location: secret.location });
           const existing = this.#seen.get(out) ?? this.#seen.get(out.toLowerCase());
           if (existing && existing.fingerprint !== fingerprint) {
             this.#add({
@@ -121,7 +147,8 @@ export class RelationTracker {
           }
         }
       }
-      if (this.#hmacKeys.length < MAX_HMAC_KEYS && secret.value.length >= 16) this.#hmacKeys.push(secret.value);
+      if (this.#hmacKeys.length < MAX_HMAC_KEYS && secret.value.length >= 16)
+        this.#hmacKeys.push(secret.value);
     }
     for (const secret of fresh) {
       const hit = this.#derivedIndex.get(secret.value) ?? this.#derivedIndex.get(secret.value.toLowerCase());
@@ -136,7 +163,8 @@ export class RelationTracker {
           evidence: `${secret.location} = ${hit.transform}(${hit.location})`,
         });
       }
-      if (/^[0-9a-fA-F]{64}$/.test(secret.value) && signedPayloads.length > 0) this.#checkHmac(entryIndex, secret, signedPayloads);
+      if (/^[0-9a-fA-F]{64}$/.test(secret.value) && signedPayloads.length > 0)
+        this.#checkHmac(entryIndex, secret, signedPayloads);
     }
   }
 
@@ -161,7 +189,10 @@ export class RelationTracker {
     }
   }
 
-  #add(relation: HarValueRelation, key = `${relation.type}|${relation.transform ?? ''}|${relation.from}|${relation.to}`): void {
+  #add(
+    relation: HarValueRelation,
+    key = `${relation.type}|${relation.transform ?? ''}|${relation.from}|${relation.to}`,
+  ): void {
     if (this.#keys.has(key)) return;
     this.#keys.add(key);
     this.#relations.push(relation);

@@ -112,7 +112,17 @@ const SECRET_WORDS = new Set([
 ]);
 
 /** Adjacent word pairs that say "secret" only together. */
-const SECRET_PAIRS = new Set(['api key', 'access key', 'private key', 'secret key', 'verify code', 'verification code', 'auth code', 'refresh token', 'client secret']);
+const SECRET_PAIRS = new Set([
+  'api key',
+  'access key',
+  'private key',
+  'secret key',
+  'verify code',
+  'verification code',
+  'auth code',
+  'refresh token',
+  'client secret',
+]);
 
 /** Names that look secret by the words above but never are (pagination tokens stay readable). */
 const NOT_SECRET_NAME =

@@ -4,6 +4,7 @@
  * step and source, and writes them one by one. `log._ledgertap` (consent, account, guide, redaction,
  * relations) is written when the capture closes.
  */
+import { existsSync } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import {
   CaptureError,
@@ -11,6 +12,7 @@ import {
   createRedactor,
   fileError,
   isErrnoException,
+  isLedgertapError,
   newRedactionKey,
   packageVersion,
 } from '../core/index.js';
@@ -87,7 +89,8 @@ export async function createHarSink(options: HarSinkOptions): Promise<HarSink> {
   const now = options.now ?? Date.now;
   const redactEnabled = options.redact ?? true;
   const key = options.key ?? newRedactionKey();
-  const keyFile = redactEnabled && options.keyFile !== false ? (options.keyFile ?? `${options.out}.key`) : undefined;
+  const keyFile =
+    redactEnabled && options.keyFile !== false ? (options.keyFile ?? `${options.out}.key`) : undefined;
   const maxBody = options.maxBodySize ?? DEFAULT_MAX_BODY;
   const piiRules = options.piiRules ?? DEFAULT_PII_RULES;
   const pii = compilePiiRules(piiRules);
@@ -117,6 +120,8 @@ export async function createHarSink(options: HarSinkOptions): Promise<HarSink> {
       bufferBytes: 1,
     });
   } catch (error) {
+    // `har.partial_exists` and friends already say what to do.
+    if (isLedgertapError(error) && !isErrnoException((error as { cause?: unknown }).cause)) throw error;
     throw toCaptureError(options.out, error);
   }
   let bytes = 0;
@@ -136,7 +141,10 @@ export async function createHarSink(options: HarSinkOptions): Promise<HarSink> {
       if (buffer.length <= maxBody) return text;
       entry._truncated = true;
       // Cut on a character boundary: decoding a sliced buffer drops the partial last character.
-      return buffer.subarray(0, maxBody).toString('utf8').replace(/\uFFFD$/, '');
+      return buffer
+        .subarray(0, maxBody)
+        .toString('utf8')
+        .replace(/\uFFFD$/, '');
     };
     entry.response.content.text = cut(entry.response.content.text);
     if (entry.request.postData) entry.request.postData.text = cut(entry.request.postData.text);
@@ -168,12 +176,18 @@ export async function createHarSink(options: HarSinkOptions): Promise<HarSink> {
       const run = async (): Promise<void> => {
         if (failure) throw failure;
         if (closed) return;
+        // Yield to I/O first: the browser's protocol messages (a held response waiting to continue)
+        // matter more to the holder's page than redacting this entry a millisecond sooner.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         // Producers that know the step an entry started in (the browser recorder) set it themselves.
         if (entry._step === undefined && step !== undefined) {
           entry.pageref = step;
           entry._step = step;
         }
         entry._source = source;
+        // HAR 1.2 requires these; producers that cannot know them leave them out.
+        entry.cache ??= {};
+        entry.timings ??= { send: 0, wait: 0, receive: 0 };
         cap(entry);
         if (redactEnabled) redactor.redact(entry, entries);
         try {
@@ -238,7 +252,7 @@ export async function createHarSink(options: HarSinkOptions): Promise<HarSink> {
         };
         if (failure) {
           summary.error = failure.message;
-          summary.partial = writer.partialPath;
+          if (existsSync(writer.partialPath)) summary.partial = writer.partialPath;
         }
         return summary;
       })();
@@ -250,15 +264,23 @@ export async function createHarSink(options: HarSinkOptions): Promise<HarSink> {
 
 function toCaptureError(path: string, error: unknown): CaptureError {
   if (error instanceof CaptureError) return error;
-  if (isErrnoException(error) && (error.code === 'ENOSPC' || error.code === 'EDQUOT')) {
+  // The HAR writer wraps errno errors (ENOSPC becomes env.disk_full); look through the wrapper.
+  const codes = [error, (error as { cause?: unknown } | undefined)?.cause]
+    .filter(isErrnoException)
+    .map((e) => e.code);
+  if (codes.some((c) => c === 'ENOSPC' || c === 'EDQUOT' || c === 'env.disk_full')) {
     return new CaptureError('disk_full', `${path}: no space left on the device; the capture stopped.`, {
       hint: `Every entry written before this point is in ${path}.partial (recover it with \`ledgertap har merge ${path}.partial --out recovered.har\`); free some space and capture again.`,
       cause: error,
     });
   }
-  const known = fileError(path, error, 'write');
-  return new CaptureError('write_failed', known ? known.message : `${path}: writing the capture failed: ${(error as Error).message}.`, {
-    hint: known ? '' : 'Check the disk and the path given to --out.',
-    cause: error,
-  });
+  const known = isLedgertapError(error) ? error : fileError(path, error, 'write');
+  return new CaptureError(
+    'write_failed',
+    known ? known.message : `${path}: writing the capture failed: ${(error as Error).message}.`,
+    {
+      hint: known ? '' : 'Check the disk and the path given to --out.',
+      cause: error,
+    },
+  );
 }

@@ -2,7 +2,6 @@
  * Export: normalized records in the shape of the sandbox's truth (docs/normalized-model.md): no
  * `source`/`raw` unless asked, sorted by kind then id (then account), streamed page by page.
  */
-import { stringifyJsonWithBigInt } from '../core/index.js';
 import type { AccountKind } from '../schemas/index.js';
 import { allFields, fieldsOf, orderedContent } from './fields.js';
 import type { LedgerStore, StoredRecord } from './types.js';
@@ -24,7 +23,7 @@ export function csvField(value: unknown): string {
       ? value
       : typeof value === 'number' || typeof value === 'boolean'
         ? String(value)
-        : stringifyJsonWithBigInt(value);
+        : JSON.stringify(value);
   return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -50,7 +49,8 @@ export async function* exportLines(store: LedgerStore, options: ExportOptions): 
   for await (const stored of store.iterateRecords(query)) {
     const content = orderedContent(stored.record) as unknown as Record<string, unknown>;
     const row = options.withRaw ? { ...content, ...(await withRawFields(store, stored)) } : content;
-    if (options.format === 'jsonl') yield stringifyJsonWithBigInt(row);
+    // Stored records hold no bigint (ids are digit strings), so plain JSON is exact.
+    if (options.format === 'jsonl') yield JSON.stringify(row);
     else yield columns.map((c) => csvField(row[c])).join(',');
   }
 }

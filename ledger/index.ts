@@ -28,6 +28,7 @@ export type {
   ImportFileRow,
   IncomingRecord,
   LedgerBackend,
+  LedgerRecordReader,
   LedgerStore,
   LedgerTx,
   LedgerWriter,

@@ -173,7 +173,12 @@ async function appliedVersions(conn: SqlConn): Promise<Set<number>> {
  * Applies every pending migration, each in its own transaction. On PostgreSQL a transaction-scoped
  * advisory lock per schema makes concurrent openers wait for each other instead of racing.
  */
-export async function migrate(driver: SqlDriver, now: number): Promise<number> {
+export async function migrate(
+  driver: SqlDriver,
+  now: number,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number> {
+  const latest = migrations[migrations.length - 1]?.version ?? 0;
   const lock = async (conn: SqlConn): Promise<void> => {
     if (driver.dialect.name === 'postgres') {
       await conn.all(`SELECT pg_advisory_xact_lock(hashtext('ledgertap.migrate.' || current_schema()))`);
@@ -185,14 +190,14 @@ export async function migrate(driver: SqlDriver, now: number): Promise<number> {
   });
   const before = await appliedVersions(driver.conn);
   const newest = Math.max(0, ...before);
-  if (newest > LATEST_VERSION) {
+  if (newest > latest) {
     throw new LedgerError(
       'too_new',
-      `ledger: the database is at schema version ${newest}, newer than this ledgertap knows (${LATEST_VERSION}).`,
+      `ledger: the database is at schema version ${newest}, newer than this ledgertap knows (${latest}).`,
       { exitCode: 2, hint: 'Upgrade ledgertap before using this database.' },
     );
   }
-  for (const migration of MIGRATIONS) {
+  for (const migration of migrations) {
     if (before.has(migration.version)) continue;
     await driver.transaction(async (conn) => {
       await lock(conn);
@@ -206,5 +211,5 @@ export async function migrate(driver: SqlDriver, now: number): Promise<number> {
       ]);
     });
   }
-  return LATEST_VERSION;
+  return latest;
 }

@@ -57,6 +57,17 @@ function queryError(url: string, error: unknown): unknown {
   if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === '57P01' || e.code === '57P03') {
     return connectionError(url, error);
   }
+  if (e.code === '22021') {
+    return new LedgerError(
+      'bad_text',
+      `${maskPostgresUrl(url)}: a value holds a NUL byte, which PostgreSQL text cannot store.`,
+      {
+        exitCode: 2,
+        hint: 'Remove NUL bytes from the input; nothing of the transaction was written.',
+        cause: error,
+      },
+    );
+  }
   if (e.code === '53100') {
     return new LedgerError('disk_full', `${maskPostgresUrl(url)}: PostgreSQL is out of disk space.`, {
       hint: 'Free space on the database server; the interrupted transaction was rolled back.',

@@ -90,8 +90,42 @@ export interface SqliteDriverOptions {
   busyTimeoutMs?: number;
 }
 
-/** Opens (or creates) an SQLite ledger file. */
+/** Open files of this process: every store on one file shares one connection and its mutex. */
+const shared = new Map<string, { driver: SqlDriver; refs: number }>();
+
+/**
+ * Opens (or creates) an SQLite ledger file. Two stores on the same file in one process share one
+ * connection: two connections would make one block the event loop in the busy handler while the other
+ * holds the write lock across an await.
+ */
 export function openSqliteDriver(path: string, options: SqliteDriverOptions = {}): SqlDriver {
+  let entry = shared.get(path);
+  if (!entry || !existsSync(path)) {
+    entry = { driver: createSqliteDriver(path, options), refs: 0 };
+    shared.set(path, entry);
+  }
+  const current = entry;
+  current.refs++;
+  let closed = false;
+  return {
+    dialect: current.driver.dialect,
+    conn: current.driver.conn,
+    transaction: (fn) =>
+      closed
+        ? Promise.reject(new LedgerError('closed', `${path}: the ledger is closed.`))
+        : current.driver.transaction(fn),
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (--current.refs === 0) {
+        if (shared.get(path) === current) shared.delete(path);
+        await current.driver.close();
+      }
+    },
+  };
+}
+
+function createSqliteDriver(path: string, options: SqliteDriverOptions): SqlDriver {
   if (existsSync(path)) checkFile(path);
   else if (options.create === false) {
     throw new InputError('not_found', `${path}: no such ledger.`, {

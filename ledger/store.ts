@@ -136,6 +136,8 @@ class Writer implements LedgerTx {
     protected readonly conn: SqlConn,
     protected readonly driver: SqlDriver,
     protected readonly now: () => number,
+    /** Rows inserted since the planner statistics were last refreshed (shared by the store's transactions). */
+    protected readonly growth: { rows: number } = { rows: 0 },
   ) {}
 
   protected get sourcesAgg(): string {
@@ -270,6 +272,7 @@ class Writer implements LedgerTx {
     for (const row of rows) inserted.add(keyOf(row as { account: string; kind: string; id: string }));
     const existing = chunk.filter((p) => !inserted.has(p.key));
     summary.counts.inserted += inserted.size;
+    this.growth.rows += inserted.size;
 
     // Records and sightings the incoming ones will be written to (new rows need their sighting too).
     const sighted: Prepared[] = chunk.filter((p) => inserted.has(p.key));
@@ -629,9 +632,11 @@ export class SqlLedgerStore extends Writer implements LedgerStore {
   readonly backend: LedgerBackend;
   readonly location: string;
   private readonly inTransaction = new AsyncLocalStorage<boolean>();
+  /** Rows the tables held (about) when their statistics were last refreshed. */
+  private analyzedAt = 0;
 
   constructor(driver: SqlDriver, options: SqlLedgerStoreOptions) {
-    super(driver.conn, driver, () => options.clock.now());
+    super(driver.conn, driver, () => options.clock.now(), { rows: 0 });
     this.backend = options.backend;
     this.location = options.location;
   }
@@ -654,8 +659,24 @@ export class SqlLedgerStore extends Writer implements LedgerStore {
     return this.inTransaction.run(true, () => this.driver.transaction(fn));
   }
 
-  transaction<T>(fn: (tx: LedgerTx) => Promise<T>): Promise<T> {
-    return this.guarded((conn) => fn(new Writer(conn, this.driver, this.now)));
+  async transaction<T>(fn: (tx: LedgerTx) => Promise<T>): Promise<T> {
+    const result = await this.guarded((conn) => fn(new Writer(conn, this.driver, this.now, this.growth)));
+    await this.refreshStatistics();
+    return result;
+  }
+
+  /**
+   * PostgreSQL plans `id IN (…)` lookups from table statistics; a table that grew fast (a first sync
+   * writing millions of rows) before autovacuum analyzed it gets planned as if empty, and every lookup
+   * scans the account's rows. Refreshing the statistics once the tables have grown by a fifth keeps the
+   * lookups on the primary key. SQLite needs no statistics for that.
+   */
+  private async refreshStatistics(): Promise<void> {
+    if (this.driver.dialect.name !== 'postgres') return;
+    if (this.growth.rows < Math.max(2_000, this.analyzedAt * 0.2)) return;
+    this.analyzedAt += this.growth.rows;
+    this.growth.rows = 0;
+    await this.conn.run('ANALYZE records, record_sources');
   }
 
   // Writes on the store itself each run as their own transaction (so on SQLite they queue behind an

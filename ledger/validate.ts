@@ -48,10 +48,18 @@ function describe(error: ErrorObject): { field: string; message: string } {
     };
   }
   if (error.keyword === 'pattern') {
-    return {
-      field: error.instancePath,
-      message: `must match ${String(params['pattern'])} (canonical decimal, digits id or asset code)`,
-    };
+    const pattern = String(params['pattern']);
+    const shown = JSON.stringify(String(error.data)).slice(0, 60);
+    const what = pattern.startsWith('^[^')
+      ? 'text without control characters (no NUL, newline or tab)'
+      : pattern.startsWith('^(0|')
+        ? 'a canonical decimal string (plain digits, no exponent, no trailing zeros, e.g. "0.0015")'
+        : pattern.startsWith('^[0-9]')
+          ? 'a string of digits'
+          : pattern.startsWith('^[A-Z0-9]')
+            ? 'an upper-case asset code'
+            : `a string matching ${pattern}`;
+    return { field: error.instancePath, message: `must be ${what}, not ${shown}` };
   }
   if (error.keyword === 'enum') {
     const allowed = (params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ');

@@ -80,10 +80,13 @@ function addCommonOptions(cmd: Command): Command {
 }
 
 /** The consent gate: an active `capture` consent for the account, or a usage error saying how to grant one. */
-async function checkConsent(
-  ctx: CommandContext,
-  opts: CommonOptions,
-): Promise<{ consentId: string; account: string }> {
+interface Gate {
+  consentId: string;
+  account: string;
+  db: string;
+}
+
+async function checkConsent(ctx: CommandContext, opts: CommonOptions): Promise<Gate> {
   const account = opts.account ?? ctx.env['LEDGERTAP_ACCOUNT'];
   const db = opts.db ?? ctx.env['LEDGERTAP_DB'];
   if (!db || !account) {
@@ -100,7 +103,33 @@ async function checkConsent(
   const consent = await withLedger(ctx, db, { create: false }, (store) =>
     requireConsent(store, account, 'capture', Date.now()),
   );
-  return { consentId: String(consent.id), account };
+  return { consentId: String(consent.id), account, db };
+}
+
+/** One audit-log line per capture (what, when, under which consent, how many entries; never a secret). */
+async function audit(
+  ctx: CommandContext,
+  gate: Gate,
+  endpoint: string,
+  summary: CaptureSummary,
+  startedAt: number,
+): Promise<void> {
+  try {
+    await withLedger(ctx, gate.db, { create: false }, (store) =>
+      store.appendAudit({
+        account: gate.account,
+        consentId: Number(gate.consentId),
+        route: 'capture',
+        method: 'CAPTURE',
+        endpoint,
+        records: summary.entries,
+        durationMs: Date.now() - startedAt,
+        ...(summary.error ? { error: summary.error } : {}),
+      }),
+    );
+  } catch (error) {
+    ctx.warn(`could not write the audit log entry: ${(error as Error).message}`);
+  }
 }
 
 function maxBody(value: string | undefined): number {
@@ -120,7 +149,7 @@ function maxBody(value: string | undefined): number {
 async function makeSink(
   ctx: CommandContext,
   opts: CommonOptions,
-  gate: { consentId: string; account: string },
+  gate: Gate,
   guide: Guide,
   info: Record<string, unknown>,
 ): Promise<HarSink> {
@@ -238,6 +267,7 @@ async function browserAction(ctx: CommandContext, opts: BrowserOptions): Promise
     });
   }
   const gate = await checkConsent(ctx, opts);
+  const startedAt = Date.now();
   const browserPath = findBrowser(opts.browser, ctx.env);
   const autopilot = await resolveAutopilot(ctx, opts);
   const hosts = hostFilter(parseHostList(opts.hosts), url, guide.hosts ?? []);
@@ -273,6 +303,8 @@ async function browserAction(ctx: CommandContext, opts: BrowserOptions): Promise
   }
   p.stop();
   const summary = await sink.close({ interrupted: result.reason === 'interrupted' });
+  const u = new URL(url);
+  await audit(ctx, gate, `${u.origin}${u.pathname}`, summary, startedAt);
   if (summary.error)
     throw new CaptureError(
       'write_failed',
@@ -306,6 +338,7 @@ async function proxyAction(ctx: CommandContext, opts: ProxyOptions): Promise<num
     });
   }
   const gate = await checkConsent(ctx, opts);
+  const startedAt = Date.now();
   const ca = await ensureCa(ctx.env);
   if (!ca) throw new CaptureError('ca_missing', 'the capture CA could not be created.');
   if (ca.created)
@@ -337,6 +370,7 @@ async function proxyAction(ctx: CommandContext, opts: ProxyOptions): Promise<num
   await proxy.stop();
   p.stop();
   const summary = await sink.close({ interrupted: how === 'interrupted' });
+  await audit(ctx, gate, `proxy:${hosts.patterns.join(',')}`, summary, startedAt);
   if (summary.error)
     throw new CaptureError(
       'write_failed',

@@ -17,48 +17,72 @@ export const register: RegisterVerb = (program: Command, runtime) => {
     .option('--db <path|url>', 'ledger: an SQLite file or a postgres:// URL')
     .option('--account <label>', 'only this account (default: every account)')
     .option('--all', 'also list assets without a gap')
+    .option('--conflicts', 'also list the unresolved conflicts between sources (fields that disagree)')
     .action(
-      runtime.action(async (ctx, opts: { db?: string; account?: string; all?: boolean }) => {
-        return withLedger(ctx, opts.db, { create: false }, async (store) => {
-          const reports = await reconcile(store, opts.account !== undefined ? { account: opts.account } : {});
-          const problems = reports.some((r) => !r.hasBalances || r.gaps.length > 0) || reports.length === 0;
-          if (ctx.json) {
-            ctx.printJson({ ok: !problems, accounts: reports });
-            return problems ? ExitCode.problems : ExitCode.ok;
-          }
-          if (reports.length === 0) ctx.print('reconcile: the ledger holds no records.');
-          for (const report of reports) {
-            const records = Object.values(report.counts).reduce((a, b) => a + (b ?? 0), 0);
-            if (!report.hasBalances) {
-              ctx.print(
-                `account ${report.account}: no balance records (${records} records): nothing to reconcile against. Sync balances first.`,
-              );
-              continue;
-            }
-            ctx.print(
-              `account ${report.account}: ${report.assets.length} assets, ${report.gaps.length} with a gap (${records} records${
-                report.unresolvedConflicts
-                  ? `, ${report.unresolvedConflicts} unresolved source conflicts`
-                  : ''
-              })`,
+      runtime.action(
+        async (ctx, opts: { db?: string; account?: string; all?: boolean; conflicts?: boolean }) => {
+          return withLedger(ctx, opts.db, { create: false }, async (store) => {
+            const reports = await reconcile(
+              store,
+              opts.account !== undefined ? { account: opts.account } : {},
             );
-            for (const a of opts.all ? report.assets : report.gaps) {
-              if (a.gap === '0') {
-                ctx.print(`  ${a.asset}: ok (balance ${a.balance})`);
+            const problems = reports.some((r) => !r.hasBalances || r.gaps.length > 0) || reports.length === 0;
+            const conflicts = opts.conflicts
+              ? await store.listConflicts({
+                  unresolved: true,
+                  ...(opts.account !== undefined ? { account: opts.account } : {}),
+                })
+              : [];
+            if (ctx.json) {
+              ctx.printJson({ ok: !problems, accounts: reports, ...(opts.conflicts ? { conflicts } : {}) });
+              return problems ? ExitCode.problems : ExitCode.ok;
+            }
+            if (reports.length === 0) ctx.print('reconcile: the ledger holds no records.');
+            for (const report of reports) {
+              const records = Object.values(report.counts).reduce((a, b) => a + (b ?? 0), 0);
+              if (!report.hasBalances) {
+                ctx.print(
+                  `account ${report.account}: no balance records (${records} records): nothing to reconcile against. Sync balances first.`,
+                );
                 continue;
               }
-              const direction = a.gap.startsWith('-')
-                ? 'less held than history says'
-                : 'more held than history explains';
               ctx.print(
-                `  ${a.asset}: gap ${a.gap} (${direction}; balance ${a.balance}, history ${a.history})`,
+                `account ${report.account}: ${report.assets.length} assets, ${report.gaps.length} with a gap (${records} records${
+                  report.unresolvedConflicts
+                    ? `, ${report.unresolvedConflicts} unresolved source conflicts`
+                    : ''
+                })`,
               );
-              for (const h of a.hints) ctx.print(`    likely: ${h.surface}: ${h.reason}`);
+              for (const a of opts.all ? report.assets : report.gaps) {
+                if (a.gap === '0') {
+                  ctx.print(`  ${a.asset}: ok (balance ${a.balance})`);
+                  continue;
+                }
+                const direction = a.gap.startsWith('-')
+                  ? 'less held than history says'
+                  : 'more held than history explains';
+                ctx.print(
+                  `  ${a.asset}: gap ${a.gap} (${direction}; balance ${a.balance}, history ${a.history})`,
+                );
+                for (const h of a.hints) ctx.print(`    likely: ${h.surface}: ${h.reason}`);
+              }
             }
-          }
-          return problems ? ExitCode.problems : ExitCode.ok;
-        });
-      }),
+            if (opts.conflicts) {
+              ctx.print(`${conflicts.length} unresolved conflicts between sources`);
+              for (const c of conflicts) {
+                const fields = c.fields
+                  .map(
+                    (f) =>
+                      `${f.field}: stored ${JSON.stringify(f.stored)}, ${c.source} says ${JSON.stringify(f.incoming)}`,
+                  )
+                  .join('; ');
+                ctx.print(`  #${c.id} ${c.account} ${c.kind} ${c.recordId}: ${fields}`);
+              }
+            }
+            return problems ? ExitCode.problems : ExitCode.ok;
+          });
+        },
+      ),
     );
 };
 

@@ -127,6 +127,11 @@ function printSummary(ctx: CommandContext, s: SyncSummary, wallMs: number): void
   if (s.discovery.unreachableSymbols.length > 0) {
     ctx.print(`  unreachable by the API (delisted): ${s.discovery.unreachableSymbols.join(', ')}`);
   }
+  if (s.discovery.assetsWithoutListedPair.length > 0) {
+    ctx.print(
+      `  assets with no listed pair (any spot trades in them are out of the API's reach): ${s.discovery.assetsWithoutListedPair.join(', ')}`,
+    );
+  }
   ctx.print(
     `  history:   from ${s.firstActivity !== undefined ? toIso(s.firstActivity) : 'the start'} to ${toIso(s.until)}`,
   );
@@ -160,7 +165,7 @@ export const register: RegisterVerb = (program: Command, runtime) => {
       'symbol discovery: evidence (default) or naive (probe every listed symbol)',
       'evidence',
     )
-    .option('--concurrency <n>', 'streams read at once', '4')
+    .option('--concurrency <n>', 'streams read at once (their requests still go one at a time)', '4')
     .action(
       runtime.action(async (ctx: CommandContext, flags: SyncFlags) => {
         const since = flags.since !== undefined ? timeFlag('--since', flags.since) : undefined;

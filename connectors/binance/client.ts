@@ -62,6 +62,13 @@ export interface BinanceClientOptions {
   onRetry?: (info: { endpoint: string; reason: string; delayMs: number }) => void;
   /** [0,1) source for jitter (tests make it deterministic). */
   random?: () => number;
+  /**
+   * Requests in flight at once (default 1). After a 429 the exchange counts every request that arrives
+   * before its Retry-After as a strike toward an IP ban, and requests already in flight cannot be called
+   * back; one at a time (the streams' database work still overlaps) also saturates /api's weight limit at
+   * any realistic round trip, so more buys little.
+   */
+  maxInFlight?: number;
 }
 
 /** A parsed response. */
@@ -109,6 +116,9 @@ export class BinanceClient {
   private readonly maxBackoffMs: number;
   private readonly random: () => number;
   private readonly options: BinanceClientOptions;
+  private inFlight = 0;
+  private readonly slotWaiters: Array<() => void> = [];
+  private readonly maxInFlight: number;
 
   constructor(options: BinanceClientOptions) {
     this.options = options;
@@ -121,6 +131,7 @@ export class BinanceClient {
     this.backoffMs = options.backoffMs ?? 500;
     this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
     this.random = options.random ?? Math.random;
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 1);
     this.serverTime = new ServerTime({
       clock: this.clock,
       recvWindow: options.recvWindow ?? 5000,
@@ -195,7 +206,33 @@ export class BinanceClient {
     }
   }
 
+  private async slot(signal?: AbortSignal): Promise<() => void> {
+    while (this.inFlight >= this.maxInFlight) {
+      signal?.throwIfAborted();
+      await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    }
+    this.inFlight += 1;
+    return () => {
+      this.inFlight -= 1;
+      this.slotWaiters.shift()?.();
+    };
+  }
+
   private async attempt(
+    spec: EndpointSpec,
+    params: Params,
+    attempt: number,
+    options: CallOptions,
+  ): Promise<ApiResponse> {
+    const release = await this.slot(options.signal);
+    try {
+      return await this.attemptInSlot(spec, params, attempt, options);
+    } finally {
+      release();
+    }
+  }
+
+  private async attemptInSlot(
     spec: EndpointSpec,
     params: Params,
     attempt: number,
@@ -338,7 +375,9 @@ export class BinanceClient {
       // Retry-After 0 is common and meaningless (rotki): then wait out the window instead.
       const windowWait = Math.max(...ticket.buckets.map((b) => b.bucket.windowMs));
       const wait = retryAfterMs && retryAfterMs > 0 ? retryAfterMs : windowWait;
-      this.limiter.block(ticket, this.serverTime.now() + wait);
+      // A margin for our clock's error and the trip back: arriving a hair early is a strike.
+      const margin = Math.max(100, 2 * this.serverTime.errorBoundMs);
+      this.limiter.block(ticket, this.serverTime.now() + wait + margin);
       throw new Retryable(`HTTP ${response.status} too many requests`, 0);
     }
     if (response.status >= 500 || binanceCode === -1007 || binanceCode === -1008 || binanceCode === -1000) {

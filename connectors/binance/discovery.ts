@@ -96,13 +96,24 @@ export function assetsOfRecord(record: Record<string, unknown>): string[] {
     'sourceAsset',
     'targetAsset',
     'cryptoAsset',
-    'fiatCurrency',
-    'fiat',
   ]) {
     const v = record[field];
     if (typeof v === 'string' && v) out.push(v.toUpperCase());
   }
   const targets = record['targetAssets'];
   if (Array.isArray(targets)) for (const t of targets) if (typeof t === 'string') out.push(t.toUpperCase());
+  return out;
+}
+
+/**
+ * Fiat currencies a record names (fiat transfers, P2P). They are evidence for pairs (EURUSDT) but, unlike
+ * crypto assets, having no listed pair says nothing about delisting.
+ */
+export function fiatOfRecord(record: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const field of ['fiatCurrency', 'fiat']) {
+    const v = record[field];
+    if (typeof v === 'string' && v) out.push(v.toUpperCase());
+  }
   return out;
 }

@@ -188,8 +188,9 @@ export class WeightLimiter {
     const index = Math.floor(now / b.windowMs);
     if (index !== b.windowIndex) {
       b.windowIndex = index;
-      // Requests still in flight were counted in the old window by us; the server counts them when they arrive.
-      b.used = b.inflight;
+      // A new window: requests reserved in the old one were counted there (by us and, on arrival, by the server).
+      b.used = 0;
+      b.inflight = 0;
     }
   }
 
@@ -251,8 +252,9 @@ export class WeightLimiter {
    * window, so it replaces ours (plus what other requests in flight will still add).
    */
   settle(ticket: Ticket, spec: EndpointSpec, headers: Headers | undefined): void {
-    ticket.buckets.forEach(({ bucket, units }) => {
-      bucket.inflight = Math.max(0, bucket.inflight - units);
+    ticket.buckets.forEach(({ bucket, units }, i) => {
+      if (bucket.windowIndex === ticket.windowIndexes[i])
+        bucket.inflight = Math.max(0, bucket.inflight - units);
     });
     if (!headers) return;
     const now = this.serverNow();

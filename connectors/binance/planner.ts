@@ -21,7 +21,7 @@
 import { ExchangeApiError, createLogger } from '../../core/index.js';
 import type { JsonValue } from '../../core/index.js';
 import type { BinanceClient, RequestEvent } from './client.js';
-import { assetsOfRecord, candidateSymbols, loadExchangeInfo } from './discovery.js';
+import { assetsOfRecord, candidateSymbols, fiatOfRecord, loadExchangeInfo } from './discovery.js';
 import type { DiscoveryStrategy } from './discovery.js';
 import { endpoints } from './endpoints.js';
 import { checkReadOnlyKey } from './permissions.js';
@@ -35,7 +35,7 @@ import { convertStream } from './reads/convert.js';
 import { depositsStream } from './reads/deposits.js';
 import { dividendsStream } from './reads/dividends.js';
 import { dustStream } from './reads/dust.js';
-import { earnStream, FLEXIBLE_REWARD_TYPES } from './reads/earn.js';
+import { earnStream, FLEXIBLE_REWARDS_QUERY } from './reads/earn.js';
 import { fiatStream } from './reads/fiat.js';
 import { ordersStream } from './reads/orders.js';
 import { p2pStream } from './reads/p2p.js';
@@ -101,6 +101,11 @@ export interface SyncSummary {
     symbolsWithTrades: number;
     /** Symbols whose history the API cannot reach (delisted: -1121, or known only from CSV/web history). */
     unreachableSymbols: string[];
+    /**
+     * Assets the account touched that no listed symbol pairs: every pair of theirs is delisted, so any
+     * trade history in them is out of the API's reach (CONTRACT.md §5); reconcile's gaps there are expected.
+     */
+    assetsWithoutListedPair: string[];
   };
   /** Earliest record time found (epoch ms), where the expensive surfaces started. */
   firstActivity: number | undefined;
@@ -109,10 +114,25 @@ export interface SyncSummary {
 }
 
 const FIRST_ACTIVITY = 'meta:first-activity';
+/**
+ * Conservative product launch dates (earlier than the products' public launches): Binance Lending /
+ * Savings opened in August 2019 (Simple Earn's history includes it) and Convert in 2020.
+ */
+const SAVINGS_LAUNCH = Date.UTC(2019, 6, 1);
+const CONVERT_LAUNCH = Date.UTC(2020, 0, 1);
 const UNREACHABLE = 'meta:unreachable-symbols';
+const UNREACHABLE_ASSETS = 'meta:assets-without-listed-pair';
 
-/** Runs `fn` over `items` with at most `n` at once; the first failure stops new work and is rethrown. */
-async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+/**
+ * Runs `fn` over `items` with at most `n` at once; the first failure stops new work, aborts the work in
+ * progress through `stop` (a ban or a bad key must not be hammered by the other streams) and is rethrown.
+ */
+async function pool<T>(
+  items: readonly T[],
+  n: number,
+  fn: (item: T) => Promise<void>,
+  stop?: (reason: unknown) => void,
+): Promise<void> {
   let next = 0;
   let failed: unknown;
   const worker = async (): Promise<void> => {
@@ -121,7 +141,10 @@ async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<
       try {
         await fn(item);
       } catch (error) {
-        failed ??= error;
+        if (failed === undefined) {
+          failed = error;
+          stop?.(error);
+        }
       }
     }
   };
@@ -165,7 +188,10 @@ class AuditQueue {
 }
 
 export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
-  const { store, client, signal } = options;
+  const { store, client } = options;
+  // Aborted by the caller (Ctrl-C) or by the first stream that fails.
+  const internal = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, internal.signal]) : internal.signal;
   const account = options.account ?? 'main';
   const surfaces = new Set<Surface>(options.surfaces ?? SURFACES);
   for (const s of surfaces) {
@@ -187,6 +213,7 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
   const records: Record<string, number> = {};
   const byKind: Record<string, number> = {};
   const evidence = new Set<string>();
+  const fiatEvidence = new Set<string>();
   let streams = 0;
   let firstActivity: number | undefined;
 
@@ -225,6 +252,9 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
     };
     const cheapFrom = (): number => options.since ?? BINANCE_LAUNCH;
     const expensiveFrom = (): number => options.since ?? firstActivity ?? BINANCE_LAUNCH;
+    // A product has no history before it existed: walk from its launch when the account is older.
+    const productFrom = (launch: number) => (): number =>
+      options.since ?? Math.max(launch, firstActivity ?? BINANCE_LAUNCH);
 
     const runStream = async (def: StreamDef): Promise<void> => {
       const key = prefix + def.key;
@@ -235,6 +265,7 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
         for (const a of page.assets ?? []) evidence.add(a);
         for (const r of page.records) {
           for (const a of assetsOfRecord(r as unknown as Record<string, unknown>)) evidence.add(a);
+          for (const a of fiatOfRecord(r as unknown as Record<string, unknown>)) fiatEvidence.add(a);
           byKind[r.kind] = (byKind[r.kind] ?? 0) + 1;
           if (r.kind !== 'balance' && r.kind !== 'earn_position' && r.kind !== 'order') {
             if (firstActivity === undefined || r.time < firstActivity) firstActivity = r.time;
@@ -258,12 +289,13 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
       streams += 1;
       progress({ type: 'stream', key: def.key, state: 'done', records: count });
     };
-    const run = (defs: StreamDef[]): Promise<void> => pool(defs, concurrency, runStream);
+    const run = (defs: StreamDef[]): Promise<void> =>
+      pool(defs, concurrency, runStream, (reason) => internal.abort(reason));
 
     // ---- 2. cheap surfaces ------------------------------------------------------------------------
     progress({ type: 'phase', phase: 'reading balances and the cheap histories' });
     const cheap: StreamDef[] = [];
-    if (surfaces.has('balances')) cheap.push(balancesStream());
+    if (surfaces.has('balances')) cheap.push(withVanishedBalances(balancesStream(), store, account));
     if (surfaces.has('deposits')) cheap.push(depositsStream(cheapFrom));
     if (surfaces.has('dust')) cheap.push(dustStream(() => options.since));
     if (surfaces.has('dividends')) cheap.push(dividendsStream(cheapFrom));
@@ -302,11 +334,13 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
     ] as const;
     for await (const { record } of store.iterateRecords({ account, kind: [...kindsWithAssets] })) {
       for (const a of assetsOfRecord(record as unknown as Record<string, unknown>)) evidence.add(a);
+      for (const a of fiatOfRecord(record as unknown as Record<string, unknown>)) fiatEvidence.add(a);
     }
     for (const source of ['csv', 'web'] as const) {
       for await (const { record } of store.iterateRecords({ account, kind: ['trade', 'order'], source })) {
         const r = record as unknown as { symbol?: string; baseAsset?: string; quoteAsset?: string };
         for (const a of assetsOfRecord(record as unknown as Record<string, unknown>)) evidence.add(a);
+        for (const a of fiatOfRecord(record as unknown as Record<string, unknown>)) fiatEvidence.add(a);
         if (r.symbol) {
           if (info.listed.has(r.symbol)) knownSymbols.add(r.symbol);
           else unreachable.add(r.symbol);
@@ -321,7 +355,11 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
       progress({ type: 'phase', phase: 'discovering traded symbols' });
       // Walk candidates; the fees and pairs of the trades found are new evidence, so repeat until stable.
       for (let round = 0; round < 5; round++) {
-        const picked = candidateSymbols(info.listed, evidence, strategy).filter((s) => !walked.has(s.symbol));
+        const picked = candidateSymbols(
+          info.listed,
+          new Set([...evidence, ...fiatEvidence]),
+          strategy,
+        ).filter((s) => !walked.has(s.symbol));
         for (const s of knownSymbols) {
           const sym = info.listed.get(s);
           if (sym && !walked.has(s) && !picked.some((p) => p.symbol === s)) picked.push(sym);
@@ -367,8 +405,12 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
       }
       await run(syms.map((sym) => ordersStream(sym)));
     }
+    const listedAssets = new Set<string>();
+    for (const sym of info.listed.values()) listedAssets.add(sym.baseAsset).add(sym.quoteAsset);
+    const orphanAssets = [...evidence].filter((a) => !listedAssets.has(a)).sort();
     await store.transaction(async (tx) => {
       await tx.setCheckpoint(prefix + UNREACHABLE, [...unreachable].sort());
+      await tx.setCheckpoint(prefix + UNREACHABLE_ASSETS, orphanAssets);
       for (const e of audit.drain()) await tx.appendAudit(e);
     });
 
@@ -377,13 +419,13 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
     log('first activity %s', firstActivity === undefined ? 'unknown' : new Date(firstActivity).toISOString());
     const expensive: StreamDef[] = [];
     if (surfaces.has('withdrawals')) expensive.push(withdrawalsStream(expensiveFrom));
-    if (surfaces.has('convert')) expensive.push(convertStream(expensiveFrom));
+    if (surfaces.has('convert')) expensive.push(convertStream(productFrom(CONVERT_LAUNCH)));
     if (surfaces.has('fiat'))
       expensive.push(fiatStream('orders', 0, expensiveFrom), fiatStream('orders', 1, expensiveFrom));
     if (surfaces.has('earn')) {
       expensive.push(
-        earnStream('flexible', 'subscriptions', expensiveFrom),
-        earnStream('locked', 'subscriptions', expensiveFrom),
+        earnStream('flexible', 'subscriptions', productFrom(SAVINGS_LAUNCH)),
+        earnStream('locked', 'subscriptions', productFrom(SAVINGS_LAUNCH)),
       );
     }
     await run(expensive);
@@ -413,7 +455,7 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
         const f = (): number => from;
         dependent.push(earnStream(product, 'redemptions', f));
         if (product === 'flexible')
-          for (const t of FLEXIBLE_REWARD_TYPES) dependent.push(earnStream('flexible', 'rewards', f, t));
+          dependent.push(earnStream('flexible', 'rewards', f, FLEXIBLE_REWARDS_QUERY));
         else dependent.push(earnStream('locked', 'rewards', f));
       }
     }
@@ -450,6 +492,7 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
         candidates,
         symbolsWithTrades: [...withTrades].length,
         unreachableSymbols: [...unreachable].sort(),
+        assetsWithoutListedPair: orphanAssets,
       },
       firstActivity,
       since: options.since,
@@ -478,4 +521,36 @@ async function hasRecords(
     if ((record as unknown as { product?: string }).product === product) return true;
   }
   return false;
+}
+
+/**
+ * A balance the exchange no longer lists (funding or Earn emptied, spot sold to zero) is zero now: the
+ * snapshot says so with a zero record, or the ledger would keep the last amount forever and reconcile
+ * would chase a ghost.
+ */
+function withVanishedBalances(def: StreamDef, store: SyncStore, account: string): StreamDef {
+  return {
+    ...def,
+    async *run(ctx, cursor) {
+      for await (const page of def.run(ctx, cursor)) {
+        const seen = new Set(page.records.filter((r) => r.kind === 'balance').map((r) => r.id));
+        const time =
+          page.records.find((r) => r.kind === 'balance')?.time ?? Math.floor(ctx.client.serverTime.now());
+        const zeroed: ApiRecord[] = [];
+        for await (const { record } of store.iterateRecords({ account, kind: 'balance', source: 'api' })) {
+          const b = record as Extract<ApiRecord, { kind: 'balance' }>;
+          if (seen.has(b.id) || (b.free === '0' && b.locked === '0')) continue;
+          zeroed.push({
+            ...b,
+            time: Math.max(time, b.time),
+            free: '0',
+            locked: '0',
+            source: 'api',
+            raw: { absentFromSnapshot: true },
+          });
+        }
+        yield zeroed.length > 0 ? { ...page, records: [...page.records, ...zeroed] } : page;
+      }
+    },
+  };
 }

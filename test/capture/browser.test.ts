@@ -60,7 +60,9 @@ describe('browser capture against a real site with login, cookies and a derived 
     const har = JSON.parse(text) as HarFile;
     expect(har.log.pages?.map((p) => p.id)).toEqual(['login', 'earn', 'p2p']);
     expect(har.log._ledgertap).toMatchObject({ consentId: 'consent-1', account: 'acct', guide: 'test-site' });
-    const urls = har.log.entries.map((e) => `${e._step} ${e.request.method} ${new URL(e.request.url).pathname}`);
+    const urls = har.log.entries.map(
+      (e) => `${e._step} ${e.request.method} ${new URL(e.request.url).pathname}`,
+    );
     expect(urls).toContain('login POST /bapi/accounts/v1/public/login');
     expect(urls).toContain('earn POST /bapi/earn/v1/private/positions');
     expect(urls).toContain('p2p POST /bapi/c2c/v1/private/c2c/order-match/order-list');
@@ -80,7 +82,9 @@ describe('browser capture against a real site with login, cookies and a derived 
 
     // Real cookie headers (from the ExtraInfo events) were recorded, redacted.
     const api = p2p[0]!;
-    expect(api.request.headers.find((h) => h.name.toLowerCase() === 'cookie')?.value).toMatch(/p20t=\[redacted:cookie:[0-9a-f]{16}\]/);
+    expect(api.request.headers.find((h) => h.name.toLowerCase() === 'cookie')?.value).toMatch(
+      /p20t=\[redacted:cookie:[0-9a-f]{16}\]/,
+    );
     const loginEntry = har.log.entries.find((e) => e.request.url.endsWith('/public/login'))!;
     expect(loginEntry.response.content.text).toMatch(/"token":"\[redacted:token:[0-9a-f]{16}\]"/);
     expect(loginEntry.request.postData?.text).toMatch(/"password":"\[redacted:password:/);
@@ -125,5 +129,89 @@ describe('browser capture against a real site with login, cookies and a derived 
     const earn = har.log.entries.filter((e) => e._step === 'earn' && e.request.url.includes('/private/'));
     expect(earn.length).toBeGreaterThan(0);
     expect(earn[0]!.response.status).toBe(200);
+  });
+});
+
+describe('--profile-dir', () => {
+  it('keeps the login between captures', async () => {
+    const dir = await tempDir();
+    const profileDir = join(dir, 'profile');
+    const guide = await parseGuide(GUIDE, 'test guide');
+    const first = await createHarSink({ out: join(dir, 'first.har'), keyFile: false });
+    await runBrowserCapture({
+      url: site.url,
+      sink: first,
+      guide,
+      hosts: hostFilter(undefined, site.url),
+      browserPath: findBrowser(undefined),
+      headless: true,
+      profileDir,
+      autopilot: { kind: 'sandbox', credentials: { user: site.user, password: site.password } },
+    });
+    await first.close();
+    // Second capture: no login step, straight to a private page.
+    const second = await createHarSink({ out: join(dir, 'second.har'), keyFile: false });
+    const onlyEarn = await parseGuide(
+      'name: t\ntitle: T\nsteps:\n  - {id: earn, title: Earn, do: Look., url: /earn}\n',
+      'g',
+    );
+    await runBrowserCapture({
+      url: site.url,
+      sink: second,
+      guide: onlyEarn,
+      hosts: hostFilter(undefined, site.url),
+      browserPath: findBrowser(undefined),
+      headless: true,
+      profileDir,
+      autopilot: { kind: 'script', source: 'inline', actions: [{ wait: { load: 'networkidle' } }] },
+    });
+    await second.close();
+    const har = JSON.parse(await readFile(join(dir, 'second.har'), 'utf8')) as HarFile;
+    const earn = har.log.entries.filter((e) => e.request.url.includes('/private/'));
+    expect(earn.length).toBeGreaterThan(0);
+    expect(earn[0]!.response.status).toBe(200);
+    expect(har.log.entries.some((e) => e.request.url.endsWith('/public/login'))).toBe(false);
+  });
+});
+
+describe('WebSocket traffic', () => {
+  it('records the upgrade with its frames as _webSocketMessages, redacted', async () => {
+    const { getLocal } = await import('mockttp');
+    const ws = getLocal();
+    await ws.start();
+    await ws.forAnyWebSocket().thenEcho();
+    try {
+      const dir = await tempDir();
+      const out = join(dir, 'ws.har');
+      const guide = await parseGuide(
+        `name: t\ntitle: T\nsteps:\n  - {id: ws, title: WS, do: Look., url: /ws?port=${ws.port}}\n`,
+        'g',
+      );
+      const sink = await createHarSink({ out, keyFile: false });
+      await runBrowserCapture({
+        url: site.url,
+        sink,
+        guide,
+        hosts: hostFilter(['127.0.0.1']),
+        browserPath: findBrowser(undefined),
+        headless: true,
+        autopilot: {
+          kind: 'script',
+          source: 'inline',
+          actions: [{ wait: { selector: 'body[data-state="ready"]' } }, { wait: { ms: 300 } }],
+        },
+      });
+      await sink.close();
+      const text = await readFile(out, 'utf8');
+      const har = JSON.parse(text) as HarFile;
+      const upgrade = har.log.entries.find((e) => e._webSocketMessages !== undefined);
+      expect(upgrade?.request.url).toBe(`ws://127.0.0.1:${ws.port}/stream`);
+      expect(upgrade?.response.status).toBe(101);
+      expect(upgrade?._webSocketMessages?.map((m) => m.type)).toEqual(['send', 'receive']);
+      expect(upgrade?._webSocketMessages?.[0]?.data).toContain('"accessToken":"[redacted:token:');
+      expect(JSON.stringify(upgrade)).not.toContain('wsTok_0123456789abcdef0123');
+    } finally {
+      await ws.stop();
+    }
   });
 });

@@ -2,12 +2,19 @@ import { once } from 'node:events';
 import { request as httpRequest, createServer } from 'node:http';
 import { connect as tlsConnect } from 'node:tls';
 import { readFile, stat } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { generateCACertificate } from 'mockttp';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHarSink, ensureCa, hostFilter, parseGuide, startProxyCapture, type ProxyCapture } from '../../capture/index.js';
+import {
+  createHarSink,
+  ensureCa,
+  hostFilter,
+  parseGuide,
+  startProxyCapture,
+  type ProxyCapture,
+} from '../../capture/index.js';
 import type { HarFile } from '../../har/index.js';
 import { useTempDirs } from '../helpers/tmp.js';
 
@@ -17,15 +24,31 @@ const tempDir = useTempDirs('ledgertap-proxy-');
 async function viaProxy(
   proxyPort: number,
   url: string,
-  options: { ca: string; method?: string; headers?: Record<string, string>; body?: string; insecure?: boolean },
+  options: {
+    ca: string;
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    insecure?: boolean;
+  },
 ): Promise<{ status: number; body: string }> {
   const target = new URL(url);
-  const connectReq = httpRequest({ host: '127.0.0.1', port: proxyPort, method: 'CONNECT', path: `${target.hostname}:${target.port}` });
+  const connectReq = httpRequest({
+    host: '127.0.0.1',
+    port: proxyPort,
+    method: 'CONNECT',
+    path: `${target.hostname}:${target.port}`,
+  });
   connectReq.end();
-  const [res, socket] = (await once(connectReq, 'connect')) as [{ statusCode: number }, import('node:net').Socket];
+  const [res, socket] = (await once(connectReq, 'connect')) as [{ statusCode: number }, Socket];
   expect(res.statusCode).toBe(200);
   const isIp = /^[\d.]+$/.test(target.hostname);
-  const secure = tlsConnect({ socket, ca: options.ca, ...(isIp ? {} : { servername: target.hostname }), rejectUnauthorized: !options.insecure });
+  const secure = tlsConnect({
+    socket,
+    ca: options.ca,
+    ...(isIp ? {} : { servername: target.hostname }),
+    rejectUnauthorized: !options.insecure,
+  });
   await once(secure, 'secureConnect');
   return new Promise((resolve, reject) => {
     const req = httpRequest(
@@ -74,11 +97,18 @@ describe('proxy capture', () => {
       req.on('data', (d: Buffer) => (body += d.toString()));
       req.on('end', () => {
         if (req.url === '/api/login' && req.method === 'POST' && body.includes('Secret-Pass-1')) {
-          res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'sid=s3ss10n-value-0001; Path=/; HttpOnly' });
-          res.end('{"code":"000000","data":{"accessToken":"tok_0123456789abcdef0123456789abcdef"},"success":true}');
+          res.writeHead(200, {
+            'content-type': 'application/json',
+            'set-cookie': 'sid=s3ss10n-value-0001; Path=/; HttpOnly',
+          });
+          res.end(
+            '{"code":"000000","data":{"accessToken":"tok_0123456789abcdef0123456789abcdef"},"success":true}',
+          );
         } else if (req.url?.startsWith('/api/orders')) {
           res.writeHead(200, { 'content-type': 'application/json' });
-          res.end('{"code":"000000","data":[{"orderId":940708407462087195,"amount":"1.5"}],"total":1,"success":true}');
+          res.end(
+            '{"code":"000000","data":[{"orderId":940708407462087195,"amount":"1.5"}],"total":1,"success":true}',
+          );
         } else {
           res.writeHead(200, { 'content-type': 'text/plain' });
           res.end('not recorded');
@@ -90,9 +120,19 @@ describe('proxy capture', () => {
     const upstreamPort = (upstream.address() as AddressInfo).port;
 
     const out = join(dir, 'app.har');
-    const guide = await parseGuide('name: app\ntitle: App\nsteps:\n  - {id: login, title: Log in, do: Log in}\n  - {id: orders, title: Orders, do: Open orders}\n', 'g');
+    const guide = await parseGuide(
+      'name: app\ntitle: App\nsteps:\n  - {id: login, title: Log in, do: Log in}\n  - {id: orders, title: Orders, do: Open orders}\n',
+      'g',
+    );
     const sink = await createHarSink({ out, guide: 'app', consentId: '7', account: 'acct' });
-    capture = await startProxyCapture({ sink, ca, hosts: hostFilter(['localhost']), port: 0, guide, upstreamCAs: [serverCert.cert] });
+    capture = await startProxyCapture({
+      sink,
+      ca,
+      hosts: hostFilter(['localhost']),
+      port: 0,
+      guide,
+      upstreamCAs: [serverCert.cert],
+    });
 
     const login = await viaProxy(capture.port, `https://localhost:${upstreamPort}/api/login`, {
       ca: ca.cert,
@@ -104,11 +144,17 @@ describe('proxy capture', () => {
     await capture.runner.next();
     const orders = await viaProxy(capture.port, `https://localhost:${upstreamPort}/api/orders?page=1`, {
       ca: ca.cert,
-      headers: { cookie: 'sid=s3ss10n-value-0001', authorization: 'Bearer tok_0123456789abcdef0123456789abcdef' },
+      headers: {
+        cookie: 'sid=s3ss10n-value-0001',
+        authorization: 'Bearer tok_0123456789abcdef0123456789abcdef',
+      },
     });
     expect(orders.body).toContain('940708407462087195');
     // 127.0.0.1 is not in the list: the TLS tunnel passes through untouched (the upstream's own certificate).
-    const outside = await viaProxy(capture.port, `https://127.0.0.1:${upstreamPort}/outside`, { ca: serverCert.cert, insecure: true });
+    const outside = await viaProxy(capture.port, `https://127.0.0.1:${upstreamPort}/outside`, {
+      ca: serverCert.cert,
+      insecure: true,
+    });
     expect(outside.body).toBe('not recorded');
 
     await capture.stop();
@@ -117,12 +163,19 @@ describe('proxy capture', () => {
     expect(summary.skippedHosts).toHaveProperty('127.0.0.1');
     const text = await readFile(out, 'utf8');
     const har = JSON.parse(text) as HarFile;
-    expect(har.log.entries.map((e) => [e._step, e._source, e.request.method, new URL(e.request.url).pathname])).toEqual([
+    expect(
+      har.log.entries.map((e) => [e._step, e._source, e.request.method, new URL(e.request.url).pathname]),
+    ).toEqual([
       ['login', 'proxy', 'POST', '/api/login'],
       ['orders', 'proxy', 'GET', '/api/orders'],
     ]);
     expect(har.log.entries[1]!.response.content.text).toContain('"orderId":940708407462087195');
-    for (const secret of ['Secret-Pass-1', 's3ss10n-value-0001', 'tok_0123456789abcdef0123456789abcdef', 'h@mail.example']) {
+    for (const secret of [
+      'Secret-Pass-1',
+      's3ss10n-value-0001',
+      'tok_0123456789abcdef0123456789abcdef',
+      'h@mail.example',
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(text).not.toContain('/outside');
@@ -140,7 +193,9 @@ describe('proxy capture', () => {
       const ca = (await ensureCa({ LEDGERTAP_CONFIG_DIR: join(dir, 'config') }))!;
       const sink = await createHarSink({ out: join(dir, 'x.har') });
       const guide = await parseGuide('name: g\ntitle: G\nsteps: [{id: a, title: A, do: A}]', 'g');
-      await expect(startProxyCapture({ sink, ca, hosts: hostFilter(['localhost']), port, guide })).rejects.toMatchObject({ code: 'capture.port_in_use', exitCode: 3 });
+      await expect(
+        startProxyCapture({ sink, ca, hosts: hostFilter(['localhost']), port, guide }),
+      ).rejects.toMatchObject({ code: 'capture.port_in_use', exitCode: 3 });
       await sink.close();
       const har = JSON.parse(await readFile(join(dir, 'x.har'), 'utf8')) as HarFile;
       expect(har.log.entries).toEqual([]);

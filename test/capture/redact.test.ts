@@ -37,7 +37,11 @@ function entry(partial: {
       httpVersion: 'HTTP/1.1',
       cookies: [],
       headers: Object.entries(partial.resHeaders ?? {}).map(([name, value]) => ({ name, value })),
-      content: { size: 0, mimeType: partial.resBody?.mimeType ?? 'text/plain', text: partial.resBody?.text ?? '' },
+      content: {
+        size: 0,
+        mimeType: partial.resBody?.mimeType ?? 'text/plain',
+        text: partial.resBody?.text ?? '',
+      },
       redirectURL: partial.redirectURL ?? '',
       headersSize: -1,
       bodySize: -1,
@@ -86,7 +90,9 @@ describe('redaction by location (table)', () => {
     },
     {
       name: 'query signature and api key',
-      entry: entry({ url: `https://api.example.test/v3/account?timestamp=1&apiKey=KEY123456&signature=${HEX}` }),
+      entry: entry({
+        url: `https://api.example.test/v3/account?timestamp=1&apiKey=KEY123456&signature=${HEX}`,
+      }),
       secret: HEX,
       expectIn: (e) => e.request.url,
     },
@@ -104,37 +110,63 @@ describe('redaction by location (table)', () => {
     },
     {
       name: 'password in JSON request body',
-      entry: entry({ method: 'POST', reqBody: { mimeType: 'application/json', text: '{"email":"a@b.example","password":"hunter2!"}' } }),
+      entry: entry({
+        method: 'POST',
+        reqBody: { mimeType: 'application/json', text: '{"email":"a@b.example","password":"hunter2!"}' },
+      }),
       secret: 'hunter2!',
       expectIn: (e) => e.request.postData!.text!,
     },
     {
       name: 'password in form body',
-      entry: entry({ method: 'POST', reqBody: { mimeType: 'application/x-www-form-urlencoded', text: 'user=x&password=hunter%212%21' } }),
+      entry: entry({
+        method: 'POST',
+        reqBody: { mimeType: 'application/x-www-form-urlencoded', text: 'user=x&password=hunter%212%21' },
+      }),
       secret: 'hunter!2!',
       expectIn: (e) => decodeURIComponent(e.request.postData!.text!),
     },
     {
       name: 'token in JSON response',
-      entry: entry({ resBody: { mimeType: 'application/json', text: `{"data":{"accessToken":"${SESSION}","expiresIn":3600}}` } }),
+      entry: entry({
+        resBody: {
+          mimeType: 'application/json',
+          text: `{"data":{"accessToken":"${SESSION}","expiresIn":3600}}`,
+        },
+      }),
       secret: SESSION,
       expectIn: (e) => e.response.content.text!,
     },
     {
       name: 'JWT in free text (HTML)',
-      entry: entry({ resBody: { mimeType: 'text/html', text: `<script>var t="${jwt({ sub: 'user-42', exp: 99 })}"</script>` } }),
+      entry: entry({
+        resBody: {
+          mimeType: 'text/html',
+          text: `<script>var t="${jwt({ sub: 'user-42', exp: 99 })}"</script>`,
+        },
+      }),
       secret: 'c2lnbmF0dXJlc2lnbmF0dXJlc2ln',
       expectIn: (e) => e.response.content.text!,
     },
     {
       name: 'email in a response (PII)',
-      entry: entry({ resBody: { mimeType: 'application/json', text: '{"user":{"mail":"holder@mail.example","nickName":"Holder Q"}}' } }),
+      entry: entry({
+        resBody: {
+          mimeType: 'application/json',
+          text: '{"user":{"mail":"holder@mail.example","nickName":"Holder Q"}}',
+        },
+      }),
       secret: 'holder@mail.example',
       expectIn: (e) => e.response.content.text!,
     },
     {
       name: 'names in a response (PII)',
-      entry: entry({ resBody: { mimeType: 'application/json', text: '{"data":[{"sellerNickname":"Crypto Kim","amount":"1.5"}]}' } }),
+      entry: entry({
+        resBody: {
+          mimeType: 'application/json',
+          text: '{"data":[{"sellerNickname":"Crypto Kim","amount":"1.5"}]}',
+        },
+      }),
       secret: 'Crypto Kim',
       expectIn: (e) => e.response.content.text!,
     },
@@ -153,7 +185,8 @@ describe('redaction by location (table)', () => {
 
 describe('what redaction keeps', () => {
   it('keeps large ids, amounts and non-secret fields exactly', () => {
-    const text = '{"code":"000000","data":[{"orderId":940708407462087195,"amount":"0.00000001","side":"BUY"}],"total":1,"success":true}';
+    const text =
+      '{"code":"000000","data":[{"orderId":940708407462087195,"amount":"0.00000001","side":"BUY"}],"total":1,"success":true}';
     const out = newRedactor().redact(entry({ resBody: { mimeType: 'application/json', text } }), 0);
     expect(out.response.content.text).toBe(text);
     expect(out._redacted).toBeUndefined();
@@ -161,7 +194,10 @@ describe('what redaction keeps', () => {
 
   it('keeps the auth scheme, and equal values give equal placeholders across locations', () => {
     const r = newRedactor();
-    const a = r.redact(entry({ resBody: { mimeType: 'application/json', text: `{"token":"${SESSION}"}` } }), 0);
+    const a = r.redact(
+      entry({ resBody: { mimeType: 'application/json', text: `{"token":"${SESSION}"}` } }),
+      0,
+    );
     const b = r.redact(entry({ reqHeaders: { Authorization: `Bearer ${SESSION}` } }), 1);
     const placeholder = ph(SESSION, 'token');
     expect(a.response.content.text).toContain(placeholder);
@@ -170,7 +206,13 @@ describe('what redaction keeps', () => {
   });
 
   it('re-encodes a JWT keeping alg/exp/iat/scope and redacting identifiers and the signature', () => {
-    const token = jwt({ sub: 'user-42', email: 'x@y.example', exp: 1700000000, iat: 1690000000, scope: 'read' });
+    const token = jwt({
+      sub: 'user-42',
+      email: 'x@y.example',
+      exp: 1700000000,
+      iat: 1690000000,
+      scope: 'read',
+    });
     const out = redactJwt(token, redactor)!;
     const [h, p, s] = out.split('.');
     expect(JSON.parse(Buffer.from(h!, 'base64url').toString())).toEqual({ alg: 'HS256', typ: 'JWT' });
@@ -182,13 +224,21 @@ describe('what redaction keeps', () => {
   });
 
   it('user rules extend the PII set', () => {
-    const r = new EntryRedactor(redactor, compilePiiRules([...DEFAULT_PII_RULES, { kind: 'customer', name: '^customerRef$' }]));
-    const out = r.redact(entry({ resBody: { mimeType: 'application/json', text: '{"customerRef":"CR-778899"}' } }), 0);
+    const r = new EntryRedactor(
+      redactor,
+      compilePiiRules([...DEFAULT_PII_RULES, { kind: 'customer', name: '^customerRef$' }]),
+    );
+    const out = r.redact(
+      entry({ resBody: { mimeType: 'application/json', text: '{"customerRef":"CR-778899"}' } }),
+      0,
+    );
     expect(out.response.content.text).toContain('[redacted:pii-customer:');
   });
 
   it('rejects a bad rule with a clear code', () => {
-    expect(() => compilePiiRules([{ kind: 'x', name: '(' }], 'rules.yaml')).toThrow(expect.objectContaining({ code: 'input.redact_rules' }));
+    expect(() => compilePiiRules([{ kind: 'x', name: '(' }], 'rules.yaml')).toThrow(
+      expect.objectContaining({ code: 'input.redact_rules' }),
+    );
   });
 });
 
@@ -200,9 +250,16 @@ describe('relations recorded before redaction', () => {
     r.redact(entry({ resHeaders: { 'Set-Cookie': `cr00=${csrfCookie}; Path=/` } }), 0);
     r.redact(entry({ reqHeaders: { Cookie: `cr00=${csrfCookie}`, csrftoken: md5 } }), 1);
     const rel = r.tracker.relations;
-    expect(rel).toContainEqual(expect.objectContaining({ type: 'issued', to: redactor.fingerprint(csrfCookie), entryIndex: 0 }));
     expect(rel).toContainEqual(
-      expect.objectContaining({ type: 'derived', transform: 'md5', from: redactor.fingerprint(csrfCookie), to: redactor.fingerprint(md5) }),
+      expect.objectContaining({ type: 'issued', to: redactor.fingerprint(csrfCookie), entryIndex: 0 }),
+    );
+    expect(rel).toContainEqual(
+      expect.objectContaining({
+        type: 'derived',
+        transform: 'md5',
+        from: redactor.fingerprint(csrfCookie),
+        to: redactor.fingerprint(md5),
+      }),
     );
   });
 
@@ -212,7 +269,13 @@ describe('relations recorded before redaction', () => {
     const b64 = Buffer.from(v).toString('base64');
     r.redact(entry({ reqHeaders: { 'X-Auth-Token': b64 } }), 0);
     r.redact(entry({ reqHeaders: { Cookie: `s=${v}` } }), 1);
-    expect(r.tracker.relations).toContainEqual(expect.objectContaining({ transform: 'base64', from: redactor.fingerprint(v), to: redactor.fingerprint(b64) }));
+    expect(r.tracker.relations).toContainEqual(
+      expect.objectContaining({
+        transform: 'base64',
+        from: redactor.fingerprint(v),
+        to: redactor.fingerprint(b64),
+      }),
+    );
   });
 
   it('finds an hmac-sha256 signature keyed by an earlier secret', () => {
@@ -222,13 +285,56 @@ describe('relations recorded before redaction', () => {
     const query = 'symbol=BTCUSDT&timestamp=1700000000000';
     const sig = createHmac('sha256', secret).update(query).digest('hex');
     r.redact(entry({ url: `https://api.example.test/api/v3/myTrades?${query}&signature=${sig}` }), 1);
-    expect(r.tracker.relations).toContainEqual(expect.objectContaining({ transform: 'hmac-sha256', from: redactor.fingerprint(secret), to: redactor.fingerprint(sig) }));
+    expect(r.tracker.relations).toContainEqual(
+      expect.objectContaining({
+        transform: 'hmac-sha256',
+        from: redactor.fingerprint(secret),
+        to: redactor.fingerprint(sig),
+      }),
+    );
   });
 
   it('sweeps a known secret out of a later HTML body', () => {
     const r = newRedactor();
     r.redact(entry({ reqHeaders: { Cookie: 'sid=plainsessionvalue1' } }), 0);
-    const out = r.redact(entry({ resBody: { mimeType: 'text/html', text: '<meta name="s" content="plainsessionvalue1">' } }), 1);
+    const out = r.redact(
+      entry({ resBody: { mimeType: 'text/html', text: '<meta name="s" content="plainsessionvalue1">' } }),
+      1,
+    );
     expect(out.response.content.text).not.toContain('plainsessionvalue1');
+  });
+});
+
+describe('ids are not secrets', () => {
+  it('keeps hex transaction ids and quote ids in bodies and URLs, but not in unknown headers', () => {
+    const txId = 'a'.repeat(8) + '0123456789abcdef0123456789abcdef0123456789abcdef01234567';
+    const out = new EntryRedactor(redactor, compilePiiRules(DEFAULT_PII_RULES)).redact(
+      entry({
+        url: `https://app.example.test/tx/${txId}?txId=${txId}`,
+        resBody: {
+          mimeType: 'application/json',
+          text: `{"data":[{"txId":"${txId}","quoteId":"f3b91c525b2644c7bc1e1cd31b6e1aa6"}]}`,
+        },
+      }),
+      0,
+    );
+    expect(out.request.url).toBe(`https://app.example.test/tx/${txId}?txId=${txId}`);
+    expect(out.response.content.text).toContain(txId);
+    expect(out.response.content.text).toContain('f3b91c525b2644c7bc1e1cd31b6e1aa6');
+  });
+
+  it('still redacts long hex/base64 by shape under names that are not ids, and URL-only secret names', () => {
+    const blob = 'Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3A0NTY3';
+    const out = new EntryRedactor(redactor, compilePiiRules(DEFAULT_PII_RULES)).redact(
+      entry({
+        url: 'https://app.example.test/cb?code=AUTHCODE-123&key=AIzaKeyValue&state=xyz',
+        resBody: { mimeType: 'application/json', text: `{"data":{"blob":"${blob}"}}` },
+      }),
+      0,
+    );
+    expect(out.response.content.text).not.toContain(blob);
+    expect(out.request.url).not.toContain('AUTHCODE-123');
+    expect(out.request.url).not.toContain('AIzaKeyValue');
+    expect(out.request.url).toContain('state=xyz');
   });
 });

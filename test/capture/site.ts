@@ -19,7 +19,10 @@ export interface TestSite {
   close(): Promise<void>;
 }
 
-const page = (title: string, script: string): string => `<!doctype html><html><head><title>${title}</title></head>
+const page = (
+  title: string,
+  script: string,
+): string => `<!doctype html><html><head><title>${title}</title></head>
 <body><h1>${title}</h1><div id="out"></div><script>
 function cookie(n){const m=document.cookie.match(new RegExp('(?:^|; )'+n+'=([^;]*)'));return m?m[1]:'';}
 ${script}
@@ -62,8 +65,18 @@ export async function startTestSite(options: { thirdPartyUrl?: string } = {}): P
       req.on('end', () => resolve(s));
     });
   const cookies = (req: IncomingMessage): Record<string, string> =>
-    Object.fromEntries((req.headers.cookie ?? '').split(/;\s*/).filter(Boolean).map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
-  const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void => {
+    Object.fromEntries(
+      (req.headers.cookie ?? '')
+        .split(/;\s*/)
+        .filter(Boolean)
+        .map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]),
+    );
+  const json = (
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string | string[]> = {},
+  ): void => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(JSON.stringify(body));
   };
@@ -71,7 +84,12 @@ export async function startTestSite(options: { thirdPartyUrl?: string } = {}): P
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...headers });
     res.end(body);
   };
-  const rows = Array.from({ length: 5 }, (_, i) => ({ orderNumber: String(940708407462087195n + BigInt(i)), amount: `${i}.10000000`, asset: 'USDT', counterPartNickName: `Trader ${i}` }));
+  const rows = Array.from({ length: 5 }, (_, i) => ({
+    orderNumber: String(940708407462087195n + BigInt(i)),
+    amount: `${i}.10000000`,
+    asset: 'USDT',
+    counterPartNickName: `Trader ${i}`,
+  }));
 
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -80,22 +98,55 @@ export async function startTestSite(options: { thirdPartyUrl?: string } = {}): P
     const authed = c['p20t'] !== undefined && sessions.includes(c['p20t']);
     if (url.pathname === '/' || url.pathname === '/login') {
       const extra = options.thirdPartyUrl ? `<img src="${options.thirdPartyUrl}/pixel.gif">` : '';
-      html(res, page('Login', `document.body.insertAdjacentHTML('beforeend', ${JSON.stringify(`${extra}<form id="f"><input type="email" name="email"><input type="password" name="password"><button type="submit">Log in</button></form>`)});
+      html(
+        res,
+        page(
+          'Login',
+          `document.body.insertAdjacentHTML('beforeend', ${JSON.stringify(`${extra}<form id="f"><input type="email" name="email"><input type="password" name="password"><button type="submit">Log in</button></form>`)});
 document.getElementById('f').onsubmit=async(e)=>{e.preventDefault();const fd=new FormData(e.target);
 const r=await fetch('/bapi/accounts/v1/public/login',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({email:fd.get('email'),password:fd.get('password')})});
-const j=await r.json();if(j.success) location.href='/dashboard'; else document.getElementById('out').textContent='bad login';};`));
+const j=await r.json();if(j.success) location.href='/dashboard'; else document.getElementById('out').textContent='bad login';};`,
+        ),
+      );
       return;
     }
     if (url.pathname === '/bapi/accounts/v1/public/login' && req.method === 'POST') {
       const body = JSON.parse((await readBody(req)) || '{}') as { email?: string; password?: string };
-      if (body.email !== user || body.password !== password) return json(res, 401, { code: '001', message: 'bad login', data: null, success: false });
+      if (body.email !== user || body.password !== password)
+        return json(res, 401, { code: '001', message: 'bad login', data: null, success: false });
       const token = randomBytes(24).toString('hex');
       const csrf = randomBytes(16).toString('hex');
       sessions.push(token);
       csrfCookies.push(csrf);
-      return json(res, 200, { code: '000000', message: null, data: { token, refreshToken: randomBytes(20).toString('base64url'), user: { email: user } }, success: true }, {
-        'set-cookie': [`p20t=${token}; Path=/; HttpOnly; SameSite=Lax`, `cr00=${csrf}; Path=/; SameSite=Lax`],
-      });
+      return json(
+        res,
+        200,
+        {
+          code: '000000',
+          message: null,
+          data: { token, refreshToken: randomBytes(20).toString('base64url'), user: { email: user } },
+          success: true,
+        },
+        {
+          'set-cookie': [
+            `p20t=${token}; Path=/; Max-Age=3600; HttpOnly; SameSite=Lax`,
+            `cr00=${csrf}; Path=/; Max-Age=3600; SameSite=Lax`,
+          ],
+        },
+      );
+    }
+    if (url.pathname === '/ws') {
+      // A page that talks to a WebSocket server (port in the query) and shows the echo.
+      const port = Number(url.searchParams.get('port'));
+      html(
+        res,
+        page(
+          'ws',
+          `const ws=new WebSocket('ws://127.0.0.1:${port}/stream');ws.onopen=()=>ws.send(JSON.stringify({op:'sub',accessToken:'wsTok_0123456789abcdef0123'}));
+ws.onmessage=(m)=>{document.getElementById('out').textContent=m.data;document.body.dataset.state='ready';ws.close();};`,
+        ),
+      );
+      return;
     }
     if (url.pathname === '/old-dashboard') {
       res.writeHead(302, { location: '/dashboard' });
@@ -108,20 +159,33 @@ const j=await r.json();if(j.success) location.href='/dashboard'; else document.g
         res.end();
         return;
       }
-      const api = url.pathname === '/p2p/orders' ? '/bapi/c2c/v1/private/c2c/order-match/order-list' : '/bapi/earn/v1/private/positions';
+      const api =
+        url.pathname === '/p2p/orders'
+          ? '/bapi/c2c/v1/private/c2c/order-match/order-list'
+          : '/bapi/earn/v1/private/positions';
       html(res, apiPage(url.pathname.slice(1), api));
       return;
     }
     if (url.pathname.startsWith('/bapi/') && url.pathname.includes('/private/')) {
-      const csrfOk = c['cr00'] !== undefined && req.headers['csrftoken'] === createHash('md5').update(c['cr00']).digest('hex');
-      if (!authed || !csrfOk) return json(res, 401, { code: '100001005', message: 'please log in', data: null, success: false });
+      const csrfOk =
+        c['cr00'] !== undefined &&
+        req.headers['csrftoken'] === createHash('md5').update(c['cr00']).digest('hex');
+      if (!authed || !csrfOk)
+        return json(res, 401, { code: '100001005', message: 'please log in', data: null, success: false });
       const body = JSON.parse((await readBody(req)) || '{}') as { page?: number; rows?: number };
       const p = body.page ?? 1;
       const n = body.rows ?? 2;
       // Raw text: the 19-digit order numbers are JSON numbers beyond 2^53, as Binance sends them.
-      const data = rows.slice((p - 1) * n, p * n).map((r) => `{"orderNumber":${r.orderNumber},"amount":"${r.amount}","asset":"${r.asset}","counterPartNickName":"${r.counterPartNickName}"}`);
+      const data = rows
+        .slice((p - 1) * n, p * n)
+        .map(
+          (r) =>
+            `{"orderNumber":${r.orderNumber},"amount":"${r.amount}","asset":"${r.asset}","counterPartNickName":"${r.counterPartNickName}"}`,
+        );
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(`{"code":"000000","message":null,"data":[${data.join(',')}],"total":${rows.length},"success":true}`);
+      res.end(
+        `{"code":"000000","message":null,"data":[${data.join(',')}],"total":${rows.length},"success":true}`,
+      );
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' });
@@ -136,12 +200,20 @@ const j=await r.json();if(j.success) location.href='/dashboard'; else document.g
     sessions,
     csrfCookies,
     requests,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 /** A "third-party" host (analytics pixel) that must not be recorded. */
-export async function startThirdParty(): Promise<{ url: string; hits: () => number; close(): Promise<void> }> {
+export async function startThirdParty(): Promise<{
+  url: string;
+  hits: () => number;
+  close(): Promise<void>;
+}> {
   let hits = 0;
   const server = createServer((_req, res) => {
     hits += 1;
@@ -151,5 +223,13 @@ export async function startThirdParty(): Promise<{ url: string; hits: () => numb
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   // localhost vs 127.0.0.1: a different host name, so the site filter treats it as third party.
-  return { url: `http://localhost:${port}`, hits: () => hits, close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+  return {
+    url: `http://localhost:${port}`,
+    hits: () => hits,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }

@@ -17,10 +17,11 @@ const childScript = fileURLToPath(new URL('./kill-child.ts', import.meta.url));
 function startChild(
   mode: 'hold' | 'loop',
   location: string,
+  source = 'api',
 ): { child: ChildProcess; waitFor: (re: RegExp) => Promise<string> } {
   const { command, args } = cliCommand();
   // cliCommand's args are [--import, tsx loader, main.ts]: keep the loader, run our script instead.
-  const child = spawn(command, [...args.slice(0, 2), childScript, mode, location], {
+  const child = spawn(command, [...args.slice(0, 2), childScript, mode, location, source], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -74,6 +75,24 @@ describe.each(backends)('SIGKILL atomicity on $name', (backend) => {
     }
   });
 
+  it('two writer processes on the same records: no duplicates, no loss, both sources kept', async () => {
+    const a = startChild('loop', db.location, 'api');
+    const b = startChild('loop', db.location, 'web');
+    await Promise.all([a.waitFor(/committed 4/), b.waitFor(/committed 4/)]);
+    await Promise.all([killed(a.child), killed(b.child)]);
+    const store = await openLedger(db.location);
+    try {
+      const api = ((await store.getCheckpoint('trades:api')) as { batches: number }).batches;
+      const web = ((await store.getCheckpoint('trades:web')) as { batches: number }).batches;
+      expect(await store.countRecords()).toBe(Math.max(api, web) * 200);
+      expect(await store.countRecords({ source: 'api' })).toBe(api * 200);
+      expect(await store.countRecords({ source: 'web' })).toBe(web * 200);
+      expect(await store.listConflicts()).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a writer killed at a random moment leaves exactly the records its checkpoint says', async () => {
     const { child, waitFor } = startChild('loop', db.location);
     await waitFor(/committed 3/);
@@ -81,7 +100,7 @@ describe.each(backends)('SIGKILL atomicity on $name', (backend) => {
     await killed(child);
     const store = await openLedger(db.location);
     try {
-      const checkpoint = (await store.getCheckpoint('trades')) as { batches: number };
+      const checkpoint = (await store.getCheckpoint('trades:api')) as { batches: number };
       expect(checkpoint.batches).toBeGreaterThanOrEqual(3);
       expect(await store.countRecords()).toBe(checkpoint.batches * 200);
       // A restarted sync resumes from the checkpoint and ends with every record exactly once.

@@ -247,6 +247,12 @@ describe.each(backends)('ledger verbs on $name', (backend) => {
     expect(gaps.stdout).toContain('BTC: gap 0.0005');
     expect(gaps.stdout).toContain('ETH: gap 2');
     expect(gaps.stdout).toContain('likely: transfer');
+    await seed(async (store) => {
+      await store.putRecords([deposit('d1', 'BTC', '1.5', { source: 'csv' })]);
+    });
+    const withConflicts = await runCliInProcess(['reconcile', '--db', db.location, '--conflicts']);
+    expect(withConflicts.stdout).toContain('1 unresolved source conflicts');
+    expect(withConflicts.stdout).toMatch(/#\d+ main transfer deposit:d1: amount: stored "1", csv says "1.5"/);
     const json = await runCliInProcess(['--json', 'reconcile', '--db', db.location, '--account', 'main']);
     expect(json.code).toBe(1);
     const report = JSON.parse(json.stdout) as {

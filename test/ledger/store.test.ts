@@ -170,6 +170,30 @@ describe.each(backends)('ledger store on $name', (backend) => {
       expect(stored?.primarySource).toBe('web');
     });
 
+    it('keeps the latest raw payload of a source that re-delivers the same record', async () => {
+      await store.putRecords([trade(1, { raw: { v: 1 } })]);
+      clock.advance(5_000);
+      const again = await store.putRecords([trade(1, { raw: { v: 2 } })]);
+      expect(again.counts.unchanged).toBe(1);
+      const [sighting] = await store.getSightings('main', 'trade', 'BNBBTC:1');
+      expect(sighting?.raw).toEqual({ v: 2 });
+      expect((sighting?.lastSeenAt ?? 0) - (sighting?.firstSeenAt ?? 0)).toBe(5_000);
+      // Without a raw payload, the stored one stays.
+      await store.putRecords([{ ...trade(1), raw: undefined } as ReturnType<typeof trade>]);
+      expect((await store.getSightings('main', 'trade', 'BNBBTC:1'))[0]?.raw).toEqual({ v: 2 });
+    });
+
+    it('removes a record with its sightings and conflicts', async () => {
+      await store.putRecords([trade(1), trade(2)]);
+      await store.putRecords([trade(1, { source: 'csv', qty: '9' })]);
+      expect(await store.removeRecord({ account: 'main', kind: 'trade', id: 'BNBBTC:1' })).toBe(true);
+      expect(await store.removeRecord({ account: 'main', kind: 'trade', id: 'BNBBTC:1' })).toBe(false);
+      expect(await store.getRecord('main', 'trade', 'BNBBTC:1')).toBeUndefined();
+      expect(await store.getSightings('main', 'trade', 'BNBBTC:1')).toEqual([]);
+      expect(await store.listConflicts()).toEqual([]);
+      expect(await store.countRecords()).toBe(1);
+    });
+
     it('applies copies of one key within a batch in order', async () => {
       const summary = await store.putRecords([
         deposit('d1', 'BTC', '1', { status: 'pending' }),
@@ -179,6 +203,25 @@ describe.each(backends)('ledger store on $name', (backend) => {
       expect((await store.getRecord('main', 'transfer', 'deposit:d1'))?.record).toMatchObject({
         status: 'completed',
       });
+    });
+
+    it('treats hostile labels, ids and stream names as data', async () => {
+      const account = "x'); DROP TABLE records; --";
+      const id = `BNBBTC:1 "?,é€😀'`;
+      await store.transaction(async (tx) => {
+        await tx.putRecords([trade(1, { account, id })]);
+        await tx.setCheckpoint("s'; DELETE FROM checkpoints; --", { '?': '?' });
+      });
+      expect((await store.getRecord(account, 'trade', id))?.record).toMatchObject({ account, id });
+      expect(await store.getCheckpoint("s'; DELETE FROM checkpoints; --")).toEqual({ '?': '?' });
+      expect(await store.accounts()).toEqual([account]);
+      for (const bad of ['a\u0000b', 'line\nbreak', 'tab\there']) {
+        const error = await caught(store.putRecords([trade(2, { id: bad })]));
+        expect(error.code).toBe('ledger.invalid_record');
+        expect(error.message).toContain('control characters');
+        expect((await caught(store.putRecords([trade(2, { account: bad })]))).message).toContain('/account');
+        expect((await caught(store.setCheckpoint(bad, 1))).code).toBe('ledger.bad_checkpoint');
+      }
     });
 
     it('keeps accounts apart: the same id in two accounts is two records', async () => {
@@ -265,6 +308,27 @@ describe.each(backends)('ledger store on $name', (backend) => {
   });
 
   describe('transactions and checkpoints', () => {
+    it('two stores on the same ledger in one process do not block each other', async () => {
+      const second = await openLedger(db.location, { clock });
+      try {
+        await Promise.all([
+          store.transaction(async (tx) => {
+            await tx.putRecords([trade(1)]);
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            await tx.putRecords([trade(2)]);
+          }),
+          second.transaction(async (tx) => {
+            await tx.putRecords([trade(2, { source: 'web' })]);
+            await tx.putRecords([trade(3)]);
+          }),
+        ]);
+      } finally {
+        await second.close();
+      }
+      expect(await store.countRecords()).toBe(3);
+      expect((await store.getRecord('main', 'trade', 'BNBBTC:2'))?.sources).toEqual(['api', 'web']);
+    });
+
     it('commits records and checkpoint together', async () => {
       await store.transaction(async (tx) => {
         await tx.putRecords([trade(1), trade(2)]);
@@ -279,6 +343,22 @@ describe.each(backends)('ledger store on $name', (backend) => {
       ]);
     });
 
+    it("reads through the transaction see its own uncommitted writes; others don't until commit", async () => {
+      await store.transaction(async (tx) => {
+        await tx.putRecords([trade(1), deposit('d1', 'BTC', '1')]);
+        expect((await tx.getRecord('main', 'trade', 'BNBBTC:1'))?.record.id).toBe('BNBBTC:1');
+        expect(await tx.countRecords()).toBe(2);
+        expect((await tx.queryRecords({ kind: 'transfer' })).map((r) => r.record.id)).toEqual(['deposit:d1']);
+        const seen: string[] = [];
+        for await (const r of tx.iterateRecords({ kind: 'trade' })) seen.push(r.record.id);
+        expect(seen).toEqual(['BNBBTC:1']);
+        expect((await tx.getSightings('main', 'trade', 'BNBBTC:1')).map((x) => x.source)).toEqual(['api']);
+        // On PostgreSQL another connection does not see uncommitted rows.
+        if (backend.name === 'postgres') expect(await store.countRecords()).toBe(0);
+      });
+      expect(await store.countRecords()).toBe(2);
+    });
+
     it('rolls back both when the transaction fails', async () => {
       await expect(
         store.transaction(async (tx) => {
@@ -289,6 +369,19 @@ describe.each(backends)('ledger store on $name', (backend) => {
       ).rejects.toThrow('network died');
       expect(await store.countRecords()).toBe(0);
       expect(await store.getCheckpoint('s')).toBeUndefined();
+    });
+
+    it('refuses a store write nested in a transaction instead of escaping it or hanging', async () => {
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.putRecords([trade(1)]);
+          await store.putRecords([trade(2)]);
+        }),
+      ).rejects.toMatchObject({ code: 'ledger.nested_transaction' });
+      expect(await store.countRecords()).toBe(0);
+      // The store is still usable afterwards.
+      await store.putRecords([trade(3)]);
+      expect(await store.countRecords()).toBe(1);
     });
 
     it('rolls back when a later batch in the transaction is invalid', async () => {

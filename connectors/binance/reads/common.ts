@@ -63,13 +63,20 @@ export interface StreamDef {
 }
 
 /** The `{ next }` cursor of a window walk: everything before `next` is stored. */
+/**
+ * The cursor of a window walk: [from, next) is stored. `from` matters when a later run starts earlier
+ * (a first sync with --since, then a full one; or a product found to start earlier): the stretch before
+ * `from` was never read, so the walk starts over from the new start.
+ */
 export interface WindowCursor {
   next: number;
+  from?: number;
 }
 
 export function readWindowCursor(cursor: JsonValue | undefined): WindowCursor | undefined {
   if (cursor && typeof cursor === 'object' && !Array.isArray(cursor) && typeof cursor['next'] === 'number') {
-    return { next: cursor['next'] };
+    const from = cursor['from'];
+    return { next: cursor['next'], ...(typeof from === 'number' ? { from } : {}) };
   }
   return undefined;
 }
@@ -93,15 +100,18 @@ export interface WindowWalk {
  * end of each window moves the cursor past it.
  */
 export async function* walkWindows(walk: WindowWalk, cursor: JsonValue | undefined): AsyncGenerator<Page> {
-  const resumed = readWindowCursor(cursor);
+  let resumed = readWindowCursor(cursor);
+  // Stored coverage that starts later than this walk leaves a gap: read everything again from the start.
+  if (resumed && resumed.from !== undefined && walk.from < resumed.from) resumed = undefined;
+  const from = resumed?.from ?? walk.from;
   let start = resumed ? Math.max(walk.from, resumed.next - (walk.overlapMs ?? 0)) : walk.from;
   if (start > walk.to) return;
   while (start <= walk.to) {
     const end = Math.min(walk.to, start + walk.windowMs - 1);
     for await (const records of walk.fetchWindow(start, end)) {
-      if (records.length > 0) yield { records, cursor: { next: start } };
+      if (records.length > 0) yield { records, cursor: { next: start, from } };
     }
-    yield { records: [], cursor: { next: end + 1 } };
+    yield { records: [], cursor: { next: end + 1, from } };
     start = end + 1;
   }
 }

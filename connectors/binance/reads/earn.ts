@@ -1,7 +1,7 @@
 /**
  * Simple Earn history (CONTRACT.md §4.12): subscriptions, redemptions and rewards of flexible and locked
  * products, in windows of at most 30 days, paged by `current`/`size` (max 100) with `total`. Flexible
- * rewards are read once per type (BONUS, REALTIME, REWARDS: `type` is always sent). Positions are part
+ * rewards are read with `type=ALL` (always sent). Positions are part
  * of the balances snapshot (balances.ts).
  */
 import type { JsonValue } from '../../../core/index.js';
@@ -16,7 +16,13 @@ import type { ApiRecord, Page, ReadContext, StreamDef } from './common.js';
 
 export const EARN_WINDOW = 30 * DAY;
 const SIZE = 100;
+/**
+ * Flexible reward types. `ALL` (documented in the enum, and the default since CJS 16.0.0) returns every
+ * type in one walk, each row naming its type: a third of the weight of walking BONUS, REALTIME and
+ * REWARDS separately as rotki does, with the type still always sent.
+ */
 export const FLEXIBLE_REWARD_TYPES = ['BONUS', 'REALTIME', 'REWARDS'] as const;
+export const FLEXIBLE_REWARDS_QUERY = 'ALL';
 
 type Product = 'flexible' | 'locked';
 type RecordType = 'subscriptions' | 'redemptions' | 'rewards';
@@ -53,7 +59,7 @@ export function earnStream(
   const spec = SPECS[product][type];
   const normalize = normalizer(product, type, rewardType);
   return {
-    key: `earn:${product}:${type}${rewardType ? `:${rewardType}` : ''}`,
+    key: `earn:${product}:${type}`,
     surface: 'earn',
     run(ctx: ReadContext, cursor: JsonValue | undefined): AsyncGenerator<Page> {
       return walkWindows(

@@ -24,11 +24,22 @@ export interface SyncFixture {
 /** A short rate-limit "minute" keeps the tests fast while still exercising the limiter. */
 export const TEST_WINDOW_MS = 1000;
 
-export async function syncFixture(dir: string, options: SandboxOptions = {}, grant = true): Promise<SyncFixture> {
+/** `dir` is a temp folder for an SQLite ledger, or a `postgres://…?schema=` URL. */
+export async function syncFixture(
+  dir: string,
+  options: SandboxOptions = {},
+  grant = true,
+): Promise<SyncFixture> {
   const sandbox = await startSandbox({ limitWindowMs: TEST_WINDOW_MS, profile: 'tiny', ...options });
-  const db = join(dir, 'ledger.db');
+  const db = /^postgres(ql)?:\/\//.test(dir) ? dir : join(dir, 'ledger.db');
   const store = await openLedger(db);
-  if (grant) await store.grantConsent({ account: 'main', holder: 'Test Holder', scope: 'read', expiresAt: Date.now() + 86_400_000 });
+  if (grant)
+    await store.grantConsent({
+      account: 'main',
+      holder: 'Test Holder',
+      scope: 'read',
+      expiresAt: Date.now() + 86_400_000,
+    });
   await store.close();
   const env: NodeJS.ProcessEnv = { BINANCE_API_KEY: sandbox.apiKey, BINANCE_API_SECRET: sandbox.apiSecret };
   const args = (...extra: string[]): string[] => [
@@ -89,7 +100,10 @@ export async function ledgerRecords(db: string, account = 'main'): Promise<Map<s
 }
 
 /** The differences between two record maps, for a readable assertion. */
-export function diffRecords(expected: Map<string, string>, actual: Map<string, string>): { missing: string[]; extra: string[]; different: string[] } {
+export function diffRecords(
+  expected: Map<string, string>,
+  actual: Map<string, string>,
+): { missing: string[]; extra: string[]; different: string[] } {
   const missing: string[] = [];
   const extra: string[] = [];
   const different: string[] = [];

@@ -1,0 +1,529 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readHar, validateHar } from '../../har/index.js';
+import { openLedger } from '../../ledger/index.js';
+import type { HarFile } from '../../har/index.js';
+import { runCliInProcess } from '../helpers/cli.js';
+import { useTempDirs } from '../helpers/tmp.js';
+import { startTestSite, type TestSite } from './site.js';
+
+const tempDir = useTempDirs('ledgertap-capture-cli-');
+
+const GUIDE = `name: test-site
+title: Test site
+steps:
+  - { id: login, title: Log in, do: Log in., url: /login }
+  - { id: earn, title: Earn, do: Look at Earn., url: /earn }
+  - { id: p2p, title: P2P, do: Look at P2P orders., url: /p2p/orders }
+`;
+
+let site: TestSite;
+beforeEach(async () => {
+  site = await startTestSite();
+});
+afterEach(async () => {
+  await site.close();
+});
+
+/** A ledger with an active capture consent for `acct`. */
+async function ledgerWithConsent(dir: string): Promise<string> {
+  const db = join(dir, 'ledger.sqlite');
+  const granted = await runCliInProcess([
+    'consent',
+    'grant',
+    '--db',
+    db,
+    '--account',
+    'acct',
+    '--holder',
+    'Test Holder',
+    '--scope',
+    'capture',
+    '--expires',
+    '2099-01-01',
+  ]);
+  expect(granted.code, granted.stderr).toBe(0);
+  return db;
+}
+
+async function files(dir: string): Promise<{ guide: string; env: NodeJS.ProcessEnv }> {
+  const guide = join(dir, 'guide.yaml');
+  await writeFile(guide, GUIDE);
+  return {
+    guide,
+    env: {
+      LEDGERTAP_WEB_USER: site.user,
+      LEDGERTAP_WEB_PASSWORD: site.password,
+      LEDGERTAP_BROWSER: '',
+      LEDGERTAP_DB: '',
+      LEDGERTAP_ACCOUNT: '',
+    },
+  };
+}
+
+describe('ledgertap capture browser (CLI)', () => {
+  it('refuses to start without consent, and says how to grant it', async () => {
+    const dir = await tempDir();
+    const { guide, env } = await files(dir);
+    const out = join(dir, 's.har');
+    const none = await runCliInProcess(
+      ['--json', 'capture', 'browser', '--url', site.url, '--out', out, '--guide', guide, '--headless'],
+      { env },
+    );
+    expect(none.code).toBe(2);
+    expect(JSON.parse(none.stdout.trim().split('\n').pop()!)).toMatchObject({
+      error: 'usage.consent_required',
+    });
+    expect(none.stderr).toContain('consent grant');
+    const db = join(dir, 'empty.sqlite');
+    // A ledger with a consent of another scope only.
+    expect(
+      (
+        await runCliInProcess([
+          'consent',
+          'grant',
+          '--db',
+          db,
+          '--account',
+          'acct',
+          '--holder',
+          'H',
+          '--scope',
+          'read',
+          '--expires',
+          '2099-01-01',
+        ])
+      ).code,
+    ).toBe(0);
+    const noConsent = await runCliInProcess(
+      [
+        '--json',
+        'capture',
+        'browser',
+        '--url',
+        site.url,
+        '--out',
+        out,
+        '--guide',
+        guide,
+        '--headless',
+        '--db',
+        db,
+        '--account',
+        'acct',
+      ],
+      { env },
+    );
+    expect(noConsent.code).toBe(2);
+    expect(noConsent.stdout).toContain('ledger.no_consent');
+    await expect(stat(out)).rejects.toThrow();
+  });
+
+  it('captures with the sandbox autopilot into a valid, redacted HAR carrying the consent id', async () => {
+    const dir = await tempDir();
+    const { guide, env } = await files(dir);
+    const db = await ledgerWithConsent(dir);
+    const out = join(dir, 'session.har');
+    const result = await runCliInProcess(
+      [
+        '--json',
+        'capture',
+        'browser',
+        '--url',
+        site.url,
+        '--out',
+        out,
+        '--guide',
+        guide,
+        '--headless',
+        '--autopilot',
+        'sandbox',
+        '--db',
+        db,
+        '--account',
+        'acct',
+      ],
+      { env },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('step 2/3: Earn');
+    const summary = JSON.parse(result.stdout) as { entries: number; keyFile: string };
+    expect(summary.entries).toBeGreaterThan(5);
+    const validation = await validateHar(out);
+    expect(JSON.stringify(validation.deviations)).toBe('[]');
+    expect(validation.valid).toBe(true);
+    const har = JSON.parse(await readFile(out, 'utf8')) as HarFile;
+    expect(har.log._ledgertap).toMatchObject({
+      consentId: expect.any(String),
+      account: 'acct',
+      guide: 'test-site',
+    });
+    expect(JSON.stringify(har)).not.toContain(site.password);
+    expect((await stat(summary.keyFile)).mode & 0o777).toBe(0o600);
+    const store = await openLedger(db, { create: false });
+    try {
+      const audit = await store.listAudit();
+      expect(audit).toContainEqual(
+        expect.objectContaining({ route: 'capture', account: 'acct', records: summary.entries }),
+      );
+      expect(JSON.stringify(audit)).not.toContain(site.password);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('--no-redact says so on stderr and writes an owner-only file; --forget-key leaves no key', async () => {
+    const dir = await tempDir();
+    const { guide, env } = await files(dir);
+    const db = await ledgerWithConsent(dir);
+    const out = join(dir, 'clear.har');
+    const clear = await runCliInProcess(
+      [
+        'capture',
+        'browser',
+        '--url',
+        site.url,
+        '--out',
+        out,
+        '--guide',
+        guide,
+        '--headless',
+        '--autopilot',
+        'sandbox',
+        '--db',
+        db,
+        '--account',
+        'acct',
+        '--no-redact',
+      ],
+      { env },
+    );
+    expect(clear.code, clear.stderr).toBe(0);
+    expect(clear.stderr).toMatch(/--no-redact: .*in the clear.*0600/);
+    expect((await stat(out)).mode & 0o777).toBe(0o600);
+    expect(await readFile(out, 'utf8')).toContain(site.sessions[0]!);
+    await expect(stat(`${out}.key`)).rejects.toThrow();
+
+    const out2 = join(dir, 'forget.har');
+    const forget = await runCliInProcess(
+      [
+        'capture',
+        'browser',
+        '--url',
+        site.url,
+        '--out',
+        out2,
+        '--guide',
+        guide,
+        '--headless',
+        '--autopilot',
+        'sandbox',
+        '--db',
+        db,
+        '--account',
+        'acct',
+        '--forget-key',
+      ],
+      { env },
+    );
+    expect(forget.code, forget.stderr).toBe(0);
+    await expect(stat(`${out2}.key`)).rejects.toThrow();
+    const har = JSON.parse(await readFile(out2, 'utf8')) as HarFile;
+    expect(har.log._ledgertap?.redaction).toMatchObject({ enabled: true, keyDiscarded: true });
+  });
+});
+
+describe('bad input ends with a clear message and a valid or salvageable HAR', () => {
+  it('a browser path that does not exist: exit 3, capture.browser_not_found, no file', async () => {
+    const dir = await tempDir();
+    const { guide, env } = await files(dir);
+    const db = await ledgerWithConsent(dir);
+    const out = join(dir, 'x.har');
+    const r = await runCliInProcess(
+      [
+        '--json',
+        'capture',
+        'browser',
+        '--url',
+        site.url,
+        '--out',
+        out,
+        '--guide',
+        guide,
+        '--headless',
+        '--browser',
+        '/nonexistent/chromium',
+        '--db',
+        db,
+        '--account',
+        'acct',
+      ],
+      { env },
+    );
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('capture.browser_not_found');
+    expect(r.stderr).toContain('/nonexistent/chromium');
+  });
+
+  it('a browser that cannot start: exit 3, capture.browser_launch, and a valid empty HAR', async () => {
+    const dir = await tempDir();
+    const { guide, env } = await files(dir);
+    const db = await ledgerWithConsent(dir);
+    const fake = join(dir, 'fake-chrome');
+    await writeFile(fake, '#!/bin/sh\necho "cannot open display" >&2\nexit 1\n', { mode: 0o755 });
+    const out = join(dir, 'x.har');
+    const r = await runCliInProcess(
+      [
+        '--json',
+        'capture',
+        'browser',
+        '--url',
+        site.url,
+        '--out',
+        out,
+        '--guide',
+        guide,
+        '--headless',
+        '--browser',
+        fake,
+        '--db',
+        db,
+        '--account',
+        'acct',
+      ],
+      { env },
+    );
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('capture.browser_launch');
+    expect((await validateHar(out)).valid).toBe(true);
+  });
+
+  it('an unreachable URL: exit 3, capture.unreachable, and a valid HAR holding the failed request', async () => {
+    const dir = await tempDir();
+    const { env } = await files(dir);
+    const db = await ledgerWithConsent(dir);
+    const closed = createServer();
+    closed.listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const port = (closed.address() as AddressInfo).port;
+    closed.close();
+    const out = join(dir, 'x.har');
+    const r = await runCliInProcess(
+      [
+        '--json',
+        'capture',
+        'browser',
+        '--url',
+        `http://127.0.0.1:${port}/`,
+        '--out',
+        out,
+        '--headless',
+        '--db',
+        db,
+        '--account',
+        'acct',
+      ],
+      { env },
+    );
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('capture.unreachable');
+    expect(r.stderr).toContain('ERR_CONNECTION_REFUSED');
+    const v = await validateHar(out);
+    expect(v.valid).toBe(true);
+    const har = JSON.parse(await readFile(out, 'utf8')) as HarFile;
+    expect(har.log.entries[0]?.response.status).toBe(0);
+  });
+
+  it('Ctrl-C in the middle: a valid HAR marked interrupted', async () => {
+    const dir = await tempDir();
+    const { guide, env } = await files(dir);
+    const db = await ledgerWithConsent(dir);
+    const out = join(dir, 'x.har');
+    const controller = new AbortController();
+    // No autopilot: the capture waits for the holder; Ctrl-C arrives once the login page has loaded.
+    const timer = setInterval(() => {
+      if (site.requests.includes('GET /login')) {
+        clearInterval(timer);
+        setTimeout(() => controller.abort(), 300);
+      }
+    }, 50);
+    const r = await runCliInProcess(
+      [
+        '--json',
+        'capture',
+        'browser',
+        '--url',
+        site.url,
+        '--out',
+        out,
+        '--guide',
+        guide,
+        '--headless',
+        '--db',
+        db,
+        '--account',
+        'acct',
+      ],
+      {
+        env,
+        signal: controller.signal,
+      },
+    );
+    clearInterval(timer);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ended: 'stopped by Ctrl-C' });
+    expect((await validateHar(out)).valid).toBe(true);
+    const har = JSON.parse(await readFile(out, 'utf8')) as HarFile;
+    expect(har.log._ledgertap?.['capture']).toMatchObject({ interrupted: true });
+    expect(har.log.entries.some((e) => e.request.url.endsWith('/login'))).toBe(true);
+  });
+
+  const canMount = (() => {
+    try {
+      execFileSync(
+        'sh',
+        ['-c', 'd=$(mktemp -d) && mount -t tmpfs -o size=64k tmpfs "$d" && umount "$d" && rmdir "$d"'],
+        { stdio: 'ignore' },
+      );
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+
+  it.skipIf(!canMount)(
+    'a full disk (a 160 KiB tmpfs): exit 3, capture.disk_full, and a partial file the HAR reader salvages',
+    async () => {
+      const dir = await tempDir();
+      const { guide, env } = await files(dir);
+      const db = await ledgerWithConsent(dir);
+      const small = join(dir, 'small');
+      await mkdir(small);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=160k', 'tmpfs', small]);
+      try {
+        // Fill most of it first, so the capture runs out part-way.
+        await writeFile(join(small, 'filler'), Buffer.alloc(150 * 1024));
+        const out = join(small, 'x.har');
+        const r = await runCliInProcess(
+          [
+            '--json',
+            'capture',
+            'browser',
+            '--url',
+            site.url,
+            '--out',
+            out,
+            '--guide',
+            guide,
+            '--headless',
+            '--autopilot',
+            'sandbox',
+            '--forget-key',
+            '--db',
+            db,
+            '--account',
+            'acct',
+          ],
+          { env },
+        );
+        expect(r.code, r.stderr).toBe(3);
+        expect(r.stdout).toContain('capture.disk_full');
+        expect(r.stderr).toContain(`${out}.partial`);
+        const reader = await readHar(`${out}.partial`);
+        let n = 0;
+        for await (const _ of reader.entries()) n += 1;
+        expect(reader.stats.truncated).toBe(true);
+        expect(n).toBeGreaterThan(0);
+      } finally {
+        execFileSync('umount', ['-l', small]);
+      }
+    },
+  );
+});
+
+describe('ledgertap capture ca and proxy (CLI)', () => {
+  it('creates the CA on first use under LEDGERTAP_CONFIG_DIR and prints install steps', async () => {
+    const dir = await tempDir();
+    const env = { LEDGERTAP_CONFIG_DIR: join(dir, 'cfg') };
+    const r = await runCliInProcess(['capture', 'ca'], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(join(dir, 'cfg', 'ca', 'ca.pem'));
+    expect(r.stdout).toContain('Android');
+    expect(r.stdout).toContain('iOS');
+    expect((await stat(join(dir, 'cfg', 'ca', 'ca.key'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('proxy: a port in use fails with exit 3 and leaves a valid empty HAR', async () => {
+    const dir = await tempDir();
+    const db = await ledgerWithConsent(dir);
+    const blocker = createServer();
+    blocker.listen(0);
+    await once(blocker, 'listening');
+    try {
+      const port = (blocker.address() as AddressInfo).port;
+      const out = join(dir, 'app.har');
+      const r = await runCliInProcess(
+        [
+          '--json',
+          'capture',
+          'proxy',
+          '--port',
+          String(port),
+          '--out',
+          out,
+          '--hosts',
+          'example.test',
+          '--db',
+          db,
+          '--account',
+          'acct',
+        ],
+        {
+          env: { LEDGERTAP_CONFIG_DIR: join(dir, 'cfg') },
+        },
+      );
+      expect(r.code).toBe(3);
+      expect(r.stdout).toContain('capture.port_in_use');
+      expect((await validateHar(out)).valid).toBe(true);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('proxy: Ctrl-C ends the capture cleanly with a valid HAR', async () => {
+    const dir = await tempDir();
+    const db = await ledgerWithConsent(dir);
+    const out = join(dir, 'app.har');
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 1500);
+    const r = await runCliInProcess(
+      [
+        '--json',
+        'capture',
+        'proxy',
+        '--port',
+        '0',
+        '--out',
+        out,
+        '--hosts',
+        'example.test',
+        '--db',
+        db,
+        '--account',
+        'acct',
+      ],
+      {
+        env: { LEDGERTAP_CONFIG_DIR: join(dir, 'cfg') },
+        signal: controller.signal,
+      },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('proxy listening on port');
+    expect((await validateHar(out)).valid).toBe(true);
+  });
+});
