@@ -1,0 +1,270 @@
+/**
+ * The normalized account API over a ledger: a read-only HTTP server (node:http). GET and HEAD only; bearer
+ * auth by default; every error an RFC 9457 problem. See schemas/normalized-api.openapi.yaml.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EnvironmentError, UsageError, createLogger, isLedgertapError } from '../core/index.js';
+import type { LedgerStore } from '../ledger/index.js';
+import { bearerToken, tokensEqual } from './auth.js';
+import { RecordPager } from './cursor.js';
+import type { RecordPagerOptions } from './cursor.js';
+import { ApiProblem } from './problem.js';
+import { route } from './routes.js';
+import type { RouteResult } from './routes.js';
+
+const log = createLogger('ledgertap:server');
+
+/** Options of {@link startLedgerServer}. */
+export interface LedgerServerOptions {
+  /** Bind address (default `127.0.0.1`). */
+  host?: string;
+  /** Port (default 0: any free port). */
+  port?: number;
+  /**
+   * The bearer token every `/v1/*` request must present. Undefined means no auth, which is refused unless
+   * `host` is a loopback address (and then requests must name a loopback Host, against DNS rebinding).
+   */
+  token?: string;
+  /** Suspended-stream cache of record paging (see {@link RecordPager}). */
+  paging?: RecordPagerOptions;
+}
+
+/** A running server. */
+export interface LedgerServer {
+  /** `http://host:port` (IPv6 hosts bracketed). */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** True when requests need the bearer token. */
+  readonly auth: boolean;
+  /** The record pager (its `stats` tell resumed from reopened pages). */
+  readonly pager: RecordPager;
+  /** Stops accepting, ends idle connections, waits for requests in flight. Does not close the store. */
+  close(): Promise<void>;
+}
+
+/** True for 127.0.0.0/8, ::1 and localhost. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return (
+    h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1'
+  );
+}
+
+const ALLOWED_METHODS = ['GET', 'HEAD'];
+
+function hostnameOf(hostHeader: string | undefined): string | undefined {
+  if (!hostHeader) return undefined;
+  const m = /^(\[[^\]]+\]|[^:]+)(:\d+)?$/.exec(hostHeader.trim());
+  return m ? m[1] : undefined;
+}
+
+function send(req: IncomingMessage, res: ServerResponse, result: RouteResult): void {
+  const body = Buffer.from(result.body, 'utf8');
+  res.statusCode = result.status;
+  res.setHeader('content-type', result.contentType);
+  res.setHeader('content-length', body.length);
+  res.setHeader('cache-control', 'no-store');
+  res.setHeader('x-content-type-options', 'nosniff');
+  for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+function problem(req: IncomingMessage, res: ServerResponse, p: ApiProblem, instance: string): void {
+  send(req, res, {
+    status: p.status,
+    contentType: 'application/problem+json',
+    body: JSON.stringify(p.toDetails(instance)),
+    headers: p.headers,
+  });
+}
+
+/** Turns anything a handler threw into a problem; internals never reach the client. */
+function asProblem(error: unknown): ApiProblem {
+  if (error instanceof ApiProblem) return error;
+  if (isLedgertapError(error) && error.code.startsWith('ledger.'))
+    return new ApiProblem(
+      503,
+      'ledger_unavailable',
+      `The ledger failed to answer (${error.code}). Check the database; the request can be retried.`,
+    );
+  return new ApiProblem(
+    500,
+    'internal',
+    'The server failed on this request. Run serve with --verbose to see why.',
+  );
+}
+
+/**
+ * Starts the API over `store` (which stays the caller's: close it after {@link LedgerServer.close}).
+ * Errors: `usage.no_auth_public` (exit 2) for no token on a non-loopback host, `env.port_in_use` (exit 3),
+ * `env.listen_failed` (exit 3).
+ */
+export async function startLedgerServer(
+  store: LedgerStore,
+  options: LedgerServerOptions = {},
+): Promise<LedgerServer> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 0;
+  const token = options.token;
+  if (token === undefined && !isLoopbackHost(host))
+    throw new UsageError(
+      'no_auth_public',
+      `--no-auth with --host ${host}: the API would be open to the network.`,
+      {
+        hint: 'Keep auth on (the default), or bind --host 127.0.0.1.',
+      },
+    );
+  const pager = new RecordPager(store, options.paging ?? {});
+  const ctx = { store, pager };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      return problem(
+        req,
+        res,
+        new ApiProblem(400, 'bad_path', 'The request target is not a valid path.'),
+        '/',
+      );
+    }
+    const instance = url.pathname;
+    if (!ALLOWED_METHODS.includes(req.method ?? '')) {
+      return problem(
+        req,
+        res,
+        new ApiProblem(
+          405,
+          'method_not_allowed',
+          `${req.method ?? '?'} ${instance}: the API is read-only; use GET or HEAD.`,
+          {
+            allowed: ALLOWED_METHODS,
+            headers: { allow: ALLOWED_METHODS.join(', ') },
+          },
+        ),
+        instance,
+      );
+    }
+    if (token === undefined) {
+      const name = hostnameOf(req.headers.host);
+      if (name === undefined || !isLoopbackHost(name))
+        return problem(
+          req,
+          res,
+          new ApiProblem(
+            421,
+            'non_local_host',
+            `Host ${JSON.stringify(req.headers.host ?? '')}: without auth this server answers only requests addressed to a loopback host (127.0.0.1, localhost, [::1]).`,
+          ),
+          instance,
+        );
+    } else if (instance !== '/healthz') {
+      const presented = bearerToken(req.headers.authorization);
+      if (presented === undefined)
+        return problem(
+          req,
+          res,
+          new ApiProblem(
+            401,
+            'unauthorized',
+            'This API needs `Authorization: Bearer <token>`; the token is in the file `ledgertap serve` named when it started.',
+            {
+              headers: { 'www-authenticate': 'Bearer realm="ledgertap"' },
+            },
+          ),
+          instance,
+        );
+      if (!tokensEqual(presented, token))
+        return problem(
+          req,
+          res,
+          new ApiProblem(
+            401,
+            'invalid_token',
+            "The bearer token is not this server's. Read it again from the token file `ledgertap serve` named.",
+            {
+              headers: { 'www-authenticate': 'Bearer realm="ledgertap", error="invalid_token"' },
+            },
+          ),
+          instance,
+        );
+    }
+    try {
+      const result = await route(ctx, url.pathname, url.searchParams);
+      if (!result)
+        return problem(
+          req,
+          res,
+          new ApiProblem(404, 'not_found', `${instance}: no such endpoint. GET /v1/openapi.yaml lists them.`),
+          instance,
+        );
+      send(req, res, result);
+    } catch (error) {
+      if (!(error instanceof ApiProblem)) log('request %s %s failed: %O', req.method, req.url, error);
+      problem(req, res, asProblem(error), instance);
+    }
+  }
+
+  const server: Server = createServer({ requestTimeout: 60_000, headersTimeout: 20_000 }, (req, res) => {
+    // A GET body is meaningless here; drain it so the connection stays usable.
+    req.resume();
+    handle(req, res).catch((error: unknown) => {
+      log('response failed: %O', error);
+      if (!res.headersSent) problem(req, res, asProblem(error), '/');
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      server.removeListener('listening', onListening);
+      if (error.code === 'EADDRINUSE')
+        reject(
+          new EnvironmentError('port_in_use', `serve: port ${port} on ${host} is already in use.`, {
+            hint: 'Stop what listens there, or pass another --port (0 picks a free one).',
+            cause: error,
+          }),
+        );
+      else
+        reject(
+          new EnvironmentError(
+            'listen_failed',
+            `serve: cannot listen on ${host}:${port} (${error.code ?? error.message}).`,
+            {
+              hint: 'Check --host names an address of this machine and --port is allowed.',
+              cause: error,
+            },
+          ),
+        );
+    };
+    const onListening = (): void => {
+      server.removeListener('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${address.port}`,
+    host: address.address,
+    port: address.port,
+    auth: token !== undefined,
+    pager,
+    close(): Promise<void> {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }).then(() => pager.close());
+      return closing;
+    },
+  };
+}
