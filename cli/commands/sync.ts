@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { UsageError, toIso } from '../../core/index.js';
 import {
+  mergeCsvCopies,
   BINANCE_SURFACES as SURFACES,
   BinanceClient,
   describeCredentials,
@@ -228,6 +229,11 @@ export const register: RegisterVerb = (program: Command, runtime) => {
             onProgress: progressPrinter(ctx, () => client),
             signal: ctx.signal,
           });
+          // CSV rows imported before this sync were stored without exchange ids; fold them into the API's
+          // copies now, so an import followed by a sync counts nothing twice.
+          const merged = await mergeCsvCopies(store, { account: flags.account });
+          if (merged.merged > 0)
+            ctx.progress(`sync: folded ${merged.merged} CSV copies into the API's records`);
           printSummary(ctx, summary, Date.now() - started);
           return 0;
         });

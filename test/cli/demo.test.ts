@@ -13,7 +13,14 @@ const tempDir = useTempDirs('ledgertap-demo-');
 
 interface DemoSummary {
   stages: { stage: string; code: number }[];
-  truth: { truth: number; found: number; equal: number; byRoute: Record<string, string> };
+  truth: {
+    truth: number;
+    found: number;
+    foundByContent: number;
+    equal: number;
+    missing: string[];
+    byRoute: Record<string, string>;
+  };
   files: string[];
 }
 
@@ -56,7 +63,8 @@ describe('ledgertap demo', () => {
         expect(existsSync(join(dir, file)), file).toBe(true);
       }
       // Every record the API or the CSV exports can reach is in the ledger, equal field by field.
-      expect(summary.truth.found).toBe(summary.truth.truth);
+      expect(summary.truth.missing).toEqual([]);
+      expect(summary.truth.found + summary.truth.foundByContent).toBe(summary.truth.truth);
       expect(summary.truth.equal).toBe(summary.truth.truth);
       // The capture holds no secret: the web password and the API secret never reach a file.
       const har = readFileSync(join(dir, 'session.har'), 'utf8');

@@ -87,13 +87,14 @@ export class OrderHistoryReader {
     const origQty = row.amount('origQty').value;
     const executedQty = row.amount('executedQty').value;
     const quote = row.optionalAmount('quoteQty')?.value;
-    // The 2020/2023 layouts name no order type: a zero price can only be a market order.
+    // The 2020/2023 layouts name no order type: a zero price can only be a market order; anything else
+    // (LIMIT, LIMIT_MAKER, a stop) cannot be told apart, so the type is left out rather than guessed.
     const type =
       row.has('type') && row.has('side')
         ? row.need('type').toUpperCase().replace(/\s+/g, '_')
         : price === '0'
           ? 'MARKET'
-          : 'LIMIT';
+          : undefined;
     if (!side) return [];
     const record: CsvAccountRecord = {
       kind: 'order',
@@ -107,7 +108,7 @@ export class OrderHistoryReader {
       quoteAsset: split.quote,
       orderId,
       side,
-      type,
+      ...(type ? { type } : {}),
       status: orderStatus(row.need('status')),
       price,
       origQty,

@@ -615,7 +615,7 @@ export class StatementGrouper {
             amount,
             toAsset: to.asset,
             toAmount: to.change,
-            fee: '0',
+            // The statement shows only the net amount received: the fee is unknown, so it is omitted, not "0".
           },
           {
             rule: 'statement-asset-amount-time',

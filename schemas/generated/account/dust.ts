@@ -56,7 +56,7 @@ export interface Dust {
    */
   toAmount: string;
   /**
-   * `serviceChargeAmount`, in toAsset.
+   * `serviceChargeAmount`, in toAsset. Absent when the source does not show it (the transaction-history statement gives only the net amount).
    */
-  fee: string;
+  fee?: string;
 }

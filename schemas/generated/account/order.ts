@@ -60,9 +60,9 @@ export interface Order {
    */
   side: 'buy' | 'sell';
   /**
-   * Exchange order type as is (`LIMIT`, `MARKET`, …).
+   * Exchange order type as is (`LIMIT`, `MARKET`, …). Absent when the source does not say (older order-history exports name no order type; a zero price still proves MARKET).
    */
-  type: string;
+  type?: string;
   /**
    * Exchange status as is (`FILLED`, …).
    */

@@ -131,9 +131,9 @@ export interface Order {
    */
   side: 'buy' | 'sell';
   /**
-   * Exchange order type as is (`LIMIT`, `MARKET`, …).
+   * Exchange order type as is (`LIMIT`, `MARKET`, …). Absent when the source does not say (older order-history exports name no order type; a zero price still proves MARKET).
    */
-  type: string;
+  type?: string;
   /**
    * Exchange status as is (`FILLED`, …).
    */
@@ -459,9 +459,9 @@ export interface Dust {
    */
   toAmount: string;
   /**
-   * `serviceChargeAmount`, in toAsset.
+   * `serviceChargeAmount`, in toAsset. Absent when the source does not show it (the transaction-history statement gives only the net amount).
    */
-  fee: string;
+  fee?: string;
 }
 /**
  * A Simple Earn position (state).
