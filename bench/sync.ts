@@ -35,6 +35,9 @@ interface Run {
   weightByLimit: Record<string, number>;
   minimumByLimit: Record<string, number>;
   requests: number;
+  /** Requests and weight per endpoint, and the minimum's calls and weight per endpoint. */
+  byEndpoint: Record<string, { requests: number; weight: number }>;
+  minimumByEndpoint: Record<string, { calls: number; weight: number }>;
   status429: number;
   banned418: number;
   records: number;
@@ -89,6 +92,14 @@ async function run(label: string, account: SandboxAccount, discovery: 'evidence'
       weightByLimit: stats.weightByLimit,
       minimumByLimit: stats.minimumWeight.byLimit,
       requests: stats.requests,
+      byEndpoint: stats.byEndpoint,
+      // Several surfaces can share an endpoint (fiat deposits and withdrawals): add them up.
+      minimumByEndpoint: stats.minimumWeight.surfaces.reduce<Run['minimumByEndpoint']>((acc, m) => {
+        const e = (acc[m.endpoint] ??= { calls: 0, weight: 0 });
+        e.calls += m.calls;
+        e.weight += m.weight;
+        return acc;
+      }, {}),
       status429: stats.rateLimited429,
       banned418: stats.banned418,
       records: await store.countRecords({ account: 'main' }),
@@ -145,9 +156,48 @@ for (const r of runs) {
 }
 if (runs.length === 2) {
   const [ours, naive] = runs as [Run, Run];
-  const apiOurs = ours.weightByLimit['api-ip'] ?? 0;
-  const apiNaive = naive.weightByLimit['api-ip'] ?? 0;
+  // The symbol walk (exchangeInfo + myTrades + allOrders) is where discovery differs; every other surface
+  // is the same for both clients, and the /sapi withdraw-history weight dominates the totals.
+  const walk = ['GET /api/v3/exchangeInfo', 'GET /api/v3/myTrades', 'GET /api/v3/allOrders'];
+  const walkOf = (r: Run, key: 'requests' | 'weight'): number =>
+    walk.reduce((a, ep) => a + (r.byEndpoint[ep]?.[key] ?? 0), 0);
+  const walkMin = (key: 'calls' | 'weight'): number =>
+    walk.reduce((a, ep) => a + (ours.minimumByEndpoint[ep]?.[key] ?? 0), 0);
+  const rows: Array<[string, number, number, number]> = [
+    [
+      'symbols probed',
+      ours.summary.discovery.candidates,
+      naive.summary.discovery.candidates,
+      ours.summary.discovery.symbolsWithTrades,
+    ],
+    ['symbol-walk requests', walkOf(ours, 'requests'), walkOf(naive, 'requests'), walkMin('calls')],
+    ['symbol-walk weight', walkOf(ours, 'weight'), walkOf(naive, 'weight'), walkMin('weight')],
+    [
+      '/api weight (api-ip)',
+      ours.weightByLimit['api-ip'] ?? 0,
+      naive.weightByLimit['api-ip'] ?? 0,
+      ours.minimumByLimit['api-ip'] ?? 0,
+    ],
+    [
+      'requests (all)',
+      ours.requests,
+      naive.requests,
+      sum(Object.fromEntries(Object.values(ours.minimumByEndpoint).map((m, i) => [i, m.calls]))),
+    ],
+    ['weight total', sum(ours.weightByLimit), sum(naive.weightByLimit), sum(ours.minimumByLimit)],
+  ];
+  const ratio = (a: number, b: number): string => (b ? `${(a / b).toFixed(3)}x` : '-');
   console.log(
-    `\nours vs naive: /api weight ${fmt(apiOurs)} vs ${fmt(apiNaive)} (${(apiOurs / apiNaive).toFixed(3)}x), total ${(sum(ours.weightByLimit) / sum(naive.weightByLimit)).toFixed(3)}x, wall ${(ours.wallMs / naive.wallMs).toFixed(2)}x`,
+    `\nours vs naive, same account, same run (${ours.summary.discovery.listedSymbols} listed symbols, ${ours.summary.discovery.symbolsWithTrades} traded)`,
+  );
+  console.log(
+    `  ${''.padEnd(22)} ${'ours'.padStart(11)} ${'naive'.padStart(11)} ${'minimum'.padStart(11)} ${'ours/min'.padStart(9)} ${'naive/min'.padStart(9)} ${'ours/naive'.padStart(10)}`,
+  );
+  for (const [name, a, b, m] of rows)
+    console.log(
+      `  ${name.padEnd(22)} ${fmt(a).padStart(11)} ${fmt(b).padStart(11)} ${fmt(m).padStart(11)} ${ratio(a, m).padStart(9)} ${ratio(b, m).padStart(9)} ${ratio(a, b).padStart(10)}`,
+    );
+  console.log(
+    `  ${'wall time (s)'.padEnd(22)} ${(ours.wallMs / 1000).toFixed(1).padStart(11)} ${(naive.wallMs / 1000).toFixed(1).padStart(11)} ${'-'.padStart(11)} ${'-'.padStart(9)} ${'-'.padStart(9)} ${ratio(ours.wallMs, naive.wallMs).padStart(10)}`,
   );
 }

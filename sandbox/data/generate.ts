@@ -6,6 +6,7 @@
  *
  * Same seed, profile and `asOf` give the same account, byte for byte.
  */
+import { addListedUniverse } from './universe.js';
 import { ORDER_STATUSES, ORDER_TYPES, ROUTE_API, ROUTE_CSV, ROUTE_WEB } from './model.js';
 import type {
   Entry,
@@ -47,6 +48,11 @@ export interface GenerateOptions {
   asOf?: number;
   /** Override the per-seed quirk flags (type drift and envelope choices). */
   quirks?: Partial<QuirkFlags>;
+  /**
+   * Listed symbols in exchangeInfo in all, untraded ones included (default: the profile's
+   * `listedSymbols`); at most the account's own listed symbols (e.g. 0) adds no untraded universe.
+   */
+  listedSymbols?: number;
 }
 
 const DAY = 86_400_000;
@@ -1441,6 +1447,15 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
       },
       routes: ALL_ROUTES,
     };
+  });
+
+  // The listed symbols the account never traded go after every traded one, so no trade or order row
+  // indexes them; drawn from their own stream, they leave every other record unchanged.
+  addListedUniverse(root.fork('universe'), {
+    symbols,
+    accountAssets: assets,
+    reserved: new Set(DELISTED_BASES),
+    listedTarget: options.listedSymbols ?? spec.listedSymbols,
   });
 
   const byTime =

@@ -62,6 +62,11 @@ export interface SymbolInfo {
   permissionSets: string[][];
   baseAssetPrecision: number;
   quoteAssetPrecision: number;
+  /**
+   * True for a listed symbol the account never traded, added so exchangeInfo is as large as the
+   * exchange's (sandbox/data/universe.ts): no trades, no orders; myTrades/allOrders answer `[]`.
+   */
+  untraded?: boolean;
 }
 
 /** `/api/v3/account` `balances[]` row (also the truth's spot wallet, minus LD* mirrors). */
@@ -568,7 +573,10 @@ export interface SandboxAccount {
   quirks: QuirkFlags;
   /** Every asset the account touched, sorted; columnar `commissionAsset` indexes into it. */
   assets: string[];
-  /** Listed and delisted symbols; columnar `symbol` indexes into it. */
+  /**
+   * Listed and delisted symbols; columnar `symbol` indexes into it. The symbols the account traded come
+   * first; the untraded listed universe (`untraded: true`, empty trade/order slices) follows them.
+   */
   symbols: SymbolInfo[];
   /** Final balances per wallet (spot without LD* mirrors; earn wallets mirror the positions). Zero rows included. */
   balances: Array<{ wallet: WalletName; asset: string; free: string; locked: string }>;

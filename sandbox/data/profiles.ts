@@ -2,9 +2,14 @@
 import type { ProfileName } from './model.js';
 
 export interface ProfileSpec {
-  /** Symbols in total, of which `delisted` are delisted. */
+  /** Symbols the account trades in, of which `delisted` are delisted. */
   symbols: number;
   delisted: number;
+  /**
+   * Listed symbols in exchangeInfo in all: the account's listed ones plus untraded pairs
+   * (sandbox/data/universe.ts), as the exchange lists about 1,500 while an account trades a few dozen.
+   */
+  listedSymbols: number;
   /** Target trade count (fills); the generator produces at least about this many. */
   trades: number;
   /** Years of history before the snapshot. */
@@ -30,6 +35,7 @@ export const PROFILES: Record<ProfileName, ProfileSpec> = {
   tiny: {
     symbols: 12,
     delisted: 2,
+    listedSymbols: 150,
     trades: 400,
     years: 8,
     deposits: 30,
@@ -50,6 +56,7 @@ export const PROFILES: Record<ProfileName, ProfileSpec> = {
   small: {
     symbols: 40,
     delisted: 6,
+    listedSymbols: 400,
     trades: 5_000,
     years: 8,
     deposits: 120,
@@ -70,6 +77,7 @@ export const PROFILES: Record<ProfileName, ProfileSpec> = {
   medium: {
     symbols: 150,
     delisted: 25,
+    listedSymbols: 900,
     trades: 100_000,
     years: 8,
     deposits: 800,
@@ -90,6 +98,7 @@ export const PROFILES: Record<ProfileName, ProfileSpec> = {
   large: {
     symbols: 500,
     delisted: 80,
+    listedSymbols: 1_500,
     trades: 1_000_000,
     years: 8,
     deposits: 3_000,

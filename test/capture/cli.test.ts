@@ -124,118 +124,126 @@ describe('ledgertap capture browser (CLI)', () => {
     await expect(stat(out)).rejects.toThrow();
   });
 
-  it('captures with the sandbox autopilot into a valid, redacted HAR carrying the consent id', async () => {
-    const dir = await tempDir();
-    const { guide, env } = await files(dir);
-    const db = await ledgerWithConsent(dir);
-    const out = join(dir, 'session.har');
-    const result = await runCliInProcess(
-      [
-        '--json',
-        'capture',
-        'browser',
-        '--url',
-        site.url,
-        '--out',
-        out,
-        '--guide',
-        guide,
-        '--headless',
-        '--autopilot',
-        'sandbox',
-        '--db',
-        db,
-        '--account',
-        'acct',
-      ],
-      { env },
-    );
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toContain('step 2/3: Earn');
-    const summary = JSON.parse(result.stdout) as { entries: number; keyFile: string };
-    expect(summary.entries).toBeGreaterThan(5);
-    const validation = await validateHar(out);
-    expect(JSON.stringify(validation.deviations)).toBe('[]');
-    expect(validation.valid).toBe(true);
-    const har = JSON.parse(await readFile(out, 'utf8')) as HarFile;
-    expect(har.log._ledgertap).toMatchObject({
-      consentId: expect.any(String),
-      account: 'acct',
-      guide: 'test-site',
-    });
-    expect(JSON.stringify(har)).not.toContain(site.password);
-    expect((await stat(summary.keyFile)).mode & 0o777).toBe(0o600);
-    const store = await openLedger(db, { create: false });
-    try {
-      const audit = await store.listAudit();
-      expect(audit).toContainEqual(
-        expect.objectContaining({ route: 'capture', account: 'acct', records: summary.entries }),
+  it(
+    'captures with the sandbox autopilot into a valid, redacted HAR carrying the consent id',
+    { timeout: 240_000 },
+    async () => {
+      const dir = await tempDir();
+      const { guide, env } = await files(dir);
+      const db = await ledgerWithConsent(dir);
+      const out = join(dir, 'session.har');
+      const result = await runCliInProcess(
+        [
+          '--json',
+          'capture',
+          'browser',
+          '--url',
+          site.url,
+          '--out',
+          out,
+          '--guide',
+          guide,
+          '--headless',
+          '--autopilot',
+          'sandbox',
+          '--db',
+          db,
+          '--account',
+          'acct',
+        ],
+        { env },
       );
-      expect(JSON.stringify(audit)).not.toContain(site.password);
-    } finally {
-      await store.close();
-    }
-  });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain('step 2/3: Earn');
+      const summary = JSON.parse(result.stdout) as { entries: number; keyFile: string };
+      expect(summary.entries).toBeGreaterThan(5);
+      const validation = await validateHar(out);
+      expect(JSON.stringify(validation.deviations)).toBe('[]');
+      expect(validation.valid).toBe(true);
+      const har = JSON.parse(await readFile(out, 'utf8')) as HarFile;
+      expect(har.log._ledgertap).toMatchObject({
+        consentId: expect.any(String),
+        account: 'acct',
+        guide: 'test-site',
+      });
+      expect(JSON.stringify(har)).not.toContain(site.password);
+      expect((await stat(summary.keyFile)).mode & 0o777).toBe(0o600);
+      const store = await openLedger(db, { create: false });
+      try {
+        const audit = await store.listAudit();
+        expect(audit).toContainEqual(
+          expect.objectContaining({ route: 'capture', account: 'acct', records: summary.entries }),
+        );
+        expect(JSON.stringify(audit)).not.toContain(site.password);
+      } finally {
+        await store.close();
+      }
+    },
+  );
 
-  it('--no-redact says so on stderr and writes an owner-only file; --forget-key leaves no key', async () => {
-    const dir = await tempDir();
-    const { guide, env } = await files(dir);
-    const db = await ledgerWithConsent(dir);
-    const out = join(dir, 'clear.har');
-    const clear = await runCliInProcess(
-      [
-        'capture',
-        'browser',
-        '--url',
-        site.url,
-        '--out',
-        out,
-        '--guide',
-        guide,
-        '--headless',
-        '--autopilot',
-        'sandbox',
-        '--db',
-        db,
-        '--account',
-        'acct',
-        '--no-redact',
-      ],
-      { env },
-    );
-    expect(clear.code, clear.stderr).toBe(0);
-    expect(clear.stderr).toMatch(/--no-redact: .*in the clear.*0600/);
-    expect((await stat(out)).mode & 0o777).toBe(0o600);
-    expect(await readFile(out, 'utf8')).toContain(site.sessions[0]!);
-    await expect(stat(`${out}.key`)).rejects.toThrow();
+  it(
+    '--no-redact says so on stderr and writes an owner-only file; --forget-key leaves no key',
+    { timeout: 240_000 },
+    async () => {
+      const dir = await tempDir();
+      const { guide, env } = await files(dir);
+      const db = await ledgerWithConsent(dir);
+      const out = join(dir, 'clear.har');
+      const clear = await runCliInProcess(
+        [
+          'capture',
+          'browser',
+          '--url',
+          site.url,
+          '--out',
+          out,
+          '--guide',
+          guide,
+          '--headless',
+          '--autopilot',
+          'sandbox',
+          '--db',
+          db,
+          '--account',
+          'acct',
+          '--no-redact',
+        ],
+        { env },
+      );
+      expect(clear.code, clear.stderr).toBe(0);
+      expect(clear.stderr).toMatch(/--no-redact: .*in the clear.*0600/);
+      expect((await stat(out)).mode & 0o777).toBe(0o600);
+      expect(await readFile(out, 'utf8')).toContain(site.sessions[0]!);
+      await expect(stat(`${out}.key`)).rejects.toThrow();
 
-    const out2 = join(dir, 'forget.har');
-    const forget = await runCliInProcess(
-      [
-        'capture',
-        'browser',
-        '--url',
-        site.url,
-        '--out',
-        out2,
-        '--guide',
-        guide,
-        '--headless',
-        '--autopilot',
-        'sandbox',
-        '--db',
-        db,
-        '--account',
-        'acct',
-        '--forget-key',
-      ],
-      { env },
-    );
-    expect(forget.code, forget.stderr).toBe(0);
-    await expect(stat(`${out2}.key`)).rejects.toThrow();
-    const har = JSON.parse(await readFile(out2, 'utf8')) as HarFile;
-    expect(har.log._ledgertap?.redaction).toMatchObject({ enabled: true, keyDiscarded: true });
-  });
+      const out2 = join(dir, 'forget.har');
+      const forget = await runCliInProcess(
+        [
+          'capture',
+          'browser',
+          '--url',
+          site.url,
+          '--out',
+          out2,
+          '--guide',
+          guide,
+          '--headless',
+          '--autopilot',
+          'sandbox',
+          '--db',
+          db,
+          '--account',
+          'acct',
+          '--forget-key',
+        ],
+        { env },
+      );
+      expect(forget.code, forget.stderr).toBe(0);
+      await expect(stat(`${out2}.key`)).rejects.toThrow();
+      const har = JSON.parse(await readFile(out2, 'utf8')) as HarFile;
+      expect(har.log._ledgertap?.redaction).toMatchObject({ enabled: true, keyDiscarded: true });
+    },
+  );
 });
 
 describe('bad input ends with a clear message and a valid or salvageable HAR', () => {
@@ -339,7 +347,7 @@ describe('bad input ends with a clear message and a valid or salvageable HAR', (
     expect(har.log.entries[0]?.response.status).toBe(0);
   });
 
-  it('Ctrl-C in the middle: a valid HAR marked interrupted', async () => {
+  it('Ctrl-C in the middle: a valid HAR marked interrupted', { timeout: 240_000 }, async () => {
     const dir = await tempDir();
     const { guide, env } = await files(dir);
     const db = await ledgerWithConsent(dir);

@@ -39,8 +39,26 @@ describe('/api/v3/exchangeInfo', () => {
       (s) => s.listed && s.permissionSets[0]![0]!.startsWith('TRD_GRP'),
     );
     for (const h of hidden) expect(names).not.toContain(h.symbol);
-    const all = await plain(
+    // Asked for SPOT and one trading group: that group's symbols show, other groups' stay hidden.
+    const some = await plain(
       `${sandbox.baseUrl}/api/v3/exchangeInfo?permissions=${encodeURIComponent('["SPOT","TRD_GRP_005"]')}`,
+    );
+    const someNames = new Set((some.json as { symbols: Row[] }).symbols.map((s) => s.symbol));
+    const group5 = hidden.filter((s) => s.permissionSets[0]![0] === 'TRD_GRP_005');
+    const otherGroups = hidden.filter((s) => s.permissionSets[0]![0] !== 'TRD_GRP_005');
+    expect(group5.length).toBeGreaterThan(0);
+    expect(otherGroups.length).toBeGreaterThan(0);
+    for (const h of group5) expect(someNames).toContain(h.symbol);
+    for (const h of otherGroups) expect(someNames).not.toContain(h.symbol);
+    expect(someNames.size).toBe(names.length + group5.length);
+    const every = JSON.stringify([
+      'SPOT',
+      'MARGIN',
+      'LEVERAGED',
+      ...Array.from({ length: 24 }, (_, i) => `TRD_GRP_${String(i + 2).padStart(3, '0')}`),
+    ]);
+    const all = await plain(
+      `${sandbox.baseUrl}/api/v3/exchangeInfo?permissions=${encodeURIComponent(every)}`,
     );
     const allNames = (all.json as { symbols: Row[] }).symbols.map((s) => s.symbol);
     expect(allNames.length).toBe(sandbox.account.symbols.filter((s) => s.listed).length);
