@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // Real browsers, servers and databases: give them room, but never a speed target (those live in bench/).
-    testTimeout: 60_000,
+    testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: 'forks',
     // Two cores: more workers only queue up behind Chromium and PostgreSQL.
