@@ -15,6 +15,7 @@ import {
 import type { CliIo, CliRuntime, CommandContext } from './context.js';
 import type { LedgertapError } from '../core/index.js';
 import { registerCommands } from './commands/index.js';
+import { applyEnvAndConfig, loadConfig } from './config.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -80,6 +81,10 @@ export async function runCli(argv: readonly string[], io: CliIo, options: RunOpt
     .version(packageVersion(), '-V, --version', 'print the version')
     .option('--json', 'machine-readable output on stdout')
     .option('-v, --verbose', 'debug logs and stack traces on stderr')
+    .option(
+      '--config <file>',
+      'options from a JSON or YAML file (default: LEDGERTAP_CONFIG, then ~/.config/ledgertap/config.yaml)',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXIT_HELP)
     .exitOverride()
@@ -113,6 +118,8 @@ export async function runCli(argv: readonly string[], io: CliIo, options: RunOpt
   program.commands.forEach(configure);
 
   try {
+    // Flags win over LEDGERTAP_* variables, which win over the config file (DESIGN.md section 4).
+    applyEnvAndConfig(program, io.env, loadConfig(argv, io.env, io.cwd));
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {

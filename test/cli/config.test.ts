@@ -1,0 +1,104 @@
+/** Flags win over LEDGERTAP_* variables, which win over the config file; secrets never come from it. */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCliInProcess } from '../helpers/cli.js';
+import { useTempDirs } from '../helpers/tmp.js';
+
+const tempDir = useTempDirs('ledgertap-config-');
+
+async function ledger(dir: string, account = 'main'): Promise<string> {
+  const db = join(dir, 'ledger.db');
+  const grant = await runCliInProcess([
+    'consent',
+    'grant',
+    '--db',
+    db,
+    '--account',
+    account,
+    '--holder',
+    'Ada',
+    '--scope',
+    'read',
+    '--expires',
+    '2099-01-01',
+  ]);
+  expect(grant.code, grant.stderr).toBe(0);
+  return db;
+}
+
+describe('options from the environment and a config file', () => {
+  it('takes --db and --account from the config file, and a verb section for a required option', async () => {
+    const dir = await tempDir();
+    const db = await ledger(dir, 'acme');
+    const config = join(dir, 'config.yaml');
+    await writeFile(config, `db: ${db}\naccount: acme\nconsent:\n  list:\n    json: true\n`);
+    const list = await runCliInProcess(['consent', 'list', '--config', config], {
+      cwd: dir,
+      env: { LEDGERTAP_DB: '' },
+    });
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toContain('acme');
+  });
+
+  it('lets a flag win over the environment, and the environment over the file', async () => {
+    const dir = await tempDir();
+    const db = await ledger(dir);
+    const missing = join(dir, 'missing.db');
+    const config = join(dir, 'config.json');
+    await writeFile(config, JSON.stringify({ db: missing }));
+    const fromFile = await runCliInProcess(['export', '--config', config, '--format', 'jsonl'], {
+      cwd: dir,
+      env: { LEDGERTAP_DB: '' },
+    });
+    expect(fromFile.code).toBe(2);
+    expect(fromFile.stderr).toContain('missing.db');
+    const fromEnv = await runCliInProcess(['export', '--config', config, '--format', 'jsonl'], {
+      cwd: dir,
+      env: { LEDGERTAP_DB: db },
+    });
+    expect(fromEnv.code, fromEnv.stderr).toBe(0);
+    const fromFlag = await runCliInProcess(['export', '--config', config, '--db', db, '--format', 'jsonl'], {
+      cwd: dir,
+      env: { LEDGERTAP_DB: missing },
+    });
+    expect(fromFlag.code, fromFlag.stderr).toBe(0);
+  });
+
+  it('satisfies a required option from LEDGERTAP_*', async () => {
+    const dir = await tempDir();
+    const result = await runCliInProcess(['report'], {
+      cwd: dir,
+      env: { LEDGERTAP_MODEL: join(dir, 'nope.json') },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('nope.json: no such file');
+  });
+
+  it('refuses secrets, malformed files and a missing --config file, naming the file', async () => {
+    const dir = await tempDir();
+    const secret = join(dir, 'secret.yaml');
+    await writeFile(secret, 'sync:\n  binance:\n    apiSecret: abc\n');
+    const refused = await runCliInProcess(['export', '--config', secret], { cwd: dir });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('sync.binance.apiSecret: secrets do not belong in the config file');
+    expect(refused.stderr).not.toContain('abc');
+
+    const broken = join(dir, 'broken.yaml');
+    await writeFile(broken, 'db: [unclosed\naccount: x\n');
+    const bad = await runCliInProcess(['export', '--config', broken], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/broken\.yaml: line \d+:/);
+
+    const missing = await runCliInProcess(['export', '--config', join(dir, 'none.yaml')], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('none.yaml: no such file');
+
+    const notBool = await runCliInProcess(['export', '--format', 'jsonl'], {
+      cwd: dir,
+      env: { LEDGERTAP_JSON: 'maybe' },
+    });
+    expect(notBool.code).toBe(2);
+    expect(notBool.stderr).toContain('LEDGERTAP_JSON="maybe" is not a yes/no value');
+  });
+});
