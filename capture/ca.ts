@@ -108,7 +108,8 @@ Private key: ${ca.keyPath} (owner-only; never share it)
 SPKI SHA-256: ${ca.spkiFingerprint}
 
 Point the phone's Wi-Fi proxy at this machine, port ${port} (Wi-Fi settings → the network → Proxy → Manual),
-start \`ledgertap capture proxy --port ${port} …\`, then install the CA:
+start \`ledgertap capture proxy --port ${port} --lan …\` (only this machine may use the proxy otherwise;
+\`--allow-client PHONE-IP\` instead of \`--lan\` lets in the phone alone), then install the CA:
 
 Android
   1. Copy ca.pem to the phone (or open http://mitm.it-style hosting: any way to get the file there).

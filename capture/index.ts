@@ -24,6 +24,8 @@ export { loadAutopilotScript, sandboxCredentials, totp } from './autopilot.js';
 export type { Autopilot, AutopilotAction, SandboxLogin } from './autopilot.js';
 export { startProxyCapture } from './proxy.js';
 export type { ProxyCapture, ProxyCaptureOptions } from './proxy.js';
+export { clientAllowList, lanAddresses, LOOPBACK_CLIENTS, PRIVATE_CLIENTS } from './client-allow.js';
+export type { ClientAllowList } from './client-allow.js';
 export { ensureCa, captureConfigDir, caInstructions } from './ca.js';
 export type { CaptureCa } from './ca.js';
 export { CdpRecorder } from './cdp-recorder.js';

@@ -4,11 +4,13 @@
  * and plain-HTTP requests to other hosts are passed through and not recorded. Intercepted exchanges go
  * to the same sink as browser capture. Ends when the guide is done or the signal fires (Ctrl-C).
  */
+import { Server as NetServer, Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { getLocal, type CompletedRequest, type CompletedResponse, type Mockttp } from 'mockttp';
 import { CaptureError, createLogger } from '../core/index.js';
 import type { HarEntry, HarHeader } from '../har/index.js';
 import type { CaptureCa } from './ca.js';
+import { clientAllowList, LOOPBACK_CLIENTS, type ClientAllowList } from './client-allow.js';
 import { parseCookieHeader, parseSetCookie } from './cdp-recorder.js';
 import type { Guide } from './guide.js';
 import { GuideRunner, type StepState } from './guide-runner.js';
@@ -25,8 +27,18 @@ export interface ProxyCaptureOptions {
   hosts: HostFilter;
   /** Default 8080; 0 picks a free port. */
   port?: number;
-  /** Default 127.0.0.1; a phone on the LAN needs 0.0.0.0. */
+  /**
+   * Interface address to listen on. Default: 127.0.0.1 when `allowClients` is loopback-only, else
+   * every interface (a phone on the LAN must reach it).
+   */
   host?: string;
+  /**
+   * Clients allowed to use the proxy; connections from any other address are closed as soon as they
+   * are accepted, before a byte is read or anything proxied or recorded. Default: loopback only.
+   */
+  allowClients?: ClientAllowList;
+  /** Called (at most once per address) when a connection from a disallowed client is refused. */
+  onRefused?: (address: string) => void;
   guide: Guide;
   /** Bodies larger than this are not buffered by the proxy (entry marked `_truncated`). Default 16 MiB. */
   maxBodySize?: number;
@@ -38,7 +50,11 @@ export interface ProxyCaptureOptions {
 /** A running proxy. */
 export interface ProxyCapture {
   readonly port: number;
+  /** The address listened on (`::` or `0.0.0.0` = every interface). */
+  readonly address: string;
   readonly url: string;
+  /** Connections refused because their client address was not allowed. */
+  readonly refused: number;
   readonly runner: GuideRunner;
   /** Lines on `input` advance the guide. */
   listen(input: Readable): () => void;
@@ -139,17 +155,33 @@ export async function startProxyCapture(options: ProxyCaptureOptions): Promise<P
     );
   });
 
+  const allowClients = options.allowClients ?? clientAllowList(LOOPBACK_CLIENTS);
+  const host = options.host ?? (allowClients.loopbackOnly ? '127.0.0.1' : undefined);
+  const guard = guardConnections(server, {
+    allowClients,
+    ...(host !== undefined ? { host } : {}),
+    ...(options.onRefused ? { onRefused: options.onRefused } : {}),
+  });
   try {
     await server.start(options.port ?? 8080);
+    guard.check();
   } catch (error) {
+    if (error instanceof CaptureError) {
+      await server.stop().catch(() => undefined);
+      throw error;
+    }
     const code = (error as NodeJS.ErrnoException).code;
+    const where = `${host !== undefined ? `${host} ` : ''}port ${options.port ?? 8080}`;
     throw new CaptureError(
       code === 'EADDRINUSE' ? 'port_in_use' : 'proxy_start',
       code === 'EADDRINUSE'
-        ? `proxy: port ${options.port ?? 8080} is already in use.`
-        : `proxy: cannot listen on port ${options.port ?? 8080}: ${(error as Error).message}.`,
+        ? `proxy: ${where} is already in use.`
+        : `proxy: cannot listen on ${where}: ${(error as Error).message}.`,
       {
-        hint: 'Pick another port with --port (and point the phone at it), or stop what uses it.',
+        hint:
+          code === 'EADDRNOTAVAIL'
+            ? "--host must be one of this machine's own addresses (or 0.0.0.0 / :: for every interface)."
+            : 'Pick another port with --port (and point the phone at it), or stop what uses it.',
         cause: error,
       },
     );
@@ -161,7 +193,11 @@ export async function startProxyCapture(options: ProxyCaptureOptions): Promise<P
 
   return {
     port: server.port,
+    address: (server as unknown as { address: { address: string } }).address.address,
     url: server.url,
+    get refused() {
+      return guard.refused;
+    },
     runner,
     listen: (input) => runner.listen(input),
     wait(signal) {
@@ -185,6 +221,76 @@ export async function startProxyCapture(options: ProxyCaptureOptions): Promise<P
         );
       }
       while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+  };
+}
+
+/**
+ * Installs the client check on mockttp's listening server. mockttp 4.x has no host option nor a
+ * connection hook: `start()` builds its server (an httpolyglot `net.Server`), assigns it to the
+ * private `server` field, then calls `listen(port)`. We catch that assignment with an accessor so the
+ * check is attached before `listen`, leaving no window in which a disallowed client could get in, and
+ * so `listen` can be given the host. If mockttp changes shape, `check()` throws: fail closed.
+ */
+function guardConnections(
+  mockttp: Mockttp,
+  options: { allowClients: ClientAllowList; host?: string; onRefused?: (address: string) => void },
+): { check(): void; readonly refused: number } {
+  let outer: NetServer | undefined;
+  let installed = false;
+  let refused = 0;
+  const reported = new Set<string>();
+  const target = mockttp as unknown as Record<string, unknown>;
+  const guard = function (this: unknown, socket: unknown): void {
+    // httpolyglot relays 'connection' listeners to its protocol sub-servers; those only ever see
+    // sockets this outer server accepted (and checked) first.
+    if (this !== outer) return;
+    const address = (socket as { remoteAddress?: string }).remoteAddress;
+    if (options.allowClients.allows(address)) return;
+    refused += 1;
+    const s = socket as Socket;
+    // RST rather than FIN: the client sees the refusal at once, and nothing it sent is read.
+    try {
+      if (s instanceof Socket && !s.destroyed) s.resetAndDestroy();
+      else s.destroy();
+    } catch {
+      s.destroy();
+    }
+    const who = address ?? 'unknown address';
+    log('refused connection from %s', who);
+    if (!reported.has(who)) {
+      reported.add(who);
+      options.onRefused?.(who);
+    }
+  };
+  Object.defineProperty(target, 'server', {
+    configurable: true,
+    enumerable: true,
+    get: () => outer,
+    set: (value: unknown) => {
+      outer = value as NetServer | undefined;
+      if (!(value instanceof NetServer)) return;
+      value.prependListener('connection', guard);
+      if (options.host !== undefined) {
+        const listen = value.listen.bind(value) as (...args: unknown[]) => NetServer;
+        const host = options.host;
+        value.listen = ((...args: unknown[]) =>
+          typeof args[0] === 'number' ? listen(args[0], host) : listen(...args)) as NetServer['listen'];
+      }
+      installed = true;
+    },
+  });
+  return {
+    check() {
+      if (!installed || !outer?.listeners('connection').includes(guard))
+        throw new CaptureError(
+          'proxy_guard',
+          'proxy: cannot restrict which clients may connect with this mockttp version, so the proxy was not started.',
+          { hint: 'Install the mockttp version ledgertap ships with (4.4.x).' },
+        );
+    },
+    get refused() {
+      return refused;
     },
   };
 }

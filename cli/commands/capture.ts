@@ -3,21 +3,26 @@
  * files (issue 5). Progress and steps go to stderr; the summary to stdout (`--json` for machines).
  * Capture refuses to start without an active `capture` consent for the account in the ledger.
  */
+import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { CaptureError, UsageError, isLedgertapError } from '../../core/index.js';
 import {
   caInstructions,
+  clientAllowList,
   createHarSink,
   defaultGuide,
   DEFAULT_PII_RULES,
   ensureCa,
   findBrowser,
   hostFilter,
+  lanAddresses,
   loadAutopilotScript,
+  LOOPBACK_CLIENTS,
   loadGuide,
   loadPiiRulesFile,
   parseHostList,
+  PRIVATE_CLIENTS,
   runBrowserCapture,
   sandboxCredentials,
   siteOf,
@@ -55,6 +60,9 @@ interface BrowserOptions extends CommonOptions {
 
 interface ProxyOptions extends CommonOptions {
   port: string;
+  allowClient?: string[];
+  lan?: boolean;
+  host?: string;
 }
 
 function addCommonOptions(cmd: Command): Command {
@@ -337,6 +345,19 @@ async function proxyAction(ctx: CommandContext, opts: ProxyOptions): Promise<num
       hint: 'Pass --hosts binance.com,binanceapi.com (or a --guide that names its site); other hosts pass through unrecorded.',
     });
   }
+  // Only the listed clients may use the proxy: by default this machine alone; --lan adds the private
+  // ranges a phone on the same network has; --allow-client replaces the loopback default.
+  const allowClients = clientAllowList([
+    ...(opts.allowClient?.length ? opts.allowClient : LOOPBACK_CLIENTS),
+    ...(opts.lan ? PRIVATE_CLIENTS : []),
+  ]);
+  if (opts.host !== undefined && isIP(opts.host) === 0) {
+    throw new UsageError('bad_host', `--host ${JSON.stringify(opts.host)} is not an IP address.`, {
+      hint: "Give this machine's address on the phone's network (e.g. 192.168.1.10), or 0.0.0.0 / :: for every interface.",
+    });
+  }
+  // Nothing off this machine may connect: do not even listen beyond loopback.
+  const listenHost = opts.host ?? (allowClients.loopbackOnly ? '127.0.0.1' : undefined);
   const gate = await checkConsent(ctx, opts);
   const startedAt = Date.now();
   const ca = await ensureCa(ctx.env);
@@ -353,6 +374,12 @@ async function proxyAction(ctx: CommandContext, opts: ProxyOptions): Promise<num
       ca,
       hosts,
       port,
+      ...(listenHost !== undefined ? { host: listenHost } : {}),
+      allowClients,
+      onRefused: (address) =>
+        ctx.progress(
+          `refused a connection from ${address}: not an allowed client (let it in with --allow-client ${address.replace(/^::ffff:/i, '')}${opts.lan ? '' : ', or --lan for the private ranges'}).`,
+        ),
       guide,
       maxBodySize: maxBody(opts.maxBodySize),
       onStep: p.onStep,
@@ -362,8 +389,22 @@ async function proxyAction(ctx: CommandContext, opts: ProxyOptions): Promise<num
     return closeAfter(sink, error);
   }
   ctx.progress(
-    `proxy listening on port ${proxy.port}; recording ${hosts.patterns.join(', ')}; other hosts pass through untouched. Ctrl-C ends the capture.`,
+    `proxy listening on ${listenHost ?? 'all interfaces'} port ${proxy.port}; recording ${hosts.patterns.join(', ')}; other hosts pass through untouched. Ctrl-C ends the capture.`,
   );
+  ctx.progress(
+    `allowed clients: ${allowClients.ranges.join(', ')}${allowClients.loopbackOnly ? ' (this machine only: pass --lan or --allow-client PHONE-IP for a phone)' : ''}; every other connection is refused.`,
+  );
+  if (!allowClients.loopbackOnly) {
+    const lan =
+      listenHost !== undefined && listenHost !== '0.0.0.0' && listenHost !== '::'
+        ? [listenHost]
+        : lanAddresses();
+    ctx.progress(
+      lan.length > 0
+        ? `on the phone, set the Wi-Fi proxy to ${lan.map((a) => `${isIP(a) === 6 ? `[${a}]` : a}:${proxy.port}`).join(' or ')}`
+        : `on the phone, set the Wi-Fi proxy to this machine's LAN address, port ${proxy.port} (no LAN address found on this machine)`,
+    );
+  }
   const stopListening = proxy.listen(ctx.io.stdin);
   const how = await proxy.wait(ctx.signal);
   stopListening();
@@ -415,7 +456,20 @@ export const register: RegisterVerb = (program, runtime) => {
       .description(
         'run an HTTPS MITM proxy for a phone app; record the listed hosts, pass everything else through',
       )
-      .option('--port <port>', 'proxy port (listens on all interfaces so the phone can reach it)', '8080'),
+      .option('--port <port>', 'proxy port', '8080')
+      .option(
+        '--allow-client <ip|cidr>',
+        'a client allowed to use the proxy (repeatable; replaces the default, this machine only)',
+        (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+      )
+      .option(
+        '--lan',
+        'also allow the private LAN ranges (10/8, 172.16/12, 192.168/16, 169.254/16, fc00::/7, fe80::/10) so a phone on the same network can connect',
+      )
+      .option(
+        '--host <addr>',
+        'the interface address to listen on (default: 127.0.0.1 when only this machine is allowed, else every interface)',
+      ),
   ).action(runtime.action((ctx, opts: ProxyOptions) => proxyAction(ctx, opts)));
 
   capture

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import { connect as netConnect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readHar, validateHar } from '../../har/index.js';
@@ -531,7 +531,110 @@ describe('ledgertap capture ca and proxy (CLI)', () => {
       },
     );
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('proxy listening on port');
+    expect(r.stderr).toContain('proxy listening on 127.0.0.1 port');
+    expect(r.stderr).toContain('allowed clients: 127.0.0.0/8, ::1/128 (this machine only');
+    expect(r.stderr).not.toContain('set the Wi-Fi proxy');
+    expect((await validateHar(out)).valid).toBe(true);
+  });
+
+  it.each([
+    [['--allow-client', 'my-phone'], 'usage.bad_allow_client', 'my-phone'],
+    [['--allow-client', '192.168.1.0/40'], 'usage.bad_allow_client', '192.168.1.0/40'],
+    [['--host', 'laptop.lan'], 'usage.bad_host', 'laptop.lan'],
+  ])('proxy: %j is a usage error naming the value', async (flags, code, value) => {
+    const dir = await tempDir();
+    const r = await runCliInProcess(
+      [
+        '--json',
+        'capture',
+        'proxy',
+        '--port',
+        '0',
+        '--out',
+        join(dir, 'x.har'),
+        '--hosts',
+        'example.test',
+        ...flags,
+      ],
+      { env: { LEDGERTAP_CONFIG_DIR: join(dir, 'cfg') } },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain(code);
+    expect(r.stdout).toContain(value);
+  });
+
+  it('proxy: --allow-client lets only the listed clients in; others are refused and reported on stderr', async () => {
+    const dir = await tempDir();
+    const db = await ledgerWithConsent(dir);
+    const out = join(dir, 'app.har');
+    const free = createServer();
+    free.listen(0, '127.0.0.1');
+    await once(free, 'listening');
+    const port = (free.address() as AddressInfo).port;
+    await new Promise((resolve) => free.close(resolve));
+    const controller = new AbortController();
+    const run = runCliInProcess(
+      [
+        '--json',
+        'capture',
+        'proxy',
+        '--port',
+        String(port),
+        '--host',
+        '127.0.0.1',
+        '--allow-client',
+        '127.0.0.1/32',
+        '--lan',
+        '--out',
+        out,
+        '--hosts',
+        'example.test',
+        '--db',
+        db,
+        '--account',
+        'acct',
+      ],
+      { env: { LEDGERTAP_CONFIG_DIR: join(dir, 'cfg') }, signal: controller.signal },
+    );
+    /** A plain-HTTP proxy request for the test site from `localAddress`; retried until the proxy listens. */
+    const ask = async (localAddress: string): Promise<{ received: string; error?: string }> => {
+      for (let attempt = 0; ; attempt++) {
+        const result = await new Promise<{ received: string; error?: string }>((resolve) => {
+          const socket = netConnect({ host: '127.0.0.1', port, localAddress });
+          let received = '';
+          socket.setEncoding('utf8');
+          socket.on('data', (d: string) => (received += d));
+          socket.on('connect', () =>
+            socket.write(
+              `GET ${site.url}/ HTTP/1.1\r\nHost: ${new URL(site.url).host}\r\nConnection: close\r\n\r\n`,
+            ),
+          );
+          socket.on('error', (e: NodeJS.ErrnoException) => resolve({ received, error: e.code ?? 'error' }));
+          socket.on('close', () => resolve({ received }));
+        });
+        if (result.error !== 'ECONNREFUSED' || attempt > 100) return result;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    try {
+      const allowed = await ask('127.0.0.1');
+      expect(allowed.received).toMatch(/^HTTP\/1\.1 200/);
+      const before = site.requests.length;
+      const refused = await ask('127.0.0.2');
+      expect(refused.received).toBe('');
+      expect(refused.error).not.toBe('ECONNREFUSED');
+      expect(site.requests.length).toBe(before);
+    } finally {
+      controller.abort();
+    }
+    const r = await run;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      'allowed clients: 127.0.0.1/32, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 169.254.0.0/16, fc00::/7, fe80::/10;',
+    );
+    expect(r.stderr).toContain(`set the Wi-Fi proxy to 127.0.0.1:${port}`);
+    expect(r.stderr).toContain('refused a connection from 127.0.0.2');
+    expect(r.stderr.match(/refused a connection/g)).toHaveLength(1);
     expect((await validateHar(out)).valid).toBe(true);
   });
 });

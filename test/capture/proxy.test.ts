@@ -2,12 +2,13 @@ import { once } from 'node:events';
 import { request as httpRequest, createServer } from 'node:http';
 import { connect as tlsConnect } from 'node:tls';
 import { readFile, stat } from 'node:fs/promises';
-import type { AddressInfo, Socket } from 'node:net';
+import { connect as netConnect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { generateCACertificate } from 'mockttp';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  clientAllowList,
   createHarSink,
   ensureCa,
   hostFilter,
@@ -30,12 +31,15 @@ async function viaProxy(
     headers?: Record<string, string>;
     body?: string;
     insecure?: boolean;
+    /** The client's own address (another loopback address simulates a different machine). */
+    localAddress?: string;
   },
 ): Promise<{ status: number; body: string }> {
   const target = new URL(url);
   const connectReq = httpRequest({
     host: '127.0.0.1',
     port: proxyPort,
+    ...(options.localAddress ? { localAddress: options.localAddress } : {}),
     method: 'CONNECT',
     path: `${target.hostname}:${target.port}`,
   });
@@ -202,5 +206,251 @@ describe('proxy capture', () => {
     } finally {
       blocker.close();
     }
+  });
+});
+
+/** A plain-HTTP proxy request (absolute URL) from `localAddress`. */
+function plainViaProxy(
+  proxyPort: number,
+  url: string,
+  localAddress?: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: proxyPort,
+        path: url,
+        headers: { host: new URL(url).host },
+        ...(localAddress ? { localAddress } : {}),
+      },
+      (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (d: string) => (body += d));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A raw TCP connection from `localAddress` that writes `data`: resolves with what came back and how it ended. */
+async function rawExchange(
+  port: number,
+  localAddress: string,
+  data: string,
+): Promise<{ received: string; error?: string }> {
+  const socket = netConnect({ host: '127.0.0.1', port, localAddress });
+  let received = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (d: string) => (received += d));
+  socket.on('connect', () => socket.write(data));
+  return new Promise((resolve) => {
+    socket.on('error', (error: NodeJS.ErrnoException) => resolve({ received, error: error.code ?? 'error' }));
+    socket.on('close', () => resolve({ received }));
+    socket.setTimeout(5000, () => socket.destroy());
+  });
+}
+
+describe('proxy client allow-list', () => {
+  it('proxies and records an allowed client; refuses a disallowed one at the connection and records nothing of it', async () => {
+    const dir = await tempDir();
+    const ca = (await ensureCa({ LEDGERTAP_CONFIG_DIR: join(dir, 'config') }))!;
+    const serverCert = await generateCACertificate({ subject: { commonName: 'localhost' } });
+    const seen: string[] = [];
+    upstream = createHttpsServer({ key: serverCert.key, cert: serverCert.cert }, (req, res) => {
+      seen.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(`{"path":${JSON.stringify(req.url)}}`);
+    });
+    upstream.listen(0, '127.0.0.1');
+    await once(upstream, 'listening');
+    const upstreamPort = (upstream.address() as AddressInfo).port;
+    const plainSeen: string[] = [];
+    const plain = createServer((req, res) => {
+      plainSeen.push(req.url ?? '');
+      res.end('plain ok');
+    });
+    plain.listen(0, '127.0.0.1');
+    await once(plain, 'listening');
+    const plainPort = (plain.address() as AddressInfo).port;
+
+    const out = join(dir, 'app.har');
+    const guide = await parseGuide('name: g\ntitle: G\nsteps: [{id: a, title: A, do: A}]', 'g');
+    const sink = await createHarSink({ out });
+    const refusedFrom: string[] = [];
+    try {
+      capture = await startProxyCapture({
+        sink,
+        ca,
+        hosts: hostFilter(['localhost']),
+        port: 0,
+        guide,
+        upstreamCAs: [serverCert.cert],
+        allowClients: clientAllowList(['127.0.0.1/32']),
+        onRefused: (address) => refusedFrom.push(address),
+      });
+
+      // Allowed (127.0.0.1): intercepted, recorded; a plain-HTTP request is proxied too.
+      const ok = await viaProxy(capture.port, `https://localhost:${upstreamPort}/api/allowed`, {
+        ca: ca.cert,
+        localAddress: '127.0.0.1',
+      });
+      expect(ok).toEqual({ status: 200, body: '{"path":"/api/allowed"}' });
+      const okPlain = await plainViaProxy(capture.port, `http://localhost:${plainPort}/plain-allowed`);
+      expect(okPlain.body).toBe('plain ok');
+
+      // Disallowed (127.0.0.2): the intercepted host, a pass-through TLS host, and plain HTTP all fail,
+      // and the proxy never answers a byte (not even the CONNECT 200).
+      await expect(
+        viaProxy(capture.port, `https://localhost:${upstreamPort}/api/stolen`, {
+          ca: ca.cert,
+          localAddress: '127.0.0.2',
+        }),
+      ).rejects.toThrow();
+      await expect(
+        viaProxy(capture.port, `https://127.0.0.1:${upstreamPort}/passthrough-stolen`, {
+          ca: serverCert.cert,
+          insecure: true,
+          localAddress: '127.0.0.2',
+        }),
+      ).rejects.toThrow();
+      await expect(
+        plainViaProxy(capture.port, `http://localhost:${plainPort}/plain-stolen`, '127.0.0.2'),
+      ).rejects.toThrow();
+      const raw = await rawExchange(
+        capture.port,
+        '127.0.0.2',
+        `CONNECT localhost:${upstreamPort} HTTP/1.1\r\nHost: localhost:${upstreamPort}\r\n\r\n`,
+      );
+      expect(raw.received).toBe('');
+      expect(capture.refused).toBeGreaterThanOrEqual(4);
+      expect(refusedFrom).toEqual(['127.0.0.2']);
+
+      await capture.stop();
+      const summary = await sink.close();
+      expect(summary.entries).toBe(2);
+      expect(Object.keys(summary.skippedHosts)).toEqual([]);
+      const text = await readFile(out, 'utf8');
+      const har = JSON.parse(text) as HarFile;
+      expect(har.log.entries.map((e) => new URL(e.request.url).pathname)).toEqual([
+        '/api/allowed',
+        '/plain-allowed',
+      ]);
+      expect(text).not.toContain('stolen');
+      expect(seen).toEqual(['/api/allowed']);
+      expect(plainSeen).toEqual(['/plain-allowed']);
+    } finally {
+      plain.close();
+    }
+  });
+
+  it('listens on loopback only by default, so nothing off the machine can even connect', async () => {
+    const dir = await tempDir();
+    const ca = (await ensureCa({ LEDGERTAP_CONFIG_DIR: join(dir, 'config') }))!;
+    const sink = await createHarSink({ out: join(dir, 'x.har') });
+    const guide = await parseGuide('name: g\ntitle: G\nsteps: [{id: a, title: A, do: A}]', 'g');
+    capture = await startProxyCapture({ sink, ca, hosts: hostFilter(['localhost']), port: 0, guide });
+    expect(capture.address).toBe('127.0.0.1');
+    // Another loopback address is still loopback: allowed by the default list.
+    const r = await rawExchange(
+      capture.port,
+      '127.0.0.2',
+      'GET http://localhost:1/ HTTP/1.1\r\nHost: localhost:1\r\nConnection: close\r\n\r\n',
+    );
+    expect(r.received).toMatch(/^HTTP\/1\.1 /);
+    expect(capture.refused).toBe(0);
+    await capture.stop();
+    await sink.close();
+  });
+
+  it('listens on every interface when clients beyond this machine are allowed, or on the given host', async () => {
+    const dir = await tempDir();
+    const ca = (await ensureCa({ LEDGERTAP_CONFIG_DIR: join(dir, 'config') }))!;
+    const guide = await parseGuide('name: g\ntitle: G\nsteps: [{id: a, title: A, do: A}]', 'g');
+    const sink = await createHarSink({ out: join(dir, 'x.har') });
+    const lan = clientAllowList(['127.0.0.1', '192.168.0.0/16']);
+    capture = await startProxyCapture({
+      sink,
+      ca,
+      hosts: hostFilter(['localhost']),
+      port: 0,
+      guide,
+      allowClients: lan,
+    });
+    expect(['::', '0.0.0.0']).toContain(capture.address);
+    await capture.stop();
+    capture = await startProxyCapture({
+      sink,
+      ca,
+      hosts: hostFilter(['localhost']),
+      port: 0,
+      guide,
+      allowClients: lan,
+      host: '127.0.0.1',
+    });
+    expect(capture.address).toBe('127.0.0.1');
+    await capture.stop();
+    await sink.close();
+  });
+
+  it('binds the given host: a bad one fails with a clear error', async () => {
+    const dir = await tempDir();
+    const ca = (await ensureCa({ LEDGERTAP_CONFIG_DIR: join(dir, 'config') }))!;
+    const sink = await createHarSink({ out: join(dir, 'x.har') });
+    const guide = await parseGuide('name: g\ntitle: G\nsteps: [{id: a, title: A, do: A}]', 'g');
+    // 192.0.2.1 (TEST-NET-1) is not an address of this machine.
+    await expect(
+      startProxyCapture({ sink, ca, hosts: hostFilter(['localhost']), port: 0, guide, host: '192.0.2.1' }),
+    ).rejects.toMatchObject({ code: 'capture.proxy_start', exitCode: 3 });
+    await sink.close();
+  });
+});
+
+describe('clientAllowList', () => {
+  it('matches IPv4, IPv6, IPv4-mapped IPv6 and zoned link-local addresses against CIDR ranges', () => {
+    const list = clientAllowList(['192.168.1.0/24', '10.1.2.3', 'fe80::/10', 'fd12:3456::/32']);
+    expect(list.ranges).toEqual(['192.168.1.0/24', '10.1.2.3/32', 'fe80::/10', 'fd12:3456::/32']);
+    expect(list.allows('192.168.1.77')).toBe(true);
+    expect(list.allows('::ffff:192.168.1.77')).toBe(true);
+    expect(list.allows('192.168.2.1')).toBe(false);
+    expect(list.allows('10.1.2.3')).toBe(true);
+    expect(list.allows('10.1.2.4')).toBe(false);
+    expect(list.allows('fe80::1%wlan0')).toBe(true);
+    expect(list.allows('fd12:3456::9')).toBe(true);
+    expect(list.allows('fd12:3457::9')).toBe(false);
+    expect(list.allows('127.0.0.1')).toBe(false);
+    expect(list.allows(undefined)).toBe(false);
+    expect(list.allows('')).toBe(false);
+    expect(list.allows('not-an-ip')).toBe(false);
+    expect(list.loopbackOnly).toBe(false);
+  });
+
+  it('knows when only this machine is allowed', () => {
+    expect(clientAllowList(['127.0.0.0/8', '::1/128']).loopbackOnly).toBe(true);
+    expect(clientAllowList(['127.0.0.1']).loopbackOnly).toBe(true);
+    expect(clientAllowList(['127.0.0.0/7']).loopbackOnly).toBe(false);
+    expect(clientAllowList(['::/0']).loopbackOnly).toBe(false);
+    expect(clientAllowList(['127.0.0.1', '192.168.1.5']).loopbackOnly).toBe(false);
+  });
+
+  it.each([
+    'phone',
+    '192.168.1.300',
+    '192.168.1.0/33',
+    '192.168.1.0/',
+    '/8',
+    '10.0.0.0/8/8',
+    '10.0.0.0/-1',
+    'fe80::/129',
+    '10.0.0.0/0x8',
+    '1'.repeat(10_000),
+    '',
+  ])('rejects bad spec #%# with usage.bad_allow_client', (spec) => {
+    expect(() => clientAllowList([spec])).toThrow(
+      expect.objectContaining({ code: 'usage.bad_allow_client', exitCode: 2 }),
+    );
   });
 });
