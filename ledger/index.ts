@@ -35,6 +35,8 @@ export type {
   MatchInput,
   PutOptions,
   PutOutcome,
+  PurgeOptions,
+  PurgeReport,
   PutSummary,
   QuarantineInput,
   QuarantineRow,

@@ -9,6 +9,7 @@ import type { Clock } from '../core/index.js';
 import type { AccountKind, AccountRecord, RecordSource } from '../schemas/index.js';
 import { orderedContent } from './fields.js';
 import { decideMerge } from './merge.js';
+import { runPurge } from './purge.js';
 import { auditRequest, scrubText, stripSecrets } from './sanitize.js';
 import { chunks, valuesList } from './sql.js';
 import type { SqlConn, SqlDriver, SqlRow } from './sql.js';
@@ -29,6 +30,8 @@ import type {
   MatchInput,
   PutOptions,
   PutOutcome,
+  PurgeOptions,
+  PurgeReport,
   PutSummary,
   QuarantineInput,
   QuarantineRow,
@@ -712,6 +715,13 @@ export class SqlLedgerStore extends Writer implements LedgerStore {
   }
   override appendAudit(entry: AuditInput): Promise<number> {
     return this.transaction((tx) => tx.appendAudit(entry));
+  }
+
+  /** Removes an account's records (or a filtered part) in one transaction; see ledger/purge.ts. */
+  purgeAccount(options: PurgeOptions): Promise<PurgeReport> {
+    return this.guarded((conn) =>
+      runPurge(conn, new Writer(conn, this.driver, this.now, this.growth), this.now(), options),
+    );
   }
 
   async schemaVersion(): Promise<number> {

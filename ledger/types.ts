@@ -344,6 +344,13 @@ export interface LedgerStore extends LedgerWriter, LedgerRecordReader {
   transaction<T>(fn: (tx: LedgerTx) => Promise<T>): Promise<T>;
   /** The highest applied migration. */
   schemaVersion(): Promise<number>;
+  /**
+   * The holder's right to erasure: removes the account's records (or those the filters select) with
+   * their sightings, matches and conflicts, and on a full purge its quarantine, import log and
+   * checkpoints, in one transaction; revokes its consents and writes one audit entry (counts, no data).
+   * `dryRun` only counts. Throws `ledger.no_such_account` (exit 2) for an account the ledger lacks.
+   */
+  purgeAccount(options: PurgeOptions): Promise<PurgeReport>;
   /** Counts per account and kind. */
   countByKind(account?: string): Promise<{ account: string; kind: AccountKind; count: number }[]>;
   /** Distinct account labels. */
@@ -369,4 +376,42 @@ export interface LedgerStore extends LedgerWriter, LedgerRecordReader {
   listAudit(query?: AuditQuery): Promise<AuditEntry[]>;
   /** Closes the database (the pool on PostgreSQL). */
   close(): Promise<void>;
+}
+
+/** What to purge. Without kinds, source and before, everything of the account. */
+export interface PurgeOptions {
+  /** The account label (required: a purge never spans accounts). */
+  account: string;
+  /** Only records of these kinds. */
+  kinds?: readonly AccountKind[];
+  /** Only this source's sightings; a record left with no source is removed. */
+  source?: RecordSource;
+  /** Only records whose time is before this instant (epoch ms). */
+  before?: number;
+  /** Count what would be removed, change nothing. */
+  dryRun?: boolean;
+}
+
+/** What a purge removed (or, on a dry run, would remove). */
+export interface PurgeReport {
+  account: string;
+  dryRun: boolean;
+  /** True when no filter was given: the whole account. */
+  full: boolean;
+  filters: { kinds?: AccountKind[]; source?: RecordSource; before?: number };
+  /** Records removed per kind. */
+  records: Partial<Record<AccountKind, number>>;
+  recordsTotal: number;
+  /** Source sightings removed (those of removed records included). */
+  sightings: number;
+  matches: number;
+  conflicts: number;
+  quarantine: number;
+  importFiles: number;
+  /** Checkpoint streams removed, so a later sync reads them again. */
+  checkpoints: string[];
+  /** Consents revoked by the purge (full purges only). */
+  consentsRevoked: number[];
+  /** The audit entry of the purge (absent on a dry run). */
+  auditId?: number;
 }

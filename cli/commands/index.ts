@@ -27,6 +27,7 @@ const verbs: Record<string, Loader> = {
   report: async () => [(await import('./report.js')).register],
   demo: async () => [(await import('./demo.js')).register],
   serve: async () => [(await import('./serve.js')).register],
+  purge: async () => [(await import('./purge.js')).register],
 };
 
 /** The verb an argv names: its first word that is not a flag (the global flags take no values). */
