@@ -67,12 +67,53 @@ const REDIRECT_PARAMS =
 const TIMESTAMP_NAME =
   /^(timestamp|ts|t|_t|_|time|nonce_ts|x-timestamp|x-[\w-]*timestamp|recvwindow_ignored)$/i;
 
+/** A name test remembered per name (bounded): header and parameter names repeat on every entry. */
+function cachedTest(re: RegExp): (name: string) => boolean {
+  const verdicts = new Map<string, boolean>();
+  return (name) => {
+    const known = verdicts.get(name);
+    if (known !== undefined) return known;
+    const yes = re.test(name);
+    if (verdicts.size < 10_000) verdicts.set(name, yes);
+    return yes;
+  };
+}
+
+const isCredentialHeader = cachedTest(CREDENTIAL_HEADERS);
+const isIssuedHeader = cachedTest(/^x-[\w-]*(token|csrf|xsrf)/);
+const isTimestampName = cachedTest(TIMESTAMP_NAME);
+const isNotCredentialCookie = cachedTest(NOT_CREDENTIAL_COOKIE);
+
 /** Names compared across locations: `X-XSRF-TOKEN` ~ `XSRF-TOKEN`, `access_token` ~ `accessToken`. */
 function normName(name: string): string {
   return name
     .toLowerCase()
     .replace(/^x-/, '')
     .replace(/[^a-z0-9]/g, '');
+}
+
+/** The first query parameter named like a signature. */
+function signatureParam(query: [string, string][]): [string, string] | undefined {
+  for (const p of query) if (/^(signature|sign|sig|hmac)$/i.test(p[0])) return p;
+  return undefined;
+}
+
+/** The value of the first `Location` response header. */
+function locationHeader(headers: Observation['responseHeaders']): string | undefined {
+  for (const h of headers) if (h.name.toLowerCase() === 'location') return h.value;
+  return undefined;
+}
+
+/** Whether any name matches (a loop, not `some` with a closure: this runs on every entry). */
+function someMatch(names: string[], re: RegExp): boolean {
+  for (const n of names) if (re.test(n)) return true;
+  return false;
+}
+
+/** The first request header (in header order) named like a signature: `x-…-signature`, `x-…-sign`. */
+function signatureHeader(headers: Map<string, string>): [string, string] | undefined {
+  for (const entry of headers) if (/^x-[\w-]*(signature|sign)$/.test(entry[0])) return entry;
+  return undefined;
 }
 
 function stripScheme(value: string): string {
@@ -292,13 +333,13 @@ export const authAnalyzer: Analyzer = {
         const req = obs.entry.request;
         // Consumers: cookies, credential headers, query and body fields.
         for (const c of requestCookies(obs)) {
-          if (NOT_CREDENTIAL_COOKIE.test(c.name)) continue;
+          if (isNotCredentialCookie(c.name)) continue;
           consume(obs, rk, 'cookie', c.name, c.value, c.pointer);
         }
         (req.headers ?? []).forEach((h, i) => {
           const n = String(h.name).toLowerCase();
           if (n === 'cookie') return;
-          if (n === 'authorization' || CREDENTIAL_HEADERS.test(n))
+          if (n === 'authorization' || isCredentialHeader(n))
             consume(
               obs,
               rk,
@@ -309,17 +350,20 @@ export const authAnalyzer: Analyzer = {
             );
         });
         const tsParams: string[] = [];
-        obs.query.forEach(([k, v], i) => {
-          if (isCredentialName(k) || TIMESTAMP_NAME.test(k))
+        for (let i = 0; i < obs.query.length; i++) {
+          const [k, v] = obs.query[i] as [string, string];
+          const tsName = isTimestampName(k);
+          if (tsName || isCredentialName(k))
             consume(obs, rk, 'query', k, v, `/request/queryString/${i}/value`);
-          if (TIMESTAMP_NAME.test(k) && /^\d{10,13}$/.test(v)) tsParams.push(k);
-        });
+          if (tsName && /^\d{10,13}$/.test(v)) tsParams.push(k);
+        }
         const body = obs.requestBody;
         if (body.kind === 'form' || body.kind === 'multipart') {
           for (const [k, v] of body.fields) {
-            if (isCredentialName(k) || TIMESTAMP_NAME.test(k))
+            const tsName = isTimestampName(k);
+            if (tsName || isCredentialName(k))
               consume(obs, rk, 'body', k, v, '/request/postData/text', `/${k}`);
-            if (TIMESTAMP_NAME.test(k) && /^\d{10,13}$/.test(v)) tsParams.push(k);
+            if (tsName && /^\d{10,13}$/.test(v)) tsParams.push(k);
           }
         } else if (scannableJson(body)) {
           visitLeaves(
@@ -333,8 +377,8 @@ export const authAnalyzer: Analyzer = {
         }
         // HMAC-style signing: a signature that changes per request beside a timestamp.
         const sig =
-          obs.query.find(([k]) => /^(signature|sign|sig|hmac)$/i.test(k)) ??
-          [...obs.requestHeaders].find(([k]) => /^x-[\w-]*(signature|sign)$/.test(k)) ??
+          signatureParam(obs.query) ??
+          signatureHeader(obs.requestHeaders) ??
           (body.kind === 'form' ? body.fields.find(([k]) => /^(signature|sign|sig)$/i.test(k)) : undefined);
         if (sig && rk) {
           const [sname, svalue] = sig;
@@ -370,7 +414,7 @@ export const authAnalyzer: Analyzer = {
         }
         // Issuers: Set-Cookie, credential headers, JSON fields, redirect parameters, HTML meta and inputs.
         for (const sc of parseSetCookies(obs)) {
-          if (NOT_CREDENTIAL_COOKIE.test(sc.name)) continue;
+          if (isNotCredentialCookie(sc.name)) continue;
           const pointer =
             sc.source === 'cookies'
               ? `/response/cookies/${sc.index}/value`
@@ -402,8 +446,7 @@ export const authAnalyzer: Analyzer = {
         }
         obs.responseHeaders.forEach((h, i) => {
           const n = String(h.name).toLowerCase();
-          if (n === 'set-cookie' || !(CREDENTIAL_HEADERS.test(n) || /^x-[\w-]*(token|csrf|xsrf)/.test(n)))
-            return;
+          if (n === 'set-cookie' || !(isCredentialHeader(n) || isIssuedHeader(n))) return;
           addIssue(
             {
               via: 'header',
@@ -417,9 +460,7 @@ export const authAnalyzer: Analyzer = {
             rk,
           );
         });
-        const location =
-          obs.entry.response?.redirectURL ||
-          obs.responseHeaders.find((h) => h.name.toLowerCase() === 'location')?.value;
+        const location = obs.entry.response?.redirectURL || locationHeader(obs.responseHeaders);
         if (location) {
           try {
             const u = new URL(location, obs.origin);
@@ -475,9 +516,10 @@ export const authAnalyzer: Analyzer = {
               };
               const p = parent as Record<string, unknown>;
               const expiresIn = p.expires_in ?? p.expiresIn ?? p.expires ?? p.ttl;
-              const claims = decodeJwtClaims(leaf);
-              if (typeof expiresIn === 'number' && expiresIn > 0 && !/refresh/i.test(key))
-                issue.lifetime = { seconds: expiresIn, source: 'expires_in' };
+              // The JWT is decoded only when no expires_in sibling already gives the lifetime.
+              const fromSibling = typeof expiresIn === 'number' && expiresIn > 0 && !/refresh/i.test(key);
+              const claims = fromSibling ? undefined : decodeJwtClaims(leaf);
+              if (fromSibling) issue.lifetime = { seconds: expiresIn, source: 'expires_in' };
               else if (claims && typeof claims.exp === 'number') {
                 const base =
                   typeof claims.iat === 'number'
@@ -545,14 +587,10 @@ export const authAnalyzer: Analyzer = {
         const grant = typeof form.grant_type === 'string' ? form.grant_type : '';
         const formKeys: string[] = [];
         for (const k in form) if (formKeys.push(k) >= 200) break;
-        const hasPassword = formKeys.some((k) => /passw|pwd/i.test(k));
+        const hasPassword = someMatch(formKeys, /passw|pwd/i);
         const ev = evidenceAt(obs, '/request/url');
         if (rk) {
-          if (
-            grant === 'refresh_token' ||
-            /refresh/.test(path) ||
-            formKeys.some((k) => /refresh_?token/i.test(k))
-          )
+          if (grant === 'refresh_token' || /refresh/.test(path) || someMatch(formKeys, /refresh_?token/i))
             callHints.push({ key: rk, role: 'refresh', evidence: ev, names: [] });
           else if (
             grant === 'authorization_code' ||

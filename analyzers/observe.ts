@@ -328,6 +328,8 @@ function splitUrl(
 }
 
 function safeDecode(s: string): string {
+  // Nothing to decode without an escape: skips a try/catch and a copy for almost every segment.
+  if (!s.includes('%')) return s;
   try {
     return decodeURIComponent(s);
   } catch {
@@ -338,6 +340,21 @@ function safeDecode(s: string): string {
 const GRAPHQL_OP = /^\s*(query|mutation|subscription)\s*([A-Za-z_][A-Za-z0-9_]*)?/;
 const ACTION_PARAMS = ['action', 'op', 'operation', 'cmd', 'command', 'method', 'fn', 'func'];
 
+/** The first value of a query parameter. A plain loop: this runs several times per entry. */
+function queryValue(query: [string, string][], name: string): string | undefined {
+  for (const [k, v] of query) if (k === name) return v;
+  return undefined;
+}
+
+/** A GraphQL operation from its operationName, or the name in the document. */
+function gqlFrom(opName: unknown, doc: unknown): RpcModel | undefined {
+  const m = typeof doc === 'string' ? GRAPHQL_OP.exec(doc) : null;
+  const type = m?.[1] ?? (typeof doc === 'string' && /^\s*\{/.test(doc) ? 'query' : undefined);
+  const name = typeof opName === 'string' && opName ? opName : m?.[2];
+  if (!name && !type) return undefined;
+  return { kind: 'graphql', name: name ?? 'anonymous', detail: type ?? 'query' };
+}
+
 function rpcOf(
   method: string,
   segments: string[],
@@ -346,14 +363,6 @@ function rpcOf(
 ): RpcModel | undefined {
   const last = (segments[segments.length - 1] ?? '').toLowerCase();
   // GraphQL: operationName, or the name in the document; GET carries them in the query string.
-  const gq = (name: string): string | undefined => query.find(([k]) => k === name)?.[1];
-  const gqlFrom = (opName: unknown, doc: unknown): RpcModel | undefined => {
-    const m = typeof doc === 'string' ? GRAPHQL_OP.exec(doc) : null;
-    const type = m?.[1] ?? (typeof doc === 'string' && /^\s*\{/.test(doc) ? 'query' : undefined);
-    const name = typeof opName === 'string' && opName ? opName : m?.[2];
-    if (!name && !type) return undefined;
-    return { kind: 'graphql', name: name ?? 'anonymous', detail: type ?? 'query' };
-  };
   if (body.kind === 'json' && body.value && typeof body.value === 'object' && !Array.isArray(body.value)) {
     const v = body.value as Record<string, unknown>;
     if (
@@ -390,20 +399,22 @@ function rpcOf(
   }
   if (
     method === 'GET' &&
-    (gq('query') !== undefined || gq('operationName') !== undefined) &&
-    /graphql|gql/.test(last)
+    /graphql|gql/.test(last) &&
+    (queryValue(query, 'query') !== undefined || queryValue(query, 'operationName') !== undefined)
   ) {
-    const r = gqlFrom(gq('operationName'), gq('query'));
+    const r = gqlFrom(queryValue(query, 'operationName'), queryValue(query, 'query'));
     if (r) return r;
   }
-  for (const name of ACTION_PARAMS) {
-    const a = gq(name);
-    if (a !== undefined && /^[A-Za-z][\w.:/-]{0,63}$/.test(a))
-      return { kind: 'action', name: a, detail: name };
+  if (query.length > 0) {
+    for (const name of ACTION_PARAMS) {
+      const a = queryValue(query, name);
+      if (a !== undefined && /^[A-Za-z][\w.:/-]{0,63}$/.test(a))
+        return { kind: 'action', name: a, detail: name };
+    }
   }
   if (body.kind === 'form') {
     for (const name of ACTION_PARAMS) {
-      const a = body.fields.find(([k]) => k === name)?.[1];
+      const a = queryValue(body.fields, name);
       if (a !== undefined && /^[A-Za-z][\w.:/-]{0,63}$/.test(a))
         return { kind: 'action', name: a, detail: name };
     }
@@ -426,10 +437,8 @@ export function observeEntry(
   const method = String(req.method ?? 'GET').toUpperCase();
   const requestMediaType = mediaTypeOf(req.postData?.mimeType ?? headerValue(req.headers, 'content-type'));
   const responseMediaType = mediaTypeOf(res?.content?.mimeType ?? headerValue(res?.headers, 'content-type'));
-  const segments = url.path
-    .split('/')
-    .filter((s) => s.length > 0)
-    .map(safeDecode);
+  const segments: string[] = [];
+  for (const s of url.path.split('/')) if (s.length > 0) segments.push(safeDecode(s));
   const status = typeof res?.status === 'number' ? res.status : 0;
   const noise = noiseReason(url.host, url.path, method, entry._resourceType, responseMediaType, ctx);
   const truncated = entry._truncated === true;
@@ -486,55 +495,80 @@ export function observeEntry(
  */
 export function visitLeaves(
   value: unknown,
-  visit: (
-    pointer: () => string,
-    key: string,
-    leaf: string | number | boolean,
-    parent: Record<string, unknown> | unknown[],
-  ) => void,
+  visit: LeafVisitor,
   limits: { maxLeaves: number; maxDepth: number; maxArrayItems?: number },
 ): void {
-  let budget = limits.maxLeaves;
-  const maxItems = limits.maxArrayItems ?? 50;
-  const path: string[] = [];
-  let current = '';
-  const pointer = (): string => {
-    let out = '';
-    for (const p of path) out += `/${p.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-    return `${out}/${current.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  const state: LeafWalk = {
+    budget: limits.maxLeaves,
+    maxItems: limits.maxArrayItems ?? 50,
+    maxDepth: limits.maxDepth,
+    path: [],
+    current: '',
+    visit,
+    pointer: () => '',
   };
-  const walk = (v: unknown, depth: number): void => {
-    if (budget <= 0 || depth > limits.maxDepth || v === null || typeof v !== 'object') return;
-    if (Array.isArray(v)) {
-      const n = Math.min(v.length, maxItems);
-      for (let i = 0; i < n && budget > 0; i++) {
-        const item: unknown = v[i];
-        if (item !== null && typeof item === 'object') {
-          path.push(String(i));
-          walk(item, depth + 1);
-          path.pop();
-        } else if (item !== null && item !== undefined) {
-          budget--;
-          current = String(i);
-          visit(pointer, current, item as string | number | boolean, v);
-        }
-      }
-      return;
-    }
-    const obj = v as Record<string, unknown>;
-    for (const k in obj) {
-      if (budget <= 0) return;
-      const item = obj[k];
+  state.pointer = () => leafPointer(state);
+  walkLeaves(state, value, 0);
+}
+
+/** A leaf visitor of `visitLeaves`; `pointer()` builds the leaf's JSON Pointer on demand. */
+type LeafVisitor = (
+  pointer: () => string,
+  key: string,
+  leaf: string | number | boolean,
+  parent: Record<string, unknown> | unknown[],
+) => void;
+
+/**
+ * The walk's state in one object, and the walk a module-level function: closures made per call were a
+ * measurable cost when a capture calls this a few times per entry.
+ */
+interface LeafWalk {
+  budget: number;
+  maxItems: number;
+  maxDepth: number;
+  path: string[];
+  current: string;
+  visit: LeafVisitor;
+  pointer: () => string;
+}
+
+function leafPointer(state: LeafWalk): string {
+  let out = '';
+  for (const p of state.path) out += `/${p.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  return `${out}/${state.current.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+}
+
+function walkLeaves(state: LeafWalk, v: unknown, depth: number): void {
+  if (state.budget <= 0 || depth > state.maxDepth || v === null || typeof v !== 'object') return;
+  if (Array.isArray(v)) {
+    const n = Math.min(v.length, state.maxItems);
+    for (let i = 0; i < n && state.budget > 0; i++) {
+      const item: unknown = v[i];
       if (item !== null && typeof item === 'object') {
-        path.push(k);
-        walk(item, depth + 1);
-        path.pop();
+        state.path.push(String(i));
+        walkLeaves(state, item, depth + 1);
+        state.path.pop();
       } else if (item !== null && item !== undefined) {
-        budget--;
-        current = k;
-        visit(pointer, k, item as string | number | boolean, obj);
+        state.budget--;
+        state.current = String(i);
+        state.visit(state.pointer, state.current, item as string | number | boolean, v);
       }
     }
-  };
-  walk(value, 0);
+    return;
+  }
+  const obj = v as Record<string, unknown>;
+  for (const k in obj) {
+    if (state.budget <= 0) return;
+    const item = obj[k];
+    if (item !== null && typeof item === 'object') {
+      state.path.push(k);
+      walkLeaves(state, item, depth + 1);
+      state.path.pop();
+    } else if (item !== null && item !== undefined) {
+      state.budget--;
+      state.current = k;
+      state.visit(state.pointer, k, item as string | number | boolean, obj);
+    }
+  }
 }

@@ -33,6 +33,31 @@ const HAS_MORE_TOTAL =
 const HAS_MORE_NEXT =
   /^(nextPage|next_page|next|nextCursor|next_cursor|nextPageToken|next_page_token|nextUrl|next_url)$/i;
 
+/** What a parameter name may declare, as bits: tested once per distinct name, not once per entry. */
+const NAME_ROLES: readonly RegExp[] = [OFFSET, LIMIT, PAGE, PAGE_SIZE, CURSOR, START_TIME, END_TIME, FROM_ID];
+// Bit i is NAME_ROLES[i].
+const R_OFFSET = 1 << 0;
+const R_LIMIT = 1 << 1;
+const R_PAGE = 1 << 2;
+const R_PAGE_SIZE = 1 << 3;
+const R_CURSOR = 1 << 4;
+const R_START = 1 << 5;
+const R_END = 1 << 6;
+const R_FROM_ID = 1 << 7;
+const nameRoleCache = new Map<string, number>();
+
+function nameRoles(name: string): number {
+  let bits = nameRoleCache.get(name);
+  if (bits === undefined) {
+    bits = 0;
+    for (let i = 0; i < NAME_ROLES.length; i++) if ((NAME_ROLES[i] as RegExp).test(name)) bits |= 1 << i;
+    if (nameRoleCache.size < 10_000) nameRoleCache.set(name, bits);
+  }
+  return bits;
+}
+
+const TIME_VALUE = /^\d{10,13}$|^\d{4}-\d{2}-\d{2}/;
+
 /** How telling a has-more field is: a flag beats a total beats a next link. */
 function hasMoreRank(key: string): number {
   if (HAS_MORE_FLAG.test(key)) return 3;
@@ -199,20 +224,27 @@ export const paginationAnalyzer: Analyzer = {
         }
         const params = requestParams(obs);
         const ev = evidenceAt(obs, '/request/url');
-        const names = [...params.keys()];
-        // Declared, by names.
-        const off = names.find((n) => OFFSET.test(n));
-        const lim = names.find((n) => LIMIT.test(n));
-        const page = names.find((n) => PAGE.test(n));
-        const psize = names.find((n) => PAGE_SIZE.test(n));
-        const cursor = names.find((n) => CURSOR.test(n));
-        const st = names.find(
-          (n) => START_TIME.test(n) && /^\d{10,13}$|^\d{4}-\d{2}-\d{2}/.test(params.get(n) ?? ''),
-        );
-        const et = names.find(
-          (n) => END_TIME.test(n) && /^\d{10,13}$|^\d{4}-\d{2}-\d{2}/.test(params.get(n) ?? ''),
-        );
-        const fromId = names.find((n) => FROM_ID.test(n));
+        // Declared, by names: the first name (in request order) of each role.
+        let off: string | undefined;
+        let lim: string | undefined;
+        let page: string | undefined;
+        let psize: string | undefined;
+        let cursor: string | undefined;
+        let st: string | undefined;
+        let et: string | undefined;
+        let fromId: string | undefined;
+        for (const [n, v] of params) {
+          const bits = nameRoles(n);
+          if (bits === 0) continue;
+          if (off === undefined && bits & R_OFFSET) off = n;
+          if (lim === undefined && bits & R_LIMIT) lim = n;
+          if (page === undefined && bits & R_PAGE) page = n;
+          if (psize === undefined && bits & R_PAGE_SIZE) psize = n;
+          if (cursor === undefined && bits & R_CURSOR) cursor = n;
+          if (st === undefined && bits & R_START && TIME_VALUE.test(v)) st = n;
+          if (et === undefined && bits & R_END && TIME_VALUE.test(v)) et = n;
+          if (fromId === undefined && bits & R_FROM_ID) fromId = n;
+        }
         if (off && lim && /^\d+$/.test(params.get(off) ?? '')) add(s, 'offset-limit', [off, lim], false, ev);
         if (page && /^\d+$/.test(params.get(page) ?? ''))
           add(s, 'page-size', psize ? [page, psize] : [page], false, ev);
@@ -329,7 +361,7 @@ export const paginationAnalyzer: Analyzer = {
           add(
             s,
             'graphql-pageinfo',
-            names.filter((n) => /^(after|before|first|last|cursor)$/.test(n)),
+            [...params.keys()].filter((n) => /^(after|before|first|last|cursor)$/.test(n)),
             false,
             evidenceAt(obs, '/response/content/text'),
             'pageInfo.endCursor',

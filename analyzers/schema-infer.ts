@@ -59,6 +59,12 @@ export function newSchemaAcc(): SchemaAcc {
 const ID_KEY =
   /^(-?\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Z0-9]{2,12}(USDT|BTC|ETH|BNB|BUSD|USDC|EUR|USD|TRY)|\d{4}-\d{2}-\d{2}.*)$/;
 
+/** Every key looks like an id, date or symbol (a map, not a record). A loop: this runs per object. */
+function allIdKeys(keys: string[]): boolean {
+  for (const k of keys) if (!ID_KEY.test(k)) return false;
+  return true;
+}
+
 /** Adds one JSON value to the accumulator. */
 export function observeValue(acc: SchemaAcc, value: unknown, ctx: AnalyzeContext, depth = 0): void {
   acc.count++;
@@ -176,7 +182,7 @@ function observeObject(
   }
   const keys = Object.keys(value);
   // Dynamic keys: ids, dates or symbols as keys, or more keys than a record type has.
-  const idKeys = keys.length >= 2 && keys.every((k) => ID_KEY.test(k));
+  const idKeys = keys.length >= 2 && allIdKeys(keys);
   if (idKeys || obj.props.size + keys.length > ctx.maxObjectKeys * 2 || keys.length > ctx.maxObjectKeys) {
     const map = convertToMap(obj, idKeys ? 'id' : 'many', ctx);
     for (const key of keys) observeValue(map, value[key], ctx, depth + 1);

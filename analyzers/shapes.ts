@@ -141,14 +141,24 @@ const CREDENTIAL_NAME =
   /(^|[-_.])(auth|authorization|token|access[-_]?token|refresh[-_]?token|id[-_]?token|jwt|bearer|session|sess|sid|ssid|csrf|xsrf|secret|api[-_]?key|apikey|key|password|passwd|pwd|signature|sign|sig|hmac|nonce|otp|code[-_]?verifier|client[-_]?secret|cookie|credential|ticket|p20t|logintoken|cr00|authenticity[-_]?token)([-_.]|$)/i;
 const CREDENTIAL_CAMEL = /(Token|Secret|Session|Signature|ApiKey|Csrf|Xsrf|Password|Nonce|Auth)$/;
 
+/**
+ * Verdicts by name, remembered: the same few hundred field, header and parameter names recur on every
+ * entry, and three regex tests per JSON leaf were a visible share of analysis time. Bounded, so a
+ * capture with millions of distinct keys only stops caching.
+ */
+const credentialNameVerdicts = new Map<string, boolean>();
+
 /** Names whose values carry credentials (headers, cookies, query and body fields). */
 export function isCredentialName(name: string): boolean {
   if (name.length > 80) return false;
-  return (
+  const known = credentialNameVerdicts.get(name);
+  if (known !== undefined) return known;
+  const yes =
     CREDENTIAL_NAME.test(name) ||
     CREDENTIAL_CAMEL.test(name) ||
-    /token|secret|passw|csrf|xsrf|session/i.test(name)
-  );
+    /token|secret|passw|csrf|xsrf|session/i.test(name);
+  if (credentialNameVerdicts.size < 50_000) credentialNameVerdicts.set(name, yes);
+  return yes;
 }
 
 /** What kind of credential a name suggests. */
