@@ -11,6 +11,14 @@ const WRITE_WORDS =
 const SESSION_WORDS =
   /(^|[^a-z])(login|logout|signin|signout|sign-in|sign-out|auth|token|refresh|session|csrf|oauth|sso|verify|mfa|2fa|captcha)([^a-z]|$)/i;
 
+/**
+ * Verbs that make a segment a change even when a read word follows (`cancel-order-list`). Nouns that
+ * also name changes elsewhere (order, trade, deposit, transfer) are not here: in `order-list-archived`
+ * or `deposit-history` they name what is read.
+ */
+const WRITE_VERB_FIRST =
+  /^(create|add|new|update|edit|modify|patch|set|save|delete|remove|cancel|close|place|buy|sell|pay|send|submit|apply|enable|disable|bind|unbind|reset|change|upload|confirm|approve|revoke|register|swap|stake|unstake|lock|unlock)$/;
+
 /** Splits camelCase so the word lists match `getUserOrders` and `cancelOrder`. */
 function words(text: string): string {
   return text.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
@@ -83,6 +91,29 @@ export function classifyOperation(input: ClassifyInput): ClassificationModel {
       effect: 'write',
       unsafeToReplay: true,
       reason: 'a session call (login, token, refresh): replayed only inside a session flow',
+      confidence: 0.7,
+    };
+  }
+  // The last segment as a phrase: `order-list-archived-involved`, `get-user-trades`, `query-trade-history`.
+  const lastSegment =
+    words(input.pathTemplate.replace(/\{[^}]*\}/g, ''))
+      .split('/')
+      .filter((s) => s.trim() !== '')
+      .pop() ?? '';
+  const segmentWords = lastSegment.split(/[\s_.-]+/).filter(Boolean);
+  if (WRITE_VERB_FIRST.test(segmentWords[0] ?? '')) {
+    return {
+      effect: 'write',
+      unsafeToReplay: true,
+      reason: `POST whose last path segment starts with a change (${lastSegment.trim()})`,
+      confidence: 0.85,
+    };
+  }
+  if (segmentWords.some((w) => READ_WORDS.test(w))) {
+    return {
+      effect: 'read',
+      unsafeToReplay: false,
+      reason: `POST whose last path segment names a read (${lastSegment.trim()})`,
       confidence: 0.7,
     };
   }
