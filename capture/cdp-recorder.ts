@@ -5,7 +5,7 @@
  * Network.getRequestPostData; WebSocket frames become `_webSocketMessages` of the upgrade entry.
  */
 import type { CDPSession } from 'playwright-core';
-import { createLogger } from '../core/index.js';
+import { createLogger, parseSetCookieLine } from '../core/index.js';
 import type { HarCookie, HarEntry, HarHeader, HarTimings, HarWebSocketMessage } from '../har/index.js';
 import type { HostFilter } from './hosts.js';
 import type { HarSink } from './sink.js';
@@ -95,23 +95,16 @@ export function parseSetCookie(value: string | undefined): HarCookie[] {
   if (!value) return [];
   const cookies: HarCookie[] = [];
   for (const line of value.split('\n')) {
-    const [first, ...attrs] = line.split(';');
-    if (!first || !first.includes('=')) continue;
-    const eq = first.indexOf('=');
-    const cookie: HarCookie = { name: first.slice(0, eq).trim(), value: first.slice(eq + 1).trim() };
-    for (const attr of attrs) {
-      const [k = '', ...rest] = attr.split('=');
-      const key = k.trim().toLowerCase();
-      const v = rest.join('=').trim();
-      if (key === 'path') cookie.path = v;
-      else if (key === 'domain') cookie.domain = v;
-      else if (key === 'expires') {
-        const d = new Date(v);
-        cookie.expires = Number.isNaN(d.getTime()) ? null : d.toISOString();
-      } else if (key === 'httponly') cookie.httpOnly = true;
-      else if (key === 'secure') cookie.secure = true;
-      // SameSite is left out: HAR 1.2 has no field for it and the strict validator rejects `sameSite`.
-    }
+    const parsed = parseSetCookieLine(line);
+    if (!parsed) continue;
+    const cookie: HarCookie = { name: parsed.name, value: parsed.value };
+    if (parsed.path !== undefined) cookie.path = parsed.path;
+    if (parsed.domain !== undefined) cookie.domain = parsed.domain;
+    if (parsed.expires !== undefined)
+      cookie.expires = Number.isNaN(parsed.expires) ? null : new Date(parsed.expires).toISOString();
+    if (parsed.httpOnly) cookie.httpOnly = true;
+    if (parsed.secure) cookie.secure = true;
+    // SameSite is left out: HAR 1.2 has no field for it and the strict validator rejects `sameSite`.
     cookies.push(cookie);
   }
   return cookies;

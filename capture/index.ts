@@ -29,3 +29,4 @@ export type { ClientAllowList } from './client-allow.js';
 export { ensureCa, captureConfigDir, caInstructions } from './ca.js';
 export type { CaptureCa } from './ca.js';
 export { CdpRecorder } from './cdp-recorder.js';
+export { profileCookies, type ProfileCookie } from './profile-cookies.js';

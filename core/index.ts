@@ -6,3 +6,4 @@ export * from './json.js';
 export * from './paths.js';
 export * from './fs-atomic.js';
 export * from './redact.js';
+export * from './cookies.js';

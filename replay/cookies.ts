@@ -2,6 +2,7 @@
  * The replay session's cookie jar: starts from the user's logged-in cookies and follows Set-Cookie, so a
  * refresh call that rotates the session token is honoured (RFC 6265, the parts a replay needs).
  */
+import { parseSetCookieLine } from '../core/index.js';
 import type { ReplayCookie } from './types.js';
 
 export class CookieJar {
@@ -69,25 +70,15 @@ export class CookieJar {
   }
 }
 
-/** Parses one Set-Cookie header value; undefined when it has no name. */
+/** One Set-Cookie line as a jar cookie; Max-Age wins over Expires, the domain defaults to the host. */
 export function parseSetCookie(line: string, url: URL, now: number): ReplayCookie | undefined {
-  const [pair, ...attributes] = line.split(';');
-  const eq = pair?.indexOf('=') ?? -1;
-  if (!pair || eq <= 0) return undefined;
-  const cookie: ReplayCookie = { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim() };
-  for (const attribute of attributes) {
-    const [rawName, ...rest] = attribute.split('=');
-    const name = rawName?.trim().toLowerCase();
-    const value = rest.join('=').trim();
-    if (name === 'domain' && value) cookie.domain = value.replace(/^\./, '');
-    else if (name === 'path' && value) cookie.path = value;
-    else if (name === 'max-age' && /^-?\d+$/.test(value)) cookie.expires = now + Number(value) * 1000;
-    else if (name === 'expires' && cookie.expires === undefined) {
-      const ms = Date.parse(value);
-      if (!Number.isNaN(ms)) cookie.expires = ms;
-    }
-  }
-  if (!cookie.domain) cookie.domain = url.hostname;
+  const parsed = parseSetCookieLine(line);
+  if (!parsed) return undefined;
+  const cookie: ReplayCookie = { name: parsed.name, value: parsed.value };
+  cookie.domain = parsed.domain ? parsed.domain.replace(/^\./, '') : url.hostname;
+  if (parsed.path) cookie.path = parsed.path;
+  if (parsed.maxAge !== undefined) cookie.expires = now + parsed.maxAge * 1000;
+  else if (parsed.expires !== undefined && !Number.isNaN(parsed.expires)) cookie.expires = parsed.expires;
   return cookie;
 }
 

@@ -24,7 +24,6 @@ import {
   type ReplayCookie,
   type ReplayExchange,
 } from '../../replay/index.js';
-import { profileCookies } from '../browser-cookies.js';
 import type { CommandContext, RegisterVerb } from '../context.js';
 
 interface ReplayFlags {
@@ -112,11 +111,14 @@ async function sessionCookies(ctx: CommandContext, flags: ReplayFlags): Promise<
     }
     return cookies;
   }
-  if (flags.profileDir)
+  if (flags.profileDir) {
+    // Loaded only when needed: capture/ pulls in Playwright and mockttp.
+    const { profileCookies } = await import('../../capture/index.js');
     return profileCookies(ctx.resolvePath(flags.profileDir), {
       ...(flags.browser ? { browser: flags.browser } : {}),
       env: ctx.env,
     });
+  }
   return [];
 }
 

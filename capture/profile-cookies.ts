@@ -4,14 +4,22 @@
  * reads the cookie store through Playwright, and closes it.
  */
 import { chromium } from 'playwright-core';
-import { CHROMIUM_FLAGS, findBrowser } from '../capture/index.js';
-import { ReplayError } from '../core/index.js';
-import type { ReplayCookie } from '../replay/index.js';
+import { CaptureError } from '../core/index.js';
+import { CHROMIUM_FLAGS, findBrowser } from './find-browser.js';
+
+/** A cookie of the profile: epoch-ms expiry, undefined for session cookies. */
+export interface ProfileCookie {
+  name: string;
+  value: string;
+  domain: string;
+  path: string;
+  expires?: number;
+}
 
 export async function profileCookies(
   profileDir: string,
   options: { browser?: string; env: NodeJS.ProcessEnv },
-): Promise<ReplayCookie[]> {
+): Promise<ProfileCookie[]> {
   const executablePath = findBrowser(options.browser, options.env);
   let context;
   try {
@@ -21,7 +29,7 @@ export async function profileCookies(
       args: CHROMIUM_FLAGS,
     });
   } catch (error) {
-    throw new ReplayError(
+    throw new CaptureError(
       'profile_unavailable',
       `${profileDir}: cannot open the browser profile (${(error as Error).message.split('\n')[0]}).`,
       {
