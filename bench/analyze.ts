@@ -7,6 +7,7 @@
  *   npx tsx bench/analyze.ts                       # 20 MB
  *   npx tsx bench/analyze.ts --sizes 10MB,100MB,1GB --h2o-max 200MB
  *   npx tsx bench/analyze.ts --sizes 1GB --tools h2o --h2o-max 2GB   # one tool only
+ *   npx tsx bench/analyze.ts --tools ours,floor,h2o   # with the read+parse-only floor (no analysis)
  *   npx tsx bench/analyze.ts --hostile             # 200 MB body, 100 000 paths, 10 000 levels, 1 M keys, bad UTF-8
  *
  * Targets (issue 6): 10× har-to-openapi's throughput, peak RSS under 512 MB at any size.
@@ -77,6 +78,38 @@ async function worker(tool: string, file: string): Promise<void> {
       operations: model.operations.length,
       warnings: model.warnings.length,
       warningCodes: [...new Set(model.warnings.map((w) => w.code))],
+    };
+  } else if (tool === 'floor') {
+    // The least any analysis of every sample must do: stream the entries and parse each JSON body once.
+    // No inference at all, so its ratio to har-to-openapi bounds what any full-fidelity analyzer could
+    // reach on this machine with this runtime (one core).
+    const { readHar } = await import('../har/index.js');
+    const t0 = performance.now();
+    const c0 = cpuMs();
+    const reader = await readHar(file);
+    let n = 0;
+    let parsed = 0;
+    for await (const r of reader.records()) {
+      n++;
+      for (const text of [r.entry.request.postData?.text, r.entry.response.content.text]) {
+        if (text === undefined || text === '') continue;
+        const c = text.charCodeAt(0);
+        if (c !== 0x7b && c !== 0x5b) continue;
+        try {
+          JSON.parse(text);
+          parsed++;
+        } catch {
+          // Not JSON: skipped, as the analyzers would.
+        }
+      }
+    }
+    result = {
+      ok: true,
+      ms: performance.now() - t0,
+      cpuMs: cpuMs() - c0,
+      entries: n,
+      maxRssMB: 0,
+      operations: parsed,
     };
   } else {
     const { readFile } = await import('node:fs/promises');
@@ -182,10 +215,11 @@ async function main(): Promise<void> {
     const file = join(dir, `ledgertap-bench-${size}-${process.pid}.har`);
     const { entries } = await writeSyntheticCapture(file, size);
     const bytes = (await stat(file)).size;
-    const tools = (flag('--tools') ?? 'ours,h2o').split(',');
+    const tools = (flag('--tools') ?? 'ours,floor,h2o').split(',');
     const ours: WorkerResult = tools.includes('ours')
       ? await runWorker('ours', file, 4096, 3_600_000)
       : { ok: false, ms: 0, cpuMs: 0, entries: 0, maxRssMB: 0, error: 'not run (--tools)' };
+    const floor = tools.includes('floor') ? await runWorker('floor', file, 4096, 3_600_000) : undefined;
     const h2o =
       bytes <= h2oMax && tools.includes('h2o') ? await runWorker('h2o', file, 4096, 1_800_000) : undefined;
     const line = (tool: string, r: WorkerResult | undefined): string => {
@@ -198,10 +232,16 @@ async function main(): Promise<void> {
         .padStart(15)} ${String(r.maxRssMB).padStart(6)} MB ${String(r.operations ?? '').padStart(5)}`;
     };
     console.log(line('ledgertap', ours));
+    if (floor) console.log(line('read+parse only', floor));
     console.log(line('har-to-openapi', h2o));
     if (ours.ok && h2o?.ok) {
       console.log(
         `${''.padStart(10)}ratio vs har-to-openapi: ${(h2o.ms / ours.ms).toFixed(1)}× wall throughput, ${(h2o.cpuMs / ours.cpuMs).toFixed(1)}× CPU throughput, ${(h2o.maxRssMB / ours.maxRssMB).toFixed(1)}× less peak RSS`,
+      );
+    }
+    if (floor?.ok && h2o?.ok) {
+      console.log(
+        `${''.padStart(10)}ceiling: reading and parsing every body, with no analysis at all, is ${(h2o.ms / floor.ms).toFixed(1)}× wall, ${(h2o.cpuMs / floor.cpuMs).toFixed(1)}× CPU of har-to-openapi`,
       );
     }
     if (ours.ok && ours.maxRssMB >= 512)
