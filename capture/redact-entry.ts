@@ -58,6 +58,11 @@ export class EntryRedactor {
   /** clear secret -> placeholder, for the free-text sweep; longest first when sweeping. */
   readonly #known = new Map<string, string>();
   #knownSorted: string[] | undefined;
+  /** clear secret -> index of the entry it was learned in: entries before it may hold it in clear. */
+  readonly #learnedAt = new Map<string, number>();
+  #index = 0;
+  /** Late secrets (learned after entry 0), newest first, built once for the final sweep. */
+  #late: { secret: string; placeholder: string; at: number }[] | undefined;
 
   constructor(redactor: Redactor, pii: PiiMatcher) {
     this.#redactor = redactor;
@@ -67,6 +72,7 @@ export class EntryRedactor {
 
   /** Redacts `entry` in place and records its relations; `index` is its position in the HAR. */
   redact(entry: HarEntry, index: number): HarEntry {
+    this.#index = index;
     const walk: Walk = { secrets: [], redactions: [], side: 'request' };
     const req = entry.request;
     const signedPayloads = signedPayloadsOf(req.url, req.postData?.text);
@@ -133,11 +139,85 @@ export class EntryRedactor {
   #remember(value: string, placeholder: string): void {
     if (value.length >= MIN_KNOWN_LENGTH && !this.#known.has(value)) {
       this.#known.set(value, placeholder);
+      this.#learnedAt.set(value, this.#index);
       this.#knownSorted = undefined;
+      this.#late = undefined;
       // The URL-encoded form appears in query strings and form bodies.
       const encoded = encodeURIComponent(value);
-      if (encoded !== value) this.#known.set(encoded, encodePlaceholder(placeholder));
+      if (encoded !== value) {
+        this.#known.set(encoded, encodePlaceholder(placeholder));
+        this.#learnedAt.set(encoded, this.#index);
+      }
     }
+  }
+
+  /**
+   * True when some secret was first recognised after entry 0, so an earlier entry may hold it in clear
+   * (a token handed out in an unremarkable field, recognised only when a later request sends it as a
+   * cookie or Authorization header). The sink then re-reads what it wrote and calls {@link sweepLate}.
+   */
+  get hasLateSecrets(): boolean {
+    for (const at of this.#learnedAt.values()) if (at > 0) return true;
+    return false;
+  }
+
+  /**
+   * Replaces, in every string of an entry already written at `index`, the secrets recognised only after
+   * it (with their JSON-escaped forms, as they appear inside body text). Returns whether it changed
+   * anything; a changed entry gets a `late` record in `_redacted`.
+   */
+  sweepLate(entry: HarEntry, index: number): boolean {
+    this.#late ??= this.#lateList();
+    const late = this.#late;
+    let n = 0;
+    while (n < late.length && (late[n] as { at: number }).at > index) n++;
+    if (n === 0) return false;
+    // Longest first, so a secret that contains another is replaced whole.
+    const applicable = late.slice(0, n).sort((a, b) => b.secret.length - a.secret.length);
+    let changed = false;
+    const fix = (text: string): string => {
+      if (text.length < MIN_KNOWN_LENGTH) return text;
+      let out = text;
+      for (const { secret, placeholder } of applicable) {
+        if (out.includes(secret)) {
+          out = out.split(secret).join(placeholder);
+          changed = true;
+        }
+      }
+      return out;
+    };
+    const walk = (value: unknown): unknown => {
+      if (typeof value === 'string') return fix(value);
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) value[i] = walk(value[i]);
+      } else if (value !== null && typeof value === 'object') {
+        const record = value as Record<string, unknown>;
+        for (const key of Object.keys(record)) {
+          if (key !== '_redacted') record[key] = walk(record[key]);
+        }
+      }
+      return value;
+    };
+    walk(entry);
+    if (changed) {
+      const records = (entry._redacted ??= []);
+      if (records.length < MAX_REDACTION_RECORDS) records.push({ location: 'entry', kind: 'known-late' });
+    }
+    return changed;
+  }
+
+  #lateList(): { secret: string; placeholder: string; at: number }[] {
+    const out: { secret: string; placeholder: string; at: number }[] = [];
+    for (const [secret, at] of this.#learnedAt) {
+      if (at === 0) continue;
+      const placeholder = this.#known.get(secret) as string;
+      out.push({ secret, placeholder, at });
+      // Inside a body, the secret is JSON text: `/` may be written `\/`, quotes and controls escaped.
+      const escaped = JSON.stringify(secret).slice(1, -1);
+      if (escaped !== secret) out.push({ secret: escaped, placeholder, at });
+      if (secret.includes('/')) out.push({ secret: escaped.replace(/\//g, '\\/'), placeholder, at });
+    }
+    return out.sort((a, b) => b.at - a.at);
   }
 
   #isPlaceholder(value: string): boolean {

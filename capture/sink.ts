@@ -5,7 +5,7 @@
  * relations) is written when the capture closes.
  */
 import { existsSync } from 'node:fs';
-import { chmod, writeFile } from 'node:fs/promises';
+import { chmod, rename, rm, writeFile } from 'node:fs/promises';
 import {
   CaptureError,
   createLogger,
@@ -16,7 +16,7 @@ import {
   newRedactionKey,
   packageVersion,
 } from '../core/index.js';
-import { createHarWriter, type HarWriter } from '../har/index.js';
+import { createHarWriter, readHar, type HarWriter } from '../har/index.js';
 import type { HarEntry, HarValueRelation, LedgertapLogMeta } from '../har/index.js';
 import { compilePiiRules, DEFAULT_PII_RULES, type PiiRule } from './pii.js';
 import { EntryRedactor } from './redact-entry.js';
@@ -110,14 +110,18 @@ export async function createHarSink(options: HarSinkOptions): Promise<HarSink> {
     }
   }
 
+  // Redacted captures are written to `<out>.unswept` first: a secret may be recognised only after an
+  // earlier entry carrying it was written, so close() sweeps the file once more before it becomes <out>.
+  const firstPath = redactEnabled ? options.out.replace(/(\.gz)?$/, '.unswept$1') : options.out;
   let writer: HarWriter;
   try {
     // Owner-only even when redacted: a capture is the holder's financial history. bufferBytes 1: every
     // entry reaches the file as it comes, so a crash loses nothing already recorded.
-    writer = await createHarWriter(options.out, {
+    writer = await createHarWriter(firstPath, {
       creator: { name: 'ledgertap', version: packageVersion() },
       mode: 0o600,
       bufferBytes: 1,
+      partialPath: `${options.out}.partial`,
     });
   } catch (error) {
     // `har.partial_exists` and friends already say what to do.
@@ -234,6 +238,9 @@ export async function createHarSink(options: HarSinkOptions): Promise<HarSink> {
           try {
             writer.setExtension('_ledgertap', meta);
             await writer.close();
+            if (firstPath !== options.out) {
+              await sweepLate(firstPath, options.out, redactor, meta);
+            }
           } catch (error) {
             failure = toCaptureError(options.out, error);
           }
@@ -260,6 +267,46 @@ export async function createHarSink(options: HarSinkOptions): Promise<HarSink> {
     },
   };
   return sink;
+}
+
+/**
+ * The final sweep of a redacted capture: when some secret was recognised only after entries that may hold
+ * it were written, every entry is read back and swept into <out>; otherwise the file is only renamed.
+ * Returns how many entries the sweep changed. `<out>` appears only once it holds no known secret.
+ */
+async function sweepLate(
+  from: string,
+  out: string,
+  redactor: EntryRedactor,
+  meta: LedgertapLogMeta,
+): Promise<number> {
+  if (!redactor.hasLateSecrets) {
+    await rename(from, out);
+    return 0;
+  }
+  const reader = await readHar(from, { normalize: false });
+  const writer = await createHarWriter(out, {
+    creator: { name: 'ledgertap', version: packageVersion() },
+    mode: 0o600,
+    partialPath: `${out}.sweep.partial`,
+    overwritePartial: true,
+  });
+  let changed = 0;
+  try {
+    for await (const { entry, index } of reader.records()) {
+      if (redactor.sweepLate(entry, index)) changed++;
+      await writer.write(entry);
+    }
+    for (const page of reader.log.pages ?? []) writer.addPage(page);
+    writer.setExtension('_ledgertap', { ...meta, redaction: { ...meta.redaction, lateSwept: changed } });
+    await writer.close();
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+  await rm(from, { force: true });
+  log('late sweep: %d entries held secrets recognised after them', changed);
+  return changed;
 }
 
 function toCaptureError(path: string, error: unknown): CaptureError {

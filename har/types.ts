@@ -196,7 +196,14 @@ export interface LedgertapLogMeta {
   guide?: string;
   /** Relations recorded before redaction (derivations, first issuers), for the auth-flow analyzer. */
   relations?: HarValueRelation[];
-  redaction?: { enabled: boolean; keyFile?: string; rules?: string[] };
+  redaction?: {
+    enabled: boolean;
+    keyFile?: string;
+    rules?: string[];
+    keyDiscarded?: boolean;
+    /** Entries rewritten at close because they held a secret recognised only later. */
+    lateSwept?: number;
+  };
   [key: string]: unknown;
 }
 

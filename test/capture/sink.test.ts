@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createHarSink } from '../../capture/index.js';
@@ -88,6 +89,58 @@ describe('HarSink', () => {
     expect(har.log.entries.map((e) => e.request.url)).toEqual(
       Array.from({ length: 200 }, (_, i) => `https://app.example.test/api/${i}`),
     );
+  });
+
+  it('sweeps a secret recognised only later out of entries written before it', async () => {
+    const dir = await tempDir();
+    for (const name of ['late.har', 'late.har.gz']) {
+      const out = join(dir, name);
+      const sink = await createHarSink({ out, keyFile: false });
+      // Issued in an unremarkable field, then sent back as a cookie two entries later. The JSON body
+      // escapes its `/`, so the clear value sits in the file in two spellings.
+      const token = 'zq81kdm2/pp0x77aa';
+      await sink.add(entry(`{"data":{"t":"${token.replace('/', '\\/')}","n":1}}`), 'browser');
+      await sink.add(entry(`{"echo":"${token}"}`, 'https://app.example.test/echo'), 'browser');
+      const third = entry('{"ok":true}', 'https://app.example.test/me');
+      third.request.headers.push({ name: 'Cookie', value: `sid=${token}` });
+      await sink.add(third, 'browser');
+      const summary = await sink.close();
+      expect(summary).toMatchObject({ entries: 3, redacted: true });
+      const raw = await readFile(out);
+      const text = name.endsWith('.gz') ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
+      expect(text).not.toContain('zq81kdm2');
+      const har = JSON.parse(text) as HarFile;
+      const cookie = har.log.entries[2]!.request.headers.find((h) => h.name === 'Cookie')!.value;
+      const placeholder = cookie.slice('sid='.length);
+      expect(placeholder).toMatch(/^\[redacted:/);
+      expect(JSON.parse(har.log.entries[0]!.response.content.text!)).toEqual({
+        data: { t: placeholder, n: 1 },
+      });
+      expect(JSON.parse(har.log.entries[1]!.response.content.text!)).toEqual({ echo: placeholder });
+      expect(har.log.entries[0]!._redacted).toContainEqual({ location: 'entry', kind: 'known-late' });
+      expect(har.log.entries[2]!._redacted ?? []).not.toContainEqual({
+        location: 'entry',
+        kind: 'known-late',
+      });
+      expect(har.log._ledgertap).toMatchObject({ redaction: { lateSwept: 2 } });
+    }
+    expect((await readdir(dir)).sort()).toEqual(['late.har', 'late.har.gz']);
+  });
+
+  it('renames without a second pass when every secret was known before the entries that hold it', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'plain.har');
+    const sink = await createHarSink({ out, keyFile: false });
+    const first = entry('{"ok":true}');
+    first.request.headers.push({ name: 'Authorization', value: 'Bearer abcdefgh12345678' });
+    await sink.add(first, 'browser');
+    await sink.add(entry('{"n":2}'), 'browser');
+    await sink.close();
+    const har = JSON.parse(await readFile(out, 'utf8')) as HarFile;
+    expect(har.log.entries).toHaveLength(2);
+    expect(JSON.stringify(har)).not.toContain('abcdefgh12345678');
+    expect((har.log._ledgertap as { redaction: object }).redaction).not.toHaveProperty('lateSwept');
+    expect(await readdir(dir)).toEqual(['plain.har']);
   });
 
   it('refuses a path it cannot write with a clear code', async () => {
