@@ -121,6 +121,8 @@ const FIRST_ACTIVITY = 'meta:first-activity';
 const SAVINGS_LAUNCH = Date.UTC(2019, 6, 1);
 const CONVERT_LAUNCH = Date.UTC(2020, 0, 1);
 const UNREACHABLE = 'meta:unreachable-symbols';
+/** The status of an Earn position no longer in the exchange's position lists (set here, not by Binance). */
+export const CLOSED = 'CLOSED';
 const UNREACHABLE_ASSETS = 'meta:assets-without-listed-pair';
 
 /**
@@ -526,7 +528,9 @@ async function hasRecords(
 /**
  * A balance the exchange no longer lists (funding or Earn emptied, spot sold to zero) is zero now: the
  * snapshot says so with a zero record, or the ledger would keep the last amount forever and reconcile
- * would chase a ghost.
+ * would chase a ghost. The same for an Earn position that left the position lists (redeemed in full, a
+ * locked term delivered): it is kept, with amount 0 and status `CLOSED`, never deleted, and its
+ * subscriptions, redemptions and rewards stay as they are.
  */
 function withVanishedBalances(def: StreamDef, store: SyncStore, account: string): StreamDef {
   return {
@@ -534,6 +538,9 @@ function withVanishedBalances(def: StreamDef, store: SyncStore, account: string)
     async *run(ctx, cursor) {
       for await (const page of def.run(ctx, cursor)) {
         const seen = new Set(page.records.filter((r) => r.kind === 'balance').map((r) => r.id));
+        const seenPositions = new Set(
+          page.records.filter((r) => r.kind === 'earn_position').map((r) => r.id),
+        );
         const time =
           page.records.find((r) => r.kind === 'balance')?.time ?? Math.floor(ctx.client.serverTime.now());
         const zeroed: ApiRecord[] = [];
@@ -545,6 +552,23 @@ function withVanishedBalances(def: StreamDef, store: SyncStore, account: string)
             time: Math.max(time, b.time),
             free: '0',
             locked: '0',
+            source: 'api',
+            raw: { absentFromSnapshot: true },
+          });
+        }
+        for await (const { record } of store.iterateRecords({
+          account,
+          kind: 'earn_position',
+          source: 'api',
+        })) {
+          const p = record as Extract<ApiRecord, { kind: 'earn_position' }>;
+          if (seenPositions.has(p.id) || (p.amount === '0' && p.status === CLOSED)) continue;
+          zeroed.push({
+            ...p,
+            time: Math.max(time, p.time),
+            amount: '0',
+            status: CLOSED,
+            canRedeem: false,
             source: 'api',
             raw: { absentFromSnapshot: true },
           });

@@ -111,6 +111,48 @@ describe('sync binance against the sandbox', () => {
     }
   });
 
+  it('an Earn position that left the position list is closed with amount 0, its history kept', async () => {
+    const f = await fixture(await tmp());
+    expect((await f.sync('--surfaces', 'balances,earn')).code).toBe(0);
+    const account = f.sandbox.account;
+    const gone = account.flexiblePositions.pop();
+    const goneLocked = account.lockedPositions.pop();
+    expect(gone).toBeTruthy();
+    const store = await openLedger(f.db, { create: false });
+    const flexId = `flexible:${gone!.raw.productId}`;
+    const ids = [flexId, ...(goneLocked ? [`locked:${String(goneLocked.raw.positionId)}`] : [])];
+    let history: number;
+    try {
+      const before = await store.getRecord('main', 'earn_position', flexId);
+      expect((before?.record as { amount: string }).amount).not.toBe('0');
+      history = await store.countRecords({ account: 'main', kind: 'earn_subscription' });
+      expect(history).toBeGreaterThan(0);
+    } finally {
+      await store.close();
+    }
+    const again = await f.sync('--surfaces', 'balances', '--json');
+    expect(again.code, again.stderr).toBe(0);
+    const after = await openLedger(f.db, { create: false });
+    try {
+      for (const id of ids) {
+        const closed = await after.getRecord('main', 'earn_position', id);
+        expect(closed?.record, id).toMatchObject({ amount: '0', status: 'CLOSED', canRedeem: false });
+      }
+      expect(await after.countRecords({ account: 'main', kind: 'earn_subscription' })).toBe(history);
+      // The other positions are untouched.
+      const open = account.flexiblePositions[0];
+      if (open) {
+        const still = await after.getRecord('main', 'earn_position', `flexible:${open.raw.productId}`);
+        expect((still?.record as { amount: string }).amount).not.toBe('0');
+      }
+    } finally {
+      await after.close();
+    }
+    // A third sync does not write the closed positions again.
+    const third = await f.sync('--surfaces', 'balances', '--json');
+    expect((JSON.parse(third.stdout) as { records: Record<string, number> }).records['updated'] ?? 0).toBe(0);
+  });
+
   it('into PostgreSQL: equals the truth, and a rerun adds nothing', async () => {
     const pgSchema = freshPgSchema('lt_sync');
     try {
