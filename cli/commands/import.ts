@@ -1,7 +1,8 @@
 /**
  * `ledgertap import csv FILE...`: Data Download Center exports into the ledger. Each file is detected
  * (kind, variant, zone) from its header and name, imported in its own transaction, and reported: rows
- * read, records imported, duplicates (of which matched tolerantly), grouped, quarantined.
+ * read, records imported, duplicates (of which matched tolerantly), grouped, quarantined, and the
+ * statement trades an earlier import stored that a trade export's fills now stand for (folded).
  */
 import type { Command } from 'commander';
 import { ExitCode, UsageError } from '../../core/index.js';
@@ -18,7 +19,10 @@ function describe(r: CsvFileReport): string {
   return (
     `${r.file}: ${r.variant} (times in ${r.timeZone}, from ${r.timeZoneFrom}): ${n(r.rowsRead, 'row')} read, ` +
     `${n(r.recordsImported, 'record')} imported, ${n(r.duplicates, 'duplicate')} (${r.matched} matched tolerantly), ` +
-    `${n(r.grouped, 'row')} grouped, ${r.quarantined} quarantined${q ? ` (${q})` : ''}`
+    `${n(r.grouped, 'row')} grouped, ${r.quarantined} quarantined${q ? ` (${q})` : ''}` +
+    (r.folded
+      ? `; folded ${n(r.folded, 'trade')} an earlier transaction history stored into their fills`
+      : '')
   );
 }
 

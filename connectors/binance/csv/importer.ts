@@ -15,6 +15,7 @@ import { detectFormat, type DetectedFormat } from './formats.js';
 import { OrderHistoryReader } from './orders.js';
 import { readCsvRows, sniffCsv, type CsvSniff } from './reader.js';
 import { Row, type FileContext } from './row.js';
+import { foldStatementTrades, isStatementId, isStatementTradeCopy } from './relink.js';
 import { StatementGrouper } from './statement.js';
 import type {
   CsvAccountRecord,
@@ -68,6 +69,11 @@ export interface CsvFileReport {
   matched: number;
   /** Rows folded into a multi-row record (trade legs, dust pairs, transfer twins). */
   grouped: number;
+  /**
+   * Trades an earlier import of the transaction history stored alone, folded into the fills this trade
+   * export stored (each fill's match recorded): the same ledger as importing this export first.
+   */
+  folded: number;
   /** Rows kept in the quarantine table (unknown operations, legs that could not be grouped, unmodeled). */
   quarantined: number;
   /** Quarantine reasons and their counts. */
@@ -163,6 +169,7 @@ export async function detectCsvFile(
     | 'duplicates'
     | 'matched'
     | 'grouped'
+    | 'folded'
     | 'quarantined'
     | 'quarantineReasons'
     | 'warnings'
@@ -304,6 +311,7 @@ export async function importCsvFile(
     duplicates: 0,
     matched: 0,
     grouped: 0,
+    folded: 0,
     quarantined: 0,
     quarantineReasons: {},
     warnings,
@@ -318,6 +326,7 @@ export async function importCsvFile(
       duplicates: 0,
       matched: 0,
       grouped: 0,
+      folded: 0,
       quarantined: 0,
       quarantineReasons: {},
     });
@@ -342,6 +351,13 @@ export async function importCsvFile(
       await opened.rows.return(undefined);
     }
     await batcher.flush();
+    // Fills of a trade export meeting the trades a statement imported earlier stored alone.
+    if (batcher.tradeDays.size > 0) {
+      report.folded = await foldStatementTrades(tx, account, batcher.tradeDays, {
+        importFileId,
+        fingerprint,
+      });
+    }
     await tx.finishImportFile(importFileId, {
       status: 'done',
       rowsRead: report.rowsRead,
@@ -388,6 +404,8 @@ class Batcher {
   /** Stored records this import already matched: a match is one to one. */
   private readonly used = new Map<string, number>();
   private readonly quarantineOcc = new Occurrences();
+  /** UTC days (epoch ms / 86 400 000) this import stored export fills in (trade and order history). */
+  readonly tradeDays = new Set<number>();
 
   constructor(
     private readonly ledger: CsvLedger,
@@ -483,6 +501,8 @@ class Batcher {
         continue;
       }
       this.report.recordsImported++;
+      if (rec.kind === 'trade' && !isStatementId(rec.id))
+        this.tradeDays.add(Math.floor(rec.time / 86_400_000));
       pendingIds.add(rec.id);
       this.ownInserts.set(rec.id, rec.time);
       toPut.push(rec);
@@ -526,9 +546,17 @@ class Batcher {
   }
 
   private findMatch(rec: CsvAccountRecord, rule: MatchRule, pool: Pool): StoredCopy[] | undefined {
+    // An export's fill never stands in for a trade the statement stored alone (its price is a rounded
+    // quotient, its fills summed): the fill is stored and the statement's copy folded into it afterwards.
+    const fillOfExport = rec.kind === 'trade' && !isStatementId(rec.id);
     const eligible = pool
       .window(rule.since, rule.until)
-      .filter((c) => !this.used.has(c.record.id) && !this.ownInserts.has(c.record.id));
+      .filter(
+        (c) =>
+          !this.used.has(c.record.id) &&
+          !this.ownInserts.has(c.record.id) &&
+          !(fillOfExport && isStatementTradeCopy(c)),
+      );
     const exact = eligible.filter((c) => rule.test(c.record));
     if (exact.length) {
       // The closest in time wins; API copies before other exports' copies.

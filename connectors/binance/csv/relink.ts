@@ -10,7 +10,7 @@
 import { addDecimals, compareDecimals, isZeroDecimal } from '../../../core/index.js';
 import type { AccountKind, AccountRecord } from '../../../schemas/index.js';
 import { stripInternalPrefix } from './exports.js';
-import type { CsvLedger, StoredCopy } from './types.js';
+import type { CsvLedger, CsvLedgerTx, StoredCopy } from './types.js';
 
 /** What {@link mergeCsvCopies} did. */
 export interface CsvMergeReport {
@@ -120,6 +120,93 @@ function aggregate(c: AccountRecord, pool: StoredCopy[]): StoredCopy[] | undefin
 }
 
 const EXCHANGE = (s: StoredCopy): boolean => s.sources.some((x) => x !== 'csv');
+
+/** A record's id says the transaction history (statement) produced it. */
+export function isStatementId(id: string): boolean {
+  return id.includes(':stmt:') || id.startsWith('stmt:');
+}
+
+/** A trade only the statement stored: its legs grouped, no export's or exchange's copy beside it. */
+export function isStatementTradeCopy(s: StoredCopy): boolean {
+  return s.record.kind === 'trade' && isStatementId(s.record.id) && s.sources.every((x) => x === 'csv');
+}
+
+const DAY = 86_400_000;
+/** Wider than any statement trade's window (±2 s, ±60 s for minute-rounded times). */
+const MARGIN = 120_000;
+
+/**
+ * The reverse of the statement's own match, for a trade export (trade or order history) imported after
+ * the statement in another command: each statement trade the ledger holds alone (csv only) whose fills
+ * this import stored (one fill with the same symbol, side, qty and quoteQty, or several of one symbol
+ * and side whose quantities sum to it, within the statement's window) is removed, its rows recorded as
+ * the match of each fill (rule `statement-legs-fills`, the fingerprint the statement's own import would
+ * write) and its csv sighting moved to them. So the ledger ends where importing the trade export first
+ * ends. Runs inside the import's transaction (its reads see the import's writes), one day at a time
+ * (bounded memory); `days` are the UTC days (epoch ms / 86 400 000) the import stored trades in.
+ * Returns how many statement trades were folded.
+ */
+export async function foldStatementTrades(
+  tx: CsvLedgerTx,
+  account: string,
+  days: Iterable<number>,
+  options: { importFileId?: number; fingerprint(...parts: unknown[]): string },
+): Promise<number> {
+  let folded = 0;
+  const used = new Set<string>();
+  for (const day of [...days].sort((a, b) => a - b)) {
+    const start = day * DAY;
+    const rows = await tx.queryRecords({
+      account,
+      kind: 'trade',
+      since: start - MARGIN,
+      until: start + DAY + MARGIN,
+    });
+    const fills = rows.filter((r) => !isStatementId(r.record.id) && r.sources.every((x) => x === 'csv'));
+    if (fills.length === 0) continue;
+    const statements = rows
+      .filter(isStatementTradeCopy)
+      .filter((r) => r.record.time >= start - MARGIN / 2 && r.record.time < start + DAY + MARGIN / 2)
+      .sort((a, b) => a.record.time - b.record.time || (a.record.id < b.record.id ? -1 : 1));
+    for (const c of statements) {
+      const w = windowOf(c.record);
+      const pool = fills.filter(
+        (f) => !used.has(f.record.id) && f.record.time >= w.since && f.record.time <= w.until,
+      );
+      const single = pool
+        .filter((f) => sameEvent(c.record, f.record))
+        .sort((a, b) => Math.abs(a.record.time - c.record.time) - Math.abs(b.record.time - c.record.time))[0];
+      const into = single ? [single] : aggregate(c.record, pool);
+      if (!into) continue;
+      const raw = (await tx.getSightings(account, 'trade', c.record.id)).find((s) => s.source === 'csv')?.raw;
+      for (const target of into) {
+        used.add(target.record.id);
+        await tx.addMatch({
+          account,
+          kind: 'trade',
+          recordId: target.record.id,
+          source: 'csv',
+          rule: 'statement-legs-fills',
+          tolerance: `±${(w.until - c.record.time) / 1000}s`,
+          ...(raw ? { row: raw } : {}),
+          details: {
+            csvId: c.record.id,
+            timeDeltaMs: c.record.time - target.record.time,
+            ...(into.length > 1 ? { parts: into.length } : {}),
+            // The import that stored the fills and folded the statement's copy (the rows came from an earlier one).
+            ...(options.importFileId !== undefined ? { foldedByImport: options.importFileId } : {}),
+          },
+          // The fingerprint the statement's own import writes for this pair: importing it again adds no row.
+          fingerprint: options.fingerprint('csv-match', account, 'trade', target.record.id, c.record.id),
+        });
+        await tx.addRecordSource({ account, kind: 'trade', id: target.record.id }, 'csv', raw);
+      }
+      await tx.removeRecord({ account, kind: 'trade', id: c.record.id });
+      folded++;
+    }
+  }
+  return folded;
+}
 
 /** Kinds whose CSV copies carry no exchange id (the others share natural ids with the API). */
 const FOLDABLE: AccountKind[] = [

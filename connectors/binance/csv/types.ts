@@ -89,6 +89,18 @@ export interface CsvLedgerTx {
     fingerprint?: string;
   }): Promise<boolean>;
   removeRecord(key: { account: string; kind: AccountKind; id: string }): Promise<boolean>;
+  /** Reads that see this transaction's own writes (the fold of statement copies into a later export's fills). */
+  queryRecords(query: {
+    account?: string;
+    kind?: AccountKind | AccountKind[];
+    since?: number;
+    until?: number;
+  }): Promise<StoredCopy[]>;
+  getSightings(
+    account: string,
+    kind: AccountKind,
+    id: string,
+  ): Promise<{ source: RecordSource; raw: Record<string, unknown> | undefined }[]>;
   startImportFile(file: {
     account: string;
     path: string;
