@@ -10,6 +10,7 @@ import { CaptureError, createLogger } from '../core/index.js';
 import { runSandboxAutopilot, runScript, type Autopilot } from './autopilot.js';
 import { BANNER_SCRIPT } from './banner.js';
 import { CdpRecorder } from './cdp-recorder.js';
+import { ServiceWorkerRecorder } from './service-worker-recorder.js';
 import { CHROMIUM_FLAGS } from './find-browser.js';
 import { stepUrl, type Guide } from './guide.js';
 import { GuideRunner, type StepState } from './guide-runner.js';
@@ -86,6 +87,8 @@ export async function runBrowserCapture(options: BrowserCaptureOptions): Promise
   }
 
   const recorders = new Set<CdpRecorder>();
+  // A service worker's own requests are not in any page's CDP session; Playwright reports them per context.
+  const workers = new ServiceWorkerRecorder(context, sink, options.hosts);
   let failure: unknown;
   // One attachment per page; callers await the same promise, so nothing navigates before Network.enable.
   const attached = new WeakMap<Page, Promise<void>>();
@@ -208,7 +211,7 @@ export async function runBrowserCapture(options: BrowserCaptureOptions): Promise
       await mainPage.waitForLoadState('networkidle', { timeout: 5000 }).catch(() => undefined);
     return { reason: outcome === 'guide-finished' ? 'guide-finished' : outcome };
   } finally {
-    await Promise.all([...recorders].map((r) => r.flush().catch(() => undefined)));
+    await Promise.all([...recorders, workers].map((r) => r.flush().catch(() => undefined)));
     await context.close().catch(() => undefined);
     await browser?.close().catch(() => undefined);
     if (failure && !(failure instanceof CaptureError)) log('recorder error: %s', (failure as Error).message);

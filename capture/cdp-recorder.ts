@@ -110,7 +110,7 @@ export function parseSetCookie(value: string | undefined): HarCookie[] {
   return cookies;
 }
 
-function queryOf(url: string): { name: string; value: string }[] {
+export function queryOf(url: string): { name: string; value: string }[] {
   try {
     return [...new URL(url).searchParams.entries()].map(([name, value]) => ({ name, value }));
   } catch {
@@ -151,7 +151,7 @@ function harTimings(
   return { timings, time: Math.round(time * 1000) / 1000 };
 }
 
-const TEXTUAL_MIME =
+export const TEXTUAL_MIME =
   /^(text\/|application\/(json|.*\+json|javascript|ecmascript|xml|.*\+xml|x-www-form-urlencoded|graphql)|image\/svg)/i;
 
 const IGNORED_SCHEMES = /^(data|blob|chrome|chrome-extension|devtools|about):/i;

@@ -9,7 +9,7 @@ import {
   parseGuide,
   runBrowserCapture,
 } from '../../capture/index.js';
-import type { HarFile } from '../../har/index.js';
+import { validateHar, type HarFile } from '../../har/index.js';
 import { useTempDirs } from '../helpers/tmp.js';
 import { startTestSite, startThirdParty, type TestSite } from './site.js';
 
@@ -175,6 +175,48 @@ describe('--profile-dir', () => {
 });
 
 describe('WebSocket traffic', () => {
+  it("records a service worker's own requests, tagged with the worker, redacted", async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'sw.har');
+    const guide = await parseGuide(
+      'name: t\ntitle: T\nsteps:\n  - {id: sw, title: SW, do: Look., url: /sw-page}\n',
+      'g',
+    );
+    const sink = await createHarSink({ out, keyFile: false });
+    await runBrowserCapture({
+      url: site.url,
+      sink,
+      guide,
+      hosts: hostFilter(['127.0.0.1']),
+      browserPath: findBrowser(undefined),
+      headless: true,
+      autopilot: {
+        kind: 'script',
+        source: 'inline',
+        actions: [{ wait: { selector: 'body[data-state="ready"]' } }],
+      },
+    });
+    await sink.close();
+    const text = await readFile(out, 'utf8');
+    const har = JSON.parse(text) as HarFile;
+    const fromWorker = har.log.entries.filter((e) => e._serviceWorker !== undefined);
+    const sync = fromWorker.find((e) => e.request.url.endsWith('/api/sw-sync?since=1'));
+    expect(sync).toBeDefined();
+    expect(sync!._serviceWorker).toBe(`${site.url}/sw.js`);
+    expect(sync!.request.method).toBe('POST');
+    expect(JSON.parse(sync!.request.postData!.text!)).toEqual({ queue: [1, 2] });
+    expect(JSON.parse(sync!.response.content.text!)).toEqual({ synced: 2 });
+    expect(sync!.response.status).toBe(200);
+    expect(sync!._step).toBe('sw');
+    expect(sync!.request.headers.find((h) => h.name === 'x-sw-token')?.value).toMatch(/^\[redacted:/);
+    expect(text).not.toContain('swTok_abcdef0123456789abcd');
+    // The page's own requests stay with the page recorder: nothing is recorded twice.
+    const urls = har.log.entries.map((e) => `${e.request.method} ${e.request.url}`);
+    expect(urls.filter((u) => u.endsWith('/api/sw-sync?since=1'))).toHaveLength(1);
+    expect(urls.filter((u) => u.endsWith('/sw-page'))).toHaveLength(1);
+    expect(JSON.stringify((await validateHar(out)).deviations)).toBe('[]');
+  });
+
   it('records the upgrade with its frames as _webSocketMessages, redacted', async () => {
     const { getLocal } = await import('mockttp');
     const ws = getLocal();

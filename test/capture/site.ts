@@ -148,6 +148,32 @@ ws.onmessage=(m)=>{document.getElementById('out').textContent=m.data;document.bo
       );
       return;
     }
+    if (url.pathname === '/sw-page') {
+      // A page whose service worker fetches data itself once it is active, then tells the page.
+      html(
+        res,
+        page(
+          'sw',
+          `navigator.serviceWorker.addEventListener('message',(m)=>{document.getElementById('out').textContent=m.data;document.body.dataset.state='ready';});
+navigator.serviceWorker.register('/sw.js').then(()=>navigator.serviceWorker.ready).then((r)=>r.active.postMessage('go'));`,
+        ),
+      );
+      return;
+    }
+    if (url.pathname === '/sw.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' });
+      res.end(`self.addEventListener('install',()=>self.skipWaiting());
+self.addEventListener('activate',(e)=>e.waitUntil(self.clients.claim()));
+self.addEventListener('message',(e)=>{e.waitUntil(fetch('/api/sw-sync?since=1',{method:'POST',headers:{'content-type':'application/json','x-sw-token':'swTok_abcdef0123456789abcd'},body:JSON.stringify({queue:[1,2]})})
+.then((r)=>r.text()).then((t)=>e.source.postMessage(t)));});`);
+      return;
+    }
+    if (url.pathname === '/api/sw-sync') {
+      const body = await readBody(req);
+      return json(res, 200, {
+        synced: (JSON.parse(body || '{}') as { queue?: unknown[] }).queue?.length ?? 0,
+      });
+    }
     if (url.pathname === '/old-dashboard') {
       res.writeHead(302, { location: '/dashboard' });
       res.end();
