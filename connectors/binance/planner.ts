@@ -116,7 +116,10 @@ export interface SyncSummary {
 const FIRST_ACTIVITY = 'meta:first-activity';
 /**
  * Conservative product launch dates (earlier than the products' public launches): Binance Lending /
- * Savings opened in August 2019 (Simple Earn's history includes it) and Convert in 2020.
+ * Savings opened in August 2019 (Simple Earn's history includes it) and Convert in 2020. A product's
+ * walk starts at the latest of its launch, `--since` and the account's first activity: no window before
+ * the product existed or before the account did is paid for (convert costs UID 3000 and an Earn history
+ * window 150 per 30 days).
  */
 const SAVINGS_LAUNCH = Date.UTC(2019, 6, 1);
 const CONVERT_LAUNCH = Date.UTC(2020, 0, 1);
@@ -253,10 +256,13 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
       ...sig,
     };
     const cheapFrom = (): number => options.since ?? BINANCE_LAUNCH;
-    const expensiveFrom = (): number => options.since ?? firstActivity ?? BINANCE_LAUNCH;
-    // A product has no history before it existed: walk from its launch when the account is older.
+    const expensiveFrom = (): number =>
+      Math.max(options.since ?? BINANCE_LAUNCH, firstActivity ?? BINANCE_LAUNCH);
+    // A product has no history before it existed, nor before the account's first activity (or --since):
+    // walk from the latest of the three. firstActivity is the earliest record of the cheap surfaces and
+    // the trades (kept across runs), so with --since it is never earlier than since.
     const productFrom = (launch: number) => (): number =>
-      options.since ?? Math.max(launch, firstActivity ?? BINANCE_LAUNCH);
+      Math.max(launch, options.since ?? BINANCE_LAUNCH, firstActivity ?? BINANCE_LAUNCH);
 
     const runStream = async (def: StreamDef): Promise<void> => {
       const key = prefix + def.key;
@@ -449,11 +455,12 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
       for (const product of ['flexible', 'locked'] as const) {
         // Redemptions and rewards need a subscription first; a position without a visible subscription
         // (bought before the history reaches) still needs them, from the first activity.
-        const from =
+        const start =
           options.since ??
           (await earliest('earn_subscription', product)) ??
           ((await hasRecords(store, account, 'earn_position', product)) ? expensiveFrom() : undefined);
-        if (from === undefined) continue;
+        if (start === undefined) continue;
+        const from = Math.max(start, SAVINGS_LAUNCH);
         const f = (): number => from;
         dependent.push(earnStream(product, 'redemptions', f));
         if (product === 'flexible')

@@ -322,6 +322,43 @@ describe('sync binance against the sandbox', () => {
     await expectEqualsTruth(f);
   });
 
+  it('convert and Earn walk from the latest of the product launch, --since and the first activity', async () => {
+    const CONVERT_LAUNCH = Date.UTC(2020, 0, 1);
+    const SAVINGS_LAUNCH = Date.UTC(2019, 6, 1);
+    const firstStart = async (db: string, endpoint: string): Promise<number> => {
+      const store = await openLedger(db, { create: false });
+      try {
+        const starts = (await store.listAudit({ account: 'main' }))
+          .filter((a) => a.endpoint === endpoint)
+          .map((a) => Number((a.params as { startTime?: number }).startTime));
+        expect(starts.length, endpoint).toBeGreaterThan(0);
+        return Math.min(...starts);
+      } finally {
+        await store.close();
+      }
+    };
+    // --since before the products existed: no window before their launch is paid for.
+    const f = await fixture(await tmp());
+    const early = await f.sync('--since', '2017-08-01', '--surfaces', 'deposits,convert,earn', '--json');
+    expect(early.code, early.stderr).toBe(0);
+    expect(await firstStart(f.db, '/sapi/v1/convert/tradeFlow')).toBe(CONVERT_LAUNCH);
+    expect(await firstStart(f.db, '/sapi/v1/simple-earn/flexible/history/subscriptionRecord')).toBe(
+      SAVINGS_LAUNCH,
+    );
+    // Without --since: from the account's first activity when the account is younger than the product.
+    const g = await fixture(await tmp());
+    const full = await g.sync('--surfaces', 'deposits,convert,earn', '--json');
+    expect(full.code, full.stderr).toBe(0);
+    const first = (JSON.parse(full.stdout) as { firstActivity: number }).firstActivity;
+    expect(await firstStart(g.db, '/sapi/v1/convert/tradeFlow')).toBe(Math.max(CONVERT_LAUNCH, first));
+    // --since after the first activity: from --since.
+    const since = Date.UTC(2024, 0, 1);
+    const h = await fixture(await tmp());
+    const late = await h.sync('--since', '2024-01-01', '--surfaces', 'deposits,convert,earn', '--json');
+    expect(late.code, late.stderr).toBe(0);
+    expect(await firstStart(h.db, '/sapi/v1/convert/tradeFlow')).toBeGreaterThanOrEqual(since);
+  });
+
   it('rejects bad flags with usage errors', async () => {
     const f = await fixture(await tmp());
     const { runCliInProcess } = await import('../../helpers/cli.js');
