@@ -316,10 +316,23 @@ function defaultConfidence(n: PathNode): number {
   }
 }
 
+/**
+ * True when an echoed field names another resource's id than the collection the segment sits in:
+ * `/posts/1` whose value 1 was seen as `userId` (JSONPlaceholder's posts carry `userId: 1, id: 1`). Small
+ * integers echo everywhere, so a foreign key says nothing about the segment; the collection does.
+ */
+function foreignIdField(field: string, prevLiteral: string): boolean {
+  const m = /^(.+?)(?:Id|ID|[_-]id)$/.exec(field);
+  if (!m?.[1] || !prevLiteral || classifySegment(prevLiteral) === 'version') return false;
+  const stem = camelIdentifier(m[1]).toLowerCase();
+  const owner = camelIdentifier(singular(prevLiteral)).toLowerCase();
+  return stem.length > 0 && owner.length > 0 && stem !== owner;
+}
+
 function paramName(n: PathNode, prevLiteral: string, echo: EchoLookup): string {
   for (const v of n.values) {
     const field = echo(v);
-    if (field && !/^(id|key|value|name|code)$/i.test(field)) {
+    if (field && !/^(id|key|value|name|code)$/i.test(field) && !foreignIdField(field, prevLiteral)) {
       const id = camelIdentifier(field);
       if (id) return id;
     }

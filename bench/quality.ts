@@ -1,19 +1,26 @@
 /**
- * Quality against a labelled set (bench/quality/captures.ts: GitHub, Okta, Zoom, Stripe, Binance, built
- * from their public docs and OpenAPI specs): path-template precision and recall, acceptance of held-back
- * response bodies by the inferred schemas and rejection of mutated ones, credentials and auth-flow links
- * found, pagination found. The same scores for har-to-openapi 3.0.1 (attemptToParameterizeUrl,
- * observed requiredness, OpenAPI 3.1) on the same captures, in the same run.
+ * Quality against a labelled set in two groups, printed apart and then together:
+ *  - recorded (bench/quality/recorded.ts): real captures copied from public repositories into
+ *    test/fixtures/har-public/ (GitHub REST and JSONPlaceholder, recorded by Polly.JS), labelled from the
+ *    APIs' own descriptions;
+ *  - synthesized (bench/quality/captures.ts: GitHub, Okta, Zoom, Stripe, Binance, built from their public
+ *    docs and OpenAPI specs).
+ * Scores: path-template precision and recall, acceptance of held-back response bodies by the inferred
+ * schemas and rejection of mutated ones, credentials and auth-flow links found, pagination found. The same
+ * scores for har-to-openapi 3.0.1 (attemptToParameterizeUrl, observed requiredness, OpenAPI 3.1) on the
+ * same captures, in the same run.
  *
  *   npx tsx bench/quality.ts            # all captures
  *   npx tsx bench/quality.ts --only zoom
  */
+import { gunzipSync } from 'node:zlib';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { generateSpecs } from 'har-to-openapi';
 import { analyzeLogs } from '../analyzers/index.js';
-import type { HarEntry } from '../har/index.js';
+import { harHeader, harResponseBody, type HarEntry } from '../har/index.js';
 import { labelledCaptures, type LabelledCapture } from './quality/captures.js';
+import { recordedCaptures } from './quality/recorded.js';
 
 type Json = Record<string, unknown>;
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
@@ -176,6 +183,43 @@ function mutants(body: unknown): unknown[] {
   return out;
 }
 
+/**
+ * The JSON a held-back response really carried: the decoded body text, or, for Polly.JS recordings that
+ * keep the wire bytes as a JSON array of hex chunks (gzip when `content-encoding: gzip`), those bytes
+ * decoded. This is the bench's ground truth only; the tools are given the entries as the reader yields them.
+ */
+function truthBody(entry: HarEntry): unknown {
+  const text = harResponseBody(entry)?.text;
+  if (!text) return undefined;
+  let body: unknown;
+  try {
+    body = JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+  if (
+    Array.isArray(body) &&
+    body.length > 0 &&
+    body.every((c) => typeof c === 'string' && /^(?:[0-9a-f]{2})+$/.test(c))
+  ) {
+    let bytes = Buffer.from(body.join(''), 'hex');
+    const gzip = bytes[0] === 0x1f && bytes[1] === 0x8b;
+    if (gzip || /gzip/i.test(harHeader(entry.response.headers, 'content-encoding') ?? '')) {
+      try {
+        bytes = gunzipSync(bytes);
+      } catch {
+        return body;
+      }
+    }
+    try {
+      return JSON.parse(bytes.toString('utf8')) as unknown;
+    } catch {
+      return body;
+    }
+  }
+  return body;
+}
+
 function score(capture: LabelledCapture, inferred: Inferred, held: HarEntry[]): Scores {
   const found = new Set(inferred.ops.map((o) => o.key));
   const expected = new Set(capture.labels.templates);
@@ -186,9 +230,8 @@ function score(capture: LabelledCapture, inferred: Inferred, held: HarEntry[]): 
   let rejected = 0;
   let mutantCount = 0;
   for (const entry of held) {
-    const text = entry.response.content.text;
-    if (!text) continue;
-    const body = JSON.parse(text) as unknown;
+    const body = truthBody(entry);
+    if (body === undefined) continue;
     const path = new URL(entry.request.url).pathname;
     const op = inferred.ops.find((o) => o.method === entry.request.method && o.regex.test(path));
     const schema = op?.schemas.get(entry.response.status);
@@ -264,12 +307,17 @@ function sum(all: Scores[]): Scores {
   return t;
 }
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
-  const captures = labelledCaptures().filter((c) => !only || c.name.includes(only));
+const ratio = (x: number, y: number): string => (y === 0 ? (x === 0 ? '=' : '∞') : `${(x / y).toFixed(2)}×`);
+
+async function runGroup(
+  group: string,
+  captures: LabelledCapture[],
+  totals: Record<string, Scores[]>,
+): Promise<void> {
+  if (captures.length === 0) return;
+  console.log(`\n[${group}]`);
   console.log('capture          tool            tmpl-P tmpl-R  accepted  rejected  creds  flows  pages');
-  const totals: Record<string, Scores[]> = { ledgertap: [], 'har-to-openapi': [] };
+  const mine: Record<string, Scores[]> = { ledgertap: [], 'har-to-openapi': [] };
   for (const capture of captures) {
     // Every fourth entry is held back: the schemas must accept it without having seen it.
     const train = capture.entries.filter((_, i) => i % 4 !== 3);
@@ -279,17 +327,27 @@ async function main(): Promise<void> {
       ['har-to-openapi', h2o],
     ] as const) {
       const s = score(capture, await infer(train), held);
+      mine[tool]?.push(s);
       totals[tool]?.push(s);
       console.log(line(capture.name, tool, s));
     }
   }
-  console.log('');
+  console.log(line(`${group} mean`.slice(0, 16), 'ledgertap', sum(mine.ledgertap ?? [])));
+  console.log(line(`${group} mean`.slice(0, 16), 'har-to-openapi', sum(mine['har-to-openapi'] ?? [])));
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+  const keep = (c: LabelledCapture) => !only || c.name.includes(only);
+  const totals: Record<string, Scores[]> = { ledgertap: [], 'har-to-openapi': [] };
+  await runGroup('recorded', (await recordedCaptures()).filter(keep), totals);
+  await runGroup('synthesized', labelledCaptures().filter(keep), totals);
+  console.log('\n[all]');
   const a = sum(totals.ledgertap ?? []);
   const b = sum(totals['har-to-openapi'] ?? []);
   console.log(line('TOTAL (mean P/R)', 'ledgertap', a));
   console.log(line('TOTAL (mean P/R)', 'har-to-openapi', b));
-  const ratio = (x: number, y: number): string =>
-    y === 0 ? (x === 0 ? '=' : '∞') : `${(x / y).toFixed(2)}×`;
   console.log(
     `\nratio ledgertap / har-to-openapi: template recall ${ratio(a.templateRecall, b.templateRecall)}, precision ${ratio(a.templatePrecision, b.templatePrecision)}, accepted ${ratio(a.accepted, b.accepted)}, mutants rejected ${ratio(a.rejected, b.rejected)}, credentials ${ratio(a.credentials, b.credentials)}, auth-flow links ${a.flows} vs ${b.flows}, pagination ${a.pagination} vs ${b.pagination}`,
   );

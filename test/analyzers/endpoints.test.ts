@@ -139,3 +139,34 @@ describe('evidence', () => {
     expect(f?.confidence).toBeGreaterThan(0.9);
   });
 });
+
+describe('parameter names from echoed values', () => {
+  it('does not name a segment after a foreign key that merely shares its value (JSONPlaceholder /posts/1)', () => {
+    // Recorded JSONPlaceholder answers: a post carries `userId: 1, id: 1`, so the value 1 echoes as
+    // `userId` too; under /posts/ it identifies a post.
+    const r = analyzeLogs([
+      har([
+        entry({
+          url: 'https://jsonplaceholder.example.test/posts/1',
+          response: { userId: 1, id: 1, title: 't', body: 'b' },
+        }),
+        entry({
+          url: 'https://jsonplaceholder.example.test/users/1',
+          response: { id: 1, name: 'Leanne Graham', username: 'Bret' },
+        }),
+      ]).log,
+    ]);
+    expect(r.operations.map((o) => `${o.method} ${o.pathTemplate}`).sort()).toEqual([
+      'GET /posts/{postId}',
+      'GET /users/{userId}',
+    ]);
+  });
+
+  it('keeps an echoed name that matches the collection (`/orders/{orderId}`)', () => {
+    const r = analyzeLogs([
+      har([entry({ url: 'https://shop.example.test/orders/ord-7f3a9', response: { orderId: 'ord-7f3a9' } })])
+        .log,
+    ]);
+    expect(r.operations[0]?.pathTemplate).toBe('/orders/{orderId}');
+  });
+});
