@@ -317,6 +317,7 @@ const NO_ENUM_FORMATS = new Set([
   'base64',
   'email',
   'uri',
+  'uri-template',
   'ipv4',
   'ipv6',
   'decimal-string',

@@ -93,6 +93,7 @@ export type StringFormat =
   | 'ipv4'
   | 'ipv6'
   | 'uri'
+  | 'uri-template'
   | 'jwt'
   | 'integer-string'
   | 'decimal-string'
@@ -102,7 +103,11 @@ export type StringFormat =
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 const IPV6 =
   /^(([0-9a-f]{1,4}:){7}[0-9a-f]{1,4}|([0-9a-f]{1,4}:){1,7}:|(([0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})?::([0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})$/i;
-const URI = /^[a-z][a-z0-9+.-]*:\/\/[^\s]+$/i;
+// RFC 3986 characters only (what JSON Schema validators check `uri` against): GitHub's
+// `https://api.github.com/users/x/events{/privacy}` is an RFC 6570 template, not a URI.
+const URI = /^[a-z][a-z0-9+.-]*:\/\/(?:[a-z0-9\-._~:/?#[\]@!$&'()*+,;=]|%[0-9a-f]{2})+$/i;
+const URI_TEMPLATE =
+  /^[a-z][a-z0-9+.-]*:\/\/(?:[a-z0-9\-._~:/?#[\]@!$&'()*+,;=]|%[0-9a-f]{2}|\{[+#./;?&=,!@|]?[a-z0-9_.%,*:]+\})+$/i;
 const JWT = /^eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const INT_STRING = /^-?\d+$/;
 const DECIMAL_STRING = /^-?\d+\.\d+$/;
@@ -122,6 +127,7 @@ export function stringFormat(s: string): StringFormat | undefined {
   if (n <= 15 && IPV4.test(s)) return 'ipv4';
   if (n <= 45 && s.includes(':') && IPV6.test(s)) return 'ipv6';
   if (URI.test(s)) return 'uri';
+  if (s.includes('{') && URI_TEMPLATE.test(s)) return 'uri-template';
   if (s.startsWith('eyJ') && JWT.test(s)) return 'jwt';
   if (n >= 16 && n % 2 === 0 && HEX.test(s) && /\d/.test(s) && /[a-f]/i.test(s)) return 'hex';
   if (n >= 16 && n % 4 === 0 && BASE64.test(s) && /[A-Z]/.test(s) && /[a-z]/.test(s) && /\d/.test(s))
@@ -138,7 +144,7 @@ export function numberFormat(n: number): 'epoch-seconds' | 'epoch-millis' | unde
 }
 
 const CREDENTIAL_NAME =
-  /(^|[-_.])(auth|authorization|token|access[-_]?token|refresh[-_]?token|id[-_]?token|jwt|bearer|session|sess|sid|ssid|csrf|xsrf|secret|api[-_]?key|apikey|key|password|passwd|pwd|signature|sign|sig|hmac|nonce|otp|code[-_]?verifier|client[-_]?secret|cookie|credential|ticket|p20t|logintoken|cr00|authenticity[-_]?token)([-_.]|$)/i;
+  /(^|[-_.])(auth|authorization|token|access[-_]?token|refresh[-_]?token|id[-_]?token|jwt|bearer|session|sess|sid|ssid|csrf|xsrf|secret|api[-_]?key|apikey|key|password|passwd|pwd|signature|sign|sig|hmac|nonce|otp|code[-_]?verifier|client[-_]?secret|cookie|credential|ticket|p20t|logintoken|cr00|authenticity[-_]?token|listen[-_]?key)([-_.]|$)/i;
 const CREDENTIAL_CAMEL = /(Token|Secret|Session|Signature|ApiKey|Csrf|Xsrf|Password|Nonce|Auth)$/;
 
 /**

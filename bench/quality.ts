@@ -13,12 +13,11 @@
  *   npx tsx bench/quality.ts            # all captures
  *   npx tsx bench/quality.ts --only zoom
  */
-import { gunzipSync } from 'node:zlib';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { generateSpecs } from 'har-to-openapi';
 import { analyzeLogs } from '../analyzers/index.js';
-import { harHeader, harResponseBody, type HarEntry } from '../har/index.js';
+import { harResponseBody, type HarEntry } from '../har/index.js';
 import { labelledCaptures, type LabelledCapture } from './quality/captures.js';
 import { recordedCaptures } from './quality/recorded.js';
 
@@ -183,41 +182,15 @@ function mutants(body: unknown): unknown[] {
   return out;
 }
 
-/**
- * The JSON a held-back response really carried: the decoded body text, or, for Polly.JS recordings that
- * keep the wire bytes as a JSON array of hex chunks (gzip when `content-encoding: gzip`), those bytes
- * decoded. This is the bench's ground truth only; the tools are given the entries as the reader yields them.
- */
+/** The JSON a held-back response carried (the reader has already decoded Polly.JS hex-chunk bodies). */
 function truthBody(entry: HarEntry): unknown {
   const text = harResponseBody(entry)?.text;
   if (!text) return undefined;
-  let body: unknown;
   try {
-    body = JSON.parse(text) as unknown;
+    return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
-  if (
-    Array.isArray(body) &&
-    body.length > 0 &&
-    body.every((c) => typeof c === 'string' && /^(?:[0-9a-f]{2})+$/.test(c))
-  ) {
-    let bytes = Buffer.from(body.join(''), 'hex');
-    const gzip = bytes[0] === 0x1f && bytes[1] === 0x8b;
-    if (gzip || /gzip/i.test(harHeader(entry.response.headers, 'content-encoding') ?? '')) {
-      try {
-        bytes = gunzipSync(bytes);
-      } catch {
-        return body;
-      }
-    }
-    try {
-      return JSON.parse(bytes.toString('utf8')) as unknown;
-    } catch {
-      return body;
-    }
-  }
-  return body;
 }
 
 function score(capture: LabelledCapture, inferred: Inferred, held: HarEntry[]): Scores {

@@ -5,6 +5,7 @@
  * so it checks types directly and allocates only what it fills in.
  */
 import { isUtf8 } from 'node:buffer';
+import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import type {
   HarContent,
   HarEntry,
@@ -229,15 +230,16 @@ function normalizeResponse(ctx: EntryContext, entry: Obj): HarResponse {
     content = { size: 0, mimeType: '' };
     r['content'] = content;
   }
-  normalizeContent(ctx, content as Obj, status as number);
+  normalizeContent(ctx, content as Obj, status as number, headers);
   return r as unknown as HarResponse;
 }
 
-function normalizeContent(ctx: EntryContext, c: Obj, status: number): HarContent {
+function normalizeContent(ctx: EntryContext, c: Obj, status: number, headers: HarHeader[]): HarContent {
   if (typeof c['mimeType'] !== 'string') {
     ctx.warn('missing_mime_type', '/response/content/mimeType');
     c['mimeType'] = c['mimeType'] == null ? '' : String(c['mimeType']);
   }
+  if (typeof c['text'] === 'string' && c['text'].startsWith('["')) decodePollyChunks(ctx, c, headers);
   const text = c['text'];
   const base64 = c['encoding'] === 'base64';
   if (typeof c['size'] !== 'number') {
@@ -261,6 +263,58 @@ function normalizeContent(ctx: EntryContext, c: Obj, status: number): HarContent
   }
   if (status > 0 && c['size'] === 0 && !text) ctx.warn('empty_response', '/response/content/size');
   return c as unknown as HarContent;
+}
+
+/** Largest body decompressed from a Polly.JS chunk list (memory stays bounded, as for entries). */
+const MAX_DECODED_BODY = 64 * 1024 * 1024;
+
+/**
+ * Polly.JS keeps bodies it could not store as text (compressed ones above all) as a JSON array of hex
+ * strings holding the raw bytes: marked `_isBinary` since Polly 5, unmarked before. Such a text is
+ * decoded to the body a HAR should hold: the bytes, decompressed per Content-Encoding, as text when the
+ * media type is textual, else base64. Without `_isBinary` the bytes must start with a compression magic
+ * matching the Content-Encoding, so a JSON API that really answers `["deadbeef"]` is left alone.
+ */
+function decodePollyChunks(ctx: EntryContext, c: Obj, headers: HarHeader[]): void {
+  const text = c['text'] as string;
+  if (!text.endsWith('"]')) return;
+  let chunks: unknown;
+  try {
+    chunks = JSON.parse(text);
+  } catch {
+    return;
+  }
+  if (!Array.isArray(chunks) || chunks.length === 0) return;
+  for (const chunk of chunks) if (typeof chunk !== 'string' || !/^(?:[0-9a-f]{2})*$/i.test(chunk)) return;
+  const bytes = Buffer.from((chunks as string[]).join(''), 'hex');
+  const encoding = headers
+    .find((h) => h.name.toLowerCase() === 'content-encoding')
+    ?.value.trim()
+    .toLowerCase();
+  const gzip = bytes[0] === 0x1f && bytes[1] === 0x8b;
+  const zlib = bytes[0] === 0x78 && ((bytes[0] << 8) | (bytes[1] ?? 0)) % 31 === 0;
+  const marked = c['_isBinary'] === true;
+  if (!marked && !((encoding === 'gzip' && gzip) || (encoding === 'deflate' && zlib))) return;
+  let body: Buffer = bytes;
+  try {
+    const options = { maxOutputLength: MAX_DECODED_BODY };
+    if (gzip) body = gunzipSync(bytes, options);
+    else if (encoding === 'deflate')
+      body = zlib ? inflateSync(bytes, options) : inflateRawSync(bytes, options);
+    else if (encoding === 'br') body = brotliDecompressSync(bytes, options);
+  } catch {
+    ctx.warn('undecodable_binary_body', '/response/content/text', encoding ?? 'identity');
+    body = bytes;
+  }
+  if (isTextualMimeType(c['mimeType'] as string) && isUtf8(body)) {
+    c['text'] = body.toString('utf8');
+    delete c['encoding'];
+  } else {
+    c['text'] = body.toString('base64');
+    c['encoding'] = 'base64';
+  }
+  delete c['_isBinary'];
+  ctx.warn('polly_binary_body', '/response/content/text', encoding ?? 'identity');
 }
 
 const TIMING_KEYS = ['blocked', 'dns', 'connect', 'send', 'wait', 'receive', 'ssl'] as const;

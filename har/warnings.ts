@@ -93,6 +93,14 @@ const catalog = {
   ipv6_host: ['info', 'a request goes to an IPv6 host ([::1], …)'],
   duplicate_header: ['info', 'a request or response has the same header more than once'],
   http2_pseudo_header: ['info', 'headers include HTTP/2 pseudo-headers (:authority, :path, …)'],
+  polly_binary_body: [
+    'info',
+    'a body is a Polly.JS list of hex chunks; it was decoded (and decompressed per Content-Encoding)',
+  ],
+  undecodable_binary_body: [
+    'warning',
+    'a Polly.JS binary body does not decompress per its Content-Encoding; its raw bytes were kept as base64',
+  ],
   websocket_messages: ['info', 'an entry carries WebSocket frames (_webSocketMessages)'],
 } as const satisfies Record<string, readonly [HarWarningSeverity, string]>;
 

@@ -70,8 +70,7 @@ describe('public captures: ledgertap analyze', () => {
     // Cloudflare's `__cfduid` Set-Cookie is not a credential: nothing sends it back.
     expect(model.auth.credentials).toEqual([]);
     expect(model.pagination).toEqual([]);
-    // The plain-text recordings of /posts/1 give the post's object schema (the gzip-hex one adds a bogus
-    // array variant beside it: see the it.fails below).
+    // Every recording of /posts/1 (plain text and Polly's gzip hex chunks, decoded) gives the post's schema.
     const post = model.operations.find((o) => o.pathTemplate === '/posts/{postId}');
     const schema = post?.responses[0]?.bodies[0]?.schema as { anyOf?: { type?: string }[] } | undefined;
     const object = schema?.anyOf?.find((v) => v.type === 'object') ?? schema;
@@ -97,25 +96,21 @@ describe('public captures: ledgertap analyze', () => {
   });
 
   // Polly.JS keeps gzip-encoded bodies as a JSON array of hex chunks (`content._isBinary`); the reader
-  // passes that text through, so no response body (and no echoed login) is seen and the two user
-  // siblings stay literal. Flips to passing once those bodies are decoded (see the fixture README).
-  it.fails(
-    'GitHub REST (Polly.JS): /users/{username} and /repos/{owner}/{repo} as the OpenAPI defines them',
-    async () => {
-      const spec = recordedSpecs.find((s) => s.name === 'github-polly');
-      const r = analyzeLogs([{ entries: await entriesOf(spec?.files ?? []) }]);
-      expect(r.operations.map((o) => `${o.method} ${o.pathTemplate}`).sort()).toEqual([
-        'GET /repos/{login}/{name}',
-        'GET /users/{login}',
-      ]);
-    },
-  );
+  // decodes them, so the echoed login in the bodies templates the two user siblings.
+  it('GitHub REST (Polly.JS): /users/{username} and /repos/{owner}/{repo} as the OpenAPI defines them', async () => {
+    const spec = recordedSpecs.find((s) => s.name === 'github-polly');
+    const r = analyzeLogs([{ entries: await entriesOf(spec?.files ?? []) }]);
+    expect(r.operations.map((o) => `${o.method} ${o.pathTemplate}`).sort()).toEqual([
+      'GET /repos/{login}/{name}',
+      'GET /users/{login}',
+    ]);
+  });
 });
 
-describe('public captures: Polly.JS hex-chunk bodies (known gap)', () => {
-  // Polly.JS 1.x keeps a gzip body as a JSON array of hex chunks, so the schema of /posts/{postId} gets an
-  // `array of hex strings` variant that the API never sent. Flips once the reader decodes those bodies.
-  it.fails('the schema of /posts/{postId} has no array variant', async () => {
+describe('public captures: Polly.JS hex-chunk bodies', () => {
+  // Polly.JS 1.x keeps a gzip body as a JSON array of hex chunks; the reader decodes them, so the schema of
+  // /posts/{postId} has no `array of hex strings` variant that the API never sent.
+  it('the schema of /posts/{postId} has no array variant', async () => {
     const spec = recordedSpecs.find((s) => s.name === 'jsonph-polly');
     const r = analyzeLogs([{ entries: await entriesOf(spec?.files ?? []) }]);
     const post = r.operations.find((o) => o.pathTemplate === '/posts/{postId}');

@@ -37,6 +37,12 @@ describe('stringFormat', () => {
     ['3f1c9a52-8a0e-4e8b-9d7e-6f1b2a3c4d5e', 'uuid'],
     ['holder@example.test', 'email'],
     ['https://example.test/a?b=c', 'uri'],
+    ['https://example.test/a%20b?q=%E2%82%AC', 'uri'],
+    // RFC 6570 templates (GitHub's `*_url` fields) are not URIs: validators reject `{` in a `uri`.
+    ['https://api.github.com/users/octocat/events{/privacy}', 'uri-template'],
+    ['https://api.github.com/repos/o/r/issues{?state,labels}', 'uri-template'],
+    ['https://example.test/a b', undefined],
+    ['https://example.test/100%', undefined],
     ['192.0.2.1', 'ipv4'],
     ['2001:db8::1', 'ipv6'],
     ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln', 'jwt'],

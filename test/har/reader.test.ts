@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
   harEntryHost,
@@ -13,7 +14,7 @@ import {
   type HarWarningKind,
 } from '../../har/index.js';
 import { useTempDirs } from '../helpers/tmp.js';
-import { collect, fixture, harText } from './fixtures.js';
+import { collect, fixture, harText, makeEntry } from './fixtures.js';
 
 const tempDir = useTempDirs('ledgertap-har-reader-');
 
@@ -132,6 +133,48 @@ describe('each quirk, one at a time', () => {
     const body = harResponseBody(log.entries[1]!)!;
     expect(body.base64).toBe(true);
     expect([...body.bytes.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+  });
+
+  it('Polly.JS hex-chunk bodies: decoded and decompressed; look-alike JSON and bad gzip handled', async () => {
+    const dir = await tempDir();
+    const json = '{"login":"octocat","id":583231}';
+    const gz = gzipSync(Buffer.from(json)).toString('hex');
+    const chunked = (hex: string): string => JSON.stringify([hex.slice(0, 20), hex.slice(20)]);
+    // Polly 5 marks it; Polly 1 does not (then the gzip magic must match Content-Encoding).
+    const marked = makeEntry(0, undefined, chunked(gz));
+    Object.assign(marked.response.content, { _isBinary: true });
+    marked.response.headers.push({ name: 'Content-Encoding', value: 'gzip' });
+    const unmarked = makeEntry(1, undefined, chunked(gz));
+    unmarked.response.headers.push({ name: 'content-encoding', value: 'gzip' });
+    // A JSON API that really answers an array of hex strings, with no encoding: left alone.
+    const lookalike = makeEntry(2, undefined, '["deadbeef","00ff"]');
+    const broken = makeEntry(3, undefined, chunked('1f8b0800deadbeef'));
+    Object.assign(broken.response.content, { _isBinary: true });
+    broken.response.headers.push({ name: 'content-encoding', value: 'gzip' });
+    const file = join(dir, 'polly.har');
+    await writeFile(
+      file,
+      JSON.stringify({
+        log: {
+          version: '1.2',
+          creator: { name: 'Polly.JS', version: '5.1.1' },
+          entries: [marked, unmarked, lookalike, broken],
+        },
+      }),
+    );
+    const { log, warnings } = await readHarFile(file);
+    const [a, b, c, d] = log.entries.map((e) => e.response.content);
+    expect(a).toMatchObject({ text: json });
+    expect(a).not.toHaveProperty('_isBinary');
+    expect(a).not.toHaveProperty('encoding');
+    expect(b).toMatchObject({ text: json });
+    expect(c).toMatchObject({ text: '["deadbeef","00ff"]' });
+    expect(d).toMatchObject({
+      encoding: 'base64',
+      text: Buffer.from('1f8b0800deadbeef', 'hex').toString('base64'),
+    });
+    expect(warnings.count('polly_binary_body')).toBe(3);
+    expect(warnings.count('undecodable_binary_body')).toBe(1);
   });
 
   it('base64 request body (non-standard postData.encoding): decoded to its bytes', async () => {
