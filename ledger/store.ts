@@ -104,13 +104,35 @@ function whereOf(query: RecordQuery): { sql: string; params: unknown[] } {
     parts.push('r.account = ?');
     params.push(query.account);
   }
+  const after = query.after;
+  if (after !== undefined && (typeof after.kind !== 'string' || typeof after.id !== 'string')) {
+    throw new LedgerError('bad_query', 'ledger: query.after needs a kind and an id (strings).', {
+      exitCode: 4,
+      details: { after },
+    });
+  }
   if (query.kind !== undefined) {
-    const kinds = Array.isArray(query.kind) ? query.kind : [query.kind];
+    let kinds = Array.isArray(query.kind) ? query.kind : [query.kind];
+    // Kinds are ASCII names: JavaScript's order is the byte order the keys sort in.
+    if (after !== undefined) kinds = kinds.filter((k) => k >= after.kind);
     if (kinds.length === 0) parts.push('1 = 0');
-    else {
+    else if (after !== undefined && kinds.length === 1 && kinds[0] === after.kind) {
+      // One kind, the cursor's: a range on the id (the primary key, account fixed).
+      parts.push('r.kind = ?', 'r.id > ?');
+      params.push(after.kind, after.id);
+    } else {
       parts.push(`r.kind IN (${kinds.map(() => '?').join(', ')})`);
       params.push(...kinds);
+      if (after !== undefined) {
+        parts.push('(r.kind, r.id) > (?, ?)');
+        params.push(after.kind, after.id);
+      }
     }
+  } else if (after !== undefined) {
+    // A row-value comparison: one range on the primary key (account fixed) or on records_by_kind_id,
+    // on SQLite and PostgreSQL alike (both compare the text keys byte-wise).
+    parts.push('(r.kind, r.id) > (?, ?)');
+    params.push(after.kind, after.id);
   }
   if (query.id !== undefined) {
     parts.push('r.id = ?');
@@ -173,6 +195,32 @@ class Writer implements LedgerTx {
   }
 
   async queryRecords(query: RecordQuery = {}): Promise<StoredRecord[]> {
+    const kinds = query.kind === undefined ? [] : Array.isArray(query.kind) ? query.kind : [query.kind];
+    const after = query.after;
+    if (after !== undefined && kinds.length > 1) {
+      // A keyset page over several kinds: one indexed range per kind, in key order, until the page is
+      // full (a single query would scan the kinds between them, or the cursor's kind from its start).
+      const out: StoredRecord[] = [];
+      for (const kind of [...new Set(kinds)].filter((k) => k >= after.kind).sort()) {
+        const left = query.limit === undefined ? undefined : Math.floor(query.limit) - out.length;
+        if (left !== undefined && left <= 0) break;
+        const { after: _after, limit: _limit, ...rest } = query;
+        out.push(
+          ...(await this.queryPage({
+            ...rest,
+            kind,
+            ...(kind === after.kind ? { after } : {}),
+            ...(left !== undefined ? { limit: left } : {}),
+          })),
+        );
+      }
+      return out;
+    }
+    return this.queryPage(query);
+  }
+
+  /** One query: records matching, ordered by kind, id, account. */
+  private async queryPage(query: RecordQuery): Promise<StoredRecord[]> {
     const where = whereOf(query);
     const limit = query.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(query.limit))}` : '';
     const rows = await this.conn.all(

@@ -80,6 +80,15 @@ export interface RecordQuery {
   until?: number;
   /** Only records this source saw. */
   source?: RecordSource;
+  /**
+   * Keyset cursor: only records strictly after this key in the ledger's order (kind, then id, byte-wise
+   * on both backends). Pass the last record of a page to get the next page: each page is one indexed range
+   * read, stable while records are added or removed (nothing lost or repeated of what was there when
+   * paging began; a record added meanwhile shows when it sorts after the cursor). The order's last key,
+   * `account`, is not part of the cursor: fix `account` for a keyset walk (with it unset, the other
+   * accounts' records of the cursor's exact (kind, id) are skipped too).
+   */
+  after?: { kind: AccountKind; id: string };
   /** Maximum number of records (queryRecords only; iterateRecords streams everything). */
   limit?: number;
 }

@@ -15,8 +15,8 @@ export { startLedgerServer, isLoopbackHost } from './server.js';
 export type { LedgerServer, LedgerServerOptions } from './server.js';
 export { ensureTokenFile, readTokenFile, tokensEqual, bearerToken } from './auth.js';
 export type { ServeToken } from './auth.js';
-export { RecordPager, encodeRecordCursor, decodeRecordCursor } from './cursor.js';
-export type { RecordFilter, RecordPageResult, RecordPagerOptions, RecordPosition } from './cursor.js';
+export { pageRecords, encodeRecordCursor, decodeRecordCursor } from './cursor.js';
+export type { RecordFilter, RecordPageResult, RecordPosition } from './cursor.js';
 export { ApiProblem } from './problem.js';
 export type { ProblemDetails } from './problem.js';
 export {

@@ -7,8 +7,7 @@ import { STATE_KINDS, ledgerView, reconcileAccount } from '../ledger/index.js';
 import type { LedgerStore, LedgerViewRow, StoredRecord } from '../ledger/index.js';
 import type { AccountKind } from '../schemas/index.js';
 import { ACCOUNT_KINDS, isAccountKind } from '../schemas/index.js';
-import { compareBytes } from './cursor.js';
-import type { RecordPager } from './cursor.js';
+import { compareBytes, pageRecords } from './cursor.js';
 import { ApiProblem, badParameter } from './problem.js';
 import { kindsParam, limitParam, nextLink, onlyParameters, single, timeRange } from './query.js';
 import { bundledNormalizedApiSpecYaml } from './spec.js';
@@ -27,7 +26,6 @@ export interface RouteResult {
 /** What handlers work with. */
 export interface RouteContext {
   store: LedgerStore;
-  pager: RecordPager;
 }
 
 function json(value: unknown, headers?: Record<string, string>): RouteResult {
@@ -156,7 +154,12 @@ async function listRecords(
   const limit = limitParam(params);
   const cursor = single(params, 'cursor');
   await requireAccount(ctx, account);
-  const page = await ctx.pager.page({ account, ...(kinds ? { kinds } : {}), ...range }, limit, cursor);
+  const page = await pageRecords(
+    ctx.store,
+    { account, ...(kinds ? { kinds } : {}), ...range },
+    limit,
+    cursor,
+  );
   const next = page.next !== undefined ? nextLink(pathname, params, page.next) : null;
   // Records are stored in export order with exact values (digit-string ids, bounded integer times), so plain
   // JSON.stringify prints each exactly as `ledgertap export --format jsonl` does.

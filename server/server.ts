@@ -8,8 +8,6 @@ import type { AddressInfo } from 'node:net';
 import { EnvironmentError, UsageError, createLogger, isLedgertapError } from '../core/index.js';
 import type { LedgerStore } from '../ledger/index.js';
 import { bearerToken, tokensEqual } from './auth.js';
-import { RecordPager } from './cursor.js';
-import type { RecordPagerOptions } from './cursor.js';
 import { ApiProblem } from './problem.js';
 import { route } from './routes.js';
 import type { RouteResult } from './routes.js';
@@ -27,8 +25,6 @@ export interface LedgerServerOptions {
    * `host` is a loopback address (and then requests must name a loopback Host, against DNS rebinding).
    */
   token?: string;
-  /** Suspended-stream cache of record paging (see {@link RecordPager}). */
-  paging?: RecordPagerOptions;
 }
 
 /** A running server. */
@@ -39,8 +35,6 @@ export interface LedgerServer {
   readonly port: number;
   /** True when requests need the bearer token. */
   readonly auth: boolean;
-  /** The record pager (its `stats` tell resumed from reopened pages). */
-  readonly pager: RecordPager;
   /** Stops accepting, ends idle connections, waits for requests in flight. Does not close the store. */
   close(): Promise<void>;
 }
@@ -117,8 +111,7 @@ export async function startLedgerServer(
         hint: 'Keep auth on (the default), or bind --host 127.0.0.1.',
       },
     );
-  const pager = new RecordPager(store, options.paging ?? {});
-  const ctx = { store, pager };
+  const ctx = { store };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let url: URL;
@@ -258,12 +251,11 @@ export async function startLedgerServer(
     host: address.address,
     port: address.port,
     auth: token !== undefined,
-    pager,
     close(): Promise<void> {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
-      }).then(() => pager.close());
+      });
       return closing;
     },
   };

@@ -148,11 +148,10 @@ describe.each(cases)('serve API on $name', (backend) => {
       // Byte-for-byte: the same JSON text as the export line.
       expect(records.map((r) => JSON.stringify(r))).toEqual(expected.map((r) => JSON.stringify(r)));
     }
-    expect(server.pager.stats.resumed).toBeGreaterThan(0);
   });
 
-  it('resumes from a cursor whose stream is gone (another server, nothing cached)', async () => {
-    const cold = await startLedgerServer(store, { token: TOKEN, paging: { maxSuspended: 0 } });
+  it('resumes from a cursor on another server (nothing is kept between requests)', async () => {
+    const cold = await startLedgerServer(store, { token: TOKEN });
     try {
       const { records } = await pageAll(
         '/v1/accounts/main/records?limit=333&kind=trade,transfer,balance',
@@ -162,8 +161,6 @@ describe.each(cases)('serve API on $name', (backend) => {
         ['trade', 'transfer', 'balance'].includes(r['kind'] as string),
       );
       expect(records).toEqual(expected);
-      expect(cold.pager.stats.resumed).toBe(0);
-      expect(cold.pager.stats.reopened).toBeGreaterThan(0);
     } finally {
       await cold.close();
     }

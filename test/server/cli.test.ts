@@ -12,7 +12,7 @@ import { openLedger } from '../../ledger/index.js';
 import { cliCommand, repoRoot, runCliInProcess, spawnCli } from '../helpers/cli.js';
 import { useTempDirs } from '../helpers/tmp.js';
 import { freshPgSchema } from '../helpers/pg.js';
-import { call, pgAvailable, putAll, truthRecords } from './helpers.js';
+import { call, pgAvailable, putAll, syntheticTrade, truthRecords } from './helpers.js';
 
 const tempDir = useTempDirs('ledgertap-serve-cli-');
 const hasPg = await pgAvailable();
@@ -102,6 +102,40 @@ describe('ledgertap serve', () => {
     expect(await run.exited).toEqual({ code: 0, signal: null });
     expect(run.stdout().trim().split('\n')).toHaveLength(1);
     await expect(call(`${url}/healthz`)).rejects.toThrow();
+  });
+
+  it('pages stay stable while another process adds records between page requests', async () => {
+    const db = join(await tempDir(), 'ledger.db');
+    const writer = await openLedger(db);
+    try {
+      await putAll(
+        writer,
+        Array.from({ length: 120 }, (_, i) => syntheticTrade(1000 + i * 2)),
+      );
+      const run = await startServe(['serve', '--db', db, '--json']);
+      const token = run.ready['token'] as string;
+      const base = run.ready['url'] as string;
+      type Page = { records: { id: string }[]; next: string | null };
+      const seen: string[] = [];
+      let next: string | null = '/v1/accounts/main/records?limit=25';
+      for (let page = 0; next; page++) {
+        const res = await call(`${base}${next}`, { token });
+        expect(res.status).toBe(200);
+        const body = res.json as Page;
+        seen.push(...body.records.map((r) => r.id));
+        next = body.next;
+        // After the first page: one trade sorting before the cursor, one after it, written by this process.
+        if (page === 0) await putAll(writer, [syntheticTrade(1001), syntheticTrade(1237)]);
+      }
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(seen).toContain('BNBBTC:1237');
+      expect(seen).not.toContain('BNBBTC:1001');
+      expect(seen).toHaveLength(121);
+      run.child.kill('SIGTERM');
+      expect((await run.exited).code).toBe(0);
+    } finally {
+      await writer.close();
+    }
   });
 
   it('reuses the token file and gives the token in the ready line with --json; SIGINT stops it', async () => {
