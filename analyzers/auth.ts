@@ -13,6 +13,7 @@ import type { Analyzer, FinishInput, RouteRef } from './analyzer.js';
 import { evidenceAt, pushEvidence } from './analyzer.js';
 import type { Observation } from './observe.js';
 import { scannableJson, visitLeaves } from './observe.js';
+import { webSocketCredentialUses } from './websocket.js';
 import { credentialKindOf, isCredentialName, isRedactedValue } from './shapes.js';
 import type {
   AuthCallModel,
@@ -349,6 +350,9 @@ export const authAnalyzer: Analyzer = {
               `/request/headers/${i}/value`,
             );
         });
+        // WebSocket: credentials in the path (`/ws/{listenKey}`) and in sent messages.
+        for (const u of webSocketCredentialUses(obs, (v) => byValue.get(v)?.[0]?.name))
+          consume(obs, rk, u.location, u.name, u.value, u.pointer, u.bodyPointer);
         const tsParams: string[] = [];
         for (let i = 0; i < obs.query.length; i++) {
           const [k, v] = obs.query[i] as [string, string];

@@ -17,6 +17,7 @@ import {
 } from './schema-infer.js';
 import { classifyOperation, surfaceOf } from './classify.js';
 import { camelIdentifier, isCredentialName, redactExample } from './shapes.js';
+import { isWebSocketObservation } from './websocket-frames.js';
 import type {
   BodyModel,
   Evidence,
@@ -200,7 +201,8 @@ export const endpointsAnalyzer: Analyzer = {
     };
     return {
       observe(obs: Observation, route: RouteRef | undefined) {
-        if (!route) return;
+        // A WebSocket upgrade is a WebSocket endpoint (websocket.ts), not an HTTP operation.
+        if (!route || isWebSocketObservation(obs)) return;
         seen.n++;
         let s = ops.get(route.key);
         if (!s) {

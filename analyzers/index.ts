@@ -25,3 +25,5 @@ export {
 } from './shapes.js';
 export { newSchemaAcc, observeValue, mergeSchemaAcc, toJsonSchema, type SchemaAcc } from './schema-infer.js';
 export type { Observation, ParsedBody } from './observe.js';
+export { isWebSocketObservation } from './websocket-frames.js';
+export { templateTopic } from './websocket.js';

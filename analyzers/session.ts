@@ -225,6 +225,7 @@ export function createAnalysisSession(options: AnalyzeOptions = {}): AnalysisSes
         if (part.pagination) result.pagination.push(...part.pagination);
         if (part.noise) result.noise.push(...part.noise);
         if (part.findings) result.findings.push(...part.findings);
+        if (part.websockets) result.websockets = part.websockets;
       }
       if (trie.overflowed > 0) {
         warn({

@@ -109,7 +109,9 @@ export interface OperationModel {
   evidence: Evidence[];
 }
 
-export type CredentialLocation = 'header' | 'cookie' | 'query' | 'body' | 'authorization';
+/** `path`: a path segment (a WebSocket `/ws/{listenKey}`); `message`: a field of a sent WebSocket message. */
+export type CredentialLocation =
+  'header' | 'cookie' | 'query' | 'body' | 'authorization' | 'path' | 'message';
 
 /** Where a credential came from. */
 export interface IssuanceModel {
@@ -227,6 +229,8 @@ export interface AnalysisResult {
   noise: NoiseModel[];
   findings: Finding[];
   warnings: AnalysisWarning[];
+  /** WebSocket endpoints and their message kinds (analyzers/websocket.ts); absent when none was seen. */
+  websockets?: WebSocketEndpointModel[];
   stats: {
     captures: number;
     entries: number;
@@ -234,4 +238,117 @@ export interface AnalysisResult {
     noiseEntries: number;
     bodyBytes: number;
   };
+}
+
+/** Frame counts and sizes of one direction (`sizes` in bytes of payload: UTF-8 text, decoded binary). */
+export interface WebSocketTrafficModel {
+  messages: number;
+  bytes: number;
+  maxBytes: number;
+}
+
+/**
+ * One kind of WebSocket message on an endpoint, in one direction: told apart by a discriminator field
+ * (`e`, `type`, `op`, …), a JSON-RPC method or correlated response, a socket.io event, or the shape.
+ */
+export interface WebSocketMessageKindModel {
+  /** Unique within the endpoint: `receive:trade`, `send:SUBSCRIBE`, `receive:SUBSCRIBE.result`. */
+  id: string;
+  direction: 'send' | 'receive';
+  /** The name shown and used for types: the discriminator value, method or event name. */
+  name: string;
+  framing: 'json' | 'socket.io' | 'text';
+  /**
+   * `event`: data pushed or sent; `subscribe`/`unsubscribe`: a stream request; `request`: carries an id
+   * answered by a `response` (or `error`); `control`: protocol housekeeping (socket.io connect, open).
+   */
+  role: 'event' | 'subscribe' | 'unsubscribe' | 'request' | 'response' | 'error' | 'control';
+  /** How it was told apart: `field` (with `discriminator`), `rpc-id`, `socket.io`, `shape` or `text`. */
+  by: 'field' | 'rpc-id' | 'socket.io' | 'shape' | 'text';
+  /** JSON Pointer of the discriminator inside the message (`/e`, `/data/e`) and its value. */
+  discriminator?: { pointer: string; value: string };
+  /** Combined-stream wrapper (`{stream, data}`): the stream names, templated (`{symbol}@trade`). */
+  streams?: string[];
+  /** Pointer of the payload the schema describes when the message is a wrapper (`/data`). */
+  payloadPointer?: string;
+  messages: number;
+  bytes: number;
+  maxBytes: number;
+  /** ISO 8601 of the first and last message. */
+  firstSeen?: string;
+  lastSeen?: string;
+  /** Messages per second while connections carrying it were open (undefined with one message). */
+  ratePerSecond?: number;
+  /** JSON Schema of the message (or of its payload), merged over every message of the kind. */
+  schema: JsonSchema;
+  confidence: number;
+  /** First messages of the kind (pointer `/_webSocketMessages/N/data`), bounded. */
+  evidence: Evidence[];
+}
+
+/** A subscribe or unsubscribe request and the received kinds it was followed by. */
+export interface WebSocketSubscriptionModel {
+  /** The send kind (`send:SUBSCRIBE`), or `url` for streams named in the URL (`?streams=a/b`). */
+  request: string;
+  action: 'subscribe' | 'unsubscribe';
+  /** Topics asked for, templated (`{symbol}@trade`), bounded. */
+  topics: string[];
+  /** Received kinds linked to it: by `topic` (stream/channel equal to a topic), `subscription-id`, `name` or `order`. */
+  links: { kind: string; linkedBy: 'topic' | 'subscription-id' | 'name' | 'order'; confidence: number }[];
+  count: number;
+  evidence: Evidence[];
+}
+
+/** Requests answered by responses carrying the same id (JSON-RPC, Binance WebSocket API, socket.io acks). */
+export interface WebSocketCorrelationModel {
+  request: string;
+  response: string;
+  /** The field carrying the id (`/id`), or `ack` for socket.io acknowledgements. */
+  idField: string;
+  matched: number;
+  /** Requests never answered within the connection. */
+  unanswered: number;
+  /** Median time from request to response, in ms, when the frame clock allows. */
+  medianLatencyMs?: number;
+  confidence: number;
+  evidence: Evidence[];
+}
+
+/** A WebSocket endpoint: URL template, parameters, and the message kinds seen over all its connections. */
+export interface WebSocketEndpointModel {
+  /** `ws_stream`, `ws_ws_listenKey`: unique in the model, in the namespace of operation ids. */
+  id: string;
+  /** `wss://stream.example.test` (http(s) upgrades are shown as ws(s)). */
+  origin: string;
+  pathTemplate: string;
+  /** Path parameters (templated like HTTP paths) and query parameters of the handshake. */
+  parameters: ParameterModel[];
+  connections: number;
+  /** `Sec-WebSocket-Protocol` values agreed. */
+  subprotocols: string[];
+  /** `json`, `socket.io`, `text`, `binary` or `mixed`: the framing of most messages. */
+  framing: 'json' | 'socket.io' | 'text' | 'binary' | 'mixed' | 'none';
+  /** The discriminator chosen per direction (JSON Pointer), when messages are told apart by a field. */
+  discriminators: { send?: string; receive?: string };
+  sent: WebSocketTrafficModel;
+  received: WebSocketTrafficModel;
+  /** Binary frames: counted and sized, not parsed. */
+  binary: { sent: WebSocketTrafficModel; received: WebSocketTrafficModel };
+  /** Ping/pong and heartbeat frames (text, JSON or opcode 9/10), set aside. */
+  heartbeats: { messages: number; forms: string[]; intervalSeconds?: number };
+  /** Frames not analyzed: not JSON where JSON was expected, over the size cap, or malformed. */
+  unparsed: number;
+  /** How frame times were read: `epoch-seconds` (DevTools), `epoch-millis` or `monotonic` (anchored at the entry start). */
+  frameClock: 'epoch-seconds' | 'epoch-millis' | 'monotonic' | 'none';
+  firstSeen?: string;
+  lastSeen?: string;
+  kinds: WebSocketMessageKindModel[];
+  subscriptions: WebSocketSubscriptionModel[];
+  correlations: WebSocketCorrelationModel[];
+  /** Credentials used by the handshake or its messages (ids in the credentials inventory); set by model building. */
+  credentials: string[];
+  steps: string[];
+  /** Template confidence (as for operations). */
+  confidence: number;
+  evidence: Evidence[];
 }

@@ -13,6 +13,7 @@ import type {
   ProtocolOperation,
   ProtocolResponse,
 } from './types.js';
+import { buildWebSockets, mergeWebSockets, shiftWebSocket } from './websocket.js';
 
 export const MODEL_FORMAT_VERSION = 1 as const;
 
@@ -24,6 +25,7 @@ export interface BuildModelOptions {
 }
 
 export function buildProtocolModel(result: AnalysisResult, options: BuildModelOptions): ProtocolModel {
+  const websockets = buildWebSockets(result);
   return {
     formatVersion: MODEL_FORMAT_VERSION,
     generator: options.generator ?? { name: 'ledgertap', version: '0.0.0' },
@@ -34,6 +36,7 @@ export function buildProtocolModel(result: AnalysisResult, options: BuildModelOp
     noise: result.noise as ProtocolModel['noise'],
     findings: result.findings as ProtocolModel['findings'],
     warnings: result.warnings as ProtocolModel['warnings'],
+    ...(websockets ? { websockets } : {}),
     stats: { ...result.stats },
   };
 }
@@ -243,6 +246,13 @@ export function mergeProtocolModels(models: ProtocolModel[]): ProtocolModel {
         byKey.set(opKey(o), added);
       }
     }
+    const websockets = mergeWebSockets(
+      out.websockets,
+      m.websockets?.map((w) => shiftWebSocket(w, offset)),
+      rename,
+      new Set([...ids, ...(out.websockets ?? []).map((w) => w.id)]),
+      mergeJsonSchemas,
+    );
     const rn = (id: string): string => rename.get(id) ?? id;
     const creds = new Map(out.auth.credentials.map((c) => [c.id, c]));
     for (const c0 of m.auth.credentials) {
@@ -299,6 +309,7 @@ export function mergeProtocolModels(models: ProtocolModel[]): ProtocolModel {
         })),
       ],
       warnings: [...out.warnings, ...m.warnings.map((w) => shiftEvidence(w, offset))],
+      ...(websockets ? { websockets } : {}),
       stats: {
         captures: out.stats.captures + m.stats.captures,
         entries: out.stats.entries + m.stats.entries,

@@ -9,6 +9,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { stringify as yamlStringify } from 'yaml';
 import { AnalyzeError } from '../core/index.js';
 import type { ProtocolCredential, ProtocolModel, ProtocolOperation } from './types.js';
+import { openApiWebSockets } from './websocket.js';
 
 type Json = { [key: string]: unknown };
 
@@ -25,7 +26,8 @@ function schemeOf(c: ProtocolCredential): { name: string; scheme: Json } | undef
     ['signature', 'timestamp', 'nonce', 'password', 'refresh-token'].includes(c.kind)
   )
     return undefined;
-  if (c.location === 'body') return undefined;
+  // Body fields, and WebSocket path segments and messages, have no OpenAPI security scheme.
+  if (c.location === 'body' || c.location === 'path' || c.location === 'message') return undefined;
   if (c.location === 'authorization') {
     if (c.kind === 'basic') return { name: 'basicAuth', scheme: { type: 'http', scheme: 'basic' } };
     return {
@@ -236,6 +238,8 @@ export function toOpenApi(model: ProtocolModel, options: OpenApiOptions = {}): J
     'x-ledgertap-noise': model.noise,
   };
   if (conflicts.length > 0) doc['x-ledgertap-conflicts'] = conflicts;
+  const websockets = openApiWebSockets(model);
+  if (websockets) doc['x-websockets'] = websockets;
   return JSON.parse(JSON.stringify(doc)) as Json;
 }
 

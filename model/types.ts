@@ -17,4 +17,9 @@ export type {
   Warning as ProtocolWarning,
   Evidence as ProtocolEvidence,
   Capture as ProtocolCapture,
+  WebSocketEndpoint as ProtocolWebSocketEndpoint,
+  WebSocketMessageKind as ProtocolWebSocketMessageKind,
+  WebSocketSubscription as ProtocolWebSocketSubscription,
+  WebSocketCorrelation as ProtocolWebSocketCorrelation,
+  WebSocketTraffic as ProtocolWebSocketTraffic,
 } from '../schemas/generated/protocol-model.js';

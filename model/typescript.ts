@@ -1,10 +1,12 @@
 /**
  * TypeScript types of the captured API, from the inferred JSON Schemas, by json-schema-to-typescript:
  * per operation its request body, query parameters and responses per status
- * (`GetUsersUserIdResponse200`). `x-` annotations are dropped; open objects stay open.
+ * (`GetUsersUserIdResponse200`), and per WebSocket message kind (websocket-typescript.ts). `x-` annotations
+ * are dropped; open objects stay open.
  */
 import { compile } from 'json-schema-to-typescript';
 import type { ProtocolModel } from './types.js';
+import { emitWebSocketTypes } from './websocket-typescript.js';
 
 type Json = { [key: string]: unknown };
 
@@ -38,7 +40,7 @@ const HEADER =
 export async function renderTypeScript(model: ProtocolModel): Promise<string> {
   const chunks: string[] = [HEADER, ''];
   const used = new Set<string>();
-  const emit = async (name: string, schema: Json, comment: string): Promise<void> => {
+  const emit = async (name: string, schema: Json, comment: string): Promise<string> => {
     let n = name;
     for (let i = 2; used.has(n); i++) n = `${name}${i}`;
     used.add(n);
@@ -51,6 +53,7 @@ export async function renderTypeScript(model: ProtocolModel): Promise<string> {
       unknownAny: true,
     });
     chunks.push(ts.trim(), '');
+    return n;
   };
   for (const op of model.operations) {
     const base = pascal(op.id);
@@ -86,5 +89,6 @@ export async function renderTypeScript(model: ProtocolModel): Promise<string> {
       }
     }
   }
+  for (const union of await emitWebSocketTypes(model, emit)) chunks.push(union, '');
   return `${chunks.join('\n').trim()}\n`;
 }

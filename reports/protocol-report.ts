@@ -4,6 +4,7 @@
  */
 import type { ProtocolCredential, ProtocolModel } from '../model/index.js';
 import type { Block, ReportDocument } from './document.js';
+import { webSocketBlocks } from './websocket-report.js';
 
 function pct(x: number): string {
   return `${Math.round(x * 100)} %`;
@@ -43,7 +44,7 @@ export function protocolReport(model: ProtocolModel, options: { title?: string }
   const reads = model.operations.filter((o) => o.classification.effect === 'read').length;
   blocks.push({
     type: 'paragraph',
-    text: `${model.operations.length} operations (${reads} reads, ${model.operations.length - reads} writes) from ${model.stats.analyzedEntries} of ${model.stats.entries} entries in ${model.captures.length} capture(s); ${model.auth.credentials.length} credentials, ${model.auth.calls.length} auth calls, ${model.pagination.length} paginated operations; ${model.stats.noiseEntries} noise entries set aside.`,
+    text: `${model.operations.length} operations (${reads} reads, ${model.operations.length - reads} writes) from ${model.stats.analyzedEntries} of ${model.stats.entries} entries in ${model.captures.length} capture(s); ${model.auth.credentials.length} credentials, ${model.auth.calls.length} auth calls, ${model.pagination.length} paginated operations; ${model.stats.noiseEntries} noise entries set aside${model.websockets?.length ? `; ${model.websockets.length} WebSocket endpoint(s) with ${model.websockets.reduce((n, w) => n + w.sent.messages + w.received.messages + w.binary.sent.messages + w.binary.received.messages, 0)} message(s)` : ''}.`,
   });
   blocks.push({ type: 'heading', level: 1, text: 'Captures' });
   blocks.push({
@@ -150,6 +151,7 @@ export function protocolReport(model: ProtocolModel, options: { title?: string }
       ]),
     });
   }
+  blocks.push(...webSocketBlocks(model));
   if (model.noise.length) {
     blocks.push({ type: 'heading', level: 1, text: 'Noise set aside' });
     blocks.push({

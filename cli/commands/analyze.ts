@@ -40,6 +40,11 @@ function positiveInt(flag: string, value: string | undefined): number | undefine
   return Number(value);
 }
 
+/** Every frame of a WebSocket endpoint: text sent and received (heartbeats included) and binary. */
+function wsMessages(w: NonNullable<ProtocolModel['websockets']>[number]): number {
+  return w.sent.messages + w.received.messages + w.binary.sent.messages + w.binary.received.messages;
+}
+
 function summaryOf(model: ProtocolModel, outputs: Record<string, string>): Record<string, unknown> {
   return {
     ok: true,
@@ -57,6 +62,15 @@ function summaryOf(model: ProtocolModel, outputs: Record<string, string>): Recor
     signing: model.auth.signing.length,
     pagination: model.pagination.map((p) => `${p.operationId}: ${p.style}`),
     noiseOrigins: model.noise.length,
+    websocketEndpoints: model.websockets?.length ?? 0,
+    websocketMessages: (model.websockets ?? []).reduce((n, w) => n + wsMessages(w), 0),
+    websockets: (model.websockets ?? []).map((w) => ({
+      id: w.id,
+      url: `${w.origin}${w.pathTemplate}`,
+      connections: w.connections,
+      messages: wsMessages(w),
+      kinds: w.kinds.map((k) => k.id),
+    })),
     warnings: model.warnings.map((w) => w.message),
   };
 }
@@ -145,6 +159,12 @@ async function run(ctx: CommandContext, files: string[], flags: AnalyzeFlags): P
   ctx.print(
     `pagination: ${model.pagination.map((p) => `${p.operationId} (${p.style})`).join(', ') || 'none found'}.`,
   );
+  if (model.websockets?.length)
+    ctx.print(
+      `${model.websockets.length} WebSocket endpoint(s), ${summary.websocketMessages as number} message(s): ${model.websockets
+        .map((w) => `${w.id} (${w.kinds.length} kind(s))`)
+        .join(', ')}.`,
+    );
   for (const w of model.warnings.slice(0, 10)) ctx.warn(w.message);
   if (model.warnings.length > 10) ctx.warn(`${model.warnings.length - 10} more warning(s) in ${flags.out}.`);
   ctx.print(`wrote ${Object.values(outputs).join(', ')}`);
@@ -154,7 +174,9 @@ async function run(ctx: CommandContext, files: string[], flags: AnalyzeFlags): P
 export const register: RegisterVerb = (program: Command, runtime: CliRuntime) => {
   program
     .command('analyze')
-    .description('infer the protocol (endpoints, schemas, auth flow, pagination) from HAR captures')
+    .description(
+      'infer the protocol (endpoints, schemas, auth flow, pagination, WebSocket messages) from HAR captures',
+    )
     .argument('<files...>', 'HAR files (any size; plain or gzip), merged into one model')
     .option('-o, --out <file>', 'protocol model JSON to write (required)')
     .option('--openapi <file>', 'also write an OpenAPI 3.1 document (.yaml/.yml for YAML, else JSON)')

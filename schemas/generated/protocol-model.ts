@@ -21,6 +21,10 @@ export interface ProtocolModel {
   noise: Noise[];
   findings: Finding[];
   warnings: Warning[];
+  /**
+   * WebSocket endpoints and their message kinds; absent when the captures carry no WebSocket.
+   */
+  websockets?: WebSocketEndpoint[];
   stats: {
     captures: number;
     entries: number;
@@ -111,7 +115,7 @@ export interface Auth {
 export interface Credential {
   id: string;
   name: string;
-  location: 'header' | 'cookie' | 'query' | 'body' | 'authorization';
+  location: 'header' | 'cookie' | 'query' | 'body' | 'authorization' | 'path' | 'message';
   kind: string;
   class: 'static' | 'per-session' | 'per-request' | 'unknown';
   distinctValues: number;
@@ -196,4 +200,104 @@ export interface Warning {
   code: string;
   message: string;
   evidence?: EvidenceList;
+}
+/**
+ * A WebSocket endpoint: URL template, handshake parameters, and the message kinds over all its connections.
+ */
+export interface WebSocketEndpoint {
+  id: string;
+  origin: string;
+  pathTemplate: string;
+  parameters: Parameter[];
+  connections: number;
+  subprotocols: string[];
+  framing: 'json' | 'socket.io' | 'text' | 'binary' | 'mixed' | 'none';
+  discriminators: {
+    send?: string;
+    receive?: string;
+  };
+  sent: WebSocketTraffic;
+  received: WebSocketTraffic;
+  binary: {
+    sent: WebSocketTraffic;
+    received: WebSocketTraffic;
+  };
+  heartbeats: {
+    messages: number;
+    forms: string[];
+    intervalSeconds?: number;
+  };
+  unparsed: number;
+  frameClock: 'epoch-seconds' | 'epoch-millis' | 'monotonic' | 'none';
+  firstSeen?: string;
+  lastSeen?: string;
+  kinds: WebSocketMessageKind[];
+  subscriptions: WebSocketSubscription[];
+  correlations: WebSocketCorrelation[];
+  credentials: string[];
+  steps: string[];
+  confidence: Confidence;
+  evidence: EvidenceList;
+}
+/**
+ * Frames of one direction: count, payload bytes, largest payload.
+ */
+export interface WebSocketTraffic {
+  messages: number;
+  bytes: number;
+  maxBytes: number;
+}
+/**
+ * One kind of message in one direction. For JSON frames `schema` describes the whole message (`payloadPointer` says where a wrapper keeps the event); for socket.io events it describes the event's arguments (one argument: that value).
+ */
+export interface WebSocketMessageKind {
+  id: string;
+  direction: 'send' | 'receive';
+  name: string;
+  framing: 'json' | 'socket.io' | 'text';
+  role: 'event' | 'subscribe' | 'unsubscribe' | 'request' | 'response' | 'error' | 'control';
+  by: 'field' | 'rpc-id' | 'socket.io' | 'shape' | 'text';
+  discriminator?: {
+    pointer: string;
+    value: string;
+  };
+  streams?: string[];
+  payloadPointer?: string;
+  messages: number;
+  bytes: number;
+  maxBytes: number;
+  firstSeen?: string;
+  lastSeen?: string;
+  ratePerSecond?: number;
+  schema: JsonSchema;
+  confidence: Confidence;
+  evidence: EvidenceList;
+}
+/**
+ * A subscribe or unsubscribe request (a send kind, or `url` for streams named in the URL) and the received kinds linked to it.
+ */
+export interface WebSocketSubscription {
+  request: string;
+  action: 'subscribe' | 'unsubscribe';
+  topics: string[];
+  links: {
+    kind: string;
+    linkedBy: 'topic' | 'subscription-id' | 'name' | 'order';
+    confidence: Confidence;
+  }[];
+  count: number;
+  evidence: EvidenceList;
+}
+/**
+ * Requests answered by responses carrying the same id (JSON-RPC, socket.io acks).
+ */
+export interface WebSocketCorrelation {
+  request: string;
+  response: string;
+  idField: string;
+  matched: number;
+  unanswered: number;
+  medianLatencyMs?: number;
+  confidence: Confidence;
+  evidence: EvidenceList;
 }

@@ -148,3 +148,35 @@ describe('ledgertap analyze --merge', () => {
     expect(r.stderr).toMatch(/not a protocol model/);
   });
 });
+
+describe('ledgertap analyze: WebSocket traffic', () => {
+  it('summarizes WebSocket endpoints and messages, in text and --json', async () => {
+    const dir = await tempDir();
+    const text = await runCliInProcess(
+      ['analyze', fx('websocket'), '--out', 'm.json', '--types', 'api.d.ts'],
+      {
+        cwd: dir,
+      },
+    );
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(
+      '6 WebSocket endpoint(s), 45 message(s): ws_feed (1 kind(s)), ws_socketIo (8 kind(s)), ws_stream (7 kind(s)), ws_v1 (7 kind(s)), ws_ws (0 kind(s)), ws_ws_listenKey (3 kind(s)).',
+    );
+    expect(await readFile(`${dir}/api.d.ts`, 'utf8')).toContain('export type WsV1ReceiveMessage =');
+    const json = await runCliInProcess(['--json', 'analyze', fx('websocket'), '--out', 'm2.json'], {
+      cwd: dir,
+    });
+    const summary = JSON.parse(json.stdout) as {
+      websocketEndpoints: number;
+      websocketMessages: number;
+      websockets: { id: string; kinds: string[] }[];
+    };
+    expect(summary.websocketEndpoints).toBe(6);
+    expect(summary.websocketMessages).toBe(45);
+    expect(summary.websockets.find((w) => w.id === 'ws_ws_listenKey')?.kinds).toEqual([
+      'receive:executionReport',
+      'receive:balanceUpdate',
+      'receive:outboundAccountPosition',
+    ]);
+  });
+});
