@@ -37,7 +37,9 @@ export async function requireConsent(
   const latest = all[0];
   const why = latest
     ? consentState(latest, now) === 'revoked'
-      ? `the latest (id ${latest.id}) was revoked at ${toIso(latest.revokedAt ?? now)}`
+      ? `the latest (id ${latest.id}) was revoked at ${toIso(latest.revokedAt ?? now)}${
+          latest.revokeReason !== null ? ` (reason: ${JSON.stringify(latest.revokeReason)})` : ''
+        }`
       : consentState(latest, now) === 'expired'
         ? `the latest (id ${latest.id}) expired at ${toIso(latest.expiresAt)}`
         : `the latest (id ${latest.id}) starts at ${toIso(latest.grantedAt)}`

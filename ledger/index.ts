@@ -44,6 +44,7 @@ export type {
   RecordMatch,
   RecordQuery,
   RecordSighting,
+  RevokeOptions,
   StoredRecord,
 } from './types.js';
 export { requireConsent, consentState, isConsentScope, CONSENT_SCOPES } from './consent.js';

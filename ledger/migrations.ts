@@ -144,6 +144,12 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX audit_log_by_time ON audit_log (at)`,
     ],
   },
+  {
+    version: 2,
+    name: 'consent revoke reason',
+    // The time is `revoked_at` (migration 1); consents revoked before this migration keep a NULL reason.
+    statements: [`ALTER TABLE consents ADD COLUMN revoke_reason TEXT`],
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -311,7 +311,7 @@ export async function runPurge(
   report.checkpoints = streams;
   if (full) {
     const revoked = await conn.all(
-      'UPDATE consents SET revoked_at = ? WHERE account = ? AND revoked_at IS NULL RETURNING id',
+      "UPDATE consents SET revoked_at = ?, revoke_reason = 'purge' WHERE account = ? AND revoked_at IS NULL RETURNING id",
       [now, account],
     );
     report.consentsRevoked = revoked.map((r) => Number(r['id'])).sort((a, b) => a - b);

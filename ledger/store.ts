@@ -39,6 +39,7 @@ import type {
   RecordMatch,
   RecordQuery,
   RecordSighting,
+  RevokeOptions,
   StoredRecord,
 } from './types.js';
 import { validateRecord } from './validate.js';
@@ -654,6 +655,10 @@ function toConsent(row: SqlRow): Consent {
     grantedAt: num(row['granted_at']),
     expiresAt: num(row['expires_at']),
     revokedAt: optNum(row['revoked_at']) ?? null,
+    revokeReason:
+      row['revoke_reason'] === null || row['revoke_reason'] === undefined
+        ? null
+        : String(row['revoke_reason']),
   };
 }
 
@@ -982,7 +987,7 @@ export class SqlLedgerStore extends Writer implements LedgerStore {
     return this.guarded(async (conn) => {
       const rows = await conn.all(
         `INSERT INTO consents (account, holder, scope, granted_at, expires_at) VALUES (?, ?, ?, ?, ?)
-         RETURNING id, account, holder, scope, granted_at, expires_at, revoked_at`,
+         RETURNING id, account, holder, scope, granted_at, expires_at, revoked_at, revoke_reason`,
         [input.account, input.holder.trim(), input.scope, grantedAt, input.expiresAt],
       );
       return toConsent(rows[0] as SqlRow);
@@ -997,12 +1002,20 @@ export class SqlLedgerStore extends Writer implements LedgerStore {
     return rows.map(toConsent);
   }
 
-  async revokeConsent(id: number): Promise<Consent> {
+  async revokeConsent(id: number, options: RevokeOptions = {}): Promise<Consent> {
+    const reason = options.reason?.trim() ? scrubText(options.reason.trim()) : null;
+    if (reason !== null && reason.length > 1000) {
+      throw new LedgerError('bad_consent', 'ledger: a revoke reason has at most 1000 characters.', {
+        exitCode: 2,
+        hint: 'Give a shorter --reason.',
+      });
+    }
+    const at = options.at ?? this.now();
     return this.guarded(async (conn) => {
-      await conn.run('UPDATE consents SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?', [
-        this.now(),
-        id,
-      ]);
+      const changed = await conn.run(
+        'UPDATE consents SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL',
+        [at, reason, id],
+      );
       const rows = await conn.all('SELECT * FROM consents WHERE id = ?', [id]);
       if (!rows[0]) {
         throw new LedgerError('no_such_consent', `ledger: no consent with id ${id}.`, {
@@ -1010,7 +1023,20 @@ export class SqlLedgerStore extends Writer implements LedgerStore {
           hint: 'List them with `ledgertap consent list`.',
         });
       }
-      return toConsent(rows[0]);
+      const consent = toConsent(rows[0]);
+      if (changed > 0) {
+        // The revocation is part of the accountability record, beside the requests made under the consent.
+        await new Writer(conn, this.driver, this.now, this.growth).appendAudit({
+          at,
+          account: consent.account,
+          consentId: consent.id,
+          route: 'ledger',
+          method: 'REVOKE',
+          endpoint: 'consent',
+          params: { scope: consent.scope, ...(reason !== null ? { reason } : {}) },
+        });
+      }
+      return consent;
     });
   }
 

@@ -218,6 +218,19 @@ export interface Consent {
   grantedAt: number;
   expiresAt: number;
   revokedAt: number | null;
+  /**
+   * Why it was revoked, as the holder or operator said (`purge` when a purge revoked it); null when not
+   * revoked, or revoked without a reason (and for revocations before schema version 2).
+   */
+  revokeReason: string | null;
+}
+
+/** Options of {@link LedgerStore.revokeConsent}. */
+export interface RevokeOptions {
+  /** Why (free text, at most 1000 characters; secret-looking parts are scrubbed). */
+  reason?: string;
+  /** When (epoch ms); default: the store's clock. */
+  at?: number;
 }
 
 /** Input of {@link LedgerStore.grantConsent}. */
@@ -377,8 +390,13 @@ export interface LedgerStore extends LedgerWriter, LedgerRecordReader {
   grantConsent(input: ConsentInput): Promise<Consent>;
   /** Every consent, newest first. */
   listConsents(query?: { account?: string }): Promise<Consent[]>;
-  /** Marks a consent revoked (now). Throws `ledger.no_such_consent` when the id is unknown; revoking twice keeps the first time. */
-  revokeConsent(id: number): Promise<Consent>;
+  /**
+   * Marks a consent revoked (now, or `options.at`) with an optional reason, and writes one audit entry
+   * (route `ledger`, method `REVOKE`, endpoint `consent`, `params.reason`) in the same transaction. Throws
+   * `ledger.no_such_consent` when the id is unknown, `ledger.bad_consent` for a reason over 1000
+   * characters; revoking twice keeps the first time and reason (and writes no second entry).
+   */
+  revokeConsent(id: number, options?: RevokeOptions): Promise<Consent>;
   /** The newest consent for (account, scope) active at `now`, or undefined. */
   activeConsent(account: string, scope: ConsentScope, now: number): Promise<Consent | undefined>;
   /** Audit entries, oldest first. */

@@ -55,6 +55,7 @@ function describe(consent: Consent, now: number): string {
     `granted ${toIso(consent.grantedAt)}`,
     `expires ${toIso(consent.expiresAt)}`,
     consent.revokedAt !== null ? `revoked ${toIso(consent.revokedAt)}` : '',
+    consent.revokeReason !== null ? `reason ${JSON.stringify(consent.revokeReason)}` : '',
     consentState(consent, now),
   ]
     .filter(Boolean)
@@ -143,19 +144,30 @@ export const register: RegisterVerb = (program: Command, runtime) => {
 
   consent
     .command('revoke')
-    .description('revoke a consent by its id (sync and capture stop accepting it at once)')
+    .description(
+      'revoke a consent by its id (sync and capture stop accepting it at once); the time and reason are kept and audited',
+    )
     .argument('<id>', 'the consent id (see consent list)')
     .option('--db <path|url>', 'ledger: an SQLite file or a postgres:// URL')
+    .option('--reason <text>', 'why it is revoked (shown by consent list and audit; at most 1000 characters)')
     .action(
-      runtime.action(async (ctx, idText: string, opts: { db?: string }) => {
+      runtime.action(async (ctx, idText: string, opts: { db?: string; reason?: string }) => {
         if (!/^\d{1,15}$/.test(idText)) {
           throw new UsageError('bad_id', `consent id ${JSON.stringify(idText)} is not a number.`, {
             hint: 'Use the id shown by `ledgertap consent list`.',
           });
         }
+        if (opts.reason !== undefined && opts.reason.trim().length > 1000) {
+          throw new UsageError('bad_reason', `--reason has ${opts.reason.trim().length} characters.`, {
+            hint: 'Give at most 1000 characters.',
+          });
+        }
         await withLedger(ctx, opts.db, { create: false }, async (store) => {
           const now = Date.now();
-          const revoked = await store.revokeConsent(Number(idText));
+          const revoked = await store.revokeConsent(
+            Number(idText),
+            opts.reason !== undefined ? { reason: opts.reason } : {},
+          );
           if (ctx.json) ctx.printJson(jsonOf(revoked, now));
           else ctx.print(`consent revoked: ${describe(revoked, now)}`);
         });

@@ -431,6 +431,66 @@ describe.each(backends)('ledger store on $name', (backend) => {
       expect(await store.listConsents({ account: 'main' })).toHaveLength(1);
     });
 
+    it('keeps the revoke time and reason, audits the revocation once, scrubs secrets from the reason', async () => {
+      const now = clock.now();
+      const c = await store.grantConsent({
+        account: 'main',
+        holder: 'Ann',
+        scope: 'capture',
+        expiresAt: now + 86_400_000,
+      });
+      expect(c.revokeReason).toBeNull();
+      clock.advance(5000);
+      const revoked = await store.revokeConsent(c.id, {
+        reason: '  holder asked by mail; token=abc Bearer xyz123  ',
+      });
+      expect(revoked.revokedAt).toBe(now + 5000);
+      expect(revoked.revokeReason).toContain('holder asked by mail');
+      expect(revoked.revokeReason).not.toMatch(/xyz123/);
+      // A second revoke keeps the first time and reason and writes no second audit entry.
+      clock.advance(5000);
+      const again = await store.revokeConsent(c.id, { reason: 'other' });
+      expect(again).toEqual(revoked);
+      expect((await store.listConsents())[0]).toEqual(revoked);
+      const audit = await store.listAudit({ account: 'main' });
+      expect(audit).toHaveLength(1);
+      expect(audit[0]).toMatchObject({
+        at: now + 5000,
+        consentId: c.id,
+        route: 'ledger',
+        method: 'REVOKE',
+        endpoint: 'consent',
+        params: { scope: 'capture', reason: revoked.revokeReason },
+      });
+      expect((await caught(requireConsent(store, 'main', 'capture', clock.now()))).message).toContain(
+        'holder asked by mail',
+      );
+      // Without a reason: the time only.
+      const d = await store.grantConsent({
+        account: 'main',
+        holder: 'Ann',
+        scope: 'read',
+        expiresAt: now + 86_400_000,
+      });
+      expect(await store.revokeConsent(d.id, { at: now + 7 })).toMatchObject({
+        revokedAt: now + 7,
+        revokeReason: null,
+      });
+      expect((await store.listAudit({ account: 'main' })).find((x) => x.consentId === d.id)?.params).toEqual({
+        scope: 'read',
+      });
+      const e = await store.grantConsent({
+        account: 'main',
+        holder: 'Ann',
+        scope: 'read',
+        expiresAt: now + 86_400_000,
+      });
+      expect((await caught(store.revokeConsent(e.id, { reason: 'x'.repeat(1001) }))).code).toBe(
+        'ledger.bad_consent',
+      );
+      expect((await store.listConsents()).find((x) => x.id === e.id)?.revokedAt).toBeNull();
+    });
+
     it('refuses a consent that expires before it starts or names no holder', async () => {
       expect(
         (await caught(store.grantConsent({ account: 'm', holder: 'A', scope: 'read', expiresAt: 1 }))).code,
