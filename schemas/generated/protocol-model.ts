@@ -5,7 +5,7 @@ export type Confidence = number;
 export type EvidenceList = Evidence[];
 
 /**
- * What `ledgertap analyze` inferred from one or more HAR captures: operations with path templates, parameters and body schemas, the auth and token flow, pagination, noise set aside, findings with evidence, and warnings.
+ * What `ledgertap analyze` inferred from one or more HAR captures: operations with path templates, parameters and body schemas, the auth and token flow, pagination, WebSocket endpoints and their message kinds, noise set aside, findings with evidence, and warnings.
  */
 export interface ProtocolModel {
   $schema?: string;

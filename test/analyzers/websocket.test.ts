@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeLogs, templateTopic, type WebSocketEndpointModel } from '../../analyzers/index.js';
 import { decodeFrame } from '../../analyzers/websocket-frames.js';
-import type { HarEntry } from '../../har/index.js';
+import { readFileSync } from 'node:fs';
+import type { HarEntry, HarLog } from '../../har/index.js';
 import { analyzeFixture } from './fixtures.js';
 import { entry, har } from './build.js';
 
@@ -240,6 +241,28 @@ describe('WebSocket analysis: hostile input', () => {
     expect(w?.kinds.reduce((n, k) => n + k.messages, 0)).toBe(200_000);
     expect(w?.kinds.some((k) => k.name === '(other)')).toBe(true);
     expect(r.warnings.map((x) => x.code)).toContain('websocket.kinds_capped');
+  });
+
+  it('monotonic frame clocks (CDP timestamps) are anchored at the entry start', () => {
+    const e = entry({ url: 'wss://ws.example.test/mono', status: 101, time: '2026-01-01T00:00:00.000Z' });
+    e._webSocketMessages = [
+      { type: 'receive', time: 81234.5, opcode: 1, data: '{"e":"x"}' },
+      { type: 'receive', time: 81236.5, opcode: 1, data: '{"e":"x"}' },
+    ];
+    const w = analyzeLogs([har([e]).log]).websockets?.[0];
+    expect(w).toMatchObject({ frameClock: 'monotonic', firstSeen: '2026-01-01T00:00:00.000Z' });
+    expect(w?.kinds[0]).toMatchObject({ lastSeen: '2026-01-01T00:00:02.000Z', ratePerSecond: 0.5 });
+  });
+
+  it("a Chrome DevTools export's WebSocket is read like ours", () => {
+    const log = JSON.parse(readFileSync(new URL('../fixtures/har/chrome.har', import.meta.url), 'utf8')) as {
+      log: HarLog;
+    };
+    const r = analyzeLogs([log.log]);
+    const w = r.websockets?.find((x) => x.origin === 'wss://ws.example.test');
+    expect(w?.kinds.map((k) => k.id)).toEqual(['send:SUBSCRIBE', 'receive:SUBSCRIBE.result']);
+    expect(w?.subscriptions.map((s) => s.request)).toEqual(['send:SUBSCRIBE', 'url']);
+    expect(r.operations.some((o) => o.origin.startsWith('ws'))).toBe(false);
   });
 
   it('entries without WebSocket traits produce no websocket section', () => {
