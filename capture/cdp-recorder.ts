@@ -287,9 +287,12 @@ export class CdpRecorder {
       (type: 'send' | 'receive') =>
       (e: { requestId: string; timestamp: number; response: { opcode: number; payloadData: string } }) => {
         const p = this.#pending.get(e.requestId);
+        // HAR frame times are wall-clock epoch seconds, as Chrome DevTools writes them; CDP gives
+        // monotonic seconds, anchored here at the handshake's wall time.
+        const time = p && p.timestamp > 0 ? p.wallTime + (e.timestamp - p.timestamp) : Date.now() / 1000;
         p?.webSocket?.push({
           type,
-          time: e.timestamp,
+          time: Math.round(time * 1000) / 1000,
           opcode: e.response.opcode,
           data: e.response.payloadData,
         });

@@ -250,6 +250,12 @@ describe('WebSocket traffic', () => {
       expect(upgrade?.request.url).toBe(`ws://127.0.0.1:${ws.port}/stream`);
       expect(upgrade?.response.status).toBe(101);
       expect(upgrade?._webSocketMessages?.map((m) => m.type)).toEqual(['send', 'receive']);
+      // Frame times are epoch seconds (as DevTools writes them), at or after the handshake.
+      const started = Date.parse(upgrade!.startedDateTime) / 1000;
+      for (const m of upgrade!._webSocketMessages!) {
+        expect(m.time).toBeGreaterThanOrEqual(started - 0.001);
+        expect(m.time).toBeLessThan(started + 30);
+      }
       expect(upgrade?._webSocketMessages?.[0]?.data).toContain('"accessToken":"[redacted:token:');
       expect(JSON.stringify(upgrade)).not.toContain('wsTok_0123456789abcdef0123');
     } finally {
