@@ -855,7 +855,18 @@ export const authAnalyzer: Analyzer = {
           )[0];
           const op = first?.issuedBy[0]?.operationId;
           const opm = op ? opById.get(op) : undefined;
-          if (first && opm && opm.method !== 'GET')
+          // A call that already sends an API key or a session credential is not a login: Binance's
+          // `POST /api/v3/userDataStream` issues a listenKey to a caller authenticated by X-MBX-APIKEY.
+          const authenticated =
+            op !== undefined &&
+            credentials.some(
+              (c) =>
+                c.kind !== 'csrf' &&
+                c.id !== first?.id &&
+                c.consumers.includes(op) &&
+                c.class !== 'per-request',
+            );
+          if (first && opm && opm.method !== 'GET' && !authenticated)
             addCall('login', op, [first.id], 0.55, first.issuedBy[0]?.evidence[0] as Evidence);
         }
         const signingModels: SigningModel[] = [...signing.values()].map((s) => {

@@ -67,6 +67,9 @@ export function isOpaqueId(s: string): boolean {
   if (!/^[A-Za-z0-9_~.-]+$/.test(s)) return false;
   if (/^[a-z]+[-_]?\d{1,4}$/i.test(s)) return false;
   if (/^[A-Za-z][a-z]*([-_][A-Za-z][a-z]*)+$/.test(s)) return false; // a slug of words (`spoon-knife`)
+  // camelCase words (`userDataStream`, `exchangeInfo`): every hump is 2+ lower-case letters with a vowel.
+  if (/^[a-z]{2,}(?:[A-Z][a-z]{2,})+$/.test(s) && s.split(/(?=[A-Z])/).every((w) => /[aeiouy]/i.test(w)))
+    return false;
   const digits = (s.match(/\d/g) ?? []).length;
   const upper = (s.match(/[A-Z]/g) ?? []).length;
   const lower = (s.match(/[a-z]/g) ?? []).length;

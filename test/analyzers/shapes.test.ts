@@ -24,6 +24,11 @@ describe('classifySegment', () => {
     ['spoon-knife', 'word'],
     ['web3auth', 'word'],
     ['base64url', 'word'],
+    // camelCase path words of Binance's API are words, not random ids.
+    ['userDataStream', 'word'],
+    ['exchangeInfo', 'word'],
+    ['myTrades', 'word'],
+    ['KqYbTzWmPx', 'opaque'],
   ])('%s is %s', (segment, cls) => {
     expect(classifySegment(segment)).toBe(cls);
   });

@@ -33,6 +33,13 @@ describe('WebSocket analysis', () => {
     expect(result.operations.map((o) => o.method)).toEqual(['POST']);
   });
 
+  it('the listenKey call keeps its camelCase path and, authenticated by its API key, is not a login', () => {
+    expect(result.operations.map((o) => `${o.method} ${o.pathTemplate}`)).toEqual([
+      'POST /api/v3/userDataStream',
+    ]);
+    expect(result.auth.calls.filter((c) => c.role === 'login')).toEqual([]);
+  });
+
   it('Binance combined streams: kinds by /data/e, streams templated, answers by id, heartbeats aside', () => {
     const w = ws('ws_stream');
     expect(w.connections).toBe(2);
