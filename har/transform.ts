@@ -6,6 +6,7 @@ import { UsageError, packageVersion } from '../core/index.js';
 import { parseHarUrl } from './body.js';
 import { readHar, type HarEntryRecord, type HarReader } from './reader.js';
 import type { HarEntry, HarPage } from './types.js';
+import { EntryIndexMap, mergeLogExtensions, withRelationsMoved } from './merge-meta.js';
 import { createHarWriter, type HarWriter } from './writer.js';
 import { HarWarnings } from './warnings.js';
 
@@ -137,6 +138,8 @@ async function copyPages(
 /**
  * Merges HAR files into one, in order of startedDateTime across the inputs (a streaming k-way merge: each
  * input is read once, in its own order). Page ids that clash get a `~2` suffix, and their entries follow.
+ * The inputs' `_` log extensions are merged (see har/merge-meta.ts): kept where they agree, per input
+ * where they collide, `_ledgertap.relations` concatenated with their entry indexes moved.
  */
 export async function mergeHar(
   inputs: string[],
@@ -162,6 +165,7 @@ export async function mergeHar(
   const warnings = new HarWarnings();
   const taken = new Set<string>();
   const renames = readers.map(() => new Map<string, string>());
+  const positions = readers.map(() => new EntryIndexMap());
   let written = 0;
   let pages = 0;
   try {
@@ -188,6 +192,7 @@ export async function mergeHar(
       const renamed = entry.pageref !== undefined ? renames[pick]!.get(entry.pageref) : undefined;
       if (renamed) entry.pageref = renamed;
       await writer.write(entry);
+      positions[pick]!.set(record.index, written);
       written++;
       const next = await iterators[pick]!.next();
       heads[pick] = next.done ? undefined : next.value;
@@ -198,6 +203,16 @@ export async function mergeHar(
       pages += await copyPages(readers[i]!, writer, taken, renames[i]!);
       warnings.merge(readers[i]!.warnings);
     }
+    // Read to the end now, so extensions written after the entries (capture's relations) are final.
+    const extensions = mergeLogExtensions(
+      readers.map((r, i) => ({
+        file: inputs[i]!,
+        entries: r.stats.entries,
+        log: r.log as unknown as Record<string, unknown>,
+      })),
+      positions,
+    );
+    for (const [key, value] of Object.entries(extensions)) writer.setExtension(key as `_${string}`, value);
     await writer.close();
   } catch (error) {
     await writer.abort();
@@ -228,8 +243,10 @@ export async function filterHar(
   const reader = await readHar(input, options.signal ? { signal: options.signal } : {});
   const log = reader.log;
   const extensions: Record<`_${string}`, unknown> = {};
+  // `_ledgertap` goes last: its relations point at entries by index, which the filter changes.
   for (const [key, value] of Object.entries(log))
-    if (key.startsWith('_')) extensions[key as `_${string}`] = value;
+    if (key.startsWith('_') && key !== '_ledgertap') extensions[key as `_${string}`] = value;
+  const positions = new EntryIndexMap();
   const writer = await createHarWriter(out, {
     creator: log.creator,
     extensions,
@@ -241,10 +258,11 @@ export async function filterHar(
   const usedPages = new Set<string>();
   let written = 0;
   try {
-    for await (const entry of reader.entries()) {
+    for await (const { entry, index } of reader.records()) {
       if (!keep(entry)) continue;
       if (entry.pageref !== undefined) usedPages.add(entry.pageref);
       await writer.write(entry);
+      positions.set(index, written);
       written++;
     }
     let pages = 0;
@@ -253,6 +271,14 @@ export async function filterHar(
         writer.addPage(page);
         pages++;
       }
+    }
+    // Extensions the input wrote after its entries (capture's `_ledgertap` at close) are known only now.
+    for (const [key, value] of Object.entries(reader.log)) {
+      if (!key.startsWith('_') || key in extensions || value === undefined) continue;
+      writer.setExtension(
+        key as `_${string}`,
+        key === '_ledgertap' ? withRelationsMoved(value, positions) : value,
+      );
     }
     await writer.close();
     return {
