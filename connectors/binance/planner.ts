@@ -10,13 +10,20 @@
  *  1. consent, clock, key permissions (read-only check), exchangeInfo (symbols and live limits);
  *  2. cheap surfaces from Binance's launch (or --since): balances, deposits (weight 1 per 89 days),
  *     dust, dividends, fiat payments, P2P and universal transfers (6-month reach), Auto-Invest plans;
- *  3. symbol discovery (discovery.ts) and the trade walk of each candidate; orders of every symbol with
- *     trades or open orders;
+ *  3. symbol discovery (discovery.ts) and the trade walk of each candidate;
  *  4. the account's first activity is now known cheaply: the earliest record seen (its first deposit,
  *     trade, fiat purchase…). The expensive surfaces walk from there instead of from 2017: withdrawals
  *     (UID 18000), convert (UID 3000), fiat orders (UID 90000), Earn subscriptions (150 per 30 days);
  *  5. Earn redemptions and rewards walk from the first subscription of their product, Auto-Invest
- *     executions from the oldest plan: no product, no walk.
+ *     executions from the oldest plan: no product, no walk;
+ *  6. orders, last, when every surface has shown which assets the account held lately: every symbol with
+ *     trades or open orders, and a probe (one allOrders call, weight 20) of every listed symbol whose base
+ *     or quote the account held within the order archive's reach. An order locks the quote (buy) or the
+ *     base (sell) until it fills, is canceled or expires, and orders canceled or expired unfilled more
+ *     than 90 days ago are archived (CONTRACT.md §4.5): so a symbol whose only orders never filled has
+ *     reachable orders only if one of its assets was held in the last 90 days: held now (any wallet), or
+ *     named by a record of the last 90 days (a trade, transfer, conversion, …). Assets and the last time
+ *     a record named them are kept across runs (checkpoint `meta:recent-assets`).
  */
 import { ExchangeApiError, createLogger } from '../../core/index.js';
 import type { JsonValue } from '../../core/index.js';
@@ -29,7 +36,7 @@ import type { KeyCheck } from './permissions.js';
 import type { SymbolAssets } from './normalize.js';
 import { autoInvestHistoryStream, autoInvestPlansStream } from './reads/autoinvest.js';
 import { balancesStream } from './reads/balances.js';
-import { BINANCE_LAUNCH, SURFACES } from './reads/common.js';
+import { BINANCE_LAUNCH, DAY, SURFACES } from './reads/common.js';
 import type { ApiRecord, ReadContext, StreamDef, Surface } from './reads/common.js';
 import { convertStream } from './reads/convert.js';
 import { depositsStream } from './reads/deposits.js';
@@ -43,7 +50,7 @@ import { tradesStream } from './reads/trades.js';
 import { TRANSFER_TYPES, transfersStream } from './reads/transfers.js';
 import { withdrawalsStream } from './reads/withdrawals.js';
 import type { SyncAuditInput, SyncStore } from './store.js';
-import { arrayBody, text } from './values.js';
+import { arrayBody, idString, text } from './values.js';
 
 const log = createLogger('connectors:binance:sync');
 
@@ -99,6 +106,8 @@ export interface SyncSummary {
     evidenceAssets: number;
     candidates: number;
     symbolsWithTrades: number;
+    /** Symbols without trades or open orders whose orders were probed (an asset of theirs held lately). */
+    orderProbes: number;
     /** Symbols whose history the API cannot reach (delisted: -1121, or known only from CSV/web history). */
     unreachableSymbols: string[];
     /**
@@ -124,6 +133,12 @@ const FIRST_ACTIVITY = 'meta:first-activity';
 const SAVINGS_LAUNCH = Date.UTC(2019, 6, 1);
 const CONVERT_LAUNCH = Date.UTC(2020, 0, 1);
 const UNREACHABLE = 'meta:unreachable-symbols';
+const RECENT_ASSETS = 'meta:recent-assets';
+/**
+ * Orders canceled or expired with nothing filled are archived 90 days after (CONTRACT.md §4.5); a week
+ * more covers an archive that runs late and the clock.
+ */
+const ORDER_REACH = (90 + 7) * DAY;
 /** The status of an Earn position no longer in the exchange's position lists (set here, not by Binance). */
 export const CLOSED = 'CLOSED';
 const UNREACHABLE_ASSETS = 'meta:assets-without-listed-pair';
@@ -246,6 +261,33 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
     const until = Math.floor(client.serverTime.now());
     const storedFirst = await store.getCheckpoint(prefix + FIRST_ACTIVITY);
     if (typeof storedFirst === 'number') firstActivity = storedFirst;
+    // Asset -> the latest time a record showed the account holding or moving it (orders' probe set).
+    const recent = new Map<string, number>();
+    const note = (asset: string, time: number): void => {
+      if (time > (recent.get(asset) ?? -Infinity)) recent.set(asset, time);
+    };
+    const noteRecord = (r: ApiRecord, heldNow: number | undefined): void => {
+      if (r.kind === 'balance') {
+        if (r.free !== '0' || r.locked !== '0') note(r.asset, heldNow ?? r.time);
+        return;
+      }
+      if (r.kind === 'earn_position') {
+        if (r.amount !== '0') note(r.asset, heldNow ?? r.time);
+        return;
+      }
+      const t =
+        r.kind === 'order' && typeof r.updateTime === 'number' ? Math.max(r.time, r.updateTime) : r.time;
+      const fields = r as unknown as Record<string, unknown>;
+      for (const a of assetsOfRecord(fields)) note(a, t);
+      for (const a of fiatOfRecord(fields)) note(a, t);
+    };
+    const storedRecent = await store.getCheckpoint(prefix + RECENT_ASSETS);
+    if (storedRecent && typeof storedRecent === 'object' && !Array.isArray(storedRecent)) {
+      for (const [a, t] of Object.entries(storedRecent)) if (typeof t === 'number') note(a, t);
+    } else if (surfaces.has('orders')) {
+      // First run with this checkpoint: what the ledger already holds (a one-time scan).
+      for await (const { record } of store.iterateRecords({ account })) noteRecord(record, undefined);
+    }
 
     const ctx: ReadContext = {
       client,
@@ -275,6 +317,7 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
           for (const a of assetsOfRecord(r as unknown as Record<string, unknown>)) evidence.add(a);
           for (const a of fiatOfRecord(r as unknown as Record<string, unknown>)) fiatEvidence.add(a);
           byKind[r.kind] = (byKind[r.kind] ?? 0) + 1;
+          noteRecord(r, until);
           if (r.kind !== 'balance' && r.kind !== 'earn_position' && r.kind !== 'order') {
             if (firstActivity === undefined || r.time < firstActivity) firstActivity = r.time;
           }
@@ -341,12 +384,14 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
       'dividend',
     ] as const;
     for await (const { record } of store.iterateRecords({ account, kind: [...kindsWithAssets] })) {
+      noteRecord(record, undefined);
       for (const a of assetsOfRecord(record as unknown as Record<string, unknown>)) evidence.add(a);
       for (const a of fiatOfRecord(record as unknown as Record<string, unknown>)) fiatEvidence.add(a);
     }
     for (const source of ['csv', 'web'] as const) {
       for await (const { record } of store.iterateRecords({ account, kind: ['trade', 'order'], source })) {
         const r = record as unknown as { symbol?: string; baseAsset?: string; quoteAsset?: string };
+        noteRecord(record, undefined);
         for (const a of assetsOfRecord(record as unknown as Record<string, unknown>)) evidence.add(a);
         for (const a of fiatOfRecord(record as unknown as Record<string, unknown>)) fiatEvidence.add(a);
         if (r.symbol) {
@@ -395,24 +440,6 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
       }
     }
 
-    if (surfaces.has('orders')) {
-      progress({ type: 'phase', phase: 'reading orders' });
-      const open = await client.call(
-        endpoints.openOrders,
-        {},
-        { ...sig, countRecords: (b) => (Array.isArray(b) ? b.length : 0) },
-      );
-      for (const row of arrayBody(open.body, 'openOrders')) {
-        const s = text(row, 'symbol');
-        if (info.listed.has(s)) withTrades.add(s);
-      }
-      const syms: SymbolAssets[] = [];
-      for (const s of [...withTrades].sort()) {
-        const sym = info.listed.get(s);
-        if (sym && !unreachable.has(s)) syms.push(sym);
-      }
-      await run(syms.map((sym) => ordersStream(sym)));
-    }
     const listedAssets = new Set<string>();
     for (const sym of info.listed.values()) listedAssets.add(sym.baseAsset).add(sym.quoteAsset);
     const orphanAssets = [...evidence].filter((a) => !listedAssets.has(a)).sort();
@@ -473,6 +500,49 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
       if (firstPlan !== undefined) dependent.push(autoInvestHistoryStream(() => firstPlan));
     }
     await run(dependent);
+
+    // ---- 6. orders -------------------------------------------------------------------------------------
+    let orderProbes = 0;
+    if (surfaces.has('orders')) {
+      progress({ type: 'phase', phase: 'reading orders' });
+      const open = await client.call(
+        endpoints.openOrders,
+        {},
+        { ...sig, countRecords: (b) => (Array.isArray(b) ? b.length : 0) },
+      );
+      const openIds = new Map<string, string>();
+      for (const row of arrayBody(open.body, 'openOrders')) {
+        const s = text(row, 'symbol');
+        const id = idString(row, 'orderId');
+        const known = openIds.get(s);
+        if (known === undefined || BigInt(id) < BigInt(known)) openIds.set(s, id);
+      }
+      const cutoff = Math.max(options.since ?? BINANCE_LAUNCH, until - ORDER_REACH);
+      const held = new Set([...recent].filter(([, t]) => t >= cutoff).map(([a]) => a));
+      const picked = new Set<string>([...withTrades, ...openIds.keys()]);
+      for (const sym of info.listed.values()) {
+        if (picked.has(sym.symbol)) continue;
+        if (strategy === 'naive' || held.has(sym.baseAsset) || held.has(sym.quoteAsset)) {
+          picked.add(sym.symbol);
+          orderProbes++;
+        }
+      }
+      const syms: SymbolAssets[] = [];
+      for (const s of [...picked].sort()) {
+        const sym = info.listed.get(s);
+        if (sym && !unreachable.has(s)) syms.push(sym);
+      }
+      await run(syms.map((sym) => ordersStream(sym, openIds.get(sym.symbol))));
+    }
+    // Kept a little longer than the orders need, so a later run with an earlier clock still has them.
+    const keep = until - 2 * ORDER_REACH;
+    const recentOut: Record<string, number> = {};
+    for (const [a, t] of [...recent].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+      if (t >= keep) recentOut[a] = t;
+    await store.transaction(async (tx) => {
+      await tx.setCheckpoint(prefix + RECENT_ASSETS, recentOut);
+      for (const e of audit.drain()) await tx.appendAudit(e);
+    });
     await flushAudit();
 
     const stats = client.limiter.stats;
@@ -500,6 +570,7 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
         evidenceAssets: evidence.size,
         candidates,
         symbolsWithTrades: [...withTrades].length,
+        orderProbes,
         unreachableSymbols: [...unreachable].sort(),
         assetsWithoutListedPair: orphanAssets,
       },

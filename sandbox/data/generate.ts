@@ -1449,6 +1449,57 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
     };
   });
 
+  // One listed symbol whose only orders never filled: canceled or expired within the last 90 days (so
+  // not archived), buys of an asset the account never touched with a quote it holds. No trade, balance or
+  // transfer names its base, so only an order probe over the pairs of the assets the account holds finds
+  // it (the trade walk's both-assets rule cannot). Drawn from its own stream after every other record,
+  // it changes none of them; the orders lock nothing at the snapshot.
+  const crng = root.fork('canceled-only');
+  const heldQuotes = QUOTES.filter((q) => assetIndex.has(q) && (ctx.bal.spot[A(q)] as number) > 0);
+  if (heldQuotes.length > 0) {
+    const quote = heldQuotes.includes('USDT') ? 'USDT' : heldQuotes[0]!;
+    let base = '';
+    while (!base || used.has(base) || base.startsWith('LD')) {
+      base = '';
+      for (let i = crng.int(3, 5); i > 0; i--) base += String.fromCharCode(65 + crng.int(0, 25));
+    }
+    used.add(base);
+    const s = symbols.length;
+    symbols.push({
+      symbol: `${base}${quote}`,
+      baseAsset: base,
+      quoteAsset: quote,
+      status: 'TRADING',
+      listed: true,
+      permissionSets: [['SPOT', 'MARGIN']],
+      baseAssetPrecision: 8,
+      quoteAssetPrecision: 8,
+    });
+    const quoteHeld = ctx.bal.spot[A(quote)] as number;
+    let orderId = crng.int(10_000, 50_000_000);
+    let tt = asOf - crng.int(40, 80) * DAY;
+    for (let k = 0; k < 3; k++) {
+      const price = Math.max(1, Math.round(crng.logUniform(0.01, 50) * UNIT));
+      const qty = Math.max(1, Math.floor(((quoteHeld * 0.1) / price) * UNIT));
+      orderId += crng.int(1, 5000);
+      tt += crng.int(1, 10) * DAY + crng.int(0, DAY);
+      orders.push({
+        symbol: s,
+        orderId,
+        time: tt,
+        updateTime: Math.min(asOf - 1, tt + crng.int(60_000, 3 * DAY)),
+        price,
+        origQty: qty,
+        executedQty: 0,
+        cummulativeQuoteQty: 0,
+        type: LIMIT,
+        status: k === 1 ? EXPIRED : CANCELED,
+        side: 0,
+        routes: ROUTE_API | ROUTE_WEB | ROUTE_CSV,
+      });
+    }
+  }
+
   // The listed symbols the account never traded go after every traded one, so no trade or order row
   // indexes them; drawn from their own stream, they leave every other record unchanged.
   addListedUniverse(root.fork('universe'), {

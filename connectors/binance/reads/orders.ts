@@ -1,7 +1,11 @@
 /**
  * `GET /api/v3/allOrders` per symbol (CONTRACT.md §4.5): `orderId` walk (orders with id >= orderId,
  * ascending) with `limit=1000`. Orders still open can change, so the checkpoint keeps the lowest open
- * order id and a later run restarts there: it re-reads only what can still change.
+ * order id and a later run restarts there: it re-reads only what can still change. With `--since` the
+ * walk starts at the first order placed at or after since (seek.ts), and the coverage is kept as in
+ * trades.ts (`from`, `firstId`), so a later run that wants more history fills only the gap. An order
+ * placed before since that is open now (the caller passes the lowest open order id from openOrders) is
+ * read too: it is the account's state.
  */
 import type { JsonValue } from '../../../core/index.js';
 import { endpoints } from '../endpoints.js';
@@ -9,8 +13,11 @@ import { BinanceApiError } from '../errors.js';
 import { order } from '../normalize.js';
 import type { SymbolAssets } from '../normalize.js';
 import { arrayBody, idString, text } from '../values.js';
+import type { JsonObject } from '../values.js';
 import { sig } from './common.js';
 import type { Page, ReadContext, StreamDef } from './common.js';
+import { seekSince } from './seek.js';
+import { planWalk, readIdCursor, wantedStart } from './trades.js';
 
 export const ORDERS_PAGE = 1000;
 const OPEN = new Set(['NEW', 'PARTIALLY_FILLED', 'PENDING_NEW', 'PENDING_CANCEL']);
@@ -20,64 +27,126 @@ export interface OrdersCursor {
   next: string;
   /** Lowest order id still open when read (restart there), or absent. */
   openFrom?: string;
+  /** Start of the stored coverage (epoch ms); absent: the whole history. */
+  from?: number;
+  /** First id of the coverage that starts at `from`. */
+  firstId?: string;
   unreachable?: boolean;
 }
 
 function readCursor(cursor: JsonValue | undefined): OrdersCursor {
-  if (cursor && typeof cursor === 'object' && !Array.isArray(cursor) && typeof cursor['next'] === 'string') {
-    const open = cursor['openFrom'];
-    return { next: cursor['next'], ...(typeof open === 'string' ? { openFrom: open } : {}) };
-  }
-  return { next: '0' };
+  const c = readIdCursor(cursor, 'next');
+  if (!c) return { next: '0' };
+  return {
+    next: c['next'] as string,
+    ...(typeof c['openFrom'] === 'string' ? { openFrom: c['openFrom'] } : {}),
+    ...(typeof c['from'] === 'number' ? { from: c['from'] } : {}),
+    ...(typeof c['firstId'] === 'string' ? { firstId: c['firstId'] } : {}),
+  };
 }
 
-const min = (a: string | undefined, b: string): string => (a === undefined || BigInt(b) < BigInt(a) ? b : a);
+const minId = (a: bigint | undefined, b: bigint): bigint => (a === undefined || b < a ? b : a);
 
-export function ordersStream(sym: SymbolAssets): StreamDef {
+/** `openId`: the lowest id of this symbol's orders open now (from openOrders), if any. */
+export function ordersStream(sym: SymbolAssets, openId?: string): StreamDef {
   return {
     key: `orders:${sym.symbol}`,
     surface: 'orders',
     async *run(ctx: ReadContext, cursor: JsonValue | undefined): AsyncGenerator<Page> {
-      const start = readCursor(cursor);
-      let from = start.openFrom !== undefined ? min(start.next, start.openFrom) : start.next;
-      let next = start.next;
-      let openFrom: string | undefined;
-      for (;;) {
-        let body;
-        try {
-          ({ body } = await ctx.client.call(
-            endpoints.allOrders,
-            { symbol: sym.symbol, orderId: from, limit: ORDERS_PAGE },
-            { ...sig(ctx), countRecords: (b) => (Array.isArray(b) ? b.length : 0) },
-          ));
-        } catch (error) {
-          if (error instanceof BinanceApiError && error.binanceCode === -1121) {
-            yield { records: [], cursor: { next, unreachable: true } };
-            return;
+      const stored = readCursor(cursor);
+      const plan = planWalk(stored, wantedStart(ctx));
+      // Filling a gap before stored coverage: jump to its lowest open order, not past it.
+      if (plan.jump && stored.openFrom !== undefined)
+        plan.jump = { at: plan.jump.at, to: minId(plan.jump.to, BigInt(stored.openFrom)) };
+      const fetch = async (fromId: bigint | undefined): Promise<JsonObject[]> => {
+        const { body } = await ctx.client.call(
+          endpoints.allOrders,
+          {
+            symbol: sym.symbol,
+            ...(fromId !== undefined ? { orderId: fromId.toString() } : {}),
+            limit: ORDERS_PAGE,
+          },
+          { ...sig(ctx), countRecords: (b) => (Array.isArray(b) ? b.length : 0) },
+        );
+        return arrayBody(body, 'allOrders');
+      };
+      const cover = plan.from !== undefined ? { from: plan.from } : {};
+      let firstId: string | undefined = plan.continueAt !== undefined ? stored.firstId : undefined;
+      let openFrom: bigint | undefined;
+      const jump = (n: bigint): bigint =>
+        plan.jump && n >= plan.jump.at && plan.jump.to > n ? plan.jump.to : n;
+      // Orders open when last read, or open now, are re-read wherever they are.
+      let restart: bigint | undefined;
+      if (plan.continueAt !== undefined && stored.openFrom !== undefined) restart = BigInt(stored.openFrom);
+      if (openId !== undefined) restart = minId(restart, BigInt(openId));
+      const cur = (next: bigint, pending?: bigint): JsonValue => {
+        const open = pending !== undefined ? minId(openFrom, pending) : openFrom;
+        return {
+          next: next.toString(),
+          ...(open !== undefined ? { openFrom: open.toString() } : {}),
+          ...cover,
+          ...(firstId !== undefined ? { firstId } : {}),
+        } as JsonValue;
+      };
+      const noteOpen = (rows: JsonObject[]): void => {
+        for (const row of rows)
+          if (OPEN.has(text(row, 'status'))) openFrom = minId(openFrom, BigInt(idString(row, 'orderId')));
+      };
+      try {
+        let next: bigint;
+        // The walk's end so far: a restart below it re-reads up to here, then goes on from here.
+        let end: bigint;
+        if (plan.seek !== undefined) {
+          const found = await seekSince({
+            since: plan.seek,
+            limit: ORDERS_PAGE,
+            fetch,
+            id: (r) => BigInt(idString(r, 'orderId')),
+            time: (r) => Number(r['time']),
+          });
+          firstId = found.firstId.toString();
+          noteOpen(found.rows);
+          end = jump(found.next);
+          next = end;
+          if (restart !== undefined && restart < found.firstId) next = restart;
+          const pending = next !== end || !found.done || end !== found.next;
+          yield {
+            records: found.rows.map((row) => order(row, sym, ctx.account)),
+            cursor: pending ? cur(end, next) : cur(end),
+          };
+          if (!pending) return;
+        } else {
+          end = plan.continueAt !== undefined ? BigInt(plan.continueAt) : 0n;
+          next = restart !== undefined && restart < end ? restart : end;
+        }
+        for (;;) {
+          const rows = await fetch(next);
+          let max = next - 1n;
+          for (const row of rows) {
+            const id = BigInt(idString(row, 'orderId'));
+            if (id > max) max = id;
           }
-          throw error;
+          noteOpen(rows);
+          if (firstId === undefined && rows.length > 0 && plan.from !== undefined)
+            firstId = idString(rows[0]!, 'orderId');
+          const after = jump(max + 1n);
+          if (after > end) end = after;
+          // A short page holds every order from `next` on, unless a jump to stored coverage is pending.
+          const done = rows.length < ORDERS_PAGE && after === max + 1n;
+          next = after;
+          // While walking, a restart must come back to the next page to read.
+          yield {
+            records: rows.map((row) => order(row, sym, ctx.account)),
+            cursor: done ? cur(end) : cur(end, next),
+          };
+          if (done) return;
         }
-        const rows = arrayBody(body, 'allOrders');
-        let maxId: string | undefined;
-        for (const row of rows) {
-          const id = idString(row, 'orderId');
-          if (maxId === undefined || BigInt(id) > BigInt(maxId)) maxId = id;
-          if (OPEN.has(text(row, 'status'))) openFrom = min(openFrom, id);
+      } catch (error) {
+        if (error instanceof BinanceApiError && error.binanceCode === -1121) {
+          yield { records: [], cursor: { next: stored.next, unreachable: true } };
+          return;
         }
-        if (maxId !== undefined) {
-          from = (BigInt(maxId) + 1n).toString();
-          if (BigInt(from) > BigInt(next)) next = from;
-        }
-        const done = rows.length < ORDERS_PAGE;
-        // While walking, the restart point is the page start; once done, the lowest open order.
-        const cur: OrdersCursor = done
-          ? { next, ...(openFrom !== undefined ? { openFrom } : {}) }
-          : { next, openFrom: min(openFrom, start.openFrom ?? from) };
-        yield {
-          records: rows.map((row) => order(row, sym, ctx.account)),
-          cursor: cur as unknown as JsonValue,
-        };
-        if (done) return;
+        throw error;
       }
     },
   };
