@@ -163,6 +163,8 @@ class StreamingHarReader implements HarReader {
   /** Checks the first bytes: BOM, UTF-16, HTML, arrays, binary. */
   private sniff(chunk: Buffer): Buffer {
     this.first = false;
+    const encoding = this.source.encoding; // har/source.ts converts UTF-16 to UTF-8; count it here
+    if (encoding !== undefined && encoding !== 'utf-8') this.warnings.add('utf16_file', { detail: encoding });
     let start = 0;
     if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
       this.warnings.add('bom', { byteOffset: 0 });

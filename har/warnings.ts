@@ -30,6 +30,10 @@ export interface HarWarning {
 
 const catalog = {
   bom: ['info', 'the file starts with a UTF-8 byte order mark (skipped)'],
+  utf16_file: [
+    'warning',
+    'the file is UTF-16 (Fiddler, PowerShell), not UTF-8 as HAR 1.2 says; it was converted while reading (byte offsets are into the UTF-8 text)',
+  ],
   truncated: ['warning', 'the file ends before the HAR is complete; every complete entry was salvaged'],
   trailing_data: ['warning', 'data after the end of the HAR object was ignored'],
   unparseable_entry: ['warning', 'an entry is not valid JSON and was skipped'],

@@ -42,17 +42,18 @@ const garbage: { name: string; content: Buffer | string; code: string; says: Reg
     code: 'har.not_har',
     says: /ZIP archive/,
   },
+  // UTF-16 is converted (test/har/utf16.test.ts); UTF-16 that is not a HAR is still said to be what it is.
   {
-    name: 'utf16-bom.har',
-    content: utf16('{"log":{"entries":[]}}', true),
+    name: 'utf16-html.har',
+    content: utf16('<html><body>Sign in</body></html>', true),
     code: 'har.not_har',
-    says: /UTF-16/,
+    says: /an HTML page/,
   },
   {
-    name: 'utf16-nobom.har',
-    content: utf16('{"log":{"entries":[]}}', false),
+    name: 'utf16-array.har',
+    content: utf16('[{"request":{}}]', true),
     code: 'har.not_har',
-    says: /UTF-16/,
+    says: /a JSON array/,
   },
   {
     name: 'nolog.har',
