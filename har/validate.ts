@@ -1,13 +1,14 @@
 /**
  * Strict HAR 1.2 validation with ajv against har/har-1.2.schema.json (written from the spec; har-validator
- * is unmaintained). Streams: each entry is validated as it is read, so any size works. Every deviation
- * carries a JSON Pointer into the file (`/log/entries/3/request/headers`); the reader's tolerated quirks
- * are reported beside them.
+ * is unmaintained), and a lenient profile that also accepts the known extensions real producers write
+ * (Chrome's cookie `sameSite`, …). Streams: each entry is validated as it is read, so any size works.
+ * Every deviation carries a JSON Pointer into the file (`/log/entries/3/request/headers`); the reader's
+ * tolerated quirks are reported beside them.
  */
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { packagePath } from '../core/index.js';
+import { UsageError, packagePath } from '../core/index.js';
 import { normalizeHarEntry } from './normalize.js';
 import { readHar, type ReadHarOptions } from './reader.js';
 import type { HarWarning } from './warnings.js';
@@ -27,15 +28,49 @@ export interface HarDeviation {
   keyword: string;
 }
 
+/**
+ * How strict: `strict` (the default) is HAR 1.2 as written, where only `_`-prefixed custom fields are
+ * allowed; `lenient` also accepts the known extensions real producers write without the `_` prefix (see
+ * {@link KNOWN_PRODUCER_EXTENSIONS}) and a UTF-16 file (converted while reading), and says how often it
+ * met each. `_` fields (Chrome's `_initiator`, `_priority`, `_resourceType`, `_transferSize`,
+ * `_blocked_queueing`, …) are valid HAR 1.2 custom fields under both profiles.
+ */
+export type HarValidationProfile = 'strict' | 'lenient';
+
+/** A field a producer writes that HAR 1.2 does not define, accepted by the `lenient` profile. */
+export interface HarProducerExtension {
+  /** Where: `cookie.sameSite` (request and response cookies), `postData.encoding`, … */
+  field: string;
+  /** Who writes it. */
+  producers: string;
+  /** The JSON Schema the value must still satisfy. */
+  schema: Record<string, unknown>;
+}
+
+/** The extensions `har validate --lenient` accepts. Anything else without a `_` prefix stays a deviation. */
+export const KNOWN_PRODUCER_EXTENSIONS: readonly HarProducerExtension[] = [
+  {
+    field: 'cookie.sameSite',
+    producers: 'Chrome, Edge and other Chromium DevTools exports, Playwright',
+    schema: { type: 'string' },
+  },
+  { field: 'postData.encoding', producers: 'Charles, for base64 request bodies', schema: { type: 'string' } },
+  { field: 'request.settingEncodeUrl', producers: 'Insomnia', schema: { type: 'boolean' } },
+];
+
 /** Options of validateHar. */
 export interface ValidateHarOptions extends Pick<ReadHarOptions, 'chunkSize' | 'signal'> {
   /** Most deviations kept in the result (all are counted). Default 1000. */
   maxDeviations?: number;
+  /** `strict` (default) or `lenient`; see {@link HarValidationProfile}. */
+  profile?: HarValidationProfile;
 }
 
 export interface HarValidationResult {
   file: string;
-  /** True when the file has no deviation from HAR 1.2. */
+  /** The profile the file was checked under. */
+  profile: HarValidationProfile;
+  /** True when the file has no deviation from HAR 1.2 (under the profile). */
   valid: boolean;
   entries: number;
   /** Deviations found, up to maxDeviations. */
@@ -44,6 +79,8 @@ export interface HarValidationResult {
   deviationCount: number;
   /** The reader's tolerated quirks (what it would repair when reading). */
   warnings: HarWarning[];
+  /** Lenient profile: each known producer extension met (strict would have reported it), with its count. */
+  accepted: { field: string; producers: string; count: number }[];
 }
 
 interface Validators {
@@ -51,22 +88,51 @@ interface Validators {
   log: ValidateFunction;
 }
 
-let validators: Validators | undefined;
+const validators = new Map<HarValidationProfile, Validators>();
 
-function loadValidators(): Validators {
-  if (validators) return validators;
-  const schema = JSON.parse(readFileSync(packagePath('har', 'har-1.2.schema.json'), 'utf8')) as Record<
-    string,
-    unknown
-  >;
+/** The definitions each extension's object is (`cookie.sameSite` → `cookie`). */
+function lenientSchema(schema: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(schema);
+  const defs = copy['definitions'] as Record<string, { properties?: Record<string, unknown> }>;
+  for (const ext of KNOWN_PRODUCER_EXTENSIONS) {
+    const [object, field] = ext.field.split('.') as [string, string];
+    const def = defs[object];
+    if (!def) throw new Error(`har-1.2.schema.json has no definition ${object}`);
+    def.properties = { ...def.properties, [field]: ext.schema };
+  }
+  return copy;
+}
+
+function loadValidators(profile: HarValidationProfile): Validators {
+  const cached = validators.get(profile);
+  if (cached) return cached;
+  const strict = harSchema();
+  const schema = profile === 'lenient' ? lenientSchema(strict) : strict;
   const ajv = new Ajv({ allErrors: true, strict: false });
   addFormats(ajv);
   ajv.addSchema(schema, 'har');
-  validators = {
+  const made = {
     entry: ajv.getSchema('har#/definitions/entry')!,
     log: ajv.compile({ $ref: 'har' }),
   };
-  return validators;
+  validators.set(profile, made);
+  return made;
+}
+
+/** Counts the known producer extensions in an entry (as read, before normalization). */
+function countExtensions(entry: Record<string, unknown>, counts: Map<string, number>): void {
+  const bump = (field: string): void => void counts.set(field, (counts.get(field) ?? 0) + 1);
+  const obj = (v: unknown): Record<string, unknown> | undefined =>
+    typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  const request = obj(entry['request']);
+  const response = obj(entry['response']);
+  for (const side of [request, response]) {
+    const cookies = side?.['cookies'];
+    if (Array.isArray(cookies))
+      for (const c of cookies) if (obj(c)?.['sameSite'] !== undefined) bump('cookie.sameSite');
+  }
+  if (obj(request?.['postData'])?.['encoding'] !== undefined) bump('postData.encoding');
+  if (request?.['settingEncodeUrl'] !== undefined) bump('request.settingEncodeUrl');
 }
 
 /** The JSON Schema for HAR 1.2 that validateHar uses (a parsed copy). */
@@ -124,7 +190,14 @@ export async function validateHar(
   path: string,
   options: ValidateHarOptions = {},
 ): Promise<HarValidationResult> {
-  const { entry: validateEntry, log: validateLog } = loadValidators();
+  const profile = options.profile ?? 'strict';
+  if (profile !== 'strict' && profile !== 'lenient') {
+    throw new UsageError('bad_profile', `validation profile ${JSON.stringify(profile)} is not known.`, {
+      hint: 'Use strict (the default) or lenient.',
+    });
+  }
+  const { entry: validateEntry, log: validateLog } = loadValidators(profile);
+  const met = new Map<string, number>();
   const max = options.maxDeviations ?? 1000;
   const deviations: HarDeviation[] = [];
   let deviationCount = 0;
@@ -140,6 +213,7 @@ export async function validateHar(
   for await (const { entry, index } of reader.records()) {
     entries++;
     if (!validateEntry(entry)) add(toDeviations(validateEntry.errors, `/log/entries/${index}`));
+    if (profile === 'lenient') countExtensions(entry as unknown as Record<string, unknown>, met);
     normalizeHarEntry(entry as unknown as Record<string, unknown>, index, reader.warnings);
   }
   const raw = reader.rawLog ?? {};
@@ -153,9 +227,32 @@ export async function validateHar(
     } else if (w.kind === 'unparseable_entry' || w.kind === 'entry_not_object') {
       for (const ex of w.examples) add([{ pointer: ex.pointer ?? '', message: w.message, keyword: 'file' }]);
       deviationCount += Math.max(0, w.count - w.examples.length);
-    } else if (w.kind === 'trailing_data' || w.kind === 'file_not_utf8' || w.kind === 'bom') {
-      if (w.kind !== 'bom') add([{ pointer: '', message: w.message, keyword: 'file' }]);
+    } else if (w.kind === 'trailing_data' || w.kind === 'file_not_utf8') {
+      add([{ pointer: '', message: w.message, keyword: 'file' }]);
+    } else if (w.kind === 'utf16_file') {
+      // HAR 1.2 is UTF-8; Fiddler and PowerShell write UTF-16, which the lenient profile accepts.
+      if (profile === 'strict') add([{ pointer: '', message: w.message, keyword: 'file' }]);
+      else met.set('file encoding UTF-16', w.count);
     }
   }
-  return { file: path, valid: deviationCount === 0, entries, deviations, deviationCount, warnings };
+  const accepted = [
+    ...KNOWN_PRODUCER_EXTENSIONS.filter((e) => met.has(e.field)).map((e) => ({
+      field: e.field,
+      producers: e.producers,
+      count: met.get(e.field)!,
+    })),
+    ...(met.has('file encoding UTF-16')
+      ? [{ field: 'file encoding UTF-16', producers: 'Fiddler, PowerShell', count: 1 }]
+      : []),
+  ];
+  return {
+    file: path,
+    profile,
+    valid: deviationCount === 0,
+    entries,
+    deviations,
+    deviationCount,
+    warnings,
+    accepted,
+  };
 }

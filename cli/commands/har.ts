@@ -1,13 +1,15 @@
 /**
  * `ledgertap har`: look into, check and reshape HAR files from any producer.
  *   inspect FILE...   what a capture holds (producer, hosts, methods, statuses, bodies, time span, quirks)
- *   validate FILE     strict HAR 1.2 check, every deviation with its JSON Pointer (exit 1 when any)
+ *   validate FILE     HAR 1.2 check (strict; --lenient accepts known producer extensions), every
+ *                     deviation with its JSON Pointer (exit 1 when any)
  *   merge FILE...     one HAR from several, in time order (streaming in and out)
  *   filter FILE       the entries matching --host/--path/--method/--status
  */
 import type { Command } from 'commander';
 import { ExitCode, UsageError } from '../../core/index.js';
 import {
+  KNOWN_PRODUCER_EXTENSIONS,
   filterHar,
   inspectHar,
   mergeHar,
@@ -150,28 +152,49 @@ export const register: RegisterVerb = (program: Command, runtime) => {
 
   har
     .command('validate')
-    .description('strict HAR 1.2 check: every deviation with its JSON Pointer; exit 1 when any')
+    .description('HAR 1.2 check, strict by default: every deviation with its JSON Pointer; exit 1 when any')
     .argument('<file>', 'a HAR file')
     .option('--json', 'machine-readable output on stdout')
     .option('--max <n>', 'most deviations listed', (v) => Number.parseInt(v, 10), 1000)
+    .option(
+      '--lenient',
+      `also accept the known producer extensions: ${KNOWN_PRODUCER_EXTENSIONS.map(
+        (e) => `${e.field} (${e.producers})`,
+      ).join(
+        ', ',
+      )}, and a UTF-16 file (Fiddler, PowerShell); "_" fields (Chrome's _initiator, _resourceType, …) are valid in both profiles`,
+    )
+    .addHelpText(
+      'after',
+      '\nProfiles: strict (the default) is HAR 1.2 as written: only "_"-prefixed custom fields are allowed.\n' +
+        '--lenient accepts the extensions above and lists how often it met each.',
+    )
     .action(
-      runtime.action(async (ctx, file: string, opts: { max: number }) => {
+      runtime.action(async (ctx, file: string, opts: { max: number; lenient?: boolean }) => {
+        const profile = opts.lenient ? 'lenient' : 'strict';
         const result = await validateHar(ctx.resolvePath(file), {
           maxDeviations: opts.max,
           signal: ctx.signal,
+          profile,
         });
+        const under = profile === 'lenient' ? ' (lenient)' : '';
         if (ctx.json) {
           ctx.printJson(result);
         } else if (result.valid) {
-          ctx.print(`${file}: valid HAR 1.2 (${result.entries} entries)`);
+          ctx.print(`${file}: valid HAR 1.2${under} (${result.entries} entries)`);
         } else {
           ctx.print(
-            `${file}: ${result.deviationCount} deviation(s) from HAR 1.2 in ${result.entries} entries`,
+            `${file}: ${result.deviationCount} deviation(s) from HAR 1.2${under} in ${result.entries} entries`,
           );
           ctx.print(table(result.deviations.map((d) => [d.pointer || '/', d.message])));
           if (result.deviationCount > result.deviations.length) {
             ctx.print(`  … and ${result.deviationCount - result.deviations.length} more (raise --max)`);
           }
+        }
+        if (!ctx.json && result.accepted.length) {
+          ctx.print(
+            `accepted producer extensions:\n${table(result.accepted.map((a) => [String(a.count), a.field, a.producers]))}`,
+          );
         }
         if (!ctx.json && result.warnings.length) ctx.print(warningLines(result.warnings));
         return result.valid ? ExitCode.ok : ExitCode.problems;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readHarFile } from '../../har/index.js';
 import { runCliInProcess, spawnCli } from '../helpers/cli.js';
 import { useTempDirs } from '../helpers/tmp.js';
-import { fixture } from './fixtures.js';
+import { fixture, harText } from './fixtures.js';
 
 const tempDir = useTempDirs('ledgertap-har-cli-');
 
@@ -87,6 +87,36 @@ describe('ledgertap har validate', () => {
     const result = JSON.parse(j.stdout) as { valid: boolean; deviations: { pointer: string }[] };
     expect(result.valid).toBe(false);
     expect(result.deviations.map((d) => d.pointer)).toContain('/log/entries/1/response/status');
+  });
+});
+
+describe('ledgertap har validate --lenient', () => {
+  it('Chrome cookie sameSite: a deviation by default (exit 1), accepted with --lenient (exit 0)', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'chrome-export.har');
+    const { text } = harText(2);
+    await writeFile(
+      file,
+      text.replaceAll('"cookies":[]', '"cookies":[{"name":"p20t","value":"x","sameSite":"Lax"}]'),
+    );
+    const strict = await runCliInProcess(['har', 'validate', file]);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toMatch(/deviation\(s\) from HAR 1\.2 in 2 entries/);
+    expect(strict.stdout).toContain('"sameSite"');
+    const lenient = await runCliInProcess(['har', 'validate', file, '--lenient']);
+    expect(lenient.code, lenient.stdout).toBe(0);
+    expect(lenient.stdout).toContain('valid HAR 1.2 (lenient) (2 entries)');
+    expect(lenient.stdout).toMatch(/accepted producer extensions:\n\s+4\s+cookie\.sameSite\s+Chrome/);
+    const json = await runCliInProcess(['har', 'validate', file, '--lenient', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      profile: 'lenient',
+      valid: true,
+      accepted: [{ field: 'cookie.sameSite', count: 4 }],
+    });
+    const help = await runCliInProcess(['har', 'validate', '--help']);
+    expect(help.stdout).toContain('--lenient');
+    expect(help.stdout).toContain('cookie.sameSite');
+    expect(help.stdout).toMatch(/strict \(the default\)/);
   });
 });
 

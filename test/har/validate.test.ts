@@ -87,3 +87,102 @@ describe('validateHar (strict HAR 1.2)', () => {
     expect(result.deviationCount).toBeGreaterThan(2);
   });
 });
+
+/** A Chrome DevTools export: cookies with sameSite, and Chrome's `_` fields on entries, responses, timings. */
+function chromeLike(): Record<string, unknown> {
+  const entry = makeEntry(0) as unknown as Record<string, unknown>;
+  const request = entry['request'] as Record<string, unknown>;
+  const response = entry['response'] as Record<string, unknown>;
+  request['cookies'] = [{ name: 'p20t', value: 'x', path: '/', domain: '.example.test', sameSite: 'Lax' }];
+  response['cookies'] = [
+    { name: 'a', value: '1', httpOnly: true, secure: true, sameSite: 'None', expires: null },
+    { name: 'b', value: '2', sameSite: 'Strict' },
+  ];
+  Object.assign(entry, { _initiator: { type: 'script' }, _priority: 'High', _resourceType: 'fetch' });
+  Object.assign(response, { _transferSize: 512, _error: null, _fetchedViaServiceWorker: false });
+  Object.assign(entry['timings'] as object, { _blocked_queueing: 1.2, _workerStart: -1 });
+  Object.assign(request, { _isLinkPreload: false });
+  return {
+    log: {
+      version: '1.2',
+      creator: { name: 'WebInspector', version: '537.36' },
+      pages: [],
+      entries: [entry],
+    },
+  };
+}
+
+describe('validateHar profiles', () => {
+  it('strict reports Chrome cookie sameSite; lenient accepts it and counts it; "_" fields pass both', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'chrome-export.har');
+    await writeFile(file, JSON.stringify(chromeLike()));
+    const strict = await validateHar(file);
+    expect(strict.profile).toBe('strict');
+    expect(strict.valid).toBe(false);
+    expect(strict.deviations.map((d) => [d.pointer, d.keyword])).toEqual([
+      ['/log/entries/0/request/cookies/0', 'additionalProperties'],
+      ['/log/entries/0/response/cookies/0', 'additionalProperties'],
+      ['/log/entries/0/response/cookies/1', 'additionalProperties'],
+    ]);
+    expect(strict.deviations[0]!.message).toContain('"sameSite"');
+    expect(strict.accepted).toEqual([]);
+    const lenient = await validateHar(file, { profile: 'lenient' });
+    expect(lenient).toMatchObject({ profile: 'lenient', valid: true, deviationCount: 0 });
+    expect(lenient.accepted).toEqual([
+      { field: 'cookie.sameSite', producers: expect.stringContaining('Chrome'), count: 3 },
+    ]);
+  });
+
+  it('lenient still reports what no known producer writes, and a sameSite that is not a string', async () => {
+    const dir = await tempDir();
+    const har = chromeLike();
+    const entry = (har['log'] as { entries: Record<string, unknown>[] }).entries[0]!;
+    const request = entry['request'] as { cookies: Record<string, unknown>[] };
+    request.cookies[0]!['priority'] = 'High';
+    request.cookies.push({ name: 'c', value: '3', sameSite: 1 });
+    entry['priority'] = 'High';
+    const file = join(dir, 'odd.har');
+    await writeFile(file, JSON.stringify(har));
+    const lenient = await validateHar(file, { profile: 'lenient' });
+    expect(lenient.valid).toBe(false);
+    expect(lenient.deviations.map((d) => d.pointer).sort()).toEqual([
+      '/log/entries/0',
+      '/log/entries/0/request/cookies/0',
+      '/log/entries/0/request/cookies/1/sameSite',
+    ]);
+  });
+
+  it('lenient accepts the Charles and Insomnia extensions of the fixtures; strict does not', async () => {
+    for (const [name, field] of [
+      ['charles.har', 'postData.encoding'],
+      ['insomnia.har', 'request.settingEncodeUrl'],
+    ] as const) {
+      expect((await validateHar(fixture(name))).valid, name).toBe(false);
+      const lenient = await validateHar(fixture(name), { profile: 'lenient' });
+      expect(lenient.deviations, name).toEqual([]);
+      expect(lenient.accepted.map((a) => a.field)).toEqual([field]);
+    }
+  });
+
+  it('a UTF-16 file is a deviation under strict, accepted under lenient', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'fiddler.har');
+    await writeFile(file, Buffer.from(`\ufeff${harText(2).text}`, 'utf16le'));
+    const strict = await validateHar(file);
+    expect(strict.deviations).toEqual([
+      { pointer: '', message: expect.stringContaining('UTF-16'), keyword: 'file' },
+    ]);
+    const lenient = await validateHar(file, { profile: 'lenient' });
+    expect(lenient.valid).toBe(true);
+    expect(lenient.accepted).toEqual([
+      { field: 'file encoding UTF-16', producers: 'Fiddler, PowerShell', count: 1 },
+    ]);
+  });
+
+  it('an unknown profile is a usage error', async () => {
+    await expect(
+      validateHar(fixture('polly.har'), { profile: 'loose' as unknown as 'strict' }),
+    ).rejects.toMatchObject({ code: 'usage.bad_profile' });
+  });
+});
