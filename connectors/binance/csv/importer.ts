@@ -404,7 +404,7 @@ class Batcher {
   /** Stored records this import already matched: a match is one to one. */
   private readonly used = new Map<string, number>();
   private readonly quarantineOcc = new Occurrences();
-  /** UTC days (epoch ms / 86 400 000) this import stored export fills in (trade and order history). */
+  /** UTC days (epoch ms / 86 400 000) this import stored or met export fills in (trade and order history). */
   readonly tradeDays = new Set<number>();
 
   constructor(
@@ -458,6 +458,9 @@ class Batcher {
       if (sameId || pendingIds.has(rec.id)) {
         // Same natural id: the ledger merges it (and remembers the csv source).
         this.report.duplicates++;
+        // A fill stored before the statement's copy of it could be folded (an older ledgertap): fold now.
+        if (rec.kind === 'trade' && !isStatementId(rec.id))
+          this.tradeDays.add(Math.floor(rec.time / 86_400_000));
         toPut.push(sameId ? withExchangePrecision(rec, sameId) : rec);
         continue;
       }

@@ -113,6 +113,34 @@ for (const backend of BACKENDS) {
       expect(await totals(two.store)).toEqual(TOTALS);
     });
 
+    it('a ledger an older release left double counted heals when the trade export is imported again', async () => {
+      const dir = await tempDir();
+      const statement = await write(dir, 'statement.csv', STATEMENT);
+      const trades = await write(dir, 'Binance-Spot-Trade-History.csv', TRADES);
+      const ref = await backend.open(dir);
+      const old = await backend.open(dir);
+      opened.push(ref, old);
+      await importCsvFile(ref.store, trades);
+      await importCsvFile(ref.store, statement);
+      // What the previous release stored for statement-then-trades: both copies of each fill.
+      await importCsvFile(old.store, statement);
+      const fills = await ref.store.queryRecords({ kind: 'trade' });
+      await old.store.putRecords(
+        await Promise.all(
+          fills.map(async (f) => ({
+            ...f.record,
+            source: 'csv' as const,
+            raw: (await ref.store.getSightings('main', 'trade', f.record.id))[0]!.raw!,
+          })),
+        ),
+      );
+      expect(await totals(old.store)).not.toEqual(TOTALS);
+      const again = await importCsvFile(old.store, trades);
+      expect(again).toMatchObject({ recordsImported: 0, duplicates: 3, folded: 2 });
+      expect(await totals(old.store)).toEqual(TOTALS);
+      expect(await shape(old.store)).toEqual(await shape(ref.store));
+    });
+
     it('the trade export first, then the statement: confirmed, nothing added', async () => {
       const dir = await tempDir();
       const o = await backend.open(dir);
