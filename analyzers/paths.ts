@@ -7,7 +7,34 @@
  * State is bounded: past `maxLiteralChildren` literals under one node, new ones go to a parameter child.
  */
 import type { AnalyzeContext } from './context.js';
-import { ID_CLASSES, camelIdentifier, classifySegment, singular, type SegmentClass } from './shapes.js';
+import {
+  ID_CLASSES,
+  camelIdentifier,
+  classifySegment as classifyShape,
+  singular,
+  type SegmentClass,
+} from './shapes.js';
+
+/**
+ * A server script or endpoint file named in words (`ServerService.svc`, `Default.aspx`, `GetUser.php`): the
+ * extension's dot and the PascalCase humps make it look random to the opaque-id test, but a file name is a
+ * route, never an id (Kofax TotalAgility's WCF `/Services/SDK/ServerService.svc/json/GetNavigationMenu2`).
+ */
+const FILE_NAME =
+  /^([A-Za-z]+)\.(svc|asmx|aspx|ashx|axd|asp|php\d?|jsp|jspx|do|action|cgi|pl|py|rb|html?|xhtml|json|xml|js|css|txt)$/i;
+
+/** True for `Name.ext` where the name is words only and `.ext` a server-file or document extension. */
+export function isWordFileName(segment: string): boolean {
+  const m = FILE_NAME.exec(segment);
+  if (!m?.[1]) return false;
+  // Every hump a word: starts a capital or lower run and holds a vowel (`ServerService`, `index`, `GetUser`).
+  return m[1].split(/(?=[A-Z])/).every((w) => /^[A-Za-z][a-z]*$/.test(w) && /[aeiouy]/i.test(w));
+}
+
+/** The shape of a path segment, with word-named files kept literal. */
+function classifySegment(segment: string): SegmentClass {
+  return isWordFileName(segment) ? 'word' : classifyShape(segment);
+}
 
 export interface PathNode {
   id: number;

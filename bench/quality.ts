@@ -1,8 +1,10 @@
 /**
  * Quality against a labelled set in two groups, printed apart and then together:
  *  - recorded (bench/quality/recorded.ts): real captures copied from public repositories into
- *    test/fixtures/har-public/ (GitHub REST and JSONPlaceholder, recorded by Polly.JS), labelled from the
- *    APIs' own descriptions;
+ *    test/fixtures/har-public/ (GitHub REST and JSONPlaceholder by Polly.JS; a GitHub App token call and
+ *    Auth0 token + paged users by JupiterOne's Polly.JS recordings, redacted; a Kofax TotalAgility call
+ *    with a double-submit CSRF token exported by Firefox and Fiddler), labelled from the APIs' own
+ *    descriptions;
  *  - synthesized (bench/quality/captures.ts: GitHub, Okta, Zoom, Stripe, Binance, built from their public
  *    docs and OpenAPI specs).
  * Scores: path-template precision and recall, acceptance of held-back response bodies by the inferred

@@ -11,6 +11,24 @@
  *  - JSONPlaceholder publishes no OpenAPI description; its routes are the ones its README documents
  *    (typicode/jsonplaceholder README.md, commit 1c14da6a3e2f6ce7343f0b696a46003f0eb598e8):
  *    `/posts/1` and `/users/1` are "a resource" of the collections `/posts` and `/users`. No auth.
+ *  - GitHub App installation token (JupiterOne/graph-github, a Polly.JS recording with `authorization` and
+ *    the issued `token` redacted to `[REDACTED]`): the same OpenAPI description defines
+ *    `POST /app/installations/{installation_id}/access_tokens` ("Create an installation access token for an
+ *    app"; the response's `token` is then sent as `Authorization`); `POST /graphql` is GitHub's single
+ *    GraphQL endpoint (docs.github.com/graphql/guides/forming-calls-with-graphql). One credential,
+ *    `authorization`, issued by the token call. No pagination (one GraphQL query, no cursor).
+ *  - Auth0 (JupiterOne/graph-auth0, Polly.JS, `authorization`, the token request body and `access_token`
+ *    redacted): `POST /oauth/token` (client-credentials grant of the Authentication API) issues the bearer
+ *    token the Management API `GET /api/v2/users` takes; that call pages by `page` (zero based) and
+ *    `per_page` with `include_totals` (auth0.com/docs/manage-users/user-search/view-search-results-by-page),
+ *    and the capture walks pages 0 to 3 with `per_page=1`. The `did`/`did_compat`/`__cf_bm` cookies Auth0
+ *    sets are never sent back, and `auth0-client` is SDK telemetry: not credentials.
+ *  - Kofax TotalAgility (jonluca/har-to-openapi test data: one call exported by Firefox 77 and again by
+ *    Fiddler): no public API description, so the template is the captured path as is: a WCF service file
+ *    (`ServerService.svc`) and an operation name (`json/GetNavigationMenu2`), all literal. The request
+ *    carries the session cookie `SESSION_ID`, a `CSRFDesignerToken` cookie and the same value in a
+ *    `CSRFDesignerToken` header (double-submit CSRF): three credentials. Nothing in the capture issues them
+ *    (no login, no Set-Cookie), so no flow is labelled.
  *
  * Entries are read with the project's HAR reader (normalized as `ledgertap analyze` reads them) and
  * ordered by `startedDateTime`, so the held-back split of quality.ts is deterministic.
@@ -54,6 +72,36 @@ export const recordedSpecs: RecordedSpec[] = [
     labels: {
       templates: ['GET /posts/{}', 'GET /users/{}'],
       credentials: [],
+      flows: [],
+      pagination: [],
+    },
+  },
+  {
+    name: 'github-app-j1',
+    files: ['j1-github-app-installation-token.har'],
+    labels: {
+      templates: ['POST /app/installations/{}/access_tokens', 'POST /graphql'],
+      credentials: ['authorization:authorization'],
+      flows: ['authorization:authorization <- POST /app/installations/{}/access_tokens'],
+      pagination: [],
+    },
+  },
+  {
+    name: 'auth0-j1',
+    files: ['j1-auth0-fetch-users.har', 'j1-auth0-users-pages-0-3.har'],
+    labels: {
+      templates: ['POST /oauth/token', 'GET /api/v2/users'],
+      credentials: ['authorization:authorization'],
+      flows: ['authorization:authorization <- POST /oauth/token'],
+      pagination: ['GET /api/v2/users page-size'],
+    },
+  },
+  {
+    name: 'kofax-csrf',
+    files: ['kofax-totalagility-firefox77.har', 'kofax-totalagility-fiddler.har'],
+    labels: {
+      templates: ['POST /agility.server.web/Services/SDK/ServerService.svc/json/GetNavigationMenu2'],
+      credentials: ['cookie:CSRFDesignerToken', 'cookie:SESSION_ID', 'header:csrfdesignertoken'],
       flows: [],
       pagination: [],
     },

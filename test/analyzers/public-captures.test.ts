@@ -2,6 +2,8 @@
  * Real captures from public repositories (test/fixtures/har-public/, origins in its README) through the
  * public surface: the `ledgertap` CLI and the package exports. The expectations are the labels of
  * bench/quality/recorded.ts (from the APIs' own descriptions), so a regression in an analyzer shows here.
+ * Auth: a GitHub App installation token and an Auth0 client-credentials token (JupiterOne's redacted
+ * Polly.JS recordings), a double-submit CSRF token (Kofax TotalAgility, Firefox and Fiddler exports).
  */
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
@@ -16,13 +18,50 @@ const path = (f: string) => `${publicFixtureDir}${f}`;
 
 interface ModelJson {
   operations: {
+    id: string;
     method: string;
     pathTemplate: string;
     responses: { status: number; bodies: { schema: unknown }[] }[];
   }[];
-  auth: { credentials: { id: string }[] };
-  pagination: unknown[];
+  auth: {
+    credentials: {
+      id: string;
+      kind: string;
+      consumers: string[];
+      issuedBy: { via: string; name: string; operationId?: string; linkedBy: string }[];
+      derivedFrom?: { credential: string; transform: string; linkedBy: string };
+    }[];
+    calls: { role: string; operationId: string; credentials: string[] }[];
+  };
+  pagination: { operationId: string; style: string }[];
 }
+
+/** Producer and entry count of each recorded file, as `ledgertap har inspect` prints them. */
+const inspected: Record<string, [RegExp, number]> = {
+  'kofax-totalagility-firefox77.har': [/producer: Firefox 77\.0\.1/, 1],
+  'kofax-totalagility-fiddler.har': [/producer: Fiddler/, 1],
+  'j1-github-app-installation-token.har': [/producer: Polly\.JS 5\.1\.1/, 3],
+  'j1-auth0-fetch-users.har': [/producer: Polly\.JS 6\.0\.5/, 2],
+  'j1-auth0-users-pages-0-3.har': [/producer: Polly\.JS 6\.0\.6/, 5],
+};
+
+async function analyzeCli(name: string): Promise<ModelJson> {
+  const dir = await tempDir();
+  const spec = recordedSpecs.find((s) => s.name === name);
+  const r = await runCliInProcess(['analyze', ...(spec?.files ?? []).map(path), '--out', 'model.json'], {
+    cwd: dir,
+  });
+  expect(r.stderr).not.toMatch(/internal error/i);
+  expect(r.code).toBe(0);
+  const model = JSON.parse(await readFile(`${dir}/model.json`, 'utf8')) as ModelJson;
+  expect(validateProtocolModel(model)).toEqual([]);
+  return model;
+}
+
+const routeOf = (model: ModelJson, operationId: string | undefined): string | undefined => {
+  const op = model.operations.find((o) => o.id === operationId);
+  return op ? `${op.method} ${op.pathTemplate}` : undefined;
+};
 
 async function entriesOf(list: string[]): Promise<HarEntry[]> {
   const out: HarEntry[] = [];
@@ -38,8 +77,9 @@ describe('public captures: ledgertap har validate / inspect', () => {
     const inspect = await runCliInProcess(['har', 'inspect', path(f)]);
     expect(inspect.stderr).not.toMatch(/internal error/i);
     expect(inspect.code).toBe(0);
-    expect(inspect.stdout).toMatch(/producer: Polly\.JS/);
-    expect(inspect.stdout).toMatch(/entries: [12]\b/);
+    const [producer, count] = inspected[f] ?? [/producer: Polly\.JS/, 0];
+    expect(inspect.stdout).toMatch(producer);
+    expect(inspect.stdout).toMatch(count ? new RegExp(`entries: ${count}\\b`) : /entries: [12]\b/);
     const validate = await runCliInProcess(['har', 'validate', path(f)]);
     expect(validate.stderr).not.toMatch(/internal error/i);
     expect([0, 1]).toContain(validate.code);
@@ -107,6 +147,70 @@ describe('public captures: ledgertap analyze', () => {
   });
 });
 
+describe('public captures with credentials: ledgertap analyze', () => {
+  it('GitHub App (JupiterOne, redacted): the installation-token call issues the Authorization the GraphQL call sends', async () => {
+    const model = await analyzeCli('github-app-j1');
+    expect(model.operations.map((o) => `${o.method} ${o.pathTemplate}`).sort()).toEqual([
+      'POST /app/installations/{installationId}/access_tokens',
+      'POST /graphql',
+    ]);
+    expect(model.auth.credentials.map((c) => c.id)).toEqual(['authorization:authorization']);
+    const auth = model.auth.credentials[0];
+    // Both values are `[REDACTED]`: the link is by the issuing field's name (`token`) and by order.
+    expect(auth?.issuedBy.map((i) => [i.via, i.name, i.linkedBy, routeOf(model, i.operationId)])).toEqual([
+      ['json-field', 'token', 'name', 'POST /app/installations/{installationId}/access_tokens'],
+    ]);
+    expect(auth?.consumers.map((id) => routeOf(model, id))).toContain('POST /graphql');
+    expect(model.pagination).toEqual([]);
+  });
+
+  it('Auth0 (JupiterOne, redacted): /oauth/token issues the bearer token; /api/v2/users pages by page and per_page', async () => {
+    const model = await analyzeCli('auth0-j1');
+    // Two tenants (two recordings, two hosts): the same two routes on each origin.
+    expect([...new Set(model.operations.map((o) => `${o.method} ${o.pathTemplate}`))].sort()).toEqual([
+      'GET /api/v2/users',
+      'POST /oauth/token',
+    ]);
+    // Auth0's `did`, `did_compat` and `__cf_bm` cookies are never sent back; `auth0-client` is telemetry.
+    expect(model.auth.credentials.map((c) => c.id)).toEqual(['authorization:authorization']);
+    const auth = model.auth.credentials[0];
+    expect(auth?.issuedBy.map((i) => [i.via, i.name, routeOf(model, i.operationId)])).toContainEqual([
+      'json-field',
+      'access_token',
+      'POST /oauth/token',
+    ]);
+    expect(new Set(auth?.consumers.map((id) => routeOf(model, id)))).toEqual(new Set(['GET /api/v2/users']));
+    expect(model.auth.calls.map((c) => [c.role, routeOf(model, c.operationId)])).toContainEqual([
+      'login',
+      'POST /oauth/token',
+    ]);
+    expect(new Set(model.pagination.map((p) => `${routeOf(model, p.operationId)} ${p.style}`))).toEqual(
+      new Set(['GET /api/v2/users page-size']),
+    );
+  });
+
+  it('Kofax TotalAgility (Firefox and Fiddler): a WCF route kept literal, a session cookie and a double-submit CSRF token', async () => {
+    const model = await analyzeCli('kofax-csrf');
+    expect(model.operations.map((o) => `${o.method} ${o.pathTemplate}`)).toEqual([
+      'POST /agility.server.web/Services/SDK/ServerService.svc/json/GetNavigationMenu2',
+    ]);
+    expect(model.auth.credentials.map((c) => [c.id, c.kind])).toEqual([
+      ['cookie:CSRFDesignerToken', 'csrf'],
+      ['cookie:SESSION_ID', 'session'],
+      ['header:csrfdesignertoken', 'csrf'],
+    ]);
+    // The header repeats the cookie's value in both exports (two different tokens): double-submit.
+    expect(model.auth.credentials.find((c) => c.id === 'header:csrfdesignertoken')?.derivedFrom).toEqual({
+      credential: 'cookie:CSRFDesignerToken',
+      transform: 'identity (double-submit cookie)',
+      linkedBy: 'value',
+    });
+    // Nothing in the capture issues them: no login call, no Set-Cookie.
+    expect(model.auth.credentials.every((c) => c.issuedBy.length === 0)).toBe(true);
+    expect(model.pagination).toEqual([]);
+  });
+});
+
 describe('public captures: Polly.JS hex-chunk bodies', () => {
   // Polly.JS 1.x keeps a gzip body as a JSON array of hex chunks; the reader decodes them, so the schema of
   // /posts/{postId} has no `array of hex strings` variant that the API never sent.
@@ -122,9 +226,25 @@ describe('public captures: package exports', () => {
   it('every recorded capture analyzes into a valid model through analyzeLogs', async () => {
     for (const c of await recordedCaptures()) {
       const r = analyzeLogs([{ entries: c.entries }]);
-      expect(r.operations.length).toBeGreaterThan(0);
-      expect(r.auth.credentials.map((x) => x.id)).toEqual(c.labels.credentials);
-      expect(r.pagination).toEqual([]);
+      const byId = new Map(r.operations.map((o) => [o.id, o]));
+      const key = (id: string | undefined): string => {
+        const op = id ? byId.get(id) : undefined;
+        return op ? `${op.method} ${op.pathTemplate.replace(/\{[^}]*\}/g, '{}')}` : '?';
+      };
+      expect([...new Set(r.operations.map((o) => key(o.id)))].sort(), c.name).toEqual(
+        [...c.labels.templates].sort(),
+      );
+      expect(
+        r.auth.credentials.map((x) => x.id),
+        c.name,
+      ).toEqual(c.labels.credentials);
+      const flows = r.auth.credentials.flatMap((x) =>
+        x.issuedBy.map((i) => `${x.id} <- ${key(i.operationId)}`),
+      );
+      expect(flows, c.name).toEqual(c.labels.flows);
+      expect([...new Set(r.pagination.map((p) => `${key(p.operationId)} ${p.style}`))], c.name).toEqual(
+        c.labels.pagination,
+      );
     }
   });
 });

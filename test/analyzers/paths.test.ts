@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeLogs } from '../../analyzers/index.js';
+import { isWordFileName } from '../../analyzers/paths.js';
+import { entry, har } from './build.js';
+
+describe('path templates: server files named in words stay literal', () => {
+  it.each([
+    ['ServerService.svc', true],
+    ['Default.aspx', true],
+    ['GetUser.php', true],
+    ['index.html', true],
+    ['WebResource.axd', true],
+    ['a1B2c3D4e5.json', false],
+    ['QXZ7TPLKRW.svc', false],
+    ['ServerService', false],
+  ])('%s is a word-named file: %s', (segment, expected) => {
+    expect(isWordFileName(segment)).toBe(expected);
+  });
+
+  // Kofax TotalAgility (test/fixtures/har-public/kofax-totalagility-*.har): the WCF service file's dot and
+  // PascalCase humps made it look like an opaque id, so one call became `/SDK/{sDKId}/json/...`.
+  it('keeps a WCF service file literal in a single-call capture', () => {
+    const r = analyzeLogs([
+      har([
+        entry({
+          method: 'POST',
+          url: 'https://tenant.example.test/agility.server.web/Services/SDK/ServerService.svc/json/GetNavigationMenu2',
+          requestBody: { sessionId: '' },
+          response: { d: { Name: 'WorkspaceMenu' } },
+        }),
+      ]).log,
+    ]);
+    expect(r.operations.map((o) => `${o.method} ${o.pathTemplate}`)).toEqual([
+      'POST /agility.server.web/Services/SDK/ServerService.svc/json/GetNavigationMenu2',
+    ]);
+  });
+
+  it('still templates opaque ids that happen to end in an extension-like suffix', () => {
+    const r = analyzeLogs([
+      har([
+        entry({ url: 'https://files.example.test/blobs/a8Xk2Pq9Zr7Lm.json', response: { ok: true } }),
+        entry({ url: 'https://files.example.test/blobs/Q3wE9rT5yU1iO.json', response: { ok: true } }),
+      ]).log,
+    ]);
+    expect(r.operations.map((o) => o.pathTemplate)).toEqual(['/blobs/{blobId}']);
+  });
+});
