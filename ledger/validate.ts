@@ -56,8 +56,8 @@ function describe(error: ErrorObject): { field: string; message: string } {
         ? 'a canonical decimal string (plain digits, no exponent, no trailing zeros, e.g. "0.0015")'
         : pattern.startsWith('^[0-9]')
           ? 'a string of digits'
-          : pattern.startsWith('^[A-Z0-9]')
-            ? 'an upper-case asset code'
+          : pattern.startsWith('^[\\p{Lu}')
+            ? 'an asset code (upper-case letters, letters of other scripts such as CJK, digits, . _ -)'
             : `a string matching ${pattern}`;
     return { field: error.instancePath, message: `must be ${what}, not ${shown}` };
   }

@@ -288,7 +288,7 @@ async function ledger(
 ): Promise<RouteResult> {
   onlyParameters(params, ['asset', 'since', 'until', 'limit', 'cursor']);
   const asset = single(params, 'asset');
-  if (asset !== undefined && !/^[A-Z0-9][A-Z0-9._-]{0,31}$/.test(asset))
+  if (asset !== undefined && !/^[\p{Lu}\p{Lo}\p{Nd}][\p{Lu}\p{Lo}\p{Nd}._-]{0,31}$/u.test(asset))
     throw badParameter(
       'bad_asset',
       'asset',

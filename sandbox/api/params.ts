@@ -7,8 +7,9 @@ import { Errors } from './errors.js';
 
 const LONG = /^[0-9]{1,20}$/;
 const LONG_RANGE = '^[0-9]{1,20}$';
-const SYMBOL = /^[A-Z0-9-_.]{1,20}$/;
-const SYMBOL_RANGE = '^[A-Z0-9-_.]{1,20}$';
+// Symbols may be non-ASCII since 2025-12 (CONTRACT §1: the testnet lists `这是测试币456`).
+const SYMBOL = /^[\p{Lu}\p{Lo}\p{Nd}\-_.]{1,20}$/u;
+const SYMBOL_RANGE = '^[\\p{Lu}\\p{Lo}\\p{Nd}\\-_.]{1,20}$';
 /** Parameters every signed request may carry beside its own. */
 export const SIGNING_PARAMS = ['timestamp', 'recvWindow', 'signature'];
 

@@ -29,6 +29,15 @@ describe('account schemas', () => {
       expect(checkAccountRecord({ ...trade(1), qty: bad })?.field).toBe('/qty');
   });
 
+  it('accepts asset codes in any script and refuses lower case, spaces and control characters', () => {
+    const base = trade(1);
+    for (const ok of ['BTC', '1000SATS', 'BTC.B', '币安人生', '这是测试币456'])
+      expect(checkAccountRecord({ ...base, feeAsset: ok })).toBeUndefined();
+    for (const bad of ['btc', 'BT C', 'BTC\n', '', '-BTC', 'A'.repeat(33)])
+      expect(checkAccountRecord({ ...base, feeAsset: bad })).toMatchObject({ field: '/feeAsset' });
+    expect(checkAccountRecord({ ...base, feeAsset: 'btc' })?.message).toMatch(/asset code/);
+  });
+
   it('names the kind when it is unknown and survives hostile input', () => {
     expect(checkAccountRecord({ kind: 'nope', id: 'x' })).toMatchObject({ kind: 'nope', field: '/kind' });
     expect(checkAccountRecord(null)?.message).toBe('is not an object');

@@ -183,6 +183,8 @@ describe('/api/v3/myTrades', () => {
       msg: "Illegal characters found in parameter 'fromId'; legal range is '^[0-9]{1,20}$'.",
     });
     expect(errorOf(await signed(sandbox, '/api/v3/myTrades', { symbol: 'btc usdt' })).code).toBe(-1100);
+    // A non-ASCII symbol is legal (CONTRACT §1), signed over its percent-encoded form: unknown here, not illegal.
+    expect(errorOf(await signed(sandbox, '/api/v3/myTrades', { symbol: '这是测试币456' })).code).toBe(-1121);
     expect(errorOf(await signed(sandbox, '/api/v3/myTrades', { symbol: busiest, fromId: '' }))).toEqual({
       code: -1105,
       msg: "Parameter 'fromId' was empty.",

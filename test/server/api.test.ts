@@ -334,6 +334,12 @@ describe.each(cases)('serve API on $name', (backend) => {
     ['unknown path', '/v1/nothing', 404, 'server.not_found'],
     ['root', '/', 404, 'server.not_found'],
   ];
+  it('takes a non-ASCII asset code (CONTRACT §1: such assets exist)', async () => {
+    const res = await get(`/v1/accounts/main/ledger?asset=${encodeURIComponent('币安人生')}`);
+    expect(res.status, res.text).toBe(200);
+    expect(res.json).toMatchObject({ asset: '币安人生', rows: [] });
+  });
+
   it.each(problems)('answers %s with problem+json', async (_name, path, status, code) => {
     const res = await get(path);
     expect(res.status, res.text).toBe(status);

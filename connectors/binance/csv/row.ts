@@ -152,12 +152,13 @@ export function splitSymbol(
   symbol: string,
   known?: { base?: string; quote?: string },
 ): { base: string; quote: string } | undefined {
-  const s = symbol.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  // Asset names may be non-ASCII (CONTRACT §1: `这是测试币456`): keep letters of every script.
+  const s = symbol.toUpperCase().replace(/[^\p{Lu}\p{Lo}\p{Nd}]/gu, '');
   if (known?.quote && s.endsWith(known.quote) && s.length > known.quote.length)
     return { base: s.slice(0, -known.quote.length), quote: known.quote };
   if (known?.base && s.startsWith(known.base) && s.length > known.base.length)
     return { base: known.base, quote: s.slice(known.base.length) };
-  const slash = /^([A-Z0-9]+)[/_-]([A-Z0-9]+)$/.exec(symbol.toUpperCase());
+  const slash = /^([\p{Lu}\p{Lo}\p{Nd}]+)[/_-]([\p{Lu}\p{Lo}\p{Nd}]+)$/u.exec(symbol.toUpperCase());
   if (slash) return { base: slash[1]!, quote: slash[2]! };
   let best: string | undefined;
   for (const q of QUOTE_ASSETS)

@@ -13,8 +13,9 @@ export interface ParsedAmount {
 }
 
 const CURRENCY_PREFIX = /^[£€$¥₺₹₽]/u;
-const AMOUNT_WITH_ASSET = /^([+-]?[\d.,]*\d[\d.,]*(?:[eE][+-]?\d+)?)\s*([A-Za-z][A-Za-z0-9]*)?$/;
-const ASSET_THEN_AMOUNT = /^([A-Za-z][A-Za-z0-9]*)\s+([+-]?[\d.,]*\d[\d.,]*(?:[eE][+-]?\d+)?)$/;
+// Asset names may be in any script (CONTRACT §1 and §6.14: non-ASCII assets exist), so letters are \p{L}.
+const AMOUNT_WITH_ASSET = /^([+-]?[\d.,]*\d[\d.,]*(?:[eE][+-]?\d+)?)\s*(\p{L}[\p{L}\p{Nd}]*)?$/u;
+const ASSET_THEN_AMOUNT = /^(\p{L}[\p{L}\p{Nd}]*)\s+([+-]?[\d.,]*\d[\d.,]*(?:[eE][+-]?\d+)?)$/u;
 const THOUSANDS = /^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/;
 
 /**

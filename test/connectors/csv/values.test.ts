@@ -24,6 +24,9 @@ describe('parseCsvAmount', () => {
     ['1.234,5', true, { value: '1234.5', asset: undefined }],
     ['0.5EOS', false, { value: '0.5', asset: 'EOS' }],
     ['1,000,000', false, { value: '1000000', asset: undefined }],
+    // Non-ASCII asset names exist (CONTRACT §1, §6.14).
+    ['12.5币安人生', false, { value: '12.5', asset: '币安人生' }],
+    ['这是测试币456 3', false, { value: '3', asset: '这是测试币456' }],
   ] as const)('%s', (text, comma, want) => {
     expect(parseCsvAmount(text, comma)).toEqual(want);
   });
