@@ -13,7 +13,7 @@ import type { Analyzer, FinishInput, RouteRef } from './analyzer.js';
 import { evidenceAt, pushEvidence } from './analyzer.js';
 import type { Observation } from './observe.js';
 import { scannableJson, visitLeaves } from './observe.js';
-import { webSocketCredentialUses } from './websocket.js';
+import { webSocketCredentialUses } from './websocket-credentials.js';
 import { credentialKindOf, isCredentialName, isRedactedValue } from './shapes.js';
 import type {
   AuthCallModel,

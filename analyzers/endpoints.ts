@@ -7,6 +7,8 @@ import type { Analyzer, FinishInput, RouteRef } from './analyzer.js';
 import { evidenceAt } from './analyzer.js';
 import type { AnalyzeContext } from './context.js';
 import type { Observation, ParsedBody } from './observe.js';
+import { mergeParamMaps, observeParam, observeQuery, paramModels, type ParamStats } from './param-stats.js';
+import { groupRoutes, idBinder } from './route-groups.js';
 import {
   hitDepthCap,
   mergeSchemaAcc,
@@ -16,7 +18,7 @@ import {
   type SchemaAcc,
 } from './schema-infer.js';
 import { classifyOperation, surfaceOf } from './classify.js';
-import { camelIdentifier, isCredentialName, redactExample } from './shapes.js';
+import { camelIdentifier, redactExample } from './shapes.js';
 import { isWebSocketObservation } from './websocket-frames.js';
 import type {
   BodyModel,
@@ -40,12 +42,6 @@ const STANDARD_REQUEST_HEADERS = new Set(
 );
 const STANDARD_RESPONSE_HEADERS =
   /^(date|server|content-|connection|keep-alive|vary|etag|last-modified|cache-control|expires|pragma|age|accept-ranges|access-control-|strict-transport|x-content-type|x-frame|x-xss|referrer-policy|permissions-policy|cross-origin-|alt-svc|transfer-encoding|set-cookie|report-to|nel|cf-|x-cache|x-amz-cf|via|timing-allow|server-timing|expect-ct|x-served-by|x-timer|location)/;
-
-interface ParamStats {
-  seen: number;
-  acc: SchemaAcc;
-  examples: string[];
-}
 
 interface OpState {
   method: string;
@@ -74,21 +70,6 @@ function coerce(value: string): unknown {
   if (/^-?\d+\.\d+$/.test(value) && value.length <= 17) return Number(value);
   if (value === 'true' || value === 'false') return value === 'true';
   return value;
-}
-
-function observeParam(map: Map<string, ParamStats>, name: string, value: string, ctx: AnalyzeContext): void {
-  let p = map.get(name);
-  if (!p) {
-    if (map.size >= 200) return;
-    p = { seen: 0, acc: newSchemaAcc(), examples: [] };
-    map.set(name, p);
-  }
-  p.seen++;
-  observeValue(p.acc, coerce(value), ctx);
-  if (p.examples.length < 3) {
-    const ex = redactExample(value, name);
-    if (!p.examples.includes(ex)) p.examples.push(ex);
-  }
 }
 
 /** The schema-relevant value of a parsed body. */
@@ -120,28 +101,6 @@ function bodyModels(map: Map<string, { acc: SchemaAcc; samples: number }>): Body
     }));
 }
 
-function paramModels(
-  map: Map<string, ParamStats>,
-  where: 'query' | 'header',
-  samples: number,
-): ParameterModel[] {
-  return [...map]
-    .sort((a, b) => (a[0] < b[0] ? -1 : 1))
-    .map(([name, p]) => {
-      const m: ParameterModel = {
-        name,
-        in: where,
-        required: p.seen >= samples,
-        schema: toJsonSchema(p.acc, { name }),
-        seen: p.seen,
-        presence: Math.round((p.seen / samples) * 1000) / 1000,
-        examples: p.examples,
-      };
-      if (isCredentialName(name)) m.credential = true;
-      return m;
-    });
-}
-
 /** `get_users_userId`, `post_graphql_GetViewer`. */
 export function operationIdOf(method: string, template: string, rpc?: RpcModel): string {
   const path = template
@@ -151,23 +110,6 @@ export function operationIdOf(method: string, template: string, rpc?: RpcModel):
     .join('_');
   const base = `${method.toLowerCase()}_${path || 'root'}`;
   return rpc ? `${base}_${camelIdentifier(rpc.name.replace(/^batch:/, 'batch ')) || 'rpc'}` : base;
-}
-
-function mergeParamMaps(
-  dst: Map<string, ParamStats>,
-  src: Map<string, ParamStats>,
-  ctx: AnalyzeContext,
-): void {
-  for (const [k, p] of src) {
-    const mine = dst.get(k);
-    if (!mine) dst.set(k, p);
-    else {
-      mine.seen += p.seen;
-      mergeSchemaAcc(mine.acc, p.acc, ctx);
-      for (const e of p.examples)
-        if (mine.examples.length < 3 && !mine.examples.includes(e)) mine.examples.push(e);
-    }
-  }
 }
 
 function mergeBodies(
@@ -181,6 +123,26 @@ function mergeBodies(
     else {
       mine.samples += b.samples;
       mergeSchemaAcc(mine.acc, b.acc, ctx);
+    }
+  }
+}
+
+/** Merges the state of a route key that templating made one with another into the first. */
+function mergeOpState(d: OpState, s: OpState, ctx: AnalyzeContext): void {
+  for (const e of s.reservoir) if (d.reservoir.length < ctx.samplesPerOperation) d.reservoir.push(e);
+  d.samples += s.samples;
+  d.hasRequestBody ||= s.hasRequestBody;
+  for (const [st, n] of s.steps) d.steps.set(st, (d.steps.get(st) ?? 0) + n);
+  mergeParamMaps(d.query, s.query, ctx);
+  mergeParamMaps(d.headers, s.headers, ctx);
+  mergeBodies(d.requestBodies, s.requestBodies, ctx);
+  for (const [status, rr] of s.responses) {
+    const mine = d.responses.get(status);
+    if (!mine) d.responses.set(status, rr);
+    else {
+      mine.samples += rr.samples;
+      for (const [h, c] of rr.headers) mine.headers.set(h, (mine.headers.get(h) ?? 0) + c);
+      mergeBodies(mine.bodies, rr.bodies, ctx);
     }
   }
 }
@@ -226,15 +188,10 @@ export const endpointsAnalyzer: Analyzer = {
         reservoirAdd(s, evidenceAt(obs, ''));
         if (obs.step && (s.steps.size < 20 || s.steps.has(obs.step)))
           s.steps.set(obs.step, (s.steps.get(obs.step) ?? 0) + 1);
-        const seenQ = new Set<string>();
-        for (const [k, v] of obs.query) {
-          if (seenQ.has(k)) continue;
-          seenQ.add(k);
-          observeParam(s.query, k, v, ctx);
-        }
+        observeQuery(s.query, obs.query, ctx, 200, coerce);
         for (const [k, v] of obs.requestHeaders) {
           if (STANDARD_REQUEST_HEADERS.has(k) || k.startsWith(':')) continue;
-          observeParam(s.headers, k, v, ctx);
+          observeParam(s.headers, k, v, ctx, 200, coerce);
         }
         const rb = bodyValue(obs.requestBody);
         if (rb) {
@@ -271,50 +228,22 @@ export const endpointsAnalyzer: Analyzer = {
       },
       finish(input: FinishInput) {
         // Keys that templating merged (`/users/alice`, `/users/bob` → `/users/{user}`) become one operation.
-        const merged = new Map<
-          string,
-          { state: OpState; keys: string[]; template: ReturnType<FinishInput['resolvePath']> }
-        >();
-        for (const [key, s] of ops) {
-          const resolved = input.resolvePath(s.node);
-          const groupKey = `${s.origin} ${s.method} ${resolved.template} ${s.rpc ? `${s.rpc.kind}:${s.rpc.name}` : ''}`;
-          const g = merged.get(groupKey);
-          if (!g) {
-            merged.set(groupKey, { state: s, keys: [key], template: resolved });
-            continue;
-          }
-          g.keys.push(key);
-          const d = g.state;
-          for (const e of s.reservoir) if (d.reservoir.length < ctx.samplesPerOperation) d.reservoir.push(e);
-          d.samples += s.samples;
-          d.hasRequestBody ||= s.hasRequestBody;
-          for (const [st, n] of s.steps) d.steps.set(st, (d.steps.get(st) ?? 0) + n);
-          mergeParamMaps(d.query, s.query, ctx);
-          mergeParamMaps(d.headers, s.headers, ctx);
-          mergeBodies(d.requestBodies, s.requestBodies, ctx);
-          for (const [status, rr] of s.responses) {
-            const mine = d.responses.get(status);
-            if (!mine) d.responses.set(status, rr);
-            else {
-              mine.samples += rr.samples;
-              for (const [h, c] of rr.headers) mine.headers.set(h, (mine.headers.get(h) ?? 0) + c);
-              mergeBodies(mine.bodies, rr.bodies, ctx);
-            }
-          }
-        }
-        const usedIds = new Map<string, number>();
+        const merged = groupRoutes(
+          ops,
+          input,
+          (s, resolved) =>
+            `${s.origin} ${s.method} ${resolved.template} ${s.rpc ? `${s.rpc.kind}:${s.rpc.name}` : ''}`,
+          (d, s) => mergeOpState(d, s, ctx),
+        );
+        const bindId = idBinder(input);
         const operations: OperationModel[] = [];
-        const sorted = [...merged.values()].sort((a, b) =>
+        const sorted = merged.sort((a, b) =>
           a.template.template === b.template.template
             ? a.state.method.localeCompare(b.state.method) || a.state.origin.localeCompare(b.state.origin)
             : a.template.template.localeCompare(b.template.template),
         );
         for (const { state: s, keys, template } of sorted) {
-          let id = operationIdOf(s.method, template.template, s.rpc);
-          const n = usedIds.get(id) ?? 0;
-          usedIds.set(id, n + 1);
-          if (n > 0) id = `${id}_${n + 1}`;
-          for (const k of keys) input.bindOperation(k, id);
+          const id = bindId(operationIdOf(s.method, template.template, s.rpc), keys);
           const pathParams: ParameterModel[] = template.params.map((p) => ({
             name: p.name,
             in: 'path',

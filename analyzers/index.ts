@@ -26,4 +26,4 @@ export {
 export { newSchemaAcc, observeValue, mergeSchemaAcc, toJsonSchema, type SchemaAcc } from './schema-infer.js';
 export type { Observation, ParsedBody } from './observe.js';
 export { isWebSocketObservation } from './websocket-frames.js';
-export { templateTopic } from './websocket.js';
+export { templateTopic } from './websocket-topics.js';

@@ -5,18 +5,11 @@
  * are dropped; open objects stay open.
  */
 import { compile } from 'json-schema-to-typescript';
+import { pascal } from './pascal-case.js';
 import type { ProtocolModel } from './types.js';
 import { emitWebSocketTypes } from './websocket-typescript.js';
 
 type Json = { [key: string]: unknown };
-
-function pascal(id: string): string {
-  return id
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
-    .join('');
-}
 
 /** Drops `x-` keywords and custom formats json-schema-to-typescript does not need. */
 function clean(schema: unknown): unknown {

@@ -3,20 +3,13 @@
  * (`WsStreamReceiveTrade`), the discriminator pinned to its value (`e: "trade"`) so the per-direction
  * union (`WsStreamReceiveMessage`) narrows on it.
  */
+import { pascal } from './pascal-case.js';
 import type { ProtocolModel, ProtocolWebSocketMessageKind } from './types.js';
 
 type Json = { [key: string]: unknown };
 
 /** Emits one type from a JSON Schema and returns the name it got (unique in the file). */
 export type EmitType = (name: string, schema: Json, comment: string) => Promise<string>;
-
-function pascal(id: string): string {
-  return id
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
-    .join('');
-}
 
 /** The schema with the discriminator's property set to its constant value. */
 function pinned(kind: ProtocolWebSocketMessageKind): Json {
