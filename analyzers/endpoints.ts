@@ -9,6 +9,7 @@ import type { AnalyzeContext } from './context.js';
 import type { Observation, ParsedBody } from './observe.js';
 import { mergeParamMaps, observeParam, observeQuery, paramModels, type ParamStats } from './param-stats.js';
 import { groupRoutes, idBinder } from './route-groups.js';
+import { tenantOrigins, variablesOf } from './tenants.js';
 import {
   hitDepthCap,
   mergeSchemaAcc,
@@ -227,19 +228,29 @@ export const endpointsAnalyzer: Analyzer = {
         }
       },
       finish(input: FinishInput) {
+        // Hosts of one multi-tenant API (`a.us.auth0.com`, `b.us.auth0.com`) become one templated origin.
+        const perOrigin = new Map<string, Set<string>>();
+        for (const s of ops.values()) {
+          const set = perOrigin.get(s.origin) ?? new Set<string>();
+          set.add(`${s.method} ${input.resolvePath(s.node).template}`);
+          perOrigin.set(s.origin, set);
+        }
+        const tenants = tenantOrigins(perOrigin);
+        const originOf = (origin: string): string => tenants.get(origin)?.origin ?? origin;
         // Keys that templating merged (`/users/alice`, `/users/bob` → `/users/{user}`) become one operation.
         const merged = groupRoutes(
           ops,
           input,
           (s, resolved) =>
-            `${s.origin} ${s.method} ${resolved.template} ${s.rpc ? `${s.rpc.kind}:${s.rpc.name}` : ''}`,
+            `${originOf(s.origin)} ${s.method} ${resolved.template} ${s.rpc ? `${s.rpc.kind}:${s.rpc.name}` : ''}`,
           (d, s) => mergeOpState(d, s, ctx),
         );
         const bindId = idBinder(input);
         const operations: OperationModel[] = [];
         const sorted = merged.sort((a, b) =>
           a.template.template === b.template.template
-            ? a.state.method.localeCompare(b.state.method) || a.state.origin.localeCompare(b.state.origin)
+            ? a.state.method.localeCompare(b.state.method) ||
+              originOf(a.state.origin).localeCompare(originOf(b.state.origin))
             : a.template.template.localeCompare(b.template.template),
         );
         for (const { state: s, keys, template } of sorted) {
@@ -274,10 +285,12 @@ export const endpointsAnalyzer: Analyzer = {
                 .sort(),
             }));
           const steps = [...s.steps].sort((a, b) => b[1] - a[1]).map(([st]) => st);
+          const originVariables = variablesOf(keys.map((k) => tenants.get(ops.get(k)?.origin ?? '')));
           const op: OperationModel = {
             id,
             method: s.method,
-            origin: s.origin,
+            origin: originOf(s.origin),
+            ...(originVariables ? { originVariables } : {}),
             pathTemplate: template.template,
             samples: s.samples,
             confidence: template.confidence,

@@ -88,8 +88,10 @@ export interface OperationModel {
   /** Stable id: `get_users_userId`, unique within a model. */
   id: string;
   method: string;
-  /** `https://api.example.test` */
+  /** `https://api.example.test`, or `https://{tenant}.us.auth0.com` for a multi-tenant API. */
   origin: string;
+  /** Values seen for each `{variable}` of a templated origin (tenant host labels), sorted. */
+  originVariables?: Record<string, string[]>;
   pathTemplate: string;
   rpc?: RpcModel;
   samples: number;

@@ -173,8 +173,10 @@ function mergeOperation(a: ProtocolOperation, b: ProtocolOperation): ProtocolOpe
         headers: mine.headers.filter((h) => r.headers.includes(h)),
       });
   }
+  const variables = mergeOriginVariables(a.originVariables, b.originVariables);
   return {
     ...a,
+    ...(variables ? { originVariables: variables } : {}),
     samples,
     confidence: Math.min(a.confidence, b.confidence),
     parameters: [...params.values()],
@@ -188,6 +190,17 @@ function mergeOperation(a: ProtocolOperation, b: ProtocolOperation): ProtocolOpe
         ? a.classification
         : b.classification,
   };
+}
+
+function mergeOriginVariables(
+  a: Record<string, string[] | undefined> | undefined,
+  b: Record<string, string[] | undefined> | undefined,
+): Record<string, string[]> | undefined {
+  if (!a && !b) return undefined;
+  const out: Record<string, string[]> = {};
+  for (const [name, values] of [...Object.entries(a ?? {}), ...Object.entries(b ?? {})])
+    out[name] = [...new Set([...(out[name] ?? []), ...(values ?? [])])].sort();
+  return out;
 }
 
 function mergeCredential(a: ProtocolCredential, b: ProtocolCredential): ProtocolCredential {

@@ -160,6 +160,29 @@ function combine(ops: ProtocolOperation[], model: ProtocolModel, schemes: Map<st
   return out;
 }
 
+/**
+ * A server object; a templated origin (`https://{tenant}.us.auth0.com`) gets its variables, defaulting to
+ * the first value seen, with every value seen listed.
+ */
+function serverOf(url: string, model: ProtocolModel): Json {
+  const seen = new Map<string, Set<string>>();
+  for (const op of model.operations) {
+    if (op.origin !== url) continue;
+    for (const [name, values] of Object.entries(op.originVariables ?? {})) {
+      const set = seen.get(name) ?? new Set<string>();
+      for (const v of values ?? []) set.add(v);
+      seen.set(name, set);
+    }
+  }
+  if (seen.size === 0) return { url };
+  const variables: Json = {};
+  for (const [name, values] of [...seen].sort((a, b) => a[0].localeCompare(b[0]))) {
+    const sorted = [...values].sort();
+    variables[name] = { default: sorted[0], 'x-ledgertap-seen': sorted };
+  }
+  return { url, variables };
+}
+
 /** Builds the OpenAPI 3.1 document (a plain object). */
 export function toOpenApi(model: ProtocolModel, options: OpenApiOptions = {}): Json {
   const origins = [...new Set(model.operations.map((o) => o.origin))].sort();
@@ -204,7 +227,7 @@ export function toOpenApi(model: ProtocolModel, options: OpenApiOptions = {}): J
       }
       item[m] = combine(ops, model, schemes);
     }
-    if (origins.length > 1) item.servers = [{ url: pathOrigin.get(key) }];
+    if (origins.length > 1) item.servers = [serverOf(pathOrigin.get(key) as string, model)];
     paths[key] = item;
   }
   const doc: Json = {
@@ -214,7 +237,7 @@ export function toOpenApi(model: ProtocolModel, options: OpenApiOptions = {}): J
       version: options.version ?? '0.0.0-inferred',
       description: `Inferred from ${model.captures.length} capture(s), ${model.stats.analyzedEntries} API request(s); ${model.stats.noiseEntries} noise request(s) set aside. Schemas are merged over every sample; x-ledgertap-* extensions carry confidence, replay safety, pagination and the auth flow.`,
     },
-    servers: origins.length > 0 ? origins.map((url) => ({ url })) : [{ url: '/' }],
+    servers: origins.length > 0 ? origins.map((url) => serverOf(url, model)) : [{ url: '/' }],
     paths,
     components: { securitySchemes },
     'x-ledgertap-auth': {

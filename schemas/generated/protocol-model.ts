@@ -45,6 +45,12 @@ export interface Operation {
   id: string;
   method: string;
   origin: string;
+  /**
+   * Values seen for each {variable} of a templated origin (tenant host labels), sorted.
+   */
+  originVariables?: {
+    [k: string]: string[] | undefined;
+  };
   pathTemplate: string;
   rpc?: Rpc;
   samples: number;

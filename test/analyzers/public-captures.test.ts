@@ -166,11 +166,15 @@ describe('public captures with credentials: ledgertap analyze', () => {
 
   it('Auth0 (JupiterOne, redacted): /oauth/token issues the bearer token; /api/v2/users pages by page and per_page', async () => {
     const model = await analyzeCli('auth0-j1');
-    // Two tenants (two recordings, two hosts): the same two routes on each origin.
-    expect([...new Set(model.operations.map((o) => `${o.method} ${o.pathTemplate}`))].sort()).toEqual([
-      'GET /api/v2/users',
-      'POST /oauth/token',
+    // Two tenants in two regions (two recordings, two hosts): one templated origin, each route once.
+    expect(model.operations.map((o) => `${o.method} ${o.origin}${o.pathTemplate}`).sort()).toEqual([
+      'GET https://{tenant}.{region}.auth0.com/api/v2/users',
+      'POST https://{tenant}.{region}.auth0.com/oauth/token',
     ]);
+    expect(model.operations[0]?.originVariables).toEqual({
+      region: ['au', 'us'],
+      tenant: ['dev-1twhdvfgiaaimlwz', 'dev-kyq64v8831k21hfm'],
+    });
     // Auth0's `did`, `did_compat` and `__cf_bm` cookies are never sent back; `auth0-client` is telemetry.
     expect(model.auth.credentials.map((c) => c.id)).toEqual(['authorization:authorization']);
     const auth = model.auth.credentials[0];

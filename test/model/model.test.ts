@@ -112,6 +112,27 @@ describe('OpenAPI 3.1', () => {
     await golden('openapi.yaml', await renderOpenApi(model, 'api.yaml'));
   });
 
+  it('gives a templated (multi-tenant) origin its server variables, merged across models, and stays valid', async () => {
+    const base = model.operations[0] as ProtocolModel['operations'][number];
+    const tenant = (origin: string, values: Record<string, string[]>): ProtocolModel => ({
+      ...model,
+      operations: [{ ...base, origin, originVariables: values }],
+    });
+    const merged = mergeProtocolModels([
+      tenant('https://{tenant}.okta.com', { tenant: ['globex'] }),
+      tenant('https://{tenant}.okta.com', { tenant: ['acme'] }),
+    ]);
+    expect(merged.operations.map((o) => o.originVariables)).toEqual([{ tenant: ['acme', 'globex'] }]);
+    const doc = toOpenApi(merged) as unknown as { servers: unknown[] };
+    expect(doc.servers).toEqual([
+      {
+        url: 'https://{tenant}.okta.com',
+        variables: { tenant: { default: 'acme', 'x-ledgertap-seen': ['acme', 'globex'] } },
+      },
+    ]);
+    expect(await validateOpenApi(doc as never)).toEqual([]);
+  });
+
   it('writes JSON for other extensions, equal to the YAML', async () => {
     const json = JSON.parse(await renderOpenApi(model, 'api.json')) as unknown;
     expect(json).toEqual(parseYaml(await renderOpenApi(model, 'api.yml')));
