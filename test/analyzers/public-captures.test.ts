@@ -20,6 +20,8 @@ interface ModelJson {
   operations: {
     id: string;
     method: string;
+    origin: string;
+    originVariables?: Record<string, string[]>;
     pathTemplate: string;
     responses: { status: number; bodies: { schema: unknown }[] }[];
   }[];
