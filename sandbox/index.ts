@@ -45,6 +45,7 @@ export {
   type SandboxCredentials,
 } from './state.js';
 export { parseFaults as parseSandboxFaults, type FaultSpec as SandboxFaultSpec } from './api/faults.js';
+export { parseWebFaults as parseSandboxWebFaults } from './web/faults.js';
 export {
   signaturePayload as sandboxSignaturePayload,
   verifySignature as verifySandboxSignature,

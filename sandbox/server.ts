@@ -11,6 +11,7 @@ import { EnvironmentError, isErrnoException, UsageError } from '../core/index.js
 import { AdminRoutes, ADMIN_PREFIX } from './admin/admin.js';
 import { buildIndex } from './api/context.js';
 import { FaultInjector, parseFaults, type FaultSpec } from './api/faults.js';
+import { parseWebFaults, WebFaults } from './web/faults.js';
 import { createKey, KEY_TYPES, parsePermissions, PERMISSION_FLAGS, type KeyType } from './api/keys.js';
 import { RateLimiter } from './api/limits.js';
 import { ApiRouter } from './api/router.js';
@@ -68,6 +69,8 @@ export interface SandboxOptions {
   writeKeyFiles?: boolean;
   /** Fault spec (see api/faults.ts for the grammar) or a parsed one. */
   faults?: string | FaultSpec;
+  /** Fault spec for the web app (web/faults.ts: the same grammar, without 418) or a parsed one. */
+  webFaults?: string | FaultSpec;
   /** Server clock = real clock + this (default 0). */
   clockSkewMs?: number;
   /** Length of a nominal 1-minute rate-limit window in ms (default 60000); every window scales with it. */
@@ -192,6 +195,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if (options.webApp === undefined) state.credentials.webTwoFactorCode = webTwoFactorCodeFor(account.seed);
   const limiter = new RateLimiter(limitWindowMs / 60_000);
   const api = new ApiRouter(state, limiter, new FaultInjector(faults, account.seed));
+  const webFaultSpec =
+    typeof options.webFaults === 'object' ? options.webFaults : parseWebFaults(options.webFaults);
+  // Every web request is counted in /__sandbox/stats; faults fire only when a spec has rules or latency.
+  const webFaults = new WebFaults(webFaultSpec, account.seed, state.stats.web);
   const urls = { baseUrl: '', webUrl: '', adminUrl: '' };
   const admin = new AdminRoutes(state, limiter, () => urls);
 
@@ -232,6 +239,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (url.pathname === ADMIN_PREFIX || url.pathname.startsWith(`${ADMIN_PREFIX}/`))
         return admin.handle(req, res, url);
       const ctx: SandboxRouteContext = { account, state, url, urls };
+      if (webFaults && (await webFaults.apply(req, res, url.pathname))) return;
       if (webApp && (await webApp(req, res, ctx))) return;
       if (url.pathname === '/') {
         res.writeHead(200, { 'Content-Type': 'text/html;charset=UTF-8' }).end(placeholderPage(ctx));

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SandboxAccount } from './data/model.js';
 import type { SandboxKey } from './api/keys.js';
 import type { AccountIndex } from './api/context.js';
+import { newWebStats } from './web/faults.js';
 
 /** One web session the web app issued. */
 export interface WebSession {
@@ -41,6 +42,8 @@ export class SandboxStats {
   timestampRejections = 0;
   apiKeyRejections = 0;
   readonly faults = new Map<string, number>();
+  /** Web app requests (counted apart: they carry no API weight). */
+  readonly web = newWebStats();
 
   endpoint(key: string): EndpointStats {
     let e = this.byEndpoint.get(key);

@@ -10,6 +10,7 @@ import {
   SANDBOX_PERMISSION_FLAGS,
   SANDBOX_PROFILE_NAMES,
   parseSandboxFaults,
+  parseSandboxWebFaults,
   startSandbox,
   type SandboxKeyType,
   type SandboxModel,
@@ -27,6 +28,7 @@ interface SandboxFlags {
   keyPermissions: string;
   keyFiles?: boolean;
   faults?: string;
+  webFaults?: string;
   clockSkewMs: string;
   limitWindowMs: string;
   webApiVersion: string;
@@ -50,6 +52,8 @@ Faults (--faults, comma-separated):
   latency:MIN-MAX   uniform added latency in ms               e.g. latency:20-200
 KIND: 429 (counts toward the 418 escalation), 418 (an IP ban), 403 (WAF page), 5xx or 500/502/503/504,
 reset (connection destroyed), truncate (body cut short).
+--web-faults takes the same grammar for the web app's requests (no 418; 429 answers the web's own
+rate-limit envelope with Retry-After). Web requests are counted under "web" in /stats.
 
 Admin: GET <adminUrl>/truth (JSON lines), /stats, /sessions, /credentials, /export/<kind>.csv`;
 
@@ -98,6 +102,7 @@ async function run(ctx: CommandContext, flags: SandboxFlags): Promise<number> {
     quirks.autoInvestListEnvelope = flags.autoInvestEnvelope === 'list';
   }
   const faults = parseSandboxFaults(flags.faults);
+  const webFaults = parseSandboxWebFaults(flags.webFaults);
   const started = performance.now();
   const sandbox = await startSandbox({
     host: flags.host,
@@ -111,6 +116,7 @@ async function run(ctx: CommandContext, flags: SandboxFlags): Promise<number> {
     keyPermissions: permissions,
     writeKeyFiles: Boolean(flags.keyFiles),
     faults,
+    webFaults,
     clockSkewMs: integer('--clock-skew-ms', flags.clockSkewMs, -86_400_000, 86_400_000),
     limitWindowMs: integer('--limit-window-ms', flags.limitWindowMs, 10, 86_400_000),
     webApiVersion,
@@ -170,6 +176,7 @@ export const register: RegisterVerb = (program: Command, runtime) => {
       'write the Ed25519/RSA key pair as owner-only PEM files in a temp dir and print their paths',
     )
     .option('--faults <spec>', 'inject faults (see below)')
+    .option('--web-faults <spec>', "inject faults into the web app's requests (see below)")
     .option('--clock-skew-ms <n>', 'server clock offset from the real clock', '0')
     .option(
       '--limit-window-ms <n>',

@@ -133,6 +133,11 @@ export class AdminRoutes {
       apiKeyRejections: s.apiKeyRejections,
       errorsByCode: Object.fromEntries(s.errorsByCode),
       faultsInjected: Object.fromEntries(s.faults),
+      web: {
+        requests: s.web.requests,
+        byEndpoint: Object.fromEntries(s.web.byEndpoint),
+        faultsInjected: Object.fromEntries(s.web.faults),
+      },
       minimumWeight: this.minimum,
     };
   }
