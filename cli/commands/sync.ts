@@ -125,6 +125,11 @@ function printSummary(ctx: CommandContext, s: SyncSummary, wallMs: number): void
   ctx.print(
     `  symbols:   ${s.discovery.symbolsWithTrades} traded of ${s.discovery.candidates} candidates (${s.discovery.listedSymbols} listed, ${s.discovery.strategy} discovery)`,
   );
+  if (s.discovery.isolatedCandidates > 0) {
+    ctx.print(
+      `  isolated margin: ${s.discovery.isolatedCandidates} symbols asked (+${s.discovery.isolatedPairProbes} isolated-to-isolated pairs); accounts found: ${s.discovery.isolatedAccounts.join(', ') || 'none'}`,
+    );
+  }
   if (s.discovery.unreachableSymbols.length > 0) {
     ctx.print(`  unreachable by the API (delisted): ${s.discovery.unreachableSymbols.join(', ')}`);
   }

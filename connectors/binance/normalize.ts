@@ -272,9 +272,13 @@ export function withdrawal(row: JsonObject, account: string): Transfer {
   });
 }
 
-/** Wallet tokens of universal-transfer types, longest first so `PORTFOLIO_MARGIN` wins over `MARGIN`. */
+/**
+ * Wallet tokens of universal-transfer types, longest first so `PORTFOLIO_MARGIN` wins over `MARGIN` and
+ * `ISOLATED_MARGIN` (`MAIN_ISOLATED_MARGIN`, `ISOLATED_MARGIN_MAIN`) is one token, not `ISOLATED` + `MARGIN`.
+ */
 const WALLET_TOKENS = [
   'PORTFOLIO_MARGIN',
+  'ISOLATED_MARGIN',
   'ISOLATEDMARGIN',
   'UMFUTURE',
   'CMFUTURE',
@@ -284,18 +288,38 @@ const WALLET_TOKENS = [
   'MAIN',
 ];
 
-/** A wallet's name in the model: `MAIN` is the spot wallet, the rest are the exchange's token lower-cased. */
-function walletName(token: string): string {
-  return token === 'MAIN' ? 'spot' : token.toLowerCase();
+/**
+ * A wallet's name in the model: `MAIN` is the spot wallet; an isolated-margin account is
+ * `isolated_margin:<symbol>` (one account per symbol; plain `isolated_margin` when the symbol is unknown);
+ * the rest are the exchange's token lower-cased.
+ */
+function walletName(token: string, symbol?: string): string {
+  if (token === 'MAIN') return 'spot';
+  if (token === 'ISOLATED_MARGIN' || token === 'ISOLATEDMARGIN')
+    return symbol ? `isolated_margin:${symbol}` : 'isolated_margin';
+  return token.toLowerCase();
 }
 
-/** `MAIN_FUNDING` → [`spot`, `funding`]; undefined when the type is not two known wallets. */
-export function walletsOfTransferType(type: string): [string, string] | undefined {
+/** The isolated-margin symbols a universal-transfer query named (CONTRACT.md §4.20 `fromSymbol`/`toSymbol`). */
+export interface TransferSymbols {
+  fromSymbol?: string;
+  toSymbol?: string;
+}
+
+/**
+ * `MAIN_FUNDING` → [`spot`, `funding`], `MAIN_ISOLATED_MARGIN` with toSymbol `BTCUSDT` → [`spot`,
+ * `isolated_margin:BTCUSDT`]; undefined when the type is not two known wallets.
+ */
+export function walletsOfTransferType(
+  type: string,
+  symbols: TransferSymbols = {},
+): [string, string] | undefined {
   const upper = type.toUpperCase();
   for (const a of WALLET_TOKENS) {
     if (!upper.startsWith(`${a}_`)) continue;
     const rest = upper.slice(a.length + 1);
-    if (WALLET_TOKENS.includes(rest)) return [walletName(a), walletName(rest)];
+    if (WALLET_TOKENS.includes(rest))
+      return [walletName(a, symbols.fromSymbol), walletName(rest, symbols.toSymbol)];
   }
   return undefined;
 }
@@ -311,9 +335,15 @@ function universalStatus(status: string): TransferStatus {
   }
 }
 
-export function universalTransfer(row: JsonObject, account: string, queriedType: string): Transfer {
+export function universalTransfer(
+  row: JsonObject,
+  account: string,
+  queriedType: string,
+  symbols: TransferSymbols = {},
+): Transfer {
   const type = optionalText(row, 'type') ?? queriedType;
-  const wallets = walletsOfTransferType(type);
+  // The row names no symbol: an isolated-margin account is the one the query named.
+  const wallets = walletsOfTransferType(type, symbols);
   return compact<Transfer>({
     kind: 'transfer',
     id: `wallet:${idString(row, 'tranId')}`,

@@ -16,7 +16,17 @@
  *     (UID 18000), convert (UID 3000), fiat orders (UID 90000), Earn subscriptions (150 per 30 days);
  *  5. Earn redemptions and rewards walk from the first subscription of their product, Auto-Invest
  *     executions from the oldest plan: no product, no walk;
- *  6. orders, last, when every surface has shown which assets the account held lately: every symbol with
+ *  6. isolated-margin transfers (6-month reach, like the other universal transfers): their query names
+ *     the isolated account's symbol, so each of the four one-account types (spot ⇄ isolated, cross ⇄
+ *     isolated) is asked per candidate symbol: every listed symbol whose base and quote the account both
+ *     held within the transfers' reach (now, or named by a record of that time; an isolated account holds
+ *     only its pair's two assets, and is opened to trade one against the other), plus every isolated
+ *     account the ledger already knows. Isolated → isolated needs both symbols: asked from every account
+ *     seen (any isolated transfer names it) to each candidate sharing an asset with it, until no new
+ *     account shows up. Weight 1 per call: 4 calls per candidate symbol plus the pairs, paid again on each
+ *     incremental run. Blind spot: an isolated account one of whose assets no record of the last 6 months
+ *     names (a short whose borrowed base never left it); `--discovery naive` asks every listed symbol;
+ *  7. orders, last, when every surface has shown which assets the account held lately: every symbol with
  *     trades or open orders, and a probe (one allOrders call, weight 20) of every listed symbol whose base
  *     or quote the account held within the order archive's reach. An order locks the quote (buy) or the
  *     base (sell) until it fills, is canceled or expires, and orders canceled or expired unfilled more
@@ -47,7 +57,13 @@ import { fiatStream } from './reads/fiat.js';
 import { ordersStream } from './reads/orders.js';
 import { p2pStream } from './reads/p2p.js';
 import { tradesStream } from './reads/trades.js';
-import { TRANSFER_TYPES, transfersStream } from './reads/transfers.js';
+import {
+  ISOLATED_SINGLE_TYPES,
+  TRANSFER_LOOKBACK,
+  TRANSFER_TYPES,
+  isolatedTransfersStream,
+  transfersStream,
+} from './reads/transfers.js';
 import { withdrawalsStream } from './reads/withdrawals.js';
 import type { SyncAuditInput, SyncStore } from './store.js';
 import { arrayBody, idString, text } from './values.js';
@@ -115,6 +131,12 @@ export interface SyncSummary {
      * trade history in them is out of the API's reach (CONTRACT.md §5); reconcile's gaps there are expected.
      */
     assetsWithoutListedPair: string[];
+    /** Symbols whose isolated-margin account was asked for transfers (4 calls each, weight 1). */
+    isolatedCandidates: number;
+    /** Isolated → isolated queries (source account × candidate sharing an asset; 1 call each, weight 1). */
+    isolatedPairProbes: number;
+    /** Isolated-margin accounts (symbols) the account's transfers show. */
+    isolatedAccounts: string[];
   };
   /** Earliest record time found (epoch ms), where the expensive surfaces started. */
   firstActivity: number | undefined;
@@ -142,6 +164,8 @@ const ORDER_REACH = (90 + 7) * DAY;
 /** The status of an Earn position no longer in the exchange's position lists (set here, not by Binance). */
 export const CLOSED = 'CLOSED';
 const UNREACHABLE_ASSETS = 'meta:assets-without-listed-pair';
+/** The model's wallet name of an isolated-margin account is this prefix and its symbol. */
+const ISOLATED_WALLET = 'isolated_margin:';
 
 /**
  * Runs `fn` over `items` with at most `n` at once; the first failure stops new work, aborts the work in
@@ -234,6 +258,14 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
   const byKind: Record<string, number> = {};
   const evidence = new Set<string>();
   const fiatEvidence = new Set<string>();
+  /** Isolated-margin accounts (symbols) named by a transfer record. */
+  const isolatedSeen = new Set<string>();
+  const noteIsolated = (r: { kind: string }): void => {
+    if (r.kind !== 'transfer') return;
+    const t = r as { fromWallet?: string; toWallet?: string };
+    for (const w of [t.fromWallet, t.toWallet])
+      if (w?.startsWith(ISOLATED_WALLET)) isolatedSeen.add(w.slice(ISOLATED_WALLET.length));
+  };
   let streams = 0;
   let firstActivity: number | undefined;
 
@@ -284,7 +316,7 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
     const storedRecent = await store.getCheckpoint(prefix + RECENT_ASSETS);
     if (storedRecent && typeof storedRecent === 'object' && !Array.isArray(storedRecent)) {
       for (const [a, t] of Object.entries(storedRecent)) if (typeof t === 'number') note(a, t);
-    } else if (surfaces.has('orders')) {
+    } else if (surfaces.has('orders') || surfaces.has('transfers')) {
       // First run with this checkpoint: what the ledger already holds (a one-time scan).
       for await (const { record } of store.iterateRecords({ account })) noteRecord(record, undefined);
     }
@@ -318,6 +350,7 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
           for (const a of fiatOfRecord(r as unknown as Record<string, unknown>)) fiatEvidence.add(a);
           byKind[r.kind] = (byKind[r.kind] ?? 0) + 1;
           noteRecord(r, until);
+          noteIsolated(r);
           if (r.kind !== 'balance' && r.kind !== 'earn_position' && r.kind !== 'order') {
             if (firstActivity === undefined || r.time < firstActivity) firstActivity = r.time;
           }
@@ -385,6 +418,7 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
     ] as const;
     for await (const { record } of store.iterateRecords({ account, kind: [...kindsWithAssets] })) {
       noteRecord(record, undefined);
+      noteIsolated(record);
       for (const a of assetsOfRecord(record as unknown as Record<string, unknown>)) evidence.add(a);
       for (const a of fiatOfRecord(record as unknown as Record<string, unknown>)) fiatEvidence.add(a);
     }
@@ -501,7 +535,60 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
     }
     await run(dependent);
 
-    // ---- 6. orders -------------------------------------------------------------------------------------
+    // ---- 6. isolated-margin transfers ----------------------------------------------------------------
+    let isolatedCandidates = 0;
+    let isolatedPairProbes = 0;
+    if (surfaces.has('transfers')) {
+      progress({ type: 'phase', phase: 'reading isolated-margin transfers' });
+      const reach = Math.max(options.since ?? BINANCE_LAUNCH, until - TRANSFER_LOOKBACK);
+      const held = new Set([...recent].filter(([, t]) => t >= reach).map(([a]) => a));
+      // Both sides held, like the trade walk's rule: one side alone would ask about most listed symbols
+      // (every USDT pair), 4 calls each.
+      const candidates: SymbolAssets[] = [];
+      for (const sym of info.listed.values()) {
+        if (
+          strategy === 'naive' ||
+          (held.has(sym.baseAsset) && held.has(sym.quoteAsset)) ||
+          isolatedSeen.has(sym.symbol)
+        )
+          candidates.push(sym);
+      }
+      candidates.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
+      isolatedCandidates = candidates.length;
+      await run(
+        candidates.flatMap((sym) =>
+          ISOLATED_SINGLE_TYPES.map((type) => isolatedTransfersStream(type, sym.symbol, cheapFrom)),
+        ),
+      );
+      // Isolated → isolated: from each account seen holding funds to each candidate that can hold the
+      // same asset; the destinations found are sources in turn.
+      const expanded = new Set<string>();
+      for (;;) {
+        const sources = [...isolatedSeen].filter((s) => !expanded.has(s) && info.listed.has(s)).sort();
+        if (sources.length === 0) break;
+        const defs: StreamDef[] = [];
+        for (const source of sources) {
+          expanded.add(source);
+          const src = info.listed.get(source)!;
+          for (const dest of candidates) {
+            if (dest.symbol === source) continue;
+            const shares =
+              dest.baseAsset === src.baseAsset ||
+              dest.baseAsset === src.quoteAsset ||
+              dest.quoteAsset === src.baseAsset ||
+              dest.quoteAsset === src.quoteAsset;
+            if (!shares) continue;
+            defs.push(
+              isolatedTransfersStream('ISOLATEDMARGIN_ISOLATEDMARGIN', source, cheapFrom, dest.symbol),
+            );
+          }
+        }
+        isolatedPairProbes += defs.length;
+        await run(defs);
+      }
+    }
+
+    // ---- 7. orders -------------------------------------------------------------------------------------
     let orderProbes = 0;
     if (surfaces.has('orders')) {
       progress({ type: 'phase', phase: 'reading orders' });
@@ -535,7 +622,8 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
       await run(syms.map((sym) => ordersStream(sym, openIds.get(sym.symbol))));
     }
     // Kept a little longer than the orders need, so a later run with an earlier clock still has them.
-    const keep = until - 2 * ORDER_REACH;
+    // Kept for the isolated-margin candidates too (the transfers' 6-month reach).
+    const keep = until - Math.max(2 * ORDER_REACH, TRANSFER_LOOKBACK + 7 * DAY);
     const recentOut: Record<string, number> = {};
     for (const [a, t] of [...recent].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
       if (t >= keep) recentOut[a] = t;
@@ -573,6 +661,9 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
         orderProbes,
         unreachableSymbols: [...unreachable].sort(),
         assetsWithoutListedPair: orphanAssets,
+        isolatedCandidates,
+        isolatedPairProbes,
+        isolatedAccounts: [...isolatedSeen].sort(),
       },
       firstActivity,
       since: options.since,

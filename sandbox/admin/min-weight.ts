@@ -248,9 +248,15 @@ export function minimumWeight(account: SandboxAccount): MinimumWeight {
   add('funding', 'POST /sapi/v1/asset/get-funding-asset', 'sapi-ip', account.funding.length, 1, 1);
   let utCalls = 0;
   let utRecords = 0;
-  for (const type of new Set(account.universalTransfers.map((e) => e.raw.type))) {
-    const k = account.universalTransfers.filter((e) => e.routes.api && e.raw.type === type).length;
-    if (k > 0) utCalls += Math.ceil(k / 100);
+  // One query per type, and per isolated account (fromSymbol/toSymbol) for the isolated-margin types.
+  const utQueries = new Map<string, number>();
+  for (const e of account.universalTransfers) {
+    if (!e.routes.api) continue;
+    const q = `${e.raw.type}|${e.fromSymbol ?? ''}|${e.toSymbol ?? ''}`;
+    utQueries.set(q, (utQueries.get(q) ?? 0) + 1);
+  }
+  for (const k of utQueries.values()) {
+    utCalls += Math.ceil(k / 100);
     utRecords += k;
   }
   add('universal transfers', 'GET /sapi/v1/asset/transfer', 'sapi-ip', utRecords, utCalls, 1);

@@ -361,26 +361,40 @@ const TRANSFER_TYPES = [
   'OPTION_FUNDING',
   'MAIN_PORTFOLIO_MARGIN',
   'PORTFOLIO_MARGIN_MAIN',
+  // Listed for the POST twin by [SWG] and taken by the GET too (CONTRACT.md §4.20: the same strings).
+  'MAIN_ISOLATED_MARGIN',
+  'ISOLATED_MARGIN_MAIN',
 ] as const;
+
+/** Whether a transfer type's source / destination is an isolated-margin account (named by a symbol). */
+function isolatedSides(type: string): { from: boolean; to: boolean } {
+  return {
+    from: type.startsWith('ISOLATEDMARGIN_') || type.startsWith('ISOLATED_MARGIN_'),
+    to: type.endsWith('_ISOLATEDMARGIN') || type.endsWith('_ISOLATED_MARGIN'),
+  };
+}
 
 function universalTransfers(ctx: EndpointContext): unknown {
   const { params } = ctx;
   const type = params.oneOf('type', TRANSFER_TYPES, true)!;
-  if (type.startsWith('ISOLATEDMARGIN') || type.endsWith('ISOLATEDMARGIN')) {
-    params.str('fromSymbol', type.startsWith('ISOLATEDMARGIN'));
-    params.str('toSymbol', type.endsWith('ISOLATEDMARGIN'));
-  }
+  // CONTRACT.md §4.20: fromSymbol/toSymbol are required for the isolated-margin types ([SWG] spells it
+  // out for the three ISOLATEDMARGIN_* types; MAIN_ISOLATED_MARGIN / ISOLATED_MARGIN_MAIN name their
+  // isolated account the same way). Rows are those of that isolated account (or pair of accounts).
+  const sides = isolatedSides(type);
+  const fromSymbol = sides.from ? params.symbol('fromSymbol', true) : undefined;
+  const toSymbol = sides.to ? params.symbol('toSymbol', true) : undefined;
+  const entries = ctx.account.universalTransfers.filter(
+    (e) =>
+      e.raw.type === type &&
+      (fromSymbol === undefined || e.fromSymbol === fromSymbol) &&
+      (toSymbol === undefined || e.toSymbol === toSymbol),
+  );
   const start = params.long('startTime');
   const end = params.long('endTime');
   const from = start ?? (end !== undefined ? end - 7 * DAY : ctx.now - 7 * DAY);
   const to = end ?? (start !== undefined ? ctx.now : ctx.now);
   if (from > to) throw Errors.invalidParam('startTime');
-  const all = inWindow(
-    ctx.account.universalTransfers,
-    (r) => r.timestamp,
-    Math.max(from, ctx.account.asOf - SIX_MONTHS),
-    to,
-  ).filter((r) => r.type === type);
+  const all = inWindow(entries, (r) => r.timestamp, Math.max(from, ctx.account.asOf - SIX_MONTHS), to);
   return rowsTotal(all, ctx, 10, 100);
 }
 

@@ -26,7 +26,6 @@ import type {
   RawLockedRedemption,
   RawLockedReward,
   RawLockedSubscription,
-  RawUniversalTransfer,
   RawWithdrawal,
   Routes,
   SandboxAccount,
@@ -337,7 +336,7 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
   const fiatOrders: SandboxAccount['fiatOrders'] = [];
   const fiatPayments: SandboxAccount['fiatPayments'] = [];
   const dividends: SandboxAccount['dividends'] = [];
-  const universalTransfers: Entry<RawUniversalTransfer>[] = [];
+  const universalTransfers: SandboxAccount['universalTransfers'] = [];
 
   // Scheduled (non-trade) events, sorted by time, run interleaved with the order stream.
   type Ev = { t: number; run: (t: number) => void };
@@ -1098,6 +1097,74 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
           },
           routes: tt >= asOf - 182 * DAY ? ALL_ROUTES : NO_API,
         });
+      },
+    });
+  }
+
+  // Round trips through isolated margin within the transfer history's reach (the last 6 months): spot ->
+  // isolated S1 -> isolated S2 -> cross margin -> isolated S1 -> spot, one asset of both pairs, every
+  // isolated-margin type of the universal-transfer endpoint once. Each round trip runs inside one event
+  // and nets to zero per wallet, so no balance any other event sees changes; drawn from their own stream
+  // (times included), they leave every other record unchanged. The rows name no symbol: the symbols sit
+  // beside them (the query's fromSymbol/toSymbol). API only: the web history and CSV exports of the
+  // sandbox do not label isolated-margin transfers.
+  const irng = root.fork('isolated-margin');
+  const isolatedTrips = 1 + Math.floor(spec.universalTransfers / 200);
+  let isoSeq = 0;
+  for (let i = 0; i < isolatedTrips; i++) {
+    events.push({
+      t: asOf - irng.int(20, 150) * DAY - irng.int(0, DAY - 1),
+      run: (tt) => {
+        const marginable = (s: number): boolean =>
+          symbols[s]!.listed &&
+          symbols[s]!.status === 'TRADING' &&
+          symbols[s]!.permissionSets.some((p) => p.includes('MARGIN')) &&
+          (listAt[s] as number) <= tt &&
+          tt < (delistAt[s] as number);
+        const heldUsd = (a: number): number => usdOf(ctx, a, ctx.bal.spot[a] as number, tt);
+        const pairs = symbols.map((_, s) => s).filter(marginable);
+        const withHeld = pairs.filter(
+          (s) => heldUsd(symBase[s] as number) >= 20 || heldUsd(symQuote[s] as number) >= 20,
+        );
+        if (withHeld.length === 0) return;
+        const s1 = withHeld[irng.int(0, withHeld.length - 1)] as number;
+        const asset =
+          heldUsd(symQuote[s1] as number) >= 20 ? (symQuote[s1] as number) : (symBase[s1] as number);
+        const others = pairs.filter((s) => s !== s1 && (symBase[s] === asset || symQuote[s] === asset));
+        const s2 = others.length > 0 ? (others[irng.int(0, others.length - 1)] as number) : undefined;
+        const amount = Math.floor((ctx.bal.spot[asset] as number) * (0.05 + irng.next() * 0.2));
+        if (amount <= 0) return;
+        const sym1 = symbols[s1]!.symbol;
+        const sym2 = s2 === undefined ? undefined : symbols[s2]!.symbol;
+        const legs: Array<{ type: string; fromSymbol?: string; toSymbol?: string }> = [
+          { type: 'MAIN_ISOLATED_MARGIN', toSymbol: sym1 },
+          ...(sym2 === undefined
+            ? [{ type: 'ISOLATEDMARGIN_MARGIN', fromSymbol: sym1 }]
+            : [
+                { type: 'ISOLATEDMARGIN_ISOLATEDMARGIN', fromSymbol: sym1, toSymbol: sym2 },
+                { type: 'ISOLATEDMARGIN_MARGIN', fromSymbol: sym2 },
+              ]),
+          { type: 'MARGIN_ISOLATEDMARGIN', toSymbol: sym1 },
+          { type: 'ISOLATED_MARGIN_MAIN', fromSymbol: sym1 },
+        ];
+        let when = tt;
+        for (const leg of legs) {
+          isoSeq++;
+          universalTransfers.push({
+            raw: {
+              asset: assets[asset]!,
+              amount: fmtShort(amount),
+              type: leg.type,
+              status: 'CONFIRMED',
+              tranId: 11_600_000_000 + isoSeq * 977,
+              timestamp: when,
+            },
+            routes: { api: true, web: false, csv: false },
+            ...(leg.fromSymbol ? { fromSymbol: leg.fromSymbol } : {}),
+            ...(leg.toSymbol ? { toSymbol: leg.toSymbol } : {}),
+          });
+          when += irng.int(30, 900) * 1000;
+        }
       },
     });
   }

@@ -605,5 +605,15 @@ export interface SandboxAccount {
   /** Fiat buy (transactionType 0) and sell (1) payments. */
   fiatPayments: Array<Entry<RawFiatPayment> & { transactionType: 0 | 1 }>;
   dividends: Entry<RawDividend>[];
-  universalTransfers: Entry<RawUniversalTransfer>[];
+  /**
+   * Universal transfers. Isolated-margin types name the isolated account's symbol beside the row (the
+   * query's `fromSymbol`/`toSymbol`; the row itself does not carry it, CONTRACT.md §4.20).
+   */
+  universalTransfers: Array<Entry<RawUniversalTransfer> & IsolatedSymbols>;
+}
+
+/** The isolated-margin account(s) of a universal transfer: the source's and/or the destination's symbol. */
+export interface IsolatedSymbols {
+  fromSymbol?: string;
+  toSymbol?: string;
 }

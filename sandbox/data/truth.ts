@@ -64,8 +64,40 @@ function withdrawalStatus(status: number): TruthRecordStatus {
   );
 }
 
-function walletOf(code: string): string {
-  return code === 'MAIN' ? 'spot' : code === 'FUNDING' ? 'funding' : code.toLowerCase();
+/** Wallet codes of universal-transfer types, longest first (`ISOLATED_MARGIN` and `PORTFOLIO_MARGIN` hold a `_`). */
+const WALLET_CODES = [
+  'PORTFOLIO_MARGIN',
+  'ISOLATED_MARGIN',
+  'ISOLATEDMARGIN',
+  'UMFUTURE',
+  'CMFUTURE',
+  'FUNDING',
+  'MARGIN',
+  'OPTION',
+  'MINING',
+  'MAIN',
+  'C2C',
+  'PAY',
+];
+
+/** `MAIN_ISOLATED_MARGIN` → [`MAIN`, `ISOLATED_MARGIN`]; a type of unknown codes splits at its first `_`. */
+function transferWallets(type: string): [string, string] {
+  for (const from of WALLET_CODES) {
+    if (!type.startsWith(`${from}_`)) continue;
+    const to = type.slice(from.length + 1);
+    if (WALLET_CODES.includes(to)) return [from, to];
+  }
+  const cut = type.indexOf('_');
+  return cut < 0 ? [type, ''] : [type.slice(0, cut), type.slice(cut + 1)];
+}
+
+/** The model's wallet name: `spot`, `funding`, `isolated_margin:<symbol>`, else the code lower-cased. */
+function walletOf(code: string, symbol?: string): string {
+  if (code === 'MAIN') return 'spot';
+  if (code === 'FUNDING') return 'funding';
+  if (code === 'ISOLATED_MARGIN' || code === 'ISOLATEDMARGIN')
+    return symbol ? `isolated_margin:${symbol}` : 'isolated_margin';
+  return code.toLowerCase();
 }
 
 /** Yields every truth record of the account: balances and state first, then history kind by kind. */
@@ -215,8 +247,8 @@ export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): G
       ...(raw.completeTime ? { completeTime: parseUtc(raw.completeTime) } : {}),
     };
   }
-  for (const { raw, routes } of account.universalTransfers) {
-    const [from = '', to = ''] = raw.type.split('_');
+  for (const { raw, routes, fromSymbol, toSymbol } of account.universalTransfers) {
+    const [from, to] = transferWallets(raw.type);
     yield {
       kind: 'transfer',
       id: `wallet:${raw.tranId}`,
@@ -230,8 +262,8 @@ export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): G
       fee: '0',
       status: raw.status === 'CONFIRMED' ? 'completed' : raw.status === 'FAILED' ? 'failed' : 'pending',
       transferType: raw.type,
-      fromWallet: walletOf(from),
-      toWallet: walletOf(to),
+      fromWallet: walletOf(from, fromSymbol),
+      toWallet: walletOf(to, toSymbol),
     };
   }
 

@@ -262,6 +262,63 @@ describe('P2P, fiat, dividends, universal transfers', () => {
     for (const row of rows) expect(row.timestamp as number).toBeGreaterThan(Date.now() - 183 * DAY);
   });
 
+  it('isolated-margin types: the symbol of each isolated side is required and selects its rows', async () => {
+    const required: Array<[string, Record<string, string>, string]> = [
+      ['MAIN_ISOLATED_MARGIN', {}, 'toSymbol'],
+      ['ISOLATED_MARGIN_MAIN', {}, 'fromSymbol'],
+      ['MARGIN_ISOLATEDMARGIN', {}, 'toSymbol'],
+      ['ISOLATEDMARGIN_MARGIN', {}, 'fromSymbol'],
+      ['ISOLATEDMARGIN_ISOLATEDMARGIN', { fromSymbol: 'BTCUSDT' }, 'toSymbol'],
+      ['ISOLATEDMARGIN_ISOLATEDMARGIN', { toSymbol: 'BTCUSDT' }, 'fromSymbol'],
+    ];
+    for (const [type, extra, missing] of required)
+      expect(errorOf(await signed(sandbox, '/sapi/v1/asset/transfer', { type, ...extra }))).toEqual({
+        code: -1102,
+        msg: `Mandatory parameter '${missing}' was not sent, was empty/null, or malformed.`,
+      });
+
+    const isolated = sandbox.account.universalTransfers.filter((e) => e.fromSymbol || e.toSymbol);
+    const types = new Set(isolated.map((e) => e.raw.type));
+    for (const t of [
+      'MAIN_ISOLATED_MARGIN',
+      'ISOLATED_MARGIN_MAIN',
+      'MARGIN_ISOLATEDMARGIN',
+      'ISOLATEDMARGIN_MARGIN',
+      'ISOLATEDMARGIN_ISOLATEDMARGIN',
+    ])
+      expect(types.has(t), t).toBe(true);
+    const listed = sandbox.account.symbols.filter((s) => s.listed).map((s) => s.symbol);
+    for (const e of isolated) {
+      const window = { startTime: e.raw.timestamp - DAY, endTime: e.raw.timestamp + DAY, size: 100 };
+      const symbols = {
+        ...(e.fromSymbol ? { fromSymbol: e.fromSymbol } : {}),
+        ...(e.toSymbol ? { toSymbol: e.toSymbol } : {}),
+      };
+      const hit = (
+        await signed(sandbox, '/sapi/v1/asset/transfer', { type: e.raw.type, ...symbols, ...window })
+      ).json as { rows: Row[]; total: number };
+      expect(hit.rows.map((r) => r.tranId)).toContain(e.raw.tranId);
+      // Rows carry no symbol (the swagger's row shape).
+      for (const r of hit.rows)
+        expect(Object.keys(r).sort()).toEqual(['amount', 'asset', 'status', 'timestamp', 'tranId', 'type']);
+      // Another isolated account on either side: not its rows.
+      const other = listed.find((s) => s !== e.fromSymbol && s !== e.toSymbol)!;
+      for (const side of Object.keys(symbols)) {
+        const miss = (
+          await signed(sandbox, '/sapi/v1/asset/transfer', {
+            type: e.raw.type,
+            ...symbols,
+            [side]: other,
+            ...window,
+          })
+        ).json as { rows: Row[] };
+        expect(miss.rows.map((r) => r.tranId)).not.toContain(e.raw.tranId);
+      }
+    }
+    // Older than 6 months is out of reach for these types too (the round trips are within it).
+    for (const e of isolated) expect(e.raw.timestamp).toBeGreaterThan(Date.now() - 182 * DAY);
+  });
+
   it('account status, funding and user assets', async () => {
     expect((await signed(sandbox, '/sapi/v1/account/status')).json).toEqual({ data: 'Normal' });
     const funding = await signed(sandbox, '/sapi/v1/asset/get-funding-asset', {}, { body: {} });

@@ -207,10 +207,21 @@ describe('crawling /sapi reaches exactly the api-routed truth', () => {
     expect(sorted(dividends.map((r) => String(r.id)))).toEqual(expectedIds('dividend'));
 
     const transfers: Row[] = [];
-    for (const type of ['MAIN_FUNDING', 'FUNDING_MAIN'])
+    // Isolated-margin types are asked per isolated account (fromSymbol/toSymbol, CONTRACT.md §4.20).
+    const queries = new Map<string, Record<string, string>>();
+    for (const e of sandbox.account.universalTransfers) {
+      const q = {
+        type: e.raw.type,
+        ...(e.fromSymbol ? { fromSymbol: e.fromSymbol } : {}),
+        ...(e.toSymbol ? { toSymbol: e.toSymbol } : {}),
+      };
+      queries.set(JSON.stringify(q), q);
+    }
+    expect([...queries.values()].some((q) => q.type === 'MAIN_ISOLATED_MARGIN')).toBe(true);
+    for (const q of queries.values())
       transfers.push(
         ...(await rowsPaged('/sapi/v1/asset/transfer', {
-          type,
+          ...q,
           startTime: sandbox.account.createdAt,
           endTime: Date.now(),
         })),

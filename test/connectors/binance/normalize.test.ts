@@ -99,8 +99,40 @@ describe('normalization', () => {
   it('maps universal transfer types to wallets', () => {
     expect(n.walletsOfTransferType('MAIN_FUNDING')).toEqual(['spot', 'funding']);
     expect(n.walletsOfTransferType('PORTFOLIO_MARGIN_MAIN')).toEqual(['portfolio_margin', 'spot']);
-    expect(n.walletsOfTransferType('ISOLATEDMARGIN_MARGIN')).toEqual(['isolatedmargin', 'margin']);
     expect(n.walletsOfTransferType('NOPE')).toBeUndefined();
+    // Isolated-margin accounts are named by the symbol the query sent (the row carries none).
+    const cases: Array<[string, { fromSymbol?: string; toSymbol?: string }, [string, string]]> = [
+      ['MAIN_ISOLATED_MARGIN', { toSymbol: 'BTCUSDT' }, ['spot', 'isolated_margin:BTCUSDT']],
+      ['ISOLATED_MARGIN_MAIN', { fromSymbol: 'BTCUSDT' }, ['isolated_margin:BTCUSDT', 'spot']],
+      ['MARGIN_ISOLATEDMARGIN', { toSymbol: 'ETHBTC' }, ['margin', 'isolated_margin:ETHBTC']],
+      ['ISOLATEDMARGIN_MARGIN', { fromSymbol: 'ETHBTC' }, ['isolated_margin:ETHBTC', 'margin']],
+      [
+        'ISOLATEDMARGIN_ISOLATEDMARGIN',
+        { fromSymbol: 'BTCUSDT', toSymbol: 'ETHUSDT' },
+        ['isolated_margin:BTCUSDT', 'isolated_margin:ETHUSDT'],
+      ],
+      ['ISOLATEDMARGIN_MARGIN', {}, ['isolated_margin', 'margin']],
+    ];
+    for (const [type, symbols, wallets] of cases)
+      expect(n.walletsOfTransferType(type, symbols), type).toEqual(wallets);
+    const t = n.universalTransfer(
+      row(
+        '{"asset":"USDT","amount":"1.50","type":"MAIN_ISOLATED_MARGIN","status":"CONFIRMED","tranId":11600000977,"timestamp":1700000000000}',
+      ),
+      'main',
+      'MAIN_ISOLATED_MARGIN',
+      { toSymbol: 'BTCUSDT' },
+    );
+    expect(t).toMatchObject({
+      id: 'wallet:11600000977',
+      type: 'wallet_transfer',
+      direction: 'internal',
+      transferType: 'MAIN_ISOLATED_MARGIN',
+      fromWallet: 'spot',
+      toWallet: 'isolated_margin:BTCUSDT',
+      amount: '1.5',
+      status: 'completed',
+    });
   });
 
   it('fails loudly, naming the field, on a malformed row', () => {

@@ -359,6 +359,55 @@ describe('sync binance against the sandbox', () => {
     expect(await firstStart(h.db, '/sapi/v1/convert/tradeFlow')).toBeGreaterThanOrEqual(since);
   });
 
+  it('reads the isolated-margin transfers per isolated account, with the symbols it asked for', async () => {
+    const f = await fixture(await tmp());
+    const truth = await apiTruth(f.sandbox);
+    const isolated = [...truth].filter(([, v]) => v.includes('isolated_margin:'));
+    const types = new Set(isolated.map(([, v]) => (JSON.parse(v) as { transferType: string }).transferType));
+    expect([...types].sort()).toEqual([
+      'ISOLATEDMARGIN_ISOLATEDMARGIN',
+      'ISOLATEDMARGIN_MARGIN',
+      'ISOLATED_MARGIN_MAIN',
+      'MAIN_ISOLATED_MARGIN',
+      'MARGIN_ISOLATEDMARGIN',
+    ]);
+    const accounts = new Set<string>();
+    for (const [, v] of isolated) {
+      const r = JSON.parse(v) as { fromWallet: string; toWallet: string };
+      for (const w of [r.fromWallet, r.toWallet])
+        if (w.startsWith('isolated_margin:')) accounts.add(w.slice('isolated_margin:'.length));
+    }
+    const r = await f.sync('--surfaces', 'balances,deposits,transfers', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout) as {
+      discovery: { isolatedCandidates: number; isolatedPairProbes: number; isolatedAccounts: string[] };
+    };
+    expect(summary.discovery.isolatedAccounts).toEqual([...accounts].sort());
+    expect(summary.discovery.isolatedCandidates).toBeGreaterThan(0);
+    expect(summary.discovery.isolatedPairProbes).toBeGreaterThan(0);
+    const ledger = await ledgerRecords(f.db);
+    for (const [key, v] of isolated) expect(ledger.get(key), key).toBe(v);
+
+    const store = await openLedger(f.db, { create: false });
+    try {
+      const calls = (await store.listAudit({ account: 'main' })).filter(
+        (a) => a.endpoint === '/sapi/v1/asset/transfer' && /ISOLATED/.test(String(a.params['type'])),
+      );
+      // Every isolated-margin query names its isolated account(s); about 4 per candidate plus the pairs.
+      for (const a of calls) {
+        const t = String(a.params['type']);
+        if (t.startsWith('ISOLATED')) expect(a.params['fromSymbol'], t).toBeTruthy();
+        if (t.endsWith('ISOLATEDMARGIN') || t.endsWith('ISOLATED_MARGIN'))
+          expect(a.params['toSymbol'], t).toBeTruthy();
+      }
+      expect(calls.length).toBe(
+        4 * summary.discovery.isolatedCandidates + summary.discovery.isolatedPairProbes,
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
   it('reads the orders of a symbol whose only orders were canceled or expired unfilled', async () => {
     const f = await fixture(await tmp());
     const truth = await apiTruth(f.sandbox);
