@@ -43,7 +43,10 @@ describe('hostile input', () => {
     expect(errorOf(r).code).toBe(-1100);
     r = await signed(sandbox, '/api/v3/myTrades', { symbol: 'BTCUSDT', fromId: '99999999999999999999' });
     expect(errorOf(r).code).toBe(-1130);
+    // Non-ASCII symbols are legal (CONTRACT §1): an unknown one is -1121, a lower-case or spaced one -1100.
     r = await signed(sandbox, '/api/v3/myTrades', { symbol: '这是测试币456' });
+    expect(errorOf(r).code).toBe(-1121);
+    r = await signed(sandbox, '/api/v3/myTrades', { symbol: 'ünïcode lower' });
     expect(errorOf(r).code).toBe(-1100);
     r = await signed(sandbox, '/sapi/v1/capital/deposit/hisrec', { coin: 'x'.repeat(10_000) });
     expect(r.status).toBe(200);
