@@ -37,6 +37,7 @@ import {
   utcDateTimeMs,
 } from './values.js';
 import type { JsonObject } from './values.js';
+import { normalizedTxId } from './txid.js';
 
 /** A symbol's assets, from exchangeInfo (never split heuristically: CONTRACT.md §4.4). */
 export interface SymbolAssets {
@@ -242,7 +243,7 @@ export function deposit(row: JsonObject, account: string): Transfer {
     network: nonEmpty(optionalText(row, 'network')),
     address: nonEmpty(optionalText(row, 'address')),
     addressTag: nonEmpty(optionalText(row, 'addressTag')),
-    txId: nonEmpty(optionalText(row, 'txId')),
+    txId: normalizedTxId(nonEmpty(optionalText(row, 'txId')), internal),
     internal,
     status: depositStatus(statusCode(row, 'status')),
     completeTime: optionalEpochMs(row, 'completeTime'),
@@ -265,7 +266,7 @@ export function withdrawal(row: JsonObject, account: string): Transfer {
     network: nonEmpty(optionalText(row, 'network')),
     address: nonEmpty(optionalText(row, 'address')),
     addressTag: nonEmpty(optionalText(row, 'addressTag')),
-    txId: nonEmpty(optionalText(row, 'txId')),
+    txId: normalizedTxId(nonEmpty(optionalText(row, 'txId')), statusCode(row, 'transferType') === 1),
     internal: statusCode(row, 'transferType') === 1,
     status: withdrawalStatus(statusCode(row, 'status')),
     completeTime: optionalUtcDateTimeMs(row, 'completeTime'),

@@ -220,7 +220,8 @@ export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): G
       network: raw.network,
       address: raw.address,
       ...(raw.addressTag ? { addressTag: raw.addressTag } : {}),
-      txId: raw.txId,
+      // The model keeps an internal transfer's id alone, without the API's `Internal transfer ` prefix.
+      txId: raw.transferType === 1 ? raw.txId.replace(/^Internal transfer /, '') : raw.txId,
       internal: raw.transferType === 1,
       status: depositStatus(raw.status),
       ...(raw.completeTime !== undefined ? { completeTime: raw.completeTime } : {}),
@@ -241,7 +242,9 @@ export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): G
       ...(raw.network ? { network: raw.network } : {}),
       address: raw.address,
       ...(raw.addressTag ? { addressTag: raw.addressTag } : {}),
-      ...(raw.txId ? { txId: raw.txId } : {}),
+      ...(raw.txId
+        ? { txId: raw.transferType === 1 ? raw.txId.replace(/^Internal transfer /, '') : raw.txId }
+        : {}),
       internal: raw.transferType === 1,
       status: withdrawalStatus(raw.status),
       ...(raw.completeTime ? { completeTime: parseUtc(raw.completeTime) } : {}),

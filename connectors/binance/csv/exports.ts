@@ -16,6 +16,10 @@ import type { ExportKind } from './formats.js';
 import type { Row } from './row.js';
 import { splitSymbol, transferStatus } from './row.js';
 import type { CsvAccountRecord, MatchRule, NormalizedItem } from './types.js';
+import { stripInternalPrefix } from '../txid.js';
+
+// The CSV modules have always imported it from here.
+export { stripInternalPrefix } from '../txid.js';
 
 /** Occurrence counters: two identical rows (two equal fills in one second) get distinct ids, the same in every export. */
 export class Occurrences {
@@ -47,12 +51,6 @@ function tolText(tol: number): string {
 
 function eq(a: string | undefined, b: string | undefined): boolean {
   return a !== undefined && b !== undefined && compareDecimals(a, b) === 0;
-}
-
-/** `Internal transfer 123456` → `123456`; a plain hash stays as is. */
-export function stripInternalPrefix(txId: string): { txId: string; internal: boolean } {
-  const m = /^internal\s*transfer\s*:?\s*(.*)$/i.exec(txId.trim());
-  return m ? { txId: m[1]!.trim(), internal: true } : { txId: txId.trim(), internal: false };
 }
 
 function base(

@@ -27,6 +27,25 @@ describe('normalization', () => {
     expect(r.raw).toBeDefined();
   });
 
+  it('keeps an internal transfer id without the `Internal transfer` prefix, a hash as it is', () => {
+    const dep = (txId: string, transferType: number) =>
+      n.deposit(
+        row(
+          `{"id":"d1","amount":"1","coin":"BNB","network":"BSC","status":1,"address":"a","txId":"${txId}","insertTime":1661493146000,"transferType":${transferType},"confirmTimes":"1/1"}`,
+        ),
+        'main',
+      );
+    expect(dep('Internal transfer 51376627901', 1)).toMatchObject({ txId: '51376627901', internal: true });
+    expect(dep('0xabc', 0)).toMatchObject({ txId: '0xabc', internal: false });
+    const wd = n.withdrawal(
+      row(
+        '{"id":"w1","amount":"2","transactionFee":"0","coin":"USDT","status":6,"address":"x","txId":"Internal transfer 777","applyTime":"2024-01-02 03:04:05","transferType":1}',
+      ),
+      'main',
+    );
+    expect(wd).toMatchObject({ txId: '777', internal: true });
+  });
+
   it('accepts string-or-number ids, times and booleans', () => {
     const a = n.lockedPosition(
       row(

@@ -144,7 +144,8 @@ for (const backend of BACKENDS) {
           internal: false,
           status: 'completed',
         },
-        // An internal deposit: the API strips nothing, the export writes `Internal transfer <id>`.
+        // An internal deposit stored with the prefix (as versions before the normalization kept it); the export
+        // writes `Internal transfer <id>`: they still match.
         {
           kind: 'transfer',
           id: 'deposit:d1',

@@ -7,15 +7,11 @@ import type { AccountRecord } from '../../../schemas/index.js';
 
 type R = AccountRecord & Record<string, unknown>;
 
-const strip = (tx: unknown): unknown =>
-  typeof tx === 'string' ? tx.replace(/^Internal transfer\s*/i, '') : tx;
-
 /** The fields CSV exports can reproduce, per kind; undefined for kinds no export carries. */
 export function csvKey(r: R): string | undefined {
   // Exports write whole seconds: compare times at that precision.
   const second = Math.floor(r.time / 1000);
-  const pick = (...fields: string[]): string =>
-    JSON.stringify([r.kind, second, ...fields.map((f) => (f === 'txId' ? strip(r[f]) : r[f]))]);
+  const pick = (...fields: string[]): string => JSON.stringify([r.kind, second, ...fields.map((f) => r[f])]);
   switch (r.kind) {
     case 'trade':
       return pick('symbol', 'side', 'price', 'qty', 'quoteQty', 'fee', 'feeAsset');
