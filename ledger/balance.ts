@@ -2,7 +2,7 @@
  * The unified ledger view: each record as balance changes per asset and wallet, following the "Balance
  * effect" table of docs/normalized-model.md. Only settled movements count (a pending withdrawal or a
  * failed conversion changes nothing); state kinds (balance, order, earn_position, autoinvest_plan) change
- * nothing.
+ * nothing. A `balance_change` is its own signed amount.
  */
 import { Decimal, canonicalDecimal, dec, isZeroDecimal } from '../core/index.js';
 import type { AccountRecord } from '../schemas/index.js';
@@ -132,6 +132,11 @@ export function balanceEffects(record: AccountRecord): BalanceEffect[] {
         'spot',
         record.direction === 'out' ? dec(record.amount).negated() : dec(record.amount),
       );
+      break;
+    case 'balance_change':
+      // Already signed, in the wallet the statement named (a P2P leg an order explains is skipped by the
+      // views that see both: ledger/p2p.ts).
+      add(out, record.asset, walletOf(record.wallet, 'spot'), dec(record.amount));
       break;
     default:
       break;

@@ -150,6 +150,18 @@ export const MIGRATIONS: readonly Migration[] = [
     // The time is `revoked_at` (migration 1); consents revoked before this migration keep a NULL reason.
     statements: [`ALTER TABLE consents ADD COLUMN revoke_reason TEXT`],
   },
+  {
+    version: 3,
+    name: 'quarantine rows resolved by a later import',
+    // A row an earlier release quarantined (a statement operation the model had no kind for) that a later
+    // import stores as a record (`balance_change`) or matches to one (a P2P leg to its `p2p_order`) is
+    // kept as provenance and marked with that record; rows quarantined before this migration stay open.
+    statements: [
+      `ALTER TABLE quarantine ADD COLUMN resolved_at BIGINT`,
+      `ALTER TABLE quarantine ADD COLUMN resolved_kind TEXT`,
+      `ALTER TABLE quarantine ADD COLUMN resolved_id TEXT`,
+    ],
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -7,6 +7,7 @@ import type { AccountKind, AccountRecord } from '../schemas/index.js';
 import { balanceEffects } from './balance.js';
 import type { BalanceEffect } from './balance.js';
 import { STATE_KINDS } from './merge.js';
+import { p2pCoveredChanges } from './p2p.js';
 import type { LedgerStore, RecordQuery } from './types.js';
 
 /** A likely cause of a gap. */
@@ -43,6 +44,11 @@ export interface ReconcileReport {
   counts: Partial<Record<AccountKind, number>>;
   /** Unresolved conflicts between sources (a conflict can also explain a gap). */
   unresolvedConflicts: number;
+  /**
+   * Statement P2P legs (`balance_change`, category `p2p`) a stored `p2p_order` already explains: kept in
+   * the ledger until an import or sync folds them, never counted (the order counts).
+   */
+  p2pLegsCovered: number;
 }
 
 /** One row of the ledger view: a record's change of one asset in one wallet. */
@@ -55,11 +61,16 @@ export interface LedgerViewRow extends BalanceEffect {
 
 /**
  * The unified ledger view as a query: every matching record's balance effects, streamed in
- * (kind, id) order.
+ * (kind, id) order. A statement P2P leg a stored P2P order explains has none (the order has them).
  */
 export async function* ledgerView(store: LedgerStore, query: RecordQuery = {}): AsyncIterable<LedgerViewRow> {
+  const covered = await p2pCoveredChanges(
+    store,
+    query.account !== undefined ? { account: query.account } : {},
+  );
   for await (const stored of store.iterateRecords(query)) {
     const r = stored.record;
+    if (r.kind === 'balance_change' && covered.has(`${r.account}\u0000${r.id}`)) continue;
     for (const effect of balanceEffects(r)) {
       yield { account: r.account, kind: r.kind, id: r.id, time: r.time, ...effect };
     }
@@ -76,6 +87,10 @@ const INFLOW_SURFACES: [AccountKind, string][] = [
   ['p2p_order', 'P2P buys'],
   ['fiat_transfer', 'fiat deposits or card purchases'],
   ['autoinvest_execution', 'Auto-Invest purchases'],
+  [
+    'balance_change',
+    'movements only the transaction history lists (card refunds, margin loans, futures PnL)',
+  ],
 ];
 const OUTFLOW_SURFACES: [AccountKind, string][] = [
   ['transfer', 'withdrawals (amount plus fee)'],
@@ -85,6 +100,10 @@ const OUTFLOW_SURFACES: [AccountKind, string][] = [
   ['p2p_order', 'P2P sells'],
   ['fiat_transfer', 'fiat withdrawals'],
   ['autoinvest_execution', 'Auto-Invest spending'],
+  [
+    'balance_change',
+    'movements only the transaction history lists (card spending, margin repayments, funding fees)',
+  ],
 ];
 
 interface AssetContext {
@@ -160,6 +179,8 @@ export async function reconcileAccount(store: LedgerStore, account: string): Pro
   const fiat = new Set<string>();
   let hasEarnWallet = false;
   let hasBalances = false;
+  // Statement P2P legs whose P2P order is stored too: the order counts, the leg does not.
+  const covered = await p2pCoveredChanges(store, { account });
   const ctxOf = (asset: string): AssetContext => {
     let c = contexts.get(asset);
     if (!c) {
@@ -197,6 +218,7 @@ export async function reconcileAccount(store: LedgerStore, account: string): Pro
     if (r.kind === 'fiat_transfer') fiat.add(r.fiatCurrency);
     if (r.kind === 'p2p_order') fiat.add(r.fiat);
     if (STATE_KINDS.has(r.kind)) continue;
+    if (r.kind === 'balance_change' && covered.has(`${r.account}\u0000${r.id}`)) continue;
     const remember = (asset: string, amount: string, what: string): void => {
       const amounts = ctxOf(asset).amounts;
       if (amounts.size < MAX_AMOUNTS_PER_ASSET && !amounts.has(amount))
@@ -246,6 +268,7 @@ export async function reconcileAccount(store: LedgerStore, account: string): Pro
     gaps: hasBalances ? assets.filter((a) => a.gap !== '0') : [],
     counts: Object.fromEntries([...counts].sort(([a], [b]) => (a < b ? -1 : 1))),
     unresolvedConflicts,
+    p2pLegsCovered: covered.size,
   };
 }
 

@@ -34,6 +34,7 @@ import type {
   PurgeReport,
   PutSummary,
   QuarantineInput,
+  QuarantineResolution,
   QuarantineRow,
   RecordConflict,
   RecordMatch,
@@ -585,6 +586,15 @@ class Writer implements LedgerTx {
     return changed > 0;
   }
 
+  async resolveQuarantine(input: QuarantineResolution): Promise<boolean> {
+    const changed = await this.conn.run(
+      `UPDATE quarantine SET resolved_at = ?, resolved_kind = ?, resolved_id = ?
+       WHERE account = ? AND fingerprint = ? AND resolved_at IS NULL`,
+      [input.resolvedAt ?? this.now(), input.kind, input.recordId, input.account, input.fingerprint],
+    );
+    return changed > 0;
+  }
+
   async startImportFile(file: ImportFileInput): Promise<number> {
     const rows = await this.conn.all(
       `INSERT INTO import_files (account, path, sha256, size, format, variant, status, started_at)
@@ -760,6 +770,9 @@ export class SqlLedgerStore extends Writer implements LedgerStore {
   override addQuarantine(row: QuarantineInput): Promise<boolean> {
     return this.transaction((tx) => tx.addQuarantine(row));
   }
+  override resolveQuarantine(resolution: QuarantineResolution): Promise<boolean> {
+    return this.transaction((tx) => tx.resolveQuarantine(resolution));
+  }
   override startImportFile(file: ImportFileInput): Promise<number> {
     return this.transaction((tx) => tx.startImportFile(file));
   }
@@ -906,9 +919,12 @@ export class SqlLedgerStore extends Writer implements LedgerStore {
     });
   }
 
-  async listQuarantine(query: { account?: string; importFileId?: number } = {}): Promise<QuarantineRow[]> {
+  async listQuarantine(
+    query: { account?: string; importFileId?: number; unresolved?: boolean } = {},
+  ): Promise<QuarantineRow[]> {
     const parts: string[] = [];
     const params: unknown[] = [];
+    if (query.unresolved) parts.push('resolved_at IS NULL');
     if (query.account !== undefined) {
       parts.push('account = ?');
       params.push(query.account);
@@ -934,6 +950,10 @@ export class SqlLedgerStore extends Writer implements LedgerStore {
       };
       if (r['import_file_id'] !== null) out.importFileId = num(r['import_file_id']);
       if (r['operation'] !== null) out.operation = String(r['operation']);
+      if (r['resolved_at'] !== null && r['resolved_at'] !== undefined) {
+        out.resolvedAt = num(r['resolved_at']);
+        out.resolvedAs = { kind: String(r['resolved_kind']) as AccountKind, id: String(r['resolved_id']) };
+      }
       return out;
     });
   }

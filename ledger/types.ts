@@ -168,6 +168,19 @@ export interface QuarantineRow extends Omit<QuarantineInput, 'fingerprint' | 'cr
   id: number;
   fingerprint: string;
   createdAt: number;
+  /** When a later import stored the row as a record or matched it to one (absent while open). */
+  resolvedAt?: number;
+  /** The record it became or was matched to. */
+  resolvedAs?: { kind: AccountKind; id: string };
+}
+
+/** Marks a quarantined row (by its fingerprint) as now held by a record. */
+export interface QuarantineResolution {
+  account: string;
+  fingerprint: string;
+  kind: AccountKind;
+  recordId: string;
+  resolvedAt?: number;
 }
 
 /** The start of one file import. */
@@ -314,6 +327,11 @@ export interface LedgerWriter {
   addMatch(match: MatchInput): Promise<boolean>;
   /** Stores a quarantined row; returns false when the same fingerprint was already stored. */
   addQuarantine(row: QuarantineInput): Promise<boolean>;
+  /**
+   * Marks an open quarantine row as resolved by a record (a later release normalizes what an earlier one
+   * quarantined); returns false when no open row has that fingerprint.
+   */
+  resolveQuarantine(resolution: QuarantineResolution): Promise<boolean>;
   /** Logs the start of a file import; returns its id. */
   startImportFile(file: ImportFileInput): Promise<number>;
   /** Logs the end of a file import. */
@@ -384,7 +402,12 @@ export interface LedgerStore extends LedgerWriter, LedgerRecordReader {
   /** Resolves a conflict: `keep` the stored fields or `take` the incoming copy. */
   resolveConflict(id: number, resolution: 'keep' | 'take'): Promise<void>;
   listMatches(query?: { account?: string; kind?: AccountKind }): Promise<RecordMatch[]>;
-  listQuarantine(query?: { account?: string; importFileId?: number }): Promise<QuarantineRow[]>;
+  /** Quarantined rows in insertion order; `unresolved` keeps only those no record holds yet. */
+  listQuarantine(query?: {
+    account?: string;
+    importFileId?: number;
+    unresolved?: boolean;
+  }): Promise<QuarantineRow[]>;
   listImportFiles(query?: { account?: string }): Promise<ImportFileRow[]>;
   /** Records a consent; returns it with its id. */
   grantConsent(input: ConsentInput): Promise<Consent>;

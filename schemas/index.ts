@@ -13,6 +13,7 @@ export type {
   AutoinvestExecution,
   AutoinvestPlan,
   Balance,
+  BalanceChange,
   Conversion,
   Dividend,
   Dust,
@@ -44,6 +45,7 @@ export const ACCOUNT_KINDS = [
   'p2p_order',
   'fiat_transfer',
   'dividend',
+  'balance_change',
 ] as const satisfies readonly AccountRecord['kind'][];
 
 /** One of {@link ACCOUNT_KINDS}. */

@@ -7,6 +7,7 @@ import { balanceEffects, sumEffectsByAsset } from '../../ledger/index.js';
 import type { AccountRecord } from '../../schemas/index.js';
 import {
   balance,
+  balanceChange,
   conversion,
   deposit,
   dividend,
@@ -193,6 +194,16 @@ describe('balanceEffects', () => {
     ],
     ['a dividend', dividend('1', 'BNB', '0.3'), { BNB: '0.3' }],
     ['an outgoing distribution', dividend('1', 'BNB', '0.3', { direction: 'out' }), { BNB: '-0.3' }],
+    ['card spending (a balance change, signed)', balanceChange('c1', 'EUR', '-12.5'), { EUR: '-12.5' }],
+    [
+      'a margin loan credit',
+      balanceChange('m1', 'USDT', '100', {
+        category: 'margin',
+        operation: 'Margin Loan',
+        wallet: 'crossmargin',
+      }),
+      { USDT: '100' },
+    ],
     ['a balance (state)', balance('spot', 'BTC', '1'), {}],
     ['an Earn position (state)', earnPosition('USDT', '5'), {}],
   ];
@@ -217,6 +228,15 @@ describe('balanceEffects', () => {
     expect(effects).toEqual([
       { asset: 'USDT', wallet: 'spot', delta: '-10' },
       { asset: 'USDT', wallet: 'funding', delta: '10' },
+    ]);
+  });
+
+  it('puts a balance change in the wallet the statement named', () => {
+    expect(
+      balanceEffects(balanceChange('f1', 'USDT', '-0.31', { category: 'futures', wallet: 'usdtfutures' })),
+    ).toEqual([{ asset: 'USDT', wallet: 'usdtfutures', delta: '-0.31' }]);
+    expect(balanceEffects(balanceChange('f2', 'BNB', '0.5', { wallet: 'funding' }))).toEqual([
+      { asset: 'BNB', wallet: 'funding', delta: '0.5' },
     ]);
   });
 

@@ -5,6 +5,7 @@
 import type {
   AccountRecord,
   Balance,
+  BalanceChange,
   Conversion,
   Dividend,
   EarnPosition,
@@ -190,6 +191,28 @@ export function dividend(
     info: 'BNB Vault',
     tranId: '77',
     direction: 'in',
+    ...over,
+  } as IncomingRecord;
+}
+
+/** A movement the model has no specific kind for (a statement row: card spending by default). */
+export function balanceChange(
+  id: string,
+  asset: string,
+  amount: string,
+  over: Partial<BalanceChange> & Src = {},
+): IncomingRecord {
+  return {
+    kind: 'balance_change',
+    id,
+    account: 'main',
+    time: T0 + 8 * HOUR,
+    source: 'csv',
+    category: 'card',
+    operation: 'Binance Card Spending',
+    wallet: 'spot',
+    asset,
+    amount,
     ...over,
   } as IncomingRecord;
 }

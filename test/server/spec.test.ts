@@ -14,6 +14,7 @@ import {
   loadNormalizedApiSpec,
   normalizedApiSpecPath,
 } from '../../server/index.js';
+import { balanceChange } from '../ledger/fixtures.js';
 import { componentValidator, expectSchema, truthRecords } from './helpers.js';
 
 type Components = { schemas: Record<string, Record<string, unknown>> };
@@ -90,7 +91,9 @@ describe('normalized-api.openapi.yaml', () => {
 
   it('accepts a real record of every kind and refuses a broken one', () => {
     const seen = new Set<string>();
-    for (const record of truthRecords()) {
+    // The sandbox's truth has every kind an exchange route lists; a balance change only a statement has.
+    const card = balanceChange(`card:stmt:EUR:${Date.UTC(2024, 0, 1)}:-12.5`, 'EUR', '-12.5');
+    for (const record of [...truthRecords(), card]) {
       const { source: _s, raw: _r, ...content } = record as typeof record & { raw?: unknown };
       expectSchema('AccountRecord', content);
       seen.add(record.kind);
@@ -99,5 +102,10 @@ describe('normalized-api.openapi.yaml', () => {
     const validate = componentValidator('AccountRecord');
     expect(validate({ kind: 'trade', id: 'x', account: 'main', time: 1 })).toBe(false);
     expect(validate({ kind: 'nope', id: 'x', account: 'main', time: 1 })).toBe(false);
+    // A balance change is signed, but never "-0", and its category is one of the model's.
+    const { source: _s, ...valid } = card as typeof card & { source?: unknown };
+    expect(validate({ ...valid, amount: '-0' })).toBe(false);
+    expect(validate({ ...valid, category: 'loan' })).toBe(false);
+    expect(validate({ ...valid, asset: '这是测试币456', amount: '7' })).toBe(true);
   });
 });

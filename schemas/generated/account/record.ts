@@ -19,7 +19,8 @@ export type AccountRecord =
   | AutoinvestExecution
   | P2POrder
   | FiatTransfer
-  | Dividend;
+  | Dividend
+  | BalanceChange;
 
 /**
  * A wallet balance of one asset at a snapshot time.
@@ -1085,4 +1086,63 @@ export interface Dividend {
    * Direction (default `in`).
    */
   direction: 'in' | 'out';
+}
+/**
+ * A balance movement the model has no specific record for (card spending, margin loans and repayments, futures PnL and funding fees, insurance fund compensation, asset recovery, liquid swap, a P2P leg no P2P order explains, …): one signed change of one asset in one wallet, as the exchange's statement lists it.
+ */
+export interface BalanceChange {
+  /**
+   * The record kind.
+   */
+  kind: 'balance_change';
+  /**
+   * Natural id, unique within (account, kind): `<category>:stmt:<asset>:<time>:<amount>` (a `#<n>` suffix tells identical rows apart), stable across re-imports, header generations and re-labelled operations
+   */
+  id: string;
+  /**
+   * The holder's label in the ledger (`--account`, default `main`).
+   */
+  account: string;
+  /**
+   * UTC epoch milliseconds: the statement row's time
+   */
+  time: number;
+  /**
+   * The route that produced this copy; absent in truth records.
+   */
+  source?: 'api' | 'web' | 'csv';
+  /**
+   * The payload as received (never a secret); absent in truth records.
+   */
+  raw?: {
+    [k: string]: unknown | undefined;
+  };
+  /**
+   * Truth records only: the routes that can reach this record.
+   */
+  routes?: ('api' | 'web' | 'csv')[];
+  /**
+   * What kind of movement: `card` (Binance Card spending), `margin` (loans, repayments, liquidation repayments), `futures` (realized PnL, funding fees, insurance fund), `p2p` (a P2P leg no `p2p_order` explains), `adjustment` (asset recovery, leveraged coin consolidation), `swap` (liquid swap, swap farming), `other`.
+   */
+  category: 'card' | 'margin' | 'futures' | 'p2p' | 'adjustment' | 'swap' | 'other';
+  /**
+   * The exchange's operation label as written (`Binance Card Spending`, `Funding Fee`, …).
+   */
+  operation: string;
+  /**
+   * The wallet the change is in: the statement's `Account` lower-cased without spaces or dashes (`spot`, `funding`, `earn`, `crossmargin`, `isolatedmargin`, `usdtfutures`, `card`, …).
+   */
+  wallet: string;
+  /**
+   * Asset.
+   */
+  asset: string;
+  /**
+   * Signed change of the asset's balance: positive in, negative out (canonical decimal; `"0"` never negative).
+   */
+  amount: string;
+  /**
+   * The statement's remark, when it has one.
+   */
+  remark?: string;
 }
