@@ -20,6 +20,9 @@ function describe(r: CsvFileReport): string {
     `${r.file}: ${r.variant} (times in ${r.timeZone}, from ${r.timeZoneFrom}): ${n(r.rowsRead, 'row')} read, ` +
     `${n(r.recordsImported, 'record')} imported, ${n(r.duplicates, 'duplicate')} (${r.matched} matched tolerantly), ` +
     `${n(r.grouped, 'row')} grouped, ${r.quarantined} quarantined${q ? ` (${q})` : ''}` +
+    (r.quarantineResolved
+      ? `; ${n(r.quarantineResolved, 'row')} an earlier import quarantined now stored or matched`
+      : '') +
     (r.folded
       ? `; folded ${n(r.folded, 'trade')} an earlier transaction history stored into their fills`
       : '')
@@ -61,6 +64,11 @@ export const register: RegisterVerb = (program: Command, runtime) => {
               for (const r of reports) {
                 ctx.print(describe(r));
                 for (const w of r.warnings) ctx.warn(w);
+              }
+              if (merged.p2pFolded) {
+                ctx.print(
+                  `folded ${n(merged.p2pFolded, 'statement P2P leg')} into the P2P orders stored since`,
+                );
               }
               if (merged.merged || merged.resolved) {
                 ctx.print(

@@ -51,6 +51,10 @@ export const register: RegisterVerb = (program: Command, runtime) => {
                   report.unresolvedConflicts
                     ? `, ${report.unresolvedConflicts} unresolved source conflicts`
                     : ''
+                }${
+                  report.p2pLegsCovered
+                    ? `, ${report.p2pLegsCovered} statement P2P legs counted through their P2P orders`
+                    : ''
                 })`,
               );
               for (const a of opts.all ? report.assets : report.gaps) {

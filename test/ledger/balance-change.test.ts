@@ -115,7 +115,7 @@ describe.each(backends)('balance_change on $name', (backend) => {
       { wallet: 'Cross Margin' },
     ]) {
       await expect(
-        store.putRecords([balanceChange('x', 'USDT', '1', over as Record<string, string>)]),
+        store.putRecords([balanceChange('x', 'USDT', '1', over as never)]),
         JSON.stringify(over),
       ).rejects.toMatchObject({ code: 'ledger.invalid_record' });
     }

@@ -15,7 +15,7 @@ import { detectFormat, type DetectedFormat } from './formats.js';
 import { OrderHistoryReader } from './orders.js';
 import { readCsvRows, sniffCsv, type CsvSniff } from './reader.js';
 import { Row, type FileContext } from './row.js';
-import { foldStatementTrades, isStatementId, isStatementTradeCopy } from './relink.js';
+import { csvFingerprint, foldStatementTrades, isStatementId, isStatementTradeCopy } from './relink.js';
 import { StatementGrouper } from './statement.js';
 import type {
   CsvAccountRecord,
@@ -74,8 +74,14 @@ export interface CsvFileReport {
    * export stored (each fill's match recorded): the same ledger as importing this export first.
    */
   folded: number;
-  /** Rows kept in the quarantine table (unknown operations, legs that could not be grouped, unmodeled). */
+  /** Rows kept in the quarantine table (unknown operations, legs that could not be grouped, send and auto-conversion legs). */
   quarantined: number;
+  /**
+   * Rows an earlier release quarantined (operations the model had no kind for then: card spending,
+   * margin, futures, P2P legs) that this import stored as records or matched to one; their quarantine
+   * rows are kept, marked resolved by that record.
+   */
+  quarantineResolved: number;
   /** Quarantine reasons and their counts. */
   quarantineReasons: Record<string, number>;
   warnings: string[];
@@ -171,6 +177,7 @@ export async function detectCsvFile(
     | 'grouped'
     | 'folded'
     | 'quarantined'
+    | 'quarantineResolved'
     | 'quarantineReasons'
     | 'warnings'
     | 'importFileId'
@@ -226,9 +233,7 @@ async function* normalizeRows(
   }
 }
 
-function fingerprint(...parts: unknown[]): string {
-  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 40);
-}
+const fingerprint = csvFingerprint;
 
 /** Same event: every field both copies have agrees (ids, source, raw aside). */
 function fieldsAgree(a: AccountRecord, b: AccountRecord): { agree: boolean; adds: boolean } {
@@ -313,6 +318,7 @@ export async function importCsvFile(
     grouped: 0,
     folded: 0,
     quarantined: 0,
+    quarantineResolved: 0,
     quarantineReasons: {},
     warnings,
     importFileId: 0,
@@ -328,6 +334,7 @@ export async function importCsvFile(
       grouped: 0,
       folded: 0,
       quarantined: 0,
+      quarantineResolved: 0,
       quarantineReasons: {},
     });
     const importFileId = await tx.startImportFile({
@@ -399,11 +406,13 @@ const EMPTY_POOL = new Pool([]);
 /** Collects items and writes them in batches: one candidate query per kind per batch, one putRecords. */
 class Batcher {
   private items: NormalizedItem[] = [];
-  /** Ids this import inserted (with their time), so later rows of the same file never match them. */
+  /** Keys (kind, id) this import inserted (with their time), so later rows of the same file never match them. */
   private readonly ownInserts = new Map<string, number>();
-  /** Stored records this import already matched: a match is one to one. */
+  /** Stored records (kind, id) this import already matched: a match is one to one. */
   private readonly used = new Map<string, number>();
   private readonly quarantineOcc = new Occurrences();
+  /** The occurrence numbering an earlier release gave the quarantine rows that records now supersede. */
+  private readonly supersededOcc = new Occurrences();
   /** UTC days (epoch ms / 86 400 000) this import stored or met export fills in (trade and order history). */
   readonly tradeDays = new Set<number>();
 
@@ -453,9 +462,19 @@ class Batcher {
       }
       if (item.grouped) this.report.grouped += item.grouped;
       const rec = item.record;
+      // An earlier release's quarantine rows for these rows: resolved by whatever holds the event now.
+      const resolveWith = async (kind: AccountKind, recordId: string): Promise<void> => {
+        for (const q of item.supersedes ?? []) {
+          const occurrence = this.supersededOcc.next(JSON.stringify([q.reason, q.row]));
+          const fp = fingerprint('csv-quarantine', this.account, occurrence);
+          if (await this.tx.resolveQuarantine({ account: this.account, fingerprint: fp, kind, recordId }))
+            this.report.quarantineResolved++;
+        }
+      };
       const pool = candidates.get(rec.kind) ?? EMPTY_POOL;
       const sameId = pool.byId.get(rec.id);
       if (sameId || pendingIds.has(rec.id)) {
+        await resolveWith(rec.kind, rec.id);
         // Same natural id: the ledger merges it (and remembers the csv source).
         this.report.duplicates++;
         // A fill stored before the statement's copy of it could be folded (an older ledgertap): fold now.
@@ -464,15 +483,17 @@ class Batcher {
         toPut.push(sameId ? withExchangePrecision(rec, sameId) : rec);
         continue;
       }
-      const matched = item.match ? this.findMatch(rec, item.match, pool) : undefined;
+      const pools = (item.match?.kinds ?? [rec.kind]).map((k) => candidates.get(k) ?? EMPTY_POOL);
+      const matched = item.match ? this.findMatch(rec, item.match, pools) : undefined;
       if (matched) {
         this.report.duplicates++;
         this.report.matched++;
+        await resolveWith(matched[0]!.record.kind, matched[0]!.record.id);
         for (const m of matched) {
-          this.used.set(m.record.id, rec.time);
+          this.used.set(keyOf(m.record), rec.time);
           await this.tx.addMatch({
             account: this.account,
-            kind: rec.kind,
+            kind: m.record.kind,
             recordId: m.record.id,
             source: 'csv',
             rule: item.match!.rule,
@@ -485,17 +506,19 @@ class Batcher {
               timeDeltaMs: rec.time - m.record.time,
               ...(matched.length > 1 ? { parts: matched.length } : {}),
             },
-            fingerprint: fingerprint('csv-match', this.account, rec.kind, m.record.id, rec.id),
+            fingerprint: fingerprint('csv-match', this.account, m.record.kind, m.record.id, rec.id),
           });
           const { agree, adds } =
-            matched.length === 1 ? fieldsAgree(rec, m.record) : { agree: false, adds: false };
+            matched.length === 1 && m.record.kind === rec.kind
+              ? fieldsAgree(rec, m.record)
+              : { agree: false, adds: false };
           if (agree && adds) {
             // The export knows fields the stored copy lacks (a TXID, a network): fill them in.
             // The stored fields win; only the missing ones come from the export.
             toPut.push({ ...rec, ...m.record, source: 'csv', raw: rec.raw } as CsvAccountRecord);
           } else {
             await this.tx.addRecordSource(
-              { account: this.account, kind: rec.kind, id: m.record.id },
+              { account: this.account, kind: m.record.kind, id: m.record.id },
               'csv',
               rec.raw as Record<string, unknown>,
             );
@@ -507,7 +530,8 @@ class Batcher {
       if (rec.kind === 'trade' && !isStatementId(rec.id))
         this.tradeDays.add(Math.floor(rec.time / 86_400_000));
       pendingIds.add(rec.id);
-      this.ownInserts.set(rec.id, rec.time);
+      this.ownInserts.set(keyOf(rec), rec.time);
+      await resolveWith(rec.kind, rec.id);
       toPut.push(rec);
     }
     if (toPut.length) await this.tx.putRecords(toPut);
@@ -521,11 +545,13 @@ class Batcher {
     for (const { record, match } of records) {
       const since = Math.min(record.time, match?.since ?? record.time);
       const until = Math.max(record.time, match?.until ?? record.time);
-      const r = ranges.get(record.kind);
-      ranges.set(
-        record.kind,
-        r ? { since: Math.min(r.since, since), until: Math.max(r.until, until) } : { since, until },
-      );
+      for (const kind of new Set([record.kind, ...(match?.kinds ?? [])])) {
+        const r = ranges.get(kind);
+        ranges.set(
+          kind,
+          r ? { since: Math.min(r.since, since), until: Math.max(r.until, until) } : { since, until },
+        );
+      }
     }
     const out = new Map<AccountKind, Pool>();
     for (const [kind, r] of ranges) {
@@ -548,16 +574,16 @@ class Batcher {
     return out;
   }
 
-  private findMatch(rec: CsvAccountRecord, rule: MatchRule, pool: Pool): StoredCopy[] | undefined {
+  private findMatch(rec: CsvAccountRecord, rule: MatchRule, pools: Pool[]): StoredCopy[] | undefined {
     // An export's fill never stands in for a trade the statement stored alone (its price is a rounded
     // quotient, its fills summed): the fill is stored and the statement's copy folded into it afterwards.
     const fillOfExport = rec.kind === 'trade' && !isStatementId(rec.id);
-    const eligible = pool
-      .window(rule.since, rule.until)
+    const eligible = pools
+      .flatMap((pool) => pool.window(rule.since, rule.until))
       .filter(
         (c) =>
-          !this.used.has(c.record.id) &&
-          !this.ownInserts.has(c.record.id) &&
+          !this.used.has(keyOf(c.record)) &&
+          !this.ownInserts.has(keyOf(c.record)) &&
           !(fillOfExport && isStatementTradeCopy(c)),
       );
     const exact = eligible.filter((c) => rule.test(c.record));
@@ -591,6 +617,11 @@ class Batcher {
       for (const [id, t] of map) if (Math.abs(t - last) > 2 * 86_400_000) map.delete(id);
     }
   }
+}
+
+/** A record's key within one account (kind, id): ids of different kinds may look alike. */
+function keyOf(r: AccountRecord): string {
+  return `${r.kind}\u0000${r.id}`;
 }
 
 function toScaled(value: string, scale: bigint): bigint {

@@ -2,8 +2,10 @@
  * Transaction-history operation labels matched by meaning. Binance renames labels and re-labels old
  * rows retroactively (`Savings Interest` became `Simple Earn Flexible Interest`, BittyTax #274), so the
  * match is on a normalized label and on synonyms, never on the export date. A label not listed here is
- * unknown: its row is quarantined, counted and reported, never rejected.
+ * unknown: its row is quarantined, counted and reported, never rejected. A known label the model has no
+ * specific kind for (card spending, margin, futures, …) becomes a `balance_change` of its category.
  */
+import type { BalanceChange } from '../../../schemas/index.js';
 
 /** What a statement row means. */
 export type OperationCategory =
@@ -34,8 +36,14 @@ export type OperationCategory =
   | 'earn_reward'
   /** Airdrops, distributions, promotions, referral commissions, cashback: credits the API lists as dividends. */
   | 'distribution'
-  /** Margin, futures, card spending, adjustments: real balance changes the normalized model has no kind for. */
+  /**
+   * Margin, futures, card spending, adjustments: real balance changes the normalized model has no specific
+   * kind for; each row becomes a `balance_change` of the meaning's `change` category.
+   */
   | 'unmodeled';
+
+/** The category of a `balance_change` record. */
+export type ChangeCategory = BalanceChange['category'];
 
 /** The product of an Earn operation. */
 export type EarnProduct = 'flexible' | 'locked';
@@ -44,6 +52,8 @@ export interface OperationMeaning {
   category: OperationCategory;
   /** Earn product for Earn categories. */
   product?: EarnProduct;
+  /** For `unmodeled` and `p2p` (a leg no P2P order explains): the `balance_change` category. */
+  change?: ChangeCategory;
 }
 
 /** `Simple Earn Flexible Interest` → `simpleearnflexibleinterest`. */
@@ -205,32 +215,44 @@ const TABLE: [OperationCategory, string[], EarnProduct?][] = [
       'Card Cashback',
     ],
   ],
+];
+
+/** Known operations with no specific kind: each row is a `balance_change` of this category. */
+const UNMODELED: [ChangeCategory, string[]][] = [
+  ['card', ['Binance Card Spending']],
   [
-    'unmodeled',
+    'margin',
     [
-      'Binance Card Spending',
-      'Asset Recovery',
-      'Leveraged Coin Consolidation',
       'Margin Loan',
       'Margin Repayment',
       'Isolated Margin Loan',
       'Isolated Margin Repayment',
       'Cross Margin Liquidation - Repayment',
+    ],
+  ],
+  [
+    'futures',
+    [
       'Realize profit and loss',
       'Realized Profit and Loss',
       'Funding Fee',
       'Insurance Fund Compensation',
       'Insurance Fund Refund',
-      'Swap Farming Transaction',
-      'Liquid Swap Add/Add',
-      'Liquid Swap Sell/Sell',
     ],
   ],
+  ['adjustment', ['Asset Recovery', 'Leveraged Coin Consolidation']],
+  ['swap', ['Swap Farming Transaction', 'Liquid Swap Add/Add', 'Liquid Swap Sell/Sell']],
 ];
 
 const BY_KEY = new Map<string, OperationMeaning>();
 for (const [category, labels, product] of TABLE) {
-  for (const label of labels) BY_KEY.set(operationKey(label), product ? { category, product } : { category });
+  const meaning: OperationMeaning = product ? { category, product } : { category };
+  // A P2P leg no stored P2P order explains is kept as a balance change of category p2p.
+  if (category === 'p2p') meaning.change = 'p2p';
+  for (const label of labels) BY_KEY.set(operationKey(label), meaning);
+}
+for (const [change, labels] of UNMODELED) {
+  for (const label of labels) BY_KEY.set(operationKey(label), { category: 'unmodeled', change });
 }
 
 /** The meaning of a label, or undefined for an unknown operation. */

@@ -7,9 +7,11 @@
  * exactly (milliseconds, an inferred order type) takes the exchange's fields. So import-then-sync ends
  * where sync-then-import does.
  */
+import { createHash } from 'node:crypto';
 import { addDecimals, compareDecimals, isZeroDecimal } from '../../../core/index.js';
-import type { AccountKind, AccountRecord } from '../../../schemas/index.js';
+import type { AccountKind, AccountRecord, BalanceChange, P2POrder } from '../../../schemas/index.js';
 import { stripInternalPrefix } from './exports.js';
+import { P2P_LEG_BEFORE_MS, p2pOrderExplains, p2pOrderNet } from './statement.js';
 import type { CsvLedger, CsvLedgerTx, StoredCopy } from './types.js';
 
 /** What {@link mergeCsvCopies} did. */
@@ -18,6 +20,16 @@ export interface CsvMergeReport {
   merged: number;
   /** Source conflicts resolved in favour of the exchange (milliseconds, inferred order types). */
   resolved: number;
+  /**
+   * Statement P2P legs (`balance_change`, category `p2p`) folded into the `p2p_order` a sync or the P2P
+   * export stored after them (each a recorded match).
+   */
+  p2pFolded: number;
+}
+
+/** The importer's de-duplication keys (matches, quarantine rows): a short SHA-256 of the parts. */
+export function csvFingerprint(...parts: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 40);
 }
 
 const eq = (a: string | undefined, b: string | undefined): boolean =>
@@ -228,7 +240,9 @@ export async function mergeCsvCopies(
   options: { account?: string } = {},
 ): Promise<CsvMergeReport> {
   const account = options.account ?? 'main';
-  const report: CsvMergeReport = { merged: 0, resolved: 0 };
+  const report: CsvMergeReport = { merged: 0, resolved: 0, p2pFolded: 0 };
+  // P2P orders may come from the P2P export too (csv), so this runs whatever the sources.
+  report.p2pFolded = await foldP2pLegs(ledger, account);
   // Nothing to fold before any exchange copy exists (a CSV-only ledger): the common case, kept cheap.
   const anyExchange =
     (await ledger.queryRecords({ account, source: 'api', limit: 1 })).length > 0 ||
@@ -304,3 +318,76 @@ export async function mergeCsvCopies(
   }
   return report;
 }
+
+/**
+ * Statement P2P legs stored before their P2P order (imported first, or the order synced later) folded
+ * into it: the statement's own rule (statement.ts `p2pOrderExplains`; one order per leg, or several
+ * orders of the leg's second that sum to it), the match recorded with the fingerprint a statement import
+ * writes for the same pair (so importing it again adds no row), the leg's csv sighting moved to the order,
+ * the leg removed. Until this runs the ledger's balance views skip such a leg (ledger/p2p.ts).
+ */
+async function foldP2pLegs(ledger: CsvLedger, account: string): Promise<number> {
+  const legs = (await ledger.queryRecords({ account, kind: 'balance_change', source: 'csv' }))
+    .filter((s) => s.sources.every((x) => x === 'csv'))
+    .map((s) => s.record)
+    .filter((r): r is BalanceChange => r.kind === 'balance_change' && r.category === 'p2p')
+    .sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : 1));
+  if (legs.length === 0) return 0;
+  const since = legs[0]!.time - P2P_LEG_BEFORE_MS;
+  const until = legs[legs.length - 1]!.time + MAX_P2P_AFTER_MS;
+  const orders = (await ledger.queryRecords({ account, kind: 'p2p_order', since, until: until + 1 }))
+    .map((s) => s.record)
+    .filter((r): r is P2POrder => r.kind === 'p2p_order' && p2pOrderNet(r) !== undefined);
+  if (orders.length === 0) return 0;
+  const used = new Set<string>();
+  const folds: { leg: BalanceChange; into: P2POrder[] }[] = [];
+  for (const leg of legs) {
+    const free = orders.filter((o) => !used.has(o.id));
+    const single = free
+      .filter((o) => p2pOrderExplains(o, leg.asset, leg.amount, leg.time, MAX_P2P_AFTER_MS))
+      .sort((a, b) => Math.abs(a.time - leg.time) - Math.abs(b.time - leg.time))[0];
+    let into = single ? [single] : undefined;
+    if (!into) {
+      const parts = free.filter(
+        (o) => o.asset === leg.asset && Math.abs(o.time - leg.time) <= MAX_P2P_AFTER_MS,
+      );
+      if (parts.length > 1 && eq(addDecimals(...parts.map((o) => p2pOrderNet(o)!.net)), leg.amount))
+        into = parts;
+    }
+    if (!into) continue;
+    for (const o of into) used.add(o.id);
+    folds.push({ leg, into });
+  }
+  if (folds.length === 0) return 0;
+  await ledger.transaction(async (tx) => {
+    for (const { leg, into } of folds) {
+      const raw = (await tx.getSightings(account, 'balance_change', leg.id)).find(
+        (s) => s.source === 'csv',
+      )?.raw;
+      for (const order of into) {
+        await tx.addMatch({
+          account,
+          kind: 'p2p_order',
+          recordId: order.id,
+          source: 'csv',
+          rule: 'statement-p2p-order',
+          tolerance: 'order created up to 24h before, 2s after',
+          ...(raw ? { row: raw } : {}),
+          details: {
+            csvId: leg.id,
+            timeDeltaMs: leg.time - order.time,
+            ...(into.length > 1 ? { parts: into.length } : {}),
+            folded: true,
+          },
+          fingerprint: csvFingerprint('csv-match', account, 'p2p_order', order.id, leg.id),
+        });
+        await tx.addRecordSource({ account, kind: 'p2p_order', id: order.id }, 'csv', raw);
+      }
+      await tx.removeRecord({ account, kind: 'balance_change', id: leg.id });
+    }
+  });
+  return folds.length;
+}
+
+/** How far a statement P2P leg's time may run ahead of its order (the importer's tolerance, whole seconds). */
+const MAX_P2P_AFTER_MS = 2000;

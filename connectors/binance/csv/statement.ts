@@ -3,7 +3,10 @@
  * (deposits, rewards, distributions) become records directly; trade, convert, dust, fiat-purchase and
  * Auto-Invest legs are grouped by second (spilling into the next second, as BittyTax's `_get_op_rows`
  * allows) into one record when the leg set is unambiguous (one asset out, one asset in, fees in one
- * asset), and kept as legs in the quarantine table when it is not. Unknown operations are quarantined
+ * asset), and kept as legs in the quarantine table when it is not. Known operations the model has no
+ * specific kind for (card spending, margin, futures, adjustments, liquid swap) become one
+ * `balance_change` per row; P2P legs of one asset in one second are one event, matched to the stored
+ * `p2p_order` it is, or kept as a `balance_change` of category `p2p`. Unknown operations are quarantined
  * with their row and net change, never rejected.
  */
 import {
@@ -14,7 +17,7 @@ import {
   isZeroDecimal,
   negateDecimal,
 } from '../../../core/index.js';
-import type { AccountRecord } from '../../../schemas/index.js';
+import type { AccountRecord, P2POrder } from '../../../schemas/index.js';
 import { Occurrences } from './exports.js';
 import { operationKey, operationMeaning, walletOf, type OperationMeaning } from './operations.js';
 import { quoteRank, type Row } from './row.js';
@@ -43,6 +46,42 @@ interface Leg {
 }
 
 const GROUPED = new Set(['trade', 'trade_fee', 'convert', 'dust', 'fiat_trade', 'auto_invest']);
+
+/** How long before its statement leg a P2P order may have been created (creation to release). */
+export const P2P_LEG_BEFORE_MS = 24 * 3_600_000;
+const P2P_SETTLED = new Set(['completed', 'complete', 'success', 'successful', 'finished']);
+
+/** The signed change a settled P2P order made to its asset: buy +amount − fee, sell −(amount + fee). */
+export function p2pOrderNet(o: P2POrder): { net: string; gross: string } | undefined {
+  if (!P2P_SETTLED.has(o.status.toLowerCase())) return undefined;
+  const fee = o.fee ?? '0';
+  return o.side === 'buy'
+    ? { net: addDecimals(o.amount, negateDecimal(fee)), gross: o.amount }
+    : { net: negateDecimal(addDecimals(o.amount, fee)), gross: negateDecimal(o.amount) };
+}
+
+/**
+ * True when P2P order `o` is the trade whose statement legs sum to `change` at `ms`: same asset, created
+ * at most a day before the legs (released later) and at most `after` ms after them, its net change (or,
+ * when the fee row is elsewhere, its gross amount) equal. ledger/p2p.ts applies the same rule to a leg
+ * stored before its order.
+ */
+export function p2pOrderExplains(
+  o: P2POrder,
+  asset: string,
+  change: string,
+  ms: number,
+  after: number,
+): boolean {
+  if (o.asset !== asset || o.time < ms - P2P_LEG_BEFORE_MS || o.time > ms + after) return false;
+  const n = p2pOrderNet(o);
+  return n !== undefined && (eq(n.net, change) || eq(n.gross, change));
+}
+
+/** The quarantine entry an earlier release wrote for a row the model had no kind for. */
+function superseded(leg: Leg): { reason: string; row: Record<string, unknown> } {
+  return { reason: `not_modeled:${leg.meaning!.category}`, row: { ...leg.raw, netChange: leg.change } };
+}
 const FEE_OPS = new Set(['fee', 'transactionfee', 'bnbfeededuction', 'bnbdeductsfee']);
 
 function eq(a: string | undefined, b: string | undefined): boolean {
@@ -103,8 +142,11 @@ export class StatementGrouper {
     this.pending.delete(second);
     const out: NormalizedItem[] = [];
     const groupedLegs: Leg[] = [];
+    const p2pLegs: Leg[] = [];
     for (const leg of legs) {
-      if (!leg.meaning) {
+      if (leg.meaning?.category === 'p2p') {
+        p2pLegs.push(leg);
+      } else if (!leg.meaning) {
         out.push({
           type: 'quarantine',
           line: leg.line,
@@ -118,6 +160,7 @@ export class StatementGrouper {
         out.push(...this.single(leg, legs));
       }
     }
+    if (p2pLegs.length > 0) out.push(...this.p2p(p2pLegs));
     const isFeeLeg = (l: Leg): boolean => FEE_OPS.has(operationKey(l.operation));
     // Fee legs alone in their second belong to the trade of the second before (a spill, BittyTax looks
     // at t and t+1 s): hand them back to it while it is still pending (files in descending order).
@@ -388,11 +431,103 @@ export class StatementGrouper {
           ),
         ];
       }
+      case 'unmodeled': {
+        // One row, one movement: its signed change in the wallet the statement names. The id holds the
+        // category, not the label, so a re-labelled operation (`Realize profit and loss` →
+        // `Realized Profit and Loss`) keeps it.
+        const category = m.change ?? 'other';
+        const id = this.occ.next(`${category}:stmt:${leg.asset}:${leg.ms}:${leg.change}`);
+        const item = this.record(
+          leg,
+          [leg],
+          {
+            kind: 'balance_change',
+            id,
+            category,
+            operation: leg.operation.slice(0, 200),
+            wallet: leg.wallet || 'unknown',
+            asset: leg.asset,
+            amount: leg.change,
+            ...(leg.remark ? { remark: leg.remark.slice(0, 1000) } : {}),
+          },
+          {
+            rule: 'category-asset-amount-time',
+            tolerance: tolText,
+            ...win,
+            test: (s) =>
+              s.kind === 'balance_change' &&
+              s.category === category &&
+              s.asset === leg.asset &&
+              eq(s.amount, leg.change),
+          },
+        );
+        return [{ ...item, supersedes: [superseded(leg)] } as NormalizedItem];
+      }
       default:
-        // p2p, send, auto_conversion, unmodeled: real balance changes the model has no record for (the
-        // P2P export and the API carry the P2P orders); kept as legs with their net change.
+        // send, auto_conversion: real balance changes kept as legs with their net change (see README).
         return this.keepLegs([leg], `not_modeled:${m.category}`);
     }
+  }
+
+  /**
+   * P2P legs of one second, per asset: one trade's rows (a buy's credit and its fee row, a sale's
+   * debit). Matched to the stored `p2p_order` they are (or several orders of the second they sum), else
+   * kept as a `balance_change` of category `p2p` (a later import or sync folds it into its order).
+   */
+  private p2p(legs: Leg[]): NormalizedItem[] {
+    const byAsset = new Map<string, Leg[]>();
+    for (const l of [...legs].sort((a, b) => a.line - b.line))
+      byAsset.set(l.asset, [...(byAsset.get(l.asset) ?? []), l]);
+    const out: NormalizedItem[] = [];
+    for (const [asset, group] of byAsset) {
+      const first = group.reduce((a, b) => (a.ms <= b.ms ? a : b));
+      const net = addDecimals(...group.map((l) => l.change));
+      const tol = Math.max(...group.map((l) => l.tolerance), 2000);
+      const id = this.occ.next(`p2p:stmt:${asset}:${first.ms}:${net}`);
+      const near = (t: number): boolean => Math.abs(t - first.ms) <= tol;
+      const match: MatchRule = {
+        rule: 'statement-p2p-order',
+        tolerance: `order created up to 24h before, ${tol / 1000}s after`,
+        kinds: ['p2p_order', 'balance_change'],
+        since: first.ms - P2P_LEG_BEFORE_MS,
+        until: first.ms + tol,
+        test: (s) =>
+          (s.kind === 'p2p_order' && p2pOrderExplains(s, asset, net, first.ms, tol)) ||
+          // Another export of the same statement (Excel dropped the seconds).
+          (s.kind === 'balance_change' &&
+            s.category === 'p2p' &&
+            s.asset === asset &&
+            near(s.time) &&
+            eq(s.amount, net)),
+        aggregate: {
+          key: (s) =>
+            s.kind === 'p2p_order' && s.asset === asset && near(s.time) && p2pOrderNet(s)
+              ? `p2p:${asset}`
+              : undefined,
+          wantKey: `p2p:${asset}`,
+          sum: (s) => (s.kind === 'p2p_order' ? (p2pOrderNet(s)?.net ?? '0') : '0'),
+          total: net,
+        },
+      };
+      const remark = group.find((l) => l.remark && l.change === net)?.remark;
+      const item = this.record(
+        first,
+        group,
+        {
+          kind: 'balance_change',
+          id,
+          category: 'p2p',
+          operation: first.operation.slice(0, 200),
+          wallet: first.wallet || 'funding',
+          asset,
+          amount: net,
+          ...(remark ? { remark: remark.slice(0, 1000) } : {}),
+        },
+        match,
+      );
+      out.push({ ...item, supersedes: group.map(superseded) } as NormalizedItem);
+    }
+    return out;
   }
 
   private groups(legs: Leg[]): NormalizedItem[] {

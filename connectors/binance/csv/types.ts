@@ -18,7 +18,12 @@ export interface MatchRule {
   /** The time window (epoch ms, inclusive) the stored copy must lie in. */
   since: number;
   until: number;
-  /** True when a stored record of the same kind is the same event. */
+  /**
+   * The kinds a stored copy may have (default: the record's own). A statement P2P leg, stored as a
+   * `balance_change`, is the same event as a stored `p2p_order`.
+   */
+  kinds?: AccountKind[];
+  /** True when a stored record (of one of the kinds) is the same event. */
   test(stored: AccountRecord): boolean;
   /**
    * Several stored records that together are this event (a statement trade that aggregates fills):
@@ -40,6 +45,11 @@ export type NormalizedItem =
       record: CsvAccountRecord;
       match?: MatchRule | undefined;
       grouped?: number;
+      /**
+       * The quarantine rows an earlier release kept for this record's rows (reason and row as it wrote
+       * them), marked resolved by the record now stored or matched.
+       */
+      supersedes?: { reason: string; row: Record<string, unknown> }[];
     }
   | {
       type: 'quarantine';
@@ -89,6 +99,13 @@ export interface CsvLedgerTx {
     fingerprint?: string;
   }): Promise<boolean>;
   removeRecord(key: { account: string; kind: AccountKind; id: string }): Promise<boolean>;
+  /** Marks an open quarantine row (by fingerprint) as held by a record now; false when none is open. */
+  resolveQuarantine(resolution: {
+    account: string;
+    fingerprint: string;
+    kind: AccountKind;
+    recordId: string;
+  }): Promise<boolean>;
   /** Reads that see this transaction's own writes (the fold of statement copies into a later export's fills). */
   queryRecords(query: {
     account?: string;

@@ -166,7 +166,7 @@ const CASES: Case[] = [
     kind: 'transaction_history',
     zone: 'UTC+2',
     rows: 6,
-    quarantine: { unknown_operation: 1, 'not_modeled:p2p': 1 },
+    quarantine: { unknown_operation: 1 },
     records: [
       {
         kind: 'trade',
@@ -179,6 +179,17 @@ const CASES: Case[] = [
         time: utc(2026, 4, 28, 15, 35, 10),
       },
       { kind: 'earn_reward', asset: 'USDT', amount: '0.01', time: utc(2026, 4, 28, 16) },
+      // A P2P leg no stored P2P order explains: a balance change of category p2p, not quarantined.
+      {
+        kind: 'balance_change',
+        id: `p2p:stmt:USDT:${utc(2026, 4, 29, 7)}:50`,
+        category: 'p2p',
+        operation: 'P2P Trading',
+        wallet: 'spot',
+        asset: 'USDT',
+        amount: '50',
+        time: utc(2026, 4, 29, 7),
+      },
     ],
   },
   {
