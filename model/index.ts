@@ -13,3 +13,5 @@ export {
 export { loadProtocolModel, saveProtocolModel, validateProtocolModel } from './io.js';
 export { toOpenApi, validateOpenApi, renderOpenApi, type OpenApiOptions } from './openapi.js';
 export { renderTypeScript } from './typescript.js';
+/** The analysis rules replay applies to live WebSocket traffic: read-or-write by name, topic templates. */
+export { classifyOperation, templateTopic } from '../analyzers/index.js';

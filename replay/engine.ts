@@ -12,6 +12,7 @@ import { findDrift } from './drift.js';
 import { countItems, nextPage, type PageRequest } from './paging.js';
 import { planReplay } from './policy.js';
 import { bodyHasRedactedValues, maskedUrl, prepareRequest, type PreparedRequest } from './request.js';
+import { replayWebSockets, type IssuedResponse } from './websocket.js';
 import type {
   Drift,
   LoginCredentials,
@@ -42,6 +43,10 @@ interface Runtime {
   now: () => number;
   warnings: string[];
   session: ReplayRun['session'];
+  /** Operations whose live answer issues a credential a WebSocket endpoint needs (a listenKey). */
+  issuers: Set<string>;
+  /** Their live answers in this run. */
+  issued: Map<string, IssuedResponse>;
 }
 
 const AUTH_HEADERS =
@@ -288,6 +293,8 @@ async function replayOperation(
   } catch (error) {
     return { ...base, url, kind: 'failed', error: (error as Error).message };
   }
+  if (rt.issuers.has(operation.id))
+    rt.issued.set(operation.id, { status: sent.status, text: sent.text, headers: sent.headers });
   const contentType = sent.headers.get('content-type') ?? '';
   const drifts = evaluateResponse(operation, sent.status, contentType, sent.text);
   let pages = 1;
@@ -370,6 +377,8 @@ export async function replayModel(
     now: () => clock.now(),
     warnings: [],
     session: { loggedIn: false, refreshed: 0, cookies: 0 },
+    issuers: webSocketIssuers(model),
+    issued: new Map(),
   };
   const startedAt = clock.now();
   if (options.login && (options.cookies?.length ?? 0) === 0) {
@@ -379,6 +388,10 @@ export async function replayModel(
   const plan = planReplay(model, options);
   const results: ReplayResult[] = [];
   let done = 0;
+  const only = options.operations?.length ? new Set(options.operations) : undefined;
+  const wsTotal =
+    options.webSockets === false ? 0 : (model.websockets ?? []).filter((w) => !only || only.has(w.id)).length;
+  const total = plan.length + wsTotal;
   for (const step of plan) {
     options.signal?.throwIfAborted();
     const entry = samples.get(step.operation.id);
@@ -404,10 +417,71 @@ export async function replayModel(
     }
     results.push(result);
     done += 1;
-    options.onProgress?.({ done, total: plan.length, operationId: step.operation.id, outcome: result.kind });
+    options.onProgress?.({ done, total, operationId: step.operation.id, outcome: result.kind });
   }
+  const websockets =
+    options.webSockets !== false && (model.websockets?.length ?? 0) > 0
+      ? await replayWebSockets(
+          {
+            model,
+            samples,
+            jar: rt.jar,
+            credentials: rt.credentials,
+            options,
+            now: rt.now,
+            warnings: rt.warnings,
+            issue: (operationId) => issueFor(rt, operationId),
+          },
+          (r) => {
+            done += 1;
+            options.onProgress?.({ done, total, operationId: r.endpointId, outcome: r.kind });
+          },
+        )
+      : undefined;
   rt.session.cookies = rt.jar.size;
   const summary = { ok: 0, drift: 0, skipped: 0, failed: 0 };
   for (const r of results) summary[r.kind] += 1;
-  return { startedAt, finishedAt: clock.now(), results, summary, session: rt.session, warnings: rt.warnings };
+  return {
+    startedAt,
+    finishedAt: clock.now(),
+    results,
+    summary,
+    session: rt.session,
+    warnings: rt.warnings,
+    ...(websockets ? { websockets } : {}),
+  };
+}
+
+/** Operations that issue a credential some WebSocket endpoint consumes (a listenKey in its path). */
+function webSocketIssuers(model: ProtocolModel): Set<string> {
+  const out = new Set<string>();
+  const wsIds = new Set((model.websockets ?? []).map((w) => w.id));
+  for (const c of model.auth.credentials)
+    if (c.consumers.some((id) => wsIds.has(id)))
+      for (const i of c.issuedBy) if (i.operationId) out.add(i.operationId);
+  return out;
+}
+
+/** The live answer of an issuing call: this run's, else sent now from its captured request. */
+async function issueFor(rt: Runtime, operationId: string): Promise<IssuedResponse | { error: string }> {
+  const cached = rt.issued.get(operationId);
+  if (cached) return cached;
+  const entry = rt.samples.get(operationId);
+  if (!entry) return { error: 'no captured request to re-issue it from' };
+  const request = prepareRequest(entry, rt.jar, rt.credentials, {
+    ...(rt.options.baseUrl ? { baseUrl: rt.options.baseUrl } : {}),
+    ...(rt.options.headers ? { headers: rt.options.headers } : {}),
+    now: rt.now(),
+  });
+  if (bodyHasRedactedValues(request.body))
+    return { error: 'the captured body holds redacted values replay cannot fill' };
+  try {
+    // Named as an auth call: the fresh credential in its answer never reaches the live HAR.
+    const sent = await send(rt, request, `auth:${operationId}`);
+    const out = { status: sent.status, text: sent.text, headers: sent.headers };
+    rt.issued.set(operationId, out);
+    return out;
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
 }

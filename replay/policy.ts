@@ -42,8 +42,16 @@ export function planReplay(
   return steps;
 }
 
-/** Ids given by the user that the model does not have: reported instead of silently ignored. */
+/**
+ * Ids given by the user that the model does not have: reported instead of silently ignored. Known: the
+ * operation ids, the WebSocket endpoint ids, and `<endpoint id>/<kind name>` for the messages an endpoint
+ * sends (what `--allow-write` takes for a WebSocket write).
+ */
 export function unknownOperationIds(model: ProtocolModel, ids: string[] = []): string[] {
   const known = new Set(model.operations.map((o) => o.id));
+  for (const w of model.websockets ?? []) {
+    known.add(w.id);
+    for (const k of w.kinds) if (k.direction === 'send') known.add(`${w.id}/${k.name}`);
+  }
   return ids.filter((id) => !known.has(id));
 }

@@ -7,7 +7,7 @@ import { readHar, type HarEntry } from '../har/index.js';
 import type { ProtocolModel } from '../model/index.js';
 
 export interface SampleSet {
-  /** operation id, or `auth:<role>` for the model's auth calls → the captured entry. */
+  /** operation id, `auth:<role>` for the model's auth calls, `ws:<id>` for a WebSocket endpoint's connection → the captured entry. */
   entries: Map<string, HarEntry>;
   /** Captures that could not be read, with the reason. */
   problems: string[];
@@ -32,6 +32,10 @@ export async function loadReplaySamples(
       op.evidence.find((e) => e.pointer === '' || e.pointer.startsWith('/request') || e.pointer === '/') ??
       op.evidence[0];
     if (ev) want(ev.capture, ev.entry, op.id);
+  }
+  for (const ws of model.websockets ?? []) {
+    const ev = ws.evidence.find((e) => e.pointer === '') ?? ws.evidence[0];
+    if (ev) want(ev.capture, ev.entry, `ws:${ws.id}`);
   }
   for (const call of model.auth.calls) {
     const op = model.operations.find((o) => o.id === call.operationId);

@@ -97,6 +97,104 @@ export interface ReplayOptions {
   onProgress?: (progress: ReplayProgress) => void;
   /** Called for each page received, for writing live data (a HAR of the replayed reads). */
   onExchange?: (exchange: ReplayExchange) => void | Promise<void>;
+  /** WebSocket replay (replay/websocket.ts); `false` leaves the model's WebSocket endpoints out. Default: on. */
+  webSockets?: WebSocketReplayOptions | false;
+}
+
+/** Options of WebSocket replay. All optional. */
+export interface WebSocketReplayOptions {
+  /**
+   * Replace scheme, host and port of every WebSocket URL (`ws://127.0.0.1:9443`). Default: derived from
+   * `baseUrl` (http → ws, https → wss) when that is given, else as captured.
+   */
+  baseUrl?: string;
+  /** How long to collect received frames per endpoint. Default 5 000 ms. */
+  durationMs?: number;
+  /** Stop collecting an endpoint after this many received messages. Default 200. */
+  maxMessages?: number;
+  /** Largest frame accepted; a larger one ends the connection (close 1009). Default 1 MiB. */
+  maxFrameBytes?: number;
+  /** Handshake timeout. Default: `timeoutMs` (15 000 ms). */
+  connectTimeoutMs?: number;
+}
+
+/** One way a live WebSocket endpoint no longer matches the model. */
+export interface WebSocketDrift {
+  kind:
+    | 'kind_added'
+    | 'kind_missing'
+    | 'field_added'
+    | 'field_removed'
+    | 'field_renamed'
+    | 'type_changed'
+    | 'schema_violation'
+    | 'framing_changed'
+    | 'connection_refused'
+    | 'connection_closed'
+    | 'auth_rejected'
+    | 'endpoint_gone'
+    | 'subscription_unacknowledged'
+    | 'subscription_rejected'
+    | 'request_unanswered'
+    | 'request_rejected';
+  /** The message kind concerned (`receive:trade`), when there is one. */
+  messageKind?: string;
+  /** JSON Pointer into the message (`''` for the whole message or the connection). */
+  pointer: string;
+  expected?: string;
+  actual?: string;
+  /** One sentence a report prints as is. */
+  summary: string;
+}
+
+/** A captured message replay did not send, and why (a write, an unsubscribe, a redacted value, …). */
+export interface WebSocketHeldBack {
+  /** `<endpoint id>/<kind name>`: the name `--allow-write` takes for a write. */
+  message: string;
+  reason: string;
+}
+
+/** What one WebSocket connection exchanged. */
+export interface WebSocketSessionStats {
+  durationMs: number;
+  /** Why collection ended. */
+  stoppedBy: 'time' | 'count' | 'server-close' | 'frame-limit' | 'error' | 'aborted';
+  close?: { by: 'client' | 'server'; code: number; reason: string };
+  sent: { messages: number; heartbeats: number };
+  received: {
+    messages: number;
+    bytes: number;
+    /** Binary frames: counted and sized, never parsed. */
+    binary: number;
+    heartbeats: number;
+    /** Pings answered (protocol ping frames and application-level pings). */
+    pingsAnswered: number;
+    /** Text frames that look like JSON and do not parse. */
+    unparsed: number;
+  };
+  /** Received messages per kind of the model (`receive:trade`) or new kind (`new:…`). */
+  kinds: { kind: string; messages: number }[];
+  /** Subscribed kinds not seen within the window whose captured rate does not make that a drift. */
+  notSeen: string[];
+  heldBack: WebSocketHeldBack[];
+}
+
+interface WebSocketResultBase {
+  endpointId: string;
+  /** The URL as dialled, with credential values masked. */
+  url: string;
+}
+
+export type WebSocketReplayResult =
+  | (WebSocketResultBase & { kind: 'ok' } & WebSocketSessionStats)
+  | (WebSocketResultBase & { kind: 'drift'; drifts: WebSocketDrift[] } & WebSocketSessionStats)
+  | (WebSocketResultBase & { kind: 'skipped'; reason: string })
+  | (WebSocketResultBase & { kind: 'failed'; error: string });
+
+/** The WebSocket part of a run. */
+export interface WebSocketReplayRun {
+  results: WebSocketReplayResult[];
+  summary: { ok: number; drift: number; skipped: number; failed: number };
 }
 
 /** A request and response as replayed, with credentials masked: what `--out-har` writes. */
@@ -122,4 +220,6 @@ export interface ReplayRun {
   summary: { ok: number; drift: number; skipped: number; failed: number };
   session: { loggedIn: boolean; refreshed: number; cookies: number };
   warnings: string[];
+  /** The model's WebSocket endpoints replayed; absent when the model has none or they were left out. */
+  websockets?: WebSocketReplayRun;
 }

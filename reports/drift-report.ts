@@ -67,9 +67,85 @@ export function driftReport(
       rows: skips.map((r) => [`\`${r.operationId}\``, r.kind === 'skipped' ? r.reason : '']),
     });
   }
+  if (run.websockets) blocks.push(...webSocketBlocks(run));
   if (run.warnings.length) {
     blocks.push({ type: 'heading', level: 1, text: 'Warnings' });
     blocks.push({ type: 'list', items: run.warnings });
   }
   return { title: options.title ?? 'Replay and drift report', blocks };
+}
+
+/** The WebSocket section: drift by name, what each connection exchanged, what was held back and why. */
+function webSocketBlocks(run: ReplayRun): Block[] {
+  const ws = run.websockets;
+  if (!ws) return [];
+  const blocks: Block[] = [{ type: 'heading', level: 1, text: 'WebSocket' }];
+  const { ok, drift, skipped, failed } = ws.summary;
+  blocks.push({
+    type: 'paragraph',
+    text: `${ws.results.length} WebSocket endpoints: ${ok} unchanged, ${drift} drifted, ${failed} failed, ${skipped} skipped. Only subscribes, heartbeats and read requests were sent.`,
+  });
+  const drifts = ws.results.flatMap((r) =>
+    r.kind === 'drift'
+      ? r.drifts.map((d) => [
+          `\`${r.endpointId}\``,
+          d.messageKind ?? '(connection)',
+          d.kind,
+          d.pointer || '(message)',
+          d.expected ?? '',
+          d.actual ?? '',
+          d.summary,
+        ])
+      : [],
+  );
+  if (drifts.length) {
+    blocks.push({ type: 'heading', level: 2, text: 'WebSocket drift' });
+    blocks.push({
+      type: 'table',
+      columns: ['endpoint', 'message kind', 'change', 'where', 'was', 'now', 'summary'],
+      rows: drifts,
+    });
+  }
+  const live = ws.results.flatMap((r) =>
+    r.kind === 'ok' || r.kind === 'drift'
+      ? [
+          [
+            `\`${r.endpointId}\``,
+            r.kind,
+            String(r.received.messages),
+            String(r.received.binary),
+            r.kinds.map((k) => `${k.kind} ×${k.messages}`).join(', '),
+            r.close ? `${r.close.by} ${r.close.code}` : '',
+            `${r.durationMs} ms (${r.stoppedBy})`,
+          ],
+        ]
+      : [],
+  );
+  if (live.length) {
+    blocks.push({ type: 'heading', level: 2, text: 'WebSocket connections' });
+    blocks.push({
+      type: 'table',
+      columns: ['endpoint', 'outcome', 'received', 'binary', 'kinds', 'closed by', 'collected'],
+      rows: live,
+    });
+  }
+  const held = ws.results.flatMap((r) =>
+    r.kind === 'ok' || r.kind === 'drift' ? r.heldBack.map((h) => [`\`${h.message}\``, h.reason]) : [],
+  );
+  if (held.length) {
+    blocks.push({ type: 'heading', level: 2, text: 'WebSocket messages not sent' });
+    blocks.push({ type: 'table', columns: ['message', 'reason'], rows: held });
+  }
+  const other = ws.results.flatMap((r) =>
+    r.kind === 'skipped'
+      ? [[`\`${r.endpointId}\``, 'skipped', r.reason]]
+      : r.kind === 'failed'
+        ? [[`\`${r.endpointId}\``, 'failed', r.error]]
+        : [],
+  );
+  if (other.length) {
+    blocks.push({ type: 'heading', level: 2, text: 'WebSocket endpoints not replayed' });
+    blocks.push({ type: 'table', columns: ['endpoint', 'outcome', 'reason'], rows: other });
+  }
+  return blocks;
 }

@@ -43,6 +43,19 @@ interface ReplayFlags {
   outHar?: string;
   report?: string;
   results?: string;
+  websockets?: boolean;
+  wsBaseUrl?: string;
+  wsDurationMs?: string;
+  wsMaxMessages?: string;
+  wsMaxFrameBytes?: string;
+}
+
+function positive(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new UsageError('bad_flag_value', `${flag} takes a positive whole number, not ${value}.`);
+  return n;
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -158,6 +171,18 @@ export const register: RegisterVerb = (program: Command, runtime) => {
       '--out-har <file>',
       'write the replayed requests and live responses as a HAR (credentials masked)',
     )
+    .option('--no-websockets', "leave the model's WebSocket endpoints out")
+    .option(
+      '--ws-base-url <url>',
+      'dial WebSocket endpoints at this origin (default: --base-url with ws/wss, else as captured)',
+    )
+    .option('--ws-duration-ms <n>', 'how long to collect frames per WebSocket endpoint', '5000')
+    .option('--ws-max-messages <n>', 'stop collecting a WebSocket endpoint after this many messages', '200')
+    .option(
+      '--ws-max-frame-bytes <n>',
+      'largest WebSocket frame accepted; a larger one ends the connection',
+      String(1024 * 1024),
+    )
     .option('--report <file>', 'write the drift report (.md or .html)')
     .option('--results <file>', 'write every result as JSON')
     .addOption(
@@ -208,6 +233,9 @@ export const register: RegisterVerb = (program: Command, runtime) => {
               creator: { name: 'ledgertap replay', version: packageVersion() },
             })
           : undefined;
+        const durationMs = positive('--ws-duration-ms', flags.wsDurationMs);
+        const maxMessages = positive('--ws-max-messages', flags.wsMaxMessages);
+        const maxFrameBytes = positive('--ws-max-frame-bytes', flags.wsMaxFrameBytes);
         let run;
         try {
           run = await replayModel(model, samples.entries, {
@@ -219,6 +247,15 @@ export const register: RegisterVerb = (program: Command, runtime) => {
             timeoutMs: Number(flags.timeoutMs),
             cookies,
             ...(login ? { login } : {}),
+            webSockets:
+              flags.websockets === false
+                ? false
+                : {
+                    ...(flags.wsBaseUrl ? { baseUrl: flags.wsBaseUrl } : {}),
+                    ...(durationMs ? { durationMs } : {}),
+                    ...(maxMessages ? { maxMessages } : {}),
+                    ...(maxFrameBytes ? { maxFrameBytes } : {}),
+                  },
             signal: ctx.signal,
             onProgress: (p) => ctx.progress(`replay ${p.done}/${p.total} ${p.operationId}: ${p.outcome}`),
             ...(writer ? { onExchange: (x: ReplayExchange) => writer.write(exchangeToEntry(x)) } : {}),
@@ -246,9 +283,26 @@ export const register: RegisterVerb = (program: Command, runtime) => {
               for (const d of r.drifts) ctx.print(`  drift  ${r.operationId}: ${d.summary}`);
             if (r.kind === 'failed') ctx.print(`  failed ${r.operationId}: ${r.error}`);
           }
+          const ws = run.websockets;
+          if (ws) {
+            ctx.print(
+              `replayed ${ws.results.length} WebSocket endpoints: ${ws.summary.ok} unchanged, ${ws.summary.drift} drifted, ${ws.summary.failed} failed, ${ws.summary.skipped} skipped`,
+            );
+            for (const r of ws.results) {
+              if (r.kind === 'drift')
+                for (const d of r.drifts) ctx.print(`  drift  ${r.endpointId}: ${d.summary}`);
+              if (r.kind === 'failed') ctx.print(`  failed ${r.endpointId}: ${r.error}`);
+              if (r.kind === 'skipped') ctx.print(`  skipped ${r.endpointId}: ${r.reason}`);
+              if (r.kind === 'ok' || r.kind === 'drift')
+                for (const h of r.heldBack) ctx.print(`  not sent ${h.message}: ${h.reason}`);
+            }
+          }
           for (const w of run.warnings) ctx.warn(w);
         }
-        return run.summary.drift > 0 || run.summary.failed > 0 ? ExitCode.problems : ExitCode.ok;
+        const ws = run.websockets?.summary;
+        const problems =
+          run.summary.drift > 0 || run.summary.failed > 0 || (ws?.drift ?? 0) > 0 || (ws?.failed ?? 0) > 0;
+        return problems ? ExitCode.problems : ExitCode.ok;
       }),
     );
 };
