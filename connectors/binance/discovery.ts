@@ -83,6 +83,28 @@ export function candidateSymbols(
   return out.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
 }
 
+/**
+ * Stored kinds whose assets are evidence for symbol discovery, whatever their source (trades and orders
+ * are read apart: their API copies' symbols are known from checkpoints). Every kind with an asset field
+ * belongs here (test/connectors/binance/normalize.test.ts checks it against the schemas).
+ */
+export const DISCOVERY_EVIDENCE_KINDS = [
+  'balance',
+  'transfer',
+  'conversion',
+  'dust',
+  'earn_position',
+  'earn_subscription',
+  'earn_redemption',
+  'earn_reward',
+  'autoinvest_plan',
+  'autoinvest_execution',
+  'p2p_order',
+  'fiat_transfer',
+  'dividend',
+  'balance_change',
+] as const;
+
 /** Asset fields of each record kind: the evidence symbol discovery reads from stored records. */
 export function assetsOfRecord(record: Record<string, unknown>): string[] {
   const out: string[] = [];

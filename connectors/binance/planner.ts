@@ -38,7 +38,13 @@
 import { ExchangeApiError, createLogger } from '../../core/index.js';
 import type { JsonValue } from '../../core/index.js';
 import type { BinanceClient, RequestEvent } from './client.js';
-import { assetsOfRecord, candidateSymbols, fiatOfRecord, loadExchangeInfo } from './discovery.js';
+import {
+  assetsOfRecord,
+  candidateSymbols,
+  DISCOVERY_EVIDENCE_KINDS,
+  fiatOfRecord,
+  loadExchangeInfo,
+} from './discovery.js';
 import type { DiscoveryStrategy } from './discovery.js';
 import { endpoints } from './endpoints.js';
 import { checkReadOnlyKey } from './permissions.js';
@@ -401,22 +407,7 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
       if (v?.unreachable) unreachable.add(symbol);
       else if (v?.fromId && v.fromId !== '0') knownSymbols.add(symbol);
     }
-    const kindsWithAssets = [
-      'balance',
-      'transfer',
-      'conversion',
-      'dust',
-      'earn_position',
-      'earn_subscription',
-      'earn_redemption',
-      'earn_reward',
-      'autoinvest_plan',
-      'autoinvest_execution',
-      'p2p_order',
-      'fiat_transfer',
-      'dividend',
-    ] as const;
-    for await (const { record } of store.iterateRecords({ account, kind: [...kindsWithAssets] })) {
+    for await (const { record } of store.iterateRecords({ account, kind: [...DISCOVERY_EVIDENCE_KINDS] })) {
       noteRecord(record, undefined);
       noteIsolated(record);
       for (const a of assetsOfRecord(record as unknown as Record<string, unknown>)) evidence.add(a);

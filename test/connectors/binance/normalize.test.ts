@@ -10,6 +10,8 @@ import {
 } from '../../../connectors/index.js';
 import type { JsonObject } from '../../../connectors/binance/values.js';
 import { splitWhileFull, walkWindows } from '../../../connectors/binance/reads/common.js';
+import { DISCOVERY_EVIDENCE_KINDS } from '../../../connectors/binance/discovery.js';
+import { ACCOUNT_KINDS, accountSchema } from '../../../schemas/index.js';
 
 const row = (text: string): JsonObject => parseJsonLossless(text) as JsonObject;
 
@@ -201,6 +203,23 @@ describe('discovery and windows', () => {
       { symbol: symbol!, baseAsset: baseAsset!, quoteAsset: quoteAsset! },
     ]),
   );
+  it('reads discovery evidence from every stored kind that names an asset', () => {
+    const assetFields = [
+      'asset',
+      'feeAsset',
+      'fromAsset',
+      'toAsset',
+      'sourceAsset',
+      'targetAsset',
+      'cryptoAsset',
+    ];
+    const withAssets = ACCOUNT_KINDS.filter((kind) => {
+      const props = Object.keys((accountSchema(kind)['properties'] ?? {}) as Record<string, unknown>);
+      return props.some((p) => assetFields.includes(p) || p === 'targetAssets');
+    }).filter((kind) => kind !== 'trade' && kind !== 'order');
+    expect([...DISCOVERY_EVIDENCE_KINDS].sort()).toEqual(withAssets.sort());
+  });
+
   it('keeps pairs whose two assets the account touched; naive keeps all', () => {
     expect(
       candidateSymbols(listed, new Set(['BNB', 'BTC', 'USDT']), 'evidence').map((s) => s.symbol),
