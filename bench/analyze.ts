@@ -43,6 +43,11 @@ function cpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
+/** A finished measurement that started at wall time `t0` and CPU time `c0`. */
+function timed(t0: number, c0: number, entries: number, extra: Partial<WorkerResult>): WorkerResult {
+  return { ok: true, ms: performance.now() - t0, cpuMs: cpuMs() - c0, entries, maxRssMB: 0, ...extra };
+}
+
 async function worker(tool: string, file: string): Promise<void> {
   let result: WorkerResult;
   // Modules are loaded before the clock starts: the figures are the analysis, not tsx's start-up.
@@ -69,16 +74,11 @@ async function worker(tool: string, file: string): Promise<void> {
     const res = session.finish();
     const model = buildProtocolModel(res, { captures: [{ file, entries: n }] });
     await renderOpenApi(model, 'api.json');
-    result = {
-      ok: true,
-      ms: performance.now() - t0,
-      cpuMs: cpuMs() - c0,
-      entries: n,
-      maxRssMB: 0,
+    result = timed(t0, c0, n, {
       operations: model.operations.length,
       warnings: model.warnings.length,
       warningCodes: [...new Set(model.warnings.map((w) => w.code))],
-    };
+    });
   } else if (tool === 'floor') {
     // The least any analysis of every sample must do: stream the entries and parse each JSON body once.
     // No inference at all, so its ratio to har-to-openapi bounds what any full-fidelity analyzer could
@@ -103,14 +103,7 @@ async function worker(tool: string, file: string): Promise<void> {
         }
       }
     }
-    result = {
-      ok: true,
-      ms: performance.now() - t0,
-      cpuMs: cpuMs() - c0,
-      entries: n,
-      maxRssMB: 0,
-      operations: parsed,
-    };
+    result = timed(t0, c0, n, { operations: parsed });
   } else {
     const { readFile } = await import('node:fs/promises');
     const { generateSpecs } = await import('har-to-openapi');
@@ -132,14 +125,7 @@ async function worker(tool: string, file: string): Promise<void> {
         ),
       0,
     );
-    result = {
-      ok: true,
-      ms: performance.now() - t0,
-      cpuMs: cpuMs() - c0,
-      entries: har.log.entries.length,
-      maxRssMB: 0,
-      operations,
-    };
+    result = timed(t0, c0, har.log.entries.length, { operations });
   }
   result.maxRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
   process.stdout.write(`${JSON.stringify(result)}\n`);

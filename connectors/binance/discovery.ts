@@ -16,6 +16,7 @@ import type { BinanceClient } from './client.js';
 import type { RateLimitRule } from './limiter.js';
 import type { SymbolAssets } from './normalize.js';
 import { arrayField, isObject, text } from './values.js';
+import { ACCOUNT_KINDS, type AccountKind } from '../../schemas/index.js';
 
 /** Every permission exchangeInfo knows: without them it hides symbols outside SPOT/MARGIN/LEVERAGED (CONTRACT.md §4.2). */
 export const ALL_PERMISSIONS: readonly string[] = [
@@ -85,25 +86,12 @@ export function candidateSymbols(
 
 /**
  * Stored kinds whose assets are evidence for symbol discovery, whatever their source (trades and orders
- * are read apart: their API copies' symbols are known from checkpoints). Every kind with an asset field
- * belongs here (test/connectors/binance/normalize.test.ts checks it against the schemas).
+ * are read apart: their API copies' symbols are known from checkpoints): every other kind names an asset
+ * (test/connectors/binance/normalize.test.ts checks that against the schemas).
  */
-export const DISCOVERY_EVIDENCE_KINDS = [
-  'balance',
-  'transfer',
-  'conversion',
-  'dust',
-  'earn_position',
-  'earn_subscription',
-  'earn_redemption',
-  'earn_reward',
-  'autoinvest_plan',
-  'autoinvest_execution',
-  'p2p_order',
-  'fiat_transfer',
-  'dividend',
-  'balance_change',
-] as const;
+export const DISCOVERY_EVIDENCE_KINDS: readonly AccountKind[] = ACCOUNT_KINDS.filter(
+  (kind) => kind !== 'trade' && kind !== 'order',
+);
 
 /** Asset fields of each record kind: the evidence symbol discovery reads from stored records. */
 export function assetsOfRecord(record: Record<string, unknown>): string[] {
