@@ -27,3 +27,5 @@ export { newSchemaAcc, observeValue, mergeSchemaAcc, toJsonSchema, type SchemaAc
 export type { Observation, ParsedBody } from './observe.js';
 export { isWebSocketObservation } from './websocket-frames.js';
 export { templateTopic } from './websocket-topics.js';
+export { shapeOf } from './websocket-kinds.js';
+export { scalarId, looksLikeResponse, responseOutcome } from './websocket-correlation.js';

@@ -13,5 +13,15 @@ export {
 export { loadProtocolModel, saveProtocolModel, validateProtocolModel } from './io.js';
 export { toOpenApi, validateOpenApi, renderOpenApi, type OpenApiOptions } from './openapi.js';
 export { renderTypeScript } from './typescript.js';
-/** The analysis rules replay applies to live WebSocket traffic: read-or-write by name, topic templates. */
-export { classifyOperation, templateTopic } from '../analyzers/index.js';
+/**
+ * The analysis rules replay applies to live WebSocket traffic: read-or-write by name, topic templates,
+ * shape names, request ids and how a response is told from an event and judged.
+ */
+export {
+  classifyOperation,
+  templateTopic,
+  shapeOf,
+  scalarId,
+  looksLikeResponse,
+  responseOutcome,
+} from '../analyzers/index.js';

@@ -9,6 +9,8 @@ import type { ValidateFunction } from 'ajv';
 import type { HarEntry } from '../har/index.js';
 import {
   classifyOperation,
+  scalarId,
+  shapeOf,
   templateTopic,
   type ProtocolWebSocketEndpoint,
   type ProtocolWebSocketMessageKind,
@@ -83,39 +85,6 @@ export function decodeText(text: string): Decoded {
     }
   }
   return { kind: 'json', value };
-}
-
-/** The top-level keys of a value as the analyzer names a shape kind: `{id,result}`, `[number,array]`. */
-export function shapeOf(v: unknown): string {
-  if (Array.isArray(v)) {
-    const parts: string[] = [];
-    for (let i = 0; i < Math.min(v.length, 4); i++) {
-      const x: unknown = v[i];
-      parts.push(x === null ? 'null' : Array.isArray(x) ? 'array' : typeof x);
-    }
-    return `[${parts.join(',')}${v.length > 4 ? ',…' : ''}]`;
-  }
-  return `{${Object.keys(v as Record<string, unknown>)
-    .slice(0, 12)
-    .sort()
-    .join(',')}}`;
-}
-
-/** An id as the analyzer reads one (JSON-RPC, Binance WebSocket API). */
-export function scalarId(v: unknown): string | undefined {
-  if (typeof v === 'string' && v.length > 0 && v.length <= 100) return v;
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  return undefined;
-}
-
-export function looksLikeResponse(obj: Record<string, unknown>): boolean {
-  return 'result' in obj || 'error' in obj || typeof obj.status === 'number' || 'code' in obj;
-}
-
-export function responseFailed(obj: Record<string, unknown>): boolean {
-  return (
-    (obj.error !== undefined && obj.error !== null) || (typeof obj.status === 'number' && obj.status >= 400)
-  );
 }
 
 /** Which kind of one direction a JSON message is: by the discriminator, any kind's discriminator, its shape. */

@@ -14,7 +14,7 @@ import type {
   ProtocolWebSocketEndpoint,
   ProtocolWebSocketMessageKind,
 } from '../model/index.js';
-import { templateTopic } from '../model/index.js';
+import { looksLikeResponse, responseOutcome, scalarId, templateTopic } from '../model/index.js';
 import type { CookieJar } from './cookies.js';
 import type { CredentialIndex } from './credentials.js';
 import { readPointer } from './paging.js';
@@ -31,12 +31,9 @@ import type {
 import {
   KindValidators,
   decodeText,
-  looksLikeResponse,
   matchJsonKind,
   messageDrifts,
   planMessages,
-  responseFailed,
-  scalarId,
   topicsOfMessage,
   type Outgoing,
 } from './websocket-messages.js';
@@ -250,7 +247,7 @@ class Session {
       const id = scalarId(obj.id);
       const p = id !== undefined ? this.pending.get(id) : undefined;
       if (p && !p.answered && looksLikeResponse(obj)) {
-        const outcome = responseFailed(obj) ? 'error' : 'result';
+        const outcome = responseOutcome(obj);
         p.answered = outcome;
         if (outcome === 'error')
           p.error = scrub(JSON.stringify(obj.error ?? obj.msg ?? obj.status ?? obj.code), this.secrets);
