@@ -36,43 +36,35 @@ export function driftReport(
       text: 'Capture the changed pages again and re-run `ledgertap analyze` to update the model.',
     });
   }
-  const failures = run.results.filter((r) => r.kind === 'failed');
-  if (failures.length) {
-    blocks.push({ type: 'heading', level: 1, text: 'Failed' });
-    blocks.push({
-      type: 'table',
-      columns: ['operation', 'url', 'error'],
-      rows: failures.map((r) => [`\`${r.operationId}\``, r.url, r.kind === 'failed' ? r.error : '']),
-    });
-  }
-  const oks = run.results.filter((r) => r.kind === 'ok');
-  if (oks.length) {
-    blocks.push({ type: 'heading', level: 1, text: 'Unchanged' });
-    blocks.push({
-      type: 'table',
-      columns: ['operation', 'status', 'pages', 'items', 'ms'],
-      rows: oks.map((r) =>
-        r.kind === 'ok'
-          ? [`\`${r.operationId}\``, String(r.status), String(r.pages), String(r.items), String(r.durationMs)]
-          : [],
-      ),
-    });
-  }
-  const skips = run.results.filter((r) => r.kind === 'skipped');
-  if (skips.length) {
-    blocks.push({ type: 'heading', level: 1, text: 'Skipped' });
-    blocks.push({
-      type: 'table',
-      columns: ['operation', 'reason'],
-      rows: skips.map((r) => [`\`${r.operationId}\``, r.kind === 'skipped' ? r.reason : '']),
-    });
-  }
+  const failures = run.results.flatMap((r) =>
+    r.kind === 'failed' ? [[`\`${r.operationId}\``, r.url, r.error]] : [],
+  );
+  blocks.push(...tableSection(1, 'Failed', ['operation', 'url', 'error'], failures));
+  const oks = run.results.flatMap((r) =>
+    r.kind === 'ok'
+      ? [[`\`${r.operationId}\``, String(r.status), String(r.pages), String(r.items), String(r.durationMs)]]
+      : [],
+  );
+  blocks.push(...tableSection(1, 'Unchanged', ['operation', 'status', 'pages', 'items', 'ms'], oks));
+  const skips = run.results.flatMap((r) =>
+    r.kind === 'skipped' ? [[`\`${r.operationId}\``, r.reason]] : [],
+  );
+  blocks.push(...tableSection(1, 'Skipped', ['operation', 'reason'], skips));
   if (run.websockets) blocks.push(...webSocketBlocks(run));
   if (run.warnings.length) {
     blocks.push({ type: 'heading', level: 1, text: 'Warnings' });
     blocks.push({ type: 'list', items: run.warnings });
   }
   return { title: options.title ?? 'Replay and drift report', blocks };
+}
+
+/** A heading and a table under it, or nothing when there are no rows. */
+function tableSection(level: 1 | 2 | 3, text: string, columns: string[], rows: string[][]): Block[] {
+  if (!rows.length) return [];
+  return [
+    { type: 'heading', level, text },
+    { type: 'table', columns, rows },
+  ];
 }
 
 /** The WebSocket section: drift by name, what each connection exchanged, what was held back and why. */
@@ -98,14 +90,14 @@ function webSocketBlocks(run: ReplayRun): Block[] {
         ])
       : [],
   );
-  if (drifts.length) {
-    blocks.push({ type: 'heading', level: 2, text: 'WebSocket drift' });
-    blocks.push({
-      type: 'table',
-      columns: ['endpoint', 'message kind', 'change', 'where', 'was', 'now', 'summary'],
-      rows: drifts,
-    });
-  }
+  blocks.push(
+    ...tableSection(
+      2,
+      'WebSocket drift',
+      ['endpoint', 'message kind', 'change', 'where', 'was', 'now', 'summary'],
+      drifts,
+    ),
+  );
   const live = ws.results.flatMap((r) =>
     r.kind === 'ok' || r.kind === 'drift'
       ? [
@@ -121,21 +113,18 @@ function webSocketBlocks(run: ReplayRun): Block[] {
         ]
       : [],
   );
-  if (live.length) {
-    blocks.push({ type: 'heading', level: 2, text: 'WebSocket connections' });
-    blocks.push({
-      type: 'table',
-      columns: ['endpoint', 'outcome', 'received', 'binary', 'kinds', 'closed by', 'collected'],
-      rows: live,
-    });
-  }
+  blocks.push(
+    ...tableSection(
+      2,
+      'WebSocket connections',
+      ['endpoint', 'outcome', 'received', 'binary', 'kinds', 'closed by', 'collected'],
+      live,
+    ),
+  );
   const held = ws.results.flatMap((r) =>
     r.kind === 'ok' || r.kind === 'drift' ? r.heldBack.map((h) => [`\`${h.message}\``, h.reason]) : [],
   );
-  if (held.length) {
-    blocks.push({ type: 'heading', level: 2, text: 'WebSocket messages not sent' });
-    blocks.push({ type: 'table', columns: ['message', 'reason'], rows: held });
-  }
+  blocks.push(...tableSection(2, 'WebSocket messages not sent', ['message', 'reason'], held));
   const other = ws.results.flatMap((r) =>
     r.kind === 'skipped'
       ? [[`\`${r.endpointId}\``, 'skipped', r.reason]]
@@ -143,9 +132,8 @@ function webSocketBlocks(run: ReplayRun): Block[] {
         ? [[`\`${r.endpointId}\``, 'failed', r.error]]
         : [],
   );
-  if (other.length) {
-    blocks.push({ type: 'heading', level: 2, text: 'WebSocket endpoints not replayed' });
-    blocks.push({ type: 'table', columns: ['endpoint', 'outcome', 'reason'], rows: other });
-  }
+  blocks.push(
+    ...tableSection(2, 'WebSocket endpoints not replayed', ['endpoint', 'outcome', 'reason'], other),
+  );
   return blocks;
 }
