@@ -4,36 +4,20 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createHarSink } from '../../capture/index.js';
 import { validateHar, type HarEntry, type HarFile } from '../../har/index.js';
+import { bareEntry } from '../har/fixtures.js';
 import { useTempDirs } from '../helpers/tmp.js';
 
 const tempDir = useTempDirs('ledgertap-sink-');
 
+/** A JSON answer from `url`, without cache and timings as a producer that cannot know them leaves it. */
 function entry(body: string, url = 'https://app.example.test/api'): HarEntry {
-  return {
-    startedDateTime: '2026-01-01T00:00:00.000Z',
-    time: 1,
-    request: {
-      method: 'GET',
-      url,
-      httpVersion: 'HTTP/1.1',
-      cookies: [],
-      headers: [],
-      queryString: [],
-      headersSize: -1,
-      bodySize: 0,
-    },
-    response: {
-      status: 200,
-      statusText: 'OK',
-      httpVersion: 'HTTP/1.1',
-      cookies: [],
-      headers: [{ name: 'Content-Type', value: 'application/json' }],
-      content: { size: body.length, mimeType: 'application/json', text: body },
-      redirectURL: '',
-      headersSize: -1,
-      bodySize: body.length,
-    },
-  };
+  const e = bareEntry(url, '2026-01-01T00:00:00.000Z', 1);
+  delete e.cache;
+  delete e.timings;
+  e.response.headers = [{ name: 'Content-Type', value: 'application/json' }];
+  e.response.content = { size: body.length, mimeType: 'application/json', text: body };
+  e.response.bodySize = body.length;
+  return e;
 }
 
 describe('HarSink', () => {

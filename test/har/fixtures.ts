@@ -8,21 +8,20 @@ export function fixture(name: string): string {
   return fixtureDir + name;
 }
 
-/** A complete, spec-valid entry for `url`. */
-export function makeEntry(
-  i: number,
-  url = `https://api.example.test/item/${i}`,
-  body = `{"i":${i}}`,
-): HarEntry {
+/**
+ * A spec-valid GET of `url` answered 200 OK, with no headers, query or body: the skeleton a test fills in.
+ * `time` is also the wait.
+ */
+export function bareEntry(url: string, startedDateTime: string, time: number): HarEntry {
   return {
-    startedDateTime: new Date(Date.UTC(2026, 0, 5, 10, 0, 0) + i * 1000).toISOString(),
-    time: 10,
+    startedDateTime,
+    time,
     request: {
       method: 'GET',
       url,
       httpVersion: 'HTTP/1.1',
       cookies: [],
-      headers: [{ name: 'accept', value: 'application/json' }],
+      headers: [],
       queryString: [],
       headersSize: -1,
       bodySize: 0,
@@ -32,16 +31,30 @@ export function makeEntry(
       statusText: 'OK',
       httpVersion: 'HTTP/1.1',
       cookies: [],
-      headers: [{ name: 'content-type', value: 'application/json' }],
-      content: { size: Buffer.byteLength(body), mimeType: 'application/json', text: body },
+      headers: [],
+      content: { size: 0, mimeType: '' },
       redirectURL: '',
       headersSize: -1,
-      bodySize: Buffer.byteLength(body),
+      bodySize: 0,
     },
     cache: {},
-    timings: { send: 0, wait: 10, receive: 0 },
-    pageref: 'page_1',
+    timings: { send: 0, wait: time, receive: 0 },
   };
+}
+
+/** A complete, spec-valid entry for `url`. */
+export function makeEntry(
+  i: number,
+  url = `https://api.example.test/item/${i}`,
+  body = `{"i":${i}}`,
+): HarEntry {
+  const e = bareEntry(url, new Date(Date.UTC(2026, 0, 5, 10, 0, 0) + i * 1000).toISOString(), 10);
+  e.request.headers = [{ name: 'accept', value: 'application/json' }];
+  e.response.headers = [{ name: 'content-type', value: 'application/json' }];
+  e.response.content = { size: Buffer.byteLength(body), mimeType: 'application/json', text: body };
+  e.response.bodySize = Buffer.byteLength(body);
+  e.pageref = 'page_1';
+  return e;
 }
 
 /** A HAR document with `n` entries, and the byte offset where each entry's JSON ends (exclusive). */

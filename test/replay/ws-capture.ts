@@ -5,6 +5,7 @@
  * server's own message builders.
  */
 import type { HarEntry } from '../../har/index.js';
+import { bareEntry } from '../har/fixtures.js';
 import { API_KEY, SESSION, balance, depth, newHead, rpcResult, trade } from './ws-server.js';
 
 export const CAPTURED_KEY = 'pqia91ma19a5s61cv6a81va65sdf19v8a65a1a5s61cv6a81va65sdf19v8a65a1';
@@ -12,35 +13,11 @@ const START = Date.parse('2026-01-01T00:01:00Z');
 
 type Frame = [dir: 'send' | 'receive', data: string | object, opcode?: number];
 
-function entry(url: string, at: number, extra: Partial<HarEntry> = {}): HarEntry {
-  return {
-    startedDateTime: new Date(at).toISOString(),
-    time: 5,
-    request: {
-      method: 'GET',
-      url,
-      httpVersion: 'HTTP/1.1',
-      cookies: [],
-      headers: [],
-      queryString: [...new URL(url).searchParams].map(([name, value]) => ({ name, value })),
-      headersSize: -1,
-      bodySize: 0,
-    },
-    response: {
-      status: 200,
-      statusText: 'OK',
-      httpVersion: 'HTTP/1.1',
-      cookies: [],
-      headers: [],
-      content: { size: 0, mimeType: '' },
-      redirectURL: '',
-      headersSize: -1,
-      bodySize: 0,
-    },
-    cache: {},
-    timings: { send: 0, wait: 5, receive: 0 },
-    ...extra,
-  };
+/** A GET of `url` at `at` (5 ms), its query listed. */
+function entry(url: string, at: number): HarEntry {
+  const e = bareEntry(url, new Date(at).toISOString(), 5);
+  e.request.queryString = [...new URL(url).searchParams].map(([name, value]) => ({ name, value }));
+  return e;
 }
 
 /** An upgraded connection with its frames 40 ms apart (the server's pace: 25 messages a second). */
@@ -61,7 +38,7 @@ function ws(url: string, at: number, frames: Frame[], headers: Record<string, st
 
 /** The capture a holder would have made of the app: hosts as in production, values in the clear. */
 export function captureHar(): unknown {
-  const issue = entry('https://api.example.test/api/v3/userDataStream', START, {});
+  const issue = entry('https://api.example.test/api/v3/userDataStream', START);
   issue.request.method = 'POST';
   issue.request.headers = [{ name: 'X-MBX-APIKEY', value: API_KEY }];
   const body = JSON.stringify({ listenKey: CAPTURED_KEY });
