@@ -13,6 +13,7 @@ import { countItems, nextPage, type PageRequest } from './paging.js';
 import { planReplay } from './policy.js';
 import { bodyHasRedactedValues, maskedUrl, prepareRequest, type PreparedRequest } from './request.js';
 import { replayWebSockets, type IssuedResponse } from './websocket.js';
+import { DEFAULT_RETRY, retryAfterMs, retryDelayMs, TRANSIENT_STATUS } from './retry.js';
 import type {
   Drift,
   LoginCredentials,
@@ -47,6 +48,9 @@ interface Runtime {
   issuers: Set<string>;
   /** Their live answers in this run. */
   issued: Map<string, IssuedResponse>;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Transient failures of reads sent again (replay/retry.ts). */
+  retries: number;
 }
 
 const AUTH_HEADERS =
@@ -58,19 +62,47 @@ function maskHeaders(headers: [string, string][], credentials: CredentialIndex):
   );
 }
 
-async function send(rt: Runtime, request: PreparedRequest, operationId: string): Promise<Sent> {
-  const timeout = AbortSignal.timeout(rt.options.timeoutMs ?? 15_000);
-  const signal = rt.options.signal ? AbortSignal.any([rt.options.signal, timeout]) : timeout;
+/**
+ * Sends one request. A read (`retry`) that meets a transient failure (replay/retry.ts) is sent again with
+ * backoff; the last failure is what the caller sees.
+ */
+async function send(
+  rt: Runtime,
+  request: PreparedRequest,
+  operationId: string,
+  retry = false,
+): Promise<Sent> {
+  const policy = rt.options.retry ?? DEFAULT_RETRY;
   const startedAt = rt.now();
   const t0 = performance.now();
-  const response = await rt.fetch(request.url, {
-    method: request.method,
-    headers: request.headers,
-    ...(request.body !== undefined ? { body: request.body } : {}),
-    redirect: 'manual',
-    signal,
-  });
-  const text = await response.text();
+  let response: Response;
+  let text: string;
+  for (let attempt = 0; ; attempt++) {
+    const timeout = AbortSignal.timeout(rt.options.timeoutMs ?? 15_000);
+    const signal = rt.options.signal ? AbortSignal.any([rt.options.signal, timeout]) : timeout;
+    const again = retry && attempt < policy.retries && !rt.options.signal?.aborted;
+    try {
+      response = await rt.fetch(request.url, {
+        method: request.method,
+        headers: request.headers,
+        ...(request.body !== undefined ? { body: request.body } : {}),
+        redirect: 'manual',
+        signal,
+      });
+      // A body cut short throws here, like a dropped connection.
+      text = await response.text();
+    } catch (error) {
+      if (!again) throw error;
+      await backoff(rt, operationId, attempt, undefined, (error as Error).message);
+      continue;
+    }
+    if (again && TRANSIENT_STATUS.has(response.status)) {
+      const after = retryAfterMs(response.headers.get('retry-after'), rt.now());
+      await backoff(rt, operationId, attempt, after, `HTTP ${response.status}`);
+      continue;
+    }
+    break;
+  }
   const durationMs = Math.round(performance.now() - t0);
   rt.jar.applySetCookie(request.url, response.headers.getSetCookie());
   // Auth calls carry the password and the fresh tokens: they never reach the live HAR.
@@ -110,6 +142,21 @@ async function send(rt: Runtime, request: PreparedRequest, operationId: string):
     durationMs,
     startedAt,
   };
+}
+
+/** Waits before the next try of a read, and counts it. */
+async function backoff(
+  rt: Runtime,
+  operationId: string,
+  attempt: number,
+  retryAfter: number | undefined,
+  why: string,
+): Promise<void> {
+  const policy = rt.options.retry ?? DEFAULT_RETRY;
+  const ms = retryDelayMs(attempt, retryAfter, policy);
+  rt.retries += 1;
+  log('%s: %s; retry %d in %d ms', operationId, why, attempt + 1, ms);
+  await rt.sleep(ms, rt.options.signal);
 }
 
 /** Fills the login call's username and password fields (JSON or form) with the user's credentials. */
@@ -282,13 +329,14 @@ async function replayOperation(
   }
   let sent: Sent;
   try {
-    sent = await send(rt, request, operation.id);
+    const isRead = operation.classification.effect === 'read';
+    sent = await send(rt, request, operation.id, isRead);
     const rejected =
       (sent.status === 401 || sent.status === 403) &&
       !operation.responses.some((r) => r.status === sent.status);
     if (rejected && ((await runAuthCall(rt, 'refresh')) || (await runAuthCall(rt, 'login')))) {
       request = build();
-      sent = await send(rt, request, operation.id);
+      sent = await send(rt, request, operation.id, isRead);
     }
   } catch (error) {
     return { ...base, url, kind: 'failed', error: (error as Error).message };
@@ -324,6 +372,7 @@ async function replayOperation(
           rt,
           { ...request, url: next.url, ...(next.body !== undefined ? { body: next.body } : {}) },
           operation.id,
+          operation.classification.effect === 'read',
         );
         durationMs += more.durationMs;
         if (more.status !== sent.status) break;
@@ -379,6 +428,8 @@ export async function replayModel(
     session: { loggedIn: false, refreshed: 0, cookies: 0 },
     issuers: webSocketIssuers(model),
     issued: new Map(),
+    sleep: (ms, signal) => clock.sleep(ms, signal),
+    retries: 0,
   };
   const startedAt = clock.now();
   if (options.login && (options.cookies?.length ?? 0) === 0) {
@@ -448,6 +499,7 @@ export async function replayModel(
     summary,
     session: rt.session,
     warnings: rt.warnings,
+    retries: rt.retries,
     ...(websockets ? { websockets } : {}),
   };
 }

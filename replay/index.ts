@@ -10,5 +10,6 @@ export { planReplay, unknownOperationIds, type PlanStep } from './policy.js';
 export { loadReplaySamples, modelDirOf, type SampleSet } from './samples.js';
 export { replayModel, evaluateResponse, fillLoginBody } from './engine.js';
 export { countItems, nextPage, readPointer } from './paging.js';
+export { DEFAULT_RETRY, retryAfterMs, retryDelayMs, TRANSIENT_STATUS, type RetryPolicy } from './retry.js';
 export { replayWebSockets, webSocketBase } from './websocket.js';
 export { decodeText, matchJsonKind, planMessages } from './websocket-messages.js';

@@ -4,6 +4,7 @@
  * convention 7): drift, a skipped write, a rejected session are results, not throws.
  */
 import type { Clock } from '../core/index.js';
+import type { RetryPolicy } from './retry.js';
 
 /** One way the live service no longer matches the model. */
 export interface Drift {
@@ -84,6 +85,11 @@ export interface ReplayOptions {
   maxPages?: number;
   /** Per-request timeout. Default 15 000 ms. */
   timeoutMs?: number;
+  /**
+   * Retries of reads after a transient failure (reset, cut body, timeout, 429/5xx), with backoff and
+   * Retry-After. Default replay/retry.ts DEFAULT_RETRY (3 retries); `{ ...DEFAULT_RETRY, retries: 0 }` for none.
+   */
+  retry?: RetryPolicy;
   /** Cookies of a logged-in session (from a browser profile, a cookie file, or an earlier login). */
   cookies?: ReplayCookie[];
   /** Extra headers for every request (e.g. `Authorization: Bearer …` the user supplies). */
@@ -220,6 +226,8 @@ export interface ReplayRun {
   summary: { ok: number; drift: number; skipped: number; failed: number };
   session: { loggedIn: boolean; refreshed: number; cookies: number };
   warnings: string[];
+  /** Transient failures of reads that were sent again. */
+  retries: number;
   /** The model's WebSocket endpoints replayed; absent when the model has none or they were left out. */
   websockets?: WebSocketReplayRun;
 }

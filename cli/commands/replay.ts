@@ -16,6 +16,7 @@ import { createHarWriter, type HarEntry } from '../../har/index.js';
 import { loadProtocolModel } from '../../model/index.js';
 import { driftReport, renderFor } from '../../reports/index.js';
 import {
+  DEFAULT_RETRY,
   loadReplaySamples,
   modelDirOf,
   parseCookieFile,
@@ -40,6 +41,7 @@ interface ReplayFlags {
   allPages?: boolean;
   maxPages?: string;
   timeoutMs?: string;
+  retries?: string;
   outHar?: string;
   report?: string;
   results?: string;
@@ -168,6 +170,11 @@ export const register: RegisterVerb = (program: Command, runtime) => {
     .option('--max-pages <n>', 'most pages per operation with --all-pages', '50')
     .option('--timeout-ms <n>', 'per-request timeout', '15000')
     .option(
+      '--retries <n>',
+      'send a read again after a reset, cut body, timeout or 429/5xx, with backoff and Retry-After (0: never)',
+      '3',
+    )
+    .option(
       '--out-har <file>',
       'write the replayed requests and live responses as a HAR (credentials masked)',
     )
@@ -233,6 +240,12 @@ export const register: RegisterVerb = (program: Command, runtime) => {
               creator: { name: 'ledgertap replay', version: packageVersion() },
             })
           : undefined;
+        const retries = flags.retries === undefined ? 3 : Number(flags.retries);
+        if (!Number.isInteger(retries) || retries < 0 || retries > 10)
+          throw new UsageError(
+            'bad_flag_value',
+            `--retries takes a whole number from 0 to 10, not ${flags.retries}.`,
+          );
         const durationMs = positive('--ws-duration-ms', flags.wsDurationMs);
         const maxMessages = positive('--ws-max-messages', flags.wsMaxMessages);
         const maxFrameBytes = positive('--ws-max-frame-bytes', flags.wsMaxFrameBytes);
@@ -245,6 +258,7 @@ export const register: RegisterVerb = (program: Command, runtime) => {
             allPages: Boolean(flags.allPages),
             maxPages: Number(flags.maxPages),
             timeoutMs: Number(flags.timeoutMs),
+            retry: { ...DEFAULT_RETRY, retries },
             cookies,
             ...(login ? { login } : {}),
             webSockets:
@@ -276,7 +290,7 @@ export const register: RegisterVerb = (program: Command, runtime) => {
         if (ctx.json) ctx.printJson(run);
         else {
           ctx.print(
-            `replayed ${run.results.length} operations: ${run.summary.ok} unchanged, ${run.summary.drift} drifted, ${run.summary.failed} failed, ${run.summary.skipped} skipped`,
+            `replayed ${run.results.length} operations: ${run.summary.ok} unchanged, ${run.summary.drift} drifted, ${run.summary.failed} failed, ${run.summary.skipped} skipped${run.retries > 0 ? `; ${run.retries} transient failure(s) retried` : ''}`,
           );
           for (const r of run.results) {
             if (r.kind === 'drift')

@@ -12,6 +12,14 @@ export interface AppServer {
   url: string;
   version: 1 | 2;
   sessions: Set<string>;
+  /**
+   * Transient faults served, in order, to the next private read calls (login and refresh are never
+   * faulted): `reset` drops the connection, `cut` sends half a body, `502` a gateway page, `429` a
+   * rate limit with `Retry-After: 1`.
+   */
+  faults: ('reset' | 'cut' | '502' | '429')[];
+  /** Requests per path, faulted ones included. */
+  hits: Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -73,9 +81,24 @@ export async function startAppServer(version: 1 | 2 = 1): Promise<AppServer> {
     seeds.set(sid, seed);
     send(res, 200, value, { 'set-cookie': [`sid=${sid}; Path=/; HttpOnly`, `csrf_seed=${seed}; Path=/`] });
   };
+  const faults: AppServer['faults'] = [];
+  const hits = new Map<string, number>();
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://x');
+      hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
+      const fault = /^\/api\/(login|refresh)$/.test(url.pathname) ? undefined : faults.shift();
+      if (fault === 'reset') return void req.socket.destroy();
+      if (fault === 'cut') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '400' });
+        res.write('{"ok":true,"data":[{"orderId":1');
+        return void res.socket?.destroy();
+      }
+      if (fault === '502') {
+        res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>502 Bad Gateway</h1>');
+        return;
+      }
+      if (fault === '429') return send(res, 429, { ok: false }, { 'retry-after': '1' });
       const mePath = state.version === 1 ? '/api/me' : '/api/v2/me';
       if (req.method === 'POST' && url.pathname === '/api/login') {
         const b = await body(req);
@@ -122,6 +145,8 @@ export async function startAppServer(version: 1 | 2 = 1): Promise<AppServer> {
       state.version = v;
     },
     sessions,
+    faults,
+    hits,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

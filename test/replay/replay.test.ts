@@ -179,6 +179,40 @@ describe('replay against a live app', () => {
     expect(html).toContain('field_renamed');
   });
 
+  it('sends a read again after a reset, a cut body, a 502 and a 429 (honouring Retry-After); --retries 0 does not', async () => {
+    // Four faults in a row: one more than the default three retries, hence --retries 4.
+    server.version = 1;
+    await analyzed();
+    const env = { LEDGERTAP_WEB_USER: APP_USER.email, LEDGERTAP_WEB_PASSWORD: APP_USER.password };
+    const args = ['replay', '--model', modelPath, '--login', '--json', '--operation', 'get_api_me'];
+    server.faults.splice(0, Infinity, 'reset', 'cut', '502', '429');
+    server.hits.clear();
+    const started = Date.now();
+    const result = await runCliInProcess([...args, '--retries', '4'], { cwd: dir, env });
+    expect(result.code, result.stdout).toBe(0);
+    const run = JSON.parse(result.stdout) as {
+      retries: number;
+      results: { operationId: string; kind: string }[];
+    };
+    expect(run.retries).toBe(4);
+    expect(run.results).toEqual([expect.objectContaining({ operationId: 'get_api_me', kind: 'ok' })]);
+    expect(server.hits.get('/api/me')).toBe(5);
+    // The 429 said Retry-After: 1, so the run took at least that second.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+
+    server.faults.splice(0, Infinity, '502');
+    const once = await runCliInProcess([...args, '--retries', '0'], { cwd: dir, env });
+    expect(once.code).toBe(1);
+    const failed = JSON.parse(once.stdout) as {
+      retries: number;
+      results: { kind: string; drifts?: unknown[] }[];
+    };
+    expect(failed.retries).toBe(0);
+    expect(failed.results[0]?.kind).not.toBe('ok');
+    const bad = await runCliInProcess([...args, '--retries', '-1'], { cwd: dir, env });
+    expect(bad.code).toBe(2);
+  });
+
   it('refuses a password on the command line and unknown operations', async () => {
     await analyzed();
     const argvPassword = await runCliInProcess(['replay', '--model', modelPath, '--password', 'x'], {

@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   CookieJar,
+  DEFAULT_RETRY,
+  TRANSIENT_STATUS,
   applyTransform,
   countItems,
   findDrift,
   nextPage,
   parseCookieFile,
+  retryAfterMs,
+  retryDelayMs,
 } from '../../replay/index.js';
 import { authFlowDiagram, protocolReport, renderHtml, renderMarkdown } from '../../reports/index.js';
 import type { ProtocolModel } from '../../model/index.js';
@@ -256,5 +260,29 @@ describe('reports', () => {
     const html = renderHtml(doc);
     expect(html).toContain('&lt;script&gt;');
     expect(html).not.toContain('<script>');
+  });
+});
+
+describe('retry timing', () => {
+  it('reads Retry-After as seconds or an HTTP date, and ignores what it cannot read', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(retryAfterMs('2', now)).toBe(2000);
+    expect(retryAfterMs('Thu, 01 Jan 2026 00:00:05 GMT', now)).toBe(5000);
+    expect(retryAfterMs('Wed, 31 Dec 2025 23:00:00 GMT', now)).toBe(0);
+    expect(retryAfterMs('soon', now)).toBeUndefined();
+    expect(retryAfterMs(null, now)).toBeUndefined();
+  });
+
+  it('backs off exponentially with equal jitter, capped, and honours a bounded Retry-After', () => {
+    const p = DEFAULT_RETRY;
+    expect([0, 1, 2, 3, 10].map((a) => retryDelayMs(a, undefined, p, () => 0))).toEqual([
+      125, 250, 500, 1000, 2000,
+    ]);
+    expect([0, 1, 2, 3, 10].map((a) => retryDelayMs(a, undefined, p, () => 1))).toEqual([
+      250, 500, 1000, 2000, 4000,
+    ]);
+    expect(retryDelayMs(0, 1500, p)).toBe(1500);
+    expect(retryDelayMs(0, 3_600_000, p)).toBe(p.maxRetryAfterMs);
+    expect([...TRANSIENT_STATUS].sort()).toEqual([429, 500, 502, 503, 504]);
   });
 });
