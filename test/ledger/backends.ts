@@ -6,6 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { afterEach, beforeEach } from 'vitest';
+import { openLedger, type LedgerStore } from '../../ledger/index.js';
 import { freshPgSchema, queryPg } from '../helpers/pg.js';
 
 export interface BackendInstance {
@@ -70,3 +72,28 @@ export const backends: Backend[] = [
     },
   },
 ];
+
+/** The database and store of the running test; a test that reopens the store puts the new one here. */
+export interface LedgerUnderTest {
+  db: BackendInstance;
+  store: LedgerStore;
+}
+
+/**
+ * Before each test of the block, a fresh database on `backend` with a store opened on it; after each, the
+ * store (the one in `store` then) closed and the database removed. `closeMayFail`: a test may have closed
+ * the store itself (a CLI run in process), so a failing close is ignored.
+ */
+export function useLedger(backend: Backend, options: { closeMayFail?: boolean } = {}): LedgerUnderTest {
+  const ledger = {} as LedgerUnderTest;
+  beforeEach(async () => {
+    ledger.db = await backend.create();
+    ledger.store = await openLedger(ledger.db.location);
+  });
+  afterEach(async () => {
+    if (options.closeMayFail) await ledger.store.close().catch(() => undefined);
+    else await ledger.store.close();
+    await ledger.db.cleanup();
+  });
+  return ledger;
+}

@@ -3,16 +3,9 @@
  * movement, and a statement P2P leg stored beside the `p2p_order` it is (imported before the order was
  * synced) counted once, in reconcile and in the ledger view.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  exportLedger,
-  ledgerView,
-  openLedger,
-  reconcileAccount,
-  type IncomingRecord,
-  type LedgerStore,
-} from '../../ledger/index.js';
-import { backends, type BackendInstance } from './backends.js';
+import { describe, expect, it } from 'vitest';
+import { exportLedger, ledgerView, reconcileAccount, type IncomingRecord } from '../../ledger/index.js';
+import { backends, useLedger } from './backends.js';
 import { T0, balance, balanceChange } from './fixtures.js';
 
 const MIN = 60_000;
@@ -40,16 +33,7 @@ const p2pLeg = (id: string, amount: string, time: number): IncomingRecord =>
   balanceChange(id, 'USDT', amount, { category: 'p2p', operation: 'P2P Trading', wallet: 'funding', time });
 
 describe.each(backends)('balance_change on $name', (backend) => {
-  let db: BackendInstance;
-  let store: LedgerStore;
-  beforeEach(async () => {
-    db = await backend.create();
-    store = await openLedger(db.location);
-  });
-  afterEach(async () => {
-    await store.close();
-    await db.cleanup();
-  });
+  const ledger = useLedger(backend);
 
   it('is stored idempotently, exported, and counted once per event in reconcile and the ledger view', async () => {
     const records: IncomingRecord[] = [
@@ -74,12 +58,12 @@ describe.each(backends)('balance_change on $name', (backend) => {
       // 99.9 + 10 + 5 (orders) + 20 (unexplained leg) − 12.5 − 0.31 = 122.09
       balance('funding', 'USDT', '122.09'),
     ];
-    const first = await store.putRecords(records);
+    const first = await ledger.store.putRecords(records);
     expect(first.counts.inserted).toBe(records.length);
-    const again = await store.putRecords(records);
+    const again = await ledger.store.putRecords(records);
     expect(again.counts.inserted ?? 0).toBe(0);
 
-    const report = await reconcileAccount(store, 'main');
+    const report = await reconcileAccount(ledger.store, 'main');
     expect(report.gaps).toEqual([]);
     expect(report.assets).toEqual([
       { asset: 'USDT', history: '122.09', balance: '122.09', gap: '0', hints: [] },
@@ -88,7 +72,7 @@ describe.each(backends)('balance_change on $name', (backend) => {
     expect(report.counts.balance_change).toBe(5);
 
     const view: string[] = [];
-    for await (const row of ledgerView(store, { account: 'main' }))
+    for await (const row of ledgerView(ledger.store, { account: 'main' }))
       view.push(`${row.kind} ${row.id} ${row.delta}`);
     expect(view.filter((r) => r.startsWith('balance_change')).sort()).toEqual(
       [
@@ -99,7 +83,8 @@ describe.each(backends)('balance_change on $name', (backend) => {
     );
 
     const lines: string[] = [];
-    for await (const line of exportLedger(store, { format: 'csv', kind: 'balance_change' })) lines.push(line);
+    for await (const line of exportLedger(ledger.store, { format: 'csv', kind: 'balance_change' }))
+      lines.push(line);
     expect(lines[0]).toBe('kind,id,account,time,category,operation,wallet,asset,amount,remark');
     expect(lines).toHaveLength(6);
     expect(lines).toContain(
@@ -115,7 +100,7 @@ describe.each(backends)('balance_change on $name', (backend) => {
       { wallet: 'Cross Margin' },
     ]) {
       await expect(
-        store.putRecords([balanceChange('x', 'USDT', '1', over as never)]),
+        ledger.store.putRecords([balanceChange('x', 'USDT', '1', over as never)]),
         JSON.stringify(over),
       ).rejects.toMatchObject({ code: 'ledger.invalid_record' });
     }

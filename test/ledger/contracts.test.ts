@@ -3,29 +3,17 @@
  * import ledger/) declare structural interfaces of what they need; the LedgerStore must satisfy them
  * as is. A drift on either side fails the typecheck of this file and the run below.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SyncStore } from '../../connectors/binance/index.js';
 import type { CsvLedger } from '../../connectors/binance/csv/index.js';
-import { openLedger } from '../../ledger/index.js';
-import type { LedgerStore } from '../../ledger/index.js';
-import { backends } from './backends.js';
-import type { BackendInstance } from './backends.js';
+import { backends, useLedger } from './backends.js';
 import { deposit, trade } from './fixtures.js';
 
 describe.each(backends)('ledger contracts of the connectors on $name', (backend) => {
-  let db: BackendInstance;
-  let store: LedgerStore;
-  beforeEach(async () => {
-    db = await backend.create();
-    store = await openLedger(db.location);
-  });
-  afterEach(async () => {
-    await store.close();
-    await db.cleanup();
-  });
+  const ledger = useLedger(backend);
 
   it('serves the sync through its SyncStore view', async () => {
-    const sync: SyncStore = store;
+    const sync: SyncStore = ledger.store;
     await sync.transaction(async (tx) => {
       await tx.putRecords([trade(1)]);
       await tx.setCheckpoint('binance:main:trades:BNBBTC', { fromId: '2' });
@@ -44,7 +32,7 @@ describe.each(backends)('ledger contracts of the connectors on $name', (backend)
   });
 
   it('serves the CSV importer through its CsvLedger view', async () => {
-    const csv: CsvLedger = store;
+    const csv: CsvLedger = ledger.store;
     await csv.transaction(async (tx) => {
       const fileId = await tx.startImportFile({
         account: 'main',

@@ -4,13 +4,12 @@
  * with every other filter kept; the queries are index range reads.
  */
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { isLedgertapError } from '../../core/index.js';
 import { openLedger } from '../../ledger/index.js';
 import type { LedgerStore, RecordQuery } from '../../ledger/index.js';
 import type { AccountKind } from '../../schemas/index.js';
-import { backends } from './backends.js';
-import type { BackendInstance } from './backends.js';
+import { backends, useLedger } from './backends.js';
 import { T0, conversion, deposit, dividend, trade } from './fixtures.js';
 
 /** Walks a query page by page with `after`, calling `between` after each page; returns "kind|id" keys. */
@@ -35,13 +34,10 @@ async function walk(
 }
 
 describe.each(backends)('keyset paging of records on $name', (backend) => {
-  let db: BackendInstance;
-  let store: LedgerStore;
+  const ledger = useLedger(backend);
 
   beforeEach(async () => {
-    db = await backend.create();
-    store = await openLedger(db.location);
-    await store.putRecords([
+    await ledger.store.putRecords([
       ...Array.from({ length: 60 }, (_, i) => trade(i + 1)),
       // Byte order differs from UTF-16 order here (astral vs U+FF01): both backends sort bytes.
       trade(900, { id: 'BNBBTC:\uff01' }),
@@ -51,10 +47,6 @@ describe.each(backends)('keyset paging of records on $name', (backend) => {
       conversion('77'),
       ...Array.from({ length: 10 }, (_, i) => trade(i + 1, { account: 'other' })),
     ]);
-  });
-  afterEach(async () => {
-    await store.close().catch(() => undefined);
-    await db.cleanup();
   });
 
   it.each([1, 7, 25, 1000])('pages of %i give exactly the full ordered query', async (limit) => {
@@ -69,14 +61,14 @@ describe.each(backends)('keyset paging of records on $name', (backend) => {
         until: T0 + 30 * 3_600_000,
       },
     ] satisfies RecordQuery[]) {
-      const full = (await store.queryRecords(query)).map((s) => `${s.record.kind}|${s.record.id}`);
+      const full = (await ledger.store.queryRecords(query)).map((s) => `${s.record.kind}|${s.record.id}`);
       expect(full.length).toBeGreaterThan(0);
-      expect(await walk(store, query, limit), JSON.stringify(query)).toEqual(full);
+      expect(await walk(ledger.store, query, limit), JSON.stringify(query)).toEqual(full);
     }
   });
 
   it('starts strictly after the key, in byte order, also for a key that is not stored', async () => {
-    const after = await store.queryRecords({
+    const after = await ledger.store.queryRecords({
       account: 'main',
       kind: 'trade',
       after: { kind: 'trade', id: 'BNBBTC:8' },
@@ -84,46 +76,58 @@ describe.each(backends)('keyset paging of records on $name', (backend) => {
     expect(after.map((s) => s.record.id)).toEqual(['BNBBTC:9', 'BNBBTC:\uff01', 'BNBBTC:\u{1f600}']);
     // A kind before every kind asked for: everything; a kind after them all: nothing.
     expect(
-      await store.countRecords({ account: 'main', kind: 'trade', after: { kind: 'balance', id: 'z' } }),
+      await ledger.store.countRecords({
+        account: 'main',
+        kind: 'trade',
+        after: { kind: 'balance', id: 'z' },
+      }),
     ).toBe(62);
     expect(
-      await store.countRecords({ account: 'main', kind: 'dividend', after: { kind: 'trade', id: '' } }),
+      await ledger.store.countRecords({
+        account: 'main',
+        kind: 'dividend',
+        after: { kind: 'trade', id: '' },
+      }),
     ).toBe(0);
-    expect(await store.countRecords({ account: 'main', after: { kind: 'trade', id: 'BNBBTC:\uff01' } })).toBe(
-      1 + 25,
-    );
+    expect(
+      await ledger.store.countRecords({ account: 'main', after: { kind: 'trade', id: 'BNBBTC:\uff01' } }),
+    ).toBe(1 + 25);
     const streamed: string[] = [];
-    for await (const s of store.iterateRecords({ account: 'main', after: { kind: 'dividend', id: 'v8' } }))
+    for await (const s of ledger.store.iterateRecords({
+      account: 'main',
+      after: { kind: 'dividend', id: 'v8' },
+    }))
       streamed.push(`${s.record.kind}|${s.record.id}`);
     expect(streamed).toEqual(
-      (await store.queryRecords({ account: 'main' }))
+      (await ledger.store.queryRecords({ account: 'main' }))
         .map((s) => `${s.record.kind}|${s.record.id}`)
         .filter((k) => k > 'dividend|v8'),
     );
     await expect(
-      store.queryRecords({ after: { kind: 'trade' } as unknown as { kind: AccountKind; id: string } }),
+      ledger.store.queryRecords({ after: { kind: 'trade' } as unknown as { kind: AccountKind; id: string } }),
     ).rejects.toSatisfy((e: unknown) => isLedgertapError(e) && e.code === 'ledger.bad_query');
   });
 
   it('is stable while records are inserted and removed between page requests', async () => {
-    const before = (await store.queryRecords({ account: 'main' })).map(
+    const before = (await ledger.store.queryRecords({ account: 'main' })).map(
       (s) => `${s.record.kind}|${s.record.id}`,
     );
     let removed = '';
-    const keys = await walk(store, { account: 'main' }, 10, async (page, last) => {
+    const keys = await walk(ledger.store, { account: 'main' }, 10, async (page, last) => {
       if (page === 0) {
         // One before the cursor (never served), ones after it in this and a later kind (served once each),
         // another account's (never served), and the cursor's own record removed.
-        await store.putRecords([
+        await ledger.store.putRecords([
           conversion('1'),
           trade(99),
           deposit('zz', 'BTC', '1'),
           trade(61, { account: 'other' }),
         ]);
-        await store.removeRecord({ account: 'main', kind: last.kind, id: last.id });
+        await ledger.store.removeRecord({ account: 'main', kind: last.kind, id: last.id });
         removed = `${last.kind}|${last.id}`;
       }
-      if (page === 3) await store.putRecords([deposit('a0', 'BTC', '1'), trade(98, { account: 'main' })]);
+      if (page === 3)
+        await ledger.store.putRecords([deposit('a0', 'BTC', '1'), trade(98, { account: 'main' })]);
     });
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys).toContain(removed);
@@ -137,8 +141,8 @@ describe.each(backends)('keyset paging of records on $name', (backend) => {
   });
 
   it.runIf(backend.name === 'sqlite')('reads one index range per page (SQLite query plan)', async () => {
-    await store.close();
-    const sqlite = new Database(db.location, { readonly: true });
+    await ledger.store.close();
+    const sqlite = new Database(ledger.db.location, { readonly: true });
     try {
       const plan = (sql: string): string =>
         (sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[])
@@ -156,7 +160,7 @@ describe.each(backends)('keyset paging of records on $name', (backend) => {
       ).toMatch(/SEARCH r USING INDEX \S+ \(account=\? AND kind=\? AND id>\?\)/);
     } finally {
       sqlite.close();
-      store = await openLedger(db.location);
+      ledger.store = await openLedger(ledger.db.location);
     }
   });
 });

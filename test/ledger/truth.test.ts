@@ -3,14 +3,13 @@
  * every truth record validates, stores and exports back byte-for-byte in the truth's shape and order,
  * and reconcile is clean on the full truth and names the missing surface when records are withheld.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkAccountRecord, exportLedger, openLedger, reconcile } from '../../ledger/index.js';
-import type { IncomingRecord, LedgerStore } from '../../ledger/index.js';
+import { describe, expect, it } from 'vitest';
+import { checkAccountRecord, exportLedger, reconcile } from '../../ledger/index.js';
+import type { IncomingRecord } from '../../ledger/index.js';
 import { generateSandboxAccount, sandboxTruthRecords } from '../../sandbox/index.js';
 import type { AccountRecord } from '../../schemas/index.js';
 import { runCliInProcess } from '../helpers/cli.js';
-import { backends } from './backends.js';
-import type { BackendInstance } from './backends.js';
+import { backends, useLedger } from './backends.js';
 
 const byKindThenId = (a: AccountRecord, b: AccountRecord): number =>
   a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -24,29 +23,20 @@ const asIncoming = (records: AccountRecord[]): IncomingRecord[] =>
   records.map((r) => ({ ...r, source: 'api' }) as IncomingRecord);
 
 describe.each(backends)('sandbox truth through the ledger on $name', (backend) => {
-  let db: BackendInstance;
-  let store: LedgerStore;
+  const ledger = useLedger(backend, { closeMayFail: true });
   const records = truth(7);
-  beforeEach(async () => {
-    db = await backend.create();
-    store = await openLedger(db.location);
-  });
-  afterEach(async () => {
-    await store.close().catch(() => undefined);
-    await db.cleanup();
-  });
 
   it('validates, stores and exports every truth record unchanged, sorted by kind then id', async () => {
     expect(records.length).toBeGreaterThan(500);
     expect(records.map(checkAccountRecord).filter(Boolean)).toEqual([]);
-    await store.putRecords(asIncoming(records));
+    await ledger.store.putRecords(asIncoming(records));
     const lines: string[] = [];
-    for await (const line of exportLedger(store, { format: 'jsonl' })) lines.push(line);
+    for await (const line of exportLedger(ledger.store, { format: 'jsonl' })) lines.push(line);
     expect(lines.map((l) => JSON.parse(l) as AccountRecord)).toEqual([...records].sort(byKindThenId));
     const cli = await runCliInProcess([
       'export',
       '--db',
-      db.location,
+      ledger.db.location,
       '--format',
       'jsonl',
       '--kind',
@@ -57,25 +47,25 @@ describe.each(backends)('sandbox truth through the ledger on $name', (backend) =
   });
 
   it('reconciles the full truth without a gap', async () => {
-    await store.putRecords(asIncoming(records));
-    const [report] = await reconcile(store);
+    await ledger.store.putRecords(asIncoming(records));
+    const [report] = await reconcile(ledger.store);
     expect(report?.hasBalances).toBe(true);
     expect(report?.gaps).toEqual([]);
-    const cli = await runCliInProcess(['reconcile', '--db', db.location]);
+    const cli = await runCliInProcess(['reconcile', '--db', ledger.db.location]);
     expect(cli.code).toBe(0);
   });
 
   it('names the missing surface when a surface was not synced', async () => {
     const withoutRewards = records.filter((r) => r.kind !== 'earn_reward');
     expect(withoutRewards.length).toBeLessThan(records.length);
-    await store.putRecords(asIncoming(withoutRewards));
-    const [report] = await reconcile(store);
+    await ledger.store.putRecords(asIncoming(withoutRewards));
+    const [report] = await reconcile(ledger.store);
     expect(report?.gaps.length).toBeGreaterThan(0);
     for (const gap of report?.gaps ?? []) {
       expect(gap.gap.startsWith('-')).toBe(false);
       expect(gap.hints.map((h) => h.surface)).toContain('earn_reward');
     }
-    const cli = await runCliInProcess(['reconcile', '--db', db.location]);
+    const cli = await runCliInProcess(['reconcile', '--db', ledger.db.location]);
     expect(cli.code).toBe(1);
     expect(cli.stdout).toContain('likely: earn_reward');
   });
@@ -86,8 +76,8 @@ describe.each(backends)('sandbox truth through the ledger on $name', (backend) =
     );
     expect(missing).toBeDefined();
     if (missing?.kind !== 'transfer') return;
-    await store.putRecords(asIncoming(records.filter((r) => r !== missing)));
-    const [report] = await reconcile(store);
+    await ledger.store.putRecords(asIncoming(records.filter((r) => r !== missing)));
+    const [report] = await reconcile(ledger.store);
     const gaps = report?.gaps ?? [];
     expect(gaps.map((g) => g.asset)).toEqual([missing.asset]);
     const { addDecimals } = await import('../../core/index.js');
