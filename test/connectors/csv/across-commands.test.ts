@@ -6,15 +6,14 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { importCsvFile } from '../../../connectors/index.js';
 import { balanceEffects, openLedger, sumEffectsByAsset, type LedgerStore } from '../../../ledger/index.js';
-import { startSandbox, type SandboxHandle } from '../../../sandbox/index.js';
 import type { AccountRecord } from '../../../schemas/index.js';
 import { runCliInProcess } from '../../helpers/cli.js';
 import { useTempDirs } from '../../helpers/tmp.js';
 import { BACKENDS } from './backends.js';
-import { compareWithTruth } from './truth-compare.js';
+import { compareWithTruth, ledgerRecords, useSandboxExports } from './truth-compare.js';
 
 const tempDir = useTempDirs('ledgertap-csv-across-');
 
@@ -217,35 +216,15 @@ describe('statement and trade exports in separate `ledgertap import` commands', 
 });
 
 describe('sandbox exports: the statement and the other exports in separate commands', () => {
-  let sandbox: SandboxHandle;
-  let truth: (AccountRecord & Record<string, unknown>)[];
-  beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, seed: 11, profile: 'tiny' } as Parameters<
-      typeof startSandbox
-    >[0]);
-    const text = await (await fetch(`${sandbox.adminUrl}/truth`)).text();
-    truth = text
-      .split('\n')
-      .filter((l) => l.trim())
-      .map((l) => JSON.parse(l) as AccountRecord & Record<string, unknown>);
-  });
-  afterAll(async () => {
-    await sandbox?.close();
-  });
-
-  async function download(dir: string, kind: string): Promise<string> {
-    const res = await fetch(`${sandbox.adminUrl}/export/${kind}.csv`);
-    expect(res.status, kind).toBe(200);
-    const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')![1]!;
-    const path = join(dir, name);
-    await writeFile(path, Buffer.from(await res.arrayBuffer()));
-    return path;
-  }
+  const sandbox = useSandboxExports();
 
   it('statement first or last, each order gives exactly the truth the exports reach', async () => {
     const dir = await tempDir();
-    const statement = await download(dir, 'transaction-history');
-    const others = [await download(dir, 'spot-trade-history'), await download(dir, 'spot-order-history')];
+    const statement = await sandbox.download(dir, 'transaction-history');
+    const others = [
+      await sandbox.download(dir, 'spot-trade-history'),
+      await sandbox.download(dir, 'spot-order-history'),
+    ];
     for (const [name, commands] of [
       ['statement-first', [[statement], others]],
       ['statement-last', [others, [statement]]],
@@ -258,12 +237,8 @@ describe('sandbox exports: the statement and the other exports in separate comma
         for (const f of (JSON.parse(out.stdout) as { files: { folded: number }[] }).files) folded += f.folded;
       }
       if (name === 'statement-first') expect(folded).toBeGreaterThan(0);
-      const store = await openLedger(db, { create: false });
-      const records = (await store.queryRecords({ account: 'main' })).map(
-        (s) => s.record as AccountRecord & Record<string, unknown>,
-      );
-      await store.close();
-      const tradeTruth = truth.filter((t) => t.kind === 'trade' || t.kind === 'order');
+      const records = await ledgerRecords(db);
+      const tradeTruth = sandbox.truth.filter((t) => t.kind === 'trade' || t.kind === 'order');
       const result = compareWithTruth(
         tradeTruth,
         records.filter((r) => r.kind === 'trade' || r.kind === 'order'),

@@ -3,16 +3,13 @@
  * through the CLI, and compare the ledger with `/__sandbox/truth` for the records the exports reach.
  * Then import them again (nothing added) and in the other order (the same ledger).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openLedger } from '../../../ledger/index.js';
-import { startSandbox, type SandboxHandle } from '../../../sandbox/index.js';
-import type { AccountRecord } from '../../../schemas/index.js';
+import { describe, expect, it } from 'vitest';
 import { runCliInProcess } from '../../helpers/cli.js';
 import { useTempDirs } from '../../helpers/tmp.js';
 import { BACKENDS } from './backends.js';
-import { compareWithTruth } from './truth-compare.js';
+import { compareWithTruth, ledgerRecords, useSandboxExports } from './truth-compare.js';
 
 const KINDS = [
   'transaction-history',
@@ -28,44 +25,9 @@ const KINDS = [
   'p2p-history',
 ];
 
-let sandbox: SandboxHandle;
-let truth: (AccountRecord & Record<string, unknown>)[];
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, seed: 11, profile: 'tiny' } as Parameters<typeof startSandbox>[0]);
-  const text = await (await fetch(`${sandbox.adminUrl}/truth`)).text();
-  truth = text
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as AccountRecord & Record<string, unknown>);
-});
-
-afterAll(async () => {
-  await sandbox?.close();
-});
+const sandbox = useSandboxExports();
 
 const tempDir = useTempDirs('ledgertap-csv-e2e-');
-
-async function download(dir: string, kind: string, query = ''): Promise<string> {
-  const res = await fetch(`${sandbox.adminUrl}/export/${kind}.csv${query}`);
-  expect(res.status, `${kind}${query}`).toBe(200);
-  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1];
-  expect(name, `${kind} file name`).toBeTruthy();
-  const path = join(dir, name!);
-  await writeFile(path, Buffer.from(await res.arrayBuffer()));
-  return path;
-}
-
-async function ledgerRecords(db: string): Promise<(AccountRecord & Record<string, unknown>)[]> {
-  const store = await openLedger(db, { create: false });
-  try {
-    return (await store.queryRecords({ account: 'main' })).map(
-      (s) => s.record as AccountRecord & Record<string, unknown>,
-    );
-  } finally {
-    await store.close();
-  }
-}
 
 describe.each(BACKENDS.filter((b) => b.name === 'postgres'))(
   'sandbox CSV exports imported end to end on $name',
@@ -73,13 +35,13 @@ describe.each(BACKENDS.filter((b) => b.name === 'postgres'))(
     it('every export imported gives exactly the truth for what the exports reach', async () => {
       const dir = await tempDir();
       const files = [];
-      for (const kind of KINDS) files.push(await download(dir, kind));
+      for (const kind of KINDS) files.push(await sandbox.download(dir, kind));
       const opened = await backend.open(dir);
       await opened.store.close();
       try {
         const out = await runCliInProcess(['import', 'csv', ...files, '--db', opened.location, '--json']);
         expect(out.code, out.stderr).toBe(0);
-        const result = compareWithTruth(truth, await ledgerRecords(opened.location));
+        const result = compareWithTruth(sandbox.truth, await ledgerRecords(opened.location));
         expect(result.missing).toEqual([]);
         expect(result.extra).toEqual([]);
       } finally {
@@ -93,7 +55,7 @@ describe('sandbox CSV exports imported end to end', () => {
   it('every export imported gives exactly the truth for what the exports reach; a second import adds nothing', async () => {
     const dir = await tempDir();
     const files = [];
-    for (const kind of KINDS) files.push(await download(dir, kind));
+    for (const kind of KINDS) files.push(await sandbox.download(dir, kind));
     const db = join(dir, 'ledger.db');
     const first = await runCliInProcess(['import', 'csv', ...files, '--db', db, '--json']);
     expect(first.stderr).toBe('');
@@ -103,7 +65,7 @@ describe('sandbox CSV exports imported end to end', () => {
     };
     expect(report.files).toHaveLength(KINDS.length);
     const records = await ledgerRecords(db);
-    const result = compareWithTruth(truth, records);
+    const result = compareWithTruth(sandbox.truth, records);
     expect(result.missing).toEqual([]);
     expect(result.extra).toEqual([]);
     // Every history kind the exports carry was compared.
@@ -134,29 +96,29 @@ describe('sandbox CSV exports imported end to end', () => {
   it('other header generations and quirks of the same account import to the same ledger', async () => {
     const dir = await tempDir();
     const files = [
-      await download(dir, 'transaction-history', '?variant=2025&tz=UTC%2B2'),
-      await download(dir, 'spot-trade-history', '?variant=2020&delimiter=semicolon'),
-      await download(dir, 'spot-order-history'),
-      await download(dir, 'deposit-history', '?variant=2025&tz=UTC%2B5:30'),
-      await download(dir, 'withdrawal-history', '?variant=2025&tz=UTC-6'),
-      await download(dir, 'fiat-deposit-history', '?variant=2023&tz=UTC%2B1'),
-      await download(dir, 'fiat-withdrawal-history', '?quoting=excel'),
-      await download(dir, 'convert-history', '?variant=2021&encoding=utf-16le'),
-      await download(dir, 'earn-rewards', '?quoting=all&bom=1'),
-      await download(dir, 'auto-invest-history'),
-      await download(dir, 'p2p-history', '?tz=UTC%2B3'),
+      await sandbox.download(dir, 'transaction-history', '?variant=2025&tz=UTC%2B2'),
+      await sandbox.download(dir, 'spot-trade-history', '?variant=2020&delimiter=semicolon'),
+      await sandbox.download(dir, 'spot-order-history'),
+      await sandbox.download(dir, 'deposit-history', '?variant=2025&tz=UTC%2B5:30'),
+      await sandbox.download(dir, 'withdrawal-history', '?variant=2025&tz=UTC-6'),
+      await sandbox.download(dir, 'fiat-deposit-history', '?variant=2023&tz=UTC%2B1'),
+      await sandbox.download(dir, 'fiat-withdrawal-history', '?quoting=excel'),
+      await sandbox.download(dir, 'convert-history', '?variant=2021&encoding=utf-16le'),
+      await sandbox.download(dir, 'earn-rewards', '?quoting=all&bom=1'),
+      await sandbox.download(dir, 'auto-invest-history'),
+      await sandbox.download(dir, 'p2p-history', '?tz=UTC%2B3'),
     ];
     const db = join(dir, 'ledger.db');
     const out = await runCliInProcess(['import', 'csv', ...files, '--db', db, '--json']);
     expect(out.code, out.stdout + out.stderr).toBe(0);
-    const result = compareWithTruth(truth, await ledgerRecords(db));
+    const result = compareWithTruth(sandbox.truth, await ledgerRecords(db));
     expect(result.missing).toEqual([]);
     expect(result.extra).toEqual([]);
   });
 
   it('overlapping date ranges of every export add nothing twice', async () => {
     const dir = await tempDir();
-    const times = truth
+    const times = sandbox.truth
       .filter((t) => t.kind !== 'balance' && t.kind !== 'earn_position')
       .map((t) => t.time)
       .sort((a, b) => a - b);
@@ -168,8 +130,8 @@ describe('sandbox CSV exports imported end to end', () => {
       const b = join(dir, 'late');
       await mkdir(a, { recursive: true });
       await mkdir(b, { recursive: true });
-      files.push(await download(a, kind, `?to=${mid + overlap}`));
-      files.push(await download(b, kind, `?from=${mid - overlap}`));
+      files.push(await sandbox.download(a, kind, `?to=${mid + overlap}`));
+      files.push(await sandbox.download(b, kind, `?from=${mid - overlap}`));
     }
     const db = join(dir, 'ledger.db');
     const out = await runCliInProcess(['import', 'csv', ...files, '--db', db, '--json']);
@@ -177,20 +139,20 @@ describe('sandbox CSV exports imported end to end', () => {
     const report = JSON.parse(out.stdout) as { files: { duplicates: number }[] };
     // The overlap was really there: the later files met records the earlier ones stored.
     expect(report.files.reduce((n, f) => n + f.duplicates, 0)).toBeGreaterThan(0);
-    const result = compareWithTruth(truth, await ledgerRecords(db));
+    const result = compareWithTruth(sandbox.truth, await ledgerRecords(db));
     expect(result.missing).toEqual([]);
     expect(result.extra).toEqual([]);
   });
 
   it('the transaction history alone confirms what the dedicated exports stored, whatever the order of the files on the command line', async () => {
     const dir = await tempDir();
-    const statement = await download(dir, 'transaction-history', '?variant=2019');
+    const statement = await sandbox.download(dir, 'transaction-history', '?variant=2019');
     const others = [];
-    for (const kind of KINDS.slice(1)) others.push(await download(dir, kind));
+    for (const kind of KINDS.slice(1)) others.push(await sandbox.download(dir, kind));
     const db = join(dir, 'ledger.db');
     const out = await runCliInProcess(['import', 'csv', statement, ...others, '--db', db, '--json']);
     expect(out.code).toBe(0);
-    const result = compareWithTruth(truth, await ledgerRecords(db));
+    const result = compareWithTruth(sandbox.truth, await ledgerRecords(db));
     expect(result.missing).toEqual([]);
     expect(result.extra).toEqual([]);
   });

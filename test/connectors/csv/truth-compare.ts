@@ -2,7 +2,13 @@
  * Compares a ledger filled from CSV exports with the sandbox's truth. CSV exports carry no API ids for
  * most kinds (no trade id, no deposit id, no convert order id), so each kind is compared on the fields
  * its exports do carry, as a multiset: every truth record must be found once, and nothing else may be there.
+ * Also the sandbox account the end-to-end tests download the exports of, and the records a ledger holds.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { openLedger } from '../../../ledger/index.js';
+import { startSandbox, type SandboxHandle } from '../../../sandbox/index.js';
 import type { AccountRecord } from '../../../schemas/index.js';
 
 type R = AccountRecord & Record<string, unknown>;
@@ -138,4 +144,58 @@ export function compareWithTruth(truth: R[], ledger: R[]): CompareResult {
   }
   const missing = [...want].flatMap(([k, n]) => Array.from({ length: n }, () => k));
   return { missing, extra, compared };
+}
+
+/** A sandbox account's exports and truth, for the tests of one file or describe block. */
+export interface SandboxExports {
+  /** The truth records (`/truth`); read inside a test, they arrive before the first. */
+  readonly truth: R[];
+  /** Downloads one Data Download Center export (`query` such as `?variant=2025`) into `dir`: its path. */
+  download(dir: string, kind: string, query?: string): Promise<string>;
+}
+
+/**
+ * Starts the sandbox (seed 11, tiny profile) before the tests of the enclosing block and reads its truth;
+ * closes it after them.
+ */
+export function useSandboxExports(): SandboxExports {
+  let sandbox: SandboxHandle | undefined;
+  let truth: R[] = [];
+  beforeAll(async () => {
+    sandbox = await startSandbox({ port: 0, seed: 11, profile: 'tiny' } as Parameters<
+      typeof startSandbox
+    >[0]);
+    const text = await (await fetch(`${sandbox.adminUrl}/truth`)).text();
+    truth = text
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as R);
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+  return {
+    get truth() {
+      return truth;
+    },
+    async download(dir, kind, query = '') {
+      const res = await fetch(`${sandbox!.adminUrl}/export/${kind}.csv${query}`);
+      expect(res.status, `${kind}${query}`).toBe(200);
+      const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1];
+      expect(name, `${kind} file name`).toBeTruthy();
+      const path = join(dir, name!);
+      await writeFile(path, Buffer.from(await res.arrayBuffer()));
+      return path;
+    },
+  };
+}
+
+/** The records of account `main` in the ledger at `db` (which must exist). */
+export async function ledgerRecords(db: string): Promise<R[]> {
+  const store = await openLedger(db, { create: false });
+  try {
+    return (await store.queryRecords({ account: 'main' })).map((s) => s.record as R);
+  } finally {
+    await store.close();
+  }
 }
