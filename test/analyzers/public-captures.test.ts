@@ -96,15 +96,7 @@ describe('public captures: ledgertap har validate / inspect', () => {
 
 describe('public captures: ledgertap analyze', () => {
   it('JSONPlaceholder (Polly.JS): the documented resources, named after their collection, no credential', async () => {
-    const dir = await tempDir();
-    const spec = recordedSpecs.find((s) => s.name === 'jsonph-polly');
-    const r = await runCliInProcess(['analyze', ...(spec?.files ?? []).map(path), '--out', 'model.json'], {
-      cwd: dir,
-    });
-    expect(r.stderr).not.toMatch(/internal error/i);
-    expect(r.code).toBe(0);
-    const model = JSON.parse(await readFile(`${dir}/model.json`, 'utf8')) as ModelJson;
-    expect(validateProtocolModel(model)).toEqual([]);
+    const model = await analyzeCli('jsonph-polly');
     expect(model.operations.map((o) => `${o.method} ${o.pathTemplate}`).sort()).toEqual([
       'GET /posts/{postId}',
       'GET /users/{userId}',
@@ -124,14 +116,7 @@ describe('public captures: ledgertap analyze', () => {
   });
 
   it('GitHub REST (Polly.JS): unauthenticated reads, one endpoint per path, no credential', async () => {
-    const dir = await tempDir();
-    const spec = recordedSpecs.find((s) => s.name === 'github-polly');
-    const r = await runCliInProcess(['analyze', ...(spec?.files ?? []).map(path), '--out', 'model.json'], {
-      cwd: dir,
-    });
-    expect(r.code).toBe(0);
-    const model = JSON.parse(await readFile(`${dir}/model.json`, 'utf8')) as ModelJson;
-    expect(validateProtocolModel(model)).toEqual([]);
+    const model = await analyzeCli('github-polly');
     expect(model.operations.every((o) => o.method === 'GET')).toBe(true);
     expect(model.auth.credentials).toEqual([]);
     expect(model.pagination).toEqual([]);
