@@ -54,6 +54,9 @@ export interface SessionStoreOptions {
 
 const CHALLENGE_TTL_MS = 5 * 60_000;
 const MAX_TWO_FACTOR_ATTEMPTS = 5;
+/** Wrong passwords for one email within the window lock its login for the window (as exchanges do). */
+const MAX_PASSWORD_FAILURES = 5;
+const PASSWORD_LOCK_MS = 15 * 60_000;
 
 /** md5 hex of a string (UTF-8): what the page's script sends as `csrftoken`. */
 export function csrfHeaderFor(csrfCookie: string): string {
@@ -71,6 +74,8 @@ export class SessionStore {
   readonly issued: IssuedSession[] = [];
   private readonly byToken = new Map<string, IssuedSession>();
   private readonly challenges = new Map<string, Challenge>();
+  /** Recent wrong-password times per lower-cased email (bounded: only the last few are kept). */
+  private readonly failures = new Map<string, number[]>();
 
   constructor(private readonly options: SessionStoreOptions) {}
 
@@ -84,10 +89,28 @@ export class SessionStore {
     ) {
       throw new WebApiError(400, WEB_CODES.illegalParameter, 'email and password are required.');
     }
-    const okEmail = sameSecret(email.trim().toLowerCase(), this.options.email.toLowerCase());
+    const who = email.trim().toLowerCase();
+    const now = this.options.clock.now();
+    const recent = (this.failures.get(who) ?? []).filter((t) => t > now - PASSWORD_LOCK_MS);
+    if (recent.length >= MAX_PASSWORD_FAILURES) {
+      // Locked, even for the right password: the lock ends a window after the last failure counted.
+      const minutes = Math.ceil(((recent[recent.length - 1] as number) + PASSWORD_LOCK_MS - now) / 60_000);
+      throw new WebApiError(
+        200,
+        WEB_CODES.tooManyAttempts,
+        `Too many failed login attempts. Try again in ${minutes} minute(s).`,
+      );
+    }
+    const okEmail = sameSecret(who, this.options.email.toLowerCase());
     const okPassword = sameSecret(password, this.options.password);
-    if (!okEmail || !okPassword)
+    if (!okEmail || !okPassword) {
+      recent.push(now);
+      // Any email counts (an attacker probes many); the map stays small since only the last few are kept.
+      if (this.failures.size < 10_000 || this.failures.has(who))
+        this.failures.set(who, recent.slice(-MAX_PASSWORD_FAILURES));
       throw new WebApiError(200, WEB_CODES.badCredentials, 'Incorrect email or password.');
+    }
+    this.failures.delete(who);
     if (this.options.twoFactorCode === undefined) return { session: this.issue(this.options.email) };
     const verifyToken = randomBytes(16).toString('hex');
     this.challenges.set(verifyToken, {

@@ -167,6 +167,34 @@ describe('sandbox web app: CSRF', () => {
   });
 });
 
+describe('sandbox web app: wrong passwords', () => {
+  const clock = new ManualClock(Date.UTC(2026, 10, 1, 12));
+  let web: RunningWeb;
+  beforeAll(async () => {
+    web = await startWeb({ clock });
+  });
+  afterAll(() => web.close());
+
+  it('locks the login for 15 minutes after 5 wrong passwords, even for the right one, then lets it in', async () => {
+    const client = new WebClient(web.url);
+    const c = web.app.credentials;
+    for (let i = 0; i < 5; i++) {
+      const res = await client.post(LOGIN, { email: c.email, password: `wrong-${i}` });
+      expect(res.body.code).toBe('001002');
+    }
+    const locked = await client.post(LOGIN, { email: c.email.toUpperCase(), password: c.password });
+    expect(locked.body).toMatchObject({ code: '001005', success: false });
+    expect(String(locked.body.message)).toMatch(/Try again in 15 minute/);
+    clock.advance(14 * 60_000);
+    expect((await client.post(LOGIN, { email: c.email, password: c.password })).body.code).toBe('001005');
+    clock.advance(61_000);
+    const open = await client.post(LOGIN, { email: c.email, password: c.password });
+    expect(open.body.code).toBe('000000');
+    // A success clears the count: one more wrong password is just a wrong password.
+    expect((await client.post(LOGIN, { email: c.email, password: 'nope' })).body.code).toBe('001002');
+  });
+});
+
 describe('sandbox web app: expiry, refresh, logout, session registry', () => {
   const clock = new ManualClock(Date.UTC(2026, 10, 1, 12));
   const registry = new Map<string, SandboxRegisteredWebSession>();
