@@ -39,6 +39,7 @@ export type {
   PurgeReport,
   PutSummary,
   QuarantineInput,
+  QuarantineMove,
   QuarantineResolution,
   QuarantineRow,
   RecordConflict,
@@ -52,7 +53,7 @@ export { requireConsent, consentState, isConsentScope, CONSENT_SCOPES } from './
 export { balanceEffects, sumEffectsByAsset } from './balance.js';
 export type { BalanceEffect, WalletName as LedgerWalletName } from './balance.js';
 export { reconcile, reconcileAccount, ledgerView } from './reconcile.js';
-export { p2pCoveredChanges, p2pOrderExplains, p2pOrderNet } from './p2p.js';
+export { p2pCoveredChanges, p2pFeeLegOf, p2pOrderExplains, p2pOrderNet } from './p2p.js';
 export type { AssetReconciliation, GapHint, LedgerViewRow, ReconcileReport } from './reconcile.js';
 export { exportLines as exportLedger } from './export.js';
 export type { ExportOptions } from './export.js';

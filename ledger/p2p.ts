@@ -46,6 +46,28 @@ export function p2pOrderExplains(
   return n !== undefined && (eq(n.net, change.amount) || eq(n.gross, change.amount));
 }
 
+/**
+ * True when `fee` is the fee row of `order`, whose trade row `leg` matched by its gross amount: same
+ * asset, −fee, at most {@link P2P_LEG_AFTER_MS} after the trade row (a statement the importer could not
+ * join, because the fee row said nothing of a fee, or a ledger an earlier release filled).
+ */
+export function p2pFeeLegOf(
+  order: P2POrder,
+  leg: Pick<BalanceChange, 'amount' | 'time'>,
+  fee: Pick<BalanceChange, 'asset' | 'amount' | 'time'>,
+): boolean {
+  const n = p2pOrderNet(order);
+  const orderFee = order.fee ?? '0';
+  if (!n || compareDecimals(orderFee, 0) === 0 || !eq(n.gross, leg.amount) || eq(n.net, leg.amount))
+    return false;
+  return (
+    fee.asset === order.asset &&
+    fee.time >= leg.time &&
+    fee.time <= leg.time + P2P_LEG_AFTER_MS &&
+    eq(fee.amount, negateDecimal(orderFee))
+  );
+}
+
 function isP2pChange(r: AccountRecord): r is BalanceChange {
   return r.kind === 'balance_change' && r.category === 'p2p';
 }
@@ -72,6 +94,7 @@ export async function p2pCoveredChanges(
   const keyOf = (r: AccountRecord): string => `${r.account}\u0000${r.id}`;
   changes.sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const c of changes) {
+    if (covered.has(keyOf(c))) continue;
     const free = orders.filter((o) => o.account === c.account && !used.has(keyOf(o)));
     const single = free
       .filter((o) => p2pOrderExplains(o, c))
@@ -86,6 +109,11 @@ export async function p2pCoveredChanges(
     if (!into) continue;
     for (const o of into) used.add(keyOf(o));
     covered.add(keyOf(c));
+    // Its fee row, when it stands apart: the order explains it too.
+    const fee = changes.find(
+      (f) => f !== c && f.account === c.account && !covered.has(keyOf(f)) && p2pFeeLegOf(into![0]!, c, f),
+    );
+    if (into.length === 1 && fee) covered.add(keyOf(fee));
   }
   return covered;
 }

@@ -34,6 +34,7 @@ import type {
   PurgeReport,
   PutSummary,
   QuarantineInput,
+  QuarantineMove,
   QuarantineResolution,
   QuarantineRow,
   RecordConflict,
@@ -595,6 +596,14 @@ class Writer implements LedgerTx {
     return changed > 0;
   }
 
+  async moveQuarantineResolution(move: QuarantineMove): Promise<number> {
+    return this.conn.run(
+      `UPDATE quarantine SET resolved_kind = ?, resolved_id = ?
+       WHERE account = ? AND resolved_kind = ? AND resolved_id = ? AND resolved_at IS NOT NULL`,
+      [move.to.kind, move.to.id, move.account, move.from.kind, move.from.id],
+    );
+  }
+
   async startImportFile(file: ImportFileInput): Promise<number> {
     const rows = await this.conn.all(
       `INSERT INTO import_files (account, path, sha256, size, format, variant, status, started_at)
@@ -772,6 +781,9 @@ export class SqlLedgerStore extends Writer implements LedgerStore {
   }
   override resolveQuarantine(resolution: QuarantineResolution): Promise<boolean> {
     return this.transaction((tx) => tx.resolveQuarantine(resolution));
+  }
+  override moveQuarantineResolution(move: QuarantineMove): Promise<number> {
+    return this.transaction((tx) => tx.moveQuarantineResolution(move));
   }
   override startImportFile(file: ImportFileInput): Promise<number> {
     return this.transaction((tx) => tx.startImportFile(file));

@@ -183,6 +183,13 @@ export interface QuarantineResolution {
   resolvedAt?: number;
 }
 
+/** Quarantine rows resolved by one record, re-pointed at the record that holds their event now. */
+export interface QuarantineMove {
+  account: string;
+  from: { kind: AccountKind; id: string };
+  to: { kind: AccountKind; id: string };
+}
+
 /** The start of one file import. */
 export interface ImportFileInput {
   account: string;
@@ -332,6 +339,12 @@ export interface LedgerWriter {
    * quarantined); returns false when no open row has that fingerprint.
    */
   resolveQuarantine(resolution: QuarantineResolution): Promise<boolean>;
+  /**
+   * Points the quarantine rows resolved by record `from` at record `to` instead (a statement P2P leg
+   * folded into its order, a leg an earlier release stored alone replaced by the event that now holds it);
+   * returns how many rows moved.
+   */
+  moveQuarantineResolution(move: QuarantineMove): Promise<number>;
   /** Logs the start of a file import; returns its id. */
   startImportFile(file: ImportFileInput): Promise<number>;
   /** Logs the end of a file import. */

@@ -472,9 +472,29 @@ class Batcher {
         }
       };
       const pool = candidates.get(rec.kind) ?? EMPTY_POOL;
+      // What the previous release stored for parts of these rows (csv only): removed, never matched.
+      const replaced: string[] = [];
+      for (const old of item.replaces ?? []) {
+        const stored = pool.byId.get(old);
+        if (!stored || !stored.sources.every((x) => x === 'csv') || this.ownInserts.has(keyOf(stored.record)))
+          continue;
+        await this.tx.removeRecord({ account: this.account, kind: rec.kind, id: old });
+        pool.byId.delete(old);
+        this.used.set(keyOf(stored.record), stored.record.time);
+        replaced.push(old);
+      }
+      const movedTo = async (kind: AccountKind, recordId: string): Promise<void> => {
+        for (const old of replaced)
+          await this.tx.moveQuarantineResolution({
+            account: this.account,
+            from: { kind: rec.kind, id: old },
+            to: { kind, id: recordId },
+          });
+      };
       const sameId = pool.byId.get(rec.id);
       if (sameId || pendingIds.has(rec.id)) {
         await resolveWith(rec.kind, rec.id);
+        await movedTo(rec.kind, rec.id);
         // Same natural id: the ledger merges it (and remembers the csv source).
         this.report.duplicates++;
         // A fill stored before the statement's copy of it could be folded (an older ledgertap): fold now.
@@ -489,6 +509,7 @@ class Batcher {
         this.report.duplicates++;
         this.report.matched++;
         await resolveWith(matched[0]!.record.kind, matched[0]!.record.id);
+        await movedTo(matched[0]!.record.kind, matched[0]!.record.id);
         for (const m of matched) {
           this.used.set(keyOf(m.record), rec.time);
           await this.tx.addMatch({
@@ -532,6 +553,7 @@ class Batcher {
       pendingIds.add(rec.id);
       this.ownInserts.set(keyOf(rec), rec.time);
       await resolveWith(rec.kind, rec.id);
+      await movedTo(rec.kind, rec.id);
       toPut.push(rec);
     }
     if (toPut.length) await this.tx.putRecords(toPut);

@@ -340,8 +340,10 @@ async function foldP2pLegs(ledger: CsvLedger, account: string): Promise<number> 
     .filter((r): r is P2POrder => r.kind === 'p2p_order' && p2pOrderNet(r) !== undefined);
   if (orders.length === 0) return 0;
   const used = new Set<string>();
+  const folded = new Set<string>();
   const folds: { leg: BalanceChange; into: P2POrder[] }[] = [];
   for (const leg of legs) {
+    if (folded.has(leg.id)) continue;
     const free = orders.filter((o) => !used.has(o.id));
     const single = free
       .filter((o) => p2pOrderExplains(o, leg.asset, leg.amount, leg.time, MAX_P2P_AFTER_MS))
@@ -356,7 +358,17 @@ async function foldP2pLegs(ledger: CsvLedger, account: string): Promise<number> 
     }
     if (!into) continue;
     for (const o of into) used.add(o.id);
+    folded.add(leg.id);
     folds.push({ leg, into });
+    // The order's fee row when it stands apart (ledger/p2p.ts `p2pFeeLegOf`): the order explains it too.
+    const fee =
+      into.length === 1
+        ? legs.find((f) => f !== leg && !folded.has(f.id) && p2pFeeLegOf(into![0]!, leg, f))
+        : undefined;
+    if (fee) {
+      folded.add(fee.id);
+      folds.push({ leg: fee, into });
+    }
   }
   if (folds.length === 0) return 0;
   await ledger.transaction(async (tx) => {
@@ -384,6 +396,12 @@ async function foldP2pLegs(ledger: CsvLedger, account: string): Promise<number> 
         await tx.addRecordSource({ account, kind: 'p2p_order', id: order.id }, 'csv', raw);
       }
       await tx.removeRecord({ account, kind: 'balance_change', id: leg.id });
+      // Quarantine rows an earlier release kept for the leg's rows now point at the order that holds it.
+      await tx.moveQuarantineResolution({
+        account,
+        from: { kind: 'balance_change', id: leg.id },
+        to: { kind: 'p2p_order', id: into[0]!.id },
+      });
     }
   });
   return folds.length;
@@ -391,3 +409,16 @@ async function foldP2pLegs(ledger: CsvLedger, account: string): Promise<number> 
 
 /** How far a statement P2P leg's time may run ahead of its order (the importer's tolerance, whole seconds). */
 const MAX_P2P_AFTER_MS = 2000;
+
+/** ledger/p2p.ts `p2pFeeLegOf`: the fee row of an order whose trade row `leg` matched by its gross amount. */
+function p2pFeeLegOf(order: P2POrder, leg: BalanceChange, fee: BalanceChange): boolean {
+  const n = p2pOrderNet(order);
+  const orderFee = order.fee ?? '0';
+  if (!n || isZeroDecimal(orderFee) || !eq(n.gross, leg.amount) || eq(n.net, leg.amount)) return false;
+  return (
+    fee.asset === order.asset &&
+    fee.time >= leg.time &&
+    fee.time <= leg.time + MAX_P2P_AFTER_MS &&
+    eq(fee.amount, `-${orderFee}`)
+  );
+}

@@ -84,6 +84,22 @@ function superseded(leg: Leg): { reason: string; row: Record<string, unknown> } 
 }
 const FEE_OPS = new Set(['fee', 'transactionfee', 'bnbfeededuction', 'bnbdeductsfee']);
 
+/**
+ * How many seconds after a P2P trade's row its fee row may come: the importer's tolerance for the legs of
+ * one trade (a trade's legs spill into the next second, its fee rows up to two seconds later).
+ */
+export const P2P_JOIN_SECONDS = 2;
+
+/**
+ * A P2P row that is the trade's fee (the remark or the label says so: `P2P Trading … -0.1 Fee`). Only
+ * those join the trade of an earlier second: two trades of one asset released a second apart stay two
+ * events, each matched to its own order.
+ */
+function isP2pFee(l: Leg): boolean {
+  const words = `${operationKey(l.operation)} ${operationKey(l.remark)}`;
+  return words.includes('fee') || words.includes('commission');
+}
+
 function eq(a: string | undefined, b: string | undefined): boolean {
   return a !== undefined && b !== undefined && compareDecimals(a, b) === 0;
 }
@@ -96,7 +112,19 @@ function abs(x: string): string {
 export class StatementGrouper {
   private readonly pending = new Map<number, Leg[]>();
   private readonly occ = new Occurrences();
+  /** The numbering the previous release gave P2P legs of one second (see {@link p2p}). */
+  private readonly legacyOcc = new Occurrences();
   constructor(private readonly account: string) {}
+
+  /** The pending second (at most two before) holding the P2P trade of the same asset a fee row belongs to. */
+  private p2pHome(fee: Leg): Leg[] | undefined {
+    for (let s = fee.second - P2P_JOIN_SECONDS; s < fee.second; s++) {
+      const bucket = this.pending.get(s);
+      if (bucket?.some((l) => l.meaning?.category === 'p2p' && l.asset === fee.asset && !isP2pFee(l)))
+        return bucket;
+    }
+    return undefined;
+  }
 
   /** Adds a row; returns the items of the seconds that can no longer change. */
   push(row: Row): NormalizedItem[] {
@@ -160,7 +188,16 @@ export class StatementGrouper {
         out.push(...this.single(leg, legs));
       }
     }
-    if (p2pLegs.length > 0) out.push(...this.p2p(p2pLegs));
+    if (p2pLegs.length > 0) {
+      // A fee row whose trade (same asset, up to two seconds before) is still pending joins it there
+      // (files in descending order); the trade's own flush pulls later fee rows in (ascending order).
+      const stay = p2pLegs.filter((l) => {
+        const home = isP2pFee(l) ? this.p2pHome(l) : undefined;
+        home?.push(l);
+        return !home;
+      });
+      if (stay.length > 0) out.push(...this.p2p(stay, second));
+    }
     const isFeeLeg = (l: Leg): boolean => FEE_OPS.has(operationKey(l.operation));
     // Fee legs alone in their second belong to the trade of the second before (a spill, BittyTax looks
     // at t and t+1 s): hand them back to it while it is still pending (files in descending order).
@@ -474,10 +511,24 @@ export class StatementGrouper {
    * debit). Matched to the stored `p2p_order` they are (or several orders of the second they sum), else
    * kept as a `balance_change` of category `p2p` (a later import or sync folds it into its order).
    */
-  private p2p(legs: Leg[]): NormalizedItem[] {
+  private p2p(legs: Leg[], second: number): NormalizedItem[] {
     const byAsset = new Map<string, Leg[]>();
     for (const l of [...legs].sort((a, b) => a.line - b.line))
       byAsset.set(l.asset, [...(byAsset.get(l.asset) ?? []), l]);
+    // The fee rows of these trades one or two seconds later (ascending files) belong to them.
+    for (const [asset, group] of byAsset) {
+      if (!group.some((l) => !isP2pFee(l))) continue;
+      for (let s = second + 1; s <= second + P2P_JOIN_SECONDS; s++) {
+        const bucket = this.pending.get(s);
+        const fees = bucket?.filter((l) => l.meaning?.category === 'p2p' && l.asset === asset && isP2pFee(l));
+        if (!bucket || !fees?.length) continue;
+        this.pending.set(
+          s,
+          bucket.filter((l) => !fees.includes(l)),
+        );
+        group.push(...fees);
+      }
+    }
     const out: NormalizedItem[] = [];
     for (const [asset, group] of byAsset) {
       const first = group.reduce((a, b) => (a.ms <= b.ms ? a : b));
@@ -525,7 +576,24 @@ export class StatementGrouper {
         },
         match,
       );
-      out.push({ ...item, supersedes: group.map(superseded) } as NormalizedItem);
+      // The release before this one kept the legs of each second apart (a fee row in the next second
+      // was a leg of its own): the ids it gave them, replaced by this one on re-import.
+      const seconds = [...new Set(group.map((l) => l.second))].sort((a, b) => a - b);
+      const replaces =
+        seconds.length > 1
+          ? seconds.map((sec) => {
+              const part = group.filter((l) => l.second === sec);
+              const t = Math.min(...part.map((l) => l.ms));
+              return this.legacyOcc.next(
+                `p2p:stmt:${asset}:${t}:${addDecimals(...part.map((l) => l.change))}`,
+              );
+            })
+          : undefined;
+      out.push({
+        ...item,
+        supersedes: group.map(superseded),
+        ...(replaces ? { replaces: replaces.filter((r) => r !== id) } : {}),
+      } as NormalizedItem);
     }
     return out;
   }

@@ -50,6 +50,12 @@ export type NormalizedItem =
        * them), marked resolved by the record now stored or matched.
        */
       supersedes?: { reason: string; row: Record<string, unknown> }[];
+      /**
+       * Ids of records of the same kind an earlier release stored for parts of this record's rows (a P2P
+       * fee row in the next second stored as its own leg): removed when stored csv-only, their quarantine
+       * resolutions moved to whatever holds the event now, so re-importing heals the ledger.
+       */
+      replaces?: string[];
     }
   | {
       type: 'quarantine';
@@ -106,6 +112,12 @@ export interface CsvLedgerTx {
     kind: AccountKind;
     recordId: string;
   }): Promise<boolean>;
+  /** Points quarantine rows resolved by `from` at `to` (the record that holds their event now). */
+  moveQuarantineResolution(move: {
+    account: string;
+    from: { kind: AccountKind; id: string };
+    to: { kind: AccountKind; id: string };
+  }): Promise<number>;
   /** Reads that see this transaction's own writes (the fold of statement copies into a later export's fills). */
   queryRecords(query: {
     account?: string;
