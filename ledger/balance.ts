@@ -25,6 +25,23 @@ function settled(status: string | undefined): boolean {
   return status === undefined || SETTLED.has(status.toLowerCase());
 }
 
+/**
+ * The names a ledger the release before this one wrote for statement wallets (the `Account` squeezed),
+ * as the wallet names the API side uses: the views agree before a re-import heals the stored field.
+ */
+const LEGACY_STATEMENT_WALLETS: Record<string, string> = {
+  crossmargin: 'margin',
+  isolatedmargin: 'isolated_margin',
+  usdtfutures: 'umfuture',
+  usdmfutures: 'umfuture',
+  umfutures: 'umfuture',
+  coinfutures: 'cmfuture',
+  coinmfutures: 'cmfuture',
+  cmfutures: 'cmfuture',
+  options: 'option',
+  portfoliomargin: 'portfolio_margin',
+};
+
 /** Universal-transfer wallet names (`MAIN`, `FUNDING`, …) as model wallets. */
 function walletOf(name: string | undefined, fallback: WalletName): WalletName {
   if (!name) return fallback;
@@ -32,7 +49,10 @@ function walletOf(name: string | undefined, fallback: WalletName): WalletName {
   if (n === 'MAIN' || n === 'SPOT') return 'spot';
   if (n === 'FUNDING' || n === 'FUND') return 'funding';
   if (n === 'EARN' || n === 'EARN_FLEXIBLE' || n === 'SAVING') return 'earn_flexible';
-  return name.toLowerCase();
+  // `isolated_margin:<symbol>`: the symbol keeps its case (the wallet name the record holds).
+  const colon = name.indexOf(':');
+  const lower = colon < 0 ? name.toLowerCase() : name.slice(0, colon).toLowerCase() + name.slice(colon);
+  return LEGACY_STATEMENT_WALLETS[lower] ?? lower;
 }
 
 function add(out: BalanceEffect[], asset: string | undefined, wallet: WalletName, delta: Decimal): void {

@@ -233,12 +233,30 @@ describe('balanceEffects', () => {
 
   it('puts a balance change in the wallet the statement named', () => {
     expect(
-      balanceEffects(balanceChange('f1', 'USDT', '-0.31', { category: 'futures', wallet: 'usdtfutures' })),
-    ).toEqual([{ asset: 'USDT', wallet: 'usdtfutures', delta: '-0.31' }]);
+      balanceEffects(balanceChange('f1', 'USDT', '-0.31', { category: 'futures', wallet: 'umfuture' })),
+    ).toEqual([{ asset: 'USDT', wallet: 'umfuture', delta: '-0.31' }]);
     expect(balanceEffects(balanceChange('f2', 'BNB', '0.5', { wallet: 'funding' }))).toEqual([
       { asset: 'BNB', wallet: 'funding', delta: '0.5' },
     ]);
   });
+
+  it.each([
+    ['crossmargin', 'margin'],
+    ['isolatedmargin', 'isolated_margin'],
+    ['usdtfutures', 'umfuture'],
+    ['coinmfutures', 'cmfuture'],
+    ['options', 'option'],
+    ['portfoliomargin', 'portfolio_margin'],
+    ['card', 'card'],
+    ['isolated_margin:BTCUSDT', 'isolated_margin:BTCUSDT'],
+  ])(
+    'reads the statement wallet name %s an earlier release stored as the API side names it (%s)',
+    (stored, wallet) => {
+      expect(balanceEffects(balanceChange('l1', 'USDT', '1', { wallet: stored }))).toEqual([
+        { asset: 'USDT', wallet, delta: '1' },
+      ]);
+    },
+  );
 
   it('sums exactly, without float error', () => {
     const rewards = Array.from({ length: 10 }, (_, i) => earnReward(i, 'USDT', '0.1'));

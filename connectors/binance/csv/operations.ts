@@ -275,11 +275,44 @@ function guessEarn(key: string, product: EarnProduct): OperationMeaning | undefi
   return undefined;
 }
 
-/** Statement `Account` values, lower-cased and de-spaced (`Cross Margin` = `CrossMargin`), as wallet names. */
+/**
+ * Statement `Account` values (squeezed: lower-cased, spaces, dashes and symbols dropped) as the wallet
+ * names the API side uses (connectors/binance/normalize.ts `walletName`, universal-transfer tokens): so a
+ * per-wallet view agrees whichever route stored a record. The statement names no isolated-margin symbol,
+ * so an isolated-margin row is `isolated_margin` (the API's `isolated_margin:<symbol>` when it knows it).
+ */
+const STATEMENT_WALLETS: Record<string, string> = {
+  spot: 'spot',
+  main: 'spot',
+  exchange: 'spot',
+  funding: 'funding',
+  p2p: 'funding',
+  c2c: 'funding',
+  earn: 'earn',
+  savings: 'earn',
+  pool: 'earn',
+  margin: 'margin',
+  crossmargin: 'margin',
+  cross: 'margin',
+  isolatedmargin: 'isolated_margin',
+  isolated: 'isolated_margin',
+  usdtfutures: 'umfuture',
+  usdtmfutures: 'umfuture',
+  // `USDⓈ-M Futures`: the Ⓢ is not a Latin letter.
+  usdmfutures: 'umfuture',
+  umfutures: 'umfuture',
+  umfuture: 'umfuture',
+  coinfutures: 'cmfuture',
+  coinmfutures: 'cmfuture',
+  cmfutures: 'cmfuture',
+  cmfuture: 'cmfuture',
+  options: 'option',
+  option: 'option',
+  portfoliomargin: 'portfolio_margin',
+};
+
+/** A statement `Account` as a wallet name (see above); an account not listed stays squeezed (`card`, `mining`). */
 export function walletOf(account: string): string {
   const k = account.toLowerCase().replace(/[^a-z0-9]/g, '');
-  if (k === 'spot' || k === 'main') return 'spot';
-  if (k === 'funding' || k === 'p2p' || k === 'c2c') return 'funding';
-  if (k === 'earn' || k === 'savings' || k === 'pool') return 'earn';
-  return k;
+  return STATEMENT_WALLETS[k] ?? k;
 }

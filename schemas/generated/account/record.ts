@@ -1130,7 +1130,7 @@ export interface BalanceChange {
    */
   operation: string;
   /**
-   * The wallet the change is in: the statement's `Account` lower-cased without spaces or dashes (`spot`, `funding`, `earn`, `crossmargin`, `isolatedmargin`, `usdtfutures`, `card`, …).
+   * The wallet the change is in: the statement's `Account` as the wallet name the API side uses (`spot`, `funding`, `earn`, `margin` for Cross Margin, `isolated_margin` for Isolated Margin (the statement names no symbol), `umfuture` for USDT-Futures, `cmfuture` for Coin-M Futures, `option`, `portfolio_margin`); other accounts lower-cased without spaces or dashes (`card`, …).
    */
   wallet: string;
   /**

@@ -119,16 +119,16 @@ const BALANCES: IncomingRecord[] = [
 /** The unmatched and unmodeled rows as the ledger must hold them. */
 const CHANGES = [
   ['p2p', 'P2P Trading', 'funding', 'USDT', '80', utc(5, 8)],
-  ['margin', 'Margin Loan', 'crossmargin', 'USDT', '500', utc(6, 11, 5)],
-  ['margin', 'Margin Repayment', 'crossmargin', 'USDT', '-500', utc(7, 11, 5)],
-  ['margin', 'Isolated Margin Loan', 'isolatedmargin', 'BTC', '0.01', utc(7, 11, 10)],
-  ['margin', 'Isolated Margin Repayment', 'isolatedmargin', 'BTC', '-0.01', utc(7, 11, 20)],
-  ['futures', 'Realized Profit and Loss', 'usdtfutures', 'USDT', '12.34', utc(8)],
-  ['futures', 'Funding Fee', 'usdtfutures', 'USDT', '-0.0521', utc(8)],
-  ['futures', 'Funding Fee', 'usdtfutures', 'USDT', '-0.0521', utc(8, 8)],
+  ['margin', 'Margin Loan', 'margin', 'USDT', '500', utc(6, 11, 5)],
+  ['margin', 'Margin Repayment', 'margin', 'USDT', '-500', utc(7, 11, 5)],
+  ['margin', 'Isolated Margin Loan', 'isolated_margin', 'BTC', '0.01', utc(7, 11, 10)],
+  ['margin', 'Isolated Margin Repayment', 'isolated_margin', 'BTC', '-0.01', utc(7, 11, 20)],
+  ['futures', 'Realized Profit and Loss', 'umfuture', 'USDT', '12.34', utc(8)],
+  ['futures', 'Funding Fee', 'umfuture', 'USDT', '-0.0521', utc(8)],
+  ['futures', 'Funding Fee', 'umfuture', 'USDT', '-0.0521', utc(8, 8)],
   ['card', 'Binance Card Spending', 'card', 'USDT', '-23.9', utc(9, 18, 45, 12)],
   ['adjustment', 'Asset Recovery', 'spot', 'BNB', '0.05', utc(10, 9)],
-  ['futures', 'Insurance Fund Compensation', 'usdtfutures', 'USDT', '3.5', utc(11, 9)],
+  ['futures', 'Insurance Fund Compensation', 'umfuture', 'USDT', '3.5', utc(11, 9)],
 ].map((row) => {
   const [category, operation, wallet, asset, amount] = row as string[];
   const time = row[5] as number;
