@@ -52,9 +52,21 @@ export type {
 export { requireConsent, consentState, isConsentScope, CONSENT_SCOPES } from './consent.js';
 export { balanceEffects, sumEffectsByAsset } from './balance.js';
 export type { BalanceEffect, WalletName as LedgerWalletName } from './balance.js';
-export { reconcile, reconcileAccount, ledgerView } from './reconcile.js';
+export {
+  SNAPSHOT_WALLETS,
+  coveredBySnapshots,
+  reconcile,
+  reconcileAccount,
+  ledgerView,
+} from './reconcile.js';
 export { p2pCoveredChanges, p2pFeeLegOf, p2pOrderExplains, p2pOrderNet } from './p2p.js';
-export type { AssetReconciliation, GapHint, LedgerViewRow, ReconcileReport } from './reconcile.js';
+export type {
+  AssetReconciliation,
+  GapHint,
+  LedgerViewRow,
+  ReconcileReport,
+  UncoveredWallet,
+} from './reconcile.js';
 export { exportLines as exportLedger } from './export.js';
 export type { ExportOptions } from './export.js';
 export {

@@ -21,7 +21,7 @@ export interface GapHint {
 /** One asset's comparison. */
 export interface AssetReconciliation {
   asset: string;
-  /** Sum of every movement's effect. */
+  /** Sum of every movement's effect in the wallets the snapshots cover ({@link SNAPSHOT_WALLETS}). */
   history: string;
   /** Sum of the latest balance records, all wallets (free + locked). */
   balance: string;
@@ -31,12 +31,44 @@ export interface AssetReconciliation {
   hints: GapHint[];
 }
 
+/**
+ * Wallets the balance snapshots cover: the sync reads spot, funding and Earn (`earn` is a statement's
+ * Earn account, read as `earn_flexible`). `card` holds nothing of its own (card spending draws on spot or
+ * funding), so it counts with them.
+ */
+export const SNAPSHOT_WALLETS: ReadonlySet<string> = new Set([
+  'spot',
+  'funding',
+  'earn_flexible',
+  'earn_locked',
+  'earn',
+  'card',
+]);
+
+/** True when the balance snapshots cover `wallet` (see {@link SNAPSHOT_WALLETS}). */
+export function coveredBySnapshots(wallet: string): boolean {
+  return SNAPSHOT_WALLETS.has(wallet);
+}
+
+/**
+ * A wallet no balance snapshot covers (cross and isolated margin, futures, options, …): its history is
+ * summed and shown, never compared, so holdings there (and borrowed-not-repaid) are no gap.
+ */
+export interface UncoveredWallet {
+  wallet: string;
+  /** Per asset the wallet's history touched: its balance effects summed (signed; `0` when they net out). */
+  assets: { asset: string; history: string }[];
+}
+
 /** The result for one account. */
 export interface ReconcileReport {
   account: string;
   /** False when the account has no balance records: nothing to compare against. */
   hasBalances: boolean;
-  /** Every asset seen in history or balances, sorted. */
+  /**
+   * Every asset seen in covered history or balances, sorted. `history` sums only the effects in wallets
+   * the snapshots cover ({@link SNAPSHOT_WALLETS}); the rest is in `uncovered`.
+   */
   assets: AssetReconciliation[];
   /** The assets with a non-zero gap. */
   gaps: AssetReconciliation[];
@@ -49,6 +81,11 @@ export interface ReconcileReport {
    * the ledger until an import or sync folds them, never counted (the order counts).
    */
   p2pLegsCovered: number;
+  /**
+   * Wallets the history touched that no balance snapshot covers (sorted): their sums are shown, not
+   * checked, and never make a gap.
+   */
+  uncovered: UncoveredWallet[];
 }
 
 /** One row of the ledger view: a record's change of one asset in one wallet. */
@@ -171,6 +208,8 @@ function hintsFor(
 /** Reconciles one account: history per asset against the latest balance records. */
 export async function reconcileAccount(store: LedgerStore, account: string): Promise<ReconcileReport> {
   const history = new Map<string, Decimal>();
+  /** wallet → asset → sum, for the wallets no snapshot covers. */
+  const uncovered = new Map<string, Map<string, Decimal>>();
   const balances = new Map<string, Decimal>();
   const positions = new Map<string, Decimal>();
   const earnBalances = new Map<string, Decimal>();
@@ -225,6 +264,12 @@ export async function reconcileAccount(store: LedgerStore, account: string): Pro
         amounts.set(amount, { kind: r.kind, id: r.id, what });
     };
     for (const effect of balanceEffects(r)) {
+      if (!coveredBySnapshots(effect.wallet)) {
+        let sums = uncovered.get(effect.wallet);
+        if (!sums) uncovered.set(effect.wallet, (sums = new Map()));
+        bump(sums, effect.asset, dec(effect.delta));
+        continue;
+      }
       bump(history, effect.asset, dec(effect.delta));
       const ctx = ctxOf(effect.asset);
       ctx.kinds.add(r.kind);
@@ -269,6 +314,14 @@ export async function reconcileAccount(store: LedgerStore, account: string): Pro
     counts: Object.fromEntries([...counts].sort(([a], [b]) => (a < b ? -1 : 1))),
     unresolvedConflicts,
     p2pLegsCovered: covered.size,
+    uncovered: [...uncovered]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([wallet, sums]) => ({
+        wallet,
+        assets: [...sums]
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([asset, sum]) => ({ asset, history: canonicalDecimal(sum) })),
+      })),
   };
 }
 

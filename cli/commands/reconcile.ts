@@ -1,6 +1,8 @@
 /**
  * `ledgertap reconcile`: per asset, the history summed against the latest balance records; prints each
- * gap with the likely missing surface. Exit 1 when there is a gap (or no balance to compare with).
+ * gap with the likely missing surface. Only wallets the balance snapshots cover are compared; the others
+ * (margin, futures, …) are listed with their history sums, never a gap. Exit 1 when there is a gap (or no
+ * balance to compare with).
  */
 import type { Command } from 'commander';
 import { ExitCode } from '../../core/index.js';
@@ -57,6 +59,13 @@ export const register: RegisterVerb = (program: Command, runtime) => {
                     : ''
                 })`,
               );
+              if (report.uncovered.length > 0) {
+                ctx.print(
+                  `  not covered by any balance snapshot: ${report.uncovered.map((u) => u.wallet).join(', ')} — history sums shown, not checked`,
+                );
+                for (const u of report.uncovered)
+                  ctx.print(`    ${u.wallet}: ${u.assets.map((a) => `${a.asset} ${a.history}`).join(', ')}`);
+              }
               for (const a of opts.all ? report.assets : report.gaps) {
                 if (a.gap === '0') {
                   ctx.print(`  ${a.asset}: ok (balance ${a.balance})`);

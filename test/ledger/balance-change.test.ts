@@ -55,8 +55,9 @@ describe.each(backends)('balance_change on $name', (backend) => {
         operation: 'Funding Fee',
         wallet: 'usdtfutures',
       }),
-      // 99.9 + 10 + 5 (orders) + 20 (unexplained leg) − 12.5 − 0.31 = 122.09
-      balance('funding', 'USDT', '122.09'),
+      // 99.9 + 10 + 5 (orders) + 20 (unexplained leg) − 12.5 = 122.4; the funding fee is in the futures
+      // wallet (the name an earlier release stored, read as `umfuture`), which no snapshot covers.
+      balance('funding', 'USDT', '122.4'),
     ];
     const first = await ledger.store.putRecords(records);
     expect(first.counts.inserted).toBe(records.length);
@@ -66,8 +67,9 @@ describe.each(backends)('balance_change on $name', (backend) => {
     const report = await reconcileAccount(ledger.store, 'main');
     expect(report.gaps).toEqual([]);
     expect(report.assets).toEqual([
-      { asset: 'USDT', history: '122.09', balance: '122.09', gap: '0', hints: [] },
+      { asset: 'USDT', history: '122.4', balance: '122.4', gap: '0', hints: [] },
     ]);
+    expect(report.uncovered).toEqual([{ wallet: 'umfuture', assets: [{ asset: 'USDT', history: '-0.31' }] }]);
     expect(report.p2pLegsCovered).toBe(2);
     expect(report.counts.balance_change).toBe(5);
 

@@ -97,9 +97,13 @@ const API_P2P: IncomingRecord[] = [
   },
 ] as IncomingRecord[];
 
-/** What the statement's history sums to (the holder's balances at the end of it). */
+/**
+ * What the statement's history sums to in the wallets the balance snapshots cover (the holder's spot,
+ * funding and card balances at the end of it): 1000 deposited − 200 + 150 + 80 (P2P) − 23.9 (card). The
+ * futures wallet's 15.7358 and the margin wallets' loans (repaid) are in no snapshot.
+ */
 const BALANCES: IncomingRecord[] = [
-  { asset: 'USDT', free: '1021.8358' },
+  { asset: 'USDT', free: '1006.1' },
   { asset: 'BNB', free: '0.05' },
 ].map(
   (b) =>
@@ -215,10 +219,20 @@ for (const backend of BACKENDS) {
       expect(reconciled[0]?.gaps).toEqual([]);
       expect(reconciled[0]?.assets.map((a) => [a.asset, a.history])).toEqual([
         ['BNB', '0.05'],
-        // Borrowed and repaid in full.
-        ['BTC', '0'],
-        ['USDT', '1021.8358'],
+        ['USDT', '1006.1'],
       ]);
+      // The wallets no snapshot covers: shown, not checked (borrowed and repaid in full; futures PnL held).
+      expect((reconciled[0] as unknown as { uncovered: unknown }).uncovered).toEqual([
+        { wallet: 'isolated_margin', assets: [{ asset: 'BTC', history: '0' }] },
+        { wallet: 'margin', assets: [{ asset: 'USDT', history: '0' }] },
+        { wallet: 'umfuture', assets: [{ asset: 'USDT', history: '15.7358' }] },
+      ]);
+      const text = await runCliInProcess(['reconcile', '--db', location]);
+      expect(text.code, text.stdout).toBe(0);
+      expect(text.stdout).toContain(
+        'not covered by any balance snapshot: isolated_margin, margin, umfuture — history sums shown, not checked',
+      );
+      expect(text.stdout).toContain('umfuture: USDT 15.7358');
 
       const exp = await runCliInProcess([
         'export',
@@ -250,6 +264,7 @@ for (const backend of BACKENDS) {
         expectSchema('LedgerPage', ledger.json);
         const rows = (ledger.json as { rows: { kind: string; balance: string }[] }).rows;
         expect(rows.filter((r) => r.kind === 'balance_change')).toHaveLength(8);
+        // The ledger view sums every wallet (spot, funding, card, margin and futures).
         expect(rows[rows.length - 1]?.balance).toBe('1021.8358');
         const recon = await call(`${server.url}/v1/accounts/main/reconcile`, { token: TOKEN });
         expectSchema('ReconcileReport', recon.json);
