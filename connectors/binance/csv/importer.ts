@@ -74,11 +74,12 @@ export interface CsvFileReport {
    * export stored (each fill's match recorded): the same ledger as importing this export first.
    */
   folded: number;
-  /** Rows kept in the quarantine table (unknown operations, legs that could not be grouped, send and auto-conversion legs). */
+  /** Rows kept in the quarantine table (unknown operations, legs that could not be grouped). */
   quarantined: number;
   /**
    * Rows an earlier release quarantined (operations the model had no kind for then: card spending,
-   * margin, futures, P2P legs) that this import stored as records or matched to one; their quarantine
+   * margin, futures, P2P legs, Pay/send and automatic conversions) that this import stored as records or
+   * matched to one; their quarantine
    * rows are kept, marked resolved by that record.
    */
   quarantineResolved: number;

@@ -19,7 +19,10 @@ export type OperationCategory =
   | 'dust'
   /** A leg of a card or fiat purchase (`Buy Crypto`) or sale (`Sell Crypto To Fiat`). */
   | 'fiat_trade'
-  /** Legs of automatic conversions (stablecoin auto-conversion, leveraged token redemption). */
+  /**
+   * Legs of automatic conversions (stablecoin auto-conversion, leveraged token redemption): each row a
+   * `balance_change` of category `auto_conversion` (no API route lists them).
+   */
   | 'auto_conversion'
   | 'auto_invest'
   | 'deposit'
@@ -27,7 +30,10 @@ export type OperationCategory =
   | 'fiat_deposit'
   | 'fiat_withdrawal'
   | 'p2p'
-  /** Pay/send to another user. */
+  /**
+   * Pay/send to or from another user: a `balance_change` of category `pay` (the sync reads no Pay
+   * history); a pair of opposite rows of two of the holder's wallets in one second is a wallet transfer.
+   */
   | 'send'
   /** A move between the holder's own wallets (nets to zero). */
   | 'internal_transfer'
@@ -247,8 +253,11 @@ const UNMODELED: [ChangeCategory, string[]][] = [
 const BY_KEY = new Map<string, OperationMeaning>();
 for (const [category, labels, product] of TABLE) {
   const meaning: OperationMeaning = product ? { category, product } : { category };
-  // A P2P leg no stored P2P order explains is kept as a balance change of category p2p.
+  // A P2P leg no stored P2P order explains is kept as a balance change of category p2p; Pay and
+  // automatic-conversion rows are balance changes of their own categories.
   if (category === 'p2p') meaning.change = 'p2p';
+  if (category === 'send') meaning.change = 'pay';
+  if (category === 'auto_conversion') meaning.change = 'auto_conversion';
   for (const label of labels) BY_KEY.set(operationKey(label), meaning);
 }
 for (const [change, labels] of UNMODELED) {

@@ -4,8 +4,8 @@
  * Auto-Invest legs are grouped by second (spilling into the next second, as BittyTax's `_get_op_rows`
  * allows) into one record when the leg set is unambiguous (one asset out, one asset in, fees in one
  * asset), and kept as legs in the quarantine table when it is not. Known operations the model has no
- * specific kind for (card spending, margin, futures, adjustments, liquid swap) become one
- * `balance_change` per row; P2P legs of one asset in one second are one event, matched to the stored
+ * specific kind for (card spending, margin, futures, adjustments, liquid swap, Binance Pay/send,
+ * automatic conversions) become one `balance_change` per row; P2P legs of one asset in one second are one event, matched to the stored
  * `p2p_order` it is, or kept as a `balance_change` of category `p2p`. Unknown operations are quarantined
  * with their row and net change, never rejected.
  */
@@ -19,7 +19,13 @@ import {
 } from '../../../core/index.js';
 import type { AccountRecord, P2POrder } from '../../../schemas/index.js';
 import { Occurrences } from './exports.js';
-import { operationKey, operationMeaning, walletOf, type OperationMeaning } from './operations.js';
+import {
+  operationKey,
+  operationMeaning,
+  walletOf,
+  type ChangeCategory,
+  type OperationMeaning,
+} from './operations.js';
 import { quoteRank, type Row } from './row.js';
 import type { CsvAccountRecord, MatchRule, NormalizedItem } from './types.js';
 
@@ -336,27 +342,20 @@ export class StatementGrouper {
           ),
         ];
       }
+      case 'send':
       case 'internal_transfer': {
-        // The other side of the move is a row of the same asset and opposite amount in this second.
-        if (positive) {
-          const twin = bucket.find(
-            (l) =>
-              l !== leg &&
-              l.meaning?.category === 'internal_transfer' &&
-              l.asset === leg.asset &&
-              eq(l.change, negateDecimal(leg.change)),
-          );
-          if (twin) return [];
-        }
-        const twin = positive
-          ? undefined
-          : bucket.find(
-              (l) =>
-                l !== leg &&
-                l.meaning?.category === 'internal_transfer' &&
-                l.asset === leg.asset &&
-                eq(l.change, negateDecimal(leg.change)),
-            );
+        // The other side of the move is a row of the same asset and opposite amount in this second (for
+        // a Pay/send row, in another wallet of the holder: `transfer_out` of Spot, `transfer_in` of Funding).
+        const isTwin = (l: Leg): boolean =>
+          l !== leg &&
+          l.meaning?.category === m.category &&
+          l.asset === leg.asset &&
+          eq(l.change, negateDecimal(leg.change)) &&
+          (m.category === 'internal_transfer' || l.wallet !== leg.wallet);
+        // A payment to or from another user: one row, its signed change (no record of the API side has it).
+        if (m.category === 'send' && !bucket.some(isTwin)) return this.unmodeled(leg, 'pay');
+        if (positive && bucket.some(isTwin)) return [];
+        const twin = positive ? undefined : bucket.find(isTwin);
         const legs = twin ? [leg, twin] : [leg];
         const id = this.occ.next(`wallet:stmt:${leg.asset}:${leg.ms}:${amount}`);
         const rec: RecordBody = {
@@ -372,17 +371,19 @@ export class StatementGrouper {
         if (!positive) (rec as { fromWallet?: string }).fromWallet = leg.wallet;
         else (rec as { toWallet?: string }).toWallet = leg.wallet;
         if (twin) (rec as { toWallet?: string }).toWallet = twin.wallet;
+        const item = this.record(leg, legs, rec, {
+          rule: 'asset-amount-time',
+          tolerance: tolText,
+          ...win,
+          test: (s) =>
+            s.kind === 'transfer' &&
+            s.type === 'wallet_transfer' &&
+            s.asset === leg.asset &&
+            eq(s.amount, amount),
+        });
+        // Send rows an earlier release quarantined.
         return [
-          this.record(leg, legs, rec, {
-            rule: 'asset-amount-time',
-            tolerance: tolText,
-            ...win,
-            test: (s) =>
-              s.kind === 'transfer' &&
-              s.type === 'wallet_transfer' &&
-              s.asset === leg.asset &&
-              eq(s.amount, amount),
-          }),
+          m.category === 'send' ? ({ ...item, supersedes: legs.map(superseded) } as NormalizedItem) : item,
         ];
       }
       case 'earn_subscription':
@@ -468,42 +469,51 @@ export class StatementGrouper {
           ),
         ];
       }
-      case 'unmodeled': {
-        // One row, one movement: its signed change in the wallet the statement names. The id holds the
-        // category, not the label, so a re-labelled operation (`Realize profit and loss` →
-        // `Realized Profit and Loss`) keeps it.
-        const category = m.change ?? 'other';
-        const id = this.occ.next(`${category}:stmt:${leg.asset}:${leg.ms}:${leg.change}`);
-        const item = this.record(
-          leg,
-          [leg],
-          {
-            kind: 'balance_change',
-            id,
-            category,
-            operation: leg.operation.slice(0, 200),
-            wallet: leg.wallet || 'unknown',
-            asset: leg.asset,
-            amount: leg.change,
-            ...(leg.remark ? { remark: leg.remark.slice(0, 1000) } : {}),
-          },
-          {
-            rule: 'category-asset-amount-time',
-            tolerance: tolText,
-            ...win,
-            test: (s) =>
-              s.kind === 'balance_change' &&
-              s.category === category &&
-              s.asset === leg.asset &&
-              eq(s.amount, leg.change),
-          },
-        );
-        return [{ ...item, supersedes: [superseded(leg)] } as NormalizedItem];
-      }
+      case 'auto_conversion':
+        // Each leg of an automatic conversion (stablecoin auto-conversion, leveraged token redemption) is
+        // its signed change: the legs of one conversion net per asset as the balances did.
+        return this.unmodeled(leg, 'auto_conversion');
+      case 'unmodeled':
+        return this.unmodeled(leg, m.change ?? 'other');
       default:
-        // send, auto_conversion: real balance changes kept as legs with their net change (see README).
         return this.keepLegs([leg], `not_modeled:${m.category}`);
     }
+  }
+
+  /**
+   * One row, one movement: its signed change in the wallet the statement names, as a `balance_change`.
+   * The id holds the category, not the label, so a re-labelled operation (`Realize profit and loss` →
+   * `Realized Profit and Loss`) keeps it.
+   */
+  private unmodeled(leg: Leg, category: ChangeCategory): NormalizedItem[] {
+    const tol = Math.max(leg.tolerance, 2000);
+    const id = this.occ.next(`${category}:stmt:${leg.asset}:${leg.ms}:${leg.change}`);
+    const item = this.record(
+      leg,
+      [leg],
+      {
+        kind: 'balance_change',
+        id,
+        category,
+        operation: leg.operation.slice(0, 200),
+        wallet: leg.wallet || 'unknown',
+        asset: leg.asset,
+        amount: leg.change,
+        ...(leg.remark ? { remark: leg.remark.slice(0, 1000) } : {}),
+      },
+      {
+        rule: 'category-asset-amount-time',
+        tolerance: `±${tol / 1000}s`,
+        since: leg.ms - tol,
+        until: leg.ms + tol,
+        test: (s) =>
+          s.kind === 'balance_change' &&
+          s.category === category &&
+          s.asset === leg.asset &&
+          eq(s.amount, leg.change),
+      },
+    );
+    return [{ ...item, supersedes: [superseded(leg)] } as NormalizedItem];
   }
 
   /**

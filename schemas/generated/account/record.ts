@@ -1122,9 +1122,10 @@ export interface BalanceChange {
    */
   routes?: ('api' | 'web' | 'csv')[];
   /**
-   * What kind of movement: `card` (Binance Card spending), `margin` (loans, repayments, liquidation repayments), `futures` (realized PnL, funding fees, insurance fund), `p2p` (a P2P leg no `p2p_order` explains), `adjustment` (asset recovery, leveraged coin consolidation), `swap` (liquid swap, swap farming), `other`.
+   * What kind of movement: `card` (Binance Card spending), `margin` (loans, repayments, liquidation repayments), `futures` (realized PnL, funding fees, insurance fund), `p2p` (a P2P leg no `p2p_order` explains), `pay` (Binance Pay / send to or from another user), `auto_conversion` (one leg of a stablecoin auto-conversion, leveraged token redemption, asset conversion transfer or futures convert), `adjustment` (asset recovery, leveraged coin consolidation), `swap` (liquid swap, swap farming), `other`.
    */
-  category: 'card' | 'margin' | 'futures' | 'p2p' | 'adjustment' | 'swap' | 'other';
+  category:
+    'card' | 'margin' | 'futures' | 'p2p' | 'pay' | 'auto_conversion' | 'adjustment' | 'swap' | 'other';
   /**
    * The exchange's operation label as written (`Binance Card Spending`, `Funding Fee`, …).
    */
