@@ -196,9 +196,12 @@ export class StatementGrouper {
     }
     if (p2pLegs.length > 0) {
       // A fee row whose trade (same asset, up to two seconds before) is still pending joins it there
-      // (files in descending order); the trade's own flush pulls later fee rows in (ascending order).
+      // (files in descending order); the trade's own flush pulls later fee rows in (ascending order). A fee
+      // row with a trade of its asset in its own second is that trade's.
+      const hasTrade = (fee: Leg): boolean =>
+        p2pLegs.some((m) => m.asset === fee.asset && m.second === fee.second && !isP2pFee(m));
       const stay = p2pLegs.filter((l) => {
-        const home = isP2pFee(l) ? this.p2pHome(l) : undefined;
+        const home = isP2pFee(l) && !hasTrade(l) ? this.p2pHome(l) : undefined;
         home?.push(l);
         return !home;
       });
@@ -530,8 +533,10 @@ export class StatementGrouper {
       if (!group.some((l) => !isP2pFee(l))) continue;
       for (let s = second + 1; s <= second + P2P_JOIN_SECONDS; s++) {
         const bucket = this.pending.get(s);
-        const fees = bucket?.filter((l) => l.meaning?.category === 'p2p' && l.asset === asset && isP2pFee(l));
-        if (!bucket || !fees?.length) continue;
+        const mine = bucket?.filter((l) => l.meaning?.category === 'p2p' && l.asset === asset) ?? [];
+        const fees = mine.filter(isP2pFee);
+        // A second with a trade of its own keeps its fee rows.
+        if (!bucket || fees.length === 0 || fees.length < mine.length) continue;
         this.pending.set(
           s,
           bucket.filter((l) => !fees.includes(l)),

@@ -138,6 +138,39 @@ for (const backend of BACKENDS) {
       },
     );
 
+    it.each([
+      ['ascending', false],
+      ['descending', true],
+    ])(
+      'two trades of one asset a second apart, each with its fee row in its own second (%s file): each its own order',
+      async (_, reverse) => {
+        const rows = [
+          '39012345,2022-03-06 10:00:00,Funding,P2P Trading,USDT,100,',
+          '39012345,2022-03-06 10:00:00,Funding,P2P Trading,USDT,-0.1,Fee',
+          '39012345,2022-03-06 10:00:01,Funding,P2P Trading,USDT,50,',
+          '39012345,2022-03-06 10:00:01,Funding,P2P Trading,USDT,-0.05,Fee',
+        ];
+        const all = [AROUND[0]!, ...rows, AROUND[2]!];
+        const file = await statement(reverse ? all.reverse() : all);
+        opened = await backend.open(await tempDir());
+        const { store, location } = opened;
+        const order = (id: string, amount: string, fee: string, time: number): IncomingRecord =>
+          ({ ...ORDER, id, amount, fee, time, totalPrice: '1', unitPrice: '1' }) as IncomingRecord;
+        await store.putRecords([
+          order('20220306095900000001', '100', '0.1', utc(6, 9, 59)),
+          order('20220306095930000002', '50', '0.05', utc(6, 9, 59, 30)),
+        ]);
+        const out = await runCliInProcess(['import', 'csv', file, '--db', location, '--json']);
+        expect(out.code, out.stderr).toBe(0);
+        expect(await p2pChanges(store)).toEqual([]);
+        const matches = await store.listMatches({ kind: 'p2p_order' });
+        expect(matches.map((m) => [m.recordId, m.details?.['csvId']]).sort()).toEqual([
+          ['20220306095900000001', `p2p:stmt:USDT:${utc(6, 10)}:99.9`],
+          ['20220306095930000002', `p2p:stmt:USDT:${utc(6, 10, 0, 1)}:49.95`],
+        ]);
+      },
+    );
+
     it('imported before the order: one leg of 150, counted once when the order arrives, folded by the next import', async () => {
       const file = await statement([AROUND[0]!, ...BUY, AROUND[1]!, AROUND[2]!]);
       opened = await backend.open(await tempDir());
