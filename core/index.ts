@@ -7,3 +7,4 @@ export * from './paths.js';
 export * from './fs-atomic.js';
 export * from './redact.js';
 export * from './cookies.js';
+export * from './p2p.js';

@@ -59,7 +59,7 @@ export {
   reconcileAccount,
   ledgerView,
 } from './reconcile.js';
-export { p2pCoveredChanges, p2pFeeLegOf, p2pOrderExplains, p2pOrderNet } from './p2p.js';
+export { p2pCoveredChanges } from './p2p.js';
 export type {
   AssetReconciliation,
   GapHint,

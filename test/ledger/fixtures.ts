@@ -92,6 +92,28 @@ export function withdrawal(
   } as IncomingRecord;
 }
 
+/** A move between two of the holder's wallets (`transferType` as the API names it): net zero. */
+export function walletTransfer(
+  id: string,
+  asset: string,
+  amount: string,
+  transferType: string,
+  fromWallet: string,
+  toWallet: string,
+  over: Partial<Transfer> & Src = {},
+): IncomingRecord {
+  return withdrawal(id, asset, amount, '0', {
+    id: `wallet:${id}`,
+    time: T0 + 2 * HOUR,
+    direction: 'internal',
+    type: 'wallet_transfer',
+    transferType,
+    fromWallet,
+    toWallet,
+    ...over,
+  });
+}
+
 export function balance(
   wallet: Balance['wallet'],
   asset: string,

@@ -10,36 +10,9 @@ import { startLedgerServer } from '../../server/index.js';
 import { runCliInProcess } from '../helpers/cli.js';
 import { call, expectSchema } from '../server/helpers.js';
 import { backends, useLedger } from './backends.js';
-import { T0, balance, balanceChange, deposit } from './fixtures.js';
+import { balance, balanceChange, deposit, walletTransfer } from './fixtures.js';
 
-const HOUR = 3_600_000;
 const TOKEN = 'test-token-0123456789abcdefghijklmnop';
-
-function walletTransfer(
-  id: string,
-  asset: string,
-  amount: string,
-  transferType: string,
-  fromWallet: string,
-  toWallet: string,
-): IncomingRecord {
-  return {
-    kind: 'transfer',
-    id: `wallet:${id}`,
-    account: 'main',
-    time: T0 + 2 * HOUR,
-    source: 'api',
-    direction: 'internal',
-    type: 'wallet_transfer',
-    asset,
-    amount,
-    fee: '0',
-    status: 'completed',
-    transferType,
-    fromWallet,
-    toWallet,
-  } as IncomingRecord;
-}
 
 /** 1000 USDT and 1 BTC deposited; 300 USDT to USDⓈ-M futures, 0.2 BTC to isolated margin, 500 USDT borrowed on cross margin. */
 const HISTORY: IncomingRecord[] = [

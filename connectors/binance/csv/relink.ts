@@ -8,10 +8,18 @@
  * where sync-then-import does.
  */
 import { createHash } from 'node:crypto';
-import { addDecimals, compareDecimals, isZeroDecimal } from '../../../core/index.js';
+import {
+  addDecimals,
+  compareDecimals,
+  isZeroDecimal,
+  P2P_LEG_AFTER_MS,
+  P2P_LEG_BEFORE_MS,
+  p2pFeeLegOf,
+  p2pOrderNet,
+  p2pOrdersExplaining,
+} from '../../../core/index.js';
 import type { AccountKind, AccountRecord, BalanceChange, P2POrder } from '../../../schemas/index.js';
 import { stripInternalPrefix } from './exports.js';
-import { P2P_LEG_BEFORE_MS, p2pOrderExplains, p2pOrderNet } from './statement.js';
 import type { CsvLedger, CsvLedgerTx, StoredCopy } from './types.js';
 
 /** What {@link mergeCsvCopies} did. */
@@ -131,6 +139,21 @@ function aggregate(c: AccountRecord, pool: StoredCopy[]): StoredCopy[] | undefin
   return eq(qty, c.qty) ? parts : undefined;
 }
 
+/**
+ * The copies of `candidates` (not in `used`, by id) CSV copy `c` folds into: the nearest in its window
+ * that is the same event, else several that sum to it (see {@link aggregate}); undefined when none.
+ */
+function foldTargets(c: StoredCopy, candidates: StoredCopy[], used: Set<string>): StoredCopy[] | undefined {
+  const w = windowOf(c.record);
+  const pool = candidates.filter(
+    (s) => !used.has(s.record.id) && s.record.time >= w.since && s.record.time <= w.until,
+  );
+  const single = pool
+    .filter((s) => sameEvent(c.record, s.record))
+    .sort((a, b) => Math.abs(a.record.time - c.record.time) - Math.abs(b.record.time - c.record.time))[0];
+  return single ? [single] : aggregate(c.record, pool);
+}
+
 const EXCHANGE = (s: StoredCopy): boolean => s.sources.some((x) => x !== 'csv');
 
 /** A record's id says the transaction history (statement) produced it. */
@@ -182,13 +205,7 @@ export async function foldStatementTrades(
       .sort((a, b) => a.record.time - b.record.time || (a.record.id < b.record.id ? -1 : 1));
     for (const c of statements) {
       const w = windowOf(c.record);
-      const pool = fills.filter(
-        (f) => !used.has(f.record.id) && f.record.time >= w.since && f.record.time <= w.until,
-      );
-      const single = pool
-        .filter((f) => sameEvent(c.record, f.record))
-        .sort((a, b) => Math.abs(a.record.time - c.record.time) - Math.abs(b.record.time - c.record.time))[0];
-      const into = single ? [single] : aggregate(c.record, pool);
+      const into = foldTargets(c, fills, used);
       if (!into) continue;
       const raw = (await tx.getSightings(account, 'trade', c.record.id)).find((s) => s.source === 'csv')?.raw;
       for (const target of into) {
@@ -258,14 +275,7 @@ export async function mergeCsvCopies(
     const used = new Set<string>();
     const folds: { csv: StoredCopy; into: StoredCopy[] }[] = [];
     for (const c of copies) {
-      const w = windowOf(c.record);
-      const pool = exchange.filter(
-        (e) => !used.has(e.record.id) && e.record.time >= w.since && e.record.time <= w.until,
-      );
-      const single = pool
-        .filter((e) => sameEvent(c.record, e.record))
-        .sort((a, b) => Math.abs(a.record.time - c.record.time) - Math.abs(b.record.time - c.record.time))[0];
-      const into = single ? [single] : aggregate(c.record, pool);
+      const into = foldTargets(c, exchange, used);
       if (!into) continue;
       for (const i of into) used.add(i.record.id);
       folds.push({ csv: c, into });
@@ -321,7 +331,7 @@ export async function mergeCsvCopies(
 
 /**
  * Statement P2P legs stored before their P2P order (imported first, or the order synced later) folded
- * into it: the statement's own rule (statement.ts `p2pOrderExplains`; one order per leg, or several
+ * into it: the statement's own rule (core/p2p.ts `p2pOrdersExplaining`; one order per leg, or several
  * orders of the leg's second that sum to it), the match recorded with the fingerprint a statement import
  * writes for the same pair (so importing it again adds no row), the leg's csv sighting moved to the order,
  * the leg removed. Until this runs the ledger's balance views skip such a leg (ledger/p2p.ts).
@@ -334,7 +344,7 @@ async function foldP2pLegs(ledger: CsvLedger, account: string): Promise<number> 
     .sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : 1));
   if (legs.length === 0) return 0;
   const since = legs[0]!.time - P2P_LEG_BEFORE_MS;
-  const until = legs[legs.length - 1]!.time + MAX_P2P_AFTER_MS;
+  const until = legs[legs.length - 1]!.time + P2P_LEG_AFTER_MS;
   const orders = (await ledger.queryRecords({ account, kind: 'p2p_order', since, until: until + 1 }))
     .map((s) => s.record)
     .filter((r): r is P2POrder => r.kind === 'p2p_order' && p2pOrderNet(r) !== undefined);
@@ -345,25 +355,15 @@ async function foldP2pLegs(ledger: CsvLedger, account: string): Promise<number> 
   for (const leg of legs) {
     if (folded.has(leg.id)) continue;
     const free = orders.filter((o) => !used.has(o.id));
-    const single = free
-      .filter((o) => p2pOrderExplains(o, leg.asset, leg.amount, leg.time, MAX_P2P_AFTER_MS))
-      .sort((a, b) => Math.abs(a.time - leg.time) - Math.abs(b.time - leg.time))[0];
-    let into = single ? [single] : undefined;
-    if (!into) {
-      const parts = free.filter(
-        (o) => o.asset === leg.asset && Math.abs(o.time - leg.time) <= MAX_P2P_AFTER_MS,
-      );
-      if (parts.length > 1 && eq(addDecimals(...parts.map((o) => p2pOrderNet(o)!.net)), leg.amount))
-        into = parts;
-    }
+    const into = p2pOrdersExplaining(leg, free);
     if (!into) continue;
     for (const o of into) used.add(o.id);
     folded.add(leg.id);
     folds.push({ leg, into });
-    // The order's fee row when it stands apart (ledger/p2p.ts `p2pFeeLegOf`): the order explains it too.
+    // The order's fee row when it stands apart (core/p2p.ts `p2pFeeLegOf`): the order explains it too.
     const fee =
       into.length === 1
-        ? legs.find((f) => f !== leg && !folded.has(f.id) && p2pFeeLegOf(into![0]!, leg, f))
+        ? legs.find((f) => f !== leg && !folded.has(f.id) && p2pFeeLegOf(into[0]!, leg, f))
         : undefined;
     if (fee) {
       folded.add(fee.id);
@@ -405,20 +405,4 @@ async function foldP2pLegs(ledger: CsvLedger, account: string): Promise<number> 
     }
   });
   return folds.length;
-}
-
-/** How far a statement P2P leg's time may run ahead of its order (the importer's tolerance, whole seconds). */
-const MAX_P2P_AFTER_MS = 2000;
-
-/** ledger/p2p.ts `p2pFeeLegOf`: the fee row of an order whose trade row `leg` matched by its gross amount. */
-function p2pFeeLegOf(order: P2POrder, leg: BalanceChange, fee: BalanceChange): boolean {
-  const n = p2pOrderNet(order);
-  const orderFee = order.fee ?? '0';
-  if (!n || isZeroDecimal(orderFee) || !eq(n.gross, leg.amount) || eq(n.net, leg.amount)) return false;
-  return (
-    fee.asset === order.asset &&
-    fee.time >= leg.time &&
-    fee.time <= leg.time + MAX_P2P_AFTER_MS &&
-    eq(fee.amount, `-${orderFee}`)
-  );
 }

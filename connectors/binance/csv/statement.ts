@@ -16,8 +16,11 @@ import {
   dec,
   isZeroDecimal,
   negateDecimal,
+  P2P_LEG_BEFORE_MS,
+  p2pOrderExplains,
+  p2pOrderNet,
 } from '../../../core/index.js';
-import type { AccountRecord, P2POrder } from '../../../schemas/index.js';
+import type { AccountRecord } from '../../../schemas/index.js';
 import { Occurrences } from './exports.js';
 import {
   operationKey,
@@ -52,37 +55,6 @@ interface Leg {
 }
 
 const GROUPED = new Set(['trade', 'trade_fee', 'convert', 'dust', 'fiat_trade', 'auto_invest']);
-
-/** How long before its statement leg a P2P order may have been created (creation to release). */
-export const P2P_LEG_BEFORE_MS = 24 * 3_600_000;
-const P2P_SETTLED = new Set(['completed', 'complete', 'success', 'successful', 'finished']);
-
-/** The signed change a settled P2P order made to its asset: buy +amount − fee, sell −(amount + fee). */
-export function p2pOrderNet(o: P2POrder): { net: string; gross: string } | undefined {
-  if (!P2P_SETTLED.has(o.status.toLowerCase())) return undefined;
-  const fee = o.fee ?? '0';
-  return o.side === 'buy'
-    ? { net: addDecimals(o.amount, negateDecimal(fee)), gross: o.amount }
-    : { net: negateDecimal(addDecimals(o.amount, fee)), gross: negateDecimal(o.amount) };
-}
-
-/**
- * True when P2P order `o` is the trade whose statement legs sum to `change` at `ms`: same asset, created
- * at most a day before the legs (released later) and at most `after` ms after them, its net change (or,
- * when the fee row is elsewhere, its gross amount) equal. ledger/p2p.ts applies the same rule to a leg
- * stored before its order.
- */
-export function p2pOrderExplains(
-  o: P2POrder,
-  asset: string,
-  change: string,
-  ms: number,
-  after: number,
-): boolean {
-  if (o.asset !== asset || o.time < ms - P2P_LEG_BEFORE_MS || o.time > ms + after) return false;
-  const n = p2pOrderNet(o);
-  return n !== undefined && (eq(n.net, change) || eq(n.gross, change));
-}
 
 /** The quarantine entry an earlier release wrote for a row the model had no kind for. */
 function superseded(leg: Leg): { reason: string; row: Record<string, unknown> } {
@@ -558,7 +530,7 @@ export class StatementGrouper {
         since: first.ms - P2P_LEG_BEFORE_MS,
         until: first.ms + tol,
         test: (s) =>
-          (s.kind === 'p2p_order' && p2pOrderExplains(s, asset, net, first.ms, tol)) ||
+          (s.kind === 'p2p_order' && p2pOrderExplains(s, { asset, amount: net, time: first.ms }, tol)) ||
           // Another export of the same statement (Excel dropped the seconds).
           (s.kind === 'balance_change' &&
             s.category === 'p2p' &&

@@ -4,7 +4,6 @@
  * export stores (the match recorded), nothing is counted twice, and reconcile is clean. Units on SQLite
  * and (with LEDGERTAP_TEST_PG) PostgreSQL, then through the CLI, then against the sandbox's exports.
  */
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { importCsvFile } from '../../../connectors/index.js';
@@ -13,6 +12,7 @@ import type { AccountRecord } from '../../../schemas/index.js';
 import { runCliInProcess } from '../../helpers/cli.js';
 import { useTempDirs } from '../../helpers/tmp.js';
 import { BACKENDS } from './backends.js';
+import { writeCsv } from './statements.js';
 import { compareWithTruth, ledgerRecords, useSandboxExports } from './truth-compare.js';
 
 const tempDir = useTempDirs('ledgertap-csv-across-');
@@ -40,12 +40,6 @@ const TRADES = [
 
 /** What the history sums to, whatever the order: 1 BTC and 50 ETH in, 2 ETH bought, 30 ETH sold. */
 const TOTALS = { BTC: '0.887', ETH: '21.998' };
-
-async function write(dir: string, name: string, lines: string[]): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, `${lines.join('\n')}\n`);
-  return path;
-}
 
 async function totals(store: LedgerStore): Promise<Record<string, string>> {
   const records = (await store.queryRecords({ account: 'main' })).map((s) => s.record);
@@ -77,8 +71,8 @@ for (const backend of BACKENDS) {
 
     it('statement first, then the trade export: the statement trades fold into the fills, matches recorded', async () => {
       const dir = await tempDir();
-      const statement = await write(dir, 'statement.csv', STATEMENT);
-      const trades = await write(dir, 'Binance-Spot-Trade-History.csv', TRADES);
+      const statement = await writeCsv(dir, 'statement.csv', STATEMENT);
+      const trades = await writeCsv(dir, 'Binance-Spot-Trade-History.csv', TRADES);
       const one = await backend.open(dir);
       const two = await backend.open(dir);
       opened.push(one, two);
@@ -114,8 +108,8 @@ for (const backend of BACKENDS) {
 
     it('a ledger an older release left double counted heals when the trade export is imported again', async () => {
       const dir = await tempDir();
-      const statement = await write(dir, 'statement.csv', STATEMENT);
-      const trades = await write(dir, 'Binance-Spot-Trade-History.csv', TRADES);
+      const statement = await writeCsv(dir, 'statement.csv', STATEMENT);
+      const trades = await writeCsv(dir, 'Binance-Spot-Trade-History.csv', TRADES);
       const ref = await backend.open(dir);
       const old = await backend.open(dir);
       opened.push(ref, old);
@@ -144,8 +138,8 @@ for (const backend of BACKENDS) {
       const dir = await tempDir();
       const o = await backend.open(dir);
       opened.push(o);
-      await importCsvFile(o.store, await write(dir, 'Binance-Spot-Trade-History.csv', TRADES));
-      const r = await importCsvFile(o.store, await write(dir, 'statement.csv', STATEMENT));
+      await importCsvFile(o.store, await writeCsv(dir, 'Binance-Spot-Trade-History.csv', TRADES));
+      const r = await importCsvFile(o.store, await writeCsv(dir, 'statement.csv', STATEMENT));
       expect(r).toMatchObject({ recordsImported: 2, duplicates: 2, matched: 2 });
       expect(await totals(o.store)).toEqual(TOTALS);
     });
@@ -155,8 +149,8 @@ for (const backend of BACKENDS) {
       const a = await backend.open(dir);
       const b = await backend.open(dir);
       opened.push(a, b);
-      const statement = await write(dir, 'statement.csv', STATEMENT.slice(0, 6));
-      const partial = await write(dir, 'Binance-Spot-Trade-History.csv', TRADES.slice(0, 2));
+      const statement = await writeCsv(dir, 'statement.csv', STATEMENT.slice(0, 6));
+      const partial = await writeCsv(dir, 'Binance-Spot-Trade-History.csv', TRADES.slice(0, 2));
       await importCsvFile(a.store, statement);
       const r = await importCsvFile(a.store, partial);
       expect(r).toMatchObject({ recordsImported: 1, folded: 0 });
@@ -171,8 +165,8 @@ for (const backend of BACKENDS) {
 describe('statement and trade exports in separate `ledgertap import` commands', () => {
   it('either order gives the same ledger as one command, and reconcile is clean', async () => {
     const dir = await tempDir();
-    const statement = await write(dir, 'statement.csv', STATEMENT);
-    const trades = await write(dir, 'Binance-Spot-Trade-History.csv', TRADES);
+    const statement = await writeCsv(dir, 'statement.csv', STATEMENT);
+    const trades = await writeCsv(dir, 'Binance-Spot-Trade-History.csv', TRADES);
     const dbs: Record<string, string> = {};
     for (const [name, commands] of [
       ['one', [[statement, trades]]],

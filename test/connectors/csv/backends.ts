@@ -3,12 +3,20 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { afterEach } from 'vitest';
 import { openLedger, type LedgerStore } from '../../../ledger/index.js';
+
+/** A ledger a test opened: its store, its location (for the CLI's --db) and how to drop it. */
+export interface OpenedLedger {
+  store: LedgerStore;
+  location: string;
+  drop(): Promise<void>;
+}
 
 export interface Backend {
   name: 'sqlite' | 'postgres';
   /** Opens a fresh, empty ledger; `location` can be handed to the CLI's --db. */
-  open(dir: string): Promise<{ store: LedgerStore; location: string; drop(): Promise<void> }>;
+  open(dir: string): Promise<OpenedLedger>;
 }
 
 /** The CSV fixtures folder. */
@@ -53,3 +61,17 @@ export const BACKENDS: Backend[] = [
       ]
     : []),
 ];
+
+/**
+ * For the tests of one describe block on `backend`: the returned function opens a fresh ledger (in
+ * `dir`), which is closed and dropped after the test that opened it.
+ */
+export function useBackendLedger(backend: Backend): (dir: string) => Promise<OpenedLedger> {
+  let opened: OpenedLedger | undefined;
+  afterEach(async () => {
+    await opened?.store.close();
+    await opened?.drop();
+    opened = undefined;
+  });
+  return async (dir) => (opened = await backend.open(dir));
+}

@@ -6,9 +6,9 @@
  * serve, on SQLite and (with LEDGERTAP_TEST_PG) PostgreSQL; then a ledger an earlier release filled
  * (schema version 2, those rows quarantined) upgraded by importing again.
  */
-import { copyFile, writeFile } from 'node:fs/promises';
+import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { csvOperationMeaning } from '../../../connectors/index.js';
 import { openLedger, type IncomingRecord, type LedgerStore } from '../../../ledger/index.js';
 import { MIGRATIONS, migrate } from '../../../ledger/migrations.js';
@@ -20,8 +20,8 @@ import { runCliInProcess } from '../../helpers/cli.js';
 import { useTempDirs } from '../../helpers/tmp.js';
 import { backends as ledgerBackends } from '../../ledger/backends.js';
 import { call, expectSchema } from '../../server/helpers.js';
-import { BACKENDS, FIXTURES } from './backends.js';
-import { csvFingerprint } from '../../../connectors/binance/csv/relink.js';
+import { BACKENDS, FIXTURES, useBackendLedger } from './backends.js';
+import { earlierQuarantine, P2P_BUY_WITH_FEE, writeCsv } from './statements.js';
 
 const tempDir = useTempDirs('ledgertap-csv-change-');
 const utc = (d: number, h = 0, mi = 0, s = 0): number => Date.UTC(2022, 2, d, h, mi, s);
@@ -79,23 +79,9 @@ const API_P2P: IncomingRecord[] = [
     unitPrice: '0.91',
     fee: '0',
     status: 'completed',
-  },
-  {
-    kind: 'p2p_order',
-    id: '20220304152958000002',
-    account: 'main',
-    time: utc(4, 15, 29, 58),
-    source: 'api',
-    side: 'buy',
-    asset: 'USDT',
-    fiat: 'EUR',
-    amount: '150.1',
-    totalPrice: '138.09',
-    unitPrice: '0.92',
-    fee: '0.1',
-    status: 'completed',
-  },
-] as IncomingRecord[];
+  } as IncomingRecord,
+  P2P_BUY_WITH_FEE,
+];
 
 /**
  * What the statement's history sums to in the wallets the balance snapshots cover (the holder's spot,
@@ -160,19 +146,13 @@ const sortById = <T extends { id: unknown }>(xs: T[]): T[] =>
 
 for (const backend of BACKENDS) {
   describe(`statement balance changes through the CLI on ${backend.name}`, () => {
-    let opened: { store: LedgerStore; location: string; drop(): Promise<void> } | undefined;
-    afterEach(async () => {
-      await opened?.store.close();
-      await opened?.drop();
-      opened = undefined;
-    });
+    const openLedgerIn = useBackendLedger(backend);
 
     it('after an API sync: P2P legs match the orders, the rest are balance changes; again adds nothing; reconcile clean; export and serve list them', async () => {
       const dir = await tempDir();
       const file = join(dir, FILE);
       await copyFile(join(FIXTURES, FILE), file);
-      opened = await backend.open(dir);
-      const { store, location } = opened;
+      const { store, location } = await openLedgerIn(dir);
       await store.putRecords([...API_P2P, ...BALANCES]);
 
       const first = await runCliInProcess(['import', 'csv', file, '--db', location, '--json']);
@@ -278,8 +258,7 @@ for (const backend of BACKENDS) {
       const dir = await tempDir();
       const file = join(dir, FILE);
       await copyFile(join(FIXTURES, FILE), file);
-      opened = await backend.open(dir);
-      const { store, location } = opened;
+      const { store, location } = await openLedgerIn(dir);
       const first = await runCliInProcess(['import', 'csv', file, '--db', location, '--json']);
       expect(first.code, first.stderr).toBe(0);
       const p2p = (await balanceChanges(store)).filter((r) => r['category'] === 'p2p');
@@ -319,7 +298,6 @@ describe.each(ledgerBackends)('a ledger an earlier release filled, upgraded on $
     const db = await backend.create();
     try {
       const dir = await tempDir();
-      const file = join(dir, 'statement.csv');
       const header = 'UTC_Time,Account,Operation,Coin,Change,Remark';
       const rows = [
         '2022-03-09 18:45:12,Card,Binance Card Spending,USDT,-23.9,',
@@ -327,24 +305,14 @@ describe.each(ledgerBackends)('a ledger an earlier release filled, upgraded on $
         '2022-03-08 00:00:00,USDT-Futures,Funding Fee,USDT,-0.0521,',
         '2022-03-12 09:00:00,Spot,Brand New Binance Feature,USDT,-1,',
       ];
-      await writeFile(file, `${[header, ...rows].join('\n')}\n`);
+      const file = await writeCsv(dir, 'statement.csv', [header, ...rows]);
       // The previous release: schema version 2, the rows quarantined as its importer wrote them.
       const old =
         backend.name === 'sqlite' ? openSqliteDriver(db.location) : await openPostgresDriver(db.location);
       try {
         expect(await migrate(old, 1_000, MIGRATIONS.slice(0, 2))).toBe(2);
         const quarantine = (line: number, reason: string): Promise<number> => {
-          const [time, account, operation, coin, change] = rows[line - 2]!.split(',');
-          const row = {
-            UTC_Time: time,
-            Account: account,
-            Operation: operation,
-            Coin: coin,
-            Change: change,
-            Remark: '',
-            netChange: change,
-          };
-          const fingerprint = csvFingerprint('csv-quarantine', 'main', JSON.stringify([reason, row]));
+          const { operation, row, fingerprint } = earlierQuarantine(header, rows[line - 2]!, reason);
           return old.conn.run(
             'INSERT INTO quarantine (account, file, line, operation, row_data, reason, fingerprint, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
             [

@@ -4,13 +4,12 @@
  * prefix, fee-inclusive withdrawals, statement legs confirming several fills), every match recorded and
  * every source remembered. On SQLite and (with LEDGERTAP_TEST_PG) PostgreSQL.
  */
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { importCsvFile } from '../../../connectors/index.js';
-import type { IncomingRecord, LedgerStore } from '../../../ledger/index.js';
+import type { IncomingRecord } from '../../../ledger/index.js';
 import { useTempDirs } from '../../helpers/tmp.js';
-import { BACKENDS } from './backends.js';
+import { BACKENDS, useBackendLedger } from './backends.js';
+import { writeCsv } from './statements.js';
 
 const tempDir = useTempDirs('ledgertap-csv-dedupe-');
 const utc = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0): number =>
@@ -27,25 +26,14 @@ const ROWS = [
   '2022-01-05 10:00:00,Spot,Withdraw,BTC,-0.5005,Withdraw fee is included',
 ];
 
-async function write(dir: string, name: string, lines: string[]): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, `${lines.join('\n')}\n`);
-  return path;
-}
-
 for (const backend of BACKENDS) {
   describe(`CSV de-duplication on ${backend.name}`, () => {
-    let open: { store: LedgerStore; drop(): Promise<void> } | undefined;
-    afterEach(async () => {
-      await open?.store.close();
-      await open?.drop();
-      open = undefined;
-    });
+    const openLedgerIn = useBackendLedger(backend);
 
     it('the same file twice adds nothing (records, quarantine)', async () => {
       const dir = await tempDir();
-      open = await backend.open(dir);
-      const file = await write(dir, 'statement.csv', [HEADER, ...ROWS]);
+      const open = await openLedgerIn(dir);
+      const file = await writeCsv(dir, 'statement.csv', [HEADER, ...ROWS]);
       const first = await importCsvFile(open.store, file);
       expect(first).toMatchObject({
         rowsRead: 7,
@@ -63,9 +51,9 @@ for (const backend of BACKENDS) {
 
     it('overlapping exports, and the same history in the 2025 generation, add nothing twice', async () => {
       const dir = await tempDir();
-      open = await backend.open(dir);
-      const a = await write(dir, 'a.csv', [HEADER, ...ROWS.slice(0, 4)]);
-      const b = await write(dir, 'b.csv', [HEADER, ...ROWS.slice(1)]);
+      const open = await openLedgerIn(dir);
+      const a = await writeCsv(dir, 'a.csv', [HEADER, ...ROWS.slice(0, 4)]);
+      const b = await writeCsv(dir, 'b.csv', [HEADER, ...ROWS.slice(1)]);
       await importCsvFile(open.store, a);
       const rb = await importCsvFile(open.store, b);
       expect(rb).toMatchObject({ recordsImported: 2, duplicates: 1 });
@@ -76,7 +64,7 @@ for (const backend of BACKENDS) {
         const d = new Date(ms).toISOString();
         return ['9', `${d.slice(2, 10)} ${d.slice(11, 19)}`, ...rest].join(',');
       });
-      const c = await write(dir, 'Binance-Transaction-History-202201060000(UTC+2).csv', [
+      const c = await writeCsv(dir, 'Binance-Transaction-History-202201060000(UTC+2).csv', [
         '\ufeffUser ID,Time,Account,Operation,Coin,Change,Remark',
         ...local,
       ]);
@@ -87,7 +75,7 @@ for (const backend of BACKENDS) {
 
     it('CSV after an API sync adds only what the API lacked, records every match, remembers both sources', async () => {
       const dir = await tempDir();
-      open = await backend.open(dir);
+      const open = await openLedgerIn(dir);
       const api: IncomingRecord[] = [
         // Two fills of one order in the second the statement shows as one Buy/Buy/Fee group.
         {
@@ -163,7 +151,7 @@ for (const backend of BACKENDS) {
         },
       ];
       await open.store.putRecords(api);
-      const statement = await write(dir, 'statement.csv', [HEADER, ...ROWS]);
+      const statement = await writeCsv(dir, 'statement.csv', [HEADER, ...ROWS]);
       const report = await importCsvFile(open.store, statement);
       // Deposit, trade (2 fills), withdrawal matched; interest is new; the unknown operation quarantined.
       expect(report).toMatchObject({ recordsImported: 1, duplicates: 3, matched: 3, quarantined: 1 });
@@ -182,7 +170,7 @@ for (const backend of BACKENDS) {
         ].sort(),
       );
       // The deposit export names the same deposit by its TXID with the prefix: matched, nothing added.
-      const deposits = await write(dir, 'Binance-Deposit-History.csv', [
+      const deposits = await writeCsv(dir, 'Binance-Deposit-History.csv', [
         'Date(UTC),Coin,Network,Amount,TransactionFee,Address,TXID,SourceAddress,PaymentID,Status',
         '2022-01-01 10:00:00,BTC,BTC,1,0,bc1q,Internal transfer 777,,,Completed',
       ]);
@@ -202,12 +190,12 @@ for (const backend of BACKENDS) {
 
     it('identical fills in one second stay two records; a later export with one of them matches one, not both', async () => {
       const dir = await tempDir();
-      open = await backend.open(dir);
+      const open = await openLedgerIn(dir);
       const header = 'Date(UTC),Pair,Side,Price,Executed,Amount,Fee';
       const row = '2021-06-01 12:00:00,BTCUSDT,BUY,100,1BTC,100USDT,0.001BTC';
-      await importCsvFile(open.store, await write(dir, 'trades.csv', [header, row, row]));
+      await importCsvFile(open.store, await writeCsv(dir, 'trades.csv', [header, row, row]));
       expect(await open.store.countRecords({ kind: 'trade' })).toBe(2);
-      const r = await importCsvFile(open.store, await write(dir, 'trades-again.csv', [header, row]));
+      const r = await importCsvFile(open.store, await writeCsv(dir, 'trades-again.csv', [header, row]));
       expect(r).toMatchObject({ recordsImported: 0, duplicates: 1 });
       expect(await open.store.countRecords({ kind: 'trade' })).toBe(2);
     });

@@ -6,20 +6,14 @@
  * apart) heals on re-import; quarantine rows an older release kept point at whatever holds the event now.
  * Through the CLI on SQLite and (with LEDGERTAP_TEST_PG) PostgreSQL, plus the grouper and views as units.
  */
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { csvFingerprint } from '../../../connectors/binance/csv/relink.js';
-import {
-  p2pCoveredChanges,
-  p2pFeeLegOf,
-  type IncomingRecord,
-  type LedgerStore,
-} from '../../../ledger/index.js';
+import { describe, expect, it } from 'vitest';
+import { p2pFeeLegOf } from '../../../core/index.js';
+import { p2pCoveredChanges, type IncomingRecord, type LedgerStore } from '../../../ledger/index.js';
 import type { P2POrder } from '../../../schemas/index.js';
 import { runCliInProcess } from '../../helpers/cli.js';
 import { useTempDirs } from '../../helpers/tmp.js';
-import { BACKENDS } from './backends.js';
+import { BACKENDS, useBackendLedger } from './backends.js';
+import { earlierQuarantine, P2P_BUY_WITH_FEE, writeCsv } from './statements.js';
 
 const tempDir = useTempDirs('ledgertap-csv-p2pfee-');
 const utc = (d: number, h = 0, mi = 0, s = 0): number => Date.UTC(2022, 2, d, h, mi, s);
@@ -35,21 +29,7 @@ const AROUND = [
   '39012345,2022-03-04 15:30:03,Spot,Deposit,BNB,1,',
   '39012345,2022-03-09 09:00:00,Spot,Deposit,BNB,2,',
 ];
-const ORDER: IncomingRecord = {
-  kind: 'p2p_order',
-  id: '20220304152958000002',
-  account: 'main',
-  time: utc(4, 15, 29, 58),
-  source: 'api',
-  side: 'buy',
-  asset: 'USDT',
-  fiat: 'EUR',
-  amount: '150.1',
-  totalPrice: '138.09',
-  unitPrice: '0.92',
-  fee: '0.1',
-  status: 'completed',
-} as IncomingRecord;
+const ORDER = P2P_BUY_WITH_FEE;
 const BALANCES: IncomingRecord[] = [
   { kind: 'balance', id: 'spot:USDT', wallet: 'spot', asset: 'USDT', free: '1000' },
   { kind: 'balance', id: 'funding:USDT', wallet: 'funding', asset: 'USDT', free: '150' },
@@ -57,9 +37,7 @@ const BALANCES: IncomingRecord[] = [
 ].map((b) => ({ ...b, account: 'main', time: utc(31), source: 'api', locked: '0' }) as IncomingRecord);
 
 async function statement(rows: string[], name = 'statement.csv'): Promise<string> {
-  const file = join(await tempDir(), name);
-  await writeFile(file, `${[HEADER, ...rows].join('\n')}\n`);
-  return file;
+  return writeCsv(await tempDir(), name, [HEADER, ...rows]);
 }
 
 async function p2pChanges(store: LedgerStore): Promise<[string, string, number][]> {
@@ -101,12 +79,7 @@ describe('p2pFeeLegOf: the fee row of an order whose trade row matched by its gr
 
 for (const backend of BACKENDS) {
   describe(`a P2P fee row a second after its trade, through the CLI on ${backend.name}`, () => {
-    let opened: { store: LedgerStore; location: string; drop(): Promise<void> } | undefined;
-    afterEach(async () => {
-      await opened?.store.close();
-      await opened?.drop();
-      opened = undefined;
-    });
+    const openLedgerIn = useBackendLedger(backend);
 
     it.each([
       ['ascending', [AROUND[0]!, ...BUY, AROUND[1]!, AROUND[2]!]],
@@ -115,8 +88,7 @@ for (const backend of BACKENDS) {
       'order stored first (%s file): both legs are the order, matched once; reconcile clean',
       async (_, rows) => {
         const file = await statement(rows);
-        opened = await backend.open(await tempDir());
-        const { store, location } = opened;
+        const { store, location } = await openLedgerIn(await tempDir());
         await store.putRecords([ORDER, ...BALANCES]);
         const out = await runCliInProcess(['import', 'csv', file, '--db', location, '--json']);
         expect(out.code, out.stderr).toBe(0);
@@ -152,8 +124,7 @@ for (const backend of BACKENDS) {
         ];
         const all = [AROUND[0]!, ...rows, AROUND[2]!];
         const file = await statement(reverse ? all.reverse() : all);
-        opened = await backend.open(await tempDir());
-        const { store, location } = opened;
+        const { store, location } = await openLedgerIn(await tempDir());
         const order = (id: string, amount: string, fee: string, time: number): IncomingRecord =>
           ({ ...ORDER, id, amount, fee, time, totalPrice: '1', unitPrice: '1' }) as IncomingRecord;
         await store.putRecords([
@@ -173,8 +144,7 @@ for (const backend of BACKENDS) {
 
     it('imported before the order: one leg of 150, counted once when the order arrives, folded by the next import', async () => {
       const file = await statement([AROUND[0]!, ...BUY, AROUND[1]!, AROUND[2]!]);
-      opened = await backend.open(await tempDir());
-      const { store, location } = opened;
+      const { store, location } = await openLedgerIn(await tempDir());
       const first = await runCliInProcess(['import', 'csv', file, '--db', location]);
       expect(first.code, first.stderr).toBe(0);
       expect(await p2pChanges(store)).toEqual([
@@ -198,8 +168,7 @@ for (const backend of BACKENDS) {
         AROUND[1]!,
         AROUND[2]!,
       ]);
-      opened = await backend.open(await tempDir());
-      const { store, location } = opened;
+      const { store, location } = await openLedgerIn(await tempDir());
       // Before the order: two legs; the order makes both covered (views), then the next import folds both.
       expect((await runCliInProcess(['import', 'csv', file, '--db', location])).code).toBe(0);
       expect((await p2pChanges(store)).map((c) => c[1]).sort()).toEqual(['-0.1', '150.1']);
@@ -215,8 +184,7 @@ for (const backend of BACKENDS) {
 
     it('a ledger the previous release filled (the fee row a leg of its own) heals on re-import; quarantine rows follow the event', async () => {
       const file = await statement([AROUND[0]!, ...BUY, AROUND[1]!, AROUND[2]!]);
-      opened = await backend.open(await tempDir());
-      const { store, location } = opened;
+      const { store, location } = await openLedgerIn(await tempDir());
       // What the previous release stored: each second's legs apart, and the rows an older release had
       // quarantined marked resolved by them.
       const legacy = [
@@ -241,27 +209,12 @@ for (const backend of BACKENDS) {
         ),
       );
       for (const [i, [id, , , line]] of legacy.entries()) {
-        const [, time, account, operation, coin, change, remark] = line.split(',');
-        const row = {
-          User_ID: '39012345',
-          UTC_Time: time,
-          Account: account,
-          Operation: operation,
-          Coin: coin,
-          Change: change,
-          Remark: remark,
-          netChange: change,
-        };
-        const fingerprint = csvFingerprint(
-          'csv-quarantine',
-          'main',
-          JSON.stringify(['not_modeled:p2p', row]),
-        );
+        const { operation, row, fingerprint } = earlierQuarantine(HEADER, line, 'not_modeled:p2p');
         await store.addQuarantine({
           account: 'main',
           file: 'statement.csv',
           line: i + 3,
-          operation: operation!,
+          operation,
           row,
           reason: 'not_modeled:p2p',
           fingerprint,

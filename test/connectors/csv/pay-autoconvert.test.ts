@@ -6,16 +6,14 @@
  * `not_modeled:send`/`not_modeled:auto_conversion` are marked resolved by what holds them now. Through the
  * CLI on SQLite and (with LEDGERTAP_TEST_PG) PostgreSQL.
  */
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { csvOperationMeaning } from '../../../connectors/index.js';
-import { csvFingerprint } from '../../../connectors/binance/csv/relink.js';
 import type { IncomingRecord, LedgerStore } from '../../../ledger/index.js';
 import type { AccountRecord } from '../../../schemas/index.js';
 import { runCliInProcess } from '../../helpers/cli.js';
 import { useTempDirs } from '../../helpers/tmp.js';
-import { BACKENDS } from './backends.js';
+import { BACKENDS, useBackendLedger } from './backends.js';
+import { earlierQuarantine, writeCsv } from './statements.js';
 
 const tempDir = useTempDirs('ledgertap-csv-pay-');
 const utc = (d: number, h = 0, mi = 0, s = 0): number => Date.UTC(2022, 4, d, h, mi, s);
@@ -59,9 +57,7 @@ const CHANGES = [
 ]);
 
 async function statement(): Promise<string> {
-  const file = join(await tempDir(), 'statement.csv');
-  await writeFile(file, `${[HEADER, ...ROWS].join('\n')}\n`);
-  return file;
+  return writeCsv(await tempDir(), 'statement.csv', [HEADER, ...ROWS]);
 }
 
 async function changes(store: LedgerStore): Promise<unknown[]> {
@@ -85,17 +81,11 @@ describe('Pay/send and automatic conversions are balance changes', () => {
 
 for (const backend of BACKENDS) {
   describe(`Pay/send and automatic conversions through the CLI on ${backend.name}`, () => {
-    let opened: { store: LedgerStore; location: string; drop(): Promise<void> } | undefined;
-    afterEach(async () => {
-      await opened?.store.close();
-      await opened?.drop();
-      opened = undefined;
-    });
+    const openLedgerIn = useBackendLedger(backend);
 
     it('nothing quarantined; each row counted once; reconcile clean; again adds nothing', async () => {
       const file = await statement();
-      opened = await backend.open(await tempDir());
-      const { store, location } = opened;
+      const { store, location } = await openLedgerIn(await tempDir());
       await store.putRecords(BALANCES);
       const out = await runCliInProcess(['import', 'csv', file, '--db', location, '--json']);
       expect(out.code, out.stderr).toBe(0);
@@ -123,8 +113,7 @@ for (const backend of BACKENDS) {
 
     it('the own-wallet send pair is the universal transfer a sync stored: matched, not counted twice', async () => {
       const file = await statement();
-      opened = await backend.open(await tempDir());
-      const { store, location } = opened;
+      const { store, location } = await openLedgerIn(await tempDir());
       await store.putRecords([
         ...BALANCES,
         {
@@ -154,8 +143,7 @@ for (const backend of BACKENDS) {
 
     it('rows an earlier release quarantined as not modeled are resolved by the records now holding them', async () => {
       const file = await statement();
-      opened = await backend.open(await tempDir());
-      const { store, location } = opened;
+      const { store, location } = await openLedgerIn(await tempDir());
       const quarantined = [
         [3, 'not_modeled:auto_conversion'],
         [4, 'not_modeled:auto_conversion'],
@@ -165,24 +153,15 @@ for (const backend of BACKENDS) {
         [8, 'not_modeled:send'],
       ] as const;
       for (const [index, reason] of quarantined) {
-        const [time, account, operation, coin, change, remark] = ROWS[index - 1]!.split(',');
-        const row = {
-          UTC_Time: time,
-          Account: account,
-          Operation: operation,
-          Coin: coin,
-          Change: change,
-          Remark: remark,
-          netChange: change,
-        };
+        const { operation, row, fingerprint } = earlierQuarantine(HEADER, ROWS[index - 1]!, reason);
         await store.addQuarantine({
           account: 'main',
           file: 'statement.csv',
           line: index + 1,
-          operation: operation!,
+          operation,
           row,
           reason,
-          fingerprint: csvFingerprint('csv-quarantine', 'main', JSON.stringify([reason, row])),
+          fingerprint,
         });
       }
       const out = await runCliInProcess(['import', 'csv', file, '--db', location, '--json']);

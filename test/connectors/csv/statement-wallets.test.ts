@@ -6,14 +6,14 @@
  */
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { walletOf } from '../../../connectors/binance/csv/operations.js';
 import { walletsOfTransferType } from '../../../connectors/binance/normalize.js';
 import { ledgerView, type IncomingRecord, type LedgerStore } from '../../../ledger/index.js';
 import type { AccountRecord } from '../../../schemas/index.js';
 import { runCliInProcess } from '../../helpers/cli.js';
 import { useTempDirs } from '../../helpers/tmp.js';
-import { BACKENDS, FIXTURES } from './backends.js';
+import { BACKENDS, FIXTURES, useBackendLedger } from './backends.js';
 
 const tempDir = useTempDirs('ledgertap-csv-wallets-');
 const FILE = 'statement-unmodeled.csv';
@@ -78,19 +78,13 @@ async function walletsStored(store: LedgerStore): Promise<string[]> {
 
 for (const backend of BACKENDS) {
   describe(`statement wallets through the CLI on ${backend.name}`, () => {
-    let opened: { store: LedgerStore; location: string; drop(): Promise<void> } | undefined;
-    afterEach(async () => {
-      await opened?.store.close();
-      await opened?.drop();
-      opened = undefined;
-    });
+    const openLedgerIn = useBackendLedger(backend);
 
     it('transfers and balance changes name the wallets as the API does; the ledger view and export agree', async () => {
       const dir = await tempDir();
       const file = join(dir, FILE);
       await copyFile(join(FIXTURES, FILE), file);
-      opened = await backend.open(dir);
-      const { store, location } = opened;
+      const { store, location } = await openLedgerIn(dir);
       const out = await runCliInProcess(['import', 'csv', file, '--db', location]);
       expect(out.code, out.stderr).toBe(0);
       expect(await walletsStored(store)).toEqual([
@@ -129,8 +123,7 @@ for (const backend of BACKENDS) {
       const dir = await tempDir();
       const file = join(dir, FILE);
       await copyFile(join(FIXTURES, FILE), file);
-      opened = await backend.open(dir);
-      const { store, location } = opened;
+      const { store, location } = await openLedgerIn(dir);
       // What the previous release stored for some of the rows.
       const legacy = [
         {
