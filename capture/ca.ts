@@ -29,6 +29,25 @@ export function captureConfigDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, 'ledgertap');
 }
 
+/** The CA at `files` as returned to callers, with its public key's fingerprint. */
+async function describeCa(
+  files: Pick<CaptureCa, 'dir' | 'certPath' | 'keyPath'>,
+  cert: string,
+  key: string,
+  created: boolean,
+): Promise<CaptureCa> {
+  return { ...files, cert, key, created, spkiFingerprint: await generateSPKIFingerprint(cert) };
+}
+
+/** Reading or creating the CA failed: `${dir}: cannot <action> the capture CA: <cause>.` (exit 2). */
+function caError(code: string, dir: string, action: string, error: unknown, hint: string): CaptureError {
+  return new CaptureError(code, `${dir}: cannot ${action} the capture CA: ${(error as Error).message}.`, {
+    exitCode: 2,
+    hint,
+    cause: error,
+  });
+}
+
 /** Loads the CA, creating it on first use. */
 export async function ensureCa(
   env: NodeJS.ProcessEnv = process.env,
@@ -37,6 +56,7 @@ export async function ensureCa(
   const dir = join(captureConfigDir(env), 'ca');
   const certPath = join(dir, 'ca.pem');
   const keyPath = join(dir, 'ca.key');
+  const files = { dir, certPath, keyPath };
   try {
     const [cert, key] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);
     const mode = (await stat(keyPath)).mode & 0o777;
@@ -44,25 +64,15 @@ export async function ensureCa(
       // Tightening is safe and what the holder wants: the key can intercept all their TLS traffic.
       await chmod(keyPath, 0o600);
     }
-    return {
-      dir,
-      certPath,
-      keyPath,
-      cert,
-      key,
-      created: false,
-      spkiFingerprint: await generateSPKIFingerprint(cert),
-    };
+    return await describeCa(files, cert, key, false);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new CaptureError(
+      throw caError(
         'ca_unreadable',
-        `${dir}: cannot read the capture CA: ${(error as Error).message}.`,
-        {
-          exitCode: 2,
-          hint: 'Fix the permissions, or remove the folder to create a new CA (then re-install it on the phone).',
-          cause: error,
-        },
+        dir,
+        'read',
+        error,
+        'Fix the permissions, or remove the folder to create a new CA (then re-install it on the phone).',
       );
     }
   }
@@ -79,24 +89,14 @@ export async function ensureCa(
     await writeFile(keyPath, key, { mode: 0o600 });
     await chmod(keyPath, 0o600);
     await writeFile(certPath, cert, { mode: 0o644 });
-    return {
-      dir,
-      certPath,
-      keyPath,
-      cert,
-      key,
-      created: true,
-      spkiFingerprint: await generateSPKIFingerprint(cert),
-    };
+    return await describeCa(files, cert, key, true);
   } catch (error) {
-    throw new CaptureError(
+    throw caError(
       'ca_create',
-      `${dir}: cannot create the capture CA: ${(error as Error).message}.`,
-      {
-        exitCode: 2,
-        hint: 'Check that the config directory is writable, or set LEDGERTAP_CONFIG_DIR.',
-        cause: error,
-      },
+      dir,
+      'create',
+      error,
+      'Check that the config directory is writable, or set LEDGERTAP_CONFIG_DIR.',
     );
   }
 }

@@ -10,6 +10,7 @@ import { openLedger } from '../../ledger/index.js';
 import type { HarFile } from '../../har/index.js';
 import { runCliInProcess } from '../helpers/cli.js';
 import { useTempDirs } from '../helpers/tmp.js';
+import { captureBrowserArgs, consentGrantArgs } from './cli-args.js';
 import { startTestSite, type TestSite } from './site.js';
 
 const tempDir = useTempDirs('ledgertap-capture-cli-');
@@ -33,22 +34,29 @@ afterEach(async () => {
 /** A ledger with an active capture consent for `acct`. */
 async function ledgerWithConsent(dir: string): Promise<string> {
   const db = join(dir, 'ledger.sqlite');
-  const granted = await runCliInProcess([
-    'consent',
-    'grant',
-    '--db',
-    db,
-    '--account',
-    'acct',
-    '--holder',
-    'Test Holder',
-    '--scope',
-    'capture',
-    '--expires',
-    '2099-01-01',
-  ]);
+  const granted = await runCliInProcess(consentGrantArgs({ db, account: 'acct', holder: 'Test Holder' }));
   expect(granted.code, granted.stderr).toBe(0);
   return db;
+}
+
+/** `capture browser` of the test site (unless `url` says otherwise) into `out`; `db` holds the consent for `acct`. */
+function browserArgs(
+  run: { out: string; guide?: string; db?: string; url?: string; json?: boolean },
+  ...flags: string[]
+): string[] {
+  const { db, url = site.url, ...rest } = run;
+  return captureBrowserArgs(
+    { url, ...rest, ...(db === undefined ? {} : { consent: { db, account: 'acct' } }) },
+    ...flags,
+  );
+}
+
+/** `--db DB --account acct`: the ledger holding the consent, and its account. */
+const consentFlags = (db: string): string[] => ['--db', db, '--account', 'acct'];
+
+/** `--json capture proxy --port PORT --out OUT --hosts example.test`, then `flags`. */
+function proxyArgs(port: string, out: string, ...flags: string[]): string[] {
+  return ['--json', 'capture', 'proxy', '--port', port, '--out', out, '--hosts', 'example.test', ...flags];
 }
 
 async function files(dir: string): Promise<{ guide: string; env: NodeJS.ProcessEnv }> {
@@ -71,10 +79,7 @@ describe('ledgertap capture browser (CLI)', () => {
     const dir = await tempDir();
     const { guide, env } = await files(dir);
     const out = join(dir, 's.har');
-    const none = await runCliInProcess(
-      ['--json', 'capture', 'browser', '--url', site.url, '--out', out, '--guide', guide, '--headless'],
-      { env },
-    );
+    const none = await runCliInProcess(browserArgs({ out, guide }), { env });
     expect(none.code).toBe(2);
     expect(JSON.parse(none.stdout.trim().split('\n').pop()!)).toMatchObject({
       error: 'usage.consent_required',
@@ -83,42 +88,9 @@ describe('ledgertap capture browser (CLI)', () => {
     const db = join(dir, 'empty.sqlite');
     // A ledger with a consent of another scope only.
     expect(
-      (
-        await runCliInProcess([
-          'consent',
-          'grant',
-          '--db',
-          db,
-          '--account',
-          'acct',
-          '--holder',
-          'H',
-          '--scope',
-          'read',
-          '--expires',
-          '2099-01-01',
-        ])
-      ).code,
+      (await runCliInProcess(consentGrantArgs({ db, account: 'acct', holder: 'H', scope: 'read' }))).code,
     ).toBe(0);
-    const noConsent = await runCliInProcess(
-      [
-        '--json',
-        'capture',
-        'browser',
-        '--url',
-        site.url,
-        '--out',
-        out,
-        '--guide',
-        guide,
-        '--headless',
-        '--db',
-        db,
-        '--account',
-        'acct',
-      ],
-      { env },
-    );
+    const noConsent = await runCliInProcess(browserArgs({ out, guide, db }), { env });
     expect(noConsent.code).toBe(2);
     expect(noConsent.stdout).toContain('ledger.no_consent');
     await expect(stat(out)).rejects.toThrow();
@@ -132,27 +104,9 @@ describe('ledgertap capture browser (CLI)', () => {
       const { guide, env } = await files(dir);
       const db = await ledgerWithConsent(dir);
       const out = join(dir, 'session.har');
-      const result = await runCliInProcess(
-        [
-          '--json',
-          'capture',
-          'browser',
-          '--url',
-          site.url,
-          '--out',
-          out,
-          '--guide',
-          guide,
-          '--headless',
-          '--autopilot',
-          'sandbox',
-          '--db',
-          db,
-          '--account',
-          'acct',
-        ],
-        { env },
-      );
+      const result = await runCliInProcess(browserArgs({ out, guide, db }, '--autopilot', 'sandbox'), {
+        env,
+      });
       expect(result.code, result.stderr).toBe(0);
       expect(result.stderr).toContain('step 2/3: Earn');
       const summary = JSON.parse(result.stdout) as { entries: number; keyFile: string };
@@ -190,24 +144,7 @@ describe('ledgertap capture browser (CLI)', () => {
       const db = await ledgerWithConsent(dir);
       const out = join(dir, 'clear.har');
       const clear = await runCliInProcess(
-        [
-          'capture',
-          'browser',
-          '--url',
-          site.url,
-          '--out',
-          out,
-          '--guide',
-          guide,
-          '--headless',
-          '--autopilot',
-          'sandbox',
-          '--db',
-          db,
-          '--account',
-          'acct',
-          '--no-redact',
-        ],
+        browserArgs({ out, guide, db, json: false }, '--autopilot', 'sandbox', '--no-redact'),
         { env },
       );
       expect(clear.code, clear.stderr).toBe(0);
@@ -218,24 +155,7 @@ describe('ledgertap capture browser (CLI)', () => {
 
       const out2 = join(dir, 'forget.har');
       const forget = await runCliInProcess(
-        [
-          'capture',
-          'browser',
-          '--url',
-          site.url,
-          '--out',
-          out2,
-          '--guide',
-          guide,
-          '--headless',
-          '--autopilot',
-          'sandbox',
-          '--db',
-          db,
-          '--account',
-          'acct',
-          '--forget-key',
-        ],
+        browserArgs({ out: out2, guide, db, json: false }, '--autopilot', 'sandbox', '--forget-key'),
         { env },
       );
       expect(forget.code, forget.stderr).toBe(0);
@@ -252,27 +172,9 @@ describe('bad input ends with a clear message and a valid or salvageable HAR', (
     const { guide, env } = await files(dir);
     const db = await ledgerWithConsent(dir);
     const out = join(dir, 'x.har');
-    const r = await runCliInProcess(
-      [
-        '--json',
-        'capture',
-        'browser',
-        '--url',
-        site.url,
-        '--out',
-        out,
-        '--guide',
-        guide,
-        '--headless',
-        '--browser',
-        '/nonexistent/chromium',
-        '--db',
-        db,
-        '--account',
-        'acct',
-      ],
-      { env },
-    );
+    const r = await runCliInProcess(browserArgs({ out, guide, db }, '--browser', '/nonexistent/chromium'), {
+      env,
+    });
     expect(r.code).toBe(3);
     expect(r.stdout).toContain('capture.browser_not_found');
     expect(r.stderr).toContain('/nonexistent/chromium');
@@ -285,27 +187,7 @@ describe('bad input ends with a clear message and a valid or salvageable HAR', (
     const fake = join(dir, 'fake-chrome');
     await writeFile(fake, '#!/bin/sh\necho "cannot open display" >&2\nexit 1\n', { mode: 0o755 });
     const out = join(dir, 'x.har');
-    const r = await runCliInProcess(
-      [
-        '--json',
-        'capture',
-        'browser',
-        '--url',
-        site.url,
-        '--out',
-        out,
-        '--guide',
-        guide,
-        '--headless',
-        '--browser',
-        fake,
-        '--db',
-        db,
-        '--account',
-        'acct',
-      ],
-      { env },
-    );
+    const r = await runCliInProcess(browserArgs({ out, guide, db }, '--browser', fake), { env });
     expect(r.code).toBe(3);
     expect(r.stdout).toContain('capture.browser_launch');
     expect((await validateHar(out)).valid).toBe(true);
@@ -321,23 +203,7 @@ describe('bad input ends with a clear message and a valid or salvageable HAR', (
     const port = (closed.address() as AddressInfo).port;
     closed.close();
     const out = join(dir, 'x.har');
-    const r = await runCliInProcess(
-      [
-        '--json',
-        'capture',
-        'browser',
-        '--url',
-        `http://127.0.0.1:${port}/`,
-        '--out',
-        out,
-        '--headless',
-        '--db',
-        db,
-        '--account',
-        'acct',
-      ],
-      { env },
-    );
+    const r = await runCliInProcess(browserArgs({ out, db, url: `http://127.0.0.1:${port}/` }), { env });
     expect(r.code).toBe(3);
     expect(r.stdout).toContain('capture.unreachable');
     expect(r.stderr).toContain('ERR_CONNECTION_REFUSED');
@@ -360,28 +226,10 @@ describe('bad input ends with a clear message and a valid or salvageable HAR', (
         setTimeout(() => controller.abort(), 300);
       }
     }, 50);
-    const r = await runCliInProcess(
-      [
-        '--json',
-        'capture',
-        'browser',
-        '--url',
-        site.url,
-        '--out',
-        out,
-        '--guide',
-        guide,
-        '--headless',
-        '--db',
-        db,
-        '--account',
-        'acct',
-      ],
-      {
-        env,
-        signal: controller.signal,
-      },
-    );
+    const r = await runCliInProcess(browserArgs({ out, guide, db }), {
+      env,
+      signal: controller.signal,
+    });
     clearInterval(timer);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ ended: 'stopped by Ctrl-C' });
@@ -418,25 +266,7 @@ describe('bad input ends with a clear message and a valid or salvageable HAR', (
         await writeFile(join(small, 'filler'), Buffer.alloc(150 * 1024));
         const out = join(small, 'x.har');
         const r = await runCliInProcess(
-          [
-            '--json',
-            'capture',
-            'browser',
-            '--url',
-            site.url,
-            '--out',
-            out,
-            '--guide',
-            guide,
-            '--headless',
-            '--autopilot',
-            'sandbox',
-            '--forget-key',
-            '--db',
-            db,
-            '--account',
-            'acct',
-          ],
+          browserArgs({ out, guide, db }, '--autopilot', 'sandbox', '--forget-key'),
           { env },
         );
         expect(r.code, r.stderr).toBe(3);
@@ -475,26 +305,9 @@ describe('ledgertap capture ca and proxy (CLI)', () => {
     try {
       const port = (blocker.address() as AddressInfo).port;
       const out = join(dir, 'app.har');
-      const r = await runCliInProcess(
-        [
-          '--json',
-          'capture',
-          'proxy',
-          '--port',
-          String(port),
-          '--out',
-          out,
-          '--hosts',
-          'example.test',
-          '--db',
-          db,
-          '--account',
-          'acct',
-        ],
-        {
-          env: { LEDGERTAP_CONFIG_DIR: join(dir, 'cfg') },
-        },
-      );
+      const r = await runCliInProcess(proxyArgs(String(port), out, ...consentFlags(db)), {
+        env: { LEDGERTAP_CONFIG_DIR: join(dir, 'cfg') },
+      });
       expect(r.code).toBe(3);
       expect(r.stdout).toContain('capture.port_in_use');
       expect((await validateHar(out)).valid).toBe(true);
@@ -509,27 +322,10 @@ describe('ledgertap capture ca and proxy (CLI)', () => {
     const out = join(dir, 'app.har');
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 1500);
-    const r = await runCliInProcess(
-      [
-        '--json',
-        'capture',
-        'proxy',
-        '--port',
-        '0',
-        '--out',
-        out,
-        '--hosts',
-        'example.test',
-        '--db',
-        db,
-        '--account',
-        'acct',
-      ],
-      {
-        env: { LEDGERTAP_CONFIG_DIR: join(dir, 'cfg') },
-        signal: controller.signal,
-      },
-    );
+    const r = await runCliInProcess(proxyArgs('0', out, ...consentFlags(db)), {
+      env: { LEDGERTAP_CONFIG_DIR: join(dir, 'cfg') },
+      signal: controller.signal,
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('proxy listening on 127.0.0.1 port');
     expect(r.stderr).toContain('allowed clients: 127.0.0.0/8, ::1/128 (this machine only');
@@ -543,21 +339,9 @@ describe('ledgertap capture ca and proxy (CLI)', () => {
     [['--host', 'laptop.lan'], 'usage.bad_host', 'laptop.lan'],
   ])('proxy: %j is a usage error naming the value', async (flags, code, value) => {
     const dir = await tempDir();
-    const r = await runCliInProcess(
-      [
-        '--json',
-        'capture',
-        'proxy',
-        '--port',
-        '0',
-        '--out',
-        join(dir, 'x.har'),
-        '--hosts',
-        'example.test',
-        ...flags,
-      ],
-      { env: { LEDGERTAP_CONFIG_DIR: join(dir, 'cfg') } },
-    );
+    const r = await runCliInProcess(proxyArgs('0', join(dir, 'x.har'), ...flags), {
+      env: { LEDGERTAP_CONFIG_DIR: join(dir, 'cfg') },
+    });
     expect(r.code).toBe(2);
     expect(r.stdout).toContain(code);
     expect(r.stdout).toContain(value);
@@ -574,26 +358,16 @@ describe('ledgertap capture ca and proxy (CLI)', () => {
     await new Promise((resolve) => free.close(resolve));
     const controller = new AbortController();
     const run = runCliInProcess(
-      [
-        '--json',
-        'capture',
-        'proxy',
-        '--port',
+      proxyArgs(
         String(port),
+        out,
         '--host',
         '127.0.0.1',
         '--allow-client',
         '127.0.0.1/32',
         '--lan',
-        '--out',
-        out,
-        '--hosts',
-        'example.test',
-        '--db',
-        db,
-        '--account',
-        'acct',
-      ],
+        ...consentFlags(db),
+      ),
       { env: { LEDGERTAP_CONFIG_DIR: join(dir, 'cfg') }, signal: controller.signal },
     );
     /** A plain-HTTP proxy request for the test site from `localAddress`; retried until the proxy listens. */

@@ -1,8 +1,8 @@
 import { once } from 'node:events';
-import { request as httpRequest, createServer } from 'node:http';
+import { request as httpRequest, createServer, type IncomingMessage } from 'node:http';
 import { connect as tlsConnect } from 'node:tls';
 import { readFile, stat } from 'node:fs/promises';
-import { connect as netConnect, type AddressInfo, type Socket } from 'node:net';
+import { connect as netConnect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { generateCACertificate } from 'mockttp';
@@ -14,12 +14,54 @@ import {
   hostFilter,
   parseGuide,
   startProxyCapture,
+  type CaptureCa,
+  type Guide,
+  type HarSink,
   type ProxyCapture,
+  type ProxyCaptureOptions,
 } from '../../capture/index.js';
 import type { HarFile } from '../../har/index.js';
 import { useTempDirs } from '../helpers/tmp.js';
 
 const tempDir = useTempDirs('ledgertap-proxy-');
+
+/** Hands `response`'s status and its whole body (as text) to `resolve` once it ends. */
+function readResponse(
+  response: IncomingMessage,
+  resolve: (result: { status: number; body: string }) => void,
+): void {
+  let body = '';
+  response.setEncoding('utf8');
+  response.on('data', (d: string) => (body += d));
+  response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+}
+
+/** Listens on 127.0.0.1, on a free port: resolves with the port. */
+async function listenOnLoopback(server: Server): Promise<number> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return (server.address() as AddressInfo).port;
+}
+
+const ONE_STEP_GUIDE = 'name: g\ntitle: G\nsteps: [{id: a, title: A, do: A}]';
+
+/** What most proxy tests start from: the capture CA under `dir`, a sink writing `out`, a one-step guide. */
+async function proxyParts(
+  dir: string,
+  out = join(dir, 'x.har'),
+): Promise<{ ca: CaptureCa; sink: HarSink; guide: Guide }> {
+  const ca = (await ensureCa({ LEDGERTAP_CONFIG_DIR: join(dir, 'config') }))!;
+  const sink = await createHarSink({ out });
+  const guide = await parseGuide(ONE_STEP_GUIDE, 'g');
+  return { ca, sink, guide };
+}
+
+/** A proxy capture intercepting `localhost` on a free port (unless `options` says otherwise). */
+function proxyForLocalhost(
+  options: Omit<ProxyCaptureOptions, 'hosts' | 'port'> & { port?: number },
+): Promise<ProxyCapture> {
+  return startProxyCapture({ hosts: hostFilter(['localhost']), port: 0, ...options });
+}
 
 /** An HTTPS request through an HTTP CONNECT proxy, trusting `ca`. */
 async function viaProxy(
@@ -62,12 +104,7 @@ async function viaProxy(
         headers: { host: target.host, ...options.headers },
         createConnection: () => secure,
       },
-      (response) => {
-        let body = '';
-        response.setEncoding('utf8');
-        response.on('data', (d: string) => (body += d));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-      },
+      (response) => readResponse(response, resolve),
     );
     req.on('error', reject);
     req.end(options.body);
@@ -119,9 +156,7 @@ describe('proxy capture', () => {
         }
       });
     });
-    upstream.listen(0, '127.0.0.1');
-    await once(upstream, 'listening');
-    const upstreamPort = (upstream.address() as AddressInfo).port;
+    const upstreamPort = await listenOnLoopback(upstream);
 
     const out = join(dir, 'app.har');
     const guide = await parseGuide(
@@ -129,14 +164,7 @@ describe('proxy capture', () => {
       'g',
     );
     const sink = await createHarSink({ out, guide: 'app', consentId: '7', account: 'acct' });
-    capture = await startProxyCapture({
-      sink,
-      ca,
-      hosts: hostFilter(['localhost']),
-      port: 0,
-      guide,
-      upstreamCAs: [serverCert.cert],
-    });
+    capture = await proxyForLocalhost({ sink, ca, guide, upstreamCAs: [serverCert.cert] });
 
     const login = await viaProxy(capture.port, `https://localhost:${upstreamPort}/api/login`, {
       ca: ca.cert,
@@ -190,16 +218,13 @@ describe('proxy capture', () => {
   it('fails clearly when the port is in use', async () => {
     const dir = await tempDir();
     const blocker = createServer();
-    blocker.listen(0, '127.0.0.1');
-    await once(blocker, 'listening');
-    const port = (blocker.address() as AddressInfo).port;
+    const port = await listenOnLoopback(blocker);
     try {
-      const ca = (await ensureCa({ LEDGERTAP_CONFIG_DIR: join(dir, 'config') }))!;
-      const sink = await createHarSink({ out: join(dir, 'x.har') });
-      const guide = await parseGuide('name: g\ntitle: G\nsteps: [{id: a, title: A, do: A}]', 'g');
-      await expect(
-        startProxyCapture({ sink, ca, hosts: hostFilter(['localhost']), port, guide }),
-      ).rejects.toMatchObject({ code: 'capture.port_in_use', exitCode: 3 });
+      const { ca, sink, guide } = await proxyParts(dir);
+      await expect(proxyForLocalhost({ sink, ca, guide, port })).rejects.toMatchObject({
+        code: 'capture.port_in_use',
+        exitCode: 3,
+      });
       await sink.close();
       const har = JSON.parse(await readFile(join(dir, 'x.har'), 'utf8')) as HarFile;
       expect(har.log.entries).toEqual([]);
@@ -224,12 +249,7 @@ function plainViaProxy(
         headers: { host: new URL(url).host },
         ...(localAddress ? { localAddress } : {}),
       },
-      (response) => {
-        let body = '';
-        response.setEncoding('utf8');
-        response.on('data', (d: string) => (body += d));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-      },
+      (response) => readResponse(response, resolve),
     );
     req.on('error', reject);
     req.end();
@@ -257,7 +277,6 @@ async function rawExchange(
 describe('proxy client allow-list', () => {
   it('proxies and records an allowed client; refuses a disallowed one at the connection and records nothing of it', async () => {
     const dir = await tempDir();
-    const ca = (await ensureCa({ LEDGERTAP_CONFIG_DIR: join(dir, 'config') }))!;
     const serverCert = await generateCACertificate({ subject: { commonName: 'localhost' } });
     const seen: string[] = [];
     upstream = createHttpsServer({ key: serverCert.key, cert: serverCert.cert }, (req, res) => {
@@ -265,28 +284,21 @@ describe('proxy client allow-list', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(`{"path":${JSON.stringify(req.url)}}`);
     });
-    upstream.listen(0, '127.0.0.1');
-    await once(upstream, 'listening');
-    const upstreamPort = (upstream.address() as AddressInfo).port;
+    const upstreamPort = await listenOnLoopback(upstream);
     const plainSeen: string[] = [];
     const plain = createServer((req, res) => {
       plainSeen.push(req.url ?? '');
       res.end('plain ok');
     });
-    plain.listen(0, '127.0.0.1');
-    await once(plain, 'listening');
-    const plainPort = (plain.address() as AddressInfo).port;
+    const plainPort = await listenOnLoopback(plain);
 
     const out = join(dir, 'app.har');
-    const guide = await parseGuide('name: g\ntitle: G\nsteps: [{id: a, title: A, do: A}]', 'g');
-    const sink = await createHarSink({ out });
+    const { ca, sink, guide } = await proxyParts(dir, out);
     const refusedFrom: string[] = [];
     try {
-      capture = await startProxyCapture({
+      capture = await proxyForLocalhost({
         sink,
         ca,
-        hosts: hostFilter(['localhost']),
-        port: 0,
         guide,
         upstreamCAs: [serverCert.cert],
         allowClients: clientAllowList(['127.0.0.1/32']),
@@ -349,10 +361,8 @@ describe('proxy client allow-list', () => {
 
   it('listens on loopback only by default, so nothing off the machine can even connect', async () => {
     const dir = await tempDir();
-    const ca = (await ensureCa({ LEDGERTAP_CONFIG_DIR: join(dir, 'config') }))!;
-    const sink = await createHarSink({ out: join(dir, 'x.har') });
-    const guide = await parseGuide('name: g\ntitle: G\nsteps: [{id: a, title: A, do: A}]', 'g');
-    capture = await startProxyCapture({ sink, ca, hosts: hostFilter(['localhost']), port: 0, guide });
+    const { ca, sink, guide } = await proxyParts(dir);
+    capture = await proxyForLocalhost({ sink, ca, guide });
     expect(capture.address).toBe('127.0.0.1');
     // Another loopback address is still loopback: allowed by the default list.
     const r = await rawExchange(
@@ -368,29 +378,12 @@ describe('proxy client allow-list', () => {
 
   it('listens on every interface when clients beyond this machine are allowed, or on the given host', async () => {
     const dir = await tempDir();
-    const ca = (await ensureCa({ LEDGERTAP_CONFIG_DIR: join(dir, 'config') }))!;
-    const guide = await parseGuide('name: g\ntitle: G\nsteps: [{id: a, title: A, do: A}]', 'g');
-    const sink = await createHarSink({ out: join(dir, 'x.har') });
+    const { ca, sink, guide } = await proxyParts(dir);
     const lan = clientAllowList(['127.0.0.1', '192.168.0.0/16']);
-    capture = await startProxyCapture({
-      sink,
-      ca,
-      hosts: hostFilter(['localhost']),
-      port: 0,
-      guide,
-      allowClients: lan,
-    });
+    capture = await proxyForLocalhost({ sink, ca, guide, allowClients: lan });
     expect(['::', '0.0.0.0']).toContain(capture.address);
     await capture.stop();
-    capture = await startProxyCapture({
-      sink,
-      ca,
-      hosts: hostFilter(['localhost']),
-      port: 0,
-      guide,
-      allowClients: lan,
-      host: '127.0.0.1',
-    });
+    capture = await proxyForLocalhost({ sink, ca, guide, allowClients: lan, host: '127.0.0.1' });
     expect(capture.address).toBe('127.0.0.1');
     await capture.stop();
     await sink.close();
@@ -398,13 +391,12 @@ describe('proxy client allow-list', () => {
 
   it('binds the given host: a bad one fails with a clear error', async () => {
     const dir = await tempDir();
-    const ca = (await ensureCa({ LEDGERTAP_CONFIG_DIR: join(dir, 'config') }))!;
-    const sink = await createHarSink({ out: join(dir, 'x.har') });
-    const guide = await parseGuide('name: g\ntitle: G\nsteps: [{id: a, title: A, do: A}]', 'g');
+    const { ca, sink, guide } = await proxyParts(dir);
     // 192.0.2.1 (TEST-NET-1) is not an address of this machine.
-    await expect(
-      startProxyCapture({ sink, ca, hosts: hostFilter(['localhost']), port: 0, guide, host: '192.0.2.1' }),
-    ).rejects.toMatchObject({ code: 'capture.proxy_start', exitCode: 3 });
+    await expect(proxyForLocalhost({ sink, ca, guide, host: '192.0.2.1' })).rejects.toMatchObject({
+      code: 'capture.proxy_start',
+      exitCode: 3,
+    });
     await sink.close();
   });
 });

@@ -9,6 +9,7 @@ import { validateHar, type HarFile } from '../../har/index.js';
 import { startSandbox, type SandboxHandle } from '../../sandbox/index.js';
 import { runCliInProcess } from '../helpers/cli.js';
 import { useTempDirs } from '../helpers/tmp.js';
+import { captureBrowserArgs, consentGrantArgs } from './cli-args.js';
 
 const tempDir = useTempDirs('ledgertap-capture-sandbox-');
 
@@ -24,43 +25,17 @@ describe('capture browser --autopilot sandbox against the sandbox web app', () =
   it('logs in, visits every guide step, and writes a valid redacted HAR with the private endpoints by step', async () => {
     const dir = await tempDir();
     const db = join(dir, 'ledger.sqlite');
-    const grant = await runCliInProcess([
-      'consent',
-      'grant',
-      '--db',
-      db,
-      '--account',
-      'main',
-      '--holder',
-      'Sandbox Holder',
-      '--scope',
-      'capture',
-      '--expires',
-      '2099-01-01',
-    ]);
+    const grant = await runCliInProcess(consentGrantArgs({ db, account: 'main', holder: 'Sandbox Holder' }));
     expect(grant.code, grant.stderr).toBe(0);
     const out = join(dir, 'sandbox.har');
     const r = await runCliInProcess(
-      [
-        '--json',
-        'capture',
-        'browser',
-        '--url',
-        sandbox.webUrl,
-        '--guide',
-        'sandbox',
+      captureBrowserArgs(
+        { url: sandbox.webUrl, out, guide: 'sandbox', consent: { db, account: 'main' } },
         '--autopilot',
         'sandbox',
         '--sandbox-admin',
         sandbox.adminUrl,
-        '--headless',
-        '--out',
-        out,
-        '--db',
-        db,
-        '--account',
-        'main',
-      ],
+      ),
       { env: { LEDGERTAP_BROWSER: '', LEDGERTAP_WEB_USER: '', LEDGERTAP_WEB_PASSWORD: '' } },
     );
     expect(r.code, r.stderr).toBe(0);

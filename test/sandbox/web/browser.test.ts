@@ -8,19 +8,10 @@
 import { createHash } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_FLAGS } from '../../../capture/index.js';
 import { ManualClock } from '../../../core/index.js';
 import { WEB_API_PATHS, WEB_PAGES, WEB_SELECTORS as S } from '../../../sandbox/web/index.js';
 import { loggedIn, startWeb, type RunningWeb } from './web-harness.js';
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 const md5 = (t: string): string => createHash('md5').update(t).digest('hex');
 
@@ -64,7 +55,7 @@ describe('sandbox web app in headless Chromium', () => {
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: CHROMIUM_FLAGS,
     });
   });
   afterAll(async () => {
