@@ -16,39 +16,7 @@
  */
 export { openLedger, isPostgresUrl } from './open.js';
 export type { OpenLedgerOptions } from './open.js';
-export type {
-  AuditEntry,
-  AuditInput,
-  AuditQuery,
-  Consent,
-  ConsentInput,
-  ConsentScope,
-  ImportFileInput,
-  ImportFileResult,
-  ImportFileRow,
-  IncomingRecord,
-  LedgerBackend,
-  LedgerRecordReader,
-  LedgerStore,
-  LedgerTx,
-  LedgerWriter,
-  MatchInput,
-  PutOptions,
-  PutOutcome,
-  PurgeOptions,
-  PurgeReport,
-  PutSummary,
-  QuarantineInput,
-  QuarantineMove,
-  QuarantineResolution,
-  QuarantineRow,
-  RecordConflict,
-  RecordMatch,
-  RecordQuery,
-  RecordSighting,
-  RevokeOptions,
-  StoredRecord,
-} from './types.js';
+export type * from './types.js';
 export { requireConsent, consentState, isConsentScope, CONSENT_SCOPES } from './consent.js';
 export { balanceEffects, sumEffectsByAsset } from './balance.js';
 export type { BalanceEffect, WalletName as LedgerWalletName } from './balance.js';

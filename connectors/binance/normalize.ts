@@ -121,11 +121,10 @@ export function earnBalance(
   };
 }
 
-export function trade(row: JsonObject, sym: SymbolAssets, account: string): Trade {
-  const tradeId = idString(row, 'id');
-  return compact<Trade>({
-    kind: 'trade',
-    id: `${sym.symbol}:${tradeId}`,
+/** The fields a trade and an order open with: id `<symbol>:<id>`, the row's `time`, the symbol's assets. */
+function symbolHead(row: JsonObject, sym: SymbolAssets, account: string, id: string) {
+  return {
+    id: `${sym.symbol}:${id}`,
     account,
     time: epochMs(row, 'time'),
     source: api,
@@ -133,6 +132,14 @@ export function trade(row: JsonObject, sym: SymbolAssets, account: string): Trad
     symbol: sym.symbol,
     baseAsset: sym.baseAsset,
     quoteAsset: sym.quoteAsset,
+  };
+}
+
+export function trade(row: JsonObject, sym: SymbolAssets, account: string): Trade {
+  const tradeId = idString(row, 'id');
+  return compact<Trade>({
+    kind: 'trade',
+    ...symbolHead(row, sym, account, tradeId),
     tradeId,
     orderId: optionalIdString(row, 'orderId'),
     side: bool(row, 'isBuyer') ? 'buy' : 'sell',
@@ -155,14 +162,7 @@ export function order(row: JsonObject, sym: SymbolAssets, account: string): Orde
       : undefined;
   return compact<Order>({
     kind: 'order',
-    id: `${sym.symbol}:${orderId}`,
-    account,
-    time: epochMs(row, 'time'),
-    source: api,
-    raw: row,
-    symbol: sym.symbol,
-    baseAsset: sym.baseAsset,
-    quoteAsset: sym.quoteAsset,
+    ...symbolHead(row, sym, account, orderId),
     orderId,
     clientOrderId: optionalText(row, 'clientOrderId'),
     side: text(row, 'side').toUpperCase() === 'SELL' ? 'sell' : 'buy',
@@ -449,14 +449,24 @@ export function lockedPosition(row: JsonObject, account: string, time: number): 
 
 const lower = (s: string | undefined): string | undefined => (s === undefined ? undefined : s.toLowerCase());
 
-export function earnSubscription(
+/** A flexible product's id: `productId`, else the `projectId` some rows carry it as. */
+function flexibleProductId(row: JsonObject): string | undefined {
+  return optionalText(row, 'productId') ?? optionalText(row, 'projectId');
+}
+
+/**
+ * The fields a subscription and a redemption share, id `<product>:<idField>`; `productId` reads a
+ * flexible product's id (a locked row has none, its `projectId` instead).
+ */
+function earnMovement(
   row: JsonObject,
   product: 'flexible' | 'locked',
   account: string,
-): EarnSubscription {
-  return compact<EarnSubscription>({
-    kind: 'earn_subscription',
-    id: `${product}:${idString(row, 'purchaseId')}`,
+  idField: string,
+  productId: (row: JsonObject) => string | undefined,
+) {
+  return {
+    id: `${product}:${idString(row, idField)}`,
     account,
     time: epochMs(row, 'time'),
     source: api,
@@ -464,10 +474,21 @@ export function earnSubscription(
     product,
     asset: asset(row, 'asset'),
     amount: amount(row, 'amount'),
-    productId: product === 'flexible' ? optionalText(row, 'productId') : undefined,
+    productId: product === 'flexible' ? productId(row) : undefined,
     projectId: product === 'locked' ? optionalText(row, 'projectId') : undefined,
     positionId: optionalIdString(row, 'positionId'),
     type: optionalText(row, 'type'),
+  };
+}
+
+export function earnSubscription(
+  row: JsonObject,
+  product: 'flexible' | 'locked',
+  account: string,
+): EarnSubscription {
+  return compact<EarnSubscription>({
+    kind: 'earn_subscription',
+    ...earnMovement(row, product, account, 'purchaseId', (r) => optionalText(r, 'productId')),
     sourceAccount: optionalText(row, 'sourceAccount'),
     status: lower(optionalText(row, 'status')),
   });
@@ -480,19 +501,7 @@ export function earnRedemption(
 ): EarnRedemption {
   return compact<EarnRedemption>({
     kind: 'earn_redemption',
-    id: `${product}:${idString(row, 'redeemId')}`,
-    account,
-    time: epochMs(row, 'time'),
-    source: api,
-    raw: row,
-    product,
-    asset: asset(row, 'asset'),
-    amount: amount(row, 'amount'),
-    productId:
-      product === 'flexible' ? (optionalText(row, 'productId') ?? optionalText(row, 'projectId')) : undefined,
-    projectId: product === 'locked' ? optionalText(row, 'projectId') : undefined,
-    positionId: optionalIdString(row, 'positionId'),
-    type: optionalText(row, 'type'),
+    ...earnMovement(row, product, account, 'redeemId', flexibleProductId),
     status: lower(optionalText(row, 'status')),
     destAccount: optionalText(row, 'destAccount'),
   });
@@ -509,8 +518,7 @@ export function earnReward(
   const code = asset(row, 'asset');
   const time = epochMs(row, 'time');
   const positionId = product === 'locked' ? optionalIdString(row, 'positionId') : undefined;
-  const productId =
-    product === 'flexible' ? (optionalText(row, 'productId') ?? optionalText(row, 'projectId')) : undefined;
+  const productId = product === 'flexible' ? flexibleProductId(row) : undefined;
   return compact<EarnReward>({
     kind: 'earn_reward',
     id: `${product}:${rewardType}:${code}:${time}:${positionId ?? productId ?? ''}`,

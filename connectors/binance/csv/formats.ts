@@ -75,6 +75,54 @@ const STATEMENT_COLUMNS = {
   remark: c('remark'),
 };
 
+/** A spot order export's columns after `time` (and the 2023 variant's `orderNo`). */
+const SPOT_ORDER_COLUMNS = {
+  symbol: c('pair'),
+  side: c('type'),
+  price: c('orderprice'),
+  origQty: c('orderamount'),
+  avgPrice: c('avgtradingprice'),
+  executedQty: c('filled'),
+  quoteQty: c('total'),
+  status: c('status'),
+};
+const SPOT_ORDER_REQUIRED = ['symbol', 'side', 'price', 'origQty', 'executedQty', 'quoteQty', 'status'];
+
+/** A crypto transfer export's columns after `time`, `coin` (and the 2021 variant's `network`). */
+const CRYPTO_TRANSFER_COLUMNS = {
+  amount: c('amount'),
+  fee: c('transactionfee'),
+  address: c('address'),
+  txId: c('txid'),
+  sourceAddress: c('sourceaddress'),
+  paymentId: c('paymentid'),
+  status: c('status'),
+};
+
+/** A fiat deposit export's columns; a fiat withdrawal's differ in the amount's header. */
+const FIAT_COLUMNS = {
+  time: c('date'),
+  method: c('method'),
+  amount: c('depositamount'),
+  received: c('receiveamount'),
+  fee: c('fee'),
+  status: c('status'),
+  orderId: c('transactionid'),
+};
+const FIAT_REQUIRED = ['time', 'method', 'amount', 'received', 'fee', 'status', 'orderId'];
+
+/** A convert export's columns after `time` (and the 2022 variant's `wallet`). */
+const CONVERT_COLUMNS = {
+  pair: c('pair'),
+  type: c('type'),
+  sell: c('sell'),
+  buy: c('buy'),
+  price: c('price'),
+  inversePrice: c('inverseprice'),
+  updated: c('dateupdated'),
+  status: c('status'),
+};
+
 /** Every variant, most specific first within a kind. */
 export const FORMATS: readonly CsvFormat[] = [
   {
@@ -134,36 +182,15 @@ export const FORMATS: readonly CsvFormat[] = [
   {
     kind: 'spot_order_history',
     variant: 'spot_order_history/2023',
-    columns: {
-      time: c('date'),
-      orderNo: c('orderno'),
-      symbol: c('pair'),
-      side: c('type'),
-      price: c('orderprice'),
-      origQty: c('orderamount'),
-      avgPrice: c('avgtradingprice'),
-      executedQty: c('filled'),
-      quoteQty: c('total'),
-      status: c('status'),
-    },
-    required: ['time', 'orderNo', 'symbol', 'side', 'price', 'origQty', 'executedQty', 'quoteQty', 'status'],
+    columns: { time: c('date'), orderNo: c('orderno'), ...SPOT_ORDER_COLUMNS },
+    required: ['time', 'orderNo', ...SPOT_ORDER_REQUIRED],
     implicitZone: 'utc',
   },
   {
     kind: 'spot_order_history',
     variant: 'spot_order_history/2020',
-    columns: {
-      time: c('date'),
-      symbol: c('pair'),
-      side: c('type'),
-      price: c('orderprice'),
-      origQty: c('orderamount'),
-      avgPrice: c('avgtradingprice'),
-      executedQty: c('filled'),
-      quoteQty: c('total'),
-      status: c('status'),
-    },
-    required: ['time', 'symbol', 'side', 'price', 'origQty', 'executedQty', 'quoteQty', 'status'],
+    columns: { time: c('date'), ...SPOT_ORDER_COLUMNS },
+    required: ['time', ...SPOT_ORDER_REQUIRED],
     implicitZone: 'utc',
   },
   {
@@ -220,35 +247,14 @@ export const FORMATS: readonly CsvFormat[] = [
   {
     kind: 'crypto_transfer',
     variant: 'crypto_transfer/2021',
-    columns: {
-      time: c('date'),
-      coin: c('coin'),
-      network: c('network'),
-      amount: c('amount'),
-      fee: c('transactionfee'),
-      address: c('address'),
-      txId: c('txid'),
-      sourceAddress: c('sourceaddress'),
-      paymentId: c('paymentid'),
-      status: c('status'),
-    },
+    columns: { time: c('date'), coin: c('coin'), network: c('network'), ...CRYPTO_TRANSFER_COLUMNS },
     required: ['time', 'coin', 'network', 'amount', 'fee', 'address', 'txId', 'status'],
     implicitZone: 'utc',
   },
   {
     kind: 'crypto_transfer',
     variant: 'crypto_transfer/2019',
-    columns: {
-      time: c('date'),
-      coin: c('coin'),
-      amount: c('amount'),
-      fee: c('transactionfee'),
-      address: c('address'),
-      txId: c('txid'),
-      sourceAddress: c('sourceaddress'),
-      paymentId: c('paymentid'),
-      status: c('status'),
-    },
+    columns: { time: c('date'), coin: c('coin'), ...CRYPTO_TRANSFER_COLUMNS },
     required: ['time', 'coin', 'amount', 'fee', 'address', 'txId', 'status'],
     absent: ['network'],
     implicitZone: 'utc',
@@ -272,65 +278,29 @@ export const FORMATS: readonly CsvFormat[] = [
   {
     kind: 'fiat_deposit',
     variant: 'fiat_deposit/2023',
-    columns: {
-      time: c('date'),
-      method: c('method'),
-      amount: c('depositamount'),
-      received: c('receiveamount'),
-      fee: c('fee'),
-      status: c('status'),
-      orderId: c('transactionid'),
-    },
-    required: ['time', 'method', 'amount', 'received', 'fee', 'status', 'orderId'],
+    columns: FIAT_COLUMNS,
+    required: FIAT_REQUIRED,
     implicitZone: 'utc',
   },
   {
     kind: 'fiat_withdrawal',
     variant: 'fiat_withdrawal/2023',
-    columns: {
-      time: c('date'),
-      method: c('method'),
-      amount: c('withdrawamount', 'withdrawalamount'),
-      received: c('receiveamount'),
-      fee: c('fee'),
-      status: c('status'),
-      orderId: c('transactionid'),
-    },
-    required: ['time', 'method', 'amount', 'received', 'fee', 'status', 'orderId'],
+    // Only the amount's header differs from a fiat deposit's (the spread keeps `amount` in its place).
+    columns: { ...FIAT_COLUMNS, amount: c('withdrawamount', 'withdrawalamount') },
+    required: FIAT_REQUIRED,
     implicitZone: 'utc',
   },
   {
     kind: 'convert',
     variant: 'convert/2022',
-    columns: {
-      time: c('date'),
-      wallet: c('wallet'),
-      pair: c('pair'),
-      type: c('type'),
-      sell: c('sell'),
-      buy: c('buy'),
-      price: c('price'),
-      inversePrice: c('inverseprice'),
-      updated: c('dateupdated'),
-      status: c('status'),
-    },
+    columns: { time: c('date'), wallet: c('wallet'), ...CONVERT_COLUMNS },
     required: ['time', 'wallet', 'pair', 'sell', 'buy', 'status'],
     implicitZone: 'file',
   },
   {
     kind: 'convert',
     variant: 'convert/2021',
-    columns: {
-      time: c('date'),
-      pair: c('pair'),
-      type: c('type'),
-      sell: c('sell'),
-      buy: c('buy'),
-      price: c('price'),
-      inversePrice: c('inverseprice'),
-      updated: c('dateupdated'),
-      status: c('status'),
-    },
+    columns: { time: c('date'), ...CONVERT_COLUMNS },
     required: ['time', 'pair', 'sell', 'buy', 'status'],
     implicitZone: 'file',
   },

@@ -270,6 +270,21 @@ function withExchangePrecision(rec: CsvAccountRecord, stored: StoredCopy): CsvAc
   return out;
 }
 
+/** A report's counters before the first row. */
+function zeroCounts() {
+  return {
+    rowsRead: 0,
+    recordsImported: 0,
+    duplicates: 0,
+    matched: 0,
+    grouped: 0,
+    folded: 0,
+    quarantined: 0,
+    quarantineResolved: 0,
+    quarantineReasons: {} as CsvFileReport['quarantineReasons'],
+  };
+}
+
 /** Imports one file in one transaction; throws (and writes nothing) on a bad file. */
 export async function importCsvFile(
   ledger: CsvLedger,
@@ -312,32 +327,14 @@ export async function importCsvFile(
     timeZoneFrom: from,
     delimiter: probe.sniff.delimiter,
     encoding: probe.sniff.encoding,
-    rowsRead: 0,
-    recordsImported: 0,
-    duplicates: 0,
-    matched: 0,
-    grouped: 0,
-    folded: 0,
-    quarantined: 0,
-    quarantineResolved: 0,
-    quarantineReasons: {},
+    ...zeroCounts(),
     warnings,
     importFileId: 0,
   };
   log('importing %s as %s in %s', name, report.variant, report.timeZone);
   await ledger.transaction(async (tx) => {
     // A PostgreSQL retry re-runs this function: start the counters again.
-    Object.assign(report, {
-      rowsRead: 0,
-      recordsImported: 0,
-      duplicates: 0,
-      matched: 0,
-      grouped: 0,
-      folded: 0,
-      quarantined: 0,
-      quarantineResolved: 0,
-      quarantineReasons: {},
-    });
+    Object.assign(report, zeroCounts());
     const importFileId = await tx.startImportFile({
       account,
       path: name,

@@ -6,6 +6,7 @@
  * The Earn wallet is read from the positions, never from the LD* rows, so nothing is counted twice.
  */
 import { addDecimals } from '../../../core/index.js';
+import type { EarnPosition } from '../../../schemas/index.js';
 import { endpoints } from '../endpoints.js';
 import {
   earnBalance,
@@ -37,6 +38,33 @@ async function* positions(
     const total = totalField(body);
     if (rows.length < POSITION_PAGE || (total !== undefined && current * POSITION_PAGE >= total)) return;
   }
+}
+
+/**
+ * One Earn product's positions, each pushed to `records` as `earn_position` and its asset to `assets`;
+ * returns the amounts summed per asset, with the rows summed.
+ */
+async function positionTotals(
+  ctx: ReadContext,
+  spec: typeof endpoints.flexiblePosition | typeof endpoints.lockedPosition,
+  position: (row: JsonObject, account: string, time: number) => EarnPosition,
+  now: number,
+  records: ApiRecord[],
+  assets: Set<string>,
+): Promise<Map<string, { total: string; raw: JsonObject[] }>> {
+  const totals = new Map<string, { total: string; raw: JsonObject[] }>();
+  for await (const rows of positions(ctx, spec)) {
+    for (const row of rows) {
+      const rec = position(row, ctx.account, now);
+      records.push(rec);
+      assets.add(rec.asset);
+      const t = totals.get(rec.asset) ?? { total: '0', raw: [] };
+      t.total = addDecimals(t.total, rec.amount);
+      t.raw.push(row);
+      totals.set(rec.asset, t);
+    }
+  }
+  return totals;
 }
 
 export function balancesStream(): StreamDef {
@@ -80,30 +108,22 @@ export function balancesStream(): StreamDef {
         assets.add(rec.asset);
       }
 
-      const flexTotals = new Map<string, { total: string; raw: JsonObject[] }>();
-      for await (const rows of positions(ctx, endpoints.flexiblePosition)) {
-        for (const row of rows) {
-          const rec = flexiblePosition(row, ctx.account, now);
-          records.push(rec);
-          assets.add(rec.asset);
-          const t = flexTotals.get(rec.asset) ?? { total: '0', raw: [] };
-          t.total = addDecimals(t.total, rec.amount);
-          t.raw.push(row);
-          flexTotals.set(rec.asset, t);
-        }
-      }
-      const lockedTotals = new Map<string, { total: string; raw: JsonObject[] }>();
-      for await (const rows of positions(ctx, endpoints.lockedPosition)) {
-        for (const row of rows) {
-          const rec = lockedPosition(row, ctx.account, now);
-          records.push(rec);
-          assets.add(rec.asset);
-          const t = lockedTotals.get(rec.asset) ?? { total: '0', raw: [] };
-          t.total = addDecimals(t.total, rec.amount);
-          t.raw.push(row);
-          lockedTotals.set(rec.asset, t);
-        }
-      }
+      const flexTotals = await positionTotals(
+        ctx,
+        endpoints.flexiblePosition,
+        flexiblePosition,
+        now,
+        records,
+        assets,
+      );
+      const lockedTotals = await positionTotals(
+        ctx,
+        endpoints.lockedPosition,
+        lockedPosition,
+        now,
+        records,
+        assets,
+      );
       for (const [code, t] of flexTotals) {
         records.push(earnBalance('earn_flexible', code, t.total, ctx.account, now, { positions: t.raw }));
       }
