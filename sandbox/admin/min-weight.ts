@@ -161,40 +161,29 @@ export function minimumWeight(account: SandboxAccount): MinimumWeight {
     pagedCalls(account.lockedPositions.length, 100, true),
     150,
   );
-  const earn: Array<[string, string, number[]]> = [
-    [
-      'flexible subscriptions',
-      'flexible/history/subscriptionRecord',
-      apiTimes(account.flexibleSubscriptions, (r) => r.time),
-    ],
-    [
-      'flexible redemptions',
-      'flexible/history/redemptionRecord',
-      apiTimes(account.flexibleRedemptions, (r) => r.time),
-    ],
-    ['flexible rewards', 'flexible/history/rewardsRecord', apiTimes(account.flexibleRewards, (r) => r.time)],
-    [
-      'locked subscriptions',
-      'locked/history/subscriptionRecord',
-      apiTimes(account.lockedSubscriptions, (r) => r.time),
-    ],
-    [
-      'locked redemptions',
-      'locked/history/redemptionRecord',
-      apiTimes(account.lockedRedemptions, (r) => r.time),
-    ],
-    ['locked rewards', 'locked/history/rewardsRecord', apiTimes(account.lockedRewards, (r) => r.time)],
+  // Each product's subscriptions, redemptions and rewards, with the name and the path's record of each.
+  const earnRecords = [
+    ['subscriptions', 'subscriptionRecord'],
+    ['redemptions', 'redemptionRecord'],
+    ['rewards', 'rewardsRecord'],
+  ] as const;
+  const earnProducts: Array<[string, Array<readonly Entry<{ time: number }>[]>]> = [
+    ['flexible', [account.flexibleSubscriptions, account.flexibleRedemptions, account.flexibleRewards]],
+    ['locked', [account.lockedSubscriptions, account.lockedRedemptions, account.lockedRewards]],
   ];
   // current/size with `total`: the client knows the page count, so ceil(k/100) per window.
-  for (const [name, path, times] of earn)
-    add(
-      name,
-      `GET /sapi/v1/simple-earn/${path}`,
-      'sapi-ip',
-      times.length,
-      windowCallsExact(times, 30 * DAY, 100),
-      150,
-    );
+  for (const [product, lists] of earnProducts)
+    earnRecords.forEach(([what, record], k) => {
+      const times = apiTimes(lists[k]!, (r) => r.time);
+      add(
+        `${product} ${what}`,
+        `GET /sapi/v1/simple-earn/${product}/history/${record}`,
+        'sapi-ip',
+        times.length,
+        windowCallsExact(times, 30 * DAY, 100),
+        150,
+      );
+    });
   const planTypes = new Set(account.autoInvestPlans.filter((p) => p.routes.api).map((p) => p.raw.planType));
   add(
     'auto-invest plans',

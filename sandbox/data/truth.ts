@@ -29,6 +29,8 @@ function c(value: string): string {
   return frac ? `${whole}.${frac}` : whole;
 }
 
+const ALL_ROUTES: Routes = { api: true, web: true, csv: true };
+
 function routeList(routes: Routes): Array<'api' | 'web' | 'csv'> {
   const out: Array<'api' | 'web' | 'csv'> = [];
   if (routes.api) out.push('api');
@@ -102,18 +104,20 @@ function walletOf(code: string, symbol?: string): string {
 
 /** Yields every truth record of the account: balances and state first, then history kind by kind. */
 export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): Generator<TruthRecord> {
-  const base = { account: accountLabel };
-  const all = routeList({ api: true, web: true, csv: true });
   const symbolMeta = account.symbols;
+  /** A record's first fields, the same in every kind. */
+  const head = <K extends TruthRecord['kind']>(kind: K, id: string, time: number, routes: Routes) => ({
+    kind,
+    id,
+    account: accountLabel,
+    time,
+    routes: routeList(routes),
+  });
 
   for (const b of account.balances) {
     if (c(b.free) === '0' && c(b.locked) === '0') continue;
     yield {
-      kind: 'balance',
-      id: `${b.wallet}:${b.asset}`,
-      ...base,
-      time: account.asOf,
-      routes: all,
+      ...head('balance', `${b.wallet}:${b.asset}`, account.asOf, ALL_ROUTES),
       wallet: b.wallet,
       asset: b.asset,
       free: c(b.free),
@@ -123,11 +127,7 @@ export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): G
 
   for (const { raw, routes } of account.flexiblePositions) {
     yield {
-      kind: 'earn_position',
-      id: `flexible:${raw.productId}`,
-      ...base,
-      time: account.asOf,
-      routes: routeList(routes),
+      ...head('earn_position', `flexible:${raw.productId}`, account.asOf, routes),
       product: 'flexible',
       asset: raw.asset,
       amount: c(raw.totalAmount),
@@ -138,11 +138,7 @@ export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): G
   }
   for (const { raw, routes } of account.lockedPositions) {
     yield {
-      kind: 'earn_position',
-      id: `locked:${raw.positionId}`,
-      ...base,
-      time: account.asOf,
-      routes: routeList(routes),
+      ...head('earn_position', `locked:${raw.positionId}`, account.asOf, routes),
       product: 'locked',
       asset: raw.asset,
       amount: c(raw.amount),
@@ -154,19 +150,27 @@ export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): G
     };
   }
 
-  const orders = account.orders;
-  for (let i = 0; i < orders.count; i++) {
-    const o = orderAt(account, i);
-    const sym = symbolMeta[orders.symbol[i] as number]!;
-    yield {
-      kind: 'order',
-      id: `${o.symbol}:${o.orderId}`,
-      ...base,
-      time: o.time,
-      routes: routeList(routesFromBits(orders.routes[i] as number)),
-      symbol: o.symbol,
+  /** An order's or a trade's first fields: its symbol and the symbol's assets, from row `i` of its columns. */
+  const spotHead = <K extends 'order' | 'trade'>(
+    kind: K,
+    columns: SandboxAccount['orders'] | SandboxAccount['trades'],
+    i: number,
+    row: { symbol: string; time: number },
+    id: number,
+  ) => {
+    const sym = symbolMeta[columns.symbol[i] as number]!;
+    return {
+      ...head(kind, `${row.symbol}:${id}`, row.time, routesFromBits(columns.routes[i] as number)),
+      symbol: row.symbol,
       baseAsset: sym.baseAsset,
       quoteAsset: sym.quoteAsset,
+    };
+  };
+
+  for (let i = 0; i < account.orders.count; i++) {
+    const o = orderAt(account, i);
+    yield {
+      ...spotHead('order', account.orders, i, o, o.orderId),
       orderId: String(o.orderId),
       clientOrderId: o.clientOrderId,
       side: o.side === 'BUY' ? 'buy' : 'sell',
@@ -180,19 +184,10 @@ export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): G
     };
   }
 
-  const trades = account.trades;
-  for (let i = 0; i < trades.count; i++) {
+  for (let i = 0; i < account.trades.count; i++) {
     const t = tradeAt(account, i);
-    const sym = symbolMeta[trades.symbol[i] as number]!;
     yield {
-      kind: 'trade',
-      id: `${t.symbol}:${t.id}`,
-      ...base,
-      time: t.time,
-      routes: routeList(routesFromBits(trades.routes[i] as number)),
-      symbol: t.symbol,
-      baseAsset: sym.baseAsset,
-      quoteAsset: sym.quoteAsset,
+      ...spotHead('trade', account.trades, i, t, t.id),
       tradeId: String(t.id),
       orderId: String(t.orderId),
       side: t.isBuyer ? 'buy' : 'sell',
@@ -207,11 +202,7 @@ export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): G
 
   for (const { raw, routes } of account.deposits) {
     yield {
-      kind: 'transfer',
-      id: `deposit:${raw.id}`,
-      ...base,
-      time: raw.insertTime,
-      routes: routeList(routes),
+      ...head('transfer', `deposit:${raw.id}`, raw.insertTime, routes),
       direction: 'in',
       type: 'deposit',
       asset: raw.coin,
@@ -229,11 +220,7 @@ export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): G
   }
   for (const { raw, routes } of account.withdrawals) {
     yield {
-      kind: 'transfer',
-      id: `withdrawal:${raw.id}`,
-      ...base,
-      time: parseUtc(raw.applyTime),
-      routes: routeList(routes),
+      ...head('transfer', `withdrawal:${raw.id}`, parseUtc(raw.applyTime), routes),
       direction: 'out',
       type: 'withdrawal',
       asset: raw.coin,
@@ -253,11 +240,7 @@ export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): G
   for (const { raw, routes, fromSymbol, toSymbol } of account.universalTransfers) {
     const [from, to] = transferWallets(raw.type);
     yield {
-      kind: 'transfer',
-      id: `wallet:${raw.tranId}`,
-      ...base,
-      time: raw.timestamp,
-      routes: routeList(routes),
+      ...head('transfer', `wallet:${raw.tranId}`, raw.timestamp, routes),
       direction: 'internal',
       type: 'wallet_transfer',
       asset: raw.asset,
@@ -272,11 +255,7 @@ export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): G
 
   for (const { raw, routes } of account.converts) {
     yield {
-      kind: 'conversion',
-      id: raw.orderId.toString(),
-      ...base,
-      time: raw.createTime,
-      routes: routeList(routes),
+      ...head('conversion', raw.orderId.toString(), raw.createTime, routes),
       quoteId: raw.quoteId,
       fromAsset: raw.fromAsset,
       fromAmount: c(raw.fromAmount),
@@ -292,11 +271,7 @@ export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): G
   for (const { raw, routes } of account.dribblets) {
     for (const d of raw.userAssetDribbletDetails) {
       yield {
-        kind: 'dust',
-        id: String(d.transId),
-        ...base,
-        time: d.operateTime,
-        routes: routeList(routes),
+        ...head('dust', String(d.transId), d.operateTime, routes),
         groupId: String(raw.transId),
         fromAsset: d.fromAsset,
         amount: c(d.amount),
@@ -309,11 +284,7 @@ export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): G
 
   for (const { raw, routes } of account.flexibleSubscriptions) {
     yield {
-      kind: 'earn_subscription',
-      id: `flexible:${raw.purchaseId}`,
-      ...base,
-      time: raw.time,
-      routes: routeList(routes),
+      ...head('earn_subscription', `flexible:${raw.purchaseId}`, raw.time, routes),
       product: 'flexible',
       asset: raw.asset,
       amount: c(raw.amount),
@@ -325,11 +296,7 @@ export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): G
   }
   for (const { raw, routes } of account.lockedSubscriptions) {
     yield {
-      kind: 'earn_subscription',
-      id: `locked:${raw.purchaseId}`,
-      ...base,
-      time: raw.time,
-      routes: routeList(routes),
+      ...head('earn_subscription', `locked:${raw.purchaseId}`, raw.time, routes),
       product: 'locked',
       asset: raw.asset,
       amount: c(raw.amount),
@@ -342,11 +309,7 @@ export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): G
   }
   for (const { raw, routes } of account.flexibleRedemptions) {
     yield {
-      kind: 'earn_redemption',
-      id: `flexible:${raw.redeemId}`,
-      ...base,
-      time: raw.time,
-      routes: routeList(routes),
+      ...head('earn_redemption', `flexible:${raw.redeemId}`, raw.time, routes),
       product: 'flexible',
       asset: raw.asset,
       amount: c(raw.amount),
@@ -357,11 +320,7 @@ export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): G
   }
   for (const { raw, routes } of account.lockedRedemptions) {
     yield {
-      kind: 'earn_redemption',
-      id: `locked:${raw.redeemId}`,
-      ...base,
-      time: raw.time,
-      routes: routeList(routes),
+      ...head('earn_redemption', `locked:${raw.redeemId}`, raw.time, routes),
       product: 'locked',
       asset: raw.asset,
       amount: c(raw.amount),
@@ -372,11 +331,12 @@ export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): G
   }
   for (const { raw, routes } of account.flexibleRewards) {
     yield {
-      kind: 'earn_reward',
-      id: `flexible:${raw.type}:${raw.asset}:${raw.time}:${raw.projectId}`,
-      ...base,
-      time: raw.time,
-      routes: routeList(routes),
+      ...head(
+        'earn_reward',
+        `flexible:${raw.type}:${raw.asset}:${raw.time}:${raw.projectId}`,
+        raw.time,
+        routes,
+      ),
       product: 'flexible',
       rewardType: raw.type,
       asset: raw.asset,
@@ -386,11 +346,12 @@ export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): G
   }
   for (const { raw, routes } of account.lockedRewards) {
     yield {
-      kind: 'earn_reward',
-      id: `locked:${raw.type}:${raw.asset}:${raw.time}:${raw.positionId}`,
-      ...base,
-      time: raw.time,
-      routes: routeList(routes),
+      ...head(
+        'earn_reward',
+        `locked:${raw.type}:${raw.asset}:${raw.time}:${raw.positionId}`,
+        raw.time,
+        routes,
+      ),
       product: 'locked',
       rewardType: raw.type,
       asset: raw.asset,
@@ -401,11 +362,7 @@ export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): G
 
   for (const { raw, routes } of account.autoInvestPlans) {
     yield {
-      kind: 'autoinvest_plan',
-      id: String(raw.planId),
-      ...base,
-      time: raw.creationDateTime,
-      routes: routeList(routes),
+      ...head('autoinvest_plan', String(raw.planId), raw.creationDateTime, routes),
       planType: raw.planType,
       status: raw.status,
       sourceAsset: raw.sourceAsset,
@@ -417,11 +374,7 @@ export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): G
   }
   for (const { raw, routes } of account.autoInvestExecutions) {
     yield {
-      kind: 'autoinvest_execution',
-      id: String(raw.id),
-      ...base,
-      time: raw.transactionDateTime,
-      routes: routeList(routes),
+      ...head('autoinvest_execution', String(raw.id), raw.transactionDateTime, routes),
       planId: String(raw.planId),
       planType: raw.planType,
       sourceAsset: raw.sourceAsset,
@@ -438,11 +391,7 @@ export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): G
 
   for (const { raw, routes } of account.c2cOrders) {
     yield {
-      kind: 'p2p_order',
-      id: raw.orderNumber,
-      ...base,
-      time: raw.createTime,
-      routes: routeList(routes),
+      ...head('p2p_order', raw.orderNumber, raw.createTime, routes),
       side: raw.tradeType === 'BUY' ? 'buy' : 'sell',
       asset: raw.asset,
       fiat: raw.fiat,
@@ -458,11 +407,7 @@ export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): G
 
   for (const { raw, routes, transactionType } of account.fiatOrders) {
     yield {
-      kind: 'fiat_transfer',
-      id: `fiat:${raw.orderNo}`,
-      ...base,
-      time: raw.createTime,
-      routes: routeList(routes),
+      ...head('fiat_transfer', `fiat:${raw.orderNo}`, raw.createTime, routes),
       type: transactionType === 0 ? 'deposit' : 'withdrawal',
       fiatCurrency: raw.fiatCurrency,
       amount: c(raw.amount),
@@ -474,11 +419,7 @@ export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): G
   }
   for (const { raw, routes, transactionType } of account.fiatPayments) {
     yield {
-      kind: 'fiat_transfer',
-      id: `payment:${raw.orderNo}`,
-      ...base,
-      time: raw.createTime,
-      routes: routeList(routes),
+      ...head('fiat_transfer', `payment:${raw.orderNo}`, raw.createTime, routes),
       type: transactionType === 0 ? 'buy' : 'sell',
       fiatCurrency: raw.fiatCurrency,
       amount: c(raw.sourceAmount),
@@ -494,11 +435,7 @@ export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): G
 
   for (const { raw, routes } of account.dividends) {
     yield {
-      kind: 'dividend',
-      id: String(raw.id),
-      ...base,
-      time: raw.divTime,
-      routes: routeList(routes),
+      ...head('dividend', String(raw.id), raw.divTime, routes),
       asset: raw.asset,
       amount: c(raw.amount),
       info: raw.enInfo,

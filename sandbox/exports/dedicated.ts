@@ -190,105 +190,113 @@ function spotOrders(account: SandboxAccount, p: ExportParams): ExportTable {
   return { header, rows: orderRows(account, withNumber, p.offset, p) };
 }
 
-function deposits(account: SandboxAccount, p: ExportParams): ExportTable {
+/** The cells of a crypto deposit or withdrawal that its export rows show. */
+interface CryptoTransferCells {
+  coin: string;
+  network: string;
+  amount: string;
+  fee: string;
+  address: string;
+  txId: string;
+  addressTag: string;
+  status: string;
+}
+
+/**
+ * The crypto deposit and withdrawal exports: the same columns but for the 2025 variant's `Fee`, which only
+ * withdrawals write (`withFee2025`).
+ */
+function cryptoTransfers(
+  p: ExportParams,
+  withFee2025: boolean,
+  list: Array<{ time: number; cells: CryptoTransferCells }>,
+): ExportTable {
   const v = p.variant;
   const date = v === '2025' ? `Date(${offsetLabel(p.offset)})` : `Date(${offsetLabel(p.offset, 'UTC')})`;
+  const network = v === '2019' ? [] : ['Network'];
   const header =
-    v === '2019'
-      ? [date, 'Coin', 'Amount', 'TransactionFee', 'Address', 'TXID', 'SourceAddress', 'PaymentID', 'Status']
-      : v === '2025'
-        ? [date, 'Coin', 'Network', 'Amount', 'Address', 'TXID', 'Status']
-        : [
-            date,
-            'Coin',
-            'Network',
-            'Amount',
-            'TransactionFee',
-            'Address',
-            'TXID',
-            'SourceAddress',
-            'PaymentID',
-            'Status',
-          ];
-  const rows = account.deposits
-    .filter((d) => d.routes.csv && inRange(p, d.raw.insertTime))
-    .sort((a, b) => a.raw.insertTime - b.raw.insertTime)
-    .map(({ raw: d }) => {
-      const time = formatTime(d.insertTime, p.offset, v === '2025' ? 'yy' : 'full');
-      const status = DEPOSIT_STATUS[d.status] ?? 'Pending';
-      if (v === '2019')
-        return [time, d.coin, fixed8(d.amount), '0', d.address, d.txId, '', d.addressTag, status];
-      if (v === '2025') return [time, d.coin, d.network, fixed8(d.amount), d.address, d.txId, status];
-      return [time, d.coin, d.network, fixed8(d.amount), '0', d.address, d.txId, '', d.addressTag, status];
+    v === '2025'
+      ? [date, 'Coin', 'Network', 'Amount', ...(withFee2025 ? ['Fee'] : []), 'Address', 'TXID', 'Status']
+      : [
+          date,
+          'Coin',
+          ...network,
+          'Amount',
+          'TransactionFee',
+          'Address',
+          'TXID',
+          'SourceAddress',
+          'PaymentID',
+          'Status',
+        ];
+  const rows = list
+    .filter(({ time }) => inRange(p, time))
+    .sort((a, b) => a.time - b.time)
+    .map(({ time: ms, cells: t }) => {
+      const time = formatTime(ms, p.offset, v === '2025' ? 'yy' : 'full');
+      if (v === '2025')
+        return [
+          time,
+          t.coin,
+          t.network,
+          t.amount,
+          ...(withFee2025 ? [t.fee] : []),
+          t.address,
+          t.txId,
+          t.status,
+        ];
+      return [
+        time,
+        t.coin,
+        ...(v === '2019' ? [] : [t.network]),
+        t.amount,
+        t.fee,
+        t.address,
+        t.txId,
+        '',
+        t.addressTag,
+        t.status,
+      ];
     });
   return { header, rows };
 }
 
+function deposits(account: SandboxAccount, p: ExportParams): ExportTable {
+  const list = account.deposits
+    .filter((d) => d.routes.csv)
+    .map(({ raw: d }) => ({
+      time: d.insertTime,
+      cells: {
+        coin: d.coin,
+        network: d.network,
+        amount: fixed8(d.amount),
+        fee: '0',
+        address: d.address,
+        txId: d.txId,
+        addressTag: d.addressTag,
+        status: DEPOSIT_STATUS[d.status] ?? 'Pending',
+      },
+    }));
+  return cryptoTransfers(p, false, list);
+}
+
 function withdrawals(account: SandboxAccount, p: ExportParams): ExportTable {
-  const v = p.variant;
-  const date = v === '2025' ? `Date(${offsetLabel(p.offset)})` : `Date(${offsetLabel(p.offset, 'UTC')})`;
-  const header =
-    v === '2019'
-      ? [date, 'Coin', 'Amount', 'TransactionFee', 'Address', 'TXID', 'SourceAddress', 'PaymentID', 'Status']
-      : v === '2025'
-        ? [date, 'Coin', 'Network', 'Amount', 'Fee', 'Address', 'TXID', 'Status']
-        : [
-            date,
-            'Coin',
-            'Network',
-            'Amount',
-            'TransactionFee',
-            'Address',
-            'TXID',
-            'SourceAddress',
-            'PaymentID',
-            'Status',
-          ];
-  const rows = account.withdrawals
+  const list = account.withdrawals
     .filter((w) => w.routes.csv)
-    .map(({ raw: w }) => ({ w, time: Date.parse(`${w.applyTime.replace(' ', 'T')}Z`) }))
-    .filter(({ time }) => inRange(p, time))
-    .sort((a, b) => a.time - b.time)
-    .map(({ w, time: ms }) => {
-      const time = formatTime(ms, p.offset, v === '2025' ? 'yy' : 'full');
-      const status = WITHDRAW_STATUS[w.status] ?? 'Pending';
-      if (v === '2019')
-        return [
-          time,
-          w.coin,
-          fixed8(w.amount),
-          fixed8(w.transactionFee),
-          w.address,
-          w.txId,
-          '',
-          w.addressTag ?? '',
-          status,
-        ];
-      if (v === '2025')
-        return [
-          time,
-          w.coin,
-          w.network ?? '',
-          fixed8(w.amount),
-          fixed8(w.transactionFee),
-          w.address,
-          w.txId,
-          status,
-        ];
-      return [
-        time,
-        w.coin,
-        w.network ?? '',
-        fixed8(w.amount),
-        fixed8(w.transactionFee),
-        w.address,
-        w.txId,
-        '',
-        w.addressTag ?? '',
-        status,
-      ];
-    });
-  return { header, rows };
+    .map(({ raw: w }) => ({
+      time: Date.parse(`${w.applyTime.replace(' ', 'T')}Z`),
+      cells: {
+        coin: w.coin,
+        network: w.network ?? '',
+        amount: fixed8(w.amount),
+        fee: fixed8(w.transactionFee),
+        address: w.address,
+        txId: w.txId,
+        addressTag: w.addressTag ?? '',
+        status: WITHDRAW_STATUS[w.status] ?? 'Pending',
+      },
+    }));
+  return cryptoTransfers(p, true, list);
 }
 
 function fiat(account: SandboxAccount, p: ExportParams, transactionType: 0 | 1): ExportTable {

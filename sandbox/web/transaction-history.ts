@@ -7,23 +7,18 @@
  * Trades make up most rows and can number in the millions, so trade legs are not materialized: the index
  * holds (time, reference) pairs and a page resolves only its own rows.
  */
-import { addDecimals, canonicalDecimal, negateDecimal } from '../../core/index.js';
+import { canonicalDecimal, negateDecimal } from '../../core/index.js';
+import { forEachChange, type ChangeAccount, type ChangeRow } from '../data/changes.js';
 import { ROUTE_WEB } from '../data/model.js';
 import type { SandboxAccount } from '../data/model.js';
 import { fmt8 } from '../data/units.js';
 
 /** One balance change. */
-export interface WebTransactionRow {
+export interface WebTransactionRow extends ChangeRow {
   /** Stable id: `<kind>:<id>:<leg>`, where kind and id are the truth record's (docs/normalized-model.md) and leg counts from 0. */
   id: string;
-  time: number;
   /** `Spot`, `Funding` or `Earn`. */
-  account: 'Spot' | 'Funding' | 'Earn';
-  operation: string;
-  coin: string;
-  /** Signed canonical decimal. */
-  change: string;
-  remark: string;
+  account: ChangeAccount;
 }
 
 /** Filters of the transaction-history endpoint. */
@@ -66,263 +61,15 @@ function otherRows(account: SandboxAccount): WebTransactionRow[] {
     if (c(change) === '0') return;
     rows.push({ id, time, account: acct, operation, coin, change: c(change), remark });
   };
-  for (const { raw: d, routes } of account.deposits) {
-    if (!routes.web || (d.status !== 1 && d.status !== 6)) continue;
-    push(
-      `transfer:deposit:${d.id}:0`,
-      d.insertTime,
-      d.walletType === 1 ? 'Funding' : 'Spot',
-      'Deposit',
-      d.coin,
-      d.amount,
-    );
-  }
-  for (const { raw: w, routes } of account.withdrawals) {
-    if (!routes.web || w.status !== 6) continue;
-    const time = Date.parse(`${w.applyTime.replace(' ', 'T')}Z`);
-    push(
-      `transfer:withdrawal:${w.id}:0`,
-      time,
-      'Spot',
-      'Withdraw',
-      w.coin,
-      neg(addDecimals(w.amount, w.transactionFee)),
-      'Withdraw fee is included',
-    );
-  }
-  for (const { raw: v, routes } of account.converts) {
-    if (!routes.web || v.orderStatus !== 'SUCCESS') continue;
-    const id = v.orderId.toString();
-    push(`conversion:${id}:0`, v.createTime, 'Spot', 'Binance Convert', v.fromAsset, neg(v.fromAmount));
-    push(`conversion:${id}:1`, v.createTime, 'Spot', 'Binance Convert', v.toAsset, v.toAmount);
-  }
-  for (const { raw: g, routes } of account.dribblets) {
-    if (!routes.web) continue;
-    for (const d of g.userAssetDribbletDetails) {
-      push(
-        `dust:${d.transId}:0`,
-        d.operateTime,
-        'Spot',
-        'Small Assets Exchange BNB',
-        d.fromAsset,
-        neg(d.amount),
-      );
-      push(
-        `dust:${d.transId}:1`,
-        d.operateTime,
-        'Spot',
-        'Small Assets Exchange BNB',
-        d.targetAsset ?? 'BNB',
-        d.transferedAmount,
-      );
-    }
-  }
-  for (const { raw: s, routes } of account.flexibleSubscriptions) {
-    if (!routes.web || s.status !== 'SUCCESS') continue;
-    push(
-      `earn_subscription:flexible:${s.purchaseId}:0`,
-      s.time,
-      'Spot',
-      'Simple Earn Flexible Subscription',
-      s.asset,
-      neg(s.amount),
-    );
-    push(
-      `earn_subscription:flexible:${s.purchaseId}:1`,
-      s.time,
-      'Earn',
-      'Simple Earn Flexible Subscription',
-      s.asset,
-      s.amount,
-    );
-  }
-  for (const { raw: r, routes } of account.flexibleRedemptions) {
-    if (!routes.web || r.status !== 'PAID') continue;
-    push(
-      `earn_redemption:flexible:${r.redeemId}:0`,
-      r.time,
-      'Earn',
-      'Simple Earn Flexible Redemption',
-      r.asset,
-      neg(r.amount),
-    );
-    push(
-      `earn_redemption:flexible:${r.redeemId}:1`,
-      r.time,
-      'Spot',
-      'Simple Earn Flexible Redemption',
-      r.asset,
-      r.amount,
-    );
-  }
-  for (const { raw: r, routes } of account.flexibleRewards) {
-    if (!routes.web) continue;
-    push(
-      `earn_reward:flexible:${r.type}:${r.asset}:${r.time}:${r.projectId}:0`,
-      r.time,
-      'Earn',
-      FLEX_REWARD_OPERATION[r.type] ?? 'Simple Earn Flexible Interest',
-      r.asset,
-      r.rewards,
-      r.type,
-    );
-  }
-  for (const { raw: s, routes } of account.lockedSubscriptions) {
-    if (!routes.web || s.status !== 'SUCCESS') continue;
-    push(
-      `earn_subscription:locked:${s.purchaseId}:0`,
-      s.time,
-      'Spot',
-      'Simple Earn Locked Subscription',
-      s.asset,
-      neg(s.amount),
-    );
-    push(
-      `earn_subscription:locked:${s.purchaseId}:1`,
-      s.time,
-      'Earn',
-      'Simple Earn Locked Subscription',
-      s.asset,
-      s.amount,
-    );
-  }
-  for (const { raw: r, routes } of account.lockedRedemptions) {
-    if (!routes.web || r.status !== 'PAID') continue;
-    push(
-      `earn_redemption:locked:${r.redeemId}:0`,
-      r.time,
-      'Earn',
-      'Simple Earn Locked Redemption',
-      r.asset,
-      neg(r.amount),
-    );
-    push(
-      `earn_redemption:locked:${r.redeemId}:1`,
-      r.time,
-      'Spot',
-      'Simple Earn Locked Redemption',
-      r.asset,
-      r.amount,
-    );
-  }
-  for (const { raw: r, routes } of account.lockedRewards) {
-    if (!routes.web) continue;
-    push(
-      `earn_reward:locked:${r.type}:${r.asset}:${r.time}:${r.positionId}:0`,
-      r.time,
-      'Spot',
-      'Simple Earn Locked Rewards',
-      r.asset,
-      r.amount,
-      r.type,
-    );
-  }
-  for (const { raw: x, routes } of account.autoInvestExecutions) {
-    if (!routes.web || x.transactionStatus !== 'SUCCESS') continue;
-    push(
-      `autoinvest_execution:${x.id}:0`,
-      x.transactionDateTime,
-      'Spot',
-      'Auto-Invest Transaction',
-      x.sourceAsset,
-      neg(addDecimals(x.sourceAssetAmount, x.transactionFee)),
-    );
-    push(
-      `autoinvest_execution:${x.id}:1`,
-      x.transactionDateTime,
-      'Spot',
-      'Auto-Invest Transaction',
-      x.targetAsset,
-      x.targetAssetAmount,
-    );
-  }
-  for (const { raw: p, routes } of account.c2cOrders) {
-    if (!routes.web || p.orderStatus !== 'COMPLETED') continue;
-    if (p.tradeType === 'BUY') {
-      push(`p2p_order:${p.orderNumber}:0`, p.createTime, 'Funding', 'P2P Trading', p.asset, p.amount);
-      push(
-        `p2p_order:${p.orderNumber}:1`,
-        p.createTime,
-        'Funding',
-        'P2P Trading',
-        p.asset,
-        neg(p.commission),
-        'Fee',
-      );
-    } else {
-      push(
-        `p2p_order:${p.orderNumber}:0`,
-        p.createTime,
-        'Funding',
-        'P2P Trading',
-        p.asset,
-        neg(addDecimals(p.amount, p.commission)),
-      );
-    }
-  }
-  for (const { raw: f, routes, transactionType } of account.fiatOrders) {
-    if (!routes.web || (f.status !== 'Successful' && f.status !== 'Finished')) continue;
-    const change =
-      transactionType === 1 ? neg(addDecimals(f.amount, f.totalFee)) : addDecimals(f.amount, neg(f.totalFee));
-    push(
-      `fiat_transfer:fiat:${f.orderNo}:0`,
-      f.createTime,
-      'Spot',
-      transactionType === 1 ? 'Fiat Withdraw' : 'Fiat Deposit',
-      f.fiatCurrency,
-      change,
-    );
-  }
-  for (const { raw: f, routes, transactionType } of account.fiatPayments) {
-    if (!routes.web || f.status !== 'Completed') continue;
-    if (transactionType === 1) {
-      push(
-        `fiat_transfer:payment:${f.orderNo}:0`,
-        f.createTime,
-        'Spot',
-        'Sell Crypto To Fiat',
-        f.cryptoCurrency,
-        neg(f.obtainAmount),
-      );
-      push(
-        `fiat_transfer:payment:${f.orderNo}:1`,
-        f.createTime,
-        'Spot',
-        'Sell Crypto To Fiat',
-        f.fiatCurrency,
-        addDecimals(f.sourceAmount, neg(f.totalFee)),
-      );
-    } else {
-      push(
-        `fiat_transfer:payment:${f.orderNo}:0`,
-        f.createTime,
-        'Spot',
-        'Buy Crypto',
-        f.fiatCurrency,
-        neg(f.sourceAmount),
-      );
-      push(
-        `fiat_transfer:payment:${f.orderNo}:1`,
-        f.createTime,
-        'Spot',
-        'Buy Crypto',
-        f.cryptoCurrency,
-        f.obtainAmount,
-      );
-    }
-  }
-  for (const { raw: d, routes } of account.dividends) {
-    if (!routes.web) continue;
-    push(
-      `dividend:${d.id}:0`,
-      d.divTime,
-      'Spot',
-      'Distribution',
-      d.asset,
-      d.direction === -1 ? neg(d.amount) : d.amount,
-      d.enInfo,
-    );
-  }
+  forEachChange(
+    account,
+    {
+      route: 'web',
+      flexibleRewardOperation: (type) => FLEX_REWARD_OPERATION[type] ?? 'Simple Earn Flexible Interest',
+      rewardTypeRemark: true,
+    },
+    push,
+  );
   for (const { raw: u, routes } of account.universalTransfers) {
     if (!routes.web || u.status !== 'CONFIRMED') continue;
     const toFunding = u.type === 'MAIN_FUNDING';
