@@ -56,6 +56,32 @@ export function newSchemaAcc(): SchemaAcc {
   return { count: 0, nulls: 0, booleans: 0, deep: 0 };
 }
 
+/** Empty string stats; called only where a node sees its first string (`??=`), never per value. */
+function newStringStats(): StringStats {
+  return {
+    count: 0,
+    formats: new Map(),
+    values: new Map(),
+    overflow: false,
+    minLength: Infinity,
+    maxLength: 0,
+  };
+}
+
+/** Empty number stats; called only where a node sees its first number (`??=`), never per value. */
+function newNumberStats(): NumberStats {
+  return {
+    count: 0,
+    integers: 0,
+    min: Infinity,
+    max: -Infinity,
+    epochSeconds: 0,
+    epochMillis: 0,
+    values: new Map(),
+    overflow: false,
+  };
+}
+
 const ID_KEY =
   /^(-?\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Z0-9]{2,12}(USDT|BTC|ETH|BNB|BUSD|USDC|EUR|USD|TRY)|\d{4}-\d{2}-\d{2}.*)$/;
 
@@ -103,16 +129,7 @@ export function observeValue(acc: SchemaAcc, value: unknown, ctx: AnalyzeContext
 }
 
 function observeNumber(acc: SchemaAcc, value: number, ctx: AnalyzeContext): void {
-  const n = (acc.num ??= {
-    count: 0,
-    integers: 0,
-    min: Infinity,
-    max: -Infinity,
-    epochSeconds: 0,
-    epochMillis: 0,
-    values: new Map(),
-    overflow: false,
-  });
+  const n = (acc.num ??= newNumberStats());
   n.count++;
   if (Number.isInteger(value)) n.integers++;
   if (value < n.min) n.min = value;
@@ -130,14 +147,7 @@ function observeNumber(acc: SchemaAcc, value: number, ctx: AnalyzeContext): void
 }
 
 function observeString(acc: SchemaAcc, value: string, ctx: AnalyzeContext): void {
-  const s = (acc.str ??= {
-    count: 0,
-    formats: new Map(),
-    values: new Map(),
-    overflow: false,
-    minLength: Infinity,
-    maxLength: 0,
-  });
+  const s = (acc.str ??= newStringStats());
   s.count++;
   if (value.length < s.minLength) s.minLength = value.length;
   if (value.length > s.maxLength) s.maxLength = value.length;
@@ -225,14 +235,7 @@ export function mergeSchemaAcc(dst: SchemaAcc, src: SchemaAcc, ctx: AnalyzeConte
   dst.booleans += src.booleans;
   dst.deep += src.deep;
   if (src.str) {
-    const d = (dst.str ??= {
-      count: 0,
-      formats: new Map(),
-      values: new Map(),
-      overflow: false,
-      minLength: Infinity,
-      maxLength: 0,
-    });
+    const d = (dst.str ??= newStringStats());
     d.count += src.str.count;
     d.minLength = Math.min(d.minLength, src.str.minLength);
     d.maxLength = Math.max(d.maxLength, src.str.maxLength);
@@ -240,16 +243,7 @@ export function mergeSchemaAcc(dst: SchemaAcc, src: SchemaAcc, ctx: AnalyzeConte
     mergeValues(d, src.str, ctx);
   }
   if (src.num) {
-    const d = (dst.num ??= {
-      count: 0,
-      integers: 0,
-      min: Infinity,
-      max: -Infinity,
-      epochSeconds: 0,
-      epochMillis: 0,
-      values: new Map(),
-      overflow: false,
-    });
+    const d = (dst.num ??= newNumberStats());
     d.count += src.num.count;
     d.integers += src.num.integers;
     d.min = Math.min(d.min, src.num.min);

@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { exportLedger, openLedger } from '../ledger/index.js';
 import type { IncomingRecord, LedgerStore } from '../ledger/index.js';
+import { benchTrade } from './trades.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -27,17 +28,7 @@ const BATCH = 5_000;
 
 function record(n: number): IncomingRecord {
   const buy = n % 3 !== 0;
-  return {
-    kind: 'trade',
-    id: `BNBBTC:${n}`,
-    account: 'main',
-    time: 1_600_000_000_000 + n * 1000,
-    source: 'api',
-    symbol: 'BNBBTC',
-    baseAsset: 'BNB',
-    quoteAsset: 'BTC',
-    tradeId: String(n),
-    orderId: String(1_000_000 + Math.floor(n / 2)),
+  return benchTrade(n, `BNBBTC:${n}`, {
     side: buy ? 'buy' : 'sell',
     price: `0.0012${(n % 9) + 1}`,
     qty: `${(n % 50) + 1}.5`,
@@ -52,7 +43,7 @@ function record(n: number): IncomingRecord {
       isBuyer: buy,
       commission: '0.00075000',
     },
-  } as IncomingRecord;
+  });
 }
 
 const records = Array.from({ length: size }, (_, i) => record(i + 1));

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { openLedger } from '../ledger/index.js';
 import type { IncomingRecord } from '../ledger/index.js';
 import { startLedgerServer } from '../server/index.js';
+import { benchTrade } from './trades.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -23,17 +24,7 @@ const limit = Number(flag('--limit') ?? 1000);
 const TOKEN = 'bench-token-0123456789abcdefghijkl';
 
 function record(n: number): IncomingRecord {
-  return {
-    kind: 'trade',
-    id: `BNBBTC:${String(n).padStart(9, '0')}`,
-    account: 'main',
-    time: 1_600_000_000_000 + n * 1000,
-    source: 'api',
-    symbol: 'BNBBTC',
-    baseAsset: 'BNB',
-    quoteAsset: 'BTC',
-    tradeId: String(n),
-    orderId: String(1_000_000 + Math.floor(n / 2)),
+  return benchTrade(n, `BNBBTC:${String(n).padStart(9, '0')}`, {
     side: n % 3 ? 'buy' : 'sell',
     price: '0.0123',
     qty: '1.5',
@@ -41,7 +32,7 @@ function record(n: number): IncomingRecord {
     fee: '0.0015',
     feeAsset: 'BNB',
     isMaker: n % 2 === 0,
-  } as IncomingRecord;
+  });
 }
 
 const rate = (n: number, ms: number): string =>

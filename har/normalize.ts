@@ -139,14 +139,38 @@ function stringField(
   return s;
 }
 
+/** `entry[key]` when it is an object; otherwise warns `kind` at `/key` and puts an empty object there. */
+function entryObject(
+  ctx: EntryContext,
+  entry: Obj,
+  key: 'request' | 'response' | 'cache',
+  kind: HarWarningKind,
+): Obj {
+  const v = entry[key];
+  if (isObject(v)) return v;
+  ctx.warn(kind, `/${key}`);
+  const filled: Obj = {};
+  entry[key] = filled;
+  return filled;
+}
+
+/** The fields a request and a response share, in HAR order: `httpVersion`, `cookies`, `headers`. */
+function messageHeaders(ctx: EntryContext, r: Obj, path: string): HarHeader[] {
+  stringField(ctx, r, 'httpVersion', path, 'missing_http_version');
+  nameValueList(ctx, r, 'cookies', path, 'missing_cookies');
+  const headers = nameValueList(ctx, r, 'headers', path, 'missing_headers');
+  checkHeaders(ctx, headers, path);
+  return headers;
+}
+
+/** The sizes a request and a response end with: `headersSize`, `bodySize`. */
+function messageSizes(ctx: EntryContext, r: Obj, path: string): void {
+  size(ctx, r, 'headersSize', path, 'missing_headers_size');
+  size(ctx, r, 'bodySize', path, 'missing_body_size');
+}
+
 function normalizeRequest(ctx: EntryContext, entry: Obj): HarRequest {
-  let request = entry['request'];
-  if (!isObject(request)) {
-    ctx.warn('missing_request', '/request');
-    request = {};
-    entry['request'] = request;
-  }
-  const r = request as Obj;
+  const r = entryObject(ctx, entry, 'request', 'missing_request');
   const method = stringField(ctx, r, 'method', '/request', 'missing_method', 'GET');
   if (!STANDARD_METHODS.has(method)) {
     const upper = method.toUpperCase();
@@ -154,13 +178,9 @@ function normalizeRequest(ctx: EntryContext, entry: Obj): HarRequest {
   }
   const url = stringField(ctx, r, 'url', '/request', 'missing_url');
   if (url.includes('://[')) ctx.warn('ipv6_host', '/request/url');
-  stringField(ctx, r, 'httpVersion', '/request', 'missing_http_version');
-  nameValueList(ctx, r, 'cookies', '/request', 'missing_cookies');
-  const headers = nameValueList(ctx, r, 'headers', '/request', 'missing_headers');
-  checkHeaders(ctx, headers, '/request');
+  messageHeaders(ctx, r, '/request');
   nameValueList(ctx, r, 'queryString', '/request', 'missing_query_string');
-  size(ctx, r, 'headersSize', '/request', 'missing_headers_size');
-  size(ctx, r, 'bodySize', '/request', 'missing_body_size');
+  messageSizes(ctx, r, '/request');
   const postData = r['postData'];
   if (postData !== undefined && postData !== null) {
     if (!isObject(postData)) {
@@ -200,13 +220,7 @@ function normalizePostData(ctx: EntryContext, p: Obj): HarPostData {
 }
 
 function normalizeResponse(ctx: EntryContext, entry: Obj): HarResponse {
-  let response = entry['response'];
-  if (!isObject(response)) {
-    ctx.warn('missing_response', '/response');
-    response = {};
-    entry['response'] = response;
-  }
-  const r = response as Obj;
+  const r = entryObject(ctx, entry, 'response', 'missing_response');
   let status = r['status'];
   if (typeof status !== 'number') {
     const n = typeof status === 'string' ? Number.parseInt(status, 10) : NaN;
@@ -217,13 +231,9 @@ function normalizeResponse(ctx: EntryContext, entry: Obj): HarResponse {
   }
   if (status === 0) ctx.warn('no_response', '/response/status');
   stringField(ctx, r, 'statusText', '/response', 'missing_status_text');
-  stringField(ctx, r, 'httpVersion', '/response', 'missing_http_version');
-  nameValueList(ctx, r, 'cookies', '/response', 'missing_cookies');
-  const headers = nameValueList(ctx, r, 'headers', '/response', 'missing_headers');
-  checkHeaders(ctx, headers, '/response');
+  const headers = messageHeaders(ctx, r, '/response');
   stringField(ctx, r, 'redirectURL', '/response', 'missing_redirect_url');
-  size(ctx, r, 'headersSize', '/response', 'missing_headers_size');
-  size(ctx, r, 'bodySize', '/response', 'missing_body_size');
+  messageSizes(ctx, r, '/response');
   let content = r['content'];
   if (!isObject(content)) {
     ctx.warn('missing_content', '/response/content');
@@ -378,10 +388,7 @@ export function normalizeHarEntry(value: Obj, index: number, warnings: HarWarnin
   }
   normalizeRequest(ctx, e);
   normalizeResponse(ctx, e);
-  if (!isObject(e['cache'])) {
-    ctx.warn('missing_cache', '/cache');
-    e['cache'] = {};
-  }
+  entryObject(ctx, e, 'cache', 'missing_cache');
   normalizeTimings(ctx, e);
   if (typeof e['pageref'] !== 'string') ctx.warn('missing_pageref', '/pageref');
   const ws = e['_webSocketMessages'];

@@ -16,6 +16,14 @@ function issuer(c: ProtocolCredential): string {
   return `${first.operationId ?? 'an earlier call'} via ${first.via}${first.linkedBy !== 'value' ? ` (linked by ${first.linkedBy})` : ''}`;
 }
 
+/** A heading and the table under it. */
+function titledTable(level: 1 | 2, text: string, columns: string[], rows: string[][]): Block[] {
+  return [
+    { type: 'heading', level, text },
+    { type: 'table', columns, rows },
+  ];
+}
+
 /** A Mermaid sequence diagram of the auth flow: who issues each credential and who consumes it. */
 export function authFlowDiagram(model: ProtocolModel): string {
   const lines = ['sequenceDiagram', '  participant Client', '  participant Server'];
@@ -46,140 +54,148 @@ export function protocolReport(model: ProtocolModel, options: { title?: string }
     type: 'paragraph',
     text: `${model.operations.length} operations (${reads} reads, ${model.operations.length - reads} writes) from ${model.stats.analyzedEntries} of ${model.stats.entries} entries in ${model.captures.length} capture(s); ${model.auth.credentials.length} credentials, ${model.auth.calls.length} auth calls, ${model.pagination.length} paginated operations; ${model.stats.noiseEntries} noise entries set aside${model.websockets?.length ? `; ${model.websockets.length} WebSocket endpoint(s) with ${model.websockets.reduce((n, w) => n + w.sent.messages + w.received.messages + w.binary.sent.messages + w.binary.received.messages, 0)} message(s)` : ''}.`,
   });
-  blocks.push({ type: 'heading', level: 1, text: 'Captures' });
-  blocks.push({
-    type: 'table',
-    columns: ['file', 'entries', 'producer'],
-    rows: model.captures.map((c) => [c.file, String(c.entries), c.creator ?? '']),
-  });
+  blocks.push(
+    ...titledTable(
+      1,
+      'Captures',
+      ['file', 'entries', 'producer'],
+      model.captures.map((c) => [c.file, String(c.entries), c.creator ?? '']),
+    ),
+  );
 
-  blocks.push({ type: 'heading', level: 1, text: 'Operations' });
-  blocks.push({
-    type: 'table',
-    columns: ['operation', 'method', 'path', 'samples', 'confidence', 'effect', 'surface', 'statuses'],
-    rows: model.operations.map((o) => [
-      `\`${o.id}\``,
-      o.method,
-      `${o.origin}${o.pathTemplate}${o.rpc ? ` (${o.rpc.kind} ${o.rpc.name})` : ''}`,
-      String(o.samples),
-      pct(o.confidence),
-      `${o.classification.effect}${o.classification.unsafeToReplay ? ' (unsafe to replay)' : ''}`,
-      o.surface,
-      o.responses.map((r) => r.status).join(', '),
-    ]),
-  });
-
-  blocks.push({ type: 'heading', level: 1, text: 'Auth and token flow' });
-  blocks.push({
-    type: 'table',
-    columns: [
-      'credential',
-      'where',
-      'kind',
-      'class',
-      'issued by',
-      'consumers',
-      'lifetime',
-      'derived from',
-      'rotated by',
-    ],
-    rows: model.auth.credentials.map((c) => [
-      `\`${c.name}\``,
-      c.location,
-      c.kind,
-      c.class,
-      issuer(c),
-      String(c.consumers.length),
-      c.lifetime ? `${c.lifetime.seconds} s (${c.lifetime.source})` : '',
-      c.derivedFrom
-        ? `${c.derivedFrom.transform} of ${c.derivedFrom.credential} (by ${c.derivedFrom.linkedBy})`
-        : '',
-      c.rotatedBy.join(', '),
-    ]),
-  });
-  if (model.auth.calls.length) {
-    blocks.push({ type: 'heading', level: 2, text: 'Auth calls' });
-    blocks.push({
-      type: 'table',
-      columns: ['role', 'operation', 'credentials', 'confidence'],
-      rows: model.auth.calls.map((c) => [
-        c.role,
-        `\`${c.operationId}\``,
-        c.credentials.join(', '),
-        pct(c.confidence),
+  blocks.push(
+    ...titledTable(
+      1,
+      'Operations',
+      ['operation', 'method', 'path', 'samples', 'confidence', 'effect', 'surface', 'statuses'],
+      model.operations.map((o) => [
+        `\`${o.id}\``,
+        o.method,
+        `${o.origin}${o.pathTemplate}${o.rpc ? ` (${o.rpc.kind} ${o.rpc.name})` : ''}`,
+        String(o.samples),
+        pct(o.confidence),
+        `${o.classification.effect}${o.classification.unsafeToReplay ? ' (unsafe to replay)' : ''}`,
+        o.surface,
+        o.responses.map((r) => r.status).join(', '),
       ]),
-    });
+    ),
+  );
+
+  blocks.push(
+    ...titledTable(
+      1,
+      'Auth and token flow',
+      [
+        'credential',
+        'where',
+        'kind',
+        'class',
+        'issued by',
+        'consumers',
+        'lifetime',
+        'derived from',
+        'rotated by',
+      ],
+      model.auth.credentials.map((c) => [
+        `\`${c.name}\``,
+        c.location,
+        c.kind,
+        c.class,
+        issuer(c),
+        String(c.consumers.length),
+        c.lifetime ? `${c.lifetime.seconds} s (${c.lifetime.source})` : '',
+        c.derivedFrom
+          ? `${c.derivedFrom.transform} of ${c.derivedFrom.credential} (by ${c.derivedFrom.linkedBy})`
+          : '',
+        c.rotatedBy.join(', '),
+      ]),
+    ),
+  );
+  if (model.auth.calls.length) {
+    blocks.push(
+      ...titledTable(
+        2,
+        'Auth calls',
+        ['role', 'operation', 'credentials', 'confidence'],
+        model.auth.calls.map((c) => [
+          c.role,
+          `\`${c.operationId}\``,
+          c.credentials.join(', '),
+          pct(c.confidence),
+        ]),
+      ),
+    );
   }
   if (model.auth.signing.length) {
-    blocks.push({ type: 'heading', level: 2, text: 'Request signing' });
-    blocks.push({
-      type: 'table',
-      columns: ['operations', 'signature', 'timestamp', 'encoding', 'confidence'],
-      rows: model.auth.signing.map((s) => [
-        s.operationIds.join(', '),
-        s.signature,
-        s.timestamp ?? '',
-        s.encoding,
-        pct(s.confidence),
-      ]),
-    });
+    blocks.push(
+      ...titledTable(
+        2,
+        'Request signing',
+        ['operations', 'signature', 'timestamp', 'encoding', 'confidence'],
+        model.auth.signing.map((s) => [
+          s.operationIds.join(', '),
+          s.signature,
+          s.timestamp ?? '',
+          s.encoding,
+          pct(s.confidence),
+        ]),
+      ),
+    );
   }
   blocks.push({ type: 'heading', level: 2, text: 'Flow diagram (Mermaid)' });
   blocks.push({ type: 'code', language: 'mermaid', text: authFlowDiagram(model) });
 
   if (model.pagination.length) {
-    blocks.push({ type: 'heading', level: 1, text: 'Pagination' });
-    blocks.push({
-      type: 'table',
-      columns: [
-        'operation',
-        'style',
-        'parameters',
-        'next value from',
-        'has-more field',
-        'observed',
-        'confidence',
-      ],
-      rows: model.pagination.map((p) => [
-        `\`${p.operationId}\``,
-        p.style,
-        p.parameters.join(', '),
-        p.cursorSource ?? '',
-        p.hasMoreField ?? '',
-        p.observed ? 'yes' : 'no',
-        pct(p.confidence),
-      ]),
-    });
+    blocks.push(
+      ...titledTable(
+        1,
+        'Pagination',
+        ['operation', 'style', 'parameters', 'next value from', 'has-more field', 'observed', 'confidence'],
+        model.pagination.map((p) => [
+          `\`${p.operationId}\``,
+          p.style,
+          p.parameters.join(', '),
+          p.cursorSource ?? '',
+          p.hasMoreField ?? '',
+          p.observed ? 'yes' : 'no',
+          pct(p.confidence),
+        ]),
+      ),
+    );
   }
   blocks.push(...webSocketBlocks(model));
   if (model.noise.length) {
-    blocks.push({ type: 'heading', level: 1, text: 'Noise set aside' });
-    blocks.push({
-      type: 'table',
-      columns: ['origin', 'reason', 'entries', 'examples'],
-      rows: model.noise.map((n) => [
-        n.origin,
-        n.reason,
-        String(n.entries),
-        n.examplePaths.slice(0, 3).join(', '),
-      ]),
-    });
+    blocks.push(
+      ...titledTable(
+        1,
+        'Noise set aside',
+        ['origin', 'reason', 'entries', 'examples'],
+        model.noise.map((n) => [
+          n.origin,
+          n.reason,
+          String(n.entries),
+          n.examplePaths.slice(0, 3).join(', '),
+        ]),
+      ),
+    );
   }
   if (model.findings.length) {
-    blocks.push({ type: 'heading', level: 1, text: 'Findings' });
-    blocks.push({
-      type: 'table',
-      columns: ['kind', 'finding', 'confidence', 'evidence'],
-      rows: model.findings.map((f) => [
-        f.kind,
-        f.summary,
-        pct(f.confidence),
-        f.evidence
-          .slice(0, 3)
-          .map((e) => `capture ${e.capture} entry ${e.entry} ${e.pointer}`)
-          .join('; '),
-      ]),
-    });
+    blocks.push(
+      ...titledTable(
+        1,
+        'Findings',
+        ['kind', 'finding', 'confidence', 'evidence'],
+        model.findings.map((f) => [
+          f.kind,
+          f.summary,
+          pct(f.confidence),
+          f.evidence
+            .slice(0, 3)
+            .map((e) => `capture ${e.capture} entry ${e.entry} ${e.pointer}`)
+            .join('; '),
+        ]),
+      ),
+    );
   }
   if (model.warnings.length) {
     blocks.push({ type: 'heading', level: 1, text: 'Warnings' });

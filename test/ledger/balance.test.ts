@@ -18,6 +18,35 @@ import {
 } from './fixtures.js';
 
 const base = { account: 'main', time: 1 };
+
+/** 10 USDT from the spot wallet (`MAIN`) to funding, named by its wallets alone (no `transferType`). */
+const walletTransfer: AccountRecord = {
+  ...base,
+  kind: 'transfer',
+  id: 'wallet:1',
+  direction: 'internal',
+  type: 'wallet_transfer',
+  asset: 'USDT',
+  amount: '10',
+  fee: '0',
+  status: 'completed',
+  fromWallet: 'MAIN',
+  toWallet: 'FUNDING',
+};
+/** A completed card payment of 100 EUR (fee 2) for 0.002 BTC, bought or sold. */
+const cardPayment = (id: string, type: 'buy' | 'sell'): AccountRecord => ({
+  ...base,
+  kind: 'fiat_transfer',
+  id,
+  type,
+  fiatCurrency: 'EUR',
+  amount: '100',
+  fee: '2',
+  cryptoAsset: 'BTC',
+  cryptoAmount: '0.002',
+  status: 'completed',
+});
+
 const totals = (r: AccountRecord): Record<string, string> =>
   Object.fromEntries(sumEffectsByAsset(balanceEffects(r)));
 
@@ -37,24 +66,7 @@ describe('balanceEffects', () => {
     ['a pending deposit', deposit('1', 'ETH', '1.5', { status: 'pending' }), {}],
     ['a completed withdrawal (fee on top)', withdrawal('1', 'ETH', '1', '0.005'), { ETH: '-1.005' }],
     ['a failed withdrawal', withdrawal('1', 'ETH', '1', '0.005', { status: 'failed' }), {}],
-    [
-      'a wallet transfer (net zero)',
-      {
-        ...base,
-        kind: 'transfer',
-        id: 'wallet:1',
-        direction: 'internal',
-        type: 'wallet_transfer',
-        asset: 'USDT',
-        amount: '10',
-        fee: '0',
-        status: 'completed',
-        transferType: 'MAIN_FUNDING',
-        fromWallet: 'MAIN',
-        toWallet: 'FUNDING',
-      },
-      {},
-    ],
+    ['a wallet transfer (net zero)', { ...walletTransfer, transferType: 'MAIN_FUNDING' }, {}],
     ['a successful conversion', conversion('1'), { USDT: '-100', BTC: '0.002' }],
     ['a failed conversion', conversion('1', { status: 'failed' }), {}],
     [
@@ -160,38 +172,8 @@ describe('balanceEffects', () => {
       },
       { EUR: '-101' },
     ],
-    [
-      'a card buy',
-      {
-        ...base,
-        kind: 'fiat_transfer',
-        id: 'payment:1',
-        type: 'buy',
-        fiatCurrency: 'EUR',
-        amount: '100',
-        fee: '2',
-        cryptoAsset: 'BTC',
-        cryptoAmount: '0.002',
-        status: 'completed',
-      },
-      { EUR: '-100', BTC: '0.002' },
-    ],
-    [
-      'a sale to fiat',
-      {
-        ...base,
-        kind: 'fiat_transfer',
-        id: 'payment:2',
-        type: 'sell',
-        fiatCurrency: 'EUR',
-        amount: '100',
-        fee: '2',
-        cryptoAsset: 'BTC',
-        cryptoAmount: '0.002',
-        status: 'completed',
-      },
-      { EUR: '98', BTC: '-0.002' },
-    ],
+    ['a card buy', cardPayment('payment:1', 'buy'), { EUR: '-100', BTC: '0.002' }],
+    ['a sale to fiat', cardPayment('payment:2', 'sell'), { EUR: '98', BTC: '-0.002' }],
     ['a dividend', dividend('1', 'BNB', '0.3'), { BNB: '0.3' }],
     ['an outgoing distribution', dividend('1', 'BNB', '0.3', { direction: 'out' }), { BNB: '-0.3' }],
     ['card spending (a balance change, signed)', balanceChange('c1', 'EUR', '-12.5'), { EUR: '-12.5' }],
@@ -212,19 +194,7 @@ describe('balanceEffects', () => {
   });
 
   it('shows the wallets a transfer moves between', () => {
-    const effects = balanceEffects({
-      ...base,
-      kind: 'transfer',
-      id: 'wallet:1',
-      direction: 'internal',
-      type: 'wallet_transfer',
-      asset: 'USDT',
-      amount: '10',
-      fee: '0',
-      status: 'completed',
-      fromWallet: 'MAIN',
-      toWallet: 'FUNDING',
-    });
+    const effects = balanceEffects(walletTransfer);
     expect(effects).toEqual([
       { asset: 'USDT', wallet: 'spot', delta: '-10' },
       { asset: 'USDT', wallet: 'funding', delta: '10' },

@@ -12,7 +12,7 @@ import {
   retryDelayMs,
 } from '../../replay/index.js';
 import { authFlowDiagram, protocolReport, renderHtml, renderMarkdown } from '../../reports/index.js';
-import type { ProtocolModel } from '../../model/index.js';
+import type { ProtocolCredential, ProtocolModel, ProtocolOperation } from '../../model/index.js';
 
 const orderSchema = {
   type: 'object',
@@ -150,79 +150,102 @@ describe('paging', () => {
 });
 
 describe('reports', () => {
+  /** An operation of origin https://x.test with one response status 200, seen in capture 0 at `entry`. */
+  const operation = (
+    o: Pick<
+      ProtocolOperation,
+      | 'id'
+      | 'method'
+      | 'pathTemplate'
+      | 'samples'
+      | 'confidence'
+      | 'classification'
+      | 'surface'
+      | 'credentials'
+    > & { entry: number },
+  ): ProtocolOperation => ({
+    id: o.id,
+    method: o.method,
+    origin: 'https://x.test',
+    pathTemplate: o.pathTemplate,
+    samples: o.samples,
+    confidence: o.confidence,
+    parameters: [],
+    requestBodies: [],
+    responses: [{ status: 200, samples: o.samples, bodies: [], headers: [] }],
+    classification: o.classification,
+    surface: o.surface,
+    steps: [],
+    credentials: o.credentials,
+    evidence: [{ capture: 0, entry: o.entry, pointer: '' }],
+  });
+  /** A per-session credential, seen twice with one value, consumed by get_me alone. */
+  const credential = (
+    c: Pick<ProtocolCredential, 'id' | 'name' | 'location' | 'kind' | 'issuedBy'> &
+      Partial<Pick<ProtocolCredential, 'derivedFrom'>>,
+  ): ProtocolCredential => ({
+    id: c.id,
+    name: c.name,
+    location: c.location,
+    kind: c.kind,
+    class: 'per-session',
+    distinctValues: 1,
+    uses: 2,
+    redacted: true,
+    consumers: ['get_me'],
+    rotatedBy: [],
+    confidence: 0.9,
+    evidence: [],
+    issuedBy: c.issuedBy,
+    ...(c.derivedFrom ? { derivedFrom: c.derivedFrom } : {}),
+  });
   const model: ProtocolModel = {
     formatVersion: 1,
     generator: { name: 'ledgertap', version: '0' },
     captures: [{ file: 's.har', entries: 3 }],
     operations: [
-      {
+      operation({
         id: 'post_login',
         method: 'POST',
-        origin: 'https://x.test',
         pathTemplate: '/login',
         samples: 1,
         confidence: 1,
-        parameters: [],
-        requestBodies: [],
-        responses: [{ status: 200, samples: 1, bodies: [], headers: [] }],
         classification: { effect: 'write', unsafeToReplay: true, reason: 'POST', confidence: 1 },
         surface: 'auth',
-        steps: [],
         credentials: [],
-        evidence: [{ capture: 0, entry: 0, pointer: '' }],
-      },
-      {
+        entry: 0,
+      }),
+      operation({
         id: 'get_me',
         method: 'GET',
-        origin: 'https://x.test',
         pathTemplate: '/users/{userId}',
         samples: 2,
         confidence: 0.9,
-        parameters: [],
-        requestBodies: [],
-        responses: [{ status: 200, samples: 2, bodies: [], headers: [] }],
         classification: { effect: 'read', unsafeToReplay: false, reason: 'GET', confidence: 1 },
         surface: 'users',
-        steps: [],
         credentials: ['cookie:sid', 'header:x-csrf'],
-        evidence: [{ capture: 0, entry: 1, pointer: '' }],
-      },
+        entry: 1,
+      }),
     ],
     auth: {
       credentials: [
-        {
+        credential({
           id: 'cookie:sid',
           name: 'sid',
           location: 'cookie',
           kind: 'session',
-          class: 'per-session',
-          distinctValues: 1,
-          uses: 2,
-          redacted: true,
-          consumers: ['get_me'],
-          rotatedBy: [],
-          confidence: 0.9,
-          evidence: [],
           issuedBy: [
             { via: 'set-cookie', operationId: 'post_login', name: 'sid', linkedBy: 'value', evidence: [] },
           ],
-        },
-        {
+        }),
+        credential({
           id: 'header:x-csrf',
           name: 'x-csrf',
           location: 'header',
           kind: 'csrf',
-          class: 'per-session',
-          distinctValues: 1,
-          uses: 2,
-          redacted: true,
-          consumers: ['get_me'],
-          rotatedBy: [],
-          confidence: 0.9,
-          evidence: [],
           issuedBy: [],
           derivedFrom: { credential: 'cookie:sid', transform: 'md5', linkedBy: 'relation' },
-        },
+        }),
       ],
       calls: [
         {

@@ -9,21 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { runCliInProcess } from '../../helpers/cli.js';
 import { useTempDirs } from '../../helpers/tmp.js';
 import { BACKENDS } from './backends.js';
-import { compareWithTruth, ledgerRecords, useSandboxExports } from './truth-compare.js';
-
-const KINDS = [
-  'transaction-history',
-  'spot-trade-history',
-  'spot-order-history',
-  'deposit-history',
-  'withdrawal-history',
-  'fiat-deposit-history',
-  'fiat-withdrawal-history',
-  'convert-history',
-  'earn-rewards',
-  'auto-invest-history',
-  'p2p-history',
-];
+import { compareWithTruth, EXPORT_KINDS, ledgerRecords, useSandboxExports } from './truth-compare.js';
 
 const sandbox = useSandboxExports();
 
@@ -35,7 +21,7 @@ describe.each(BACKENDS.filter((b) => b.name === 'postgres'))(
     it('every export imported gives exactly the truth for what the exports reach', async () => {
       const dir = await tempDir();
       const files = [];
-      for (const kind of KINDS) files.push(await sandbox.download(dir, kind));
+      for (const kind of EXPORT_KINDS) files.push(await sandbox.download(dir, kind));
       const opened = await backend.open(dir);
       await opened.store.close();
       try {
@@ -55,7 +41,7 @@ describe('sandbox CSV exports imported end to end', () => {
   it('every export imported gives exactly the truth for what the exports reach; a second import adds nothing', async () => {
     const dir = await tempDir();
     const files = [];
-    for (const kind of KINDS) files.push(await sandbox.download(dir, kind));
+    for (const kind of EXPORT_KINDS) files.push(await sandbox.download(dir, kind));
     const db = join(dir, 'ledger.db');
     const first = await runCliInProcess(['import', 'csv', ...files, '--db', db, '--json']);
     expect(first.stderr).toBe('');
@@ -63,7 +49,7 @@ describe('sandbox CSV exports imported end to end', () => {
     const report = JSON.parse(first.stdout) as {
       files: { variant: string; quarantineReasons: Record<string, number> }[];
     };
-    expect(report.files).toHaveLength(KINDS.length);
+    expect(report.files).toHaveLength(EXPORT_KINDS.length);
     const records = await ledgerRecords(db);
     const result = compareWithTruth(sandbox.truth, records);
     expect(result.missing).toEqual([]);
@@ -89,7 +75,7 @@ describe('sandbox CSV exports imported end to end', () => {
     const again = await runCliInProcess(['import', 'csv', ...files, '--db', db, '--json']);
     expect(again.code).toBe(0);
     const second = JSON.parse(again.stdout) as { files: { recordsImported: number }[] };
-    expect(second.files.map((f) => f.recordsImported)).toEqual(KINDS.map(() => 0));
+    expect(second.files.map((f) => f.recordsImported)).toEqual(EXPORT_KINDS.map(() => 0));
     expect((await ledgerRecords(db)).length).toBe(records.length);
   });
 
@@ -125,7 +111,7 @@ describe('sandbox CSV exports imported end to end', () => {
     const mid = times[Math.floor(times.length / 2)]!;
     const overlap = 60 * 86_400_000;
     const files = [];
-    for (const kind of KINDS) {
+    for (const kind of EXPORT_KINDS) {
       const a = join(dir, 'early');
       const b = join(dir, 'late');
       await mkdir(a, { recursive: true });
@@ -148,7 +134,7 @@ describe('sandbox CSV exports imported end to end', () => {
     const dir = await tempDir();
     const statement = await sandbox.download(dir, 'transaction-history', '?variant=2019');
     const others = [];
-    for (const kind of KINDS.slice(1)) others.push(await sandbox.download(dir, kind));
+    for (const kind of EXPORT_KINDS.slice(1)) others.push(await sandbox.download(dir, kind));
     const db = join(dir, 'ledger.db');
     const out = await runCliInProcess(['import', 'csv', statement, ...others, '--db', db, '--json']);
     expect(out.code).toBe(0);

@@ -13,21 +13,7 @@ import type { AccountRecord } from '../../../schemas/index.js';
 import { runCliInProcess } from '../../helpers/cli.js';
 import { useTempDirs } from '../../helpers/tmp.js';
 import { comparable, syncFixture, type SyncFixture } from '../binance/harness.js';
-import { csvKey, csvReachable } from './truth-compare.js';
-
-const KINDS = [
-  'transaction-history',
-  'spot-trade-history',
-  'spot-order-history',
-  'deposit-history',
-  'withdrawal-history',
-  'fiat-deposit-history',
-  'fiat-withdrawal-history',
-  'convert-history',
-  'earn-rewards',
-  'auto-invest-history',
-  'p2p-history',
-];
+import { csvKey, csvReachable, EXPORT_KINDS } from './truth-compare.js';
 
 const tempDir = useTempDirs('ledgertap-csv-sync-');
 
@@ -36,7 +22,7 @@ type Rec = AccountRecord & Record<string, unknown>;
 async function downloadAll(f: SyncFixture, dir: string): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const files: string[] = [];
-  for (const kind of KINDS) {
+  for (const kind of EXPORT_KINDS) {
     const res = await fetch(`${f.sandbox.adminUrl}/export/${kind}.csv`);
     const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')![1]!;
     await writeFile(join(dir, name), Buffer.from(await res.arrayBuffer()));
@@ -160,7 +146,7 @@ describe('CSV import and API sync in either order', () => {
         (JSON.parse(again.stdout) as { files: { recordsImported: number }[] }).files.map(
           (x) => x.recordsImported,
         ),
-      ).toEqual(KINDS.map(() => 0));
+      ).toEqual(EXPORT_KINDS.map(() => 0));
     } finally {
       await f.close();
     }

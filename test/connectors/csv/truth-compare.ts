@@ -146,6 +146,21 @@ export function compareWithTruth(truth: R[], ledger: R[]): CompareResult {
   return { missing, extra, compared };
 }
 
+/** Every Data Download Center export the sandbox serves, by the name its download URL takes. */
+export const EXPORT_KINDS: readonly string[] = [
+  'transaction-history',
+  'spot-trade-history',
+  'spot-order-history',
+  'deposit-history',
+  'withdrawal-history',
+  'fiat-deposit-history',
+  'fiat-withdrawal-history',
+  'convert-history',
+  'earn-rewards',
+  'auto-invest-history',
+  'p2p-history',
+];
+
 /** A sandbox account's exports and truth, for the tests of one file or describe block. */
 export interface SandboxExports {
   /** The truth records (`/truth`); read inside a test, they arrive before the first. */

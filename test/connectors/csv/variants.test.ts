@@ -26,6 +26,27 @@ interface Case {
   warnings?: number;
 }
 
+/** One fill of trades-2021.csv, which holds it twice. */
+const FILL_2021: Case['records'][number] = {
+  kind: 'trade',
+  symbol: 'BTCUSDT',
+  price: '36426.2',
+  qty: '0.052845',
+  quoteQty: '1924.9439',
+  fee: '0.00001143',
+  feeAsset: 'BNB',
+  time: utc(2021, 6, 1, 12),
+};
+
+/** The first record of the 2021 statement, quoted or as Excel saves it. */
+const EUR_DEPOSIT_2021: Case['records'][number] = {
+  kind: 'transfer',
+  type: 'deposit',
+  asset: 'EUR',
+  amount: '294.6',
+  time: utc(2021, 10, 19, 22, 12, 47),
+};
+
 const CASES: Case[] = [
   {
     file: 'statement-2019.csv',
@@ -98,13 +119,7 @@ const CASES: Case[] = [
     zone: 'UTC',
     rows: 6,
     records: [
-      {
-        kind: 'transfer',
-        type: 'deposit',
-        asset: 'EUR',
-        amount: '294.6',
-        time: utc(2021, 10, 19, 22, 12, 47),
-      },
+      EUR_DEPOSIT_2021,
       // The fee leg spilled into the next second and still joined its trade.
       {
         kind: 'trade',
@@ -127,13 +142,7 @@ const CASES: Case[] = [
     zone: 'UTC',
     rows: 5,
     records: [
-      {
-        kind: 'transfer',
-        type: 'deposit',
-        asset: 'EUR',
-        amount: '294.6',
-        time: utc(2021, 10, 19, 22, 12, 47),
-      },
+      EUR_DEPOSIT_2021,
       {
         kind: 'fiat_transfer',
         type: 'deposit',
@@ -274,26 +283,8 @@ const CASES: Case[] = [
     rows: 3,
     records: [
       // Two identical fills in one second are two trades.
-      {
-        kind: 'trade',
-        symbol: 'BTCUSDT',
-        price: '36426.2',
-        qty: '0.052845',
-        quoteQty: '1924.9439',
-        fee: '0.00001143',
-        feeAsset: 'BNB',
-        time: utc(2021, 6, 1, 12),
-      },
-      {
-        kind: 'trade',
-        symbol: 'BTCUSDT',
-        price: '36426.2',
-        qty: '0.052845',
-        quoteQty: '1924.9439',
-        fee: '0.00001143',
-        feeAsset: 'BNB',
-        time: utc(2021, 6, 1, 12),
-      },
+      FILL_2021,
+      FILL_2021,
       {
         kind: 'trade',
         symbol: 'ETHBTC',
