@@ -13,6 +13,7 @@ import type { Analyzer, FinishInput, RouteRef } from './analyzer.js';
 import { evidenceAt, pushEvidence } from './analyzer.js';
 import type { Observation } from './observe.js';
 import { scannableJson, visitLeaves } from './observe.js';
+import { sessionIssuance } from './session-issue.js';
 import { webSocketCredentialUses } from './websocket-credentials.js';
 import { credentialKindOf, isCredentialName, isRedactedValue } from './shapes.js';
 import type {
@@ -868,6 +869,20 @@ export const authAnalyzer: Analyzer = {
             );
           if (first && opm && opm.method !== 'GET' && !authenticated)
             addCall('login', op, [first.id], 0.55, first.issuedBy[0]?.evidence[0] as Evidence);
+        }
+        // Calls whose only effect is issuing a credential others consume are session calls, not writes.
+        const roleOf = new Set(
+          [...calls.values()].filter((c) => c.role !== 'logout').map((c) => c.operationId),
+        );
+        for (const opm of input.operations) {
+          const session = sessionIssuance(opm, credentials);
+          if (!session) continue;
+          opm.classification = session.classification;
+          // Evidence: where its answer issued the credential (the response field or header).
+          const ev = credentials
+            .find((c) => c.id === session.issued[0])
+            ?.issuedBy.find((i) => i.operationId === opm.id)?.evidence[0];
+          if (!roleOf.has(opm.id) && ev) addCall('session-issue', opm.id, session.issued, 0.8, ev);
         }
         const signingModels: SigningModel[] = [...signing.values()].map((s) => {
           const ops = [...((s as { ops?: Set<string> }).ops ?? new Set<string>())]

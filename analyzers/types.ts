@@ -76,7 +76,8 @@ export interface RpcModel {
 }
 
 export interface ClassificationModel {
-  effect: 'read' | 'write';
+  /** `session`: the call only issues a credential later calls consume (analyzers/session-issue.ts). */
+  effect: 'read' | 'write' | 'session';
   /** Writes are never replayed without the user naming them. */
   unsafeToReplay: boolean;
   reason: string;
@@ -162,7 +163,8 @@ export interface CredentialModel {
 
 /** A call with a role in the auth flow. */
 export interface AuthCallModel {
-  role: 'login' | 'logout' | 'refresh' | 'csrf-bootstrap' | 'token-exchange';
+  /** `session-issue`: an authenticated call that only issues a credential others consume (a listenKey). */
+  role: 'login' | 'logout' | 'refresh' | 'csrf-bootstrap' | 'token-exchange' | 'session-issue';
   operationId: string;
   /** Credentials it issues or clears. */
   credentials: string[];

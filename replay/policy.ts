@@ -1,7 +1,9 @@
 /**
  * The safety policy: replay sends only calls classified as reads. A write is sent only when the user
  * named it and confirmed (DESIGN.md section 4); auth calls are never replayed as data reads (a logout
- * would end the session, a login is run only to obtain one).
+ * would end the session, a login is run only to obtain one). A session-issue call (analyzers/session-issue.ts:
+ * an authenticated POST whose only effect is a credential others consume, such as Binance's listenKey)
+ * is sent, so the WebSocket endpoints and calls that consume it get a live one.
  */
 import type { ProtocolModel, ProtocolOperation } from '../model/index.js';
 
@@ -21,7 +23,10 @@ export function planReplay(
   for (const operation of model.operations) {
     if (only && !only.has(operation.id)) continue;
     const role = authRoles.get(operation.id);
-    if (role) {
+    if (role === 'session-issue' && operation.classification.effect === 'session') {
+      // Issues a credential (a listenKey) and nothing else: re-issued so the calls that consume it run live.
+      steps.push({ operation, send: true });
+    } else if (role) {
       steps.push({
         operation,
         send: false,

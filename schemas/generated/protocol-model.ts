@@ -99,7 +99,7 @@ export interface Response {
   headers: string[];
 }
 export interface Classification {
-  effect: 'read' | 'write';
+  effect: 'read' | 'write' | 'session';
   unsafeToReplay: boolean;
   reason: string;
   confidence: Confidence;
@@ -157,7 +157,7 @@ export interface Issuance {
   evidence: EvidenceList;
 }
 export interface AuthCall {
-  role: 'login' | 'logout' | 'refresh' | 'csrf-bootstrap' | 'token-exchange';
+  role: 'login' | 'logout' | 'refresh' | 'csrf-bootstrap' | 'token-exchange' | 'session-issue';
   operationId: string;
   credentials: string[];
   confidence: Confidence;

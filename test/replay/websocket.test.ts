@@ -197,7 +197,7 @@ describe('WebSocket replay against a live server', () => {
     expect(bad.stderr).toContain('--ws-duration-ms');
   });
 
-  it('skips a listenKey endpoint whose issuing call is a write not allowed, reports a rejected handshake, and sends a WebSocket write only when named', async () => {
+  it('re-issues a listenKey without --allow-write (a session call, not a write), reports a rejected handshake, and sends a WebSocket write only when named', async () => {
     server.changes = {};
     await analyzed();
     server.received.length = 0;
@@ -207,11 +207,9 @@ describe('WebSocket replay against a live server', () => {
     expect(result.code).toBe(1);
     const run = JSON.parse(result.stdout) as WsRun;
     const user = byId(run, 'ws_ws_listenKey');
-    expect(user?.kind).toBe('skipped');
-    expect(user?.reason).toContain('post_api_v3_userDataStream');
-    expect(user?.reason).toContain('--allow-write');
-    expect(server.issuedKeys.length).toBe(keysBefore);
-    expect(server.connectedKeys.length).toBe(connectedBefore);
+    expect(user?.kind).toBe('ok');
+    expect(server.issuedKeys.length).toBe(keysBefore + 1);
+    expect(server.connectedKeys.length).toBe(connectedBefore + 1);
     // No session cookie: the JSON-RPC handshake is refused, and that is drift by name.
     const rpc = byId(run, 'ws_rpc');
     expect(rpc?.drifts?.map((d) => `${d.kind} ${d.actual ?? ''}`)).toEqual(['auth_rejected 401']);
