@@ -442,7 +442,7 @@ export function observeEntry(
   const status = typeof res?.status === 'number' ? res.status : 0;
   const noise = noiseReason(url.host, url.path, method, entry._resourceType, responseMediaType, ctx);
   const truncated = entry._truncated === true;
-  const requestBody = noise
+  let requestBody: ParsedBody = noise
     ? ({ kind: 'none' } as const)
     : parseBody(
         req.postData?.text,
@@ -452,9 +452,15 @@ export function observeEntry(
         ctx,
         req.postData?.params,
       );
-  const responseBody = noise
+  let responseBody: ParsedBody = noise
     ? ({ kind: 'none' } as const)
     : parseBody(res?.content?.text, res?.content?.encoding, responseMediaType, truncated, ctx);
+  // A body the reader left out of an oversized entry (`elideLarge`) was there: say so, as for any body over the cap.
+  for (const cut of noise ? [] : (entry._elided ?? [])) {
+    const skipped = { kind: 'skipped', reason: 'too-large', chars: cut.bytes } as const;
+    if (cut.pointer === '/response/content/text') responseBody = skipped;
+    else if (cut.pointer === '/request/postData/text') requestBody = skipped;
+  }
   const requestHeaders = new Map<string, string>();
   for (const h of req.headers ?? []) {
     const k = String(h.name).toLowerCase();

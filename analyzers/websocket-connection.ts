@@ -11,7 +11,7 @@ import { observeValue } from './schema-infer.js';
 import type { AnalysisWarning } from './types.js';
 import { frameClock } from './websocket-clock.js';
 import { countUnanswered } from './websocket-correlation.js';
-import { decodeFrame } from './websocket-frames.js';
+import { decodeFrame, type DecodedFrame } from './websocket-frames.js';
 import { addConnectionGaps, type ConnectionSeen } from './websocket-kinds.js';
 import { MAX_EVIDENCE, MAX_SAMPLES } from './websocket-limits.js';
 import { sortMessage, type Connection } from './websocket-messages.js';
@@ -20,6 +20,13 @@ import { connectionSubs, linkFirstSeen, subscribeFromUrl } from './websocket-sub
 
 export interface WarnSink {
   add(w: AnalysisWarning): void;
+}
+
+/** A frame whose data the reader left out (over its cap): counted as too large, as the analyzer would. */
+function cutFrame(raw: unknown, bytes: number): DecodedFrame {
+  const type = (raw as { type?: unknown } | null)?.type;
+  if (type !== 'send' && type !== 'receive') return { kind: 'malformed', why: 'type is not send or receive' };
+  return { kind: 'too-large', direction: type, bytes };
 }
 
 export function observeConnection(
@@ -58,10 +65,20 @@ export function observeConnection(
   let invalidJson = 0;
   let firstBad = -1;
   subscribeFromUrl(c.subs);
+  // What the reader left out of an oversized entry (`elideLarge`): frames thinned, frame data over its cap.
+  const cuts = obs.entry._elided ?? [];
+  const thinned = cuts.find((e) => e.pointer === '/_webSocketMessages' && e.items !== undefined);
+  const dataCut = new Map<number, number>();
+  for (const e of cuts) {
+    const m = /^\/_webSocketMessages\/(\d+)\/data$/.exec(e.pointer);
+    if (m) dataCut.set(Number(m[1]), e.bytes);
+  }
 
   for (let i = 0; i < frames.length; i++) {
     const raw: unknown = frames[i];
-    const d = decodeFrame(raw, c.engineIo, ctx.maxBodyChars);
+    const cutBytes = dataCut.get(i);
+    const d =
+      cutBytes === undefined ? decodeFrame(raw, c.engineIo, ctx.maxBodyChars) : cutFrame(raw, cutBytes);
     if (d.kind === 'malformed') {
       malformed++;
       malformedWhy ||= d.why;
@@ -133,6 +150,12 @@ export function observeConnection(
       code: 'websocket.frame_too_large',
       message: `capture ${obs.capture}, entry ${obs.index}: ${tooLarge} WebSocket frame(s) over the ${ctx.maxBodyChars}-character cap were counted, not parsed.`,
       evidence: [evidenceAt(obs, `/_webSocketMessages/${firstBad}/data`)],
+    });
+  if (thinned)
+    warns.add({
+      code: 'websocket.frames_thinned',
+      message: `capture ${obs.capture}, entry ${obs.index}: the connection was too large to read whole; ${thinned.items} of its frames (${thinned.bytes} bytes) were left out by the reader, so counts and rates cover the ${frames.length} kept, sampled across the whole connection.`,
+      evidence: [evidenceAt(obs, '/_webSocketMessages')],
     });
   if (invalidJson > 0)
     warns.add({

@@ -58,7 +58,7 @@ async function worker(tool: string, file: string): Promise<void> {
     const t0 = performance.now();
     const c0 = cpuMs();
     const session = createAnalysisSession();
-    const reader = await readHar(file);
+    const reader = await readHar(file, { elideLarge: true });
     session.beginCapture(reader.log);
     let n = 0;
     for await (const r of reader.records()) {

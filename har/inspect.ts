@@ -124,7 +124,8 @@ export async function inspectHar(
   path: string,
   options: Pick<ReadHarOptions, 'chunkSize' | 'signal'> = {},
 ): Promise<HarSummary> {
-  const reader = await readHar(path, options);
+  // Elided rather than skipped: an oversized entry still counts in the summary (its URL, status, timings).
+  const reader = await readHar(path, { ...options, elideLarge: true });
   const builder = new HarSummaryBuilder();
   for await (const entry of reader.entries()) builder.add(entry);
   const log = reader.log;

@@ -11,6 +11,7 @@ import { normalizeHarEntry, normalizeHarLog, type HarLogInfo } from './normalize
 import { HarScanner, NotHarSignal, type ScanResult, type ScannedElement } from './scanner.js';
 import { describeHarBytes, openHarSource, type HarCompression, type HarSource } from './source.js';
 import type { HarEntry } from './types.js';
+import { takeElisions } from './elision.js';
 import { HarWarnings } from './warnings.js';
 
 const log = createLogger('har:reader');
@@ -28,6 +29,14 @@ export interface ReadHarOptions {
    * memory stays bounded whatever the file holds. Default 64 MiB.
    */
   maxEntryBytes?: number;
+  /**
+   * Keep an entry that would be over maxEntryBytes, with its largest parts left out: a string over a quarter
+   * of maxEntryBytes (a 200 MB body) and the items of an entry-level array past half of it (WebSocket frames,
+   * thinned across the whole session). The entry says what was left out in `_elided` and an `entry_elided`
+   * warning is counted. For readers that analyze; a tool that writes entries back keeps the default (false):
+   * it must not pass on an entry with parts missing as if it were whole.
+   */
+  elideLarge?: boolean;
   /** Examples kept per warning kind. Default 3. */
   maxExamples?: number;
   /** Stops reading when aborted (the iterator throws the signal's reason). */
@@ -104,9 +113,11 @@ class StreamingHarReader implements HarReader {
     private readonly options: ReadHarOptions,
   ) {
     this.warnings = new HarWarnings(options.maxExamples ?? 3);
+    const maxEntry = options.maxEntryBytes ?? 64 * 1024 * 1024;
     this.scanner = new HarScanner(
       options.maxHeaderBytes ?? 64 * 1024 * 1024,
-      options.maxEntryBytes ?? 64 * 1024 * 1024,
+      maxEntry,
+      options.elideLarge ? { maxStringBytes: maxEntry / 4, arrayBudget: maxEntry / 2 } : undefined,
     );
     this.normalize = options.normalize ?? true;
   }
@@ -261,9 +272,21 @@ class StreamingHarReader implements HarReader {
       });
       return;
     }
+    const elided = element.elided ? takeElisions(value as Record<string, unknown>, element.elided) : [];
     const entry = this.normalize
       ? normalizeHarEntry(value as Record<string, unknown>, index, this.warnings)
       : (value as HarEntry);
+    if (elided.length > 0) {
+      entry._elided = elided;
+      this.warnings.add('entry_elided', {
+        entry: index,
+        pointer: `/log/entries/${index}`,
+        byteOffset: offset,
+        detail: elided
+          .map((e) => `${e.pointer}: ${e.items !== undefined ? `${e.items} items, ` : ''}${e.bytes} bytes`)
+          .join('; '),
+      });
+    }
     this.queue.push({ entry, index, offset });
   }
 

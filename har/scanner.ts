@@ -7,6 +7,8 @@
  * quote to quote with Buffer.indexOf (memchr), so long bodies cost almost nothing to skip.
  */
 
+import { itemsMarker, stringMarker } from './elision.js';
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_OBJECT = 0x7b;
@@ -30,6 +32,16 @@ export interface ScannedElement {
   index: number;
   /** Set when the element was larger than the cap: its size; `bytes` is then empty (it was not kept). */
   oversize?: number;
+  /** How many elision markers (har/elision.ts) the scanner wrote into `bytes`; unset when none. */
+  elided?: number;
+}
+
+/** What the scanner may leave out of an element too large to keep whole (the reader's `elideLarge`). */
+export interface ElisionLimits {
+  /** A string longer than this (in bytes) is left out, with a marker. */
+  maxStringBytes: number;
+  /** An entry-level array past this many kept bytes is thinned (see `keepItem`). */
+  arrayBudget: number;
 }
 
 /** Where the remainder can be cut and closed into valid JSON if the file ends early. */
@@ -103,6 +115,19 @@ export class HarScanner {
   private elementKept = 0;
   private elementOversize = false;
 
+  // Elision (only with `elision` set): the open string, and the entry-level array being thinned.
+  private stringOpenAbs = 0;
+  private stringOpenKept = 0;
+  private elidingString = false;
+  private topArray = false;
+  private arrayOpenKept = 0;
+  private itemIndex = 0;
+  private skipping = false;
+  private skipStartAbs = 0;
+  private droppedItems = 0;
+  private droppedBytes = 0;
+  private elisions = 0;
+
   readonly rootKeys: string[] = [];
   readonly logKeys: string[] = [];
   sawLog = false;
@@ -112,6 +137,7 @@ export class HarScanner {
   constructor(
     private readonly maxRemainderBytes = 64 * 1024 * 1024,
     private readonly maxElementBytes = 64 * 1024 * 1024,
+    private readonly elision?: ElisionLimits,
   ) {}
 
   /** True once the entries array has been reached (the remainder so far is the log header). */
@@ -335,6 +361,10 @@ export class HarScanner {
     this.elementPieces = [];
     this.elementKept = 0;
     this.elementOversize = false;
+    this.elidingString = false;
+    this.topArray = false;
+    this.skipping = false;
+    this.elisions = 0;
     this.elementStart = i;
     this.elementDepth = 0;
     this.elementInString = false;
@@ -394,6 +424,17 @@ export class HarScanner {
         i = q + 1;
         if ((run & 1) === 0) {
           inString = false;
+          if (
+            this.elision &&
+            !this.elidingString &&
+            !this.skipping &&
+            depth > 0 &&
+            this.base + q - this.stringOpenAbs > this.elision.maxStringBytes
+          ) {
+            // Over the cap within one chunk (chunks larger than the cap): cut it here.
+            this.startElidedString(chunk, q);
+          }
+          if (this.elidingString) this.endElidedString(q);
           if (depth === 0) {
             // A string element ended.
             this.emit(chunk, i, onElement);
@@ -406,23 +447,141 @@ export class HarScanner {
       if (c === QUOTE) {
         inString = true;
         this.carriedBackslashes = 0;
+        if (this.elision) {
+          this.stringOpenAbs = this.base + i;
+          this.stringOpenKept = this.elementKept + i - this.elementStart;
+        }
       } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
         depth++;
+        if (depth === 2 && this.elision && c === OPEN_ARRAY) this.openTopArray(i);
       } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+        if (depth === 2 && this.topArray) this.closeTopArray(chunk, i - 1);
         depth--;
         if (depth === 0) {
           this.emit(chunk, i, onElement);
           return i;
         }
+      } else if (c === COMMA && depth === 2 && this.topArray) {
+        this.topArrayItem(chunk, i - 1);
       }
     }
     this.elementDepth = depth;
     this.elementInString = inString;
+    if (
+      inString &&
+      this.elision &&
+      !this.elidingString &&
+      !this.skipping &&
+      depth > 0 &&
+      this.base + n - this.stringOpenAbs > this.elision.maxStringBytes
+    ) {
+      this.startElidedString(chunk, n);
+    }
     this.keepPiece(chunk);
     return n;
   }
 
+  // Elision. Kept bytes are the pieces plus the current chunk from `elementStart`; while a string is elided
+  // or items skipped, nothing of the chunk is kept (`elementStart` moves to where keeping resumes).
+
+  /** Keeps the current chunk's bytes from `elementStart` up to `end` as a piece. */
+  private flushKept(chunk: Buffer, end: number): void {
+    if (end > this.elementStart) {
+      this.elementPieces.push(chunk.subarray(this.elementStart, end));
+      this.elementKept += end - this.elementStart;
+    }
+    this.elementStart = end;
+  }
+
+  private pushMarker(marker: Buffer): void {
+    this.elementPieces.push(marker);
+    this.elementKept += marker.length;
+    this.elisions++;
+  }
+
+  /** The open string has passed the cap at `end`: drop what was kept of it (after its quote), keep no more. */
+  private startElidedString(chunk: Buffer, end: number): void {
+    this.flushKept(chunk, end);
+    let excess = this.elementKept - this.stringOpenKept;
+    while (excess > 0) {
+      const last = this.elementPieces[this.elementPieces.length - 1]!;
+      if (last.length <= excess) {
+        this.elementPieces.pop();
+        excess -= last.length;
+      } else {
+        this.elementPieces[this.elementPieces.length - 1] = last.subarray(0, last.length - excess);
+        excess = 0;
+      }
+    }
+    this.elementKept = this.stringOpenKept;
+    this.elidingString = true;
+  }
+
+  /** The elided string closed at index `q` (its quote) of the current chunk: write the marker, keep on. */
+  private endElidedString(q: number): void {
+    this.pushMarker(stringMarker(this.base + q - this.stringOpenAbs));
+    this.elementStart = q;
+    this.elidingString = false;
+  }
+
+  private openTopArray(i: number): void {
+    this.topArray = true;
+    this.arrayOpenKept = this.elementKept + i - this.elementStart;
+    this.itemIndex = 0;
+    this.droppedItems = 0;
+    this.droppedBytes = 0;
+  }
+
+  /**
+   * Which items of a long entry-level array are kept, by how much of the budget is used: all of them up to
+   * half of it, then one in 16, one in 256, one in 4096, then none. The kept frames span the whole session
+   * (not only its first minutes) and the array stays within the budget whatever its length.
+   */
+  private keepItem(index: number, kept: number): boolean {
+    const budget = this.elision!.arrayBudget;
+    if (kept < budget / 2) return true;
+    const stride =
+      kept < (budget * 3) / 4 ? 16 : kept < (budget * 7) / 8 ? 256 : kept < (budget * 15) / 16 ? 4096 : 0;
+    return stride > 0 && index % stride === 0;
+  }
+
+  /** A comma between items of the entry-level array, at index `at` of the current chunk. */
+  private topArrayItem(chunk: Buffer, at: number): void {
+    this.itemIndex++;
+    const kept =
+      (this.skipping ? this.elementKept : this.elementKept + at - this.elementStart) - this.arrayOpenKept;
+    const keep = this.keepItem(this.itemIndex, kept);
+    if (this.skipping) {
+      if (keep) {
+        this.droppedBytes += this.base + at - this.skipStartAbs;
+        this.skipping = false;
+        this.elementStart = at;
+      } else this.droppedItems++;
+    } else if (!keep) {
+      this.flushKept(chunk, at);
+      this.skipping = true;
+      this.skipStartAbs = this.base + at;
+      this.droppedItems++;
+    }
+  }
+
+  /** The entry-level array closes at index `at`: when items were left out, say how many before `]`. */
+  private closeTopArray(chunk: Buffer, at: number): void {
+    if (this.skipping) {
+      this.droppedBytes += this.base + at - this.skipStartAbs;
+      this.skipping = false;
+      this.elementStart = at;
+    } else if (this.droppedItems > 0) this.flushKept(chunk, at);
+    if (this.droppedItems > 0) this.pushMarker(itemsMarker(this.droppedItems, this.droppedBytes));
+    this.topArray = false;
+  }
+
   private keepPiece(chunk: Buffer): void {
+    if (this.elidingString || this.skipping) {
+      // Nothing of this chunk is kept; keeping resumes where the string closes or an item is kept.
+      this.elementStart = 0;
+      return;
+    }
     this.elementKept += chunk.length - this.elementStart;
     if (this.elementKept > this.maxElementBytes) {
       // Too big to parse in bounded memory: drop what was kept, keep scanning for its end.
@@ -450,10 +609,15 @@ export class HarScanner {
     const bytes =
       this.elementPieces.length === 0
         ? chunk.subarray(this.elementStart, end)
-        : Buffer.concat([...this.elementPieces, chunk.subarray(0, end)]);
+        : Buffer.concat([...this.elementPieces, chunk.subarray(this.elementStart, end)]);
     this.elementPieces = [];
     this.mode = 'between';
-    onElement({ bytes, offset: this.elementOffset, index: this.elementIndex++ });
+    onElement({
+      bytes,
+      offset: this.elementOffset,
+      index: this.elementIndex++,
+      ...(this.elisions > 0 ? { elided: this.elisions } : {}),
+    });
   }
 
   /** Ends the input: returns the remainder (closed when the file was cut short) and what was seen. */

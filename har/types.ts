@@ -64,9 +64,21 @@ export interface HarEntry {
   _redacted?: HarRedaction[];
   /** Chrome DevTools and others: WebSocket frames of an upgraded connection. */
   _webSocketMessages?: HarWebSocketMessage[];
+  /** Set by the reader (`elideLarge`) on an entry too large to read whole: what it left out. */
+  _elided?: HarElision[];
   /** Chrome DevTools: resource type (xhr, fetch, document, script, …). */
   _resourceType?: string;
   [extension: `_${string}`]: unknown;
+}
+
+/** One cut the scanner made in an entry. */
+export interface HarElision {
+  /** JSON Pointer of the field left out (a string), or of the array that was thinned. */
+  pointer: string;
+  /** Bytes of the original JSON text left out. */
+  bytes: number;
+  /** For a thinned array: how many of its items were left out. */
+  items?: number;
 }
 
 export interface HarRequest {

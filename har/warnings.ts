@@ -41,6 +41,10 @@ const catalog = {
     'warning',
     'an entry is larger than maxEntryBytes and was skipped (memory stays bounded)',
   ],
+  entry_elided: [
+    'warning',
+    'an entry is larger than maxEntryBytes: its largest parts were left out (listed in _elided) and the rest read',
+  ],
   entry_not_object: ['warning', 'an element of log.entries is not an object and was skipped'],
   file_not_utf8: ['warning', 'the file holds bytes that are not valid UTF-8 (decoded with U+FFFD)'],
   compressed_data_corrupt: ['warning', 'the compressed stream is corrupt; data up to the damage was read'],

@@ -91,7 +91,8 @@ async function run(ctx: CommandContext, files: string[], flags: AnalyzeFlags): P
   const captures: ProtocolModel['captures'] = [];
   for (const file of files) {
     const path = ctx.resolvePath(file);
-    const reader = await readHar(path, { signal: ctx.signal });
+    // An entry too large to read whole is analyzed with its largest parts left out (and a warning), not dropped.
+    const reader = await readHar(path, { signal: ctx.signal, elideLarge: true });
     const capture = session.beginCapture(reader.log);
     if (!ctx.json) ctx.progress(`analyzing ${file}…`);
     try {
