@@ -25,7 +25,8 @@ export {
 } from './shapes.js';
 export { newSchemaAcc, observeValue, mergeSchemaAcc, toJsonSchema, type SchemaAcc } from './schema-infer.js';
 export type { Observation, ParsedBody } from './observe.js';
-export { isWebSocketObservation } from './websocket-frames.js';
+export { isWebSocketObservation, decodeFrame, type DecodedFrame } from './websocket-frames.js';
 export { templateTopic } from './websocket-topics.js';
+export { matchArrayKind } from './websocket-discriminator.js';
 export { shapeOf } from './websocket-kinds.js';
 export { scalarId, looksLikeResponse, responseOutcome } from './websocket-correlation.js';

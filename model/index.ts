@@ -15,7 +15,8 @@ export { toOpenApi, validateOpenApi, renderOpenApi, type OpenApiOptions } from '
 export { renderTypeScript } from './typescript.js';
 /**
  * The analysis rules replay applies to live WebSocket traffic: read-or-write by name, topic templates,
- * shape names, request ids and how a response is told from an event and judged.
+ * shape names, request ids, how a response is told from an event and judged, and how a frame decodes
+ * (engine.io and socket.io packets included).
  */
 export {
   classifyOperation,
@@ -24,4 +25,7 @@ export {
   scalarId,
   looksLikeResponse,
   responseOutcome,
+  matchArrayKind,
+  decodeFrame,
+  type DecodedFrame,
 } from '../analyzers/index.js';

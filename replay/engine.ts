@@ -11,7 +11,13 @@ import { indexCredentials, type CredentialIndex } from './credentials.js';
 import { findDrift } from './drift.js';
 import { countItems, nextPage, type PageRequest } from './paging.js';
 import { planReplay } from './policy.js';
-import { bodyHasRedactedValues, maskedUrl, prepareRequest, type PreparedRequest } from './request.js';
+import {
+  bodyHasRedactedValues,
+  maskHeaders,
+  maskedUrl,
+  prepareRequest,
+  type PreparedRequest,
+} from './request.js';
 import { replayWebSockets, type IssuedResponse } from './websocket.js';
 import { DEFAULT_RETRY, retryAfterMs, retryDelayMs, TRANSIENT_STATUS } from './retry.js';
 import type {
@@ -51,15 +57,6 @@ interface Runtime {
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Transient failures of reads sent again (replay/retry.ts). */
   retries: number;
-}
-
-const AUTH_HEADERS =
-  /^(cookie|authorization|x-csrf-token|x-xsrf-token|csrftoken|x-api-key|proxy-authorization)$/i;
-
-function maskHeaders(headers: [string, string][], credentials: CredentialIndex): [string, string][] {
-  return headers.map(([n, v]) =>
-    AUTH_HEADERS.test(n) || credentials.lookup('header', n) ? [n, '***'] : [n, v],
-  );
 }
 
 /**

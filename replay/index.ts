@@ -13,3 +13,5 @@ export { countItems, nextPage, readPointer } from './paging.js';
 export { DEFAULT_RETRY, retryAfterMs, retryDelayMs, TRANSIENT_STATUS, type RetryPolicy } from './retry.js';
 export { replayWebSockets, webSocketBase } from './websocket.js';
 export { decodeText, matchJsonKind, planMessages } from './websocket-messages.js';
+export { engineIoUrl, planSocketIo, type SocketIoPlan } from './websocket-socketio.js';
+export { FrameLog, maskFrameText } from './websocket-har.js';

@@ -119,3 +119,13 @@ export function maskedUrl(url: URL, credentials: CredentialIndex): string {
   }
   return copy.href;
 }
+
+const AUTH_HEADERS =
+  /^(cookie|authorization|x-csrf-token|x-xsrf-token|csrftoken|x-api-key|proxy-authorization)$/i;
+
+/** The headers with credential values masked, for the live HAR (HTTP entries and WebSocket handshakes). */
+export function maskHeaders(headers: [string, string][], credentials: CredentialIndex): [string, string][] {
+  return headers.map(([n, v]) =>
+    AUTH_HEADERS.test(n) || credentials.lookup('header', n) ? [n, '***'] : [n, v],
+  );
+}

@@ -101,7 +101,10 @@ export interface ReplayOptions {
   clock?: Clock;
   signal?: AbortSignal;
   onProgress?: (progress: ReplayProgress) => void;
-  /** Called for each page received, for writing live data (a HAR of the replayed reads). */
+  /**
+   * Called for each page received, for writing live data (a HAR of the replayed reads), and for each
+   * WebSocket connection that opened, with its frames (`webSocket`).
+   */
   onExchange?: (exchange: ReplayExchange) => void | Promise<void>;
   /** WebSocket replay (replay/websocket.ts); `false` leaves the model's WebSocket endpoints out. Default: on. */
   webSockets?: WebSocketReplayOptions | false;
@@ -216,6 +219,22 @@ export interface ReplayExchange {
     body: string;
     mimeType: string;
   };
+  /** A replayed WebSocket connection (`operationId` is the endpoint id; the response is the 101). */
+  webSocket?: {
+    messages: ReplayWebSocketFrame[];
+    /** Frames past the bound kept per connection (`maxMessages` plus the most messages replay sends). */
+    dropped: number;
+  };
+}
+
+/** One frame of a replayed WebSocket connection, as DevTools writes `_webSocketMessages`. */
+export interface ReplayWebSocketFrame {
+  type: 'send' | 'receive';
+  /** Epoch seconds. */
+  time: number;
+  /** 1 text, 2 binary (data in base64), 9 ping, 10 pong. */
+  opcode: number;
+  data: string;
 }
 
 /** The whole run: results in model order, and what happened to the session. */

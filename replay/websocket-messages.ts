@@ -9,6 +9,7 @@ import type { ValidateFunction } from 'ajv';
 import type { HarEntry } from '../har/index.js';
 import {
   classifyOperation,
+  matchArrayKind,
   scalarId,
   shapeOf,
   templateTopic,
@@ -21,8 +22,8 @@ import { bodyHasRedactedValues } from './request.js';
 import type { WebSocketDrift, WebSocketHeldBack } from './types.js';
 
 /** Captured sent frames looked at, and messages sent, per endpoint. */
-const MAX_SEND_FRAMES = 500;
-const MAX_SEND = 50;
+export const MAX_SEND_FRAMES = 500;
+export const MAX_SEND = 50;
 
 export type Decoded =
   | { kind: 'heartbeat'; form: string; answer?: string }
@@ -115,6 +116,12 @@ export function matchJsonKind(
       )
         return { kind: k, name: k.name, pointer: k.discriminator.pointer };
   }
+  if (Array.isArray(value)) {
+    const index =
+      direction === 'send' ? endpoint.discriminators.sendIndex : endpoint.discriminators.receiveIndex;
+    const hit = matchArrayKind(kinds, index, value);
+    if (hit) return hit;
+  }
   const shape = shapeOf(value);
   const kind = kinds.find((k) => k.by === 'shape' && k.name === shape);
   return kind ? { kind, name: kind.name, pointer: '' } : { name: shape, pointer: '' };
@@ -128,8 +135,39 @@ export interface Outgoing {
   heartbeat: boolean;
   /** The send kind (undefined for heartbeats). */
   kind?: ProtocolWebSocketMessageKind;
-  /** The JSON id the answer will carry. */
+  /** The JSON id the answer will carry (socket.io: `ack:<namespace>/<ack id>`). */
   id?: string;
+  /** socket.io: the namespace the event is emitted on (`''` for the main one). */
+  namespace?: string;
+  /** The decoded message, for the topics a subscribe asks for (socket.io: the event's arguments). */
+  value?: unknown;
+}
+
+/**
+ * Why a captured message of `kind` is not sent again, or undefined when it may be: subscribes and reads
+ * are sent, unsubscribes never, anything else only when the user named it (`message`) in `allowWrites`.
+ */
+export function holdReason(
+  kind: ProtocolWebSocketMessageKind,
+  message: string,
+  allowWrites: ReadonlySet<string>,
+): string | undefined {
+  if (kind.role === 'subscribe') return undefined;
+  if (kind.role === 'unsubscribe') return 'an unsubscribe: it would end the streams being checked';
+  if (allowWrites.has(message)) return undefined;
+  // A socket.io event on a namespace is named `/ns:event`; the event name alone reads or writes.
+  const name =
+    kind.framing === 'socket.io' && kind.name.startsWith('/')
+      ? kind.name.slice(kind.name.indexOf(':') + 1)
+      : kind.name;
+  const verdict = classifyOperation({
+    method: 'POST',
+    pathTemplate: '/',
+    rpc: { kind: 'jsonrpc', name },
+    hasRequestBody: true,
+  });
+  if (verdict.effect === 'read' && kind.role !== 'control') return undefined;
+  return `${kind.name} is not a subscribe, a heartbeat or a read (${verdict.reason}); replay sends only reads unless you name it with --allow-write ${message} and confirm`;
 }
 
 /**
@@ -191,32 +229,9 @@ export function planMessages(
     }
     const id = isObject(decoded.value) ? scalarId(decoded.value.id) : undefined;
     const out: Outgoing = { data, heartbeat: false, kind, ...(id !== undefined ? { id } : {}) };
-    if (kind.role === 'subscribe') {
-      send.push(out);
-      continue;
-    }
-    if (kind.role === 'unsubscribe') {
-      hold(message, 'an unsubscribe: it would end the streams being checked');
-      continue;
-    }
-    if (allowWrites.has(message)) {
-      send.push(out);
-      continue;
-    }
-    const verdict = classifyOperation({
-      method: 'POST',
-      pathTemplate: '/',
-      rpc: { kind: 'jsonrpc', name: kind.name },
-      hasRequestBody: true,
-    });
-    if (verdict.effect === 'read' && kind.role !== 'control') {
-      send.push(out);
-      continue;
-    }
-    hold(
-      message,
-      `${kind.name} is not a subscribe, a heartbeat or a read (${verdict.reason}); replay sends only reads unless you name it with --allow-write ${message} and confirm`,
-    );
+    const reason = holdReason(kind, message, allowWrites);
+    if (reason === undefined) send.push(out);
+    else hold(message, reason);
   }
   return { send, heldBack: [...held].map(([message, reason]) => ({ message, reason })) };
 }

@@ -1,25 +1,20 @@
 /**
  * WebSocket replay: for each WebSocket endpoint of the model, connect with the live session (cookies and
  * headers as HTTP replay supplies them; a path credential such as Binance's listenKey issued afresh by
- * re-issuing the call that issued it), send the captured messages that are safe (websocket-messages.ts),
+ * re-issuing the call that issued it), send the captured messages that are safe (websocket-messages.ts;
+ * socket.io endpoints through an engine.io client, websocket-socketio.ts and websocket-engineio.ts),
  * answer pings, collect what arrives for a bounded time and count, close cleanly, and report every way the
  * traffic differs from the model by name. Sequential, like the HTTP replay.
  */
 import WebSocket from 'ws';
 import { createLogger } from '../core/index.js';
 import type { HarEntry } from '../har/index.js';
-import type {
-  ProtocolCredential,
-  ProtocolModel,
-  ProtocolWebSocketEndpoint,
-  ProtocolWebSocketMessageKind,
-} from '../model/index.js';
-import { looksLikeResponse, responseOutcome, scalarId, templateTopic } from '../model/index.js';
+import type { ProtocolCredential, ProtocolModel, ProtocolWebSocketEndpoint } from '../model/index.js';
 import type { CookieJar } from './cookies.js';
 import type { CredentialIndex } from './credentials.js';
 import { readPointer } from './paging.js';
 import { planReplay } from './policy.js';
-import { maskedUrl, prepareRequest } from './request.js';
+import { maskHeaders, maskedUrl, prepareRequest } from './request.js';
 import type {
   ReplayOptions,
   WebSocketDrift,
@@ -28,27 +23,17 @@ import type {
   WebSocketReplayRun,
   WebSocketSessionStats,
 } from './types.js';
-import {
-  KindValidators,
-  decodeText,
-  matchJsonKind,
-  messageDrifts,
-  planMessages,
-  topicsOfMessage,
-  type Outgoing,
-} from './websocket-messages.js';
+import { EngineIoClient } from './websocket-engineio.js';
+import { FrameLog } from './websocket-har.js';
+import { KindValidators, MAX_SEND, planMessages, type Outgoing } from './websocket-messages.js';
+import { Session, scrub } from './websocket-session.js';
+import { engineIoUrl, planSocketIo, type SocketIoPlan } from './websocket-socketio.js';
 
 const log = createLogger('replay:ws');
 
 /** Handshake headers the client library sets itself, or that must not be replayed. */
 const HANDSHAKE_HEADERS =
   /^(sec-websocket-key|sec-websocket-version|sec-websocket-extensions|sec-websocket-protocol|sec-websocket-accept)$/i;
-/** Query parameters that name streams in the URL (Binance `/stream?streams=a@trade/b@depth`). */
-const URL_STREAM_PARAMS = new Set(['streams', 'stream', 'topics', 'channels', 'subscribe']);
-/** A subscribed kind is missing when its captured rate promised at least this many in the window. */
-const MISSING_AT = 2;
-const MAX_DRIFTS = 200;
-
 /** A live HTTP response of an issuing call. */
 export interface IssuedResponse {
   status: number;
@@ -75,24 +60,6 @@ export function webSocketBase(options: ReplayOptions): string | undefined {
   const base = ws ?? options.baseUrl;
   if (!base) return undefined;
   return base.replace(/^http(s?):/i, 'ws$1:');
-}
-
-function emptyStats(): WebSocketSessionStats {
-  return {
-    durationMs: 0,
-    stoppedBy: 'error',
-    sent: { messages: 0, heartbeats: 0 },
-    received: { messages: 0, bytes: 0, binary: 0, heartbeats: 0, pingsAnswered: 0, unparsed: 0 },
-    kinds: [],
-    notSeen: [],
-    heldBack: [],
-  };
-}
-
-function scrub(text: string, secrets: string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('***');
-  return out.length > 200 ? `${out.slice(0, 200)}…` : out;
 }
 
 /** The path credential values a connection needs, issued afresh; or why they cannot be. */
@@ -159,227 +126,6 @@ function withPathValues(url: URL, template: string, values: Map<string, string>)
   return out;
 }
 
-/** Topics a URL subscribes to by itself (`?streams=a@trade/b@depth`, `/ws/btcusdt@trade`), templated. */
-function urlTopics(url: URL): string[] {
-  const out: string[] = [];
-  for (const [k, v] of url.searchParams)
-    if (URL_STREAM_PARAMS.has(k)) for (const t of v.split(/[/,]/)) if (t) out.push(templateTopic(t));
-  const last = url.pathname.split('/').pop();
-  if (last && last.includes('@')) out.push(templateTopic(decodeURIComponent(last)));
-  return out;
-}
-
-interface Pending {
-  kind: ProtocolWebSocketMessageKind;
-  answered?: 'result' | 'error';
-  error?: string;
-}
-
-/** The bookkeeping of one replayed connection: counts, kinds seen, drifts, requests waiting. */
-class Session {
-  readonly stats = emptyStats();
-  readonly drifts: WebSocketDrift[] = [];
-  private readonly driftKeys = new Set<string>();
-  readonly kindCounts = new Map<string, number>();
-  readonly newKinds = new Map<string, { pointer: string; messages: number }>();
-  readonly pending = new Map<string, Pending>();
-  /** When each subscribe kind was first sent (ms since open). */
-  readonly subscribedAt = new Map<string, number>();
-  readonly subscribeTopics = new Map<string, Set<string>>();
-  textOnJson = 0;
-
-  constructor(
-    readonly endpoint: ProtocolWebSocketEndpoint,
-    private readonly validators: KindValidators,
-    private readonly secrets: string[],
-  ) {}
-
-  drift(d: WebSocketDrift): void {
-    const key = `${d.kind}|${d.messageKind ?? ''}|${d.pointer.replace(/\/\d+(?=\/|$)/g, '/*')}`;
-    if (this.driftKeys.has(key) || this.drifts.length >= MAX_DRIFTS) return;
-    this.driftKeys.add(key);
-    this.drifts.push(d);
-  }
-
-  private seen(kind: ProtocolWebSocketMessageKind, value: unknown): void {
-    const n = (this.kindCounts.get(kind.id) ?? 0) + 1;
-    this.kindCounts.set(kind.id, n);
-    // Each kind's first messages are checked; later ones are assumed alike (bounded work per frame).
-    if (n <= 20) for (const d of messageDrifts(kind, value, this.validators, this.endpoint.id)) this.drift(d);
-  }
-
-  private added(name: string, pointer: string): void {
-    const k = this.newKinds.get(name) ?? { pointer, messages: 0 };
-    k.messages++;
-    if (this.newKinds.size < 50 || this.newKinds.has(name)) this.newKinds.set(name, k);
-  }
-
-  onText(text: string, answer: (reply: string) => void): void {
-    const decoded = decodeText(text);
-    if (decoded.kind === 'heartbeat') {
-      this.stats.received.heartbeats++;
-      if (decoded.answer !== undefined) {
-        answer(decoded.answer);
-        this.stats.received.pingsAnswered++;
-      }
-      return;
-    }
-    this.stats.received.messages++;
-    if (decoded.kind === 'invalid-json') {
-      this.stats.received.unparsed++;
-      return;
-    }
-    if (decoded.kind === 'text') {
-      const name = decoded.word ?? 'text';
-      const kind = this.endpoint.kinds.find(
-        (k) => k.direction === 'receive' && k.framing === 'text' && k.name === name,
-      );
-      if (kind) this.kindCounts.set(kind.id, (this.kindCounts.get(kind.id) ?? 0) + 1);
-      else {
-        if (this.endpoint.framing === 'json') this.textOnJson++;
-        this.added(name, '');
-      }
-      return;
-    }
-    const value = decoded.value;
-    if (value && typeof value === 'object' && !Array.isArray(value)) {
-      const obj = value as Record<string, unknown>;
-      const id = scalarId(obj.id);
-      const p = id !== undefined ? this.pending.get(id) : undefined;
-      if (p && !p.answered && looksLikeResponse(obj)) {
-        const outcome = responseOutcome(obj);
-        p.answered = outcome;
-        if (outcome === 'error')
-          p.error = scrub(JSON.stringify(obj.error ?? obj.msg ?? obj.status ?? obj.code), this.secrets);
-        const kind = this.endpoint.kinds.find((k) => k.id === `receive:${p.kind.name}.${outcome}`);
-        if (kind) this.seen(kind, value);
-        else if (outcome === 'result') this.added(`${p.kind.name}.result`, '/id');
-        return;
-      }
-    }
-    const { kind, name, pointer } = matchJsonKind(this.endpoint, 'receive', value);
-    if (kind) this.seen(kind, value);
-    else this.added(name, pointer);
-  }
-
-  onBinary(bytes: number): void {
-    this.stats.received.messages++;
-    this.stats.received.binary++;
-    this.stats.received.bytes += bytes;
-  }
-
-  sent(out: Outgoing, atMs: number): void {
-    if (out.heartbeat) {
-      this.stats.sent.heartbeats++;
-      return;
-    }
-    this.stats.sent.messages++;
-    const kind = out.kind;
-    if (!kind) return;
-    if (out.id !== undefined) this.pending.set(out.id, { kind });
-    if (kind.role === 'subscribe') {
-      if (!this.subscribedAt.has(kind.id)) this.subscribedAt.set(kind.id, atMs);
-      const topics = this.subscribeTopics.get(kind.id) ?? new Set<string>();
-      try {
-        for (const t of topicsOfMessage(JSON.parse(out.data))) topics.add(t);
-      } catch {
-        // sent as captured; no topics to read
-      }
-      this.subscribeTopics.set(kind.id, topics);
-    }
-  }
-
-  /** The drifts only the end of the window can tell: new kinds, missing streams, unanswered requests. */
-  finish(url: URL): void {
-    const ep = this.endpoint;
-    const stats = this.stats;
-    for (const [name, k] of this.newKinds)
-      this.drift({
-        kind: 'kind_added',
-        messageKind: `receive:${name}`,
-        pointer: k.pointer,
-        actual: name,
-        summary: `a new kind of message arrived: ${name} (${k.messages} message(s)); the capture had none like it.`,
-      });
-    if (stats.received.unparsed > 0 || this.textOnJson > 0)
-      if (ep.framing === 'json')
-        this.drift({
-          kind: 'framing_changed',
-          pointer: '',
-          expected: 'json',
-          actual: stats.received.unparsed > 0 ? 'invalid JSON' : 'text',
-          summary: `${stats.received.unparsed + this.textOnJson} frame(s) are not JSON; the capture's were.`,
-        });
-    const checkAnswers = stats.stoppedBy === 'time' || stats.stoppedBy === 'server-close';
-    for (const [id, p] of this.pending) {
-      const sub = p.kind.role === 'subscribe';
-      const answeredInCapture = ep.correlations.some((c) => c.request === p.kind.id && c.matched > 0);
-      const errorInCapture = ep.kinds.some((k) => k.id === `receive:${p.kind.name}.error`);
-      if (!p.answered && answeredInCapture && checkAnswers)
-        this.drift({
-          kind: sub ? 'subscription_unacknowledged' : 'request_unanswered',
-          messageKind: p.kind.id,
-          pointer: '/id',
-          expected: 'an answer',
-          actual: 'none',
-          summary: `${p.kind.name} (id ${id}) got no answer within ${stats.durationMs} ms; the capture's was answered${sub ? ' (the subscription was not acknowledged)' : ''}.`,
-        });
-      if (p.answered === 'error' && !errorInCapture)
-        this.drift({
-          kind: sub ? 'subscription_rejected' : 'request_rejected',
-          messageKind: p.kind.id,
-          pointer: '/error',
-          expected: 'a result',
-          actual: p.error ?? 'error',
-          summary: `${p.kind.name} (id ${id}) was answered with an error: ${p.error ?? 'error'}.`,
-        });
-    }
-    // Kinds the subscriptions in force should bring: linked by topic, subscription id or name, not by order.
-    const fromUrl = urlTopics(url);
-    const inForce = new Map<string, { at: number; topics: string[] }>();
-    for (const [kindId, at] of this.subscribedAt)
-      inForce.set(kindId, { at, topics: [...(this.subscribeTopics.get(kindId) ?? [])] });
-    if (fromUrl.length > 0) inForce.set('url', { at: 0, topics: fromUrl });
-    const expected = new Map<string, number>();
-    for (const sub of ep.subscriptions) {
-      const force = sub.action === 'subscribe' ? inForce.get(sub.request) : undefined;
-      if (!force) continue;
-      for (const link of sub.links) {
-        if (link.confidence < 0.7) continue;
-        const kind = ep.kinds.find((k) => k.id === link.kind);
-        if (!kind || (this.kindCounts.get(kind.id) ?? 0) > 0) continue;
-        if (
-          kind.streams?.length &&
-          force.topics.length > 0 &&
-          !kind.streams.some((s) => force.topics.includes(s))
-        )
-          continue;
-        const prev = expected.get(kind.id);
-        if (prev === undefined || force.at < prev) expected.set(kind.id, force.at);
-      }
-    }
-    for (const [kindId, at] of expected) {
-      const kind = ep.kinds.find((k) => k.id === kindId) as ProtocolWebSocketMessageKind;
-      const windowS = Math.max(0, stats.durationMs - at) / 1000;
-      const promised = (kind.ratePerSecond ?? 0) * windowS;
-      if (promised >= MISSING_AT && stats.stoppedBy !== 'count')
-        this.drift({
-          kind: 'kind_missing',
-          messageKind: kind.id,
-          pointer: kind.discriminator?.pointer ?? '',
-          expected: `about ${Math.round(promised)} in ${windowS.toFixed(1)} s`,
-          actual: '0',
-          summary: `${kind.name} no longer arrives: subscribed, none in ${windowS.toFixed(1)} s where the capture's rate (${kind.ratePerSecond}/s) promised about ${Math.round(promised)}.`,
-        });
-      else stats.notSeen.push(kind.id);
-    }
-    stats.kinds = [
-      ...[...this.kindCounts].map(([kind, messages]) => ({ kind, messages })),
-      ...[...this.newKinds].map(([name, k]) => ({ kind: `new:${name}`, messages: k.messages })),
-    ];
-  }
-}
-
 function handshakeDrift(endpoint: ProtocolWebSocketEndpoint, status: number): WebSocketDrift {
   const where = `${endpoint.origin}${endpoint.pathTemplate}`;
   if (status === 401 || status === 403)
@@ -407,16 +153,25 @@ function handshakeDrift(endpoint: ProtocolWebSocketEndpoint, status: number): We
   };
 }
 
+/** How one connection is dialled and what it sends: plain WebSocket messages, or socket.io over engine.io. */
+interface ConnectionPlan {
+  url: URL;
+  shownUrl: string;
+  headers: [string, string][];
+  /** The handshake headers as the live HAR shows them (credentials masked). */
+  shownHeaders: [string, string][];
+  protocols: string[];
+  send: Outgoing[];
+  heldBack: WebSocketHeldBack[];
+  socketIo?: SocketIoPlan;
+  secrets: string[];
+}
+
 /** Connects, sends, collects and closes one endpoint. Resolves to the result; never rejects. */
 function runConnection(
   rt: WebSocketRuntime,
   endpoint: ProtocolWebSocketEndpoint,
-  url: URL,
-  headers: [string, string][],
-  protocols: string[],
-  plan: { send: Outgoing[]; heldBack: WebSocketHeldBack[] },
-  shownUrl: string,
-  secrets: string[],
+  plan: ConnectionPlan,
   validators: KindValidators,
 ): Promise<WebSocketReplayResult> {
   const ws = rt.options.webSockets === false ? {} : (rt.options.webSockets ?? {});
@@ -424,31 +179,59 @@ function runConnection(
   const maxMessages = ws.maxMessages ?? 200;
   const maxPayload = ws.maxFrameBytes ?? 1024 * 1024;
   const handshakeTimeout = ws.connectTimeoutMs ?? rt.options.timeoutMs ?? 15_000;
+  const { url, secrets } = plan;
   const session = new Session(endpoint, validators, secrets);
   session.stats.heldBack = plan.heldBack;
-  const base = { endpointId: endpoint.id, url: shownUrl };
+  const base = { endpointId: endpoint.id, url: plan.shownUrl };
+  // Kept for --out-har only; bounded by the same caps as collection (what arrives, what replay sends).
+  const frames = rt.options.onExchange ? new FrameLog(maxMessages + MAX_SEND, secrets, rt.now) : undefined;
+  const startedAt = rt.now();
+  let upgrade: { status: number; statusText: string; headers: [string, string][] } | undefined;
   return new Promise((resolve) => {
     let settled = false;
     let opened = false;
     let t0 = 0;
     let closing = false;
     const timers: NodeJS.Timeout[] = [];
-    const socket = new WebSocket(url.href, protocols, {
-      headers: Object.fromEntries(headers),
+    const socket = new WebSocket(url.href, plan.protocols, {
+      headers: Object.fromEntries(plan.headers),
       handshakeTimeout,
       maxPayload,
       followRedirects: false,
       perMessageDeflate: false,
     });
+    const sendText = (data: string): void => {
+      socket.send(data);
+      frames?.text('send', data);
+    };
+    const written = async (): Promise<void> => {
+      if (!frames || !upgrade || !rt.options.onExchange) return;
+      try {
+        await rt.options.onExchange({
+          operationId: endpoint.id,
+          startedAt,
+          durationMs: session.stats.durationMs,
+          request: { method: 'GET', url: plan.shownUrl, headers: plan.shownHeaders },
+          response: { ...upgrade, body: '', mimeType: '' },
+          webSocket: { messages: frames.frames, dropped: frames.dropped },
+        });
+      } catch (error) {
+        rt.warnings.push(
+          `${endpoint.id}: the connection could not be written to the HAR: ${(error as Error).message}`,
+        );
+      }
+    };
     const done = (result: WebSocketReplayResult): void => {
       if (settled) return;
       settled = true;
       for (const t of timers) clearTimeout(t);
+      sio?.stop();
       rt.options.signal?.removeEventListener('abort', onAbort);
-      resolve(result);
+      void written().then(() => resolve(result));
     };
     const finish = (): void => {
       session.stats.durationMs = Math.round(performance.now() - t0);
+      sio?.finish();
       session.finish(url);
       const drifts = session.drifts;
       log(
@@ -467,6 +250,7 @@ function runConnection(
     const stop = (why: WebSocketSessionStats['stoppedBy'], code = 1000): void => {
       if (closing || settled) return;
       closing = true;
+      sio?.stop();
       session.stats.stoppedBy = why;
       session.stats.close = { by: 'client', code, reason: '' };
       session.stats.durationMs = Math.round(performance.now() - t0);
@@ -478,8 +262,35 @@ function runConnection(
       // A server that never answers the close is cut off.
       timers.push(setTimeout(() => socket.terminate(), 2_000));
     };
+    const sio = plan.socketIo
+      ? new EngineIoClient(session, plan.socketIo, {
+          send: sendText,
+          elapsedMs: () => Math.round(performance.now() - t0),
+          dead: (why) => {
+            session.drift({
+              kind: 'connection_closed',
+              pointer: '',
+              expected: `open for ${durationMs} ms`,
+              actual: why,
+              summary: `the engine.io session died after ${Math.round(performance.now() - t0)} ms: ${why}.`,
+            });
+            stop('error');
+          },
+        })
+      : undefined;
     const onAbort = (): void => (opened ? stop('aborted') : socket.terminate());
     rt.options.signal?.addEventListener('abort', onAbort, { once: true });
+    socket.on('upgrade', (res) => {
+      upgrade = {
+        status: res.statusCode ?? 101,
+        statusText: res.statusMessage ?? 'Switching Protocols',
+        headers: Object.entries(res.headers)
+          .filter(([n]) => n !== 'set-cookie')
+          .flatMap(([n, v]): [string, string][] =>
+            (Array.isArray(v) ? v : v === undefined ? [] : [v]).map((x) => [n, x]),
+          ),
+      };
+    });
     socket.on('unexpected-response', (req, res) => {
       const status = res.statusCode ?? 0;
       res.resume();
@@ -511,16 +322,22 @@ function runConnection(
     socket.on('open', () => {
       opened = true;
       t0 = performance.now();
-      for (const out of plan.send) {
-        if (out.pingFrame) socket.ping();
-        else socket.send(out.data);
-        session.sent(out, 0);
-      }
+      // socket.io sends nothing before the engine.io open packet (websocket-engineio.ts).
+      if (!sio)
+        for (const out of plan.send) {
+          if (out.pingFrame) {
+            socket.ping();
+            frames?.control('send', 9);
+          } else sendText(out.data);
+          session.sent(out, 0);
+        }
       timers.push(setTimeout(() => stop('time'), durationMs));
     });
     socket.on('ping', () => {
       // ws answers protocol pings itself (autoPong); counted here.
       session.stats.received.pingsAnswered++;
+      frames?.control('receive', 9);
+      frames?.control('send', 10);
     });
     socket.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
       if (closing) return;
@@ -529,13 +346,19 @@ function runConnection(
         : Array.isArray(data)
           ? Buffer.concat(data)
           : Buffer.from(data);
-      if (isBinary) session.onBinary(buf.length);
-      else {
+      if (isBinary) {
+        frames?.binary('receive', buf);
+        session.onBinary(buf.length);
+      } else {
+        const text = buf.toString('utf8');
+        frames?.text('receive', text);
         session.stats.received.bytes += buf.length;
-        session.onText(buf.toString('utf8'), (reply) => {
-          socket.send(reply);
-          session.stats.sent.heartbeats++;
-        });
+        if (sio) sio.onText(text);
+        else
+          session.onText(text, (reply) => {
+            sendText(reply);
+            session.stats.sent.heartbeats++;
+          });
       }
       if (session.stats.received.messages >= maxMessages) stop('count');
     });
@@ -578,8 +401,6 @@ async function replayEndpoint(
     kind: 'skipped',
     reason,
   });
-  if (endpoint.framing === 'socket.io')
-    return skipped('socket.io endpoints are not replayed yet (engine.io handshake, namespaces and acks)');
   const sample = rt.samples.get(`ws:${endpoint.id}`);
   if (!sample)
     return skipped('no captured connection to replay it from (is the capture file where the model says?)');
@@ -594,6 +415,8 @@ async function replayEndpoint(
   if (url.protocol === 'http:') url.protocol = 'ws:';
   else if (url.protocol === 'https:') url.protocol = 'wss:';
   url = withPathValues(url, endpoint.pathTemplate, issued.values);
+  const eio = endpoint.framing === 'socket.io' ? engineIoUrl(url) : undefined;
+  if (eio) url = eio.url;
   const secrets = [...issued.values.values()];
   let shown = url;
   if (issued.values.size > 0) {
@@ -618,15 +441,33 @@ async function replayEndpoint(
     if (/^(cookie|authorization)$/i.test(name))
       secrets.push(...value.split(/[;=\s]+/).filter((v) => v.length >= 8));
   const allow = new Set(rt.options.allowWrites ?? []);
-  const plan = planMessages(endpoint, sample, allow);
+  const socketIo = eio ? planSocketIo(endpoint, sample, eio.eio, allow) : undefined;
+  const messages = socketIo ?? planMessages(endpoint, sample, allow);
   log(
     '%s: connecting to %s, sending %d message(s), holding back %d',
     endpoint.id,
     shownUrl,
-    plan.send.length,
-    plan.heldBack.length,
+    messages.send.length,
+    messages.heldBack.length,
   );
-  return runConnection(rt, endpoint, url, headers, protocols, plan, shownUrl, secrets, validators);
+  const shownHeaders = maskHeaders(headers, rt.credentials);
+  if (protocols.length > 0) shownHeaders.push(['Sec-WebSocket-Protocol', protocols.join(', ')]);
+  return runConnection(
+    rt,
+    endpoint,
+    {
+      url,
+      shownUrl,
+      headers,
+      shownHeaders,
+      protocols,
+      send: messages.send,
+      heldBack: messages.heldBack,
+      ...(socketIo ? { socketIo } : {}),
+      secrets,
+    },
+    validators,
+  );
 }
 
 /** Replays every WebSocket endpoint of the model (those named by `operations`, when given). */

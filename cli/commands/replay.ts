@@ -104,6 +104,14 @@ function exchangeToEntry(x: ReplayExchange): HarEntry {
     timings: { send: 0, wait: x.durationMs, receive: 0 },
     _source: 'replay',
     _step: x.operationId,
+    // A replayed WebSocket connection, as DevTools writes one: the 101 and its frames.
+    ...(x.webSocket
+      ? {
+          _resourceType: 'websocket',
+          _webSocketMessages: x.webSocket.messages,
+          ...(x.webSocket.dropped > 0 ? { _webSocketMessagesDropped: x.webSocket.dropped } : {}),
+        }
+      : {}),
   };
 }
 

@@ -1,0 +1,168 @@
+/**
+ * A socket.io-speaking server for replay tests, written by hand on `ws` (real HTTP and WebSocket on
+ * 127.0.0.1, port 0) so the test checks the wire format, not a library's idea of it. `/socket.io/` with
+ * `transport=websocket` and a session cookie: engine.io open packet, heartbeats (engine.io 4: the server
+ * pings `2` every pingInterval and counts the `3`s; engine.io 3: the client pings and the server answers),
+ * namespace connects (`40`, `40/admin,`; engine.io 3 connects the main one by itself), and events:
+ * `subscribe` starts a `price` stream, `getBalance` and `/admin` `getStatus` are acked with data,
+ * `placeOrder` (a write) is acked and counted. A captured `sid` is refused as engine.io does (400).
+ * The payload builders are exported so the capture is built from the same shapes.
+ */
+import type { IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+export const SIO_SESSION = '7c1e0ffee5e55104a11ce0b5e55104a9';
+/** A token the app sends inside its subscribe event: must never reach a written HAR. */
+export const SIO_TOKEN = 'tok_5f8e2d1c0b9a88776655443322110fed';
+export const PING_INTERVAL_MS = 200;
+
+export interface SioChanges {
+  /** `price` events carry `last` instead of `price`. */
+  renamePrice?: boolean;
+  /** The getBalance ack's `free` is a number instead of a decimal string. */
+  balanceAsNumber?: boolean;
+  /** Connecting `/admin` is refused with a connect error. */
+  refuseAdmin?: boolean;
+}
+
+export const notice = (): Record<string, unknown> => ({ text: 'welcome', level: 'info' });
+export const price = (n: number, renamed = false): Record<string, unknown> => ({
+  symbol: 'BTCUSDT',
+  [renamed ? 'last' : 'price']: '42000.10',
+  seq: n,
+});
+export const balanceAck = (asNumber = false): Record<string, unknown> => ({
+  asset: 'BTC',
+  free: asNumber ? 1 : '1.00000000',
+});
+export const orderAck = (): Record<string, unknown> => ({ orderId: '8123', status: 'NEW' });
+export const statusAck = (): Record<string, unknown> => ({ status: 'ok', uptime: 1234 });
+export const openPacket = (sid: string): string =>
+  `0${JSON.stringify({ sid, upgrades: [], pingInterval: PING_INTERVAL_MS, pingTimeout: 1000, maxPayload: 1000000 })}`;
+
+export interface SioServer {
+  url: string;
+  changes: SioChanges;
+  /** Handshake query strings (`EIO=4&transport=websocket`), in order. */
+  handshakes: string[];
+  /** Every text frame received, with the engine.io version of its connection. */
+  received: { eio: string; data: string }[];
+  /** `3`s answered to the server's pings (engine.io 4). */
+  pongs: number;
+  /** `2`s the client sent (engine.io 3). */
+  clientPings: number;
+  /** placeOrder events received. */
+  orders: number;
+  close(): Promise<void>;
+}
+
+function reject(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+}
+
+/** `42/ns,7["name",…]` → its namespace (`''` for the main one), ack id and arguments. */
+function parseEvent(data: string): { ns: string; id: string; args: unknown[] } | undefined {
+  const m = /^42(\/[^,]*,)?(\d*)(\[[\s\S]*)$/.exec(data);
+  if (!m) return undefined;
+  return { ns: m[1] ? m[1].slice(0, -1) : '', id: m[2] ?? '', args: JSON.parse(m[3] as string) as unknown[] };
+}
+
+export async function startSioServer(): Promise<SioServer> {
+  const wss = new WebSocketServer({ noServer: true });
+  const timers = new Set<NodeJS.Timeout>();
+  const state: SioServer = {
+    url: '',
+    changes: {},
+    handshakes: [],
+    received: [],
+    pongs: 0,
+    clientPings: 0,
+    orders: 0,
+    close: async () => undefined,
+  };
+  let sids = 0;
+  const every = (ws: WebSocket, ms: number, fn: (n: number) => void): void => {
+    let n = 0;
+    const timer = setInterval(() => {
+      if (ws.readyState === ws.OPEN) fn(++n);
+    }, ms);
+    timers.add(timer);
+    ws.on('close', () => {
+      clearInterval(timer);
+      timers.delete(timer);
+    });
+  };
+  const emit = (ws: WebSocket, ns: string, name: string, arg: unknown): void =>
+    ws.send(`42${ns ? `${ns},` : ''}${JSON.stringify([name, arg])}`);
+  const ack = (ws: WebSocket, ns: string, id: string, arg: unknown): void =>
+    ws.send(`43${ns ? `${ns},` : ''}${id}${JSON.stringify([arg])}`);
+
+  const engineIo = (ws: WebSocket, eio: string): void => {
+    ws.send(openPacket(`srv${++sids}`));
+    const joined = (ns: string): void => {
+      ws.send(`40${ns ? `${ns},` : ''}${JSON.stringify({ sid: `ns${++sids}` })}`);
+      if (!ns) emit(ws, '', 'notice', notice());
+    };
+    if (eio === '4') every(ws, PING_INTERVAL_MS, () => ws.send('2'));
+    else joined('');
+    ws.on('message', (raw) => {
+      const data = String(raw);
+      state.received.push({ eio, data });
+      if (data === '3') state.pongs++;
+      else if (data === '2') {
+        state.clientPings++;
+        ws.send('3');
+      } else if (data === '40' && eio === '4') joined('');
+      else if (data === '40/admin,') {
+        if (state.changes.refuseAdmin) ws.send(`44/admin,${JSON.stringify({ message: 'not authorized' })}`);
+        else joined('/admin');
+      } else {
+        const ev = parseEvent(data);
+        if (!ev) return;
+        const name = ev.args[0];
+        if (name === 'subscribe' && !ev.ns)
+          every(ws, 40, (n) => emit(ws, '', 'price', price(n, state.changes.renamePrice)));
+        else if (name === 'getBalance') ack(ws, ev.ns, ev.id, balanceAck(state.changes.balanceAsNumber));
+        else if (name === 'placeOrder') {
+          state.orders++;
+          ack(ws, ev.ns, ev.id, orderAck());
+        } else if (name === 'getStatus' && ev.ns === '/admin') ack(ws, ev.ns, ev.id, statusAck());
+      }
+    });
+  };
+
+  const server = createServer((_req, res) => {
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end('{"msg":"not found"}');
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    state.handshakes.push(url.search.slice(1));
+    if (url.pathname !== '/socket.io/') return reject(socket, 404, 'Not Found');
+    if (!(req.headers.cookie ?? '').split(/;\s*/).includes(`session=${SIO_SESSION}`))
+      return reject(socket, 401, 'Unauthorized');
+    const eio = url.searchParams.get('EIO') ?? '';
+    // engine.io: an unknown session id, or a transport other than websocket on an upgrade, is a 400.
+    if (
+      url.searchParams.has('sid') ||
+      url.searchParams.get('transport') !== 'websocket' ||
+      !['3', '4'].includes(eio)
+    )
+      return reject(socket, 400, 'Bad Request');
+    wss.handleUpgrade(req, socket, head, (ws) => engineIo(ws, eio));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  state.url = `http://127.0.0.1:${port}`;
+  state.close = async () => {
+    for (const t of timers) clearInterval(t);
+    for (const ws of wss.clients) ws.terminate();
+    wss.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return state;
+}
