@@ -269,8 +269,12 @@ export interface WebSocketMessageKindModel {
   role: 'event' | 'subscribe' | 'unsubscribe' | 'request' | 'response' | 'error' | 'control';
   /** How it was told apart: `field` (with `discriminator`), `rpc-id`, `socket.io`, `shape` or `text`. */
   by: 'field' | 'rpc-id' | 'socket.io' | 'shape' | 'text';
-  /** JSON Pointer of the discriminator inside the message (`/e`, `/data/e`) and its value. */
-  discriminator?: { pointer: string; value: string };
+  /**
+   * JSON Pointer of the discriminator inside the message (`/e`, `/data/e`) and its value. For a top-level
+   * array (tuple) message, `index` is the element's index (negative: from the end, Kraken `-2`) and
+   * `pointer` its name (`[-2]`).
+   */
+  discriminator?: { pointer: string; value: string; index?: number };
   /** Combined-stream wrapper (`{stream, data}`): the stream names, templated (`{symbol}@trade`). */
   streams?: string[];
   /** Pointer of the payload the schema describes when the message is a wrapper (`/data`). */
@@ -332,8 +336,11 @@ export interface WebSocketEndpointModel {
   subprotocols: string[];
   /** `json`, `socket.io`, `text`, `binary` or `mixed`: the framing of most messages. */
   framing: 'json' | 'socket.io' | 'text' | 'binary' | 'mixed' | 'none';
-  /** The discriminator chosen per direction (JSON Pointer), when messages are told apart by a field. */
-  discriminators: { send?: string; receive?: string };
+  /**
+   * The discriminator chosen per direction (JSON Pointer), when messages are told apart by a field; and
+   * for top-level array (tuple) messages the element index (negative: from the end).
+   */
+  discriminators: { send?: string; receive?: string; sendIndex?: number; receiveIndex?: number };
   sent: WebSocketTrafficModel;
   received: WebSocketTrafficModel;
   /** Binary frames: counted and sized, not parsed. */

@@ -21,7 +21,7 @@ export function endpointFindings(endpoint: WebSocketEndpointModel, withFrames: n
     summary:
       withFrames === 0
         ? `WebSocket ${url}: ${endpoint.connections} connection(s) without captured frames (the producer did not export _webSocketMessages).`
-        : `WebSocket ${url} carries ${endpoint.kinds.length} message kind(s) over ${endpoint.connections} connection(s) (${endpoint.sent.messages} sent, ${endpoint.received.messages} received${endpoint.heartbeats.messages ? `, ${endpoint.heartbeats.messages} heartbeat(s) set aside` : ''}${endpoint.binary.received.messages + endpoint.binary.sent.messages ? `, ${endpoint.binary.received.messages + endpoint.binary.sent.messages} binary` : ''})${endpoint.discriminators.receive ? `; received kinds told apart by ${endpoint.discriminators.receive}` : ''}${kindsBy('receive') ? `: ${kindsBy('receive')}` : ''}.`,
+        : `WebSocket ${url} carries ${endpoint.kinds.length} message kind(s) over ${endpoint.connections} connection(s) (${endpoint.sent.messages} sent, ${endpoint.received.messages} received${endpoint.heartbeats.messages ? `, ${endpoint.heartbeats.messages} heartbeat(s) set aside` : ''}${endpoint.binary.received.messages + endpoint.binary.sent.messages ? `, ${endpoint.binary.received.messages + endpoint.binary.sent.messages} binary` : ''})${endpoint.discriminators.receive ? `; received kinds told apart by ${endpoint.discriminators.receive}` : ''}${endpoint.discriminators.receiveIndex !== undefined ? `; received array messages by their element [${endpoint.discriminators.receiveIndex}]` : ''}${kindsBy('receive') ? `: ${kindsBy('receive')}` : ''}.`,
     evidence: endpoint.evidence
       .slice(0, 3)
       .map((e) => ({ ...e, pointer: messages > 0 ? '/_webSocketMessages' : '/request/url' })),

@@ -8,17 +8,23 @@ import type { AnalyzeContext } from './context.js';
 import { mergeSchemaAcc, newSchemaAcc, toJsonSchema, type SchemaAcc } from './schema-infer.js';
 import type { WebSocketMessageKindModel } from './types.js';
 import type { FrameDirection } from './websocket-frames.js';
+import { arrayIndexOf } from './websocket-discriminator.js';
 import type { FineKind } from './websocket-kinds.js';
 import { MAX_EVIDENCE } from './websocket-limits.js';
 import { iso, round } from './websocket-numbers.js';
 import { SUBSCRIBE, UNSUBSCRIBE } from './websocket-subscriptions.js';
 
-type Discriminators = Record<FrameDirection, { ptr: string; presence: number } | undefined>;
+type Choice = { ptr: string; presence: number } | undefined;
+/** Per direction: the objects' discriminator field, and the tuple messages' index (`[-2]`). */
+export interface Discriminators {
+  object: Record<FrameDirection, Choice>;
+  array: Record<FrameDirection, Choice>;
+}
 
 interface KindName {
   name: string;
   by: WebSocketMessageKindModel['by'];
-  disc?: { pointer: string; value: string };
+  disc?: { pointer: string; value: string; index?: number };
   role?: WebSocketMessageKindModel['role'];
   presence?: number;
 }
@@ -45,21 +51,25 @@ function nameOfGroup(f: FineKind, disc: Discriminators): KindName | undefined {
     return undefined;
   }
   if (f.rpc) return undefined;
-  const d = disc[f.dir];
+  const d = (f.array ? disc.array : disc.object)[f.dir];
   const hit = d ? f.cands.find((c) => c.ptr === d.ptr) : undefined;
+  const at = (ptr: string, value: string): KindName['disc'] => {
+    const index = arrayIndexOf(ptr);
+    return index !== undefined ? { pointer: ptr, value, index } : { pointer: ptr, value };
+  };
   if (hit && d)
     return {
       name: hit.value,
       by: 'field',
-      disc: { pointer: hit.ptr, value: hit.value },
+      disc: at(hit.ptr, hit.value),
       presence: d.presence,
     };
   const first = f.cands[0];
   if (first)
     return {
-      name: `${first.ptr.slice(1)}=${first.value}`,
+      name: `${f.array ? first.ptr : first.ptr.slice(1)}=${first.value}`,
       by: 'field',
-      disc: { pointer: first.ptr, value: first.value },
+      disc: at(first.ptr, first.value),
       presence: 0.5,
     };
   return { name: f.shape ?? 'message', by: 'shape' };

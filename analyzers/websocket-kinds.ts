@@ -18,6 +18,8 @@ export interface FineKind {
   dir: FrameDirection;
   framing: 'json' | 'socket.io' | 'text';
   cands: { ptr: string; value: string }[];
+  /** A top-level array (tuple) message: its candidates are indices (`[2]`, `[-2]`). */
+  array?: boolean;
   shape?: string;
   /** socket.io: `event`, `ack`, `open`, …; text: the leading word. */
   packet?: string;

@@ -12,7 +12,7 @@ import {
   scalarId,
   type PendingRequests,
 } from './websocket-correlation.js';
-import { candidatesOf, countCandidates } from './websocket-discriminator.js';
+import { arrayCandidatesOf, candidatesOf, countCandidates } from './websocket-discriminator.js';
 import type { DecodedFrame } from './websocket-frames.js';
 import { combinedStream, fineGroup, shapeOf, type FineGroup } from './websocket-kinds.js';
 import { MAX_PENDING } from './websocket-limits.js';
@@ -132,6 +132,37 @@ function jsonMessage(
   const { s, pending } = c;
   const dir = d.direction;
   const o = d.value;
+  if (Array.isArray(o)) {
+    const cands = arrayCandidatesOf(o);
+    if (cands.length > 0) {
+      countCandidates(s.arrays[dir], cands);
+      const group = fineGroup(
+        s,
+        `${dir}\u0001A\u0001${cands.map((x) => `${x.ptr}=${x.value}`).join('\u0002')}`,
+        () => {
+          const payload = o.findIndex((x) => x !== null && typeof x === 'object');
+          return {
+            dir,
+            framing: 'json',
+            array: true,
+            cands: cands.map((x) => ({ ptr: x.ptr, value: x.value })),
+            ...(payload >= 0 ? { payloadPointer: `/${payload}` } : {}),
+          };
+        },
+      );
+      if (dir === 'send') {
+        const verb = cands.find((x) => SUBSCRIBE.test(x.raw));
+        if (verb) subscribe(c.subs, group.key, verb.raw, o, t, undefined, pointer, undefined);
+      }
+      return {
+        group,
+        hasValue: true,
+        value: o,
+        names: cands.map((x) => x.raw.toLowerCase()),
+        response: false,
+      };
+    }
+  }
   if (!o || typeof o !== 'object' || Array.isArray(o)) {
     const shape = shapeOf(o);
     const group = fineGroup(s, `${dir}\u0001J\u0001\u0001${shape}`, () => ({

@@ -9,7 +9,7 @@ import type { ResolvedPath } from './paths.js';
 import { isCredentialName, redactExample } from './shapes.js';
 import type { ParameterModel, WebSocketEndpointModel } from './types.js';
 import { correlationModels } from './websocket-correlation.js';
-import { chooseDiscriminator } from './websocket-discriminator.js';
+import { chooseArrayDiscriminator, chooseDiscriminator } from './websocket-discriminator.js';
 import { kindModels } from './websocket-kind-models.js';
 import { iso, median, round } from './websocket-numbers.js';
 import type { EndpointState } from './websocket-state.js';
@@ -47,7 +47,11 @@ export function buildEndpoint(
   ctx: AnalyzeContext,
 ): { endpoint: WebSocketEndpointModel; kindOf: Map<string, string> } {
   const disc = { send: chooseDiscriminator(s.dirs.send), receive: chooseDiscriminator(s.dirs.receive) };
-  const { kinds, kindOf } = kindModels(s.fine, disc, ctx);
+  const tuple = {
+    send: chooseArrayDiscriminator(s.arrays.send),
+    receive: chooseArrayDiscriminator(s.arrays.receive),
+  };
+  const { kinds, kindOf } = kindModels(s.fine, { object: disc, array: tuple }, ctx);
   const clocks = [...s.clocks].filter((c) => c !== 'none');
   const pathParams: ParameterModel[] = template.params.map((p) => ({
     name: p.name,
@@ -72,6 +76,8 @@ export function buildEndpoint(
     discriminators: {
       ...(disc.send ? { send: disc.send.ptr } : {}),
       ...(disc.receive ? { receive: disc.receive.ptr } : {}),
+      ...(tuple.send ? { sendIndex: tuple.send.index } : {}),
+      ...(tuple.receive ? { receiveIndex: tuple.receive.index } : {}),
     },
     sent: s.sent,
     received: s.received,

@@ -35,6 +35,8 @@ export interface EndpointState {
   fine: Map<string, FineKind>;
   overflowed: number;
   dirs: { send: DirStats; receive: DirStats };
+  /** Candidates of top-level array messages, by index: chosen apart from the objects' field. */
+  arrays: { send: DirStats; receive: DirStats };
   subs: Map<string, SubState>;
   corr: Map<string, CorrState>;
   evidence: Evidence[];
@@ -79,6 +81,7 @@ export function newEndpoint(origin: string, node: number): EndpointState {
     fine: new Map(),
     overflowed: 0,
     dirs: { send: newDirStats(), receive: newDirStats() },
+    arrays: { send: newDirStats(), receive: newDirStats() },
     subs: new Map(),
     corr: new Map(),
     evidence: [],
@@ -109,7 +112,10 @@ export function mergeEndpoint(d: EndpointState, s: EndpointState, ctx: AnalyzeCo
     if (!mine) d.fine.set(k, f);
     else mergeFine(mine, f, ctx);
   }
-  for (const dir of ['send', 'receive'] as const) mergeDirStats(d.dirs[dir], s.dirs[dir]);
+  for (const dir of ['send', 'receive'] as const) {
+    mergeDirStats(d.dirs[dir], s.dirs[dir]);
+    mergeDirStats(d.arrays[dir], s.arrays[dir]);
+  }
   mergeSubscriptions(d.subs, s.subs);
   mergeCorrelations(d.corr, s.corr);
   for (const e of s.evidence) if (d.evidence.length < ctx.samplesPerOperation) d.evidence.push(e);

@@ -53,6 +53,10 @@ export function webSocketBlocks(model: ProtocolModel): Block[] {
       [
         w.discriminators.send ? `send ${w.discriminators.send}` : '',
         w.discriminators.receive ? `receive ${w.discriminators.receive}` : '',
+        w.discriminators.sendIndex !== undefined ? `send arrays [${w.discriminators.sendIndex}]` : '',
+        w.discriminators.receiveIndex !== undefined
+          ? `receive arrays [${w.discriminators.receiveIndex}]`
+          : '',
       ]
         .filter(Boolean)
         .join('; '),

@@ -221,6 +221,14 @@ export interface WebSocketEndpoint {
   discriminators: {
     send?: string;
     receive?: string;
+    /**
+     * Top-level array messages sent: the index of the discriminating element (negative: from the end).
+     */
+    sendIndex?: number;
+    /**
+     * Top-level array messages received: the index of the discriminating element (negative: from the end).
+     */
+    receiveIndex?: number;
   };
   sent: WebSocketTraffic;
   received: WebSocketTraffic;
@@ -264,8 +272,15 @@ export interface WebSocketMessageKind {
   role: 'event' | 'subscribe' | 'unsubscribe' | 'request' | 'response' | 'error' | 'control';
   by: 'field' | 'rpc-id' | 'socket.io' | 'shape' | 'text';
   discriminator?: {
+    /**
+     * JSON Pointer of the field; for a top-level array message the index's name, `[2]` or `[-2]`.
+     */
     pointer: string;
     value: string;
+    /**
+     * Top-level array (tuple) messages: the element's index; negative counts from the end (-1 the last).
+     */
+    index?: number;
   };
   streams?: string[];
   payloadPointer?: string;
