@@ -13,6 +13,7 @@ import { countItems, nextPage, type PageRequest } from './paging.js';
 import { planReplay } from './policy.js';
 import {
   bodyHasRedactedValues,
+  issuedValues,
   maskHeaders,
   maskedUrl,
   prepareRequest,
@@ -104,6 +105,10 @@ async function send(
   rt.jar.applySetCookie(request.url, response.headers.getSetCookie());
   // Auth calls carry the password and the fresh tokens: they never reach the live HAR.
   if (rt.options.onExchange && !operationId.startsWith('auth:')) {
+    // A credential this call issues (a listenKey) is masked in its answer as it is where it is used.
+    const issued = issuedValues(operationId, rt.credentials, text, response.headers);
+    let body = text;
+    for (const v of issued) body = body.split(v).join('***');
     const exchange: ReplayExchange = {
       operationId,
       startedAt,
@@ -117,8 +122,10 @@ async function send(
       response: {
         status: response.status,
         statusText: response.statusText,
-        headers: [...response.headers].filter(([n]) => n.toLowerCase() !== 'set-cookie'),
-        body: text,
+        headers: [...response.headers]
+          .filter(([n]) => n.toLowerCase() !== 'set-cookie')
+          .map(([n, v]): [string, string] => [n, issued.includes(v) ? '***' : v]),
+        body,
         mimeType: response.headers.get('content-type') ?? '',
       },
     };

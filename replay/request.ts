@@ -7,6 +7,7 @@ import { harHeader, harRequestBody, type HarEntry } from '../har/index.js';
 import { isRedactedPlaceholder } from '../core/index.js';
 import type { CookieJar } from './cookies.js';
 import { supplyCredential, type CredentialIndex } from './credentials.js';
+import { readPointer } from './paging.js';
 
 const DROP_HEADERS = new Set([
   'host',
@@ -128,4 +129,37 @@ export function maskHeaders(headers: [string, string][], credentials: Credential
   return headers.map(([n, v]) =>
     AUTH_HEADERS.test(n) || credentials.lookup('header', n) ? [n, '***'] : [n, v],
   );
+}
+
+/**
+ * The values of the credentials `operationId` issues in its JSON body or headers (a listenKey, a token),
+ * read from this live answer: the live HAR masks them wherever they appear, as it masks them where they
+ * are used (the URL of the WebSocket that takes the listenKey, a header).
+ */
+export function issuedValues(
+  operationId: string,
+  credentials: CredentialIndex,
+  text: string,
+  headers: Headers,
+): string[] {
+  const out: string[] = [];
+  let body: unknown;
+  for (const credential of credentials.byId.values())
+    for (const issuer of credential.issuedBy) {
+      if (issuer.operationId !== operationId) continue;
+      let value: unknown;
+      if (issuer.via === 'header') value = headers.get(issuer.name);
+      else if (issuer.via === 'json-field') {
+        try {
+          body ??= JSON.parse(text) as unknown;
+        } catch {
+          return out;
+        }
+        const pointer = issuer.evidence.find((e) => e.bodyPointer)?.bodyPointer ?? `/${issuer.name}`;
+        value = readPointer(body, pointer);
+      }
+      if ((typeof value === 'string' && value.length >= 4) || typeof value === 'number')
+        out.push(String(value));
+    }
+  return out;
 }

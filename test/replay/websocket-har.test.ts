@@ -17,7 +17,7 @@ interface Har {
   log: {
     entries: {
       request: { method: string; url: string; headers: { name: string; value: string }[] };
-      response: { status: number };
+      response: { status: number; content: { text?: string } };
       _step?: string;
       _resourceType?: string;
       _webSocketMessages?: { type: string; time: number; opcode: number; data: string }[];
@@ -70,10 +70,13 @@ describe('replay --out-har with WebSocket endpoints', () => {
     const result = await replay(out, []);
     expect(result.code, result.stderr + result.stdout).toBe(0);
 
-    const har = JSON.parse(await readFile(out, 'utf8')) as Har;
+    const written = await readFile(out, 'utf8');
+    const har = JSON.parse(written) as Har;
     const sockets = har.log.entries.filter((e) => e._resourceType === 'websocket');
-    const written = JSON.stringify(sockets);
     const fresh = server.issuedKeys.at(-1) as string;
+    // Nowhere: not in the socket's URL, nor in the answer of the call that issued it.
+    const issuing = har.log.entries.find((e) => e._step === 'post_api_v3_userDataStream');
+    expect(JSON.parse(issuing?.response.content.text ?? '')).toEqual({ listenKey: '***' });
     expect(written).not.toContain(fresh);
     expect(written).not.toContain(CAPTURED_KEY);
     expect(written).not.toContain(SESSION);
