@@ -180,7 +180,14 @@ async function main(): Promise<void> {
     console.log(
       'hostile input (ours only; each must finish with a model or a clear error, in bounded time and memory)',
     );
-    const kinds: HostileKind[] = ['body-200mb', 'paths-100k', 'nested-10k', 'keys-1m', 'invalid-utf8'];
+    const kinds = (flag('--kinds')?.split(',') as HostileKind[] | undefined) ?? [
+      'body-200mb',
+      'socket-300mb',
+      'paths-100k',
+      'nested-10k',
+      'keys-1m',
+      'invalid-utf8',
+    ];
     for (const kind of kinds) {
       const file = join(dir, `ledgertap-bench-${kind}-${process.pid}.har`);
       const { bytes } = await writeHostileCapture(file, kind);

@@ -229,7 +229,8 @@ const base = (url: string, text: string, mime = 'application/json'): Record<stri
   timings: { send: 0, wait: 0, receive: 0 },
 });
 
-export type HostileKind = 'body-200mb' | 'paths-100k' | 'nested-10k' | 'keys-1m' | 'invalid-utf8';
+export type HostileKind =
+  'body-200mb' | 'socket-300mb' | 'paths-100k' | 'nested-10k' | 'keys-1m' | 'invalid-utf8';
 
 /** Writes one hostile capture. */
 export async function writeHostileCapture(
@@ -246,6 +247,45 @@ export async function writeHostileCapture(
         const chunk = 'x'.repeat(1024 * 1024);
         for (let i = 0; i < 200; i++) await emit(chunk);
         await emit('\\"}"' + after);
+        await emit(',' + JSON.stringify(base('https://api.example.test/v1/ok', '{"ok":true}')));
+        return 2;
+      }
+      case 'socket-300mb': {
+        // One market-data WebSocket kept open for hours: about 1.5 M frames in a single entry.
+        const head = JSON.stringify({
+          ...base('wss://stream.example.test/stream?streams=btcusdt@trade', ''),
+          _resourceType: 'websocket',
+          _webSocketMessages: 'FRAMES',
+        });
+        const [before, after] = head.split('"FRAMES"') as [string, string];
+        await emit(`${before}[`);
+        const t0 = 1_767_607_200;
+        let written = 0;
+        for (let i = 0; written < 300 * 1024 * 1024; i++) {
+          const data =
+            i % 500 === 0
+              ? JSON.stringify({
+                  e: 'depthUpdate',
+                  E: t0 * 1000 + i,
+                  s: 'BTCUSDT',
+                  U: i,
+                  u: i + 3,
+                  b: [['60000.10', '0.5']],
+                })
+              : JSON.stringify({
+                  e: 'trade',
+                  E: t0 * 1000 + i,
+                  s: 'BTCUSDT',
+                  t: i,
+                  p: (60000 + (i % 997) / 10).toFixed(2),
+                  q: '0.01000',
+                  m: i % 2 === 0,
+                });
+          const frame = `${i ? ',' : ''}${JSON.stringify({ type: 'receive', time: t0 + i / 100, opcode: 1, data })}`;
+          written += frame.length;
+          await emit(frame);
+        }
+        await emit(`]${after}`);
         await emit(',' + JSON.stringify(base('https://api.example.test/v1/ok', '{"ok":true}')));
         return 2;
       }

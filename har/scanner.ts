@@ -487,7 +487,8 @@ export class HarScanner {
   /** Keeps the current chunk's bytes from `elementStart` up to `end` as a piece. */
   private flushKept(chunk: Buffer, end: number): void {
     if (end > this.elementStart) {
-      this.elementPieces.push(chunk.subarray(this.elementStart, end));
+      // A copy: a thinned array keeps a frame here and there, and a view would pin each whole chunk.
+      this.elementPieces.push(Buffer.from(chunk.subarray(this.elementStart, end)));
       this.elementKept += end - this.elementStart;
     }
     this.elementStart = end;
@@ -588,7 +589,9 @@ export class HarScanner {
       this.elementOversize = true;
       this.elementPieces = [];
     } else {
-      this.elementPieces.push(chunk.subarray(this.elementStart));
+      const piece = chunk.subarray(this.elementStart);
+      // A small tail (an element starting late in the chunk, a kept frame) is copied rather than pinning the chunk.
+      this.elementPieces.push(piece.length * 4 < chunk.length ? Buffer.from(piece) : piece);
     }
     this.elementStart = 0;
   }
