@@ -392,18 +392,10 @@ const p2p: RowNormalizer = (row) => {
   return [{ type: 'record', line: row.line, record }];
 };
 
-/** Futures income has no kind in the normalized model: each row is kept in quarantine with its amount. */
-const futures: RowNormalizer = (row) => [
-  {
-    type: 'quarantine',
-    line: row.line,
-    reason: 'futures_not_modeled',
-    operation: row.text('type'),
-    row: row.raw(),
-  },
-];
-
-/** Dedicated-export normalizers by kind (the transaction history and order history are stateful: see their files). */
+/**
+ * Dedicated-export normalizers by kind (the transaction history and order history are stateful, and the
+ * futures export has a file of its own: see their files).
+ */
 export const ROW_NORMALIZERS: Partial<Record<ExportKind, RowNormalizer>> = {
   spot_trade_history: spotTrade,
   crypto_deposit: cryptoTransfer('in'),
@@ -415,5 +407,4 @@ export const ROW_NORMALIZERS: Partial<Record<ExportKind, RowNormalizer>> = {
   eth_staking: ethStaking,
   auto_invest: autoInvest,
   p2p,
-  futures,
 };

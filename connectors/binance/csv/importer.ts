@@ -12,6 +12,7 @@ import { InputError, createLogger, fileError, isLedgertapError } from '../../../
 import type { AccountKind, AccountRecord } from '../../../schemas/index.js';
 import { ROW_NORMALIZERS, Occurrences, stripInternalPrefix } from './exports.js';
 import { detectFormat, type DetectedFormat } from './formats.js';
+import { futures } from './futures.js';
 import { OrderHistoryReader } from './orders.js';
 import { readCsvRows, sniffCsv, type CsvSniff } from './reader.js';
 import { Row, type FileContext } from './row.js';
@@ -224,7 +225,7 @@ async function* normalizeRows(
     yield* reader.end();
     return;
   }
-  const normalize = ROW_NORMALIZERS[kind];
+  const normalize = kind === 'futures' ? futures : ROW_NORMALIZERS[kind];
   if (!normalize)
     throw new InputError('csv_unsupported', `${ctx.file}: ${kind} exports are recognized but not imported.`);
   const occ = new Occurrences();
@@ -401,6 +402,9 @@ class Pool {
 
 const EMPTY_POOL = new Pool([]);
 
+/** Per-row warnings a report lists in full: a file of thousands of unknown rows stays readable. */
+const MAX_ROW_WARNINGS = 20;
+
 /** Collects items and writes them in batches: one candidate query per kind per batch, one putRecords. */
 class Batcher {
   private items: NormalizedItem[] = [];
@@ -409,6 +413,8 @@ class Batcher {
   /** Stored records (kind, id) this import already matched: a match is one to one. */
   private readonly used = new Map<string, number>();
   private readonly quarantineOcc = new Occurrences();
+  /** Row warnings of this file so far (the report lists the first {@link MAX_ROW_WARNINGS}). */
+  private rowWarnings = 0;
   /** The occurrence numbering an earlier release gave the quarantine rows that records now supersede. */
   private readonly supersededOcc = new Occurrences();
   /** UTC days (epoch ms / 86 400 000) this import stored or met export fills in (trade and order history). */
@@ -445,6 +451,7 @@ class Batcher {
       if (item.type === 'quarantine') {
         this.report.quarantined++;
         this.report.quarantineReasons[item.reason] = (this.report.quarantineReasons[item.reason] ?? 0) + 1;
+        if (item.warning) this.warn(item.warning);
         const occurrence = this.quarantineOcc.next(JSON.stringify([item.reason, item.row]));
         await this.tx.addQuarantine({
           account: this.account,
@@ -556,6 +563,18 @@ class Batcher {
     }
     if (toPut.length) await this.tx.putRecords(toPut);
     this.prune(records);
+  }
+
+  /** Adds a warning; past {@link MAX_ROW_WARNINGS} only counts them (every row is in the quarantine table). */
+  private warn(text: string): void {
+    this.rowWarnings++;
+    const w = this.report.warnings;
+    if (this.rowWarnings <= MAX_ROW_WARNINGS) w.push(text);
+    else {
+      const more = `${this.file}: ${this.rowWarnings - MAX_ROW_WARNINGS} more rows kept in quarantine (each in the ledger's quarantine table with its file and line).`;
+      if (this.rowWarnings === MAX_ROW_WARNINGS + 1) w.push(more);
+      else w[w.length - 1] = more;
+    }
   }
 
   private async candidates(

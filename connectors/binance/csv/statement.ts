@@ -29,6 +29,7 @@ import {
   type ChangeCategory,
   type OperationMeaning,
 } from './operations.js';
+import { futuresCopyIsStatementRow, isFuturesExportCopy } from './futures.js';
 import { quoteRank, type Row } from './row.js';
 import type { CsvAccountRecord, MatchRule, NormalizedItem } from './types.js';
 
@@ -52,15 +53,33 @@ interface Leg {
   change: string;
   remark: string;
   raw: Record<string, string>;
+  /** The quarantine reason an earlier release gave this row, when not `not_modeled:<category>`. */
+  earlierReason?: string;
 }
 
 const GROUPED = new Set(['trade', 'trade_fee', 'convert', 'dust', 'fiat_trade', 'auto_invest']);
 
 /** The quarantine entry an earlier release wrote for a row the model had no kind for. */
 function superseded(leg: Leg): { reason: string; row: Record<string, unknown> } {
-  return { reason: `not_modeled:${leg.meaning!.category}`, row: { ...leg.raw, netChange: leg.change } };
+  return {
+    reason: leg.earlierReason ?? `not_modeled:${leg.meaning!.category}`,
+    row: { ...leg.raw, netChange: leg.change },
+  };
 }
 const FEE_OPS = new Set(['fee', 'transactionfee', 'bnbfeededuction', 'bnbdeductsfee']);
+
+const FUTURES_WALLETS = new Set(['umfuture', 'cmfuture']);
+
+/**
+ * A row's meaning in its wallet: a `Fee` row of a futures account is the commission of a futures trade
+ * (the Futures export's COMMISSION), a balance change of its own, not a leg of a spot trade in its second.
+ */
+function meaningIn(operation: string, wallet: string): Pick<Leg, 'meaning' | 'earlierReason'> {
+  const meaning = operationMeaning(operation);
+  if (FUTURES_WALLETS.has(wallet) && FEE_OPS.has(operationKey(operation)))
+    return { meaning: { category: 'unmodeled', change: 'futures' }, earlierReason: 'ungrouped_legs:trade' };
+  return { meaning };
+}
 
 /**
  * How many seconds after a P2P trade's row its fee row may come: the importer's tolerance for the legs of
@@ -109,15 +128,16 @@ export class StatementGrouper {
     const t = row.time();
     const change = row.amount('change').value;
     const operation = row.need('operation');
+    const wallet = walletOf(row.text('account') || 'spot');
     const leg: Leg = {
       line: row.line,
       second: Math.floor(t.ms / 1000),
       ms: t.ms,
       tolerance: t.toleranceMs,
       account: row.text('account'),
-      wallet: walletOf(row.text('account') || 'spot'),
+      wallet,
       operation,
-      meaning: operationMeaning(operation),
+      ...meaningIn(operation, wallet),
       asset: row.need('coin').toUpperCase(),
       change,
       remark: row.text('remark'),
@@ -481,9 +501,10 @@ export class StatementGrouper {
         tolerance: `±${tol / 1000}s`,
         since: leg.ms - tol,
         until: leg.ms + tol,
+        // A copy the Futures export stored is this row when its type names the same movement.
         test: (s) =>
           s.kind === 'balance_change' &&
-          s.category === category &&
+          (isFuturesExportCopy(s) ? futuresCopyIsStatementRow(s, leg) : s.category === category) &&
           s.asset === leg.asset &&
           eq(s.amount, leg.change),
       },

@@ -63,6 +63,8 @@ export type NormalizedItem =
       reason: string;
       operation?: string | undefined;
       row: Record<string, unknown>;
+      /** A line for the report's warnings (file, line, what was not understood). */
+      warning?: string;
     };
 
 /** A record as the ledger returns it. */

@@ -10,7 +10,7 @@ export interface BalanceChange {
    */
   kind: 'balance_change';
   /**
-   * Natural id, unique within (account, kind): `<category>:stmt:<asset>:<time>:<amount>` (a `#<n>` suffix tells identical rows apart), stable across re-imports, header generations and re-labelled operations
+   * Natural id, unique within (account, kind): `<category>:stmt:<asset>:<time>:<amount>` for a statement row (a `#<n>` suffix tells identical rows apart), stable across re-imports, header generations and re-labelled operations; `futures:<Transaction ID>:<type>:<asset>` for a row of the separate Futures export
    */
   id: string;
   /**
@@ -41,7 +41,7 @@ export interface BalanceChange {
   category:
     'card' | 'margin' | 'futures' | 'p2p' | 'pay' | 'auto_conversion' | 'adjustment' | 'swap' | 'other';
   /**
-   * The exchange's operation label as written (`Binance Card Spending`, `Funding Fee`, …).
+   * The exchange's operation label as written (`Binance Card Spending`, `Funding Fee`, …; the Futures export's type: `REALIZED_PNL`, `COMMISSION`, `FUNDING_FEE`, …).
    */
   operation: string;
   /**
@@ -60,4 +60,12 @@ export interface BalanceChange {
    * The statement's remark, when it has one.
    */
   remark?: string;
+  /**
+   * The futures contract the change belongs to (`BTCUSDT`, `BTCUSD_PERP`), when the source names one (the Futures export's `Symbol`).
+   */
+  symbol?: string;
+  /**
+   * How `wallet` was decided when the source names no wallet (the separate Futures export): `symbol` (the contract: `<base>USD_PERP` and `<base>USD_<yymmdd>` are COIN-M (`cmfuture`), any other contract USDⓈ-M (`umfuture`)) or `asset` (a row with no symbol: a USD stablecoin is USDⓈ-M, any other asset COIN-M). Absent when the source names the wallet (the statement's `Account`).
+   */
+  walletBasis?: 'symbol' | 'asset';
 }

@@ -676,8 +676,20 @@ const CASES: Case[] = [
     kind: 'futures',
     zone: 'UTC',
     rows: 1,
-    quarantine: { futures_not_modeled: 1 },
-    records: [],
+    records: [
+      {
+        kind: 'balance_change',
+        id: 'futures:123456:REALIZED_PNL:USDT',
+        category: 'futures',
+        operation: 'REALIZED_PNL',
+        wallet: 'umfuture',
+        walletBasis: 'symbol',
+        asset: 'USDT',
+        amount: '12.5',
+        symbol: 'BTCUSDT',
+        time: Date.UTC(2021, 2, 1),
+      },
+    ],
   },
 ];
 
