@@ -15,7 +15,7 @@ import type { AccountRecord } from '../../../schemas/index.js';
 import { runCliInProcess } from '../../helpers/cli.js';
 import { useTempDirs } from '../../helpers/tmp.js';
 import { BACKENDS, useBackendLedger } from './backends.js';
-import { writeCsv } from './statements.js';
+import { earlierQuarantine, writeCsv } from './statements.js';
 
 const tempDir = useTempDirs('ledgertap-csv-futures-');
 const at = (d: number, h = 0, mi = 0, s = 0, ms = 0): number => Date.UTC(2024, 2, d, h, mi, s, ms);
@@ -308,6 +308,58 @@ for (const backend of BACKENDS) {
         'futures:9001:REALIZED_PNL:USDT',
         'futures:9002:COMMISSION:USDT',
       ]);
+    });
+
+    it("a futures account's Fee row is the futures commission, not a leg of the spot trade in its second", async () => {
+      const dir = await tempDir();
+      const header = 'UTC_Time,Account,Operation,Coin,Change,Remark';
+      const lines = [
+        '2024-03-01 08:00:00,Spot,Buy,BTC,0.01,',
+        '2024-03-01 08:00:00,Spot,Buy,USDT,-600,',
+        '2024-03-01 08:00:00,Spot,Fee,BNB,-0.001,',
+        '2024-03-01 08:00:00,USDT-Futures,Fee,USDT,-0.0412,',
+        '2024-03-02 08:00:00,Coin-M Futures,Fee,BTC,-0.00001,',
+      ];
+      const statement = await writeCsv(dir, 'statement.csv', [header, ...lines]);
+      const { store, location } = await openLedgerIn(dir);
+      // The release before this one kept the lone COIN-M fee row as an ungrouped trade leg.
+      const earlier = earlierQuarantine(header, lines[4]!, 'ungrouped_legs:trade');
+      await store.addQuarantine({
+        account: 'main',
+        file: 'statement.csv',
+        line: 6,
+        operation: earlier.operation,
+        row: earlier.row,
+        reason: 'ungrouped_legs:trade',
+        fingerprint: earlier.fingerprint,
+      });
+      expect(await importCli(location, statement)).toMatchObject({
+        recordsImported: 3,
+        quarantined: 0,
+        quarantineResolved: 1,
+      });
+      const all = await records(store);
+      expect(all.filter((r) => r.kind === 'trade')).toEqual([
+        expect.objectContaining({
+          symbol: 'BTCUSDT',
+          side: 'buy',
+          qty: '0.01',
+          fee: '0.001',
+          feeAsset: 'BNB',
+        }),
+      ]);
+      expect(
+        all
+          .filter((r) => r.kind === 'balance_change')
+          .sort((a, b) => a.time - b.time)
+          .map((r) =>
+            r.kind === 'balance_change' ? [r.category, r.operation, r.wallet, r.asset, r.amount] : [],
+          ),
+      ).toEqual([
+        ['futures', 'Fee', 'umfuture', 'USDT', '-0.0412'],
+        ['futures', 'Fee', 'cmfuture', 'BTC', '-0.00001'],
+      ]);
+      expect(await store.listQuarantine({ account: 'main', unresolved: true })).toEqual([]);
     });
 
     it.each([
