@@ -75,6 +75,11 @@ export interface SandboxOptions {
   clockSkewMs?: number;
   /** Length of a nominal 1-minute rate-limit window in ms (default 60000); every window scales with it. */
   limitWindowMs?: number;
+  /**
+   * RAW_REQUESTS per (scaled) 5-minute window, enforced on /api and advertised by exchangeInfo (default
+   * 300,000, CONTRACT.md 3.1): tests lower it to see a client stay under it.
+   */
+  rawRequestsLimit?: number;
   /** Which web API generation the web app serves (default 1). */
   webApiVersion?: 1 | 2;
   /** Web login (defaults: `holder@sandbox.test` and a random password). */
@@ -193,7 +198,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     options.webApp === false ? undefined : (options.webApp ?? sandboxWebRoute());
   // The web login's second factor is fixed per seed: publish it now so /__sandbox/credentials has it at once.
   if (options.webApp === undefined) state.credentials.webTwoFactorCode = webTwoFactorCodeFor(account.seed);
-  const limiter = new RateLimiter(limitWindowMs / 60_000);
+  const rawRequests = options.rawRequestsLimit;
+  if (rawRequests !== undefined && !(Number.isInteger(rawRequests) && rawRequests >= 1))
+    throw new UsageError(
+      'bad_raw_requests_limit',
+      `sandbox: RAW_REQUESTS limit ${rawRequests} is not valid.`,
+      {
+        hint: 'Use a whole number of requests, 1 or more.',
+      },
+    );
+  const limiter = new RateLimiter(limitWindowMs / 60_000, { ...(rawRequests ? { rawRequests } : {}) });
   const api = new ApiRouter(state, limiter, new FaultInjector(faults, account.seed));
   const webFaultSpec =
     typeof options.webFaults === 'object' ? options.webFaults : parseWebFaults(options.webFaults);

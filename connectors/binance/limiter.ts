@@ -92,6 +92,11 @@ export class WeightLimiter {
    * 418 ban, whichever limit was hit: so everything waits until then.
    */
   private globalBlockUntil = 0;
+  /**
+   * When each spaced endpoint was last sent (server time). "One request every 3 s" is a gap since the
+   * previous request, not a fixed window: two calls either side of a window edge would break it.
+   */
+  private readonly lastSent = new Map<string, number>();
   readonly stats: LimiterStats = { requests: 0, weight: 0, waits: 0, waitedMs: 0, weightByFamily: {} };
 
   constructor(options: LimiterOptions) {
@@ -123,7 +128,26 @@ export class WeightLimiter {
     );
     if (relevant.length === 0) return;
     this.apiRules = relevant;
-    for (const key of [...this.buckets.keys()]) if (key.startsWith('api:')) this.buckets.delete(key);
+    // A limit we already count against (same rule and window) keeps its count: the requests sent before
+    // exchangeInfo answered (the clock samples, exchangeInfo itself) are in the server's window too, and
+    // RAW_REQUESTS has no usage header to correct us. Only its limit changes.
+    const kept = new Set<string>();
+    for (const r of relevant) {
+      const key = this.apiKey(r);
+      const b = this.buckets.get(key);
+      if (b && b.windowMs === this.intervalMs(r.interval, r.intervalNum)) {
+        b.limit = r.limit;
+        kept.add(key);
+      }
+    }
+    for (const key of [...this.buckets.keys()])
+      if (key.startsWith('api:') && !kept.has(key)) this.buckets.delete(key);
+  }
+
+  /** Bucket key of an /api rule. */
+  private apiKey(r: RateLimitRule): string {
+    const kind = r.rateLimitType === 'REQUEST_WEIGHT' ? 'weight' : 'raw';
+    return `api:${kind}:${r.intervalNum}${r.interval[0]!.toLowerCase()}`;
   }
 
   private bucket(key: string, limit: number, windowMs: number, unit: 'weight' | 'requests'): Bucket {
@@ -142,7 +166,7 @@ export class WeightLimiter {
       for (const r of this.apiRules) {
         const windowMs = this.intervalMs(r.interval, r.intervalNum);
         const weightRule = r.rateLimitType === 'REQUEST_WEIGHT';
-        const key = `api:${weightRule ? 'weight' : 'raw'}:${r.intervalNum}${r.interval[0]!.toLowerCase()}`;
+        const key = this.apiKey(r);
         out.push({
           bucket: this.bucket(key, r.limit, windowMs, weightRule ? 'weight' : 'requests'),
           units: weightRule ? weight : 1,
@@ -177,10 +201,6 @@ export class WeightLimiter {
         units: weight,
       });
     }
-    if (spec.minIntervalMs) {
-      const windowMs = (spec.minIntervalMs * this.minuteMs) / 60_000;
-      out.push({ bucket: this.bucket(`spacing:${spec.path}`, 1, windowMs, 'requests'), units: 1 });
-    }
     return out;
   }
 
@@ -205,6 +225,16 @@ export class WeightLimiter {
     return next - now + Math.max(5, Math.ceil(b.windowMs * 0.01));
   }
 
+  /** How long until a spaced endpoint may be sent again (0 = now), with the windows' small guard. */
+  private spacingWait(spec: EndpointSpec, now: number): number {
+    if (!spec.minIntervalMs) return 0;
+    const last = this.lastSent.get(spec.path);
+    if (last === undefined) return 0;
+    const gap = (spec.minIntervalMs * this.minuteMs) / 60_000;
+    // The guard covers arrival jitter: the server measures the gap between arrivals, not sends.
+    return Math.max(0, last + gap + Math.max(5, Math.ceil(gap * 0.01)) - now);
+  }
+
   /** Waits until the request fits every limit it counts against, then reserves it. */
   async acquire(spec: EndpointSpec, params: Params, signal?: AbortSignal): Promise<Ticket> {
     const weight = spec.weight(params);
@@ -223,6 +253,11 @@ export class WeightLimiter {
       const now = this.serverNow();
       let wait = Math.max(0, this.globalBlockUntil - now);
       let waitingOn = wait > 0 ? 'retry-after' : '';
+      const spacing = this.spacingWait(spec, now);
+      if (spacing > wait) {
+        wait = spacing;
+        waitingOn = `spacing:${spec.path}`;
+      }
       for (const { bucket, units } of parts) {
         const w = this.waitFor(bucket, units, now);
         if (w > wait) {
@@ -231,6 +266,7 @@ export class WeightLimiter {
         }
       }
       if (wait <= 0) {
+        if (spec.minIntervalMs) this.lastSent.set(spec.path, now);
         for (const { bucket, units } of parts) {
           bucket.used += units;
           bucket.inflight += units;

@@ -2,7 +2,7 @@
 import type { SandboxAccount } from '../data/model.js';
 import type { SandboxKey } from './keys.js';
 import type { Params } from './params.js';
-import type { LimitKind } from './limits.js';
+import type { LimitKind, LimitSpec } from './limits.js';
 
 export interface EndpointContext {
   account: SandboxAccount;
@@ -12,6 +12,8 @@ export interface EndpointContext {
   key: SandboxKey;
   /** Precomputed indexes over the account. */
   index: AccountIndex;
+  /** The limits the sandbox enforces (exchangeInfo advertises the /api ones). */
+  limits: Record<LimitKind, LimitSpec>;
 }
 
 export interface EndpointDef {
@@ -22,6 +24,8 @@ export interface EndpointDef {
   limit: LimitKind;
   /** Weight; may depend on which parameters are present. */
   weight: number | ((params: Params) => number);
+  /** At most one request per this many nominal ms per account (scaled like every window). */
+  minIntervalMs?: number;
   /** /api endpoints reject unknown parameters (-1104). */
   strictParams?: boolean;
   /** For write endpoints: the key permission required. */

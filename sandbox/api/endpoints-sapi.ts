@@ -4,6 +4,7 @@
  * except convert tradeFlow, which pages forward in time with `moreData`.
  */
 import type { Entry, RawLockedPosition, SandboxAccount } from '../data/model.js';
+import { ACCOUNT_SNAPSHOT_ENDPOINT } from './account-snapshot.js';
 import type { EndpointContext, EndpointDef } from './context.js';
 import { Errors } from './errors.js';
 import { DAY, page, resolveWindow, type WindowRule } from './windows.js';
@@ -550,6 +551,8 @@ export const SAPI_ENDPOINTS: EndpointDef[] = [
     security: 'USER_DATA',
     limit: ip,
     weight: 1,
+    // "max one request every 3s per account" [CJS-AI market-data-api.ts]; CONTRACT.md 4.13.
+    minIntervalMs: 3000,
     handle: autoInvestPlans,
   },
   {
@@ -640,6 +643,7 @@ export const SAPI_ENDPOINTS: EndpointDef[] = [
     weight: 1,
     handle: universalTransfers,
   },
+  ACCOUNT_SNAPSHOT_ENDPOINT,
 ];
 
 export const SAPI_WRITE_ENDPOINTS: Array<

@@ -127,10 +127,21 @@ function exchangeInfo(ctx: EndpointContext): unknown {
     timezone: 'UTC',
     serverTime: ctx.now,
     rateLimits: [
-      { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000 },
+      {
+        rateLimitType: 'REQUEST_WEIGHT',
+        interval: 'MINUTE',
+        intervalNum: 1,
+        limit: ctx.limits['api-ip'].limit,
+      },
       { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 100 },
       { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: 200000 },
-      { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: 300000 },
+      // What the router enforces (300,000 unless a test lowered it), so a client that reads it stays under it.
+      {
+        rateLimitType: 'RAW_REQUESTS',
+        interval: 'MINUTE',
+        intervalNum: 5,
+        limit: ctx.limits['api-raw'].limit,
+      },
     ],
     exchangeFilters: [],
     symbols: picked.map((i) => symbolInfo(account, i, show)),

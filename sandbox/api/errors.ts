@@ -25,6 +25,25 @@ export const Errors = {
       `Too much request weight used; current limit is ${limit} request weight per ${interval}. Please use WebSocket Streams for live updates to avoid polling the API.`,
       { 'Retry-After': String(retryAfterS) },
     ),
+  /**
+   * RAW_REQUESTS exceeded. errors.md lists only the weight wording for -1003; this is the request-count
+   * wording the exchange answers in the field ("current limit of IP(…) is … requests per 5 MINUTE").
+   */
+  tooManyRequests: (ip: string, limit: number, interval: string, retryAfterS: number) =>
+    new ApiFailure(
+      429,
+      -1003,
+      `Too many requests; current limit of IP(${ip}) is ${limit} requests per ${interval}. Please use WebSocket Streams for live updates to avoid polling the API.`,
+      { 'Retry-After': String(retryAfterS) },
+    ),
+  /** A per-account request-rate rule (one call every N s): errors.md's request-count wording of -1003. */
+  tooFrequent: (limit: number, interval: string, retryAfterS: number) =>
+    new ApiFailure(
+      429,
+      -1003,
+      `Too many requests; current limit is ${limit} requests per ${interval}. Please use WebSocket Streams for live updates to avoid polling the API.`,
+      { 'Retry-After': String(retryAfterS) },
+    ),
   banned: (untilMs: number, retryAfterS: number) =>
     new ApiFailure(
       418,

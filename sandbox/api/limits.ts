@@ -1,5 +1,6 @@
 /**
- * Rate limits as CONTRACT.md 3 documents them: /api REQUEST_WEIGHT 6000 per minute per IP; /sapi
+ * Rate limits as CONTRACT.md 3 documents them: /api REQUEST_WEIGHT 6000 per minute per IP and
+ * RAW_REQUESTS 300,000 per 5 minutes per IP (the 2026-04-02 value exchangeInfo advertises); /sapi
  * per-endpoint budgets, 12000 per minute by IP or 180000 per minute by UID (withdraw history: 180000 per
  * second by UID). Fixed windows aligned to the window length, like the exchange's minute buckets; every
  * window is scaled by `limitWindowMs` (default 60000) so tests can hit limits fast.
@@ -9,14 +10,14 @@
  */
 import { Errors } from './errors.js';
 
-export type LimitKind = 'api-ip' | 'sapi-ip' | 'sapi-uid' | 'sapi-uid-1s';
+export type LimitKind = 'api-ip' | 'api-raw' | 'sapi-ip' | 'sapi-uid' | 'sapi-uid-1s';
 
 export interface LimitSpec {
   kind: LimitKind;
-  /** Weight per window. */
+  /** Weight (or, for RAW_REQUESTS, requests) per window. */
   limit: number;
-  /** Response header carrying the used weight. */
-  header: string;
+  /** Response header carrying the used weight (none for RAW_REQUESTS: the exchange sends no count). */
+  header?: string;
   /** Window length in nominal ms (before scaling). */
   nominalMs: number;
   /** Text for the -1003 message. */
@@ -30,6 +31,12 @@ export const LIMITS: Record<LimitKind, LimitSpec> = {
     header: 'X-MBX-USED-WEIGHT-1M',
     nominalMs: 60_000,
     intervalText: '1 MINUTE',
+  },
+  'api-raw': {
+    kind: 'api-raw',
+    limit: 300_000,
+    nominalMs: 300_000,
+    intervalText: '5 MINUTE',
   },
   'sapi-ip': {
     kind: 'sapi-ip',
@@ -71,12 +78,29 @@ interface Offender {
 /** Strikes (requests while limited) that turn into a ban. */
 const STRIKES_TO_BAN = 3;
 
+/** Limits a test may lower (the limit, not the window: windows scale with `limitWindowMs`). */
+export interface LimitOverrides {
+  /** RAW_REQUESTS per 5-minute window (default 300,000); exchangeInfo advertises this value. */
+  rawRequests?: number;
+}
+
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private readonly offenders = new Map<string, Offender>();
   readonly usedTotals = new Map<string, number>();
+  /** When each spaced endpoint last served a request, by account. */
+  private readonly lastServed = new Map<string, number>();
+  /** The limits this sandbox enforces (and exchangeInfo advertises). */
+  readonly specs: Record<LimitKind, LimitSpec>;
 
-  constructor(private readonly windowScale: number) {}
+  constructor(
+    private readonly windowScale: number,
+    overrides: LimitOverrides = {},
+  ) {
+    this.specs = { ...LIMITS };
+    if (overrides.rawRequests !== undefined)
+      this.specs['api-raw'] = { ...LIMITS['api-raw'], limit: overrides.rawRequests };
+  }
 
   /** Window length in real ms for a limit. */
   windowMs(spec: LimitSpec): number {
@@ -138,11 +162,35 @@ export class RateLimiter {
     if (b.used + weight > spec.limit) {
       const end = start + win;
       this.markLimited(ip, end);
-      throw Errors.tooMuchWeight(spec.limit, spec.intervalText, Math.max(1, Math.ceil((end - now) / 1000)));
+      const retryAfterS = Math.max(1, Math.ceil((end - now) / 1000));
+      if (spec.kind === 'api-raw')
+        throw Errors.tooManyRequests(ip, spec.limit, spec.intervalText, retryAfterS);
+      throw Errors.tooMuchWeight(spec.limit, spec.intervalText, retryAfterS);
     }
     b.used += weight;
     this.usedTotals.set(id, (this.usedTotals.get(id) ?? 0) + weight);
     return b.used;
+  }
+
+  /**
+   * "Max one request every <nominalMs> per account" (auto-invest plan/list, CONTRACT.md 4.13): a gap since
+   * the last request served, not a window, so two calls either side of a window edge are still too close.
+   * Too soon: 429 with Retry-After (and the IP counts as limited, like any 429). Only answered requests
+   * start the gap (`served`): a call refused for a missing parameter read nothing.
+   */
+  checkSpacing(key: string, nominalMs: number, ip: string, now: number): void {
+    const gap = Math.max(1, Math.round(nominalMs * this.windowScale));
+    const last = this.lastServed.get(key);
+    if (last !== undefined && now - last < gap) {
+      const until = last + gap;
+      this.markLimited(ip, until);
+      throw Errors.tooFrequent(1, `${nominalMs / 1000} SECOND`, Math.max(1, Math.ceil((until - now) / 1000)));
+    }
+  }
+
+  /** Starts the gap of a spaced endpoint (see checkSpacing). */
+  served(key: string, now: number): void {
+    this.lastServed.set(key, now);
   }
 
   /** Current used weight of a bucket (0 when its window has passed). */

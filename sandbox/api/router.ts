@@ -11,7 +11,7 @@ import { SAPI_ENDPOINTS, SAPI_WRITE_ENDPOINTS } from './endpoints-sapi.js';
 import { ApiFailure, Errors } from './errors.js';
 import type { FaultInjector } from './faults.js';
 import type { RateLimiter } from './limits.js';
-import { LIMITS, type LimitSpec } from './limits.js';
+import type { LimitSpec } from './limits.js';
 import { Params } from './params.js';
 import { signaturePayload, verifySignature } from './signature.js';
 
@@ -62,8 +62,9 @@ export class ApiRouter {
     }
     const rawQuery = url.search.startsWith('?') ? url.search.slice(1) : url.search;
     const endpoint = this.endpoints.get(`${req.method ?? 'GET'} ${url.pathname}`);
+    const specs = this.limiter.specs;
     const spec: LimitSpec =
-      LIMITS[endpoint?.limit ?? (url.pathname.startsWith('/sapi/') ? 'sapi-ip' : 'api-ip')];
+      specs[endpoint?.limit ?? (url.pathname.startsWith('/sapi/') ? 'sapi-ip' : 'api-ip')];
     const statKey = `${req.method} ${url.pathname}`;
     const epStats = stats.endpoint(statKey);
     epStats.requests++;
@@ -111,6 +112,8 @@ export class ApiRouter {
       }
       const now = state.now();
       this.limiter.checkBan(ip, now);
+      // RAW_REQUESTS counts every /api request of the IP, whatever its weight or outcome.
+      if (url.pathname.startsWith('/api/')) this.limiter.charge(specs['api-raw'], ip, 1, ip, now);
       if (!endpoint) {
         if (this.paths.has(url.pathname))
           throw new ApiFailure(405, -1000, `Request method '${req.method}' not supported`);
@@ -125,11 +128,15 @@ export class ApiRouter {
             ? `${ip}|${url.pathname}`
             : `uid|${url.pathname}`;
       const used = this.limiter.charge(spec, bucketKey, weight, ip, now);
-      headers[spec.header] = String(used);
+      if (spec.header) headers[spec.header] = String(used);
       epStats.weight += weight;
       const write = 'write' in endpoint;
       if (write || endpoint.security !== 'NONE')
         this.authenticate(req, params, rawQuery, rawBody, now, url.pathname.startsWith('/api/'));
+      // After authentication: the rule is per account, and only a request the account sent counts.
+      const minIntervalMs = write ? undefined : endpoint.minIntervalMs;
+      const spacingKey = minIntervalMs ? `uid|${url.pathname}` : undefined;
+      if (spacingKey) this.limiter.checkSpacing(spacingKey, minIntervalMs!, ip, now);
       if (write) {
         if (!endpoint.permission || !state.key.permissions[endpoint.permission]) throw Errors.rejectedKey();
         throw Errors.writeNotSupported();
@@ -140,8 +147,10 @@ export class ApiRouter {
         now,
         key: state.key,
         index: state.index,
+        limits: specs,
       });
       if (endpoint.strictParams) params.assertAllRead();
+      if (spacingKey) this.limiter.served(spacingKey, now);
       // X-MBX-TIME-UNIT: MICROSECOND switches /api time fields to µs (CONTRACT.md 1).
       const unit = req.headers['x-mbx-time-unit'];
       if (
@@ -157,7 +166,7 @@ export class ApiRouter {
       stats.error(error.code);
       if (error.status === 429) stats.rateLimited429++;
       if (error.status === 418) stats.banned418++;
-      if (headers[spec.header] === undefined && spec.kind === 'api-ip')
+      if (spec.header && headers[spec.header] === undefined && spec.kind === 'api-ip')
         headers[spec.header] = String(this.limiter.used(spec, ip, state.now()));
       send(
         res,

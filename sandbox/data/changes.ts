@@ -6,7 +6,7 @@
  * and wallet-transfer rows, where the two surfaces differ.
  */
 import { addDecimals, negateDecimal } from '../../core/index.js';
-import type { SandboxAccount } from './model.js';
+import type { Routes, SandboxAccount } from './model.js';
 
 /** Where a change lands. */
 export type ChangeAccount = 'Spot' | 'Funding' | 'Earn';
@@ -38,8 +38,8 @@ export type ChangeSink = (
 
 /** Where the two surfaces label Earn rewards differently. */
 export interface ChangeStyle {
-  /** The route a record must have to show. */
-  route: 'csv' | 'web';
+  /** The route a record must have to show (`any`: every record, for balances at a past instant). */
+  route: 'csv' | 'web' | 'any';
   /** The operation of a flexible reward of this `type` (`REALTIME`, `BONUS`, `REWARDS`). */
   flexibleRewardOperation(type: string): string;
   /** True when a reward's remark is its type (else empty). */
@@ -60,8 +60,9 @@ export function forEachChange(account: SandboxAccount, style: ChangeStyle, sink:
     remark = '',
   ): void => sink(id, time, acct, operation, coin, change, remark);
   const route = style.route;
+  const shown = (routes: Routes): boolean => route === 'any' || routes[route];
   for (const { raw: d, routes } of account.deposits) {
-    if (!routes[route] || (d.status !== 1 && d.status !== 6)) continue;
+    if (!shown(routes) || (d.status !== 1 && d.status !== 6)) continue;
     push(
       `transfer:deposit:${d.id}:0`,
       d.insertTime,
@@ -72,7 +73,7 @@ export function forEachChange(account: SandboxAccount, style: ChangeStyle, sink:
     );
   }
   for (const { raw: w, routes } of account.withdrawals) {
-    if (!routes[route] || w.status !== 6) continue;
+    if (!shown(routes) || w.status !== 6) continue;
     const time = Date.parse(`${w.applyTime.replace(' ', 'T')}Z`);
     push(
       `transfer:withdrawal:${w.id}:0`,
@@ -85,13 +86,13 @@ export function forEachChange(account: SandboxAccount, style: ChangeStyle, sink:
     );
   }
   for (const { raw: v, routes } of account.converts) {
-    if (!routes[route] || v.orderStatus !== 'SUCCESS') continue;
+    if (!shown(routes) || v.orderStatus !== 'SUCCESS') continue;
     const id = v.orderId.toString();
     push(`conversion:${id}:0`, v.createTime, 'Spot', 'Binance Convert', v.fromAsset, neg(v.fromAmount));
     push(`conversion:${id}:1`, v.createTime, 'Spot', 'Binance Convert', v.toAsset, v.toAmount);
   }
   for (const { raw: g, routes } of account.dribblets) {
-    if (!routes[route]) continue;
+    if (!shown(routes)) continue;
     for (const d of g.userAssetDribbletDetails) {
       const op = 'Small Assets Exchange BNB';
       push(`dust:${d.transId}:0`, d.operateTime, 'Spot', op, d.fromAsset, neg(d.amount));
@@ -113,17 +114,17 @@ export function forEachChange(account: SandboxAccount, style: ChangeStyle, sink:
   };
   const rewardRemark = (type: string): string => (style.rewardTypeRemark ? type : '');
   for (const { raw: s, routes } of account.flexibleSubscriptions) {
-    if (!routes[route] || s.status !== 'SUCCESS') continue;
+    if (!shown(routes) || s.status !== 'SUCCESS') continue;
     const id = `earn_subscription:flexible:${s.purchaseId}`;
     earnMove(id, s.time, 'Spot', 'Earn', 'Simple Earn Flexible Subscription', s.asset, s.amount);
   }
   for (const { raw: r, routes } of account.flexibleRedemptions) {
-    if (!routes[route] || r.status !== 'PAID') continue;
+    if (!shown(routes) || r.status !== 'PAID') continue;
     const id = `earn_redemption:flexible:${r.redeemId}`;
     earnMove(id, r.time, 'Earn', 'Spot', 'Simple Earn Flexible Redemption', r.asset, r.amount);
   }
   for (const { raw: r, routes } of account.flexibleRewards) {
-    if (!routes[route]) continue;
+    if (!shown(routes)) continue;
     push(
       `earn_reward:flexible:${r.type}:${r.asset}:${r.time}:${r.projectId}:0`,
       r.time,
@@ -135,17 +136,17 @@ export function forEachChange(account: SandboxAccount, style: ChangeStyle, sink:
     );
   }
   for (const { raw: s, routes } of account.lockedSubscriptions) {
-    if (!routes[route] || s.status !== 'SUCCESS') continue;
+    if (!shown(routes) || s.status !== 'SUCCESS') continue;
     const id = `earn_subscription:locked:${s.purchaseId}`;
     earnMove(id, s.time, 'Spot', 'Earn', 'Simple Earn Locked Subscription', s.asset, s.amount);
   }
   for (const { raw: r, routes } of account.lockedRedemptions) {
-    if (!routes[route] || r.status !== 'PAID') continue;
+    if (!shown(routes) || r.status !== 'PAID') continue;
     const id = `earn_redemption:locked:${r.redeemId}`;
     earnMove(id, r.time, 'Earn', 'Spot', 'Simple Earn Locked Redemption', r.asset, r.amount);
   }
   for (const { raw: r, routes } of account.lockedRewards) {
-    if (!routes[route]) continue;
+    if (!shown(routes)) continue;
     push(
       `earn_reward:locked:${r.type}:${r.asset}:${r.time}:${r.positionId}:0`,
       r.time,
@@ -157,7 +158,7 @@ export function forEachChange(account: SandboxAccount, style: ChangeStyle, sink:
     );
   }
   for (const { raw: x, routes } of account.autoInvestExecutions) {
-    if (!routes[route] || x.transactionStatus !== 'SUCCESS') continue;
+    if (!shown(routes) || x.transactionStatus !== 'SUCCESS') continue;
     const op = 'Auto-Invest Transaction';
     const time = x.transactionDateTime;
     push(
@@ -171,7 +172,7 @@ export function forEachChange(account: SandboxAccount, style: ChangeStyle, sink:
     push(`autoinvest_execution:${x.id}:1`, time, 'Spot', op, x.targetAsset, x.targetAssetAmount);
   }
   for (const { raw: p, routes } of account.c2cOrders) {
-    if (!routes[route] || p.orderStatus !== 'COMPLETED') continue;
+    if (!shown(routes) || p.orderStatus !== 'COMPLETED') continue;
     const id = `p2p_order:${p.orderNumber}`;
     if (p.tradeType === 'BUY') {
       push(`${id}:0`, p.createTime, 'Funding', 'P2P Trading', p.asset, p.amount);
@@ -188,7 +189,7 @@ export function forEachChange(account: SandboxAccount, style: ChangeStyle, sink:
     }
   }
   for (const { raw: f, routes, transactionType } of account.fiatOrders) {
-    if (!routes[route] || (f.status !== 'Successful' && f.status !== 'Finished')) continue;
+    if (!shown(routes) || (f.status !== 'Successful' && f.status !== 'Finished')) continue;
     const change =
       transactionType === 1 ? neg(addDecimals(f.amount, f.totalFee)) : addDecimals(f.amount, neg(f.totalFee));
     push(
@@ -201,7 +202,7 @@ export function forEachChange(account: SandboxAccount, style: ChangeStyle, sink:
     );
   }
   for (const { raw: f, routes, transactionType } of account.fiatPayments) {
-    if (!routes[route] || f.status !== 'Completed') continue;
+    if (!shown(routes) || f.status !== 'Completed') continue;
     const id = `fiat_transfer:payment:${f.orderNo}`;
     if (transactionType === 1) {
       const op = 'Sell Crypto To Fiat';
@@ -213,7 +214,7 @@ export function forEachChange(account: SandboxAccount, style: ChangeStyle, sink:
     }
   }
   for (const { raw: d, routes } of account.dividends) {
-    if (!routes[route]) continue;
+    if (!shown(routes)) continue;
     const change = d.direction === -1 ? neg(d.amount) : d.amount;
     push(`dividend:${d.id}:0`, d.divTime, 'Spot', 'Distribution', d.asset, change, d.enInfo);
   }

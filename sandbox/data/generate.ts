@@ -7,6 +7,7 @@
  * Same seed, profile and `asOf` give the same account, byte for byte.
  */
 import { addListedUniverse } from './universe.js';
+import { usdAt } from './prices.js';
 import { ORDER_STATUSES, ORDER_TYPES, ROUTE_API, ROUTE_CSV, ROUTE_WEB } from './model.js';
 import type {
   Entry,
@@ -157,18 +158,7 @@ interface Ctx {
 }
 
 function usd(ctx: Ctx, asset: number, t: number): number {
-  const p0 = ctx.usd0[asset] as number;
-  const amp = ctx.amp[asset] as number;
-  if (amp === 0) return p0;
-  return (
-    p0 *
-    Math.exp(
-      amp *
-        Math.sin(
-          (2 * Math.PI * (t - ctx.createdAt)) / (ctx.period[asset] as number) + (ctx.phase[asset] as number),
-        ),
-    )
-  );
+  return usdAt(ctx, asset, t);
 }
 
 /** Units of `asset` worth `usdValue` at time t. */
@@ -1612,6 +1602,7 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
     fiatPayments,
     dividends,
     universalTransfers,
+    prices: { createdAt, usd0: ctx.usd0, amp: ctx.amp, period: ctx.period, phase: ctx.phase },
   };
 }
 

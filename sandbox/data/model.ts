@@ -18,6 +18,7 @@
  * - Scaled integers: columnar amounts are integers in units of 1e-8 (the exchange's 8 decimals), held in
  *   Float64Array (exact up to 2^53 units, about 90 million whole units, which the generator never exceeds).
  */
+import type { PriceCurves } from './prices.js';
 
 /** Which routes can read a record. */
 export interface Routes {
@@ -610,6 +611,8 @@ export interface SandboxAccount {
    * query's `fromSymbol`/`toSymbol`; the row itself does not carry it, CONTRACT.md §4.20).
    */
   universalTransfers: Array<Entry<RawUniversalTransfer> & IsolatedSymbols>;
+  /** The generator's USD price curves (data/prices.ts), to value balances at a past instant. */
+  prices: PriceCurves;
 }
 
 /** The isolated-margin account(s) of a universal transfer: the source's and/or the destination's symbol. */

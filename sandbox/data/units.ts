@@ -37,3 +37,12 @@ export function toUnits(value: number): number {
 export function fmtUtcDateTime(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 }
+
+/** A decimal string of at most 8 fraction digits ("-1.5", "0.00150000") to units of 1e-8, exactly. */
+export function parseUnits(text: string): number {
+  const m = /^(-?)(\d+)(?:\.(\d{0,8}))?$/.exec(text);
+  if (!m) throw new RangeError(`not an amount of at most 8 decimals: ${text}`);
+  const units = Number(m[2]) * UNIT + Number((m[3] ?? '').padEnd(8, '0'));
+  if (!Number.isSafeInteger(units)) throw new RangeError(`amount units not a safe integer: ${text}`);
+  return m[1] ? -units : units;
+}
