@@ -301,8 +301,17 @@ export interface WebSocketSubscriptionModel {
   action: 'subscribe' | 'unsubscribe';
   /** Topics asked for, templated (`{symbol}@trade`), bounded. */
   topics: string[];
-  /** Received kinds linked to it: by `topic` (stream/channel equal to a topic), `subscription-id`, `name` or `order`. */
-  links: { kind: string; linkedBy: 'topic' | 'subscription-id' | 'name' | 'order'; confidence: number }[];
+  /**
+   * Received kinds linked to it: by `topic` (a field of the message equal to a topic), `subscription-id`,
+   * `name` or `order`; an `order` link says in `reason` what backs it (a stop after the unsubscribe, or
+   * order alone at low confidence).
+   */
+  links: {
+    kind: string;
+    linkedBy: 'topic' | 'subscription-id' | 'name' | 'order';
+    confidence: number;
+    reason?: string;
+  }[];
   count: number;
   evidence: Evidence[];
 }

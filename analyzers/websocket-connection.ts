@@ -16,7 +16,12 @@ import { addConnectionGaps, type ConnectionSeen } from './websocket-kinds.js';
 import { MAX_EVIDENCE, MAX_SAMPLES } from './websocket-limits.js';
 import { sortMessage, type Connection } from './websocket-messages.js';
 import { addTraffic, type EndpointState } from './websocket-state.js';
-import { connectionSubs, linkFirstSeen, subscribeFromUrl } from './websocket-subscriptions.js';
+import {
+  connectionSubs,
+  linkFirstSeen,
+  settleUnsubscribed,
+  subscribeFromUrl,
+} from './websocket-subscriptions.js';
 
 export interface WarnSink {
   add(w: AnalysisWarning): void;
@@ -129,7 +134,7 @@ export function observeConnection(
     if (!sn) {
       seen.set(key, (sn = { first: t, last: t, n: 0 }));
       if (dir === 'receive' && !m.response)
-        linkFirstSeen(c.subs, key, m.subscriptionId, m.stream, m.names, t);
+        linkFirstSeen(c.subs, key, m.subscriptionId, m.stream, m.names, t, m.value);
     }
     sn.n++;
     if (Number.isFinite(t)) {
@@ -138,6 +143,7 @@ export function observeConnection(
     }
   }
   addConnectionGaps(s.fine, seen);
+  settleUnsubscribed(c.subs, seen);
   countUnanswered(s.corr, c.pending);
   if (malformed > 0)
     warns.add({

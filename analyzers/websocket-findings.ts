@@ -36,7 +36,10 @@ export function endpointFindings(endpoint: WebSocketEndpointModel, withFrames: n
         sub.links.length
           ? `; followed by ${sub.links
               .slice(0, 6)
-              .map((l) => `${l.kind} (by ${l.linkedBy})`)
+              .map(
+                (l) =>
+                  `${l.kind} (by ${l.linkedBy}${l.linkedBy === 'order' && l.confidence < 0.5 ? ' only, low confidence' : ''})`,
+              )
               .join(', ')}`
           : ''
       }.`,

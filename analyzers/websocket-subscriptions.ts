@@ -1,8 +1,12 @@
 /**
  * Subscriptions of WebSocket traffic and the message kinds they brought: a subscribe request (or the
- * streams named in the URL) is linked to each kind first received after it on the same connection, by
- * the subscription id handed back (JSON-RPC `eth_subscribe`), by topic, by name, or failing those by
- * order within a short window.
+ * streams named in the URL) is linked to a kind first received after it on the same connection only on
+ * evidence: the subscription id handed back (JSON-RPC `eth_subscribe`); a topic the subscribe names equal
+ * to a field of the message (`stream`, `channel`, `arg.channel`, Kraken's channel name and pair); a
+ * name token; or the kind starting after the subscribe and stopping after its unsubscribe. Order alone
+ * links only a subscribe that names no topic and was the only one sent in the window, at low confidence,
+ * and the link says so: with several subscribes back to back, or pushes the server sends unasked
+ * (heartbeats, account updates), order proves nothing.
  */
 import { evidenceAt } from './analyzer.js';
 import type { Observation } from './observe.js';
@@ -17,7 +21,11 @@ const URL_STREAM_PARAMS = new Set(['streams', 'stream', 'topics', 'channels', 's
 /** A kind first seen within this long after a subscribe is linked to it by order. */
 const ORDER_WINDOW_MS = 10_000;
 
-type SubLink = { linkedBy: WebSocketSubscriptionModel['links'][number]['linkedBy']; confidence: number };
+type SubLink = Omit<WebSocketSubscriptionModel['links'][number], 'kind'>;
+/** Past an unsubscribe, a kind still arriving this long after is not one it stopped. */
+const STOP_GRACE_MS = 1_000;
+/** Objects one level down whose string fields name a stream (`{arg: {channel, instId}}`, `{data: {s}}`). */
+const NESTED_FIELDS = ['arg', 'data', 'params', 'payload', 'subscription'];
 
 /** One subscribe (or unsubscribe) request group of an endpoint, with the kinds linked to it. */
 export interface SubState {
@@ -35,6 +43,8 @@ interface ConnSub {
   tokens: string[];
   t: number;
   ids: Set<string>;
+  /** When an unsubscribe ended it on this connection. */
+  until?: number;
 }
 
 /** The subscriptions of one connection, beside the endpoint's subscription states they count into. */
@@ -44,10 +54,12 @@ export interface ConnectionSubs {
   inForce: ConnSub[];
   /** Subscription ids handed back in responses, to the subscription they name. */
   byId: Map<string, ConnSub>;
+  /** Received kinds no evidence linked when first seen: settled at the connection's end by unsubscribes. */
+  unlinked: Map<string, number>;
 }
 
 export function connectionSubs(endpoint: Map<string, SubState>, obs: Observation): ConnectionSubs {
-  return { endpoint, obs, inForce: [], byId: new Map() };
+  return { endpoint, obs, inForce: [], byId: new Map(), unlinked: new Map() };
 }
 
 /** Streams named in the URL are subscriptions in force from the start. */
@@ -96,6 +108,11 @@ export function subscribe(
   st.count++;
   for (const tp of topics) if (st.topics.size < 20) st.topics.add(templateTopic(tp));
   if (st.evidence.length < MAX_EVIDENCE) st.evidence.push(evidenceAt(subs.obs, pointer, verbPointer));
+  if (action === 'unsubscribe') {
+    const target = bestByTopics(subs.inForce, new Set(topics.map((x) => x.toLowerCase())));
+    const sub = target ?? (topics.length === 0 ? subs.inForce[subs.inForce.length - 1] : undefined);
+    if (sub && sub.key !== 'url' && sub.until === undefined) sub.until = t;
+  }
   if (action === 'subscribe') {
     subs.inForce.push({
       key,
@@ -132,8 +149,72 @@ function link(subs: ConnectionSubs, subKey: string, kindKey: string, linkedBy: S
 }
 
 /**
+ * Lower-cased string fields of a received message that can name its stream: top-level strings, those one
+ * level into `arg`/`data`/`params`/`payload`/`subscription`, and the string elements of a tuple message.
+ * Bounded; read only at a kind's first message on a connection.
+ */
+function fieldValues(value: unknown, out: string[]): void {
+  const take = (v: unknown): void => {
+    if (typeof v === 'string' && v.length > 0 && v.length <= 120 && out.length < 40)
+      out.push(v.toLowerCase());
+  };
+  if (Array.isArray(value)) {
+    for (let i = 0; i < Math.min(value.length, 8); i++) take(value[i]);
+    return;
+  }
+  if (!value || typeof value !== 'object') return;
+  const o = value as Record<string, unknown>;
+  let n = 0;
+  for (const k in o) {
+    if (++n > 30) break;
+    const v = o[k];
+    if (typeof v === 'string') take(v);
+    else if (v && typeof v === 'object' && !Array.isArray(v) && NESTED_FIELDS.includes(k)) {
+      let m = 0;
+      for (const k2 in v as Record<string, unknown>) {
+        if (++m > 30) break;
+        take((v as Record<string, unknown>)[k2]);
+      }
+    }
+  }
+}
+
+/**
+ * The subscription whose topics the values name most, counting only topics that tell the subscriptions
+ * in force apart (the pair both Kraken subscribes name says nothing); the latest on a tie.
+ */
+function bestByTopics(inForce: readonly ConnSub[], values: ReadonlySet<string>): ConnSub | undefined {
+  let best: ConnSub | undefined;
+  let bestN = 0;
+  const any: ConnSub[] = [];
+  for (let k = inForce.length - 1; k >= 0; k--) {
+    const sub = inForce[k] as ConnSub;
+    let n = 0;
+    let hit = false;
+    for (const tp of sub.topics)
+      if (values.has(tp)) {
+        hit = true;
+        if (inForce.length === 1 || inForce.some((o) => o !== sub && !o.topics.has(tp))) n++;
+      }
+    if (hit) any.push(sub);
+    if (n > bestN) {
+      best = sub;
+      bestN = n;
+    }
+  }
+  return best ?? unanimous(any);
+}
+
+/** The latest of `subs` when they are all one request group (a resubscribe), else undefined: ambiguous. */
+function unanimous(subs: readonly ConnSub[]): ConnSub | undefined {
+  const first = subs[0];
+  return first && subs.every((x) => x.key === first.key) ? first : undefined;
+}
+
+/**
  * At a received group's first message on a connection: which subscription asked for it. `stream` is the
- * combined-stream name, `names` the lower-cased candidate values of the message.
+ * combined-stream name, `names` the lower-cased candidate values of the message, `value` the message
+ * (its string fields are matched against the subscriptions' topics).
  */
 export function linkFirstSeen(
   subs: ConnectionSubs,
@@ -142,6 +223,7 @@ export function linkFirstSeen(
   stream: string | undefined,
   names: string[],
   t: number,
+  value?: unknown,
 ): void {
   const { inForce } = subs;
   if (inForce.length === 0) return;
@@ -150,32 +232,89 @@ export function linkFirstSeen(
     link(subs, bySubId.key, kindKey, { linkedBy: 'subscription-id', confidence: 0.95 });
     return;
   }
-  let done = false;
-  const all = stream !== undefined ? [stream.toLowerCase(), ...names] : names;
-  for (let k = inForce.length - 1; k >= 0 && !done; k--) {
-    const sub = inForce[k] as ConnSub;
-    if (all.some((n) => sub.topics.has(n))) {
-      link(subs, sub.key, kindKey, { linkedBy: 'topic', confidence: 0.9 });
-      done = true;
-    }
+  const values: string[] = stream !== undefined ? [stream.toLowerCase(), ...names] : [...names];
+  fieldValues(value, values);
+  const byTopic = bestByTopics(inForce, new Set(values));
+  if (byTopic) {
+    link(subs, byTopic.key, kindKey, { linkedBy: 'topic', confidence: 0.9 });
+    return;
   }
-  for (let k = inForce.length - 1; k >= 0 && !done; k--) {
+  // A name token shared by every subscription in force (`btcusdt` of `btcusdt@trade` and `btcusdt@depth`)
+  // tells none apart, unless they are all one request group.
+  const byName: ConnSub[] = [];
+  for (let k = inForce.length - 1; k >= 0; k--) {
     const sub = inForce[k] as ConnSub;
-    if (names.some((n) => n.length >= 4 && sub.tokens.some((tok) => n.includes(tok) || tok.includes(n)))) {
+    const telling = (tok: string): boolean =>
+      inForce.length === 1 || inForce.some((o) => o !== sub && !o.tokens.includes(tok));
+    const named = (strict: boolean): boolean =>
+      names.some(
+        (n) =>
+          n.length >= 4 &&
+          sub.tokens.some((tok) => (n.includes(tok) || tok.includes(n)) && (!strict || telling(tok))),
+      );
+    if (named(true)) {
       link(subs, sub.key, kindKey, { linkedBy: 'name', confidence: 0.7 });
-      done = true;
+      return;
     }
+    if (named(false)) byName.push(sub);
   }
-  const latest = inForce[inForce.length - 1] as ConnSub;
-  if (
-    !done &&
-    latest.key !== 'url' &&
-    Number.isFinite(t) &&
-    Number.isFinite(latest.t) &&
-    t >= latest.t &&
-    t - latest.t <= ORDER_WINDOW_MS
-  )
-    link(subs, latest.key, kindKey, { linkedBy: 'order', confidence: 0.4 });
+  const sameGroup = unanimous(byName);
+  if (sameGroup) {
+    link(subs, sameGroup.key, kindKey, { linkedBy: 'name', confidence: 0.7 });
+    return;
+  }
+  if (subs.unlinked.size < MAX_PENDING) subs.unlinked.set(kindKey, t);
+  if (!Number.isFinite(t)) return;
+  // Order alone: only the one subscribe of the window, and only when it names no topic to check against.
+  let inWindow: ConnSub | undefined;
+  for (const sub of inForce) {
+    if (sub.key === 'url' || !Number.isFinite(sub.t) || sub.t > t || t - sub.t > ORDER_WINDOW_MS) continue;
+    if (inWindow) return;
+    inWindow = sub;
+  }
+  if (inWindow && inWindow.topics.size === 0)
+    link(subs, inWindow.key, kindKey, {
+      linkedBy: 'order',
+      confidence: 0.3,
+      reason: `by order only: first seen ${Math.round(t - inWindow.t)} ms after a subscribe that names no topic, with no other subscribe in the window`,
+    });
+}
+
+/**
+ * At a connection's end: a kind no evidence linked, first seen after a subscribe and last seen by its
+ * unsubscribe (while other kinds went on), is that subscription's. `seen` holds each group's first and
+ * last time on the connection.
+ */
+export function settleUnsubscribed(
+  subs: ConnectionSubs,
+  seen: ReadonlyMap<string, { first: number; last: number; n: number }>,
+): void {
+  // A kind only stopped if the connection went on past the unsubscribe: at the end everything stops.
+  let end = Number.NEGATIVE_INFINITY;
+  for (const sn of seen.values()) if (sn.last > end) end = sn.last;
+  for (const [kindKey, first] of subs.unlinked) {
+    const sn = seen.get(kindKey);
+    const last = sn?.last;
+    // A one-off message did not flow, so it cannot have stopped.
+    if (!sn || sn.n < 2 || last === undefined || !Number.isFinite(first) || !Number.isFinite(last)) continue;
+    let match: ConnSub | undefined;
+    for (const sub of subs.inForce) {
+      if (sub.until === undefined || sub.t > first || end <= sub.until + STOP_GRACE_MS) continue;
+      // It must have flowed until the unsubscribe (near it), and stopped right after.
+      if (last > sub.until + STOP_GRACE_MS || sub.until - last > ORDER_WINDOW_MS) continue;
+      if (match) {
+        match = undefined;
+        break;
+      }
+      match = sub;
+    }
+    if (match?.until !== undefined)
+      link(subs, match.key, kindKey, {
+        linkedBy: 'order',
+        confidence: 0.75,
+        reason: `first seen ${Math.round(first - match.t)} ms after the subscribe and not after its unsubscribe`,
+      });
+  }
 }
 
 export function mergeSubscriptions(d: Map<string, SubState>, s: Map<string, SubState>): void {

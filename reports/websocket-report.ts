@@ -120,7 +120,9 @@ export function webSocketBlocks(model: ProtocolModel): Block[] {
           s.request === 'url' ? 'streams in the URL' : `\`${s.request}\``,
           s.action,
           s.topics.join(', '),
-          s.links.map((l) => `${l.kind} (${l.linkedBy}, ${pct(l.confidence)})`).join(', '),
+          s.links
+            .map((l) => `${l.kind} (${l.linkedBy}, ${pct(l.confidence)}${l.reason ? `: ${l.reason}` : ''})`)
+            .join(', '),
           String(s.count),
         ]),
       });

@@ -305,6 +305,10 @@ export interface WebSocketSubscription {
     kind: string;
     linkedBy: 'topic' | 'subscription-id' | 'name' | 'order';
     confidence: Confidence;
+    /**
+     * What backs an order link: the kind stopped after the unsubscribe, or order alone (low confidence).
+     */
+    reason?: string;
   }[];
   count: number;
   evidence: EvidenceList;
