@@ -11,17 +11,11 @@ import type { HarFile } from '../../har/index.js';
 import { runCliInProcess } from '../helpers/cli.js';
 import { useTempDirs } from '../helpers/tmp.js';
 import { captureBrowserArgs, consentGrantArgs } from './cli-args.js';
-import { startTestSite, type TestSite } from './site.js';
+import { SITE_GUIDE, startTestSite, type TestSite } from './site.js';
 
 const tempDir = useTempDirs('ledgertap-capture-cli-');
 
-const GUIDE = `name: test-site
-title: Test site
-steps:
-  - { id: login, title: Log in, do: Log in., url: /login }
-  - { id: earn, title: Earn, do: Look at Earn., url: /earn }
-  - { id: p2p, title: P2P, do: Look at P2P orders., url: /p2p/orders }
-`;
+const GUIDE = SITE_GUIDE;
 
 let site: TestSite;
 beforeEach(async () => {

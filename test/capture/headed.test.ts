@@ -21,16 +21,10 @@ import {
 } from '../../capture/index.js';
 import { validateHar, type HarFile } from '../../har/index.js';
 import { useTempDirs } from '../helpers/tmp.js';
-import { startTestSite, type TestSite } from './site.js';
+import { SITE_GUIDE, startTestSite, type TestSite } from './site.js';
 
 const tempDir = useTempDirs('ledgertap-headed-');
-const GUIDE = `name: test-site
-title: Test site
-steps:
-  - { id: login, title: Log in, do: Log in., url: /login }
-  - { id: earn, title: Earn, do: Look at Earn., url: /earn }
-  - { id: p2p, title: P2P, do: Look at P2P orders., url: /p2p/orders }
-`;
+const GUIDE = SITE_GUIDE;
 
 let xvfb: ChildProcess | undefined;
 const previousDisplay = process.env.DISPLAY;

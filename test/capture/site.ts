@@ -8,6 +8,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** The three-step guide of the test site (login, Earn, P2P), as the capture tests walk it. */
+export const SITE_GUIDE = `name: test-site
+title: Test site
+steps:
+  - { id: login, title: Log in, do: Log in., url: /login }
+  - { id: earn, title: Earn, do: Look at Earn., url: /earn }
+  - { id: p2p, title: P2P, do: Look at P2P orders., url: /p2p/orders }
+`;
+
 export interface TestSite {
   url: string;
   user: string;

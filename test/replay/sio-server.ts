@@ -10,9 +10,9 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { listenOnPort0 } from './ws-server.js';
 
 export const SIO_SESSION = '7c1e0ffee5e55104a11ce0b5e55104a9';
 /** A token the app sends inside its subscribe event: must never reach a written HAR. */
@@ -154,15 +154,6 @@ export async function startSioServer(): Promise<SioServer> {
       return reject(socket, 400, 'Bad Request');
     wss.handleUpgrade(req, socket, head, (ws) => engineIo(ws, eio));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  state.url = `http://127.0.0.1:${port}`;
-  state.close = async () => {
-    for (const t of timers) clearInterval(t);
-    for (const ws of wss.clients) ws.terminate();
-    wss.close();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
+  await listenOnPort0(server, wss, timers, state);
   return state;
 }

@@ -8,7 +8,7 @@
  * The message builders are exported so the test's capture is built from the same shapes.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -209,6 +209,20 @@ export async function startWsServer(): Promise<WsAppServer> {
     }
     refuse(url.pathname, 404, 'Not Found');
   });
+  await listenOnPort0(server, wss, timers, state);
+  return state;
+}
+
+/**
+ * Listens on 127.0.0.1, port 0, and gives `state` its url and a close that stops the timers, drops every
+ * socket and closes the server: the same for every test WebSocket server.
+ */
+export async function listenOnPort0(
+  server: Server,
+  wss: WebSocketServer,
+  timers: Set<NodeJS.Timeout>,
+  state: { url: string; close: () => Promise<void> },
+): Promise<void> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   state.url = `http://127.0.0.1:${port}`;
@@ -219,5 +233,4 @@ export async function startWsServer(): Promise<WsAppServer> {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
-  return state;
 }
