@@ -73,6 +73,9 @@ export const endpoints = {
   lockedSubscriptions: ep('GET', '/sapi/v1/simple-earn/locked/history/subscriptionRecord', 'sapi-ip', 150),
   lockedRedemptions: ep('GET', '/sapi/v1/simple-earn/locked/history/redemptionRecord', 'sapi-ip', 150),
   lockedRewards: ep('GET', '/sapi/v1/simple-earn/locked/history/rewardsRecord', 'sapi-ip', 150),
+  // Daily snapshots and per-wallet totals: read on request (reads/snapshots.ts, reads/wallets.ts), not by the sync.
+  accountSnapshot: ep('GET', '/sapi/v1/accountSnapshot', 'sapi-ip', 2400),
+  walletBalance: ep('GET', '/sapi/v1/asset/wallet/balance', 'sapi-ip', 60),
   autoInvestPlans: ep('GET', '/sapi/v1/lending/auto-invest/plan/list', 'sapi-ip', 1, { minIntervalMs: 3000 }),
   autoInvestHistory: ep('GET', '/sapi/v1/lending/auto-invest/history/list', 'sapi-ip', 1),
   p2p: ep('GET', '/sapi/v1/c2c/orderMatch/listUserOrderHistory', 'sapi-ip', 1),

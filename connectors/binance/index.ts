@@ -56,6 +56,10 @@ export {
   assetsOfRecord,
 } from './discovery.js';
 export type { DiscoveryStrategy, ExchangeSymbols } from './discovery.js';
+export { readSpotSnapshots } from './reads/snapshots.js';
+export type { DailySpotSnapshot, SnapshotQuery } from './reads/snapshots.js';
+export { readWalletTotals } from './reads/wallets.js';
+export type { WalletTotal } from './reads/wallets.js';
 export * as binanceNormalize from './normalize.js';
 export type { SymbolAssets } from './normalize.js';
 export { syncBinance } from './planner.js';

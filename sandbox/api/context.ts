@@ -28,7 +28,7 @@ export interface EndpointDef {
   minIntervalMs?: number;
   /** /api endpoints reject unknown parameters (-1104). */
   strictParams?: boolean;
-  /** For write endpoints: the key permission required. */
+  /** The key permission required besides reading (every write; a few reads, e.g. wallet/balance). */
   permission?:
     | 'enableSpotAndMarginTrading'
     | 'enableWithdrawals'

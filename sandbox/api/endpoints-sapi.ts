@@ -5,6 +5,7 @@
  */
 import type { Entry, RawLockedPosition, SandboxAccount } from '../data/model.js';
 import { ACCOUNT_SNAPSHOT_ENDPOINT } from './account-snapshot.js';
+import { WALLET_BALANCE_ENDPOINT } from './wallet-balance.js';
 import type { EndpointContext, EndpointDef } from './context.js';
 import { Errors } from './errors.js';
 import { DAY, page, resolveWindow, type WindowRule } from './windows.js';
@@ -644,6 +645,7 @@ export const SAPI_ENDPOINTS: EndpointDef[] = [
     handle: universalTransfers,
   },
   ACCOUNT_SNAPSHOT_ENDPOINT,
+  WALLET_BALANCE_ENDPOINT,
 ];
 
 export const SAPI_WRITE_ENDPOINTS: Array<

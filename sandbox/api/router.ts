@@ -141,6 +141,8 @@ export class ApiRouter {
         if (!endpoint.permission || !state.key.permissions[endpoint.permission]) throw Errors.rejectedKey();
         throw Errors.writeNotSupported();
       }
+      // A read that needs more than "Enable Reading" (wallet/balance: Universal Transfer).
+      if (endpoint.permission && !state.key.permissions[endpoint.permission]) throw Errors.rejectedKey();
       let body: unknown = endpoint.handle({
         account: state.account,
         params,
