@@ -140,6 +140,32 @@ function requestParams(obs: Observation): Map<string, string> {
   return m;
 }
 
+const GRAPHQL_PAGE_VARIABLE = /^(after|before|first|last|cursor)$/;
+const MAX_QUERY_SCAN = 64 * 1024;
+
+/**
+ * The Relay paging variables a GraphQL request's query declares (`query teams($after: String, $first:
+ * Int)`), in declaration order, when its `variables` object left them out. Only the operation's
+ * variable definitions (before the first `{`) are read.
+ */
+function declaredPageVariables(obs: Observation): string[] {
+  const body = obs.requestBody;
+  if (!scannableJson(body) || !body.value || typeof body.value !== 'object') return [];
+  const query = (body.value as Record<string, unknown>).query;
+  if (typeof query !== 'string') return [];
+  const brace = query.indexOf('{');
+  const head = query.slice(
+    0,
+    brace < 0 ? Math.min(query.length, MAX_QUERY_SCAN) : Math.min(brace, MAX_QUERY_SCAN),
+  );
+  const out: string[] = [];
+  for (const m of head.matchAll(/\$(\w+)\s*:/g)) {
+    const name = m[1] as string;
+    if (GRAPHQL_PAGE_VARIABLE.test(name) && !out.includes(name)) out.push(name);
+  }
+  return out;
+}
+
 function parseLinkNext(obs: Observation): string | undefined {
   for (const h of obs.responseHeaders) {
     if (h.name.toLowerCase() !== 'link') continue;
@@ -357,15 +383,20 @@ export const paginationAnalyzer: Analyzer = {
             ids.pointer = arr.pointer;
           }
         }
-        if (s.pageInfo)
+        if (s.pageInfo) {
+          let names = [...params.keys()].filter((n) => GRAPHQL_PAGE_VARIABLE.test(n));
+          // A first page often sends no variables (`"variables": {}`): the query still declares them.
+          if (names.length === 0 && !s.found.get('graphql-pageinfo')?.parameters.length)
+            names = declaredPageVariables(obs);
           add(
             s,
             'graphql-pageinfo',
-            [...params.keys()].filter((n) => /^(after|before|first|last|cursor)$/.test(n)),
+            names,
             false,
             evidenceAt(obs, '/response/content/text'),
             'pageInfo.endCursor',
           );
+        }
         const np: Prev = { params, ids, evidence: ev };
         if (body.kind === 'json' && body.chars <= MAX_HELD_BODY_CHARS) {
           np.body = body.value;

@@ -178,6 +178,12 @@ export class PathTrie {
       // not echoed join when their sub-paths look alike.
       const first = echoed[0] as PathNode;
       chosen = candidates.filter((c) => echoed.includes(c) || compatible(c, first));
+      // API vocabulary is lower case (`/user`, `/users/me`); a capitalised vocabulary word beside echoed
+      // capitalised values is one more value (Salesforce `/sobjects/User/describe` beside `UserRole`).
+      if (echoed.every((c) => /^[A-Z][a-z]/.test(c.segment)))
+        for (const [seg, child] of node.literals)
+          if (/^[A-Z][a-z]+$/.test(seg) && classifySegment(seg) === 'reserved' && compatible(child, first))
+            chosen.push(child);
       reason = `values echoed as ${echo(first.segment) ?? 'an id'} in responses`;
       confidence = Math.min(0.95, 0.75 + 0.05 * echoed.length);
     } else if (

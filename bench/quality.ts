@@ -3,8 +3,9 @@
  *  - recorded (bench/quality/recorded.ts): real captures copied from public repositories into
  *    test/fixtures/har-public/ (GitHub REST and JSONPlaceholder by Polly.JS; a GitHub App token call and
  *    Auth0 token + paged users by JupiterOne's Polly.JS recordings, redacted; a Kofax TotalAgility call
- *    with a double-submit CSRF token exported by Firefox and Fiddler), labelled from the APIs' own
- *    descriptions;
+ *    with a double-submit CSRF token exported by Firefox and Fiddler; a vSphere session call, Salesforce
+ *    refresh-token grants, Linear GraphQL and Snipe-IT offset/limit listings, again JupiterOne's
+ *    recordings), labelled from the APIs' own descriptions;
  *  - synthesized (bench/quality/captures.ts: GitHub, Okta, Zoom, Stripe, Binance, built from their public
  *    docs and OpenAPI specs).
  * Scores: path-template precision and recall, acceptance of held-back response bodies by the inferred

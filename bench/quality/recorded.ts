@@ -29,6 +29,32 @@
  *    carries the session cookie `SESSION_ID`, a `CSRFDesignerToken` cookie and the same value in a
  *    `CSRFDesignerToken` header (double-submit CSRF): three credentials. Nothing in the capture issues them
  *    (no login, no Set-Cookie), so no flow is labelled.
+ *  - vSphere (JupiterOne/graph-vsphere, Polly.JS, `authorization`, `vmware-api-session-id` and the session
+ *    body redacted): the vSphere Automation API's `POST /api/session` ("Create Session": Basic credentials in,
+ *    the session identifier out, as the JSON string body and the `vmware-api-session-id` header) and
+ *    `GET /rest/appliance/system/version` (Appliance API, the older `/rest` prefix; the client added a
+ *    trailing slash); later calls send the session id as the `vmware-api-session-id` header
+ *    (developer.vmware.com/apis/vsphere-automation/latest/cis/api/session/post). Credentials: the Basic
+ *    `authorization` of the session call and the session header, issued by the session call.
+ *  - Salesforce (JupiterOne/graph-salesforce, Polly.JS, `authorization`, the issued `access_token` and one
+ *    token request body redacted): REST API `GET /services/data/vXX.X/sobjects/{sObject}/describe`
+ *    ("sObject Describe") with `User` and `UserRole`; the version segment is a variable in the docs but
+ *    the capture holds one value, `v50.0`, kept literal as Auth0's `/api/v2/` is. The OAuth 2.0 refresh
+ *    token flow: `POST /services/oauth2/token` with `grant_type=refresh_token`, `refresh_token`,
+ *    `client_id`, `client_secret` in the form body, answering `access_token` sent as the bearer token
+ *    (help.salesforce.com "OAuth 2.0 Refresh Token Flow"). One recording retries a 401 after a
+ *    successful refresh; the other's refresh fails (`invalid_client_id`, 400). Credentials: the bearer
+ *    `authorization`, and the `refresh_token` and `client_secret` the refresh grant sends (not issued in
+ *    the capture).
+ *  - Linear (JupiterOne/graph-linear, Polly.JS, `authorization` redacted): one GraphQL endpoint,
+ *    `POST /graphql` (developers.linear.app "GraphQL API"), an API key in `Authorization`. Linear pages
+ *    every connection the Relay way (`first`/`after`, `pageInfo { endCursor hasNextPage }`, Linear's
+ *    "Pagination" docs); the `teams` query declares `$after`, `$first`… and its answer carries `pageInfo`
+ *    on one page (`hasNextPage: false`): pagination `graphql-pageinfo`, declared.
+ *  - Snipe-IT (JupiterOne/graph-snipe-it, Polly.JS, a Snipe-IT server run locally by the recorder):
+ *    `GET /api/v1/users` and `GET /api/v1/locations`, both paged by `offset` and `limit` with `total` in
+ *    the answer (snipe-it.readme.io/reference "Users" and "Locations"), one page each; a bearer API key.
+ *    The `snipeit_session` cookie it sets is never sent back: not a credential.
  *
  * Entries are read with the project's HAR reader (normalized as `ledgertap analyze` reads them) and
  * ordered by `startedDateTime`, so the held-back split of quality.ts is deterministic.
@@ -104,6 +130,46 @@ export const recordedSpecs: RecordedSpec[] = [
       credentials: ['cookie:CSRFDesignerToken', 'cookie:SESSION_ID', 'header:csrfdesignertoken'],
       flows: [],
       pagination: [],
+    },
+  },
+  {
+    name: 'vsphere-session',
+    files: ['j1-vsphere-session.har'],
+    labels: {
+      templates: ['POST /api/session', 'GET /rest/appliance/system/version'],
+      credentials: ['authorization:authorization', 'header:vmware-api-session-id'],
+      flows: ['header:vmware-api-session-id <- POST /api/session'],
+      pagination: [],
+    },
+  },
+  {
+    name: 'salesforce-j1',
+    files: ['j1-salesforce-refresh-users-3.har', 'j1-salesforce-refresh-invalid.har'],
+    labels: {
+      templates: ['GET /services/data/v50.0/sobjects/{}/describe', 'POST /services/oauth2/token'],
+      credentials: ['authorization:authorization', 'body:client_secret', 'body:refresh_token'],
+      flows: ['authorization:authorization <- POST /services/oauth2/token'],
+      pagination: [],
+    },
+  },
+  {
+    name: 'linear-graphql',
+    files: ['j1-linear-graphql-2.har'],
+    labels: {
+      templates: ['POST /graphql'],
+      credentials: ['authorization:authorization'],
+      flows: [],
+      pagination: ['POST /graphql graphql-pageinfo'],
+    },
+  },
+  {
+    name: 'snipeit-offset',
+    files: ['j1-snipeit-offset-limit.har'],
+    labels: {
+      templates: ['GET /api/v1/locations', 'GET /api/v1/users'],
+      credentials: ['authorization:authorization'],
+      flows: [],
+      pagination: ['GET /api/v1/locations offset-limit', 'GET /api/v1/users offset-limit'],
     },
   },
 ];

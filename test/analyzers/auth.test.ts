@@ -171,3 +171,56 @@ describe('other issuers', () => {
     });
   });
 });
+
+describe('vendor credential headers without the x- prefix', () => {
+  // vSphere's session id (recorded in test/fixtures/har-public/j1-vsphere-session.har) and GitLab's
+  // `Private-Token`: named like credentials, without the `x-` prefix the generic rule wanted.
+  it('links vmware-api-session-id to the session call that returned it', () => {
+    const r = analyzeLogs([
+      har([
+        entry({
+          method: 'POST',
+          url: 'https://vcenter.example.test/api/session',
+          requestHeaders: { authorization: 'Basic dXNlcjpwYXNz' },
+          status: 201,
+          response: 'a5f1c0de9b7e4d2f8c3a6b1e0d9f7c2a',
+          responseHeaders: [['vmware-api-session-id', 'a5f1c0de9b7e4d2f8c3a6b1e0d9f7c2a']],
+        }),
+        entry({
+          url: 'https://vcenter.example.test/rest/appliance/system/version',
+          requestHeaders: { 'vmware-api-session-id': 'a5f1c0de9b7e4d2f8c3a6b1e0d9f7c2a' },
+          response: { value: { version: '8.0.0.10000' } },
+        }),
+      ]).log,
+    ]);
+    const session = r.auth.credentials.find((c) => c.id === 'header:vmware-api-session-id');
+    expect(session).toMatchObject({ kind: 'session' });
+    expect(session?.issuedBy.map((i) => [i.via, i.name, i.operationId])).toContainEqual([
+      'header',
+      'vmware-api-session-id',
+      'post_api_session',
+    ]);
+  });
+
+  it('counts Private-Token and Circle-Token, not Idempotency-Key or Sec-WebSocket-Key', () => {
+    const r = analyzeLogs([
+      har([
+        entry({
+          method: 'POST',
+          url: 'https://gitlab.example.test/api/v4/projects',
+          requestHeaders: {
+            'Private-Token': 'glpat-abcdefghijklmnop',
+            'Circle-Token': 'c1rcl3t0k3nc1rcl3t0k3n',
+            'Idempotency-Key': '6b1e0d9f-7c2a-4d2f-8c3a-a5f1c0de9b7e',
+            'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+          },
+          response: { id: 1 },
+        }),
+      ]).log,
+    ]);
+    expect(r.auth.credentials.map((c) => c.id).sort()).toEqual([
+      'header:circle-token',
+      'header:private-token',
+    ]);
+  });
+});

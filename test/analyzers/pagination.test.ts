@@ -74,3 +74,48 @@ describe('pagination (pagination.har)', () => {
     expect(one.pagination[0]?.confidence).toBeLessThan(0.85);
   });
 });
+
+describe('GraphQL pageInfo on a first page sent without variables', () => {
+  // A Relay connection query declares `$after`/`$first` but a first page sends `"variables": {}` (Linear's
+  // SDK, recorded in test/fixtures/har-public/j1-linear-graphql-2.har): the declaration names the cursor.
+  const query = (vars: string) =>
+    `query teams(${vars}) {\n  teams(after: $after, first: $first) {\n    nodes { id }\n    pageInfo { endCursor hasNextPage }\n  }\n}\n`;
+  const page = {
+    data: { teams: { nodes: [{ id: 't1' }], pageInfo: { endCursor: 't1', hasNextPage: false } } },
+  };
+
+  it('takes the paging variables the query declares', () => {
+    const r = analyzeLogs([
+      har([
+        entry({
+          method: 'POST',
+          url: 'https://api.example.test/graphql',
+          requestBody: { query: query('$after: String, $filter: TeamFilter, $first: Int'), variables: {} },
+          response: page,
+        }),
+      ]).log,
+    ]);
+    expect(r.pagination).toMatchObject([
+      {
+        style: 'graphql-pageinfo',
+        parameters: ['after', 'first'],
+        observed: false,
+        hasMoreField: 'data.teams.pageInfo.hasNextPage',
+      },
+    ]);
+  });
+
+  it('reports nothing when the query declares no paging variable', () => {
+    const r = analyzeLogs([
+      har([
+        entry({
+          method: 'POST',
+          url: 'https://api.example.test/graphql',
+          requestBody: { query: query('$filter: TeamFilter'), variables: {} },
+          response: page,
+        }),
+      ]).log,
+    ]);
+    expect(r.pagination).toEqual([]);
+  });
+});

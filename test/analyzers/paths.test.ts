@@ -45,3 +45,34 @@ describe('path templates: server files named in words stay literal', () => {
     expect(r.operations.map((o) => o.pathTemplate)).toEqual(['/blobs/{blobId}']);
   });
 });
+
+describe('capitalised vocabulary words beside echoed values', () => {
+  // Salesforce `/sobjects/{sObject}/describe` (recorded in test/fixtures/har-public/j1-salesforce-*.har):
+  // `UserRole` is echoed as the body's `name`; `User` is a vocabulary word, but capitalised like its sibling.
+  const describe = (name: string, status = 200) =>
+    entry({
+      url: `https://org.example.test/services/data/v50.0/sobjects/${name}/describe`,
+      status,
+      response: status === 200 ? { name, label: name, fields: [] } : [{ errorCode: 'INVALID_SESSION_ID' }],
+    });
+
+  it('joins a capitalised vocabulary word to the echoed sibling parameter', () => {
+    const r = analyzeLogs([har([describe('UserRole'), describe('User', 401)]).log]);
+    expect(r.operations.map((o) => `${o.method} ${o.pathTemplate}`)).toEqual([
+      'GET /services/data/v50.0/sobjects/{sobject}/describe',
+    ]);
+  });
+
+  it('keeps a lower-case vocabulary word literal beside echoed ids', () => {
+    const r = analyzeLogs([
+      har([
+        entry({ url: 'https://api.example.test/teams/Platform/members', response: { id: 'Platform' } }),
+        entry({ url: 'https://api.example.test/teams/user/members', response: [{ id: 'x' }] }),
+      ]).log,
+    ]);
+    expect(r.operations.map((o) => o.pathTemplate).sort()).toEqual([
+      '/teams/user/members',
+      '/teams/{team}/members',
+    ]);
+  });
+});

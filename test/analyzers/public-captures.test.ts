@@ -3,7 +3,8 @@
  * public surface: the `ledgertap` CLI and the package exports. The expectations are the labels of
  * bench/quality/recorded.ts (from the APIs' own descriptions), so a regression in an analyzer shows here.
  * Auth: a GitHub App installation token and an Auth0 client-credentials token (JupiterOne's redacted
- * Polly.JS recordings), a double-submit CSRF token (Kofax TotalAgility, Firefox and Fiddler exports).
+ * Polly.JS recordings), a double-submit CSRF token (Kofax TotalAgility, Firefox and Fiddler exports), a
+ * vSphere session call, a Salesforce refresh-token grant; Linear GraphQL and Snipe-IT offset/limit paging.
  */
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +46,11 @@ const inspected: Record<string, [RegExp, number]> = {
   'j1-github-app-installation-token.har': [/producer: Polly\.JS 5\.1\.1/, 3],
   'j1-auth0-fetch-users.har': [/producer: Polly\.JS 6\.0\.5/, 2],
   'j1-auth0-users-pages-0-3.har': [/producer: Polly\.JS 6\.0\.6/, 5],
+  'j1-vsphere-session.har': [/producer: Polly\.JS 6\.0\.5/, 2],
+  'j1-salesforce-refresh-users-3.har': [/producer: Polly\.JS 6\.0\.5/, 3],
+  'j1-salesforce-refresh-invalid.har': [/producer: Polly\.JS 6\.0\.5/, 2],
+  'j1-linear-graphql-2.har': [/producer: Polly\.JS 6\.0\.6/, 2],
+  'j1-snipeit-offset-limit.har': [/producer: Polly\.JS 5\.1\.1/, 2],
 };
 
 async function analyzeCli(name: string): Promise<ModelJson> {
@@ -199,6 +205,100 @@ describe('public captures with credentials: ledgertap analyze', () => {
     // Nothing in the capture issues them: no login call, no Set-Cookie.
     expect(model.auth.credentials.every((c) => c.issuedBy.length === 0)).toBe(true);
     expect(model.pagination).toEqual([]);
+  });
+});
+
+describe('public captures: session, refresh, GraphQL and offset paging (JupiterOne, redacted)', () => {
+  it('vSphere: POST /api/session answers the session id the next call sends as vmware-api-session-id', async () => {
+    const model = await analyzeCli('vsphere-session');
+    expect(model.operations.map((o) => `${o.method} ${o.pathTemplate}`).sort()).toEqual([
+      'GET /rest/appliance/system/version',
+      'POST /api/session',
+    ]);
+    expect(model.auth.credentials.map((c) => [c.id, c.kind])).toEqual([
+      ['authorization:authorization', 'token'],
+      ['header:vmware-api-session-id', 'session'],
+    ]);
+    const session = model.auth.credentials.find((c) => c.id === 'header:vmware-api-session-id');
+    // Both values are `[REDACTED]`: linked by the header's name, the response header to the request header.
+    expect(session?.issuedBy.map((i) => [i.via, i.name, i.linkedBy, routeOf(model, i.operationId)])).toEqual([
+      ['header', 'vmware-api-session-id', 'name', 'POST /api/session'],
+    ]);
+    expect(session?.consumers.map((id) => routeOf(model, id))).toEqual([
+      'GET /rest/appliance/system/version',
+    ]);
+    // The Basic credentials go to the session call only.
+    const basic = model.auth.credentials.find((c) => c.id === 'authorization:authorization');
+    expect(basic?.consumers.map((id) => routeOf(model, id))).toEqual(['POST /api/session']);
+    expect(model.auth.calls.map((c) => [c.role, routeOf(model, c.operationId)])).toContainEqual([
+      'login',
+      'POST /api/session',
+    ]);
+    expect(model.pagination).toEqual([]);
+  });
+
+  it('Salesforce: a 401, the refresh-token grant, the retry with the new bearer token; User joins UserRole as {sobject}', async () => {
+    const model = await analyzeCli('salesforce-j1');
+    expect(model.operations.map((o) => `${o.method} ${o.pathTemplate}`).sort()).toEqual([
+      'GET /services/data/v50.0/sobjects/{sobject}/describe',
+      'POST /services/oauth2/token',
+    ]);
+    expect(model.auth.credentials.map((c) => [c.id, c.kind])).toEqual([
+      ['authorization:authorization', 'token'],
+      ['body:client_secret', 'secret'],
+      ['body:refresh_token', 'refresh-token'],
+    ]);
+    const auth = model.auth.credentials.find((c) => c.id === 'authorization:authorization');
+    expect(auth?.issuedBy.map((i) => [i.via, i.name, routeOf(model, i.operationId)])).toEqual([
+      ['json-field', 'access_token', 'POST /services/oauth2/token'],
+    ]);
+    expect(auth?.consumers.map((id) => routeOf(model, id))).toEqual([
+      'GET /services/data/v50.0/sobjects/{sobject}/describe',
+    ]);
+    expect(model.auth.calls.map((c) => [c.role, routeOf(model, c.operationId)])).toContainEqual([
+      'refresh',
+      'POST /services/oauth2/token',
+    ]);
+    // The refresh token and client secret sent in the form body: nothing in the capture issued them.
+    for (const id of ['body:client_secret', 'body:refresh_token'])
+      expect(model.auth.credentials.find((c) => c.id === id)?.issuedBy).toEqual([]);
+    expect(model.pagination).toEqual([]);
+  });
+
+  it('Linear GraphQL: one endpoint, the API key, Relay pageInfo declared by the query on a first page', async () => {
+    const model = await analyzeCli('linear-graphql');
+    expect([...new Set(model.operations.map((o) => `${o.method} ${o.pathTemplate}`))]).toEqual([
+      'POST /graphql',
+    ]);
+    expect(model.auth.credentials.map((c) => c.id)).toEqual(['authorization:authorization']);
+    // Cloudflare's `__cf_bm` and `_cfuvid` are set and never sent back.
+    expect(model.auth.credentials[0]?.issuedBy).toEqual([]);
+    expect(model.pagination.map((p) => [routeOf(model, p.operationId), p.style])).toEqual([
+      ['POST /graphql', 'graphql-pageinfo'],
+    ]);
+    const page = model.pagination[0] as unknown as {
+      parameters: string[];
+      observed: boolean;
+      hasMoreField?: string;
+    };
+    expect(page).toMatchObject({
+      parameters: ['after', 'before', 'first', 'last'],
+      observed: false,
+      hasMoreField: 'data.teams.pageInfo.hasNextPage',
+    });
+  });
+
+  it('Snipe-IT: offset/limit on both listings, the bearer API key, the session cookie it sets is not a credential', async () => {
+    const model = await analyzeCli('snipeit-offset');
+    expect(model.operations.map((o) => `${o.method} ${o.pathTemplate}`).sort()).toEqual([
+      'GET /api/v1/locations',
+      'GET /api/v1/users',
+    ]);
+    expect(model.auth.credentials.map((c) => c.id)).toEqual(['authorization:authorization']);
+    expect(model.pagination.map((p) => [routeOf(model, p.operationId), p.style]).sort()).toEqual([
+      ['GET /api/v1/locations', 'offset-limit'],
+      ['GET /api/v1/users', 'offset-limit'],
+    ]);
   });
 });
 
