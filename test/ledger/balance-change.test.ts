@@ -88,11 +88,11 @@ describe.each(backends)('balance_change on $name', (backend) => {
     for await (const line of exportLedger(ledger.store, { format: 'csv', kind: 'balance_change' }))
       lines.push(line);
     expect(lines[0]).toBe(
-      'kind,id,account,time,category,operation,wallet,asset,amount,remark,symbol,walletBasis',
+      'kind,id,account,time,category,operation,wallet,asset,amount,remark,symbol,walletBasis,tranId',
     );
     expect(lines).toHaveLength(6);
     expect(lines).toContain(
-      `balance_change,futures:stmt:USDT:${T0 + 140 * MIN}:-0.31,main,${T0 + 140 * MIN},futures,Funding Fee,usdtfutures,USDT,-0.31,,,`,
+      `balance_change,futures:stmt:USDT:${T0 + 140 * MIN}:-0.31,main,${T0 + 140 * MIN},futures,Funding Fee,usdtfutures,USDT,-0.31,,,,`,
     );
   });
 

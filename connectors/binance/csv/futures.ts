@@ -6,13 +6,21 @@
  * transfer, which is a `transfer` matched to the spot side's copy (statement twin rows or the API's
  * universal transfer). The export names no wallet: USDⓈ-M or COIN-M is decided from the symbol, else the
  * asset, and the basis is kept in `walletBasis`. Unknown types are quarantined, never rejected.
+ *
+ * Rebates and kickbacks (`REFERRAL_KICKBACK`, `COMMISSION_REBATE`, `API_REBATE`) are credits to a futures
+ * wallet: `balance_change`s of category `futures` there, as are the statement's rebate rows of a futures
+ * account (a `dividend` has no wallet and counts in spot). A statement row an earlier release stored as a
+ * `dividend` is retired (removed when only CSV imports hold it) by whichever file is imported again.
+ *
+ * When the statement's copy was stored first, the export's row is its match and fills in what only the
+ * export knows (`symbol`, `walletBasis`, `tranId`): the record keeps its id.
  */
 import { compareDecimals } from '../../../core/index.js';
 import type { AccountRecord } from '../../../schemas/index.js';
 import type { Occurrences, RowNormalizer } from './exports.js';
 import { operationKey, walletOf } from './operations.js';
 import type { Row } from './row.js';
-import type { CsvAccountRecord, MatchRule, NormalizedItem } from './types.js';
+import type { CsvAccountRecord, MatchRule, NormalizedItem, Retire } from './types.js';
 
 type FuturesWallet = 'umfuture' | 'cmfuture';
 
@@ -35,9 +43,22 @@ const TYPES: Record<string, readonly string[]> = {
   COIN_SWAP_DEPOSIT: ['Futures Convert', 'Coin Swap'],
   COIN_SWAP_WITHDRAW: ['Futures Convert', 'Coin Swap'],
   AUTO_EXCHANGE: ['Futures Convert', 'Auto Exchange'],
-  REFERRAL_KICKBACK: ['Referral Kickback'],
-  COMMISSION_REBATE: ['Commission Rebate'],
-  API_REBATE: ['API Rebate'],
+  // Rebates and kickbacks: the statement's labels of the referral program's credits (a referrer's
+  // kickback, a referee's rebate), the same movement when the row's account is a futures wallet.
+  REFERRAL_KICKBACK: [
+    'Referral Kickback',
+    'Futures Referral Kickback',
+    'Referrer rebates',
+    'Referral Commission',
+    'Commission History',
+  ],
+  COMMISSION_REBATE: [
+    'Commission Rebate',
+    'Futures Commission Rebate',
+    'Referee rebates',
+    'Commission Fee Shared With You',
+  ],
+  API_REBATE: ['API Rebate', 'Futures API Rebate'],
   CONTEST_REWARD: ['Contest Reward'],
   // Binance's own spelling.
   DELIVERED_SETTELMENT: ['Delivered Settlement'],
@@ -45,6 +66,20 @@ const TYPES: Record<string, readonly string[]> = {
 };
 
 const LABELS = new Map(Object.entries(TYPES).map(([t, labels]) => [t, new Set(labels.map(operationKey))]));
+
+/** The rebate and kickback types: credits an earlier release stored from the statement as a `dividend`. */
+const REBATES = new Set(['REFERRAL_KICKBACK', 'COMMISSION_REBATE', 'API_REBATE']);
+
+const REBATE_LABELS = new Set([...REBATES].flatMap((t) => [...LABELS.get(t)!]));
+
+/**
+ * Whether a statement row (label, wallet) is a futures rebate: a rebate or kickback label in a futures
+ * account. Such a row is a futures `balance_change` (the export's REFERRAL_KICKBACK, COMMISSION_REBATE, …);
+ * the same label in another account stays a `dividend`.
+ */
+export function isFuturesRebateRow(label: string, wallet: string): boolean {
+  return REBATE_LABELS.has(operationKey(label)) && isFuturesWallet(wallet);
+}
 
 /** The types of the export this importer knows (TRANSFER included). */
 export const FUTURES_TYPES: readonly string[] = ['TRANSFER', ...Object.keys(TYPES)];
@@ -180,6 +215,8 @@ export const futures: RowNormalizer = (row, occ) => {
   const id = occ.next(
     tranId ? `futures:${tranId}:${type}:${asset}` : `futures:csv:${type}:${asset}:${t.ms}:${amount}`,
   );
+  // The schema's `tranId` is the exchange's digits (an Excel re-save can mangle them: then only the id has it).
+  const digits = /^[0-9]{1,40}$/.test(tranId) ? tranId : undefined;
   const record: CsvAccountRecord = {
     kind: 'balance_change',
     id,
@@ -194,6 +231,7 @@ export const futures: RowNormalizer = (row, occ) => {
     asset,
     amount,
     ...(symbol ? { symbol } : {}),
+    ...(digits ? { tranId: digits } : {}),
   };
   const tol = Math.max(t.toleranceMs, SECOND);
   const labels = LABELS.get(type)!;
@@ -210,6 +248,64 @@ export const futures: RowNormalizer = (row, occ) => {
       eq(s.amount, amount) &&
       (basis === 'symbol' ? walletOf(s.wallet) === wallet : isFuturesWallet(s.wallet)) &&
       (labels.has(operationKey(s.operation)) || (isFuturesExportCopy(s) && s.operation === type)),
+    // The statement's copy, stored first, learns what only this export knows; its id stays.
+    enrich: (s) => {
+      if (s.kind !== 'balance_change' || isFuturesExportCopy(s)) return undefined;
+      const extra: Record<string, string> = {};
+      if (symbol && s.symbol === undefined) extra['symbol'] = symbol;
+      // The export's decision, where it agrees with the wallet the statement named.
+      if (s.walletBasis === undefined && walletOf(s.wallet) === wallet) extra['walletBasis'] = basis;
+      if (digits && s.tranId === undefined) extra['tranId'] = digits;
+      return Object.keys(extra).length ? extra : undefined;
+    },
   };
-  return [{ type: 'record', line: row.line, record, match, supersedes: earlierQuarantine(row) }];
+  return [
+    {
+      type: 'record',
+      line: row.line,
+      record,
+      match,
+      supersedes: earlierQuarantine(row),
+      ...(REBATES.has(type)
+        ? { retires: legacyRebateDividend(type, asset, amount, t.ms - tol, t.ms + tol) }
+        : {}),
+    },
+  ];
 };
+
+/** The statement's `Account` in a stored copy's raw row (any header generation names it `Account`). */
+function accountOfRaw(raw: Record<string, unknown> | undefined): string | undefined {
+  if (!raw) return undefined;
+  for (const [k, v] of Object.entries(raw))
+    if (k.toLowerCase().replace(/[^a-z]/g, '') === 'account' && typeof v === 'string') return v;
+  return undefined;
+}
+
+/**
+ * The `dividend` an earlier release stored for the statement's row of this rebate (id `stmt:…`, its label
+ * in `info`, the row's account a futures wallet): the futures `balance_change` holds the movement now.
+ */
+function legacyRebateDividend(
+  type: string,
+  asset: string,
+  amount: string,
+  since: number,
+  until: number,
+): Retire {
+  const direction = amount.startsWith('-') ? 'out' : 'in';
+  const abs = direction === 'out' ? amount.slice(1) : amount;
+  return {
+    kind: 'dividend',
+    since,
+    until,
+    test: (s, raw) =>
+      s.kind === 'dividend' &&
+      s.id.startsWith('stmt:') &&
+      s.asset === asset &&
+      s.direction === direction &&
+      eq(s.amount, abs) &&
+      s.info !== undefined &&
+      sameFuturesMovement(type, s.info) &&
+      isFuturesWallet(accountOfRaw(raw)),
+  };
+}

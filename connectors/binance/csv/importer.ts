@@ -24,6 +24,7 @@ import type {
   CsvLedgerTx,
   MatchRule,
   NormalizedItem,
+  Retire,
   StoredCopy,
 } from './types.js';
 import { UTC, parseZone, zoneFromFileName, zoneLabel, type SlashOrder, type ZoneSpec } from './values.js';
@@ -478,7 +479,7 @@ class Batcher {
       };
       const pool = candidates.get(rec.kind) ?? EMPTY_POOL;
       // What the previous release stored for parts of these rows (csv only): removed, never matched.
-      const replaced: string[] = [];
+      const replaced: { kind: AccountKind; id: string }[] = [];
       for (const old of item.replaces ?? []) {
         const stored = pool.byId.get(old);
         if (!stored || !stored.sources.every((x) => x === 'csv') || this.ownInserts.has(keyOf(stored.record)))
@@ -486,13 +487,18 @@ class Batcher {
         await this.tx.removeRecord({ account: this.account, kind: rec.kind, id: old });
         pool.byId.delete(old);
         this.used.set(keyOf(stored.record), stored.record.time);
-        replaced.push(old);
+        replaced.push({ kind: rec.kind, id: old });
+      }
+      // What an earlier release stored for this event as another kind (csv only): removed likewise.
+      if (item.retires) {
+        const retired = await this.retire(item.retires, candidates.get(item.retires.kind) ?? EMPTY_POOL);
+        if (retired) replaced.push(retired);
       }
       const movedTo = async (kind: AccountKind, recordId: string): Promise<void> => {
         for (const old of replaced)
           await this.tx.moveQuarantineResolution({
             account: this.account,
-            from: { kind: rec.kind, id: old },
+            from: old,
             to: { kind, id: recordId },
           });
       };
@@ -548,6 +554,10 @@ class Batcher {
               'csv',
               rec.raw as Record<string, unknown>,
             );
+            // Copies that differ in wording (the statement's label, the export's type) but where this one
+            // knows fields the stored one lacks: those are added, the stored fields and id stay.
+            const extra = matched.length === 1 ? item.match!.enrich?.(m.record) : undefined;
+            if (extra) toPut.push({ ...m.record, ...extra, source: 'csv' } as CsvAccountRecord);
           }
         }
         continue;
@@ -563,6 +573,31 @@ class Batcher {
     }
     if (toPut.length) await this.tx.putRecords(toPut);
     this.prune(records);
+  }
+
+  /**
+   * Removes the first stored copy `rule` names (csv only, not this import's own, not matched yet), the
+   * closest in time; returns its key for the quarantine resolutions to move, or undefined.
+   */
+  private async retire(rule: Retire, pool: Pool): Promise<{ kind: AccountKind; id: string } | undefined> {
+    const found: StoredCopy[] = [];
+    for (const c of pool.window(rule.since, rule.until)) {
+      const key = keyOf(c.record);
+      if (this.used.has(key) || this.ownInserts.has(key) || !c.sources.every((x) => x === 'csv')) continue;
+      if (!pool.byId.has(c.record.id)) continue;
+      const raw = (await this.tx.getSightings(this.account, c.record.kind, c.record.id)).find(
+        (x) => x.source === 'csv',
+      )?.raw;
+      if (rule.test(c.record, raw)) found.push(c);
+    }
+    if (found.length === 0) return undefined;
+    const mid = (rule.since + rule.until) / 2;
+    found.sort((a, b) => Math.abs(a.record.time - mid) - Math.abs(b.record.time - mid));
+    const old = found[0]!.record;
+    await this.tx.removeRecord({ account: this.account, kind: old.kind, id: old.id });
+    pool.byId.delete(old.id);
+    this.used.set(keyOf(old), old.time);
+    return { kind: old.kind, id: old.id };
   }
 
   /** Adds a warning; past {@link MAX_ROW_WARNINGS} only counts them (every row is in the quarantine table). */
@@ -581,10 +616,11 @@ class Batcher {
     records: Extract<NormalizedItem, { type: 'record' }>[],
   ): Promise<Map<AccountKind, Pool>> {
     const ranges = new Map<AccountKind, { since: number; until: number }>();
-    for (const { record, match } of records) {
-      const since = Math.min(record.time, match?.since ?? record.time);
-      const until = Math.max(record.time, match?.until ?? record.time);
-      for (const kind of new Set([record.kind, ...(match?.kinds ?? [])])) {
+    for (const { record, match, retires } of records) {
+      const since = Math.min(record.time, match?.since ?? record.time, retires?.since ?? record.time);
+      const until = Math.max(record.time, match?.until ?? record.time, retires?.until ?? record.time);
+      const kinds = [record.kind, ...(match?.kinds ?? []), ...(retires ? [retires.kind] : [])];
+      for (const kind of new Set(kinds)) {
         const r = ranges.get(kind);
         ranges.set(
           kind,

@@ -40,7 +40,11 @@ export type OperationCategory =
   | 'earn_subscription'
   | 'earn_redemption'
   | 'earn_reward'
-  /** Airdrops, distributions, promotions, referral commissions, cashback: credits the API lists as dividends. */
+  /**
+   * Airdrops, distributions, promotions, referral commissions, cashback: credits the API lists as
+   * dividends. A rebate or kickback row of a futures account is a futures `balance_change` instead (the
+   * separate Futures export's REFERRAL_KICKBACK, COMMISSION_REBATE, …).
+   */
   | 'distribution'
   /**
    * Margin, futures, card spending, adjustments: real balance changes the normalized model has no specific
@@ -217,6 +221,11 @@ const TABLE: [OperationCategory, string[], EarnProduct?][] = [
       'Referral Kickback',
       'Referral Commission',
       'Referee rebates',
+      // Futures rebates by name (in a futures account each is a futures balance change, see futures.ts).
+      'Futures Referral Kickback',
+      'Futures Commission Rebate',
+      'API Rebate',
+      'Futures API Rebate',
       'Binance Card Cashback',
       'Card Cashback',
     ],

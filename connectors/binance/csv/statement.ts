@@ -29,9 +29,9 @@ import {
   type ChangeCategory,
   type OperationMeaning,
 } from './operations.js';
-import { futuresCopyIsStatementRow, isFuturesExportCopy } from './futures.js';
+import { futuresCopyIsStatementRow, isFuturesExportCopy, isFuturesRebateRow } from './futures.js';
 import { quoteRank, type Row } from './row.js';
-import type { CsvAccountRecord, MatchRule, NormalizedItem } from './types.js';
+import type { CsvAccountRecord, MatchRule, NormalizedItem, Retire } from './types.js';
 
 /** A record's own fields (the grouper adds account, source, raw and time). */
 type RecordBody = AccountRecord extends infer R
@@ -76,10 +76,19 @@ const FUTURES_WALLETS = new Set(['umfuture', 'cmfuture']);
  */
 function meaningIn(operation: string, wallet: string): Pick<Leg, 'meaning' | 'earlierReason'> {
   const meaning = operationMeaning(operation);
-  if (FUTURES_WALLETS.has(wallet) && FEE_OPS.has(operationKey(operation)))
+  const key = operationKey(operation);
+  if (FUTURES_WALLETS.has(wallet) && FEE_OPS.has(key))
     return { meaning: { category: 'unmodeled', change: 'futures' }, earlierReason: 'ungrouped_legs:trade' };
+  if (ADDED_REBATE_LABELS.has(key)) return { meaning, earlierReason: 'unknown_operation' };
   return { meaning };
 }
+
+/** Rebate labels the release before this one did not know (it quarantined their rows as unknown). */
+const ADDED_REBATE_LABELS = new Set(
+  ['Futures Referral Kickback', 'Futures Commission Rebate', 'API Rebate', 'Futures API Rebate'].map(
+    operationKey,
+  ),
+);
 
 /**
  * How many seconds after a P2P trade's row its fee row may come: the importer's tolerance for the legs of
@@ -446,23 +455,33 @@ export class StatementGrouper {
       case 'distribution': {
         const id = this.occ.next(`stmt:${leg.ms}:${leg.asset}:${leg.change}`);
         const direction = positive ? 'in' : 'out';
-        return [
-          this.record(
-            leg,
-            [leg],
-            { kind: 'dividend', id, asset: leg.asset, amount, info: leg.operation, direction },
-            {
-              rule: 'asset-amount-time',
-              tolerance: tolText,
-              ...win,
-              test: (s) =>
-                s.kind === 'dividend' &&
-                s.asset === leg.asset &&
-                eq(s.amount, amount) &&
-                s.direction === direction,
-            },
-          ),
-        ];
+        // A rebate or kickback credited to a futures wallet is a futures balance change there (the Futures
+        // export's REFERRAL_KICKBACK, COMMISSION_REBATE, …): the `dividend` an earlier release stored
+        // under `id` (numbered as before, so the spot dividends keep theirs) is retired.
+        if (isFuturesRebateRow(leg.operation, leg.wallet))
+          return this.unmodeled(leg, 'futures', {
+            kind: 'dividend',
+            since: leg.ms,
+            until: leg.ms,
+            test: (s) => s.kind === 'dividend' && s.id === id,
+          });
+        const item = this.record(
+          leg,
+          [leg],
+          { kind: 'dividend', id, asset: leg.asset, amount, info: leg.operation, direction },
+          {
+            rule: 'asset-amount-time',
+            tolerance: tolText,
+            ...win,
+            test: (s) =>
+              s.kind === 'dividend' &&
+              s.asset === leg.asset &&
+              eq(s.amount, amount) &&
+              s.direction === direction,
+          },
+        );
+        // A label the release before this one quarantined as unknown: its row is resolved.
+        return [leg.earlierReason ? ({ ...item, supersedes: [superseded(leg)] } as NormalizedItem) : item];
       }
       case 'auto_conversion':
         // Each leg of an automatic conversion (stablecoin auto-conversion, leveraged token redemption) is
@@ -480,7 +499,7 @@ export class StatementGrouper {
    * The id holds the category, not the label, so a re-labelled operation (`Realize profit and loss` →
    * `Realized Profit and Loss`) keeps it.
    */
-  private unmodeled(leg: Leg, category: ChangeCategory): NormalizedItem[] {
+  private unmodeled(leg: Leg, category: ChangeCategory, retires?: Retire): NormalizedItem[] {
     const tol = Math.max(leg.tolerance, 2000);
     const id = this.occ.next(`${category}:stmt:${leg.asset}:${leg.ms}:${leg.change}`);
     const item = this.record(
@@ -509,7 +528,7 @@ export class StatementGrouper {
           eq(s.amount, leg.change),
       },
     );
-    return [{ ...item, supersedes: [superseded(leg)] } as NormalizedItem];
+    return [{ ...item, supersedes: [superseded(leg)], ...(retires ? { retires } : {}) } as NormalizedItem];
   }
 
   /**

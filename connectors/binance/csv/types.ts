@@ -26,6 +26,12 @@ export interface MatchRule {
   /** True when a stored record (of one of the kinds) is the same event. */
   test(stored: AccountRecord): boolean;
   /**
+   * Fields only this copy knows that the single stored copy it matched lacks (the Futures export's
+   * `symbol` and `tranId` for the statement's copy): added to the stored record, whose id stays.
+   * Undefined (or nothing to add) leaves it as it is, so importing again changes nothing.
+   */
+  enrich?(stored: AccountRecord): Record<string, unknown> | undefined;
+  /**
    * Several stored records that together are this event (a statement trade that aggregates fills):
    * when set, the matcher may also accept a set of stored records whose `sum` equals `total`.
    */
@@ -35,6 +41,19 @@ export interface MatchRule {
     sum(stored: AccountRecord): string;
     total: string;
   };
+}
+
+/**
+ * A record of another kind an earlier release stored for the same event (a statement's futures rebate
+ * stored as a `dividend`): the first stored copy in the window that passes `test` (given the raw row of its
+ * CSV sighting) is removed when only CSV imports hold it, its quarantine resolutions moved to whatever
+ * holds the event now.
+ */
+export interface Retire {
+  kind: AccountKind;
+  since: number;
+  until: number;
+  test(stored: AccountRecord, csvRaw: Record<string, unknown> | undefined): boolean;
 }
 
 /** One normalized item of a file. */
@@ -56,6 +75,8 @@ export type NormalizedItem =
        * resolutions moved to whatever holds the event now, so re-importing heals the ledger.
        */
       replaces?: string[];
+      /** A record of another kind an earlier release stored for this event, removed (see {@link Retire}). */
+      retires?: Retire;
     }
   | {
       type: 'quarantine';

@@ -65,7 +65,11 @@ export interface BalanceChange {
    */
   symbol?: string;
   /**
-   * How `wallet` was decided when the source names no wallet (the separate Futures export): `symbol` (the contract: `<base>USD_PERP` and `<base>USD_<yymmdd>` are COIN-M (`cmfuture`), any other contract USDⓈ-M (`umfuture`)) or `asset` (a row with no symbol: a USD stablecoin is USDⓈ-M, any other asset COIN-M). Absent when the source names the wallet (the statement's `Account`).
+   * How the separate Futures export (which names no wallet) decided `wallet`: `symbol` (the contract: `<base>USD_PERP` and `<base>USD_<yymmdd>` are COIN-M (`cmfuture`), any other contract USDⓈ-M (`umfuture`)) or `asset` (a row with no symbol: a USD stablecoin is USDⓈ-M, any other asset COIN-M). On a statement row's record the Futures export enriched, present only when its decision agrees with the statement's `Account`; absent when only the statement (which names the wallet) has the movement.
    */
   walletBasis?: 'symbol' | 'asset';
+  /**
+   * The Futures export's `Transaction ID` (exact digits as a string), on its own record and on the statement row's record it enriched.
+   */
+  tranId?: string;
 }

@@ -177,6 +177,7 @@ for (const backend of BACKENDS) {
           asset,
           amount,
           ...(symbol ? { symbol } : {}),
+          tranId: String(9001 + i),
         })),
       );
       const transfers = (await records(store)).filter((r) => r.kind === 'transfer');
