@@ -228,6 +228,36 @@ for (const backend of BACKENDS) {
       });
     });
 
+    it('a rebate label the earlier release did not know, in the spot account, is a dividend resolving its quarantine row', async () => {
+      const dir = await tempDir();
+      const line = '2024-03-08 09:00:00,Spot,API Rebate,USDT,0.3,';
+      const statement = await writeCsv(dir, 'statement.csv', [STATEMENT_HEADER, line]);
+      const { store, location } = await openLedgerIn(dir);
+      const earlier = earlierQuarantine(STATEMENT_HEADER, line, 'unknown_operation');
+      await store.addQuarantine({
+        account: 'main',
+        file: 'statement.csv',
+        line: 2,
+        operation: earlier.operation,
+        row: earlier.row,
+        reason: 'unknown_operation',
+        fingerprint: earlier.fingerprint,
+      });
+      expect(await importCli(location, statement)).toMatchObject({
+        recordsImported: 1,
+        quarantined: 0,
+        quarantineResolved: 1,
+      });
+      const id = `stmt:${at(8, 9)}:USDT:0.3`;
+      expect(await records(store)).toEqual([
+        expect.objectContaining({ kind: 'dividend', id, amount: '0.3', info: 'API Rebate', direction: 'in' }),
+      ]);
+      expect((await store.listQuarantine({ account: 'main' })).map((q) => q.resolvedAs)).toEqual([
+        { kind: 'dividend', id },
+      ]);
+      expect(await walletTotals(store)).toEqual({ 'spot USDT': '0.3' });
+    });
+
     /**
      * What an earlier release left: the statement's futures rebate rows as dividends (the futures row of
      * its second numbered first), its `Futures Referral Kickback` row quarantined as unknown, and (when
