@@ -288,12 +288,18 @@ export class WeightLimiter {
    * window, so it replaces ours (plus what other requests in flight will still add).
    */
   settle(ticket: Ticket, spec: EndpointSpec, headers: Headers | undefined): void {
+    const now = this.serverNow();
     ticket.buckets.forEach(({ bucket, units }, i) => {
       if (bucket.windowIndex === ticket.windowIndexes[i])
         bucket.inflight = Math.max(0, bucket.inflight - units);
+      // Reserved in one window, answered in a later one: it may have reached the server after the edge and
+      // count there. Request counts (RAW_REQUESTS) have no usage header to tell, so count it there too.
+      if (bucket.unit === 'requests') {
+        this.roll(bucket, now);
+        if (bucket.windowIndex > ticket.windowIndexes[i]!) bucket.used += units;
+      }
     });
     if (!headers) return;
-    const now = this.serverNow();
     headers.forEach((value, name) => {
       const m = HEADER.exec(name);
       if (!m) return;
