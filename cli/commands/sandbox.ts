@@ -31,6 +31,7 @@ interface SandboxFlags {
   webFaults?: string;
   clockSkewMs: string;
   limitWindowMs: string;
+  rawRequestsLimit?: string;
   webApiVersion: string;
   earnDates?: string;
   autoInvestEnvelope?: string;
@@ -119,6 +120,9 @@ async function run(ctx: CommandContext, flags: SandboxFlags): Promise<number> {
     webFaults,
     clockSkewMs: integer('--clock-skew-ms', flags.clockSkewMs, -86_400_000, 86_400_000),
     limitWindowMs: integer('--limit-window-ms', flags.limitWindowMs, 10, 86_400_000),
+    ...(flags.rawRequestsLimit !== undefined
+      ? { rawRequestsLimit: integer('--raw-requests-limit', flags.rawRequestsLimit, 1, 10_000_000) }
+      : {}),
     webApiVersion,
   });
   const ready = {
@@ -182,6 +186,10 @@ export const register: RegisterVerb = (program: Command, runtime) => {
       '--limit-window-ms <n>',
       'length of a nominal 1-minute rate-limit window (all windows scale)',
       '60000',
+    )
+    .option(
+      '--raw-requests-limit <n>',
+      'RAW_REQUESTS per (scaled) 5-minute window, advertised by exchangeInfo and enforced on /api (default 300000)',
     )
     .option('--web-api-version <n>', 'web app API generation: 1|2', '1')
     .option('--earn-dates <kind>', 'Simple Earn locked position dates as string|int (default: per seed)')

@@ -92,6 +92,24 @@ describe('ledgertap sandbox', () => {
     expect(await stop()).toBe(0);
   }, 40_000);
 
+  it('--raw-requests-limit is advertised by exchangeInfo and enforced: 429, then the 418 ban', async () => {
+    const { ready, stop } = await spawnSandbox(['--raw-requests-limit', '5']);
+    try {
+      const info = (await (await fetch(`${ready.baseUrl}/api/v3/exchangeInfo`)).json()) as {
+        rateLimits: { rateLimitType: string; limit: number }[];
+      };
+      expect(info.rateLimits.find((l) => l.rateLimitType === 'RAW_REQUESTS')?.limit).toBe(5);
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) statuses.push((await fetch(`${ready.baseUrl}/api/v3/time`)).status);
+      // exchangeInfo was the first; four more pass, then 429, and going on earns the ban.
+      expect(statuses.slice(0, 4)).toEqual([200, 200, 200, 200]);
+      expect(statuses[4]).toBe(429);
+      expect(statuses).toContain(418);
+    } finally {
+      expect(await stop()).toBe(0);
+    }
+  }, 40_000);
+
   it('exits 3 with a clear message when the port is in use', async () => {
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
@@ -113,6 +131,7 @@ describe('ledgertap sandbox', () => {
       [['--faults', '429:7'], /--faults/],
       [['--port', '-1'], /--port/],
       [['--limit-window-ms', '1'], /--limit-window-ms/],
+      [['--raw-requests-limit', '0'], /--raw-requests-limit 0/],
       [['--web-api-version', '3'], /--web-api-version/],
     ] as const) {
       const r = await runCliInProcess(['sandbox', ...args]);
