@@ -142,26 +142,24 @@ function requestParams(obs: Observation): Map<string, string> {
 
 const GRAPHQL_PAGE_VARIABLE = /^(after|before|first|last|cursor)$/;
 const MAX_QUERY_SCAN = 64 * 1024;
+/** `$after:` (a declaration) or `after: $cursor` (an argument bound to a variable). */
+const PAGE_VARIABLE_USE = /\$(\w+)\s*:|\b(?:after|before|first|last)\s*:\s*\$(\w+)/g;
 
 /**
- * The Relay paging variables a GraphQL request's query declares (`query teams($after: String, $first:
- * Int)`), in declaration order, when its `variables` object left them out. Only the operation's
- * variable definitions (before the first `{`) are read.
+ * The Relay paging variables of a GraphQL request whose `variables` object left them out: the ones the
+ * query declares by a paging name (`query teams($after: String, $first: Int)`) and the ones it binds to a
+ * paging argument (`membersWithRole(first: 100, after: $membersWithRole)`), in order of appearance. Read
+ * only until a paging parameter is known for the route, over the first 64 KiB of the query.
  */
 function declaredPageVariables(obs: Observation): string[] {
   const body = obs.requestBody;
   if (!scannableJson(body) || !body.value || typeof body.value !== 'object') return [];
   const query = (body.value as Record<string, unknown>).query;
-  if (typeof query !== 'string') return [];
-  const brace = query.indexOf('{');
-  const head = query.slice(
-    0,
-    brace < 0 ? Math.min(query.length, MAX_QUERY_SCAN) : Math.min(brace, MAX_QUERY_SCAN),
-  );
+  if (typeof query !== 'string' || !query.includes('$')) return [];
   const out: string[] = [];
-  for (const m of head.matchAll(/\$(\w+)\s*:/g)) {
-    const name = m[1] as string;
-    if (GRAPHQL_PAGE_VARIABLE.test(name) && !out.includes(name)) out.push(name);
+  for (const m of query.slice(0, MAX_QUERY_SCAN).matchAll(PAGE_VARIABLE_USE)) {
+    const name = m[1] !== undefined ? (GRAPHQL_PAGE_VARIABLE.test(m[1]) ? m[1] : undefined) : m[2];
+    if (name !== undefined && !out.includes(name)) out.push(name);
   }
   return out;
 }

@@ -16,7 +16,7 @@
  *    `POST /app/installations/{installation_id}/access_tokens` ("Create an installation access token for an
  *    app"; the response's `token` is then sent as `Authorization`); `POST /graphql` is GitHub's single
  *    GraphQL endpoint (docs.github.com/graphql/guides/forming-calls-with-graphql). One credential,
- *    `authorization`, issued by the token call. No pagination (one GraphQL query, no cursor).
+ *    `authorization`, issued by the token call. Pagination: see the second recording below.
  *  - Auth0 (JupiterOne/graph-auth0, Polly.JS, `authorization`, the token request body and `access_token`
  *    redacted): `POST /oauth/token` (client-credentials grant of the Authentication API) issues the bearer
  *    token the Management API `GET /api/v2/users` takes; that call pages by `page` (zero based) and
@@ -55,6 +55,14 @@
  *    `GET /api/v1/users` and `GET /api/v1/locations`, both paged by `offset` and `limit` with `total` in
  *    the answer (snipe-it.readme.io/reference "Users" and "Locations"), one page each; a bearer API key.
  *    The `snipeit_session` cookie it sets is never sent back: not a credential.
+ *  - GitLab (JupiterOne/graph-gitlab, Polly.JS, `private-token` redacted): REST v4 `GET /groups` ("List
+ *    groups") and `GET /groups/:id/projects` ("List a group's projects"), both paged by `page` and
+ *    `per_page` (docs.gitlab.com/ee/api/rest "Offset-based pagination"), one page each; the personal
+ *    access token goes in the `PRIVATE-TOKEN` header ("Personal/project/group access tokens").
+ *  - GitHub App, second recording (JupiterOne/graph-github): two installation-token calls then a GraphQL
+ *    query whose connection takes `first`/`after` and answers `pageInfo { endCursor hasNextPage }`, GitHub's
+ *    documented cursor pagination (docs.github.com/graphql/guides/using-pagination-in-the-graphql-api):
+ *    pagination `graphql-pageinfo` on `POST /graphql`, declared (one page).
  *
  * Entries are read with the project's HAR reader (normalized as `ledgertap analyze` reads them) and
  * ordered by `startedDateTime`, so the held-back split of quality.ts is deterministic.
@@ -104,12 +112,12 @@ export const recordedSpecs: RecordedSpec[] = [
   },
   {
     name: 'github-app-j1',
-    files: ['j1-github-app-installation-token.har'],
+    files: ['j1-github-app-installation-token.har', 'j1-github-graphql-members.har'],
     labels: {
       templates: ['POST /app/installations/{}/access_tokens', 'POST /graphql'],
       credentials: ['authorization:authorization'],
       flows: ['authorization:authorization <- POST /app/installations/{}/access_tokens'],
-      pagination: [],
+      pagination: ['POST /graphql graphql-pageinfo'],
     },
   },
   {
@@ -170,6 +178,16 @@ export const recordedSpecs: RecordedSpec[] = [
       credentials: ['authorization:authorization'],
       flows: [],
       pagination: ['GET /api/v1/locations offset-limit', 'GET /api/v1/users offset-limit'],
+    },
+  },
+  {
+    name: 'gitlab-j1',
+    files: ['j1-gitlab-group-projects.har'],
+    labels: {
+      templates: ['GET /api/v4/groups', 'GET /api/v4/groups/{}/projects'],
+      credentials: ['header:private-token'],
+      flows: [],
+      pagination: ['GET /api/v4/groups page-size', 'GET /api/v4/groups/{}/projects page-size'],
     },
   },
 ];

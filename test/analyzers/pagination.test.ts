@@ -105,13 +105,42 @@ describe('GraphQL pageInfo on a first page sent without variables', () => {
     ]);
   });
 
+  it('takes the variable a paging argument is bound to (`after: $membersWithRole`)', () => {
+    // GitHub's GraphQL members query (test/fixtures/har-public/j1-github-graphql-members.har).
+    const r = analyzeLogs([
+      har([
+        entry({
+          method: 'POST',
+          url: 'https://api.example.test/graphql',
+          requestBody: {
+            query:
+              'query ($login: String!, $membersWithRole: String) {\n  organization(login: $login) {\n    membersWithRole(first: 100, after: $membersWithRole) { pageInfo { endCursor hasNextPage } }\n  }\n}',
+            variables: { login: 'octo-org' },
+          },
+          response: {
+            data: {
+              organization: { membersWithRole: { pageInfo: { endCursor: 'Y3Vy', hasNextPage: false } } },
+            },
+          },
+        }),
+      ]).log,
+    ]);
+    expect(r.pagination).toMatchObject([
+      { style: 'graphql-pageinfo', parameters: ['membersWithRole'], observed: false },
+    ]);
+  });
+
   it('reports nothing when the query declares no paging variable', () => {
     const r = analyzeLogs([
       har([
         entry({
           method: 'POST',
           url: 'https://api.example.test/graphql',
-          requestBody: { query: query('$filter: TeamFilter'), variables: {} },
+          requestBody: {
+            query:
+              'query teams($filter: TeamFilter) {\n  teams(filter: $filter, first: 50) {\n    nodes { id }\n    pageInfo { endCursor hasNextPage }\n  }\n}\n',
+            variables: {},
+          },
           response: page,
         }),
       ]).log,

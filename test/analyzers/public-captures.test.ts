@@ -51,6 +51,8 @@ const inspected: Record<string, [RegExp, number]> = {
   'j1-salesforce-refresh-invalid.har': [/producer: Polly\.JS 6\.0\.5/, 2],
   'j1-linear-graphql-2.har': [/producer: Polly\.JS 6\.0\.6/, 2],
   'j1-snipeit-offset-limit.har': [/producer: Polly\.JS 5\.1\.1/, 2],
+  'j1-github-graphql-members.har': [/producer: Polly\.JS 4\.3\.0/, 3],
+  'j1-gitlab-group-projects.har': [/producer: Polly\.JS 4\.1\.0/, 2],
 };
 
 async function analyzeCli(name: string): Promise<ModelJson> {
@@ -154,7 +156,15 @@ describe('public captures with credentials: ledgertap analyze', () => {
       ['json-field', 'token', 'name', 'POST /app/installations/{installationId}/access_tokens'],
     ]);
     expect(auth?.consumers.map((id) => routeOf(model, id))).toContain('POST /graphql');
-    expect(model.pagination).toEqual([]);
+    // The second recording's members query binds its cursor to `after: $membersWithRole` and its answer
+    // carries `pageInfo` (one page, `hasNextPage: false`): declared, over the bound variable.
+    expect(
+      model.pagination.map((p) => [
+        routeOf(model, p.operationId),
+        p.style,
+        (p as { parameters?: string[] }).parameters,
+      ]),
+    ).toEqual([['POST /graphql', 'graphql-pageinfo', ['membersWithRole']]]);
   });
 
   it('Auth0 (JupiterOne, redacted): /oauth/token issues the bearer token; /api/v2/users pages by page and per_page', async () => {
@@ -298,6 +308,24 @@ describe('public captures: session, refresh, GraphQL and offset paging (JupiterO
     expect(model.pagination.map((p) => [routeOf(model, p.operationId), p.style]).sort()).toEqual([
       ['GET /api/v1/locations', 'offset-limit'],
       ['GET /api/v1/users', 'offset-limit'],
+    ]);
+  });
+});
+
+describe('public captures: GitLab with a vendor token header', () => {
+  it('GitLab: /groups and /groups/{id}/projects paged by page/per_page, the Private-Token header', async () => {
+    const model = await analyzeCli('gitlab-j1');
+    expect(model.operations.map((o) => `${o.method} ${o.pathTemplate}`).sort()).toEqual([
+      'GET /api/v4/groups',
+      'GET /api/v4/groups/{groupId}/projects',
+    ]);
+    // `Private-Token` has no `x-` prefix; Cloudflare's `__cfduid` is set and never sent back.
+    expect(model.auth.credentials.map((c) => [c.id, c.consumers.length])).toEqual([
+      ['header:private-token', 2],
+    ]);
+    expect(model.pagination.map((p) => [routeOf(model, p.operationId), p.style]).sort()).toEqual([
+      ['GET /api/v4/groups', 'page-size'],
+      ['GET /api/v4/groups/{groupId}/projects', 'page-size'],
     ]);
   });
 });
