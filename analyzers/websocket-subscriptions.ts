@@ -14,8 +14,12 @@ import type { Evidence, WebSocketSubscriptionModel } from './types.js';
 import { MAX_CONN_SUBS, MAX_EVIDENCE, MAX_PENDING } from './websocket-limits.js';
 import { templateTopic, tokensOf, topicsOf } from './websocket-topics.js';
 
-export const SUBSCRIBE = /subscribe|^sub$/i;
-export const UNSUBSCRIBE = /unsub/i;
+/**
+ * Verbs of a stream request: `subscribe` in its spellings (SUBSCRIBE, pusher:subscribe, `sub`), and Phoenix
+ * channels' `phx_join` / `phx_leave` (a join of a topic is its subscription).
+ */
+export const SUBSCRIBE = /subscribe|^sub$|^phx_join$/i;
+export const UNSUBSCRIBE = /unsub|^phx_leave$/i;
 /** Query parameters that name streams in the URL (Binance `/stream?streams=a@trade/b@depth`). */
 const URL_STREAM_PARAMS = new Set(['streams', 'stream', 'topics', 'channels', 'subscribe']);
 /** A kind first seen within this long after a subscribe is linked to it by order. */
@@ -101,7 +105,10 @@ export function subscribe(
   verbPointer: string | undefined,
 ): void {
   const action = UNSUBSCRIBE.test(verb) ? 'unsubscribe' : 'subscribe';
-  const topics = topicsOf(body);
+  // Not topics: the verb itself, and in a tuple (Phoenix `[join_ref, ref, topic, "phx_join", {}]`) the
+  // numeric refs that count requests.
+  const tuple = Array.isArray(body);
+  const topics = topicsOf(body).filter((x) => x !== verb && !(tuple && /^\d+$/.test(x)));
   let st = subs.endpoint.get(key);
   if (!st)
     subs.endpoint.set(key, (st = { action, topics: new Set(), count: 0, evidence: [], links: new Map() }));

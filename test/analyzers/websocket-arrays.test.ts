@@ -128,6 +128,37 @@ describe('WebSocket tuple messages', () => {
       'receive:presence_diff': 7,
       'receive:phx_reply': 7,
     });
+    // phx_join is the channel's subscribe: its topic is the element every pushed message carries.
+    expect(w.kinds.find((k) => k.id === 'send:phx_join')?.role).toBe('subscribe');
+    const join = w.subscriptions.find((s) => s.request === 'send:phx_join');
+    expect(join?.topics).toEqual(['room:lobby']);
+    expect(join?.links.map((l) => [l.kind, l.linkedBy])).toEqual(
+      expect.arrayContaining([
+        ['receive:new_msg', 'topic'],
+        ['receive:presence_diff', 'topic'],
+      ]),
+    );
+  });
+
+  it('Phoenix phx_leave is the unsubscribe; pushes of another topic are not linked to the join', () => {
+    const frames: Frame[] = [
+      ['send', ['1', '1', 'room:a', 'phx_join', {}]],
+      ...[2, 3, 4].flatMap((n): Frame[] => [
+        ['receive', [null, null, 'room:a', 'new_msg', { body: `m${n}` }]],
+        ['receive', [null, null, 'room:a', 'presence_diff', { joins: {}, leaves: {} }]],
+        ['receive', [null, String(n), 'phoenix', 'phx_reply', { status: 'ok', response: {} }]],
+      ]),
+      ['send', ['1', '5', 'room:a', 'phx_leave', {}]],
+      ...[6, 7, 8].map((n): Frame => [
+        'receive',
+        [null, String(n), 'phoenix', 'phx_reply', { status: 'ok', response: {} }],
+      ]),
+    ];
+    const w = only(analyze(socket('wss://chat.example.test/socket/websocket', frames)));
+    expect(w.discriminators.receiveIndex).toBe(3);
+    expect(w.kinds.find((k) => k.id === 'send:phx_leave')?.role).toBe('unsubscribe');
+    const join = w.subscriptions.find((s) => s.request === 'send:phx_join');
+    expect(join?.links.map((l) => l.kind).sort()).toEqual(['receive:new_msg', 'receive:presence_diff']);
   });
 
   it('a string unique to each message is an id, not the discriminator', () => {
