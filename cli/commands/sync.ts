@@ -101,6 +101,8 @@ function progressPrinter(
 }
 
 function printSummary(ctx: CommandContext, s: SyncSummary, wallMs: number): void {
+  // A refused optional read the sync worked around (stderr in both modes; in the JSON as `warnings`).
+  for (const w of s.warnings) ctx.warn(w);
   if (ctx.json) {
     ctx.printJson({ ok: true, ...s, wallMs });
     return;

@@ -76,6 +76,8 @@ export const endpoints = {
   // Daily snapshots and per-wallet totals: read on request (reads/snapshots.ts, reads/wallets.ts), not by the sync.
   accountSnapshot: ep('GET', '/sapi/v1/accountSnapshot', 'sapi-ip', 2400),
   walletBalance: ep('GET', '/sapi/v1/asset/wallet/balance', 'sapi-ip', 60),
+  // Every isolated-margin account (USER_DATA: readable with a read-only key); the sync's isolated-margin candidates.
+  isolatedMarginAccount: ep('GET', '/sapi/v1/margin/isolated/account', 'sapi-ip', 10),
   autoInvestPlans: ep('GET', '/sapi/v1/lending/auto-invest/plan/list', 'sapi-ip', 1, { minIntervalMs: 3000 }),
   autoInvestHistory: ep('GET', '/sapi/v1/lending/auto-invest/history/list', 'sapi-ip', 1),
   p2p: ep('GET', '/sapi/v1/c2c/orderMatch/listUserOrderHistory', 'sapi-ip', 1),

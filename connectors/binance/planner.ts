@@ -18,14 +18,20 @@
  *     executions from the oldest plan: no product, no walk;
  *  6. isolated-margin transfers (6-month reach, like the other universal transfers): their query names
  *     the isolated account's symbol, so each of the four one-account types (spot ⇄ isolated, cross ⇄
- *     isolated) is asked per candidate symbol: every listed symbol whose base and quote the account both
- *     held within the transfers' reach (now, or named by a record of that time; an isolated account holds
- *     only its pair's two assets, and is opened to trade one against the other), plus every isolated
- *     account the ledger already knows. Isolated → isolated needs both symbols: asked from every account
- *     seen (any isolated transfer names it) to each candidate sharing an asset with it, until no new
- *     account shows up. Weight 1 per call: 4 calls per candidate symbol plus the pairs, paid again on each
- *     incremental run. Blind spot: an isolated account one of whose assets no record of the last 6 months
- *     names (a short whose borrowed base never left it); `--discovery naive` asks every listed symbol;
+ *     isolated) is asked per candidate symbol. The candidates: every isolated account the exchange lists
+ *     (`GET /sapi/v1/margin/isolated/account` without `symbols`, once per run, Weight(IP) 10, USER_DATA),
+ *     united with the evidence: every listed symbol whose base and quote the account both held within the
+ *     transfers' reach (now, or named by a record of that time; an isolated account holds only its pair's
+ *     two assets, and is opened to trade one against the other), plus every isolated account the ledger
+ *     already knows. The evidence stays for accounts disabled since, which the listing may leave out
+ *     while their transfers are still within reach; a refused or failed listing leaves the evidence alone
+ *     and a warning in the summary, never a failed sync. Isolated → isolated needs both symbols: asked
+ *     from every account seen (listed, or named by an isolated transfer) to each candidate sharing an
+ *     asset with it, until no new account shows up. Weight 1 per call: 4 calls per candidate symbol plus
+ *     the pairs, paid again on each incremental run. With the listing, the old blind spot (an isolated
+ *     account one of whose assets no record of the last 6 months names: a short whose borrowed base never
+ *     left it) is closed for every account still enabled; it stays open only for a disabled account the
+ *     listing omits, or when the listing is refused. `--discovery naive` asks every listed symbol;
  *  7. orders, last, when every surface has shown which assets the account held lately: every symbol with
  *     trades or open orders, and a probe (one allOrders call, weight 20) of every listed symbol whose base
  *     or quote the account held within the order archive's reach. An order locks the quote (buy) or the
@@ -61,6 +67,7 @@ import { dustStream } from './reads/dust.js';
 import { earnStream, FLEXIBLE_REWARDS_QUERY } from './reads/earn.js';
 import { fiatStream } from './reads/fiat.js';
 import { ordersStream } from './reads/orders.js';
+import { readIsolatedAccounts } from './reads/margin.js';
 import { p2pStream } from './reads/p2p.js';
 import { tradesStream } from './reads/trades.js';
 import {
@@ -141,9 +148,16 @@ export interface SyncSummary {
     isolatedCandidates: number;
     /** Isolated → isolated queries (source account × candidate sharing an asset; 1 call each, weight 1). */
     isolatedPairProbes: number;
-    /** Isolated-margin accounts (symbols) the account's transfers show. */
+    /** Isolated-margin accounts (symbols) the listing names or the account's transfers show. */
     isolatedAccounts: string[];
+    /**
+     * Isolated-margin accounts the exchange listed (`GET /sapi/v1/margin/isolated/account`), or
+     * undefined when it was not asked (transfers not synced) or refused it (see `warnings`).
+     */
+    isolatedListed: string[] | undefined;
   };
+  /** What the sync could not do and worked around (a refused optional read); empty when none. */
+  warnings: string[];
   /** Earliest record time found (epoch ms), where the expensive surfaces started. */
   firstActivity: number | undefined;
   since: number | undefined;
@@ -274,6 +288,7 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
   };
   let streams = 0;
   let firstActivity: number | undefined;
+  const warnings: string[] = [];
 
   const flushAudit = async (): Promise<void> => {
     const entries = audit.drain();
@@ -529,8 +544,22 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
     // ---- 6. isolated-margin transfers ----------------------------------------------------------------
     let isolatedCandidates = 0;
     let isolatedPairProbes = 0;
+    let isolatedListed: string[] | undefined;
     if (surfaces.has('transfers')) {
       progress({ type: 'phase', phase: 'reading isolated-margin transfers' });
+      // The exchange's own list of the isolated accounts: one call names them all, even one whose assets
+      // no record shows. Refused (or failing): the evidence alone, said in the summary.
+      const listing = await readIsolatedAccounts(client, sig);
+      if (listing.ok) {
+        isolatedListed = [...new Set(listing.accounts.map((a) => a.symbol))].sort();
+        for (const s of isolatedListed) isolatedSeen.add(s);
+      } else {
+        warnings.push(
+          `isolated margin: the list of isolated-margin accounts was refused (${listing.reason}); isolated accounts were found from the records only, and one whose assets no record of the last 6 months names may be missed.`,
+        );
+        log('isolated-margin listing refused: %s', listing.reason);
+      }
+      await flushAudit();
       const reach = Math.max(options.since ?? BINANCE_LAUNCH, until - TRANSFER_LOOKBACK);
       const held = new Set([...recent].filter(([, t]) => t >= reach).map(([a]) => a));
       // Both sides held, like the trade walk's rule: one side alone would ask about most listed symbols
@@ -655,7 +684,9 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
         isolatedCandidates,
         isolatedPairProbes,
         isolatedAccounts: [...isolatedSeen].sort(),
+        isolatedListed,
       },
+      warnings,
       firstActivity,
       since: options.since,
       until,

@@ -5,6 +5,7 @@
  */
 import type { Entry, RawLockedPosition, SandboxAccount } from '../data/model.js';
 import { ACCOUNT_SNAPSHOT_ENDPOINT } from './account-snapshot.js';
+import { ISOLATED_ACCOUNT_ENDPOINT } from './isolated-margin.js';
 import { WALLET_BALANCE_ENDPOINT } from './wallet-balance.js';
 import type { EndpointContext, EndpointDef } from './context.js';
 import { Errors } from './errors.js';
@@ -646,6 +647,7 @@ export const SAPI_ENDPOINTS: EndpointDef[] = [
   },
   ACCOUNT_SNAPSHOT_ENDPOINT,
   WALLET_BALANCE_ENDPOINT,
+  ISOLATED_ACCOUNT_ENDPOINT,
 ];
 
 export const SAPI_WRITE_ENDPOINTS: Array<

@@ -611,8 +611,31 @@ export interface SandboxAccount {
    * query's `fromSymbol`/`toSymbol`; the row itself does not carry it, CONTRACT.md §4.20).
    */
   universalTransfers: Array<Entry<RawUniversalTransfer> & IsolatedSymbols>;
+  /**
+   * Isolated-margin accounts as `GET /sapi/v1/margin/isolated/account` lists them. Absent (the
+   * generator's default): every account an isolated-margin transfer names, enabled and empty (the round
+   * trips net to zero). Tests set it to model what the transfers alone do not show (a short whose
+   * borrowed base never left the isolated account).
+   */
+  isolatedMargin?: SandboxIsolatedAccount[];
   /** The generator's USD price curves (data/prices.ts), to value balances at a past instant. */
   prices: PriceCurves;
+}
+
+/** One side (base or quote asset) of an isolated-margin account: exchange-style 8-decimal strings. */
+export interface SandboxIsolatedSide {
+  free: string;
+  locked: string;
+  borrowed: string;
+  interest: string;
+}
+
+/** An isolated-margin account: its symbol (a symbol of the table), whether enabled, its two assets. */
+export interface SandboxIsolatedAccount {
+  symbol: string;
+  enabled: boolean;
+  base: SandboxIsolatedSide;
+  quote: SandboxIsolatedSide;
 }
 
 /** The isolated-margin account(s) of a universal transfer: the source's and/or the destination's symbol. */
