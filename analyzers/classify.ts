@@ -152,6 +152,8 @@ export function surfaceOf(pathTemplate: string, steps: readonly string[]): strin
   if (steps.length > 0) return steps[0] as string;
   const words = pathTemplate
     .split('/')
+    // A key predicate's set is the word: `Products({productId})` is the Products surface.
+    .map((s) => (s.endsWith(')') && s.includes('({') ? s.slice(0, s.indexOf('(')) : s))
     .filter((s) => s && !s.startsWith('{') && !VOCAB_SKIP.test(s))
     .slice(0, 2);
   return words.length > 0 ? words.join('/') : '/';

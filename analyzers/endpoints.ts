@@ -107,7 +107,15 @@ export function operationIdOf(method: string, template: string, rpc?: RpcModel):
   const path = template
     .split('/')
     .filter(Boolean)
-    .map((s) => camelIdentifier(s.replace(/[{}]/g, '')) || 'x')
+    .map((s) => {
+      // A key predicate (`Products({productId})`): the set, then its keys' names.
+      const keyed = /^([^(){}]+)\((.*)\)$/.exec(s);
+      if (keyed?.[1] && keyed[2]?.includes('{'))
+        return [keyed[1], ...[...keyed[2].matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '')]
+          .map((x) => camelIdentifier(x))
+          .join('_');
+      return camelIdentifier(s.replace(/[{}]/g, '')) || 'x';
+    })
     .join('_');
   const base = `${method.toLowerCase()}_${path || 'root'}`;
   return rpc ? `${base}_${camelIdentifier(rpc.name.replace(/^batch:/, 'batch ')) || 'rpc'}` : base;

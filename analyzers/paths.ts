@@ -7,6 +7,7 @@
  * State is bounded: past `maxLiteralChildren` literals under one node, new ones go to a parameter child.
  */
 import type { AnalyzeContext } from './context.js';
+import { keyNames, keyPredicate, keyTemplate, type KeyPart } from './key-predicates.js';
 import {
   ID_CLASSES,
   camelIdentifier,
@@ -58,6 +59,8 @@ export interface PathNode {
   shapes: Set<string>;
   /** Set when this node was merged into another (templating at finish). */
   mergedInto?: PathNode;
+  /** A key-predicate segment (`Products(1)`): its set, key forms and the values of each key (bounded). */
+  keyed?: { set: string; keys: KeyPart[]; values: Set<string>[] };
 }
 
 export interface ResolvedPath {
@@ -105,6 +108,24 @@ export class PathTrie {
     }
     node.through++;
     for (const seg of segments) {
+      // `Products(1)`: the set is a route, its key a parameter inside the segment.
+      const pred = seg.charCodeAt(seg.length - 1) === 0x29 ? keyPredicate(seg) : undefined;
+      if (pred) {
+        let keyedNode: PathNode | undefined = node.literals.get(pred.pattern);
+        if (!keyedNode) {
+          keyedNode = this.newNode(pred.pattern, node);
+          keyedNode.keyed = { set: pred.set, keys: pred.keys, values: pred.keys.map(() => new Set()) };
+          node.literals.set(pred.pattern, keyedNode);
+        }
+        const sets = keyedNode.keyed!.values;
+        pred.values.forEach((v, i) => {
+          const values = sets[i];
+          if (values && values.size < this.ctx.maxDistinctValues) values.add(v);
+        });
+        keyedNode.through++;
+        node = keyedNode;
+        continue;
+      }
       const cls = classifySegment(seg);
       let next: PathNode | undefined;
       if (ID_CLASSES.has(cls)) {
@@ -159,6 +180,7 @@ export class PathTrie {
     for (const child of [...node.params.values()]) this.templateNode(child, echo, depth + 1);
     const candidates: PathNode[] = [];
     for (const [seg, child] of node.literals) {
+      if (child.keyed) continue; // an entity set with its key is a route, never one value of a parameter
       const cls = classifySegment(seg);
       if (cls === 'word' || cls === 'symbol') candidates.push(child);
     }
@@ -233,6 +255,10 @@ export class PathTrie {
     for (const v of src.values) this.addValue(target, v);
     if (src.valuesOverflow) target.valuesOverflow = true;
     src.mergedInto = target;
+    if (src.keyed && target.keyed)
+      src.keyed.values.forEach((vs, i) => {
+        for (const v of vs) target.keyed!.values[i]?.add(v);
+      });
     for (const [seg, child] of src.literals) {
       const mine = target.literals.get(seg);
       if (mine) this.mergeInto(mine, child);
@@ -267,6 +293,26 @@ export class PathTrie {
     const params: ResolvedPath['params'] = [];
     let prevLiteral = '';
     for (const n of chain) {
+      if (n.keyed) {
+        const names = keyNames(n.keyed.set, n.keyed.keys).map((base) => {
+          let name = base;
+          for (let i = 2; used.has(name); i++) name = `${base}${i}`;
+          used.add(name);
+          return name;
+        });
+        parts.push(keyTemplate(n.keyed.set, n.keyed.keys, names));
+        names.forEach((name, i) =>
+          params.push({
+            name,
+            class: 'key',
+            reason: `a key of ${n.keyed!.set} in a key predicate (${n.keyed!.set}(…))`,
+            confidence: 0.95,
+            values: [...(n.keyed!.values[i] ?? [])].slice(0, 5),
+          }),
+        );
+        prevLiteral = n.keyed.set;
+        continue;
+      }
       if (!n.param) {
         parts.push(n.segment);
         prevLiteral = n.segment;
