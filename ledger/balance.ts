@@ -76,9 +76,11 @@ export function balanceEffects(record: AccountRecord): BalanceEffect[] {
     case 'transfer': {
       if (record.status !== 'completed') break;
       const amount = dec(record.amount);
-      if (record.type === 'deposit') add(out, record.asset, 'spot', amount);
+      // A deposit or withdrawal counts in the wallet it names; one whose source did not say (the
+      // deposit and withdrawal CSV exports) in spot.
+      if (record.type === 'deposit') add(out, record.asset, record.wallet ?? 'spot', amount);
       else if (record.type === 'withdrawal')
-        add(out, record.asset, 'spot', amount.plus(dec(record.fee)).negated());
+        add(out, record.asset, record.wallet ?? 'spot', amount.plus(dec(record.fee)).negated());
       else {
         // A wallet transfer moves the amount between wallets: zero per asset, but visible per wallet.
         add(out, record.asset, walletOf(record.fromWallet, 'spot'), amount.negated());

@@ -79,7 +79,7 @@ export function decideMerge(
   if (differing.length === 0) {
     return {
       outcome: 'enriched',
-      next: { ...stored, ...normalizedContent(incoming) },
+      next: { ...stored, ...normalizedContent(incoming) } as AccountRecord,
       primaryBecomesIncoming: false,
       differing,
     };
@@ -98,7 +98,7 @@ export function decideMerge(
   if (source === storedSource) {
     return {
       outcome: 'updated',
-      next: { ...stored, ...normalizedContent(incoming) },
+      next: { ...stored, ...normalizedContent(incoming) } as AccountRecord,
       primaryBecomesIncoming: false,
       differing,
     };

@@ -226,6 +226,15 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
 }
 
+/**
+ * The wallet a deposit credits or a withdrawal debits: the API's `walletType` (CONTRACT.md §4.7, §4.8:
+ * 0 spot, 1 funding); undefined when the row has none or another code (the ledger then counts spot).
+ */
+export function transferWallet(row: JsonObject): Transfer['wallet'] {
+  const code = statusCode(row, 'walletType');
+  return code === 0 ? 'spot' : code === 1 ? 'funding' : undefined;
+}
+
 export function deposit(row: JsonObject, account: string): Transfer {
   const internal = statusCode(row, 'transferType') === 1;
   return compact<Transfer>({
@@ -247,6 +256,7 @@ export function deposit(row: JsonObject, account: string): Transfer {
     internal,
     status: depositStatus(statusCode(row, 'status')),
     completeTime: optionalEpochMs(row, 'completeTime'),
+    wallet: transferWallet(row),
   });
 }
 
@@ -270,6 +280,7 @@ export function withdrawal(row: JsonObject, account: string): Transfer {
     internal: statusCode(row, 'transferType') === 1,
     status: withdrawalStatus(statusCode(row, 'status')),
     completeTime: optionalUtcDateTimeMs(row, 'completeTime'),
+    wallet: transferWallet(row),
   });
 }
 

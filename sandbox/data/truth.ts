@@ -216,6 +216,7 @@ export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): G
       internal: raw.transferType === 1,
       status: depositStatus(raw.status),
       ...(raw.completeTime !== undefined ? { completeTime: raw.completeTime } : {}),
+      wallet: raw.walletType === 1 ? 'funding' : 'spot',
     };
   }
   for (const { raw, routes } of account.withdrawals) {
@@ -235,6 +236,7 @@ export function* truthRecords(account: SandboxAccount, accountLabel = 'main'): G
       internal: raw.transferType === 1,
       status: withdrawalStatus(raw.status),
       ...(raw.completeTime ? { completeTime: parseUtc(raw.completeTime) } : {}),
+      wallet: raw.walletType === 1 ? 'funding' : 'spot',
     };
   }
   for (const { raw, routes, fromSymbol, toSymbol } of account.universalTransfers) {

@@ -18,9 +18,18 @@ import {
   p2pOrderNet,
   p2pOrdersExplaining,
 } from '../../../core/index.js';
-import type { AccountKind, AccountRecord, BalanceChange, P2POrder } from '../../../schemas/index.js';
+import type {
+  AccountKind,
+  AccountRecord,
+  BalanceChange,
+  P2POrder,
+  RecordSource,
+} from '../../../schemas/index.js';
+import { transferWallet } from '../normalize.js';
+import type { JsonObject } from '../values.js';
 import { stripInternalPrefix } from './exports.js';
-import type { CsvLedger, CsvLedgerTx, StoredCopy } from './types.js';
+import { walletOf } from './operations.js';
+import type { CsvAccountRecord, CsvLedger, CsvLedgerTx, StoredCopy } from './types.js';
 
 /** What {@link mergeCsvCopies} did. */
 export interface CsvMergeReport {
@@ -33,6 +42,11 @@ export interface CsvMergeReport {
    * export stored after them (each a recorded match).
    */
   p2pFolded: number;
+  /**
+   * Deposits and withdrawals an earlier release stored without their wallet, filled in from the API
+   * row each still keeps (`walletType`) or from the statement row matched to it (its `Account`).
+   */
+  walletsFilled: number;
 }
 
 /** The importer's de-duplication keys (matches, quarantine rows): a short SHA-256 of the parts. */
@@ -257,9 +271,10 @@ export async function mergeCsvCopies(
   options: { account?: string } = {},
 ): Promise<CsvMergeReport> {
   const account = options.account ?? 'main';
-  const report: CsvMergeReport = { merged: 0, resolved: 0, p2pFolded: 0 };
+  const report: CsvMergeReport = { merged: 0, resolved: 0, p2pFolded: 0, walletsFilled: 0 };
   // P2P orders may come from the P2P export too (csv), so this runs whatever the sources.
   report.p2pFolded = await foldP2pLegs(ledger, account);
+  report.walletsFilled = await fillTransferWallets(ledger, account);
   // Nothing to fold before any exchange copy exists (a CSV-only ledger): the common case, kept cheap.
   const anyExchange =
     (await ledger.queryRecords({ account, source: 'api', limit: 1 })).length > 0 ||
@@ -301,6 +316,13 @@ export async function mergeCsvCopies(
             },
           });
           await tx.addRecordSource({ account, kind, id: target.record.id }, 'csv', raw);
+          // The statement knows a deposit's or withdrawal's wallet: an exchange copy that does not
+          // takes it (fill in, never flip).
+          const wallet = csv.record.kind === 'transfer' ? csv.record.wallet : undefined;
+          if (wallet && into.length === 1 && target.record.kind === 'transfer' && !target.record.wallet)
+            await tx.putRecords([
+              { ...target.record, wallet, source: 'csv', ...(raw ? { raw } : {}) } as CsvAccountRecord,
+            ]);
         }
         await tx.removeRecord({ account, kind, id: csv.record.id });
         report.merged++;
@@ -327,6 +349,63 @@ export async function mergeCsvCopies(
     }
   }
   return report;
+}
+
+/** A sighting's raw row as the wallet it names: the API's `walletType`, or a statement row's `Account`. */
+function walletOfSighting(
+  source: string,
+  raw: Record<string, unknown> | undefined,
+): 'spot' | 'funding' | undefined {
+  if (!raw) return undefined;
+  if (source !== 'csv') return transferWallet(raw as JsonObject);
+  const key = Object.keys(raw).find((k) => k.toLowerCase() === 'account');
+  const account = key !== undefined ? raw[key] : undefined;
+  if (typeof account !== 'string') return undefined;
+  const wallet = walletOf(account);
+  return wallet === 'spot' || wallet === 'funding' ? wallet : undefined;
+}
+
+/**
+ * Heals a ledger an earlier release filled: its deposits and withdrawals have no `wallet`, although the
+ * API row it keeps per source says which (`walletType`), or a statement row folded or matched into it
+ * names the `Account`. The API's word wins over the statement's; a copy with no such sighting (the
+ * deposit and withdrawal CSV exports carry no wallet) stays unknown. Only records an exchange route
+ * delivered are looked at, so a ledger once healed costs one query.
+ */
+async function fillTransferWallets(ledger: CsvLedger, account: string): Promise<number> {
+  if (!ledger.getSightings) return 0;
+  const fills: {
+    record: AccountRecord;
+    wallet: 'spot' | 'funding';
+    source: RecordSource;
+    raw?: Record<string, unknown>;
+  }[] = [];
+  for (const stored of await ledger.queryRecords({ account, kind: 'transfer' })) {
+    const r = stored.record;
+    if (r.kind !== 'transfer' || r.type === 'wallet_transfer' || r.wallet !== undefined) continue;
+    if (!stored.sources.some((x) => x !== 'csv') && !isStatementId(r.id)) continue;
+    const sightings = await ledger.getSightings(account, 'transfer', r.id);
+    const ranked = [...sightings].sort((a, b) => Number(a.source === 'csv') - Number(b.source === 'csv'));
+    for (const s of ranked) {
+      const wallet = walletOfSighting(s.source, s.raw);
+      if (!wallet) continue;
+      fills.push({ record: r, wallet, source: s.source, ...(s.raw ? { raw: s.raw } : {}) });
+      break;
+    }
+  }
+  if (fills.length === 0) return 0;
+  await ledger.transaction(async (tx) => {
+    for (const f of fills)
+      await tx.putRecords([
+        {
+          ...f.record,
+          wallet: f.wallet,
+          source: f.source,
+          ...(f.raw ? { raw: f.raw } : {}),
+        } as CsvAccountRecord,
+      ]);
+  });
+  return fills.length;
 }
 
 /**

@@ -286,6 +286,8 @@ export class StatementGrouper {
       case 'withdrawal': {
         const type = m.category;
         const id = this.occ.next(`${type}:stmt:${leg.asset}:${leg.ms}:${amount}`);
+        // The row's `Account` is the wallet credited or debited (only spot and funding are the model's).
+        const wallet = leg.wallet === 'spot' || leg.wallet === 'funding' ? leg.wallet : undefined;
         return [
           this.record(
             leg,
@@ -299,6 +301,7 @@ export class StatementGrouper {
               amount,
               fee: '0',
               status: 'completed',
+              ...(wallet ? { wallet } : {}),
             },
             {
               rule: type === 'withdrawal' ? 'asset-amount-time-fee-inclusive' : 'asset-amount-time',
@@ -310,6 +313,10 @@ export class StatementGrouper {
                 s.asset === leg.asset &&
                 // `Withdraw fee is included`: the statement's change is gross (amount + fee).
                 (eq(s.amount, amount) || (type === 'withdrawal' && eq(addDecimals(s.amount, s.fee), amount))),
+              // A stored copy that does not know its wallet (an export's, an older ledger's) takes the
+              // statement's; one that knows it keeps it (fill in, never flip).
+              enrich: (s) =>
+                wallet && s.kind === 'transfer' && s.wallet === undefined ? { wallet } : undefined,
             },
           ),
         ];

@@ -95,4 +95,8 @@ export interface Transfer {
    * Destination wallet of a wallet transfer.
    */
   toWallet?: string;
+  /**
+   * Deposits and withdrawals: the wallet credited or debited. From the API's `walletType` (0 `spot`, 1 `funding`) or the transaction-history statement's `Account` column; omitted when the source does not say (the deposit and withdrawal CSV exports carry no wallet), and then counted in `spot`.
+   */
+  wallet?: 'spot' | 'funding';
 }
