@@ -25,6 +25,7 @@ export {
   coveredBySnapshots,
   reconcile,
   reconcileAccount,
+  reconcileSpotSnapshots,
   ledgerView,
 } from './reconcile.js';
 export { p2pCoveredChanges } from './p2p.js';
@@ -33,6 +34,11 @@ export type {
   GapHint,
   LedgerViewRow,
   ReconcileReport,
+  SnapshotDay,
+  SnapshotDifference,
+  SnapshotNeighbour,
+  SnapshotReconcileReport,
+  SpotSnapshotInput,
   UncoveredWallet,
 } from './reconcile.js';
 export { exportLines as exportLedger } from './export.js';
