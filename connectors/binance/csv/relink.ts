@@ -369,8 +369,9 @@ function walletOfSighting(
  * Heals a ledger an earlier release filled: its deposits and withdrawals have no `wallet`, although the
  * API row it keeps per source says which (`walletType`), or a statement row folded or matched into it
  * names the `Account`. The API's word wins over the statement's; a copy with no such sighting (the
- * deposit and withdrawal CSV exports carry no wallet) stays unknown. Only records an exchange route
- * delivered are looked at, so a ledger once healed costs one query.
+ * deposit and withdrawal CSV exports carry no wallet) stays unknown. Only records without a wallet that
+ * an exchange route or the statement delivered are looked at (one sightings read each), so a ledger once
+ * healed costs one query per run.
  */
 async function fillTransferWallets(ledger: CsvLedger, account: string): Promise<number> {
   if (!ledger.getSightings) return 0;
