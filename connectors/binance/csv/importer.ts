@@ -18,6 +18,7 @@ import { readCsvRows, sniffCsv, type CsvSniff } from './reader.js';
 import { Row, type FileContext } from './row.js';
 import { csvFingerprint, foldStatementTrades, isStatementId, isStatementTradeCopy } from './relink.js';
 import { StatementGrouper } from './statement.js';
+import { loadKnownSymbols, type KnownSymbols } from './symbols.js';
 import type {
   CsvAccountRecord,
   CsvLedger,
@@ -206,10 +207,11 @@ async function* normalizeRows(
   opened: Opened,
   ctx: FileContext,
   onRow: () => void,
+  symbols?: KnownSymbols,
 ): AsyncGenerator<NormalizedItem> {
   const kind = opened.detected.kind;
   if (kind === 'transaction_history') {
-    const grouper = new StatementGrouper(ctx.account);
+    const grouper = new StatementGrouper(ctx.account, symbols);
     for await (const r of opened.rows) {
       onRow();
       yield* grouper.push(new Row(ctx, r.line, r.cells));
@@ -334,6 +336,10 @@ export async function importCsvFile(
     importFileId: 0,
   };
   log('importing %s as %s in %s', name, report.variant, report.timeZone);
+  // The statement's trade legs name no symbol: the listed spelling of each pair comes from the
+  // symbols the ledger holds fills or orders of (a sync's, or a trade export's imported before).
+  const symbols =
+    probe.detected.kind === 'transaction_history' ? await loadKnownSymbols(ledger, account) : undefined;
   await ledger.transaction(async (tx) => {
     // A PostgreSQL retry re-runs this function: start the counters again.
     Object.assign(report, zeroCounts());
@@ -350,7 +356,7 @@ export async function importCsvFile(
     // Opened inside the transaction, so a PostgreSQL retry reads the rows again from the start.
     const opened = await openExport(path, name);
     try {
-      for await (const item of normalizeRows(opened, ctx, () => report.rowsRead++)) {
+      for await (const item of normalizeRows(opened, ctx, () => report.rowsRead++, symbols)) {
         batcher.add(item);
         if (batcher.size >= batchSize) await batcher.flush();
       }

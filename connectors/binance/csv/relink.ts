@@ -29,6 +29,7 @@ import { transferWallet } from '../normalize.js';
 import type { JsonObject } from '../values.js';
 import { stripInternalPrefix } from './exports.js';
 import { walletOf } from './operations.js';
+import { flowKey, sameFlow, tradeFlow } from './symbols.js';
 import type { CsvAccountRecord, CsvLedger, CsvLedgerTx, StoredCopy } from './types.js';
 
 /** What {@link mergeCsvCopies} did. */
@@ -73,8 +74,11 @@ function sameEvent(c: AccountRecord, s: AccountRecord): boolean {
   switch (c.kind) {
     case 'trade': {
       const t = s as typeof c;
+      // The statement's legs name no symbol: its copy is the fills' trade by what flowed, whichever
+      // way round either copy spells the pair (an earlier release guessed `BNBBTC` for `BTCBNB`).
+      if (fromStatement) return sameFlow(tradeFlow(t), tradeFlow(c));
       if (t.symbol !== c.symbol || t.side !== c.side || !eq(t.qty, c.qty)) return false;
-      return fromStatement ? eq(t.quoteQty, c.quoteQty) : eq(t.price, c.price);
+      return eq(t.price, c.price);
     }
     case 'transfer': {
       const t = s as typeof c;
@@ -145,12 +149,14 @@ function sameEvent(c: AccountRecord, s: AccountRecord): boolean {
 /** Sum of fills a statement trade aggregates (several exchange trades of one side in its second). */
 function aggregate(c: AccountRecord, pool: StoredCopy[]): StoredCopy[] | undefined {
   if (c.kind !== 'trade' || !c.id.includes(':stmt:')) return undefined;
+  // By direction (asset in, asset out), not by symbol: either spelling of the pair.
+  const flow = tradeFlow(c);
   const parts = pool.filter(
-    (p) => p.record.kind === 'trade' && p.record.symbol === c.symbol && p.record.side === c.side,
+    (p) => p.record.kind === 'trade' && flowKey(tradeFlow(p.record)) === flowKey(flow),
   );
   if (parts.length < 2) return undefined;
-  const qty = addDecimals(...parts.map((p) => (p.record as typeof c).qty));
-  return eq(qty, c.qty) ? parts : undefined;
+  const bought = addDecimals(...parts.map((p) => tradeFlow(p.record as typeof c).inAmount));
+  return eq(bought, flow.inAmount) ? parts : undefined;
 }
 
 /**

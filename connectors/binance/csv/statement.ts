@@ -31,6 +31,7 @@ import {
 } from './operations.js';
 import { futuresCopyIsStatementRow, isFuturesExportCopy, isFuturesRebateRow } from './futures.js';
 import { quoteRank, type Row } from './row.js';
+import { flowKey, sameFlow, tradeFlow, type KnownSymbols, type TradeFlow } from './symbols.js';
 import type { CsvAccountRecord, MatchRule, NormalizedItem, Retire } from './types.js';
 
 /** A record's own fields (the grouper adds account, source, raw and time). */
@@ -120,7 +121,16 @@ export class StatementGrouper {
   private readonly occ = new Occurrences();
   /** The numbering the previous release gave P2P legs of one second (see {@link p2p}). */
   private readonly legacyOcc = new Occurrences();
-  constructor(private readonly account: string) {}
+  /** The numbering the previous release gave trades it spelled by the quote heuristic (see {@link swap}). */
+  private readonly legacyTradeOcc = new Occurrences();
+  /**
+   * @param symbols the symbols the ledger holds fills or orders of: a trade's legs take the listed
+   *   spelling of their pair from it (the quote heuristic only names pairs it does not know).
+   */
+  constructor(
+    private readonly account: string,
+    private readonly symbols?: KnownSymbols,
+  ) {}
 
   /** The pending second (at most two before) holding the P2P trade of the same asset a fee row belongs to. */
   private p2pHome(fee: Leg): Leg[] | undefined {
@@ -671,6 +681,24 @@ export class StatementGrouper {
       // together, so split them in file order when every part is a clean fill of the same pair.
       const units = category === 'trade' ? fillUnits(legs) : undefined;
       if (units) return units.flatMap((u) => this.swap(category, u));
+      // A portfolio Auto-Invest plan buys each of its targets in the same second: one execution per
+      // target, each a debit of the source asset and a credit of the target. The release before this
+      // one kept them as legs; those quarantine rows are resolved by the executions now stored or matched.
+      const executions = category === 'auto_invest' && fees.length === 0 ? autoInvestUnits(legs) : undefined;
+      if (executions)
+        return executions.flatMap((u) =>
+          this.swap(category, u).map((item) =>
+            item.type === 'record'
+              ? {
+                  ...item,
+                  supersedes: u.map((l) => ({
+                    reason: `ungrouped_legs:${category}`,
+                    row: { ...l.raw, netChange: l.change },
+                  })),
+                }
+              : item,
+          ),
+        );
       return this.keepLegs(legs, `ungrouped_legs:${category}`);
     }
     const [inAsset, inAmount] = ins[0]!;
@@ -682,51 +710,64 @@ export class StatementGrouper {
     const tol = Math.max(first.tolerance, 2000);
     const win = { since: first.ms - 1000, until: first.ms + tol };
     if (category === 'trade') {
-      const quoteIsOut = quoteRank(outAsset) <= quoteRank(inAsset);
+      // The legs name no symbol. The listed spelling of the pair, when the ledger knows it (the
+      // account's fills and orders), else the quote heuristic (the more quote-like asset is the quote).
+      const heuristicQuoteIsOut = quoteRank(outAsset) <= quoteRank(inAsset);
+      const listed = this.symbols?.resolve(inAsset, outAsset);
+      const quoteIsOut = listed ? listed.quoteAsset === outAsset : heuristicQuoteIsOut;
       const baseAsset = quoteIsOut ? inAsset : outAsset;
       const quoteAsset = quoteIsOut ? outAsset : inAsset;
       const side = quoteIsOut ? 'buy' : 'sell';
       const qty = quoteIsOut ? inAmount : outAmount;
       const quoteQty = quoteIsOut ? outAmount : inAmount;
-      const symbol = baseAsset + quoteAsset;
+      const symbol = listed?.symbol ?? baseAsset + quoteAsset;
       const price = canonicalDecimal(dec(quoteQty).div(qty).toDecimalPlaces(8));
       const id = this.occ.next(`${symbol}:stmt:${first.ms}:${side}:${qty}`);
+      // The id the heuristic's spelling gave this trade (the release before this one): a copy stored
+      // under it, alone beside the listed symbol's fills, is replaced on re-import.
+      const legacy = this.legacyTradeOcc.next(
+        heuristicQuoteIsOut
+          ? `${inAsset}${outAsset}:stmt:${first.ms}:buy:${inAmount}`
+          : `${outAsset}${inAsset}:stmt:${first.ms}:sell:${outAmount}`,
+      );
+      // Matched by what flowed (assets in and out, their amounts), never by the symbol's spelling: a
+      // fill stored under the other orientation of the pair is the same trade.
+      const flow: TradeFlow = { inAsset, inAmount, outAsset, outAmount };
       const match: MatchRule = {
         rule: 'statement-legs-fills',
         tolerance: `same second, +${tol / 1000}s`,
         ...win,
-        test: (s) =>
-          s.kind === 'trade' &&
-          s.symbol === symbol &&
-          s.side === side &&
-          eq(s.qty, qty) &&
-          eq(s.quoteQty, quoteQty),
+        test: (s) => s.kind === 'trade' && sameFlow(tradeFlow(s), flow),
         aggregate: {
-          key: (s) => (s.kind === 'trade' ? `${s.symbol}:${s.side}` : undefined),
-          wantKey: `${symbol}:${side}`,
-          sum: (s) => (s.kind === 'trade' ? s.qty : '0'),
-          total: qty,
+          key: (s) => (s.kind === 'trade' ? flowKey(tradeFlow(s)) : undefined),
+          wantKey: flowKey(flow),
+          sum: (s) => (s.kind === 'trade' ? tradeFlow(s).inAmount : '0'),
+          total: inAmount,
         },
       };
+      const replaces = legacy !== id ? { replaces: [legacy] } : {};
       return [
-        this.record(
-          first,
-          legs,
-          {
-            kind: 'trade',
-            id,
-            symbol,
-            baseAsset,
-            quoteAsset,
-            side,
-            price,
-            qty,
-            quoteQty,
-            fee,
-            feeAsset: feeAsset ?? (side === 'buy' ? baseAsset : quoteAsset),
-          },
-          match,
-        ),
+        {
+          ...this.record(
+            first,
+            legs,
+            {
+              kind: 'trade',
+              id,
+              symbol,
+              baseAsset,
+              quoteAsset,
+              side,
+              price,
+              qty,
+              quoteQty,
+              fee,
+              feeAsset: feeAsset ?? (side === 'buy' ? baseAsset : quoteAsset),
+            },
+            match,
+          ),
+          ...replaces,
+        } as NormalizedItem,
       ];
     }
     if (category === 'convert' || category === 'auto_invest') {
@@ -866,6 +907,32 @@ export class StatementGrouper {
     });
     return out;
   }
+}
+
+/**
+ * Splits the Auto-Invest legs of one second into executions: in file order (either direction), each
+ * pair of neighbouring rows one debit of the source asset and one credit of a target, the targets
+ * distinct. When the rows do not run in such pairs but every debit is the same amount, the pairing
+ * cannot be wrong and follows file order. Undefined when the legs do not split cleanly.
+ */
+function autoInvestUnits(legs: Leg[]): Leg[][] | undefined {
+  const sorted = [...legs].sort((a, b) => a.line - b.line);
+  const debits = sorted.filter((l) => l.change.startsWith('-'));
+  const credits = sorted.filter((l) => !l.change.startsWith('-') && !isZeroDecimal(l.change));
+  if (
+    debits.length < 2 ||
+    debits.length !== credits.length ||
+    debits.length + credits.length !== sorted.length ||
+    new Set(debits.map((l) => l.asset)).size !== 1 ||
+    new Set(credits.map((l) => l.asset)).size !== credits.length ||
+    credits.some((l) => l.asset === debits[0]!.asset)
+  )
+    return undefined;
+  const pairs: Leg[][] = [];
+  for (let i = 0; i < sorted.length; i += 2) pairs.push([sorted[i]!, sorted[i + 1]!]);
+  if (pairs.every((p) => p[0]!.change.startsWith('-') !== p[1]!.change.startsWith('-'))) return pairs;
+  if (debits.every((d) => eq(d.change, debits[0]!.change))) return credits.map((c, i) => [debits[i]!, c]);
+  return undefined;
 }
 
 /** Splits legs (in file order) into fills: each one asset in, one out, then its fee legs; undefined when they do not split cleanly. */

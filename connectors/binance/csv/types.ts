@@ -185,6 +185,8 @@ export interface CsvLedger {
     since?: number;
     until?: number;
     source?: RecordSource;
+    /** Keyset cursor: records strictly after this key (kind, then id, byte-wise). */
+    after?: { kind: AccountKind; id: string };
     limit?: number;
   }): Promise<StoredCopy[]>;
   /** Each source's sighting (the raw row of a CSV copy folded into an API copy). */
