@@ -23,6 +23,7 @@ export type { BalanceEffect, WalletName as LedgerWalletName } from './balance.js
 export {
   SNAPSHOT_WALLETS,
   coveredBySnapshots,
+  hasGaps,
   reconcile,
   reconcileAccount,
   reconcileSpotSnapshots,
@@ -32,6 +33,7 @@ export { p2pCoveredChanges } from './p2p.js';
 export type {
   AssetReconciliation,
   GapHint,
+  IsolatedWalletReconciliation,
   LedgerViewRow,
   ReconcileReport,
   SnapshotDay,

@@ -56,8 +56,29 @@ export function coveredBySnapshots(wallet: string): boolean {
  */
 export interface UncoveredWallet {
   wallet: string;
-  /** Per asset the wallet's history touched: its balance effects summed (signed; `0` when they net out). */
-  assets: { asset: string; history: string }[];
+  /**
+   * Per asset the wallet's history touched: its balance effects summed (signed; `0` when they net out).
+   * An isolated-margin wallet with a balance snapshot also shows its snapshot: `balance` (free + locked,
+   * the listing's `totalAsset`) and `netAsset` (debt subtracted), and every asset of the snapshot.
+   */
+  assets: { asset: string; history: string; balance?: string; netAsset?: string }[];
+  /**
+   * An isolated-margin wallet with a balance snapshot that is still not checked: why its history cannot
+   * explain the snapshot (borrowing now or earlier, the statement's isolated-margin movements of its
+   * assets, more leaving it than entered).
+   */
+  reason?: string;
+}
+
+/**
+ * An isolated-margin account (`isolated_margin:<symbol>`) with a balance snapshot whose history the
+ * ledger holds in full as far as it knows (no borrowing seen, nothing unexplained left it): its history
+ * (transfers in and out) is compared with the snapshot, per asset, like a covered wallet.
+ */
+export interface IsolatedWalletReconciliation {
+  wallet: string;
+  /** Every asset of the snapshot or the wallet's history, sorted. */
+  assets: { asset: string; history: string; balance: string; gap: string }[];
 }
 
 /** The result for one account. */
@@ -86,6 +107,29 @@ export interface ReconcileReport {
    * checked, and never make a gap.
    */
   uncovered: UncoveredWallet[];
+  /**
+   * Isolated-margin wallets checked against their balance snapshot (sorted by wallet); a non-zero `gap`
+   * there is a gap like one in {@link ReconcileReport.gaps}. The others are in `uncovered`, with a
+   * `reason` when they have a snapshot.
+   */
+  isolated: IsolatedWalletReconciliation[];
+}
+
+/** The wallet name prefix of an isolated-margin account (`isolated_margin:<symbol>`). */
+const ISOLATED_PREFIX = 'isolated_margin:';
+
+/** True when the report has a gap in a checked wallet (covered wallets or a checked isolated account). */
+export function hasGaps(report: ReconcileReport): boolean {
+  return report.gaps.length > 0 || report.isolated.some((w) => w.assets.some((a) => a.gap !== '0'));
+}
+
+/** One ledger-side asset of an isolated-margin snapshot. */
+interface IsolatedHolding {
+  total: Decimal;
+  borrowed: Decimal;
+  interest: Decimal;
+  netAsset: Decimal;
+  debtSince: number | undefined;
 }
 
 /** One row of the ledger view: a record's change of one asset in one wallet. */
@@ -237,9 +281,31 @@ export async function reconcileAccount(store: LedgerStore, account: string): Pro
   const bump = (map: Map<string, Decimal>, asset: string, amount: Decimal): void => {
     map.set(asset, (map.get(asset) ?? new Decimal(0)).plus(amount));
   };
+  /** wallet → asset → the latest snapshot, for isolated-margin wallets. */
+  const isolatedHeld = new Map<string, Map<string, IsolatedHolding>>();
+  /** wallet → its changes in time order (sorted later), for isolated-margin wallets. */
+  const isolatedMoves = new Map<string, { time: number; asset: string; delta: Decimal }[]>();
+  /** Assets the statement's symbol-less `isolated_margin` wallet moved (loans, repayments, trades). */
+  const isolatedStatementAssets = new Set<string>();
   for await (const stored of store.iterateRecords({ account })) {
     const r: AccountRecord = stored.record;
     counts.set(r.kind, (counts.get(r.kind) ?? 0) + 1);
+    if (r.kind === 'balance' && r.wallet.startsWith(ISOLATED_PREFIX)) {
+      hasBalances = true;
+      let held = isolatedHeld.get(r.wallet);
+      if (!held) isolatedHeld.set(r.wallet, (held = new Map()));
+      const total = dec(r.free).plus(dec(r.locked));
+      const borrowed = dec(r.borrowed ?? '0');
+      const interest = dec(r.interest ?? '0');
+      held.set(r.asset, {
+        total,
+        borrowed,
+        interest,
+        netAsset: r.netAsset !== undefined ? dec(r.netAsset) : total.minus(borrowed).minus(interest),
+        debtSince: r.debtSince,
+      });
+      continue;
+    }
     if (r.kind === 'balance') {
       hasBalances = true;
       const total = dec(r.free).plus(dec(r.locked));
@@ -268,6 +334,13 @@ export async function reconcileAccount(store: LedgerStore, account: string): Pro
         let sums = uncovered.get(effect.wallet);
         if (!sums) uncovered.set(effect.wallet, (sums = new Map()));
         bump(sums, effect.asset, dec(effect.delta));
+        if (effect.wallet.startsWith(ISOLATED_PREFIX)) {
+          let moves = isolatedMoves.get(effect.wallet);
+          if (!moves) isolatedMoves.set(effect.wallet, (moves = []));
+          moves.push({ time: r.time, asset: effect.asset, delta: dec(effect.delta) });
+        } else if (effect.wallet === 'isolated_margin' && r.kind === 'balance_change') {
+          isolatedStatementAssets.add(effect.asset);
+        }
         continue;
       }
       bump(history, effect.asset, dec(effect.delta));
@@ -305,6 +378,35 @@ export async function reconcileAccount(store: LedgerStore, account: string): Pro
       hints: gap.isZero() ? [] : hintsFor(gap, asset, contexts.get(asset), counts),
     });
   }
+  // Isolated-margin wallets with a snapshot: checked when the ledger's history can explain it, else
+  // listed as uncovered with the reason.
+  const isolated: IsolatedWalletReconciliation[] = [];
+  const reasons = new Map<string, string>();
+  for (const [wallet, held] of [...isolatedHeld].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const why = isolatedReasons(held, isolatedMoves.get(wallet) ?? [], isolatedStatementAssets);
+    const sums = uncovered.get(wallet) ?? new Map<string, Decimal>();
+    if (why.length > 0) {
+      reasons.set(wallet, why.join('; '));
+      for (const asset of held.keys()) if (!sums.has(asset)) sums.set(asset, new Decimal(0));
+      uncovered.set(wallet, sums);
+      continue;
+    }
+    uncovered.delete(wallet);
+    const names = [...new Set([...held.keys(), ...sums.keys()])].sort();
+    isolated.push({
+      wallet,
+      assets: names.map((asset) => {
+        const h = sums.get(asset) ?? new Decimal(0);
+        const b = held.get(asset)?.total ?? new Decimal(0);
+        return {
+          asset,
+          history: canonicalDecimal(h),
+          balance: canonicalDecimal(b),
+          gap: canonicalDecimal(b.minus(h)),
+        };
+      }),
+    });
+  }
   const unresolvedConflicts = (await store.listConflicts({ account, unresolved: true })).length;
   return {
     account,
@@ -316,13 +418,80 @@ export async function reconcileAccount(store: LedgerStore, account: string): Pro
     p2pLegsCovered: covered.size,
     uncovered: [...uncovered]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([wallet, sums]) => ({
-        wallet,
-        assets: [...sums]
-          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-          .map(([asset, sum]) => ({ asset, history: canonicalDecimal(sum) })),
-      })),
+      .map(([wallet, sums]) => {
+        const held = isolatedHeld.get(wallet);
+        const reason = reasons.get(wallet);
+        return {
+          wallet,
+          assets: [...sums]
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([asset, sum]) => {
+              const h = held?.get(asset);
+              return {
+                asset,
+                history: canonicalDecimal(sum),
+                ...(held
+                  ? {
+                      balance: canonicalDecimal(h?.total ?? new Decimal(0)),
+                      netAsset: canonicalDecimal(h?.netAsset ?? new Decimal(0)),
+                    }
+                  : {}),
+              };
+            }),
+          ...(reason !== undefined ? { reason } : {}),
+        };
+      }),
+    isolated,
   };
+}
+
+/**
+ * Why an isolated-margin wallet's history (in the ledger: transfers in and out; the sync reads no margin
+ * loans, repayments, interest or margin trades) cannot explain its snapshot; empty when it can as far as
+ * the ledger knows: nothing borrowed or owed now, no snapshot ever saw debt (`debtSince`), the
+ * statement shows no isolated-margin movement of its assets, and no asset left it before it entered.
+ */
+function isolatedReasons(
+  held: Map<string, IsolatedHolding>,
+  moves: { time: number; asset: string; delta: Decimal }[],
+  statementAssets: ReadonlySet<string>,
+): string[] {
+  const why: string[] = [];
+  const owing = [...held]
+    .filter(([, h]) => !h.borrowed.isZero() || !h.interest.isZero())
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(
+      ([asset, h]) =>
+        `${asset} borrowed ${canonicalDecimal(h.borrowed)}, interest ${canonicalDecimal(h.interest)}`,
+    );
+  if (owing.length > 0)
+    why.push(
+      `borrowing: ${owing.join('; ')} now; the ledger holds no margin loans, repayments, interest or margin trades, so the history (transfers) cannot explain the balance`,
+    );
+  const since = [...held.values()].map((h) => h.debtSince).filter((t): t is number => t !== undefined);
+  if (owing.length === 0 && since.length > 0)
+    why.push(
+      `borrowing seen since ${new Date(Math.min(...since)).toISOString()} (repaid since): the loans, interest and the margin trades they paid for are not in the ledger`,
+    );
+  const fromStatement = [...held.keys()].filter((a) => statementAssets.has(a)).sort();
+  if (fromStatement.length > 0)
+    why.push(
+      `the transaction history lists isolated-margin movements of ${fromStatement.join(', ')} (loans, repayments, margin trades) without naming the account, so this account's history may be incomplete`,
+    );
+  const running = new Map<string, Decimal>();
+  const overdrawn = new Set<string>();
+  for (const m of [...moves].sort(
+    (a, b) => a.time - b.time || (a.delta.isNegative() ? 1 : 0) - (b.delta.isNegative() ? 1 : 0),
+  )) {
+    const v = (running.get(m.asset) ?? new Decimal(0)).plus(m.delta);
+    running.set(m.asset, v);
+    if (v.isNegative()) overdrawn.add(m.asset);
+  }
+  if (overdrawn.size > 0)
+    why.push(
+      `more ${[...overdrawn].sort().join(', ')} left the account than the ledger's transfers brought in: margin trades or loans the ledger has no records of`,
+    );
+  return why;
 }
 
 /** Reconciles one account, or every account in the ledger. */

@@ -15,7 +15,7 @@ import {
   readSpotSnapshots,
 } from '../../connectors/index.js';
 import type { RequestEvent } from '../../connectors/index.js';
-import { reconcile, reconcileSpotSnapshots, requireConsent } from '../../ledger/index.js';
+import { hasGaps, reconcile, reconcileSpotSnapshots, requireConsent } from '../../ledger/index.js';
 import type { LedgerStore, SnapshotReconcileReport } from '../../ledger/index.js';
 import type { CommandContext, RegisterVerb } from '../context.js';
 import { register as registerAudit } from './audit.js';
@@ -169,7 +169,7 @@ export const register: RegisterVerb = (program: Command, runtime) => {
             ? await dailySnapshots(ctx, store, opts.account ?? 'main', opts)
             : undefined;
           const problems =
-            reports.some((r) => !r.hasBalances || r.gaps.length > 0) ||
+            reports.some((r) => !r.hasBalances || hasGaps(r)) ||
             reports.length === 0 ||
             (snapshots !== undefined && snapshots.daysWithDifferences > 0);
           const conflicts = opts.conflicts
@@ -211,8 +211,30 @@ export const register: RegisterVerb = (program: Command, runtime) => {
               ctx.print(
                 `  not covered by any balance snapshot: ${report.uncovered.map((u) => u.wallet).join(', ')} — history sums shown, not checked`,
               );
-              for (const u of report.uncovered)
-                ctx.print(`    ${u.wallet}: ${u.assets.map((a) => `${a.asset} ${a.history}`).join(', ')}`);
+              for (const u of report.uncovered) {
+                ctx.print(
+                  `    ${u.wallet}: ${u.assets
+                    .map(
+                      (a) =>
+                        `${a.asset} ${a.history}${a.balance !== undefined ? ` (balance ${a.balance}, net of debt ${a.netAsset ?? a.balance})` : ''}`,
+                    )
+                    .join(', ')}`,
+                );
+                if (u.reason) ctx.print(`      not checked: ${u.reason}`);
+              }
+            }
+            for (const w of report.isolated) {
+              const off = w.assets.filter((a) => a.gap !== '0');
+              ctx.print(
+                `  ${w.wallet}: ${off.length === 0 ? 'ok' : `${off.length} with a gap`} (transfers in and out against its balance snapshot)`,
+              );
+              for (const a of opts.all ? w.assets : off) {
+                ctx.print(
+                  a.gap === '0'
+                    ? `    ${a.asset}: ok (balance ${a.balance})`
+                    : `    ${a.asset}: gap ${a.gap} (balance ${a.balance}, history ${a.history}): isolated-margin transfers older than the API reaches (6 months), or margin trades the ledger has no records of`,
+                );
+              }
             }
             for (const a of opts.all ? report.assets : report.gaps) {
               if (a.gap === '0') {

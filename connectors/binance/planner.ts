@@ -31,7 +31,11 @@
  *     the pairs, paid again on each incremental run. With the listing, the old blind spot (an isolated
  *     account one of whose assets no record of the last 6 months names: a short whose borrowed base never
  *     left it) is closed for every account still enabled; it stays open only for a disabled account the
- *     listing omits, or when the listing is refused. `--discovery naive` asks every listed symbol;
+ *     listing omits, or when the listing is refused. `--discovery naive` asks every listed symbol.
+ *     The same listing (read when `transfers` or `balances` is asked for) is the isolated accounts'
+ *     balance snapshot: with `balances`, `isolatedSnapshot` stores each side as a `balance` of
+ *     `isolated_margin:<symbol>` and zeroes the stored ones it no longer lists; a refused listing leaves
+ *     them as they are;
  *  7. orders, last, when every surface has shown which assets the account held lately: every symbol with
  *     trades or open orders, and a probe (one allOrders call, weight 20) of every listed symbol whose base
  *     or quote the account held within the order archive's reach. An order locks the quote (buy) or the
@@ -67,7 +71,8 @@ import { dustStream } from './reads/dust.js';
 import { earnStream, FLEXIBLE_REWARDS_QUERY } from './reads/earn.js';
 import { fiatStream } from './reads/fiat.js';
 import { ordersStream } from './reads/orders.js';
-import { readIsolatedAccounts } from './reads/margin.js';
+import { isolatedBalance, isolatedSideHasAmounts, readIsolatedAccounts } from './reads/margin.js';
+import type { IsolatedAccount, IsolatedListing } from './reads/margin.js';
 import { p2pStream } from './reads/p2p.js';
 import { tradesStream } from './reads/trades.js';
 import {
@@ -545,21 +550,49 @@ export async function syncBinance(options: SyncOptions): Promise<SyncSummary> {
     let isolatedCandidates = 0;
     let isolatedPairProbes = 0;
     let isolatedListed: string[] | undefined;
-    if (surfaces.has('transfers')) {
-      progress({ type: 'phase', phase: 'reading isolated-margin transfers' });
-      // The exchange's own list of the isolated accounts: one call names them all, even one whose assets
-      // no record shows. Refused (or failing): the evidence alone, said in the summary.
-      const listing = await readIsolatedAccounts(client, sig);
+    // The exchange's own list of the isolated accounts, read once: it names every account (even one
+    // whose assets no record shows) for the transfer walk, and holds their balances for the snapshot.
+    // Refused (or failing): the evidence alone, the stored isolated balances untouched, said in the summary.
+    let listing: IsolatedListing | undefined;
+    if (surfaces.has('transfers') || surfaces.has('balances')) {
+      progress({ type: 'phase', phase: 'listing the isolated-margin accounts' });
+      listing = await readIsolatedAccounts(client, sig);
       if (listing.ok) {
         isolatedListed = [...new Set(listing.accounts.map((a) => a.symbol))].sort();
         for (const s of isolatedListed) isolatedSeen.add(s);
       } else {
+        const effects = [
+          ...(surfaces.has('transfers')
+            ? [
+                'isolated accounts were found from the records only, and one whose assets no record of the last 6 months names may be missed',
+              ]
+            : []),
+          ...(surfaces.has('balances')
+            ? ['the isolated-margin balances were not snapshotted (the stored ones are left as they were)']
+            : []),
+        ];
         warnings.push(
-          `isolated margin: the list of isolated-margin accounts was refused (${listing.reason}); isolated accounts were found from the records only, and one whose assets no record of the last 6 months names may be missed.`,
+          `isolated margin: the list of isolated-margin accounts was refused (${listing.reason}); ${effects.join('; ')}.`,
         );
         log('isolated-margin listing refused: %s', listing.reason);
       }
       await flushAudit();
+    }
+    if (listing?.ok && surfaces.has('balances')) {
+      const time = Math.floor(client.serverTime.now());
+      const snapshot = await isolatedSnapshot(store, account, listing.accounts, time);
+      for (const r of snapshot) byKind[r.kind] = (byKind[r.kind] ?? 0) + 1;
+      await store.transaction(async (tx) => {
+        if (snapshot.length > 0) {
+          const put = await tx.putRecords(snapshot as Array<ApiRecord & { source: 'api' }>);
+          for (const [outcome, n] of Object.entries(put.counts))
+            records[outcome] = (records[outcome] ?? 0) + n;
+        }
+        for (const e of audit.drain()) await tx.appendAudit(e);
+      });
+    }
+    if (surfaces.has('transfers')) {
+      progress({ type: 'phase', phase: 'reading isolated-margin transfers' });
       const reach = Math.max(options.since ?? BINANCE_LAUNCH, until - TRANSFER_LOOKBACK);
       const held = new Set([...recent].filter(([, t]) => t >= reach).map(([a]) => a));
       // Both sides held, like the trade walk's rule: one side alone would ask about most listed symbols
@@ -737,6 +770,8 @@ function withVanishedBalances(def: StreamDef, store: SyncStore, account: string)
         const zeroed: ApiRecord[] = [];
         for await (const { record } of store.iterateRecords({ account, kind: 'balance', source: 'api' })) {
           const b = record as Extract<ApiRecord, { kind: 'balance' }>;
+          // Isolated-margin wallets are not in this snapshot: the listing's (isolatedSnapshot) zeroes them.
+          if (b.wallet.startsWith(ISOLATED_WALLET)) continue;
           if (seen.has(b.id) || (b.free === '0' && b.locked === '0')) continue;
           zeroed.push({
             ...b,
@@ -768,4 +803,70 @@ function withVanishedBalances(def: StreamDef, store: SyncStore, account: string)
       }
     },
   };
+}
+
+/** A stored isolated-margin balance that holds, owes or nets nothing. */
+function isolatedEmpty(b: Extract<ApiRecord, { kind: 'balance' }>): boolean {
+  return (
+    b.free === '0' &&
+    b.locked === '0' &&
+    (b.borrowed ?? '0') === '0' &&
+    (b.interest ?? '0') === '0' &&
+    (b.netAsset ?? '0') === '0'
+  );
+}
+
+/**
+ * The isolated-margin balance snapshot from a listing that succeeded (a refused one changes nothing):
+ * each side of each listed account that holds, owes or nets anything, or whose stored balance did, as a
+ * `balance` of `isolated_margin:<symbol>`; a stored isolated balance the listing no longer has (an
+ * account or side gone) becomes zero, kept, never deleted, like the other wallets' (withVanishedBalances).
+ * `debtSince` is the first snapshot time the ledger saw the side borrowed or owing interest, carried by
+ * every later snapshot: reconcile reads it as "the history holds loans and margin trades the ledger has no
+ * records of".
+ */
+async function isolatedSnapshot(
+  store: SyncStore,
+  account: string,
+  accounts: readonly IsolatedAccount[],
+  time: number,
+): Promise<ApiRecord[]> {
+  const stored = new Map<string, Extract<ApiRecord, { kind: 'balance' }>>();
+  for await (const { record } of store.iterateRecords({ account, kind: 'balance', source: 'api' })) {
+    const b = record as Extract<ApiRecord, { kind: 'balance' }>;
+    if (b.wallet.startsWith(ISOLATED_WALLET)) stored.set(b.id, b);
+  }
+  const out: ApiRecord[] = [];
+  const listed = new Set<string>();
+  for (const acc of accounts) {
+    for (const which of ['base', 'quote'] as const) {
+      const rec = isolatedBalance(acc, which, account, time);
+      if (listed.has(rec.id)) continue;
+      listed.add(rec.id);
+      const before = stored.get(rec.id);
+      if (!isolatedSideHasAmounts(acc[which]) && (!before || isolatedEmpty(before))) continue;
+      const owes = rec.borrowed !== '0' || rec.interest !== '0';
+      const debtSince = before?.debtSince ?? (owes ? time : undefined);
+      out.push({
+        ...rec,
+        time: Math.max(time, before?.time ?? time),
+        ...(debtSince !== undefined ? { debtSince } : {}),
+      });
+    }
+  }
+  for (const [id, b] of stored) {
+    if (listed.has(id) || isolatedEmpty(b)) continue;
+    out.push({
+      ...b,
+      time: Math.max(time, b.time),
+      free: '0',
+      locked: '0',
+      borrowed: '0',
+      interest: '0',
+      netAsset: '0',
+      source: 'api',
+      raw: { absentFromSnapshot: true },
+    });
+  }
+  return out;
 }

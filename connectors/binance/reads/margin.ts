@@ -6,6 +6,7 @@
  * (planner.ts, item 6); its refusal is a value, and the sync falls back on the evidence.
  */
 import { ExchangeApiError } from '../../../core/index.js';
+import type { Balance } from '../../../schemas/index.js';
 import type { BinanceClient } from '../client.js';
 import { endpoints } from '../endpoints.js';
 import { BinanceApiError, BinanceBanError } from '../errors.js';
@@ -33,9 +34,7 @@ export interface IsolatedAccount {
 }
 
 /** The listing, or why it could not be had (the caller falls back and says so). */
-export type IsolatedListing =
-  | { ok: true; accounts: IsolatedAccount[] }
-  | { ok: false; reason: string };
+export type IsolatedListing = { ok: true; accounts: IsolatedAccount[] } | { ok: false; reason: string };
 
 function side(row: JsonObject, field: string): IsolatedSide {
   const v = row[field];
@@ -91,4 +90,44 @@ export async function readIsolatedAccounts(
       return { ok: false, reason: error.message };
     throw error;
   }
+}
+
+/** The model's wallet name of the isolated-margin account of `symbol`. */
+export function isolatedWallet(symbol: string): string {
+  return `isolated_margin:${symbol}`;
+}
+
+/** True when a side holds, owes or nets anything. */
+export function isolatedSideHasAmounts(s: IsolatedSide): boolean {
+  return s.free !== '0' || s.locked !== '0' || s.borrowed !== '0' || s.interest !== '0' || s.netAsset !== '0';
+}
+
+/**
+ * One side of a listed isolated account as a `balance` of the wallet `isolated_margin:<symbol>`:
+ * `free`/`locked` as listed (their sum is `totalAsset`, borrowed funds included), `borrowed`,
+ * `interest` and `netAsset` beside them. `debtSince` is the caller's (it needs the stored snapshot).
+ */
+export function isolatedBalance(
+  acc: IsolatedAccount,
+  which: 'base' | 'quote',
+  account: string,
+  time: number,
+): Balance {
+  const s = acc[which];
+  const wallet = isolatedWallet(acc.symbol);
+  return {
+    kind: 'balance',
+    id: `${wallet}:${s.asset}`,
+    account,
+    time,
+    source: 'api',
+    raw: { symbol: acc.symbol, enabled: acc.enabled, side: which, ...s },
+    wallet,
+    asset: s.asset,
+    free: s.free,
+    locked: s.locked,
+    borrowed: s.borrowed,
+    interest: s.interest,
+    netAsset: s.netAsset,
+  };
 }

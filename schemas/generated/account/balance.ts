@@ -36,9 +36,9 @@ export interface Balance {
    */
   routes?: ('api' | 'web' | 'csv')[];
   /**
-   * Which wallet.
+   * Which wallet: `spot`, `funding`, `earn_flexible`, `earn_locked`, or an isolated-margin account `isolated_margin:<symbol>` (one per symbol, named as wallet transfers name it, e.g. `isolated_margin:BTCUSDT`).
    */
-  wallet: 'spot' | 'funding' | 'earn_flexible' | 'earn_locked';
+  wallet: ('spot' | 'funding' | 'earn_flexible' | 'earn_locked') | string;
   /**
    * Asset code. `LD*` spot mirrors of Earn are never balances.
    */
@@ -48,7 +48,23 @@ export interface Balance {
    */
   free: string;
   /**
-   * Locked amount (`"0"` where the wallet has none).
+   * Locked amount (`"0"` where the wallet has none). In an isolated-margin wallet, `free` + `locked` is the listing's `totalAsset`: what the account holds, borrowed funds included, debt not subtracted.
    */
   locked: string;
+  /**
+   * Isolated-margin wallets only: the principal owed in this asset (the listing's `borrowed`).
+   */
+  borrowed?: string;
+  /**
+   * Isolated-margin wallets only: the interest owed in this asset, not yet paid (the listing's `interest`).
+   */
+  interest?: string;
+  /**
+   * Isolated-margin wallets only: `free` + `locked` − `borrowed` − `interest` (the listing's `netAsset`; signed: negative for a short's borrowed base sold).
+   */
+  netAsset?: string;
+  /**
+   * Isolated-margin wallets only, set by ledgertap: the time of the first snapshot the ledger holds that showed this asset borrowed or owing interest in the wallet (UTC epoch ms). Kept by every later snapshot, debt repaid or not: the wallet's history holds movements (loans, repayments, interest, margin trades) the ledger has no records of.
+   */
+  debtSince?: number;
 }
