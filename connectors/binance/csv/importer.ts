@@ -508,7 +508,27 @@ class Batcher {
             to: { kind, id: recordId },
           });
       };
-      const sameId = pool.byId.get(rec.id);
+      let sameId = pool.byId.get(rec.id);
+      // A statement trade an earlier import stored alone under this id that now meets its fills (they
+      // spell the pair the other way, or a sync stored them without folding it): the fills hold it, so
+      // the stored copy goes and the rows are matched to them, as a first import would have done.
+      if (
+        sameId &&
+        item.match &&
+        rec.kind === 'trade' &&
+        isStatementTradeCopy(sameId) &&
+        !this.ownInserts.has(keyOf(sameId.record))
+      ) {
+        const self = keyOf(sameId.record);
+        this.used.set(self, sameId.record.time);
+        const fills = this.findMatch(rec, item.match, [pool]);
+        if (fills?.every((f) => !isStatementId(f.record.id))) {
+          await this.tx.removeRecord({ account: this.account, kind: rec.kind, id: rec.id });
+          pool.byId.delete(rec.id);
+          replaced.push({ kind: rec.kind, id: rec.id });
+          sameId = undefined;
+        } else this.used.delete(self);
+      }
       if (sameId || pendingIds.has(rec.id)) {
         await resolveWith(rec.kind, rec.id);
         await movedTo(rec.kind, rec.id);

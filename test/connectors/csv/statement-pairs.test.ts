@@ -133,6 +133,47 @@ for (const backend of BACKENDS) {
       expect(await store.queryRecords({ account: 'main', kind: 'trade' })).toHaveLength(2);
     });
 
+    it('with both spellings traded (BNBBTC too), the stray copy still heals on re-import and new legs meet their fills', async () => {
+      const dir = await tempDir();
+      const { store } = await openLedgerIn(dir);
+      const file = await writeCsv(dir, 'statement.csv', [HEADER, ...TRADE_ROWS]);
+      await importCsvFile(store, file);
+      // The account also traded BNBBTC (a day before): the legs alone cannot say which pair this was.
+      const other = {
+        ...fill('900', -86_400_000, '3', '0.03', '0.003'),
+        id: 'BNBBTC:900',
+        symbol: 'BNBBTC',
+        baseAsset: 'BNB',
+        quoteAsset: 'BTC',
+        side: 'buy',
+        price: '0.01',
+      } as IncomingRecord;
+      await store.putRecords([other, ...FILLS]);
+      expect(await store.queryRecords({ account: 'main', kind: 'trade' })).toHaveLength(4);
+      const report = await importCsvFile(store, file);
+      expect(report.recordsImported).toBe(0);
+      expect(report.matched).toBe(1);
+      const trades = await store.queryRecords({ account: 'main', kind: 'trade' });
+      expect(trades.map((t) => t.record.id).sort()).toEqual([
+        'BNBBTC:900',
+        'BTCBNB:4095537',
+        'BTCBNB:4095553',
+      ]);
+      // A fresh ledger with both spellings: the statement meets the BTCBNB fills directly.
+      const dir2 = await tempDir();
+      const second = await backend.open(dir2);
+      const fresh = second.store;
+      try {
+        await fresh.putRecords([other, ...FILLS]);
+        const r = await importCsvFile(fresh, file);
+        expect([r.recordsImported, r.matched]).toEqual([0, 1]);
+        expect(await fresh.queryRecords({ account: 'main', kind: 'trade' })).toHaveLength(3);
+      } finally {
+        await fresh.close();
+        await second.drop();
+      }
+    });
+
     it("a portfolio plan's executions of one second are one record each, matched to the API's in either order", async () => {
       const dir = await tempDir();
       const { store } = await openLedgerIn(dir);
