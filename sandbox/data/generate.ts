@@ -1085,7 +1085,14 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
             tranId: 11415955596 + tranSeq * 1013,
             timestamp: tt,
           },
-          routes: tt >= asOf - 182 * DAY ? ALL_ROUTES : NO_API,
+          // The exports' transaction history lists only completed transfers: a failed one is the API's
+          // (within its 6-month reach) and the web history's alone.
+          routes:
+            status === 'FAILED'
+              ? { api: tt >= asOf - 182 * DAY, web: true, csv: false }
+              : tt >= asOf - 182 * DAY
+                ? ALL_ROUTES
+                : NO_API,
         });
       },
     });
