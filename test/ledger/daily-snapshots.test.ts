@@ -6,8 +6,6 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DecimalTotals } from '../../core/index.js';
 import { balanceEffects, openLedger, reconcileSpotSnapshots } from '../../ledger/index.js';
@@ -15,7 +13,8 @@ import { generateSandboxAccount } from '../../sandbox/index.js';
 import type { SnapshotReconcileReport } from '../../ledger/index.js';
 import type { Trade } from '../../schemas/index.js';
 import { runCliInProcess } from '../helpers/cli.js';
-import { TEST_PG_URL, freshPgSchema, type PgSchema } from '../helpers/pg.js';
+import type { PgSchema } from '../helpers/pg.js';
+import { sqlBackends, type SqlBackend } from '../helpers/sql-backends.js';
 import { useTempDirs } from '../helpers/tmp.js';
 import { deposit, trade } from './fixtures.js';
 import { TEST_WINDOW_MS, syncFixture, type SyncFixture } from '../connectors/binance/harness.js';
@@ -28,46 +27,8 @@ afterEach(async () => {
   await Promise.all(schemas.splice(0).map((s) => s.drop()));
 });
 
-interface Backend {
-  name: string;
-  location(): Promise<string>;
-  sql(db: string, statement: string): Promise<void>;
-}
-
-const backends: Backend[] = [
-  {
-    name: 'sqlite',
-    location: () => tmp(),
-    sql: (db, statement) => {
-      const conn = new Database(db);
-      try {
-        conn.prepare(statement).run();
-      } finally {
-        conn.close();
-      }
-      return Promise.resolve();
-    },
-  },
-  {
-    name: 'postgres',
-    location: () => {
-      const s = freshPgSchema('lt_snap');
-      schemas.push(s);
-      return Promise.resolve(s.url);
-    },
-    sql: async (db, statement) => {
-      const schema = new URL(db).searchParams.get('schema')!;
-      const client = new pg.Client({ connectionString: TEST_PG_URL });
-      await client.connect();
-      try {
-        await client.query(`SET search_path TO "${schema}"`);
-        await client.query(statement);
-      } finally {
-        await client.end();
-      }
-    },
-  },
-];
+type Backend = SqlBackend;
+const backends = sqlBackends(tmp, schemas, 'lt_snap');
 
 const DAY = 86_400_000;
 

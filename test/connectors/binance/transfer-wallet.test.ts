@@ -7,14 +7,13 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DecimalTotals } from '../../../core/index.js';
 import { balanceEffects, ledgerView, openLedger } from '../../../ledger/index.js';
 import type { AccountRecord } from '../../../schemas/index.js';
 import { runCliInProcess } from '../../helpers/cli.js';
-import { TEST_PG_URL, freshPgSchema, type PgSchema } from '../../helpers/pg.js';
+import type { PgSchema } from '../../helpers/pg.js';
+import { sqlBackends, type SqlBackend } from '../../helpers/sql-backends.js';
 import { useTempDirs } from '../../helpers/tmp.js';
 import { apiTruth, diffRecords, ledgerRecords, syncFixture, type SyncFixture } from './harness.js';
 
@@ -28,48 +27,8 @@ afterEach(async () => {
 
 type Rec = AccountRecord & Record<string, unknown>;
 
-interface Backend {
-  name: string;
-  /** A `--db` location, fresh for the test. */
-  location(): Promise<string>;
-  /** Runs one SQL statement on the ledger's database (the `records` and `record_sources` tables). */
-  sql(db: string, statement: string): Promise<void>;
-}
-
-const backends: Backend[] = [
-  {
-    name: 'sqlite',
-    location: () => tmp(),
-    sql: (db, statement) => {
-      const conn = new Database(db);
-      try {
-        conn.prepare(statement).run();
-      } finally {
-        conn.close();
-      }
-      return Promise.resolve();
-    },
-  },
-  {
-    name: 'postgres',
-    location: () => {
-      const s = freshPgSchema('lt_wallet');
-      schemas.push(s);
-      return Promise.resolve(s.url);
-    },
-    sql: async (db, statement) => {
-      const schema = new URL(db).searchParams.get('schema')!;
-      const client = new pg.Client({ connectionString: TEST_PG_URL });
-      await client.connect();
-      try {
-        await client.query(`SET search_path TO "${schema}"`);
-        await client.query(statement);
-      } finally {
-        await client.end();
-      }
-    },
-  },
-];
+type Backend = SqlBackend;
+const backends = sqlBackends(tmp, schemas, 'lt_wallet');
 
 async function fixture(backend: Backend): Promise<SyncFixture> {
   const f = await syncFixture(await backend.location());
