@@ -63,9 +63,10 @@ interface CredState {
 const NOT_CREDENTIAL_COOKIE =
   /^(_ga|_gid|_gat|_gcl_\w+|_fbp|_fbc|__utm\w*|_hj\w*|_uetsid|_uetvid|ajs_\w+|amplitude\w*|mp_\w+|optimizely\w*|_clck|_clsk|lang|locale|language|theme|timezone|tz|currency|cookie_consent|cookieconsent\w*|OptanonConsent|OptanonAlertBoxClosed|_dd_s|intercom-\w+|__cf_bm|_cfuvid)$/i;
 // Vendor headers without the `x-` prefix count when they end in a token, session or API-key word:
-// GitLab's `Private-Token`, vSphere's `vmware-api-session-id`, CircleCI's `Circle-Token`.
+// GitLab's `Private-Token`, vSphere's `vmware-api-session-id`, CircleCI's `Circle-Token`; and the bare
+// names some vendors use (Tanium's `session`, `token`).
 const CREDENTIAL_HEADERS =
-  /^(authorization|proxy-authorization|x-api-key|api-key|apikey|x-auth-token|x-access-token|x-csrf-token|x-xsrf-token|csrf-token|x-csrftoken|x-mbx-apikey|x-signature|x-timestamp|x-nonce|x-session-id|x-amz-security-token|x-goog-api-key|clienttype|x-trace-id-ignored|x-[\w-]*(token|key|auth|sign|signature|session|nonce|timestamp)[\w-]*|[\w-]*(csrf|xsrf)[\w-]*|[a-z][\w]*(-[\w]+)*-(token|session|session-?id|api-?key))$/i;
+  /^(session|session-?id|token|authorization|proxy-authorization|x-api-key|api-key|apikey|x-auth-token|x-access-token|x-csrf-token|x-xsrf-token|csrf-token|x-csrftoken|x-mbx-apikey|x-signature|x-timestamp|x-nonce|x-session-id|x-amz-security-token|x-goog-api-key|clienttype|x-trace-id-ignored|x-[\w-]*(token|key|auth|sign|signature|session|nonce|timestamp)[\w-]*|[\w-]*(csrf|xsrf)[\w-]*|[a-z][\w]*(-[\w]+)*-(token|session|session-?id|api-?key))$/i;
 const REDIRECT_PARAMS =
   /^(code|access_token|id_token|token|refresh_token|session_token|ticket|auth|authuser_ignored)$/i;
 const TIMESTAMP_NAME =

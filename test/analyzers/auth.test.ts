@@ -223,4 +223,27 @@ describe('vendor credential headers without the x- prefix', () => {
       'header:private-token',
     ]);
   });
+
+  // Tanium's API takes the session a login returns in a header named just `session`.
+  it('links a bare `session` header to the login whose answer issued it', () => {
+    const r = analyzeLogs([
+      har([
+        entry({
+          method: 'POST',
+          url: 'https://tanium.example.test/api/v2/session/login',
+          requestBody: { username: 'ops', password: '[REDACTED]' },
+          response: { data: { session: 'token-5f3a9c2e7b1d4a6f8e0c3b5d7a9f1e2c' } },
+        }),
+        entry({
+          url: 'https://tanium.example.test/api/v2/system_status',
+          requestHeaders: { session: 'token-5f3a9c2e7b1d4a6f8e0c3b5d7a9f1e2c', 'Accept-Language': 'en' },
+          response: { data: [] },
+        }),
+      ]).log,
+    ]);
+    expect(r.auth.credentials.map((c) => c.id).sort()).toEqual(['body:password', 'header:session']);
+    const session = r.auth.credentials.find((c) => c.id === 'header:session');
+    expect(session?.issuedBy.map((i) => i.operationId)).toContain('post_api_v2_session_login');
+    expect(session?.consumers).toContain('get_api_v2_systemStatus');
+  });
 });
