@@ -130,7 +130,11 @@ describe('margin/isolated/account', () => {
       netAsset: '-2.00100000',
       totalAsset: '0.00000000',
     });
-    expect(a.quoteAsset).toMatchObject({ asset: short.quote, free: '250.50000000', totalAsset: '250.50000000' });
+    expect(a.quoteAsset).toMatchObject({
+      asset: short.quote,
+      free: '250.50000000',
+      totalAsset: '250.50000000',
+    });
     expect(a.marginLevel).not.toBe('999.00000000');
     expect(Number(body.totalLiabilityOfBtc)).toBeGreaterThan(0);
     expect(body.assets.find((x) => x.symbol === 'BTCUSDT')!.enabled).toBe(false);

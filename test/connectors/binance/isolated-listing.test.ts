@@ -81,10 +81,7 @@ function shortAccount(): { account: SandboxAccount; symbol: string } {
   return { account, symbol: sym.symbol };
 }
 
-async function fixture(
-  account: SandboxAccount,
-  extraRoutes: SandboxExtraRoute[] = [],
-): Promise<SyncFixture> {
+async function fixture(account: SandboxAccount, extraRoutes: SandboxExtraRoute[] = []): Promise<SyncFixture> {
   const f = await syncFixture(await tmp(), { account, extraRoutes });
   open.push(f);
   return f;
@@ -97,7 +94,9 @@ async function transfersOf(f: SyncFixture, symbol: string): Promise<Map<string, 
   return out;
 }
 
-async function listingCalls(db: string): Promise<Array<{ params: Record<string, unknown>; status?: number }>> {
+async function listingCalls(
+  db: string,
+): Promise<Array<{ params: Record<string, unknown>; status?: number }>> {
   const store = await openLedger(db, { create: false });
   try {
     return (await store.listAudit({ account: 'main' })).filter((a) => a.endpoint === LISTING);
