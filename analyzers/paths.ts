@@ -12,6 +12,7 @@ import {
   ID_CLASSES,
   camelIdentifier,
   classifySegment as classifyShape,
+  isLocale,
   singular,
   type SegmentClass,
 } from './shapes.js';
@@ -191,7 +192,23 @@ export class PathTrie {
     let chosen: PathNode[] = [];
     let reason = '';
     let confidence = 0;
-    if (symbols.length >= 2 || (symbols.length === 1 && echo(symbols[0]?.segment ?? '') !== undefined)) {
+    let cls: SegmentClass | 'word' | undefined;
+    // Language tags (`/en-US/…`, `/de/…`) leading to alike sub-paths: the same pages in another language.
+    // At any depth, the first segment too (where the sibling rule never applies).
+    const locales = candidates.filter((c) => isLocale(c.segment));
+    const localeGroup = locales.filter((c) => c === locales[0] || compatible(c, locales[0] as PathNode));
+    if (localeGroup.length >= 2) {
+      chosen = localeGroup;
+      cls = 'locale';
+      reason = `language tags as segments (${localeGroup
+        .map((c) => c.segment)
+        .slice(0, 5)
+        .join(', ')}) leading to the same sub-paths`;
+      confidence = Math.min(0.9, 0.6 + 0.1 * localeGroup.length);
+    } else if (
+      symbols.length >= 2 ||
+      (symbols.length === 1 && echo(symbols[0]?.segment ?? '') !== undefined)
+    ) {
       chosen = symbols;
       reason = `trading symbols as segments (${symbols.length} distinct)`;
       confidence = Math.min(0.95, 0.7 + 0.05 * symbols.length);
@@ -230,9 +247,7 @@ export class PathTrie {
       }
     }
     if (chosen.length === 0) return;
-    const cls: SegmentClass | 'word' = chosen.every((c) => classifySegment(c.segment) === 'symbol')
-      ? 'symbol'
-      : 'word';
+    cls ??= chosen.every((c) => classifySegment(c.segment) === 'symbol') ? 'symbol' : 'word';
     let target = node.params.get(cls);
     if (!target) {
       target = this.newNode(cls, node, cls);
@@ -424,6 +439,8 @@ function paramName(n: PathNode, prevLiteral: string, echo: EchoLookup): string {
       return 'email';
     case 'symbol':
       return 'symbol';
+    case 'locale':
+      return 'locale';
     default:
       break;
   }

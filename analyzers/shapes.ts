@@ -5,7 +5,18 @@
  */
 
 export type SegmentClass =
-  'int' | 'uuid' | 'ulid' | 'hex' | 'date' | 'email' | 'symbol' | 'opaque' | 'version' | 'reserved' | 'word';
+  | 'int'
+  | 'uuid'
+  | 'ulid'
+  | 'hex'
+  | 'date'
+  | 'email'
+  | 'symbol'
+  | 'opaque'
+  | 'version'
+  | 'reserved'
+  | 'word'
+  | 'locale';
 
 /** Classes that are parameters on their own, without sibling evidence. */
 export const ID_CLASSES: ReadonlySet<SegmentClass> = new Set([
@@ -229,3 +240,30 @@ export function camelIdentifier(text: string): string {
     .join('');
   return /^\d/.test(out) ? `p${out}` : out;
 }
+
+/** ISO 639-1 codes of the languages sites are commonly served in (a bare `/de/` prefix). */
+const LANGUAGES = new Set(
+  'af ar az be bg bn bs ca cs cy da de el en es et eu fa fi fr ga gl gu he hi hr hu hy id is it ja ka kk km kn ko ky lo lt lv mk ml mn mr ms my nb ne nl no pa pl pt ro ru si sk sl sq sr sv sw ta te th tl tr uk ur uz vi zh'.split(
+    ' ',
+  ),
+);
+
+/**
+ * A language tag as a path segment (`en`, `de-DE`, `pt_BR`, `zh-Hans`, `zh-Hans-CN`, `en-us`): the same
+ * pages in another language, so siblings that are all tags are one `{locale}` parameter.
+ */
+export function isLocale(segment: string): boolean {
+  const m = /^([a-z]{2,3})(?:[-_]([A-Z]{2}|[A-Z][a-z]{3}(?:[-_][A-Z]{2})?|[a-z]{2}))?$/.exec(segment);
+  if (!m?.[1]) return false;
+  // `de-DE` and `zh-Hans` are tags by their form; a bare tag must name a known language, and an all
+  // lower-case one (`my-id` could be a page) must be a common locale.
+  if (m[2] === undefined) return LANGUAGES.has(m[1]);
+  if (/[A-Z]/.test(m[2])) return m[1].length === 2 || LANGUAGES.has(m[1]);
+  return LOWER_CASE_LOCALES.has(segment.replace('_', '-'));
+}
+
+const LOWER_CASE_LOCALES = new Set(
+  'en-us en-gb en-au en-ca en-in en-ie en-nz en-za de-de de-at de-ch fr-fr fr-ca fr-be fr-ch es-es es-mx es-ar pt-br pt-pt it-it nl-nl pl-pl ru-ru uk-ua tr-tr ja-jp ko-kr zh-cn zh-tw zh-hk vi-vn th-th sv-se da-dk nb-no fi-fi cs-cz'.split(
+    ' ',
+  ),
+);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeLogs } from '../../analyzers/index.js';
 import { isWordFileName } from '../../analyzers/paths.js';
+import { isLocale } from '../../analyzers/shapes.js';
 import { entry, har } from './build.js';
 
 describe('path templates: server files named in words stay literal', () => {
@@ -73,6 +74,60 @@ describe('capitalised vocabulary words beside echoed values', () => {
     expect(r.operations.map((o) => o.pathTemplate).sort()).toEqual([
       '/teams/user/members',
       '/teams/{team}/members',
+    ]);
+  });
+});
+
+describe('path templates: language tags', () => {
+  it.each([
+    ['en', true],
+    ['de-DE', true],
+    ['pt_BR', true],
+    ['zh-Hans', true],
+    ['zh-Hans-CN', true],
+    ['en-us', true],
+    ['xx', false],
+    ['api', false],
+    ['users', false],
+    ['v1', false],
+    ['my-id', false],
+  ])('%s is a language tag: %s', (segment, expected) => {
+    expect(isLocale(segment)).toBe(expected);
+  });
+
+  it('makes the same pages in several languages one {locale} route, at the first segment too', () => {
+    const r = analyzeLogs([
+      har([
+        ...['en-US', 'de-DE', 'fr'].flatMap((l) => [
+          entry({ url: `https://shop.example.test/${l}/products`, response: { products: [] } }),
+          entry({ url: `https://shop.example.test/${l}/cart`, response: { cart: [] } }),
+        ]),
+        entry({ url: 'https://shop.example.test/api/session', response: { ok: true } }),
+        entry({ url: 'https://shop.example.test/help/faq', response: { ok: true } }),
+      ]).log,
+    ]);
+    const templates = r.operations.map((o) => o.pathTemplate).sort();
+    expect(templates).toEqual(['/api/session', '/help/faq', '/{locale}/cart', '/{locale}/products']);
+    const param = r.operations
+      .find((o) => o.pathTemplate === '/{locale}/cart')!
+      .parameters.find((p) => p.in === 'path');
+    expect(param?.name).toBe('locale');
+  });
+
+  it('a single language, or tags leading to unrelated pages, stay literal', () => {
+    const r = analyzeLogs([
+      har([
+        entry({ url: 'https://a.example.test/en/my/wallet', response: { ok: true } }),
+        entry({ url: 'https://a.example.test/en/markets', response: { ok: true } }),
+        entry({ url: 'https://b.example.test/de/impressum', response: { ok: true } }),
+        entry({ url: 'https://b.example.test/fr/mentions', response: { ok: true } }),
+      ]).log,
+    ]);
+    expect(r.operations.map((o) => o.pathTemplate).sort()).toEqual([
+      '/de/impressum',
+      '/en/markets',
+      '/en/my/wallet',
+      '/fr/mentions',
     ]);
   });
 });
