@@ -12,7 +12,7 @@ import type { IncomingMessage } from 'node:http';
 import { createServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { listenOnPort0 } from './ws-server.js';
+import { everyWhileOpen, listenOnPort0 } from './ws-server.js';
 
 export const SIO_SESSION = '7c1e0ffee5e55104a11ce0b5e55104a9';
 /** A token the app sends inside its subscribe event: must never reach a written HAR. */
@@ -84,17 +84,8 @@ export async function startSioServer(): Promise<SioServer> {
     close: async () => undefined,
   };
   let sids = 0;
-  const every = (ws: WebSocket, ms: number, fn: (n: number) => void): void => {
-    let n = 0;
-    const timer = setInterval(() => {
-      if (ws.readyState === ws.OPEN) fn(++n);
-    }, ms);
-    timers.add(timer);
-    ws.on('close', () => {
-      clearInterval(timer);
-      timers.delete(timer);
-    });
-  };
+  const every = (ws: WebSocket, ms: number, fn: (n: number) => void): void =>
+    everyWhileOpen(timers, ws, ms, fn);
   const emit = (ws: WebSocket, ns: string, name: string, arg: unknown): void =>
     ws.send(`42${ns ? `${ns},` : ''}${JSON.stringify([name, arg])}`);
   const ack = (ws: WebSocket, ns: string, id: string, arg: unknown): void =>

@@ -105,17 +105,8 @@ export async function startWsServer(): Promise<WsAppServer> {
     handshakes: [],
     close: async () => undefined,
   };
-  const every = (ws: WebSocket, ms: number, fn: (n: number) => void): void => {
-    let n = 0;
-    const timer = setInterval(() => {
-      if (ws.readyState === ws.OPEN) fn(++n);
-    }, ms);
-    timers.add(timer);
-    ws.on('close', () => {
-      clearInterval(timer);
-      timers.delete(timer);
-    });
-  };
+  const every = (ws: WebSocket, ms: number, fn: (n: number) => void): void =>
+    everyWhileOpen(timers, ws, ms, fn);
   const send = (ws: WebSocket, value: unknown): void => ws.send(JSON.stringify(value));
 
   const stream = (ws: WebSocket, req: IncomingMessage): void => {
@@ -211,6 +202,24 @@ export async function startWsServer(): Promise<WsAppServer> {
   });
   await listenOnPort0(server, wss, timers, state);
   return state;
+}
+
+/** Calls `fn(1)`, `fn(2)`, … every `ms` while `ws` is open; the timer ends with the socket (or at close). */
+export function everyWhileOpen(
+  timers: Set<NodeJS.Timeout>,
+  ws: WebSocket,
+  ms: number,
+  fn: (n: number) => void,
+): void {
+  let n = 0;
+  const timer = setInterval(() => {
+    if (ws.readyState === ws.OPEN) fn(++n);
+  }, ms);
+  timers.add(timer);
+  ws.on('close', () => {
+    clearInterval(timer);
+    timers.delete(timer);
+  });
 }
 
 /**

@@ -11,12 +11,11 @@
  * Through the CLI on SQLite and (with LEDGERTAP_TEST_PG) PostgreSQL.
  */
 import { describe, expect, it } from 'vitest';
-import { addDecimals } from '../../../core/index.js';
-import { balanceEffects, type IncomingRecord, type LedgerStore } from '../../../ledger/index.js';
+import type { IncomingRecord, LedgerStore } from '../../../ledger/index.js';
 import type { AccountRecord } from '../../../schemas/index.js';
-import { runCliInProcess } from '../../helpers/cli.js';
 import { useTempDirs } from '../../helpers/tmp.js';
 import { BACKENDS, useBackendLedger } from './backends.js';
+import { importCli, walletTotals, type FileReport } from './cli-import.js';
 import { earlierQuarantine, writeCsv } from './statements.js';
 
 const tempDir = useTempDirs('ledgertap-csv-futures-rebates-');
@@ -50,35 +49,10 @@ const TOTALS = {
   'umfuture USDT': '13.04',
 };
 
-interface FileReport {
-  rowsRead: number;
-  recordsImported: number;
-  duplicates: number;
-  matched: number;
-  quarantined: number;
-  quarantineResolved: number;
-}
-
-async function importCli(location: string, file: string): Promise<FileReport> {
-  const out = await runCliInProcess(['import', 'csv', file, '--db', location, '--json']);
-  expect(out.code, out.stderr + out.stdout).toBe(0);
-  return (JSON.parse(out.stdout) as { files: FileReport[] }).files[0]!;
-}
-
 async function records(store: LedgerStore): Promise<AccountRecord[]> {
   return (await store.queryRecords({ account: 'main' }))
     .map((s) => s.record)
     .sort((a, b) => a.time - b.time || (a.kind + a.id < b.kind + b.id ? -1 : 1));
-}
-
-async function walletTotals(store: LedgerStore): Promise<Record<string, string>> {
-  const sums = new Map<string, string>();
-  for (const r of await records(store))
-    for (const e of balanceEffects(r)) {
-      const key = `${e.wallet} ${e.asset}`;
-      sums.set(key, addDecimals(sums.get(key) ?? '0', e.delta));
-    }
-  return Object.fromEntries([...sums].filter(([, v]) => v !== '0').sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 type Change = Extract<AccountRecord, { kind: 'balance_change' }>;
