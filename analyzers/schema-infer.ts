@@ -38,6 +38,28 @@ interface ObjectStats {
   mapKeyFormat?: string;
 }
 
+/**
+ * The arrays seen at one node. Items are kept by position while the arrays may be tuples (a kline
+ * `[openTime, "open", …]`, a WebSocket `["trade", {…}]`): short, and their positions of different kinds.
+ * The first array that shows a list (longer than the cap, or every position of one kind) merges the
+ * positions into `items`, so a list of objects costs one observation per item, as before.
+ */
+export interface ArrayStats {
+  count: number;
+  /** Lengths over non-empty and empty arrays alike. */
+  minItems: number;
+  maxItems: number;
+  /** Every item, merged (a list); empty while `positions` holds them. */
+  items: SchemaAcc;
+  /** Items by position, while every non-empty array so far fits a tuple. */
+  positions?: SchemaAcc[];
+  /** Set once a non-empty array was seen: a node decides tuple or list on its first one. */
+  decided: boolean;
+}
+
+/** Longest array still considered a tuple: klines have 12 positions, Phoenix messages 5. */
+const MAX_TUPLE = 16;
+
 /** The state of one schema node: counts per JSON kind, and children. */
 export interface SchemaAcc {
   /** Values observed at this node (any kind, including null). */
@@ -46,7 +68,7 @@ export interface SchemaAcc {
   booleans: number;
   str?: StringStats;
   num?: NumberStats;
-  arr?: { count: number; items: SchemaAcc; minItems: number; maxItems: number };
+  arr?: ArrayStats;
   obj?: ObjectStats;
   /** Values cut off by the depth cap. */
   deep: number;
@@ -54,6 +76,76 @@ export interface SchemaAcc {
 
 export function newSchemaAcc(): SchemaAcc {
   return { count: 0, nulls: 0, booleans: 0, deep: 0 };
+}
+
+function newArrayStats(): ArrayStats {
+  return { count: 0, items: newSchemaAcc(), minItems: Infinity, maxItems: 0, decided: false };
+}
+
+/** The JSON kinds a node has seen (nulls aside). */
+function kindsOf(acc: SchemaAcc): number {
+  return (
+    (acc.str ? 1 : 0) |
+    (acc.num ? 2 : 0) |
+    (acc.booleans > 0 ? 4 : 0) |
+    (acc.arr ? 8 : 0) |
+    (acc.obj ? 16 : 0)
+  );
+}
+
+/**
+ * Whether positions still read as a tuple: each position of one kind, and not all of the same kind
+ * (`["0.1", "2"]` price/quantity pairs are a list of strings; `[1499040000000, "0.0163", …]` is a tuple).
+ */
+function tupleLike(positions: SchemaAcc[]): boolean {
+  let seen = 0;
+  let distinct = false;
+  for (const p of positions) {
+    const k = kindsOf(p);
+    if (k === 0) continue;
+    if ((k & (k - 1)) !== 0) return false;
+    if (seen !== 0 && k !== seen) distinct = true;
+    seen = k;
+  }
+  return distinct;
+}
+
+/** Turns a tuple candidate into a list: every position merged into `items`. */
+function toList(arr: ArrayStats, ctx: AnalyzeContext): void {
+  if (!arr.positions) return;
+  for (const p of arr.positions) mergeSchemaAcc(arr.items, p, ctx);
+  arr.positions = undefined;
+}
+
+/** The items of every array at a node, merged (a tuple's positions included). */
+export function listItems(arr: ArrayStats, ctx: AnalyzeContext): SchemaAcc {
+  if (!arr.positions) return arr.items;
+  const merged = newSchemaAcc();
+  mergeSchemaAcc(merged, arr.items, ctx);
+  for (const p of arr.positions) mergeSchemaAcc(merged, p, ctx);
+  return merged;
+}
+
+function observeArray(acc: SchemaAcc, value: unknown[], ctx: AnalyzeContext, depth: number): void {
+  const arr = (acc.arr ??= newArrayStats());
+  arr.count++;
+  arr.minItems = Math.min(arr.minItems, value.length);
+  arr.maxItems = Math.max(arr.maxItems, value.length);
+  if (value.length === 0) return;
+  if (!arr.decided) {
+    arr.decided = true;
+    if (value.length <= MAX_TUPLE) arr.positions = [];
+  } else if (arr.positions && value.length > MAX_TUPLE) toList(arr, ctx);
+  const positions = arr.positions;
+  if (!positions) {
+    for (const item of value) observeValue(arr.items, item, ctx, depth + 1);
+    return;
+  }
+  for (let i = 0; i < value.length; i++) {
+    const p = (positions[i] ??= newSchemaAcc());
+    observeValue(p, value[i], ctx, depth + 1);
+  }
+  if (!tupleLike(positions)) toList(arr, ctx);
 }
 
 /** Empty string stats; called only where a node sees its first string (`??=`), never per value. */
@@ -113,13 +205,8 @@ export function observeValue(acc: SchemaAcc, value: unknown, ctx: AnalyzeContext
       observeString(acc, value, ctx);
       return;
     case 'object':
-      if (Array.isArray(value)) {
-        const arr = (acc.arr ??= { count: 0, items: newSchemaAcc(), minItems: Infinity, maxItems: 0 });
-        arr.count++;
-        arr.minItems = Math.min(arr.minItems, value.length);
-        arr.maxItems = Math.max(arr.maxItems, value.length);
-        for (const item of value) observeValue(arr.items, item, ctx, depth + 1);
-      } else {
+      if (Array.isArray(value)) observeArray(acc, value, ctx, depth);
+      else {
         observeObject(acc, value as Record<string, unknown>, ctx, depth);
       }
       return;
@@ -223,6 +310,7 @@ function convertToMap(obj: ObjectStats, why: string, ctx: AnalyzeContext): Schem
 export function hitDepthCap(acc: SchemaAcc): boolean {
   if (acc.deep > 0) return true;
   if (acc.arr && hitDepthCap(acc.arr.items)) return true;
+  if (acc.arr?.positions?.some(hitDepthCap)) return true;
   if (acc.obj?.map && hitDepthCap(acc.obj.map)) return true;
   if (acc.obj) for (const child of acc.obj.props.values()) if (hitDepthCap(child)) return true;
   return false;
@@ -252,13 +340,7 @@ export function mergeSchemaAcc(dst: SchemaAcc, src: SchemaAcc, ctx: AnalyzeConte
     d.epochMillis += src.num.epochMillis;
     mergeValues(d, src.num, ctx);
   }
-  if (src.arr) {
-    const d = (dst.arr ??= { count: 0, items: newSchemaAcc(), minItems: Infinity, maxItems: 0 });
-    d.count += src.arr.count;
-    d.minItems = Math.min(d.minItems, src.arr.minItems);
-    d.maxItems = Math.max(d.maxItems, src.arr.maxItems);
-    mergeSchemaAcc(d.items, src.arr.items, ctx);
-  }
+  if (src.arr) mergeArrays((dst.arr ??= newArrayStats()), src.arr, ctx);
   if (src.obj) {
     const d: ObjectStats = (dst.obj ??= { count: 0, props: new Map<string, SchemaAcc>() });
     d.count += src.obj.count;
@@ -279,6 +361,25 @@ export function mergeSchemaAcc(dst: SchemaAcc, src: SchemaAcc, ctx: AnalyzeConte
       if (d.props.size > ctx.maxObjectKeys) convertToMap(d, 'many', ctx);
     }
   }
+}
+
+function mergeArrays(d: ArrayStats, s: ArrayStats, ctx: AnalyzeContext): void {
+  d.count += s.count;
+  d.minItems = Math.min(d.minItems, s.minItems);
+  d.maxItems = Math.max(d.maxItems, s.maxItems);
+  if (!s.decided) return;
+  if (!d.decided) {
+    d.decided = true;
+    if (s.positions) d.positions = [];
+  }
+  const mine = d.positions;
+  if (mine && s.positions) {
+    s.positions.forEach((p, i) => mergeSchemaAcc((mine[i] ??= newSchemaAcc()), p, ctx));
+    if (!tupleLike(mine)) toList(d, ctx);
+    return;
+  }
+  toList(d, ctx);
+  mergeSchemaAcc(d.items, listItems(s, ctx), ctx);
 }
 
 function mergeValues<T>(
@@ -361,7 +462,14 @@ export function toJsonSchema(acc: SchemaAcc, options: ToSchemaOptions = {}): Jso
   if (acc.arr) {
     const a = acc.arr;
     const schema: JsonSchema = { type: 'array' };
-    if (a.items.count > 0) schema.items = toJsonSchema(a.items, { name: name.replace(/s$/, '') });
+    const itemName = name.replace(/s$/, '');
+    if (a.positions) {
+      // A tuple (positions survive only while at least two differ in kind): each position its own
+      // schema; positions past the shortest array are optional.
+      schema.prefixItems = a.positions.map((p) => toJsonSchema(p, { name: itemName }));
+      schema.minItems = a.minItems;
+      schema['x-tuple'] = true;
+    } else if (a.items.count > 0) schema.items = toJsonSchema(a.items, { name: itemName });
     variants.push(schema);
   }
   if (acc.obj) {

@@ -92,12 +92,7 @@ export function mergeJsonSchemas(a: Json, b: Json): Json {
           if (req.length > 0) out.required = req;
         }
       }
-      if (kind === 'array') {
-        const ia = isObj(a.items) ? a.items : undefined;
-        const ib = isObj(b.items) ? b.items : undefined;
-        if (ia && ib) out.items = mergeJsonSchemas(ia, ib);
-        else if (ia || ib) out.items = ia ?? ib;
-      }
+      if (kind === 'array') Object.assign(out, mergeArraySchemas(a, b));
       return out;
     }
   }
@@ -112,6 +107,32 @@ export function mergeJsonSchemas(a: Json, b: Json): Json {
       seen.has(JSON.stringify(v)) ? false : (seen.add(JSON.stringify(v)), true),
     ),
   };
+}
+
+/** Position schemas of a tuple (`prefixItems`), or undefined for a list. */
+function tuplePositions(s: Json): Json[] | undefined {
+  return Array.isArray(s.prefixItems) ? (s.prefixItems as unknown[]).filter(isObj) : undefined;
+}
+
+/**
+ * Two captures' array schemas: tuples stay tuples position by position (the shorter capture's missing
+ * positions are optional); a tuple beside a list becomes a list of everything either saw.
+ */
+function mergeArraySchemas(a: Json, b: Json): Json {
+  const pa = tuplePositions(a);
+  const pb = tuplePositions(b);
+  if (pa && pb) {
+    const positions = Array.from({ length: Math.max(pa.length, pb.length) }, (_, i) => {
+      const x = pa[i];
+      const y = pb[i];
+      return x && y ? mergeJsonSchemas(x, y) : ((x ?? y) as Json);
+    });
+    const min = Math.min(Number(a.minItems ?? 0), Number(b.minItems ?? 0));
+    return { prefixItems: positions, minItems: min, 'x-tuple': true };
+  }
+  const parts = [a.items, b.items, ...(pa ?? []), ...(pb ?? [])].filter(isObj);
+  if (parts.length === 0) return {};
+  return { items: parts.slice(1).reduce((m, x) => mergeJsonSchemas(m, x), parts[0] as Json) };
 }
 
 function shiftEvidence<T extends { evidence?: ProtocolEvidence[] }>(x: T, offset: number): T {
@@ -138,11 +159,16 @@ function opKey(o: ProtocolOperation): string {
   return `${o.origin} ${o.method} ${o.pathTemplate} ${o.rpc ? `${o.rpc.kind}:${o.rpc.name}` : ''}`;
 }
 
+/** A parameter's identity within an operation: a matrix `;id=` is not the templated `{id}`. */
+function paramKey(p: ProtocolOperation['parameters'][number]): string {
+  return `${p.in}:${p.style ?? ''}:${p.name}`;
+}
+
 function mergeOperation(a: ProtocolOperation, b: ProtocolOperation): ProtocolOperation {
   const samples = a.samples + b.samples;
-  const params = new Map(a.parameters.map((p) => [`${p.in}:${p.name}`, { ...p }]));
+  const params = new Map(a.parameters.map((p) => [paramKey(p), { ...p }]));
   for (const p of b.parameters) {
-    const k = `${p.in}:${p.name}`;
+    const k = paramKey(p);
     const mine = params.get(k);
     if (!mine)
       params.set(k, { ...p, required: false, presence: Math.round((p.seen / samples) * 1000) / 1000 });
@@ -158,8 +184,9 @@ function mergeOperation(a: ProtocolOperation, b: ProtocolOperation): ProtocolOpe
       });
     }
   }
+  // A templated path parameter is in every request of its template; a matrix parameter need not be.
   for (const [k, p] of params)
-    if (!b.parameters.some((q) => `${q.in}:${q.name}` === k) && p.in !== 'path')
+    if (!b.parameters.some((q) => paramKey(q) === k) && (p.in !== 'path' || p.style === 'matrix'))
       params.set(k, { ...p, required: false, presence: Math.round((p.seen / samples) * 1000) / 1000 });
   const responses = new Map<number, ProtocolResponse>(a.responses.map((r) => [r.status, { ...r }]));
   for (const r of b.responses) {

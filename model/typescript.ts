@@ -23,6 +23,13 @@ function clean(schema: unknown): unknown {
         ? Object.fromEntries(Object.entries(v as Json).map(([pk, pv]) => [pk, clean(pv)]))
         : clean(v);
   }
+  // json-schema-to-typescript reads tuples the draft-07 way (`items` as an array); positions past the
+  // captured ones stay open, as the inferred schemas are.
+  if (Array.isArray(out.prefixItems)) {
+    out.additionalItems = out.items ?? true;
+    out.items = out.prefixItems;
+    delete out.prefixItems;
+  }
   return out;
 }
 

@@ -181,9 +181,21 @@ export function findDrift(value: unknown, schema: Schema, options: DriftOptions 
       return;
     }
     if (Array.isArray(v)) {
+      // A tuple checks each position against its own schema; items past them against `items`, if any.
+      const positions = Array.isArray(chosen.prefixItems) ? (chosen.prefixItems as unknown[]) : [];
       const items = chosen.items;
-      if (!isObject(items)) return;
-      v.slice(0, maxItems).forEach((item, i) => walk(item, items, `${pointer}/${i}`));
+      const minItems = typeof chosen.minItems === 'number' ? chosen.minItems : 0;
+      for (let i = v.length; i < Math.min(minItems, positions.length); i++)
+        push({
+          kind: 'field_removed',
+          pointer: `${pointer}/${i}`,
+          expected: `position ${i}`,
+          summary: `${pointer || 'the body'} had at least ${minItems} positions in every captured response and now has ${v.length}.`,
+        });
+      v.slice(0, maxItems).forEach((item, i) => {
+        const own = i < positions.length ? positions[i] : items;
+        if (isObject(own)) walk(item, own as Schema, `${pointer}/${i}`);
+      });
     }
   };
   walk(value, schema, '');

@@ -110,6 +110,13 @@ describe('WebSocket tuple messages', () => {
     const w = only(analyze(socket('wss://feed.example.test/v2', frames)));
     expect(w.discriminators.receiveIndex).toBe(0);
     expect(kindsOf(w)).toEqual({ 'receive:depth': 3, 'receive:trade': 3 });
+    // A kind's schema is a tuple: the name, then its payload (not one schema merged over both).
+    const trade = w.kinds.find((k) => k.id === 'receive:trade')?.schema as Record<string, unknown>;
+    expect(trade).toMatchObject({ type: 'array', minItems: 2, 'x-tuple': true });
+    expect(trade.prefixItems).toEqual([
+      expect.objectContaining({ type: 'string' }),
+      expect.objectContaining({ type: 'object', required: ['p', 'q'] }),
+    ]);
   });
 
   it('Phoenix channels: the event, not the lone topic nor the refs', () => {
