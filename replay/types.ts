@@ -103,7 +103,7 @@ export interface ReplayOptions {
   onProgress?: (progress: ReplayProgress) => void;
   /**
    * Called for each page received, for writing live data (a HAR of the replayed reads), and for each
-   * WebSocket connection that opened, with its frames (`webSocket`).
+   * WebSocket connection dialled, with its frames (`webSocket`; none when the handshake was refused).
    */
   onExchange?: (exchange: ReplayExchange) => void | Promise<void>;
   /** WebSocket replay (replay/websocket.ts); `false` leaves the model's WebSocket endpoints out. Default: on. */
@@ -169,7 +169,8 @@ export interface WebSocketSessionStats {
   /** Why collection ended. */
   stoppedBy: 'time' | 'count' | 'server-close' | 'frame-limit' | 'error' | 'aborted';
   close?: { by: 'client' | 'server'; code: number; reason: string };
-  sent: { messages: number; heartbeats: number };
+  /** `acks`: answers to the server's own socket.io emits that asked for one (replayed as captured). */
+  sent: { messages: number; heartbeats: number; acks: number };
   received: {
     messages: number;
     bytes: number;
@@ -218,8 +219,17 @@ export interface ReplayExchange {
     headers: [string, string][];
     body: string;
     mimeType: string;
+    /**
+     * Why no answer came (a WebSocket handshake the server closed, reset or let time out), with status 0:
+     * written as Chrome DevTools writes a failed request's `response._error`.
+     */
+    error?: string;
   };
-  /** A replayed WebSocket connection (`operationId` is the endpoint id; the response is the 101). */
+  /**
+   * A replayed WebSocket connection (`operationId` is the endpoint id; the response is the 101). A
+   * handshake that did not open is one too: the server's non-101 answer (or status 0 and `error`) and
+   * no messages.
+   */
   webSocket?: {
     messages: ReplayWebSocketFrame[];
     /** Frames past the bound kept per connection (`maxMessages` plus the most messages replay sends). */

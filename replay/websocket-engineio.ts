@@ -3,11 +3,12 @@
  * packet (`0{sid, pingInterval, pingTimeout}`), keeps the session alive the way the captured version
  * does (engine.io 4: the server pings with `2` and we answer `3`; engine.io 3: we ping every
  * pingInterval and expect `3`), connects the namespaces of the plan (`40`, `40/ns,`), emits each planned
- * event once its namespace is connected, and hands every received packet to the Session, which names and
- * checks it as the analyzer named the captured ones.
+ * event once its namespace is connected, answers the server's emits that ask for an ack the way the
+ * captured client did, and hands every received packet to the Session, which names and checks it as the
+ * analyzer named the captured ones.
  */
 import { decodeFrame } from '../model/index.js';
-import type { SocketIoPlan } from './websocket-socketio.js';
+import { ackPacket, type SocketIoPlan } from './websocket-socketio.js';
 import type { Session } from './websocket-session.js';
 import type { Outgoing } from './websocket-messages.js';
 
@@ -23,6 +24,8 @@ export interface EngineIoHooks {
   elapsedMs(): number;
   /** The engine.io session is dead (no heartbeat in time): end the connection with this reason. */
   dead(why: string): void;
+  /** A run warning about this endpoint (the endpoint id is added by the caller). */
+  warn(message: string): void;
 }
 
 function positiveMs(value: unknown, fallback: number): number {
@@ -33,6 +36,8 @@ export class EngineIoClient {
   private readonly queued = new Map<string, Outgoing[]>();
   private readonly connected = new Set<string>();
   private readonly refused = new Set<string>();
+  /** Server events whose ack was reported (not answered, or answered with redacted values), once each. */
+  private readonly reported = new Set<string>();
   private pingIntervalMs = DEFAULT_PING_INTERVAL_MS;
   private pingTimeoutMs = DEFAULT_PING_TIMEOUT_MS;
   private opened = false;
@@ -76,6 +81,40 @@ export class EngineIoClient {
     if (d.packet === 'open') this.open(d.payload);
     else if (d.packet === 'connect') this.joined(ns);
     else if (d.packet === 'connect-error') this.refused.add(ns);
+    else if (d.packet === 'event' && d.ackId !== undefined) this.answer(ns, d.event ?? 'event', d.ackId);
+  }
+
+  /**
+   * The server emitted an event asking for an ack (`42<ns,>7["confirm",…]`): a real client answers, and
+   * some servers stall or disconnect without it. Answered only from evidence, with the arguments the
+   * captured client acked that event name with, under the live ack id; never invented: an event the
+   * capture shows unanswered (or answered with a binary ack) gets no ack, and is reported by name.
+   */
+  private answer(ns: string, event: string, ackId: string): void {
+    const name = `${ns ? `${ns}:` : ''}${event}`;
+    const captured = this.plan.acks.get(name);
+    if (captured && 'args' in captured) {
+      this.hooks.send(ackPacket(ns, ackId, captured.args));
+      this.session.stats.sent.acks++;
+      if (captured.redacted)
+        this.report(name, 'answered with values the capture had redacted, sent as captured', true);
+      return;
+    }
+    this.report(
+      name,
+      captured
+        ? `the server asked for an ack of ${name}; the capture's ack cannot be sent (${captured.held}), so none was`
+        : `the server asked for an ack of ${name}; the capture shows no ack from the client for it, so replay sent none`,
+      false,
+    );
+  }
+
+  private report(name: string, reason: string, sent: boolean): void {
+    if (this.reported.has(name)) return;
+    this.reported.add(name);
+    const message = `${this.session.endpoint.id}/${name}.ack`;
+    if (!sent) this.session.stats.heldBack.push({ message, reason });
+    this.hooks.warn(sent ? `the ack of ${name} was ${reason}` : reason);
   }
 
   /** The drifts only the end can tell: no open packet, a namespace never connected. Clears the timers. */

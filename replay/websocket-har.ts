@@ -20,14 +20,20 @@ function maskValue(value: unknown, depth: number): unknown {
   return out;
 }
 
+/** `text` with every secret value the connection used (four characters or more) masked. */
+export function maskSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= 4) out = out.split(s).join(MASK);
+  return out;
+}
+
 /**
  * A text frame with its credentials masked: known secret values replaced wherever they appear, and the
  * JSON part (a whole JSON message, or the payload after an engine.io/socket.io prefix such as
  * `42/ns,7`) re-serialized with credential-named fields masked.
  */
 export function maskFrameText(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join(MASK);
+  const out = maskSecrets(text, secrets);
   const start = out.search(/[[{]/);
   if (start < 0 || start > 40 || !/^[0-9]*(\/[^,]*,)?[0-9]*$/.test(out.slice(0, start))) return out;
   try {

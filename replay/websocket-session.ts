@@ -31,7 +31,7 @@ export function emptyStats(): WebSocketSessionStats {
   return {
     durationMs: 0,
     stoppedBy: 'error',
-    sent: { messages: 0, heartbeats: 0 },
+    sent: { messages: 0, heartbeats: 0, acks: 0 },
     received: { messages: 0, bytes: 0, binary: 0, heartbeats: 0, pingsAnswered: 0, unparsed: 0 },
     kinds: [],
     notSeen: [],

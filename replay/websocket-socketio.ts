@@ -26,6 +26,31 @@ export interface SocketIoPlan {
   /** Events to emit, in captured order, each after its namespace is connected. */
   send: Outgoing[];
   heldBack: WebSocketHeldBack[];
+  /**
+   * How the client answered the server's own emits that asked for an ack, by event name as the analyzer
+   * names it (`confirm`, `/ns:confirm`): the captured ack's arguments (`[{"ok":true}]`), sent again under
+   * the live ack id; or why they cannot be (a binary ack). An event the capture shows unanswered is absent.
+   */
+  acks: Map<string, ServerAckAnswer>;
+}
+
+/** The client's captured answer to one server event name. */
+export type ServerAckAnswer = { args: string; redacted: boolean } | { held: string };
+
+/** `43/ns,12[…]` → the ack's arguments as captured (`[…]`, `[]` when it carried none). */
+export function ackArgs(data: string): string {
+  let i = 2;
+  if (data[i] === '/') {
+    const comma = data.indexOf(',', i);
+    i = comma < 0 ? data.length : comma + 1;
+  }
+  while (i < data.length && data.charCodeAt(i) >= 48 && data.charCodeAt(i) <= 57) i++;
+  return data.slice(i) || '[]';
+}
+
+/** The ack packet answering the server's `ackId` on `namespace` with the captured arguments. */
+export function ackPacket(namespace: string, ackId: string, args: string): string {
+  return `43${namespace ? `${namespace},` : ''}${ackId}${args}`;
 }
 
 /**
@@ -51,8 +76,9 @@ export function connectPacket(namespace: string): string {
  * Which captured packets replay sends on a socket.io endpoint. Namespace connects as captured; events
  * whose kind is a subscribe or reads by name (a write only when named in `allowWrites` as
  * `<endpoint id>/<kind name>`), with their captured ack ids so acks can be matched. Never sent: engine.io
- * heartbeats (answered live instead), acks the client gave to the server's own emits, namespace
- * disconnects, binary events, values redacted in the capture, events of no known kind.
+ * heartbeats (answered live instead), namespace disconnects, binary events, values redacted in the
+ * capture, events of no known kind. The acks the client gave to the server's own emits are not resent as
+ * they stand: they are kept by event name in `acks`, to answer the live server's emit of that name.
  */
 export function planSocketIo(
   endpoint: ProtocolWebSocketEndpoint,
@@ -67,10 +93,25 @@ export function planSocketIo(
   const hold = (message: string, reason: string): void => {
     if (!held.has(message) && held.size < 50) held.set(message, reason);
   };
+  const acks = new Map<string, ServerAckAnswer>();
+  // The server's emits that asked for an ack, by `<namespace>|<ack id>`: the client's acks name them.
+  const asked = new Map<string, string>();
   let looked = 0;
   for (const raw of frames) {
     if (send.length >= MAX_SEND) break;
-    if (!raw || typeof raw !== 'object' || (raw as { type?: unknown }).type !== 'send') continue;
+    if (!raw || typeof raw !== 'object') continue;
+    const type = (raw as { type?: unknown }).type;
+    if (type === 'receive') {
+      if (asked.size >= MAX_SEND_FRAMES) continue;
+      const r = decodeFrame(raw, true, MAX_PLAN_CHARS);
+      if (r.kind === 'socket.io' && r.packet === 'event' && r.ackId !== undefined)
+        asked.set(
+          `${r.namespace ?? ''}|${r.ackId}`,
+          `${r.namespace ? `${r.namespace}:` : ''}${r.event ?? 'event'}`,
+        );
+      continue;
+    }
+    if (type !== 'send') continue;
     if (++looked > MAX_SEND_FRAMES) break;
     const data = (raw as { data?: unknown }).data;
     const d = decodeFrame(raw, true, MAX_PLAN_CHARS);
@@ -80,6 +121,18 @@ export function planSocketIo(
     }
     if (d.kind !== 'socket.io' || typeof data !== 'string') continue;
     const ns = d.namespace ?? '';
+    if (d.packet === 'ack') {
+      // The client's answer to a server emit: kept (the first per event name) to answer the live one.
+      const name = d.ackId !== undefined ? asked.get(`${ns}|${d.ackId}`) : undefined;
+      if (name !== undefined && !acks.has(name))
+        acks.set(
+          name,
+          data[1] === '6'
+            ? { held: 'a binary ack: its attachments are binary frames replay never sends' }
+            : { args: ackArgs(data), redacted: bodyHasRedactedValues(data) },
+        );
+      continue;
+    }
     if (d.packet === 'connect') {
       if (!namespaces.has(ns)) namespaces.set(ns, bodyHasRedactedValues(data) ? connectPacket(ns) : data);
       continue;
@@ -128,5 +181,11 @@ export function planSocketIo(
   }
   // Engine.io 3 (socket.io v2) joins the main namespace by itself; the client never asks.
   if (eio === 3) namespaces.delete('');
-  return { eio, namespaces, send, heldBack: [...held].map(([message, reason]) => ({ message, reason })) };
+  return {
+    eio,
+    namespaces,
+    send,
+    heldBack: [...held].map(([message, reason]) => ({ message, reason })),
+    acks,
+  };
 }

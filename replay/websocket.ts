@@ -6,6 +6,7 @@
  * answer pings, collect what arrives for a bounded time and count, close cleanly, and report every way the
  * traffic differs from the model by name. Sequential, like the HTTP replay.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import WebSocket from 'ws';
 import { createLogger } from '../core/index.js';
 import type { HarEntry } from '../har/index.js';
@@ -24,7 +25,7 @@ import type {
   WebSocketSessionStats,
 } from './types.js';
 import { EngineIoClient } from './websocket-engineio.js';
-import { FrameLog } from './websocket-har.js';
+import { FrameLog, maskSecrets } from './websocket-har.js';
 import { KindValidators, MAX_SEND, planMessages, type Outgoing } from './websocket-messages.js';
 import { Session, scrub } from './websocket-session.js';
 import { engineIoUrl, planSocketIo, type SocketIoPlan } from './websocket-socketio.js';
@@ -153,6 +154,18 @@ function handshakeDrift(endpoint: ProtocolWebSocketEndpoint, status: number): We
   };
 }
 
+/**
+ * The handshake answer's headers for the live HAR: Set-Cookie left out as HTTP entries leave it out, and
+ * any secret the connection used (a listenKey echoed in a Location, say) masked.
+ */
+function answerHeaders(headers: IncomingHttpHeaders, secrets: string[]): [string, string][] {
+  return Object.entries(headers)
+    .filter(([n]) => n !== 'set-cookie')
+    .flatMap(([n, v]): [string, string][] =>
+      (Array.isArray(v) ? v : v === undefined ? [] : [v]).map((x) => [n, maskSecrets(x, secrets)]),
+    );
+}
+
 /** How one connection is dialled and what it sends: plain WebSocket messages, or socket.io over engine.io. */
 interface ConnectionPlan {
   url: URL;
@@ -181,12 +194,15 @@ function runConnection(
   const handshakeTimeout = ws.connectTimeoutMs ?? rt.options.timeoutMs ?? 15_000;
   const { url, secrets } = plan;
   const session = new Session(endpoint, validators, secrets);
-  session.stats.heldBack = plan.heldBack;
+  session.stats.heldBack = [...plan.heldBack];
   const base = { endpointId: endpoint.id, url: plan.shownUrl };
   // Kept for --out-har only; bounded by the same caps as collection (what arrives, what replay sends).
   const frames = rt.options.onExchange ? new FrameLog(maxMessages + MAX_SEND, secrets, rt.now) : undefined;
   const startedAt = rt.now();
   let upgrade: { status: number; statusText: string; headers: [string, string][] } | undefined;
+  // A handshake that never opened: the server's non-101 answer, or why there was none (status 0).
+  let refused: { status: number; statusText: string; headers: [string, string][] } | undefined;
+  let failure: string | undefined;
   return new Promise((resolve) => {
     let settled = false;
     let opened = false;
@@ -205,14 +221,26 @@ function runConnection(
       frames?.text('send', data);
     };
     const written = async (): Promise<void> => {
-      if (!frames || !upgrade || !rt.options.onExchange) return;
+      if (!frames || !rt.options.onExchange || rt.options.signal?.aborted) return;
+      // A refused or failed handshake is written as DevTools writes one: its answer (or status 0 and
+      // `_error`) and no frames, so the live HAR shows the endpoint was tried and how it failed.
+      const answer =
+        upgrade ??
+        refused ??
+        (failure !== undefined ? { status: 0, statusText: '', headers: [] } : undefined);
+      if (!answer) return;
       try {
         await rt.options.onExchange({
           operationId: endpoint.id,
           startedAt,
-          durationMs: session.stats.durationMs,
+          durationMs: upgrade ? session.stats.durationMs : Math.round(rt.now() - startedAt),
           request: { method: 'GET', url: plan.shownUrl, headers: plan.shownHeaders },
-          response: { ...upgrade, body: '', mimeType: '' },
+          response: {
+            ...answer,
+            body: '',
+            mimeType: '',
+            ...(!upgrade && !refused && failure !== undefined ? { error: failure } : {}),
+          },
           webSocket: { messages: frames.frames, dropped: frames.dropped },
         });
       } catch (error) {
@@ -276,6 +304,7 @@ function runConnection(
             });
             stop('error');
           },
+          warn: (message) => rt.warnings.push(`${endpoint.id}: ${message}`),
         })
       : undefined;
     const onAbort = (): void => (opened ? stop('aborted') : socket.terminate());
@@ -284,22 +313,20 @@ function runConnection(
       upgrade = {
         status: res.statusCode ?? 101,
         statusText: res.statusMessage ?? 'Switching Protocols',
-        headers: Object.entries(res.headers)
-          .filter(([n]) => n !== 'set-cookie')
-          .flatMap(([n, v]): [string, string][] =>
-            (Array.isArray(v) ? v : v === undefined ? [] : [v]).map((x) => [n, x]),
-          ),
+        headers: answerHeaders(res.headers, secrets),
       };
     });
     socket.on('unexpected-response', (req, res) => {
       const status = res.statusCode ?? 0;
+      refused = { status, statusText: res.statusMessage ?? '', headers: answerHeaders(res.headers, secrets) };
       res.resume();
       req.destroy();
       done({ ...base, kind: 'drift', drifts: [handshakeDrift(endpoint, status)], ...session.stats });
     });
     socket.on('error', (error: Error & { code?: string }) => {
       if (!opened) {
-        done({ ...base, kind: 'failed', error: scrub(error.message, secrets) });
+        failure = scrub(error.message, secrets);
+        done({ ...base, kind: 'failed', error: failure });
         return;
       }
       if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {

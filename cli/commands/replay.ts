@@ -99,12 +99,14 @@ function exchangeToEntry(x: ReplayExchange): HarEntry {
       redirectURL: '',
       headersSize: -1,
       bodySize: Buffer.byteLength(x.response.body),
+      ...(x.response.error !== undefined ? { _error: x.response.error } : {}),
     },
     cache: {},
     timings: { send: 0, wait: x.durationMs, receive: 0 },
     _source: 'replay',
     _step: x.operationId,
-    // A replayed WebSocket connection, as DevTools writes one: the 101 and its frames.
+    // A replayed WebSocket connection, as DevTools writes one: the 101 and its frames, or the refused
+    // handshake's answer with no frames.
     ...(x.webSocket
       ? {
           _resourceType: 'websocket',

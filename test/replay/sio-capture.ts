@@ -3,7 +3,7 @@
  * connection opened straight over WebSocket (open packet, main and `/admin` namespaces, a subscribe
  * carrying a token, a read and a write acked, server pings answered), and one engine.io 3 connection
  * upgraded from polling (a captured `sid`, the `2probe`/`3probe`/`5` upgrade, no open packet or namespace
- * connect on the socket). Hosts as in production, values in the clear; payloads from the server's own builders.
+ * connect on the socket). The first may also hold a server emit asking for an ack, answered or not. Hosts as in production, values in the clear; payloads from the server's own builders.
  */
 import type { HarEntry } from '../../har/index.js';
 import { bareEntry } from '../har/fixtures.js';
@@ -11,6 +11,8 @@ import {
   SIO_SESSION,
   SIO_TOKEN,
   balanceAck,
+  confirmAnswer,
+  confirmAsk,
   notice,
   openPacket,
   orderAck,
@@ -54,13 +56,21 @@ const har = (entries: HarEntry[]): unknown => ({
   log: { version: '1.2', creator: { name: 'sio-replay-test', version: '1' }, entries },
 });
 
-/** engine.io 4 over WebSocket from the start. */
-export function sioCaptureHar(): unknown {
+/**
+ * engine.io 4 over WebSocket from the start. `confirm`: the server also emitted `confirm` asking for an
+ * ack (ack id 0) after the main namespace joined, and the client answered it (`acked`) or not (`unacked`).
+ */
+export function sioCaptureHar(confirm?: 'acked' | 'unacked'): unknown {
+  const asked: Frame[] = confirm
+    ? [['receive', `420${JSON.stringify(['confirm', confirmAsk('captured-1')])}`]]
+    : [];
+  if (confirm === 'acked') asked.push(['send', ack(confirmAnswer(), '0')]);
   const frames: Frame[] = [
     ['receive', openPacket('capturedSid4')],
     ['send', '40'],
     ['receive', `40${JSON.stringify({ sid: 'c1' })}`],
     ['receive', event('notice', notice())],
+    ...asked,
     ['send', '40/admin,'],
     ['receive', `40/admin,${JSON.stringify({ sid: 'c2' })}`],
     ['send', event('subscribe', { topic: 'prices', token: SIO_TOKEN })],

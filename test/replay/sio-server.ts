@@ -5,7 +5,8 @@
  * pings `2` every pingInterval and counts the `3`s; engine.io 3: the client pings and the server answers),
  * namespace connects (`40`, `40/admin,`; engine.io 3 connects the main one by itself), and events:
  * `subscribe` starts a `price` stream, `getBalance` and `/admin` `getStatus` are acked with data,
- * `placeOrder` (a write) is acked and counted. A captured `sid` is refused as engine.io does (400).
+ * `placeOrder` (a write) is acked and counted; with `askConfirm` the server emits `confirm` asking for an
+ * ack and ends the namespace without one. A captured `sid` is refused as engine.io does (400).
  * The payload builders are exported so the capture is built from the same shapes.
  */
 import type { IncomingMessage } from 'node:http';
@@ -26,7 +27,18 @@ export interface SioChanges {
   balanceAsNumber?: boolean;
   /** Connecting `/admin` is refused with a connect error. */
   refuseAdmin?: boolean;
+  /**
+   * On joining the main namespace the server emits `confirm` asking for an ack (ack id CONFIRM_ACK_ID,
+   * unlike the capture's), and disconnects the namespace (`41`) when none comes in CONFIRM_WAIT_MS, as
+   * servers that need the client's answer do.
+   */
+  askConfirm?: boolean;
 }
+
+export const CONFIRM_ACK_ID = 17;
+export const CONFIRM_WAIT_MS = 300;
+export const confirmAsk = (challenge: string): Record<string, unknown> => ({ challenge, ttl: 30 });
+export const confirmAnswer = (): Record<string, unknown> => ({ ok: true, client: 'web' });
 
 export const notice = (): Record<string, unknown> => ({ text: 'welcome', level: 'info' });
 export const price = (n: number, renamed = false): Record<string, unknown> => ({
@@ -56,6 +68,10 @@ export interface SioServer {
   clientPings: number;
   /** placeOrder events received. */
   orders: number;
+  /** Acks received to the server's `confirm` asks, as sent (`4317[…]`). */
+  confirmAcks: string[];
+  /** `confirm` asks left unanswered (each ended the namespace). */
+  confirmTimeouts: number;
   close(): Promise<void>;
 }
 
@@ -81,6 +97,8 @@ export async function startSioServer(): Promise<SioServer> {
     pongs: 0,
     clientPings: 0,
     orders: 0,
+    confirmAcks: [],
+    confirmTimeouts: 0,
     close: async () => undefined,
   };
   let sids = 0;
@@ -93,9 +111,21 @@ export async function startSioServer(): Promise<SioServer> {
 
   const engineIo = (ws: WebSocket, eio: string): void => {
     ws.send(openPacket(`srv${++sids}`));
+    let asked: { id: string; timer: NodeJS.Timeout } | undefined;
     const joined = (ns: string): void => {
       ws.send(`40${ns ? `${ns},` : ''}${JSON.stringify({ sid: `ns${++sids}` })}`);
       if (!ns) emit(ws, '', 'notice', notice());
+      if (!ns && state.changes.askConfirm) {
+        const id = String(CONFIRM_ACK_ID);
+        ws.send(`42${id}${JSON.stringify(['confirm', confirmAsk(`live-${sids}`)])}`);
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          state.confirmTimeouts++;
+          ws.send('41');
+        }, CONFIRM_WAIT_MS);
+        timers.add(timer);
+        asked = { id, timer };
+      }
     };
     if (eio === '4') every(ws, PING_INTERVAL_MS, () => ws.send('2'));
     else joined('');
@@ -107,7 +137,12 @@ export async function startSioServer(): Promise<SioServer> {
         state.clientPings++;
         ws.send('3');
       } else if (data === '40' && eio === '4') joined('');
-      else if (data === '40/admin,') {
+      else if (asked && data.startsWith(`43${asked.id}[`)) {
+        clearTimeout(asked.timer);
+        timers.delete(asked.timer);
+        asked = undefined;
+        state.confirmAcks.push(data);
+      } else if (data === '40/admin,') {
         if (state.changes.refuseAdmin) ws.send(`44/admin,${JSON.stringify({ message: 'not authorized' })}`);
         else joined('/admin');
       } else {

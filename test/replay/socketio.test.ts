@@ -10,7 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliInProcess } from '../helpers/cli.js';
 import { useTempDirs } from '../helpers/tmp.js';
 import { sioCaptureHar, sioEio3CaptureHar } from './sio-capture.js';
-import { SIO_SESSION, SIO_TOKEN, startSioServer, type SioServer } from './sio-server.js';
+import {
+  CONFIRM_ACK_ID,
+  SIO_SESSION,
+  SIO_TOKEN,
+  confirmAnswer,
+  startSioServer,
+  type SioServer,
+} from './sio-server.js';
 
 const tempDir = useTempDirs('ledgertap-sio-replay-');
 const ENDPOINT = 'ws_socketIo';
@@ -23,7 +30,7 @@ interface SioResult {
   kinds?: { kind: string; messages: number }[];
   heldBack?: { message: string; reason: string }[];
   received?: { messages: number; heartbeats: number; pingsAnswered: number };
-  sent?: { messages: number; heartbeats: number };
+  sent?: { messages: number; heartbeats: number; acks: number };
 }
 
 describe('socket.io replay against a live engine.io server', () => {
@@ -53,7 +60,9 @@ describe('socket.io replay against a live engine.io server', () => {
     );
   }
 
-  async function replay(extra: string[]): Promise<{ code: number; result: SioResult; stdout: string }> {
+  async function replay(
+    extra: string[],
+  ): Promise<{ code: number; result: SioResult; stdout: string; warnings: string[] }> {
     const run = await runCliInProcess(
       [
         'replay',
@@ -70,10 +79,10 @@ describe('socket.io replay against a live engine.io server', () => {
       ],
       { cwd: dir },
     );
-    const parsed = JSON.parse(run.stdout) as { websockets: { results: SioResult[] } };
+    const parsed = JSON.parse(run.stdout) as { websockets: { results: SioResult[] }; warnings: string[] };
     const result = parsed.websockets.results.find((r) => r.endpointId === ENDPOINT) as SioResult;
     expect(result, run.stdout).toBeDefined();
-    return { code: run.code, result, stdout: run.stdout };
+    return { code: run.code, result, stdout: run.stdout, warnings: parsed.warnings };
   }
 
   const kindsOf = (r: SioResult): Record<string, number> =>
@@ -228,5 +237,60 @@ describe('socket.io replay against a live engine.io server', () => {
     expect(live.websockets.map((w) => `${w.id} ${w.framing}`)).toEqual([`${ENDPOINT} socket.io`]);
     // The same kinds, less the write replay did not send and its ack.
     expect(kindIds(live)).toEqual(kindIds(original).filter((k) => !k.includes('placeOrder')));
+  });
+
+  it('answers a server emit that asks for an ack with the ack the capture gave it, under the live ack id, and the server keeps the session', async () => {
+    server.changes = { askConfirm: true };
+    await analyzed(sioCaptureHar('acked'));
+    server.received.length = 0;
+    server.confirmAcks.length = 0;
+    const timeoutsBefore = server.confirmTimeouts;
+    const out = join(dir, 'live.har');
+    const { code, result, warnings } = await replay(['--out-har', out]);
+    expect(code, JSON.stringify(result)).toBe(0);
+    expect(result.kind).toBe('ok');
+    // The live server asked under id 17 (the capture's was 0): answered under 17 with the captured arguments.
+    const answer = `43${CONFIRM_ACK_ID}${JSON.stringify([confirmAnswer()])}`;
+    expect(server.confirmAcks).toEqual([answer]);
+    expect(server.confirmTimeouts).toBe(timeoutsBefore);
+    expect(result.sent?.acks).toBe(1);
+    // An ack is an answer, not an emit: not counted as one, nothing held back about it, no warning.
+    expect(sentEvents()).toHaveLength(3);
+    expect(result.heldBack?.some((h) => h.message.endsWith('.ack'))).toBe(false);
+    expect(warnings.filter((w) => w.includes('confirm'))).toEqual([]);
+    const kinds = kindsOf(result);
+    expect(kinds['receive:confirm']).toBe(1);
+    // The live HAR has the ask and the answer, in that order.
+    const har = JSON.parse(await readFile(out, 'utf8')) as {
+      log: { entries: { _webSocketMessages?: { type: string; data: string }[] }[] };
+    };
+    const frames = har.log.entries.find((e) => e._webSocketMessages)?._webSocketMessages ?? [];
+    const ask = frames.findIndex(
+      (f) => f.type === 'receive' && f.data.startsWith(`42${CONFIRM_ACK_ID}["confirm"`),
+    );
+    const reply = frames.findIndex((f) => f.type === 'send' && f.data === answer);
+    expect(ask).toBeGreaterThanOrEqual(0);
+    expect(reply).toBeGreaterThan(ask);
+  });
+
+  it('invents no ack when the capture has none: the event is named in a warning and held back, and the disconnect that follows is drift', async () => {
+    server.changes = { askConfirm: true };
+    await analyzed(sioCaptureHar('unacked'));
+    server.received.length = 0;
+    server.confirmAcks.length = 0;
+    const timeoutsBefore = server.confirmTimeouts;
+    const { code, result, warnings } = await replay([]);
+    expect(server.received.map((r) => r.data).filter((d) => d.startsWith('43'))).toEqual([]);
+    expect(server.confirmAcks).toEqual([]);
+    expect(server.confirmTimeouts).toBe(timeoutsBefore + 1);
+    expect(result.sent?.acks).toBe(0);
+    const held = result.heldBack?.find((h) => h.message === `${ENDPOINT}/confirm.ack`);
+    expect(held?.reason).toContain('the capture shows no ack from the client for it');
+    expect(warnings).toContainEqual(expect.stringMatching(new RegExp(`^${ENDPOINT}: .*ack of confirm`)));
+    // The server ended the namespace for want of the answer, as it did not in the capture.
+    expect(code).toBe(1);
+    expect(result.drifts?.map((d) => `${d.kind} ${d.messageKind ?? ''}`)).toContain(
+      'connection_closed receive:socket.io disconnect',
+    );
   });
 });

@@ -1,9 +1,13 @@
 /**
  * `replay --out-har` keeps the replayed WebSocket connections as DevTools does (101, `_webSocketMessages`),
  * with the listenKey in the URL and the session cookie masked, bounded by --ws-max-messages, and the file
- * validates and re-analyzes to the same endpoints and kinds. Against test/replay/ws-server.ts.
+ * validates and re-analyzes to the same endpoints and kinds; a handshake the server refuses or cuts is
+ * written too, as DevTools writes one (its answer or status 0 and `_error`, no frames). Against
+ * test/replay/ws-server.ts.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliInProcess } from '../helpers/cli.js';
@@ -17,7 +21,13 @@ interface Har {
   log: {
     entries: {
       request: { method: string; url: string; headers: { name: string; value: string }[] };
-      response: { status: number; content: { text?: string } };
+      response: {
+        status: number;
+        statusText: string;
+        headers: { name: string; value: string }[];
+        content: { text?: string };
+        _error?: string;
+      };
       _step?: string;
       _resourceType?: string;
       _webSocketMessages?: { type: string; time: number; opcode: number; data: string }[];
@@ -121,5 +131,119 @@ describe('replay --out-har with WebSocket endpoints', () => {
       (e) => e._step === 'ws_stream',
     );
     expect(small?._webSocketMessages?.filter((m) => m.type === 'receive' && m.opcode === 1).length).toBe(5);
+  });
+
+  async function analyzedCapture(): Promise<{ dir: string; modelPath: string }> {
+    const dir = await tempDir();
+    const capture = join(dir, 'capture.har');
+    await writeFile(capture, JSON.stringify(captureHar()));
+    const modelPath = join(dir, 'model.json');
+    expect((await runCliInProcess(['analyze', capture, '--out', modelPath], { cwd: dir })).code).toBe(0);
+    return { dir, modelPath };
+  }
+
+  it('writes a handshake the server refuses as DevTools does: the request with its cookie masked, the 401 and its headers, no frames; it validates and re-analyzes to the endpoint', async () => {
+    server.changes = {};
+    const { dir, modelPath } = await analyzedCapture();
+    const stale = 'staleSessionValue0123456789abcdef';
+    const cookies = join(dir, 'cookies.json');
+    await writeFile(cookies, JSON.stringify([{ name: 'session', value: stale, domain: '127.0.0.1' }]));
+    const out = join(dir, 'refused.har');
+    const before = server.handshakes.length;
+    const run = await runCliInProcess(
+      [
+        'replay',
+        '--model',
+        modelPath,
+        '--base-url',
+        server.url,
+        '--cookies',
+        cookies,
+        '--operation',
+        'ws_rpc',
+        '--ws-duration-ms',
+        '300',
+        '--out-har',
+        out,
+        '--json',
+      ],
+      { cwd: dir },
+    );
+    expect(server.handshakes.slice(before)).toEqual([{ path: '/rpc', status: 401 }]);
+    const parsed = JSON.parse(run.stdout) as {
+      websockets: {
+        results: { endpointId: string; kind: string; drifts?: { kind: string; actual?: string }[] }[];
+      };
+    };
+    const result = parsed.websockets.results.find((r) => r.endpointId === 'ws_rpc');
+    expect(result?.drifts?.map((d) => `${d.kind} ${d.actual ?? ''}`)).toEqual(['auth_rejected 401']);
+    expect(run.code).toBe(1);
+
+    const written = await readFile(out, 'utf8');
+    expect(written).not.toContain(stale);
+    const entries = (JSON.parse(written) as Har).log.entries;
+    expect(entries.map((e) => e._step)).toEqual(['ws_rpc']);
+    const e = entries[0] as Har['log']['entries'][number];
+    expect(e._resourceType).toBe('websocket');
+    expect(e.request.method).toBe('GET');
+    expect(e.request.url).toBe(`${server.url.replace(/^http/, 'ws')}/rpc`);
+    expect(e.request.headers.find((h) => h.name.toLowerCase() === 'cookie')?.value).toBe('***');
+    expect(e.response.status).toBe(401);
+    expect(e.response.statusText).toBe('Unauthorized');
+    expect(e.response.headers).toContainEqual({ name: 'connection', value: 'close' });
+    expect(e.response._error).toBeUndefined();
+    expect(e._webSocketMessages).toEqual([]);
+
+    expect((await runCliInProcess(['har', 'validate', out], { cwd: dir })).code).toBe(0);
+    const again = join(dir, 'again.json');
+    const analyzed = await runCliInProcess(['analyze', out, '--out', again], { cwd: dir });
+    expect(analyzed.code, analyzed.stderr).toBe(0);
+    const live = JSON.parse(await readFile(again, 'utf8')) as Model;
+    expect(live.websockets.map((w) => w.id)).toEqual(['ws_rpc']);
+  });
+
+  it('writes a handshake the server cuts before answering with status 0 and the error, no frames', async () => {
+    const { dir, modelPath } = await analyzedCapture();
+    // Accepts the TCP connection and drops it without a byte: no HTTP answer to the upgrade at all.
+    const cutter: Server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => cutter.listen(0, '127.0.0.1', resolve));
+    const { port } = cutter.address() as AddressInfo;
+    try {
+      const out = join(dir, 'cut.har');
+      const run = await runCliInProcess(
+        [
+          'replay',
+          '--model',
+          modelPath,
+          '--base-url',
+          server.url,
+          '--ws-base-url',
+          `ws://127.0.0.1:${port}`,
+          '--operation',
+          'ws_stream',
+          '--out-har',
+          out,
+          '--json',
+        ],
+        { cwd: dir },
+      );
+      const parsed = JSON.parse(run.stdout) as {
+        websockets: { results: { endpointId: string; kind: string; error?: string }[] };
+      };
+      const result = parsed.websockets.results.find((r) => r.endpointId === 'ws_stream');
+      expect(result?.kind).toBe('failed');
+      const entries = (JSON.parse(await readFile(out, 'utf8')) as Har).log.entries;
+      expect(entries.map((e) => e._step)).toEqual(['ws_stream']);
+      const e = entries[0] as Har['log']['entries'][number];
+      expect(e.request.url).toBe(`ws://127.0.0.1:${port}/stream?streams=btcusdt@trade`);
+      expect(e.response.status).toBe(0);
+      expect(e.response._error).toBe(result?.error);
+      expect(e.response._error).toMatch(/socket hang up|ECONNRESET|closed/i);
+      expect(e._resourceType).toBe('websocket');
+      expect(e._webSocketMessages).toEqual([]);
+      expect((await runCliInProcess(['har', 'validate', out], { cwd: dir })).code).toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => cutter.close(() => resolve()));
+    }
   });
 });

@@ -136,3 +136,66 @@ describe('planSocketIo', () => {
     expect(plan.send.map((o) => o.data)).toContain('42/admin,3["deleteUser",{"id":1}]');
   });
 });
+
+describe('planSocketIo: the client acks to the server emits', () => {
+  const endpoint = { id: 'ws_sio', kinds: [] } as unknown as ProtocolWebSocketEndpoint;
+  const sample = (frames: ['send' | 'receive', string][]): HarEntry => {
+    const e = bareEntry('wss://h/socket.io/?EIO=4&transport=websocket', '2026-01-01T00:00:00Z', 1);
+    e._webSocketMessages = frames.map(([type, data], i) => ({ type, time: i, opcode: 1, data }));
+    return e;
+  };
+
+  it.each<[string, ['send' | 'receive', string][], Record<string, unknown>]>([
+    [
+      'an ack names the server event of its id and namespace, with its arguments as captured',
+      [
+        ['receive', '427["confirm",{"challenge":"c1"}]'],
+        ['receive', '42/admin,7["audit"]'],
+        ['send', '43/admin,7[]'],
+        ['send', '437[{"ok":true,"n":1}]'],
+      ],
+      {
+        confirm: { args: '[{"ok":true,"n":1}]', redacted: false },
+        '/admin:audit': { args: '[]', redacted: false },
+      },
+    ],
+    [
+      "the client's own acked emits and the server's acks to them are not server asks",
+      [
+        ['send', '421["getBalance"]'],
+        ['receive', '431[{"free":"1"}]'],
+        ['receive', '42["notice",{"text":"hi"}]'],
+      ],
+      {},
+    ],
+    [
+      'a server ask the client never answered is absent; the first ack of a name is kept',
+      [
+        ['receive', '422["confirm",{"c":1}]'],
+        ['receive', '423["confirm",{"c":2}]'],
+        ['send', '432[true]'],
+        ['send', '433[false]'],
+        ['receive', '424["survey"]'],
+      ],
+      { confirm: { args: '[true]', redacted: false } },
+    ],
+    [
+      'a redacted ack is kept and flagged; a binary ack is held with the reason',
+      [
+        ['receive', '425["token"]'],
+        ['send', '435[{"token":"[REDACTED]"}]'],
+        ['receive', '426["upload"]'],
+        ['send', '461-6[{"_placeholder":true,"num":0}]'],
+      ],
+      {
+        token: { args: '[{"token":"[REDACTED]"}]', redacted: true },
+        upload: { held: 'a binary ack: its attachments are binary frames replay never sends' },
+      },
+    ],
+  ])('%s', (_title, frames, expected) => {
+    const plan = planSocketIo(endpoint, sample(frames), 4, new Set());
+    expect(Object.fromEntries(plan.acks)).toEqual(expected);
+    // Acks are answers to the live server, never resent as captured emits.
+    expect(plan.send).toEqual([]);
+  });
+});
