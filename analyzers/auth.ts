@@ -357,6 +357,10 @@ export const authAnalyzer: Analyzer = {
         // WebSocket: credentials in the path (`/ws/{listenKey}`) and in sent messages.
         for (const u of webSocketCredentialUses(obs, (v) => byValue.get(v)?.[0]?.name))
           consume(obs, rk, u.location, u.name, u.value, u.pointer, u.bodyPointer);
+        // Matrix parameters: a servlet's `;jsessionid=` (or `;sid=`, `;phpsessid=`) carries the session in
+        // the URL, the same value its Set-Cookie issued.
+        for (const m of obs.matrix ?? [])
+          if (isCredentialName(m.name)) consume(obs, rk, 'path-matrix', m.name, m.value, '/request/url');
         const tsParams: string[] = [];
         for (let i = 0; i < obs.query.length; i++) {
           const [k, v] = obs.query[i] as [string, string];

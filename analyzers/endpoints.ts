@@ -53,6 +53,9 @@ interface OpState {
   reservoir: Evidence[];
   steps: Map<string, number>;
   query: Map<string, ParamStats>;
+  /** Matrix parameters by name (`;jsessionid=`, `;color=`), and the segment each was first seen on. */
+  matrix: Map<string, ParamStats>;
+  matrixSegments: Map<string, number>;
   headers: Map<string, ParamStats>;
   requestBodies: Map<string, { acc: SchemaAcc; samples: number }>;
   responses: Map<
@@ -102,6 +105,22 @@ function bodyModels(map: Map<string, { acc: SchemaAcc; samples: number }>): Body
     }));
 }
 
+/**
+ * Matrix parameters as path parameters of style `matrix`, with the template segment they sit on; required
+ * only when every sample carried them (a servlet rewrites URLs with `;jsessionid=` only until it sees the
+ * cookie come back).
+ */
+function matrixModels(
+  map: Map<string, ParamStats>,
+  segments: Map<string, number>,
+  samples: number,
+): ParameterModel[] {
+  return paramModels(map, 'query', samples).map((p) => {
+    const segment = segments.get(p.name);
+    return { ...p, in: 'path', style: 'matrix', ...(segment !== undefined ? { segment } : {}) };
+  });
+}
+
 /** `get_users_userId`, `post_graphql_GetViewer`. */
 export function operationIdOf(method: string, template: string, rpc?: RpcModel): string {
   const path = template
@@ -143,6 +162,9 @@ function mergeOpState(d: OpState, s: OpState, ctx: AnalyzeContext): void {
   d.hasRequestBody ||= s.hasRequestBody;
   for (const [st, n] of s.steps) d.steps.set(st, (d.steps.get(st) ?? 0) + n);
   mergeParamMaps(d.query, s.query, ctx);
+  mergeParamMaps(d.matrix, s.matrix, ctx);
+  for (const [name, segment] of s.matrixSegments)
+    if (!d.matrixSegments.has(name)) d.matrixSegments.set(name, segment);
   mergeParamMaps(d.headers, s.headers, ctx);
   mergeBodies(d.requestBodies, s.requestBodies, ctx);
   for (const [status, rr] of s.responses) {
@@ -185,6 +207,8 @@ export const endpointsAnalyzer: Analyzer = {
             reservoir: [],
             steps: new Map(),
             query: new Map(),
+            matrix: new Map(),
+            matrixSegments: new Map(),
             headers: new Map(),
             requestBodies: new Map(),
             responses: new Map(),
@@ -198,6 +222,18 @@ export const endpointsAnalyzer: Analyzer = {
         if (obs.step && (s.steps.size < 20 || s.steps.has(obs.step)))
           s.steps.set(obs.step, (s.steps.get(obs.step) ?? 0) + 1);
         observeQuery(s.query, obs.query, ctx, 200, coerce);
+        if (obs.matrix) {
+          observeQuery(
+            s.matrix,
+            obs.matrix.map((m) => [m.name, m.value]),
+            ctx,
+            50,
+            coerce,
+          );
+          for (const m of obs.matrix)
+            if (m.segment >= 0 && s.matrix.has(m.name) && !s.matrixSegments.has(m.name))
+              s.matrixSegments.set(m.name, m.segment);
+        }
         for (const [k, v] of obs.requestHeaders) {
           if (STANDARD_REQUEST_HEADERS.has(k) || k.startsWith(':')) continue;
           observeParam(s.headers, k, v, ctx, 200, coerce);
@@ -304,6 +340,7 @@ export const endpointsAnalyzer: Analyzer = {
             confidence: template.confidence,
             parameters: [
               ...pathParams,
+              ...matrixModels(s.matrix, s.matrixSegments, s.samples),
               ...paramModels(s.query, 'query', s.samples),
               ...paramModels(s.headers, 'header', s.samples),
             ],
@@ -340,7 +377,7 @@ export const endpointsAnalyzer: Analyzer = {
           .map((o) => ({
             kind: 'endpoint.template',
             summary: `${o.method} ${o.pathTemplate} on ${o.origin} is one operation over ${o.samples} request(s): ${o.parameters
-              .filter((p) => p.in === 'path')
+              .filter((p) => p.in === 'path' && p.style !== 'matrix')
               .map((p) => `{${p.name}} (${p.reason})`)
               .join(', ')}.`,
             evidence: o.evidence.slice(0, 3).map((e) => ({ ...e, pointer: '/request/url' })),

@@ -4,6 +4,7 @@
  */
 import type { HarEntry, HarHeader } from '../har/index.js';
 import type { AnalyzeContext } from './context.js';
+import { splitMatrix, type MatrixParam } from './matrix-params.js';
 import type { NoiseModel, RpcModel } from './types.js';
 
 export type ParsedBody =
@@ -36,8 +37,10 @@ export interface Observation {
   /** `https://api.example.test` */
   origin: string;
   host: string;
-  /** Decoded path segments (no empty ones). */
+  /** Decoded path segments (no empty ones), matrix parameters split off (`cart;jsessionid=…` → `cart`). */
   segments: string[];
+  /** Matrix parameters of the path (`;name=value` inside a segment), when it has any. */
+  matrix?: MatrixParam[];
   query: [string, string][];
   status: number;
   requestMediaType: string;
@@ -438,9 +441,30 @@ export function observeEntry(
   const requestMediaType = mediaTypeOf(req.postData?.mimeType ?? headerValue(req.headers, 'content-type'));
   const responseMediaType = mediaTypeOf(res?.content?.mimeType ?? headerValue(res?.headers, 'content-type'));
   const segments: string[] = [];
-  for (const s of url.path.split('/')) if (s.length > 0) segments.push(safeDecode(s));
+  let matrix: MatrixParam[] | undefined;
+  let path = url.path;
+  // Matrix pairs are split off before decoding: an encoded `%3B` is data, a bare `;` the delimiter.
+  const withMatrix = path.includes(';');
+  for (const s of path.split('/')) {
+    if (s.length === 0) continue;
+    const split = withMatrix ? splitMatrix(s) : undefined;
+    if (!split) {
+      segments.push(safeDecode(s));
+      continue;
+    }
+    if (split.base.length > 0) segments.push(safeDecode(split.base));
+    // `/app/;jsessionid=…`: a pair with no segment of its own belongs to the one before it.
+    for (const [name, value] of split.pairs)
+      (matrix ??= []).push({
+        segment: segments.length - 1,
+        name: safeDecode(name),
+        value: safeDecode(value),
+      });
+  }
+  // The noise rules read the path without its pairs (`/app.js;jsessionid=…` is still a script).
+  if (matrix) path = path.replace(/;[^/]*/g, '');
   const status = typeof res?.status === 'number' ? res.status : 0;
-  const noise = noiseReason(url.host, url.path, method, entry._resourceType, responseMediaType, ctx);
+  const noise = noiseReason(url.host, path, method, entry._resourceType, responseMediaType, ctx);
   const truncated = entry._truncated === true;
   let requestBody: ParsedBody = noise
     ? ({ kind: 'none' } as const)
@@ -486,6 +510,7 @@ export function observeEntry(
     responseHeaders: res?.headers ?? [],
   };
   if (typeof entry._step === 'string') obs.step = entry._step;
+  if (matrix) obs.matrix = matrix;
   if (noise) obs.noise = noise;
   else {
     const rpc = rpcOf(method, segments, url.query, requestBody);

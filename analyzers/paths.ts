@@ -12,6 +12,7 @@ import {
   ID_CLASSES,
   camelIdentifier,
   classifySegment as classifyShape,
+  isCalendarDate,
   isLocale,
   singular,
   type SegmentClass,
@@ -62,6 +63,13 @@ export interface PathNode {
   mergedInto?: PathNode;
   /** A key-predicate segment (`Products(1)`): its set, key forms and the values of each key (bounded). */
   keyed?: { set: string; keys: KeyPart[]; values: Set<string>[] };
+  /**
+   * The one calendar-date literal child kept while the capture is read: a date is a value once a second
+   * one appears in the same place, and an API version (`/api/2023-10-01/items`) while it stays alone.
+   */
+  dateLiteral?: PathNode;
+  /** A date literal settled as an API version at finish: kept like `v1`, never a parameter. */
+  version?: boolean;
 }
 
 export interface ResolvedPath {
@@ -129,7 +137,9 @@ export class PathTrie {
       }
       const cls = classifySegment(seg);
       let next: PathNode | undefined;
-      if (ID_CLASSES.has(cls)) {
+      if (cls === 'date' && isCalendarDate(seg) && !node.params.has('date')) {
+        next = this.dateChild(node, seg);
+      } else if (ID_CLASSES.has(cls)) {
         next = node.params.get(cls);
         if (!next) {
           next = this.newNode(cls, node, cls);
@@ -162,6 +172,56 @@ export class PathTrie {
     return node.id;
   }
 
+  /**
+   * A calendar date under `node`: the literal while it is the only date seen there, the `{date}` parameter
+   * (the literal merged into it) once a second value shows the dates vary. At most one date literal per
+   * node, so a capture of a year of daily reports holds one parameter, not 365 literals.
+   */
+  private dateChild(node: PathNode, seg: string): PathNode {
+    const held = node.dateLiteral;
+    if (held?.segment === seg) return held;
+    if (held) return this.datesToParam(node, [held]);
+    const literal = this.newNode(seg, node);
+    node.literals.set(seg, literal);
+    node.dateLiteral = literal;
+    return literal;
+  }
+
+  /** Moves date literals of `node` into its `{date}` parameter child. */
+  private datesToParam(node: PathNode, dates: PathNode[]): PathNode {
+    let target = node.params.get('date');
+    if (!target) {
+      target = this.newNode('date', node, 'date');
+      node.params.set('date', target);
+    }
+    for (const d of dates) {
+      node.literals.delete(d.segment);
+      this.addValue(target, d.segment);
+      this.mergeInto(target, d);
+    }
+    delete node.dateLiteral;
+    return target;
+  }
+
+  /**
+   * Settles the date literals under `node` (call before templating its children): one date before the
+   * routes of the API, with nothing but literals above it, is a version (`/api/2023-10-01/items`, Azure and
+   * Stripe style); a date at the end of a path, under an id, or beside other dates is a `{date}` value.
+   */
+  private settleDates(node: PathNode): void {
+    let dates: PathNode[] | undefined;
+    for (const [seg, child] of node.literals)
+      if (!child.keyed && isCalendarDate(seg)) (dates ??= []).push(child);
+    if (!dates) return;
+    const only = dates.length === 1 && !node.params.has('date') ? dates[0] : undefined;
+    if (only && versionPosition(node, only)) {
+      only.version = true;
+      return;
+    }
+    for (const d of dates) delete d.version;
+    this.datesToParam(node, dates);
+  }
+
   private addValue(node: PathNode, value: string): void {
     if (node.valuesOverflow) return;
     node.values.add(value);
@@ -177,6 +237,7 @@ export class PathTrie {
     // Bottom-up: children first, so siblings compare by their already-templated sub-paths
     // (`/repos/octocat/{repo}` and `/repos/torvalds/{repo}` look alike only once `{repo}` exists).
     if (depth > 200) return;
+    this.settleDates(node);
     for (const child of [...node.literals.values()]) this.templateNode(child, echo, depth + 1);
     for (const child of [...node.params.values()]) this.templateNode(child, echo, depth + 1);
     const candidates: PathNode[] = [];
@@ -229,6 +290,7 @@ export class PathTrie {
       candidates.length >= minSiblings &&
       node.parent &&
       classifySegment(node.segment) !== 'version' &&
+      !node.version &&
       !node.param
     ) {
       // Optic's sibling rule, stricter: the siblings must lead to alike sub-paths and answer with alike
@@ -330,7 +392,8 @@ export class PathTrie {
       }
       if (!n.param) {
         parts.push(n.segment);
-        prevLiteral = n.segment;
+        // After a version (`/2023-10-01/{id}`) a parameter is named as after `v1`: not `{p20231001Id}`.
+        prevLiteral = n.version ? '' : n.segment;
         continue;
       }
       let name = paramName(n, prevLiteral, echo);
@@ -355,6 +418,22 @@ export class PathTrie {
   nodeCount(): number {
     return this.nodes.length;
   }
+}
+
+/**
+ * Whether a lone date literal under `parent` stands where APIs put their version: before routes (requests
+ * go on past it), with only literals above it, and either before several routes or right after the
+ * origin, a version or an API word (`/2023-10-01/things`, `/api/2023-10-01/items`).
+ */
+function versionPosition(parent: PathNode, date: PathNode): boolean {
+  let routes = 0;
+  for (const k of childKeys(date)) if (k !== '.') routes++;
+  if (routes === 0) return false;
+  for (let n: PathNode | undefined = parent; n; n = n.parent) if (n.param || n.keyed) return false;
+  if (routes >= 2) return true;
+  if (!parent.parent || parent.version) return true;
+  const cls = classifySegment(parent.segment);
+  return cls === 'version' || cls === 'reserved';
 }
 
 /** What follows a node: its child keys, and whether requests end at it. */

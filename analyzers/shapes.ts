@@ -35,7 +35,8 @@ const HEX = /^[0-9a-f]+$/i;
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 const EMAIL = /^[^\s@/]+@[^\s@/]+\.[a-z]{2,}$/i;
-const VERSION = /^(v\d+(\.\d+)*([a-z]+\d*)?|\d+\.\d+(\.\d+)?)$/i;
+// `v1`, `v2.1beta`, `1.0`, and a `v`-prefixed date (`v2024-01-15`): a date with a `v` names a version.
+const VERSION = /^(v\d+(\.\d+)*([a-z]+\d*)?|\d+\.\d+(\.\d+)?|v\d{4}-\d{2}-\d{2})$/i;
 const QUOTES = '(USDT|USDC|FDUSD|BUSD|TUSD|DAI|BTC|ETH|BNB|EUR|USD|TRY|BRL|GBP|JPY|AUD)';
 const SYMBOL = new RegExp(`^([A-Z0-9]{2,10})[-_/]?${QUOTES}$`);
 const SYMBOL_LOWER = new RegExp(`^([a-z0-9]{2,10})[-_]?${QUOTES.toLowerCase()}$`);
@@ -51,6 +52,11 @@ export const RESERVED_SEGMENTS: ReadonlySet<string> = new Set(
     'open openapi v1 v2 v3 v4 v5 friendly'
   ).split(' '),
 );
+
+/** A calendar date alone (`2023-10-01`), no time: the form an API version by date takes. */
+export function isCalendarDate(segment: string): boolean {
+  return segment.length === 10 && DATE.test(segment);
+}
 
 /** The shape class of one (decoded) path segment. */
 export function classifySegment(segment: string): SegmentClass {
@@ -176,7 +182,8 @@ export function isCredentialName(name: string): boolean {
   const yes =
     CREDENTIAL_NAME.test(name) ||
     CREDENTIAL_CAMEL.test(name) ||
-    /token|secret|passw|csrf|xsrf|session/i.test(name);
+    // `sessid`: PHP's `PHPSESSID` and the `;phpsessid=` of URL rewriting name the session too.
+    /token|secret|passw|csrf|xsrf|session|sessid/i.test(name);
   if (credentialNameVerdicts.size < 50_000) credentialNameVerdicts.set(name, yes);
   return yes;
 }

@@ -48,6 +48,14 @@ export interface ParameterModel {
   confidence?: number;
   /** A credential-like parameter (token, signature, key): see the credentials inventory. */
   credential?: boolean;
+  /**
+   * `matrix`: a `;name=value` pair inside a path segment (RFC 3986 section 3.3, OpenAPI 3.1 `style: matrix`),
+   * e.g. the servlet session in `/cart;jsessionid=…/items`. It is not part of `pathTemplate`; `required`
+   * says whether every sample carried it.
+   */
+  style?: 'matrix';
+  /** For a matrix parameter: the 0-based index of the `pathTemplate` segment it is attached to. */
+  segment?: number;
 }
 
 /** A body (request or response) of one media type. */
@@ -112,9 +120,12 @@ export interface OperationModel {
   evidence: Evidence[];
 }
 
-/** `path`: a path segment (a WebSocket `/ws/{listenKey}`); `message`: a field of a sent WebSocket message. */
+/**
+ * `path`: a path segment (a WebSocket `/ws/{listenKey}`); `path-matrix`: a matrix parameter of a path
+ * segment (a servlet's `;jsessionid=`); `message`: a field of a sent WebSocket message.
+ */
 export type CredentialLocation =
-  'header' | 'cookie' | 'query' | 'body' | 'authorization' | 'path' | 'message';
+  'header' | 'cookie' | 'query' | 'body' | 'authorization' | 'path' | 'path-matrix' | 'message';
 
 /** Where a credential came from. */
 export interface IssuanceModel {

@@ -26,8 +26,14 @@ function schemeOf(c: ProtocolCredential): { name: string; scheme: Json } | undef
     ['signature', 'timestamp', 'nonce', 'password', 'refresh-token'].includes(c.kind)
   )
     return undefined;
-  // Body fields, and WebSocket path segments and messages, have no OpenAPI security scheme.
-  if (c.location === 'body' || c.location === 'path' || c.location === 'message') return undefined;
+  // Body fields, path segments and matrix parameters, and WebSocket messages have no OpenAPI security scheme.
+  if (
+    c.location === 'body' ||
+    c.location === 'path' ||
+    c.location === 'path-matrix' ||
+    c.location === 'message'
+  )
+    return undefined;
   if (c.location === 'authorization') {
     if (c.kind === 'basic') return { name: 'basicAuth', scheme: { type: 'http', scheme: 'basic' } };
     return {
@@ -48,6 +54,34 @@ function schemeOf(c: ProtocolCredential): { name: string; scheme: Json } | undef
   return { name, scheme: { type: 'apiKey', in: where, name: c.name, description } };
 }
 
+type Parameter = ProtocolOperation['parameters'][number];
+
+/**
+ * Whether a matrix parameter goes into the OpenAPI path as `{name}` with `style: matrix`: OpenAPI path
+ * parameters are always required, so only one every sample carried; never a credential (a session id in
+ * the URL is described in `x-ledgertap-auth`, as cookies are by their scheme); and never a name a
+ * templated segment already uses.
+ */
+function inPath(p: Parameter, op: ProtocolOperation): boolean {
+  return (
+    p.style === 'matrix' &&
+    p.required &&
+    !p.credential &&
+    p.segment !== undefined &&
+    p.segment < op.pathTemplate.split('/').length - 1 &&
+    !op.parameters.some((q) => q !== p && q.in === 'path' && q.name === p.name)
+  );
+}
+
+/** The OpenAPI path of an operation: its template with required matrix parameters (`/cars{color}/list`). */
+function openApiPath(op: ProtocolOperation): string {
+  const matrix = op.parameters.filter((p) => inPath(p, op));
+  if (matrix.length === 0) return op.pathTemplate;
+  const parts = op.pathTemplate.split('/');
+  for (const p of matrix) parts[(p.segment as number) + 1] += `{${p.name}}`;
+  return parts.join('/');
+}
+
 function bodyContent(bodies: ProtocolOperation['requestBodies']): Json {
   const content: Json = {};
   for (const b of bodies) content[b.mediaType] = { schema: b.schema, 'x-ledgertap-samples': b.samples };
@@ -60,9 +94,12 @@ function operationObject(op: ProtocolOperation, model: ProtocolModel, schemes: M
     summary: op.rpc ? `${op.rpc.kind} ${op.rpc.name}` : `${op.method} ${op.pathTemplate}`,
     tags: [op.surface],
   };
+  // Matrix parameters OpenAPI cannot place in the path (optional ones, session ids) are listed beside.
+  const matrixAside = op.parameters.filter((p) => p.style === 'matrix' && !inPath(p, op));
   const params = op.parameters
     .filter(
       (p) =>
+        !matrixAside.includes(p) &&
         !(p.credential && p.in !== 'path') &&
         !(p.in === 'header' && /^(authorization|cookie)$/i.test(p.name)),
     )
@@ -73,12 +110,23 @@ function operationObject(op: ProtocolOperation, model: ProtocolModel, schemes: M
         required: p.in === 'path' ? true : p.required,
         schema: p.schema,
       };
+      if (p.style === 'matrix') po.style = 'matrix';
       if (p.examples[0] !== undefined) po.example = p.examples[0];
       po['x-ledgertap-presence'] = p.presence;
       if (p.reason) po.description = `Templated: ${p.reason} (confidence ${p.confidence ?? 1}).`;
       return po;
     });
   if (params.length > 0) out.parameters = params;
+  if (matrixAside.length > 0)
+    out['x-ledgertap-matrix-parameters'] = matrixAside.map((p) => ({
+      name: p.name,
+      segment: p.segment,
+      required: p.required,
+      schema: p.schema,
+      ...(p.examples[0] !== undefined ? { example: p.examples[0] } : {}),
+      'x-ledgertap-presence': p.presence,
+      ...(p.credential ? { credential: true } : {}),
+    }));
   if (op.requestBodies.length > 0) out.requestBody = { content: bodyContent(op.requestBodies) };
   const responses: Json = {};
   for (const r of op.responses) {
@@ -142,6 +190,9 @@ function combine(ops: ProtocolOperation[], model: ProtocolModel, schemes: Map<st
     summary: `${ops.length} RPC operations over one URL`,
     tags: first.tags,
     ...(first.parameters ? { parameters: first.parameters } : {}),
+    ...(first['x-ledgertap-matrix-parameters']
+      ? { 'x-ledgertap-matrix-parameters': first['x-ledgertap-matrix-parameters'] }
+      : {}),
     ...(Object.keys(content).length > 0 ? { requestBody: { content } } : {}),
     responses:
       Object.keys(responses).length > 0
@@ -198,10 +249,11 @@ export function toOpenApi(model: ProtocolModel, options: OpenApiOptions = {}): J
   const conflicts: string[] = [];
   const pathOrigin = new Map<string, string>();
   for (const op of model.operations) {
-    let key = op.pathTemplate;
+    const path = openApiPath(op);
+    let key = path;
     // The same template on two origins: the second keeps its own path item, told apart by a server.
     if (pathOrigin.has(key) && pathOrigin.get(key) !== op.origin) {
-      key = `${op.pathTemplate}${op.pathTemplate.endsWith('/') ? '' : '/'}`;
+      key = `${path}${path.endsWith('/') ? '' : '/'}`;
       if (pathOrigin.has(key) && pathOrigin.get(key) !== op.origin) {
         conflicts.push(`${op.origin}${op.pathTemplate}`);
         continue;

@@ -80,6 +80,14 @@ export interface Parameter {
   reason?: string;
   confidence?: Confidence;
   credential?: boolean;
+  /**
+   * matrix: a ;name=value pair inside a path segment (RFC 3986 section 3.3; OpenAPI 3.1 style: matrix), not part of pathTemplate; required says whether every sample carried it.
+   */
+  style?: 'matrix';
+  /**
+   * For a matrix parameter: the 0-based index of the pathTemplate segment it is attached to.
+   */
+  segment?: number;
 }
 /**
  * A JSON Schema 2020-12 (OpenAPI 3.1 dialect) with x- evidence annotations.
@@ -121,7 +129,10 @@ export interface Auth {
 export interface Credential {
   id: string;
   name: string;
-  location: 'header' | 'cookie' | 'query' | 'body' | 'authorization' | 'path' | 'message';
+  /**
+   * path-matrix: a matrix parameter of a path segment (a servlet's ;jsessionid=).
+   */
+  location: 'header' | 'cookie' | 'query' | 'body' | 'authorization' | 'path' | 'path-matrix' | 'message';
   kind: string;
   class: 'static' | 'per-session' | 'per-request' | 'unknown';
   distinctValues: number;

@@ -180,3 +180,61 @@ describe('ledgertap analyze: WebSocket traffic', () => {
     ]);
   });
 });
+
+describe('ledgertap analyze: matrix parameters and dates as versions', () => {
+  it('keeps servlet sessions out of the templates and dated versions literal, in the model and the OpenAPI', async () => {
+    const dir = await tempDir();
+    const session = '9F8E7D6C5B4A39281706F5E4D3C2B1A0';
+    const shop = 'https://shop.example.test';
+    await writeFile(
+      `${dir}/shop.har`,
+      JSON.stringify(
+        har([
+          entry({
+            url: `${shop}/api/2023-10-01/start`,
+            responseHeaders: [['Set-Cookie', `JSESSIONID=${session}; Path=/; HttpOnly`]],
+            response: { ok: true },
+          }),
+          entry({ url: `${shop}/api/2023-10-01/cart;jsessionid=${session}/items`, response: { items: [] } }),
+          entry({
+            url: `${shop}/api/2023-10-01/cart/items`,
+            requestCookies: { JSESSIONID: session },
+            response: { items: [] },
+          }),
+          entry({ url: `${shop}/api/2023-10-01/cars;color=red/list`, response: { cars: [] } }),
+          entry({ url: `${shop}/api/2023-10-01/cars;color=blue/list`, response: { cars: [] } }),
+        ]),
+      ),
+    );
+    const r = await runCliInProcess(['analyze', 'shop.har', '--out', 'model.json', '--openapi', 'api.yaml'], {
+      cwd: dir,
+    });
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.code).toBe(0);
+    const modelText = await readFile(`${dir}/model.json`, 'utf8');
+    const apiText = await readFile(`${dir}/api.yaml`, 'utf8');
+    const model = JSON.parse(modelText) as {
+      operations: { pathTemplate: string; samples: number }[];
+      auth: { credentials: { id: string; consumers: string[]; issuedBy: { name: string }[] }[] };
+    };
+    expect(validateProtocolModel(model)).toEqual([]);
+    expect(model.operations.map((o) => `${o.pathTemplate} ${o.samples}`).sort()).toEqual([
+      '/api/2023-10-01/cars/list 2',
+      '/api/2023-10-01/cart/items 2',
+      '/api/2023-10-01/start 1',
+    ]);
+    expect(model.auth.credentials.find((c) => c.id === 'path-matrix:jsessionid')).toMatchObject({
+      consumers: ['get_api_p20231001_cart_items'],
+      issuedBy: [{ name: 'JSESSIONID' }],
+    });
+    const api = parseYaml(apiText) as Record<string, unknown> & { paths: Record<string, unknown> };
+    expect(await validateOpenApi(api)).toEqual([]);
+    expect(Object.keys(api.paths).sort()).toEqual([
+      '/api/2023-10-01/cars{color}/list',
+      '/api/2023-10-01/cart/items',
+      '/api/2023-10-01/start',
+    ]);
+    expect(modelText).not.toContain(session);
+    expect(apiText).not.toContain(session);
+  });
+});

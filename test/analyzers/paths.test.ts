@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeLogs } from '../../analyzers/index.js';
-import { isWordFileName } from '../../analyzers/paths.js';
+import { analyzeLogs, resolveAnalyzeOptions } from '../../analyzers/index.js';
+import { isWordFileName, PathTrie } from '../../analyzers/paths.js';
 import { isLocale } from '../../analyzers/shapes.js';
 import { entry, har } from './build.js';
 
@@ -129,5 +129,96 @@ describe('path templates: language tags', () => {
       '/en/my/wallet',
       '/fr/mentions',
     ]);
+  });
+});
+
+describe('path templates: a date as an API version', () => {
+  const templates = (urls: string[], query = '') =>
+    analyzeLogs([
+      har(urls.map((u) => entry({ url: `https://api.example.test${u}${query}`, response: { ok: true } })))
+        .log,
+    ])
+      .operations.map((o) => o.pathTemplate)
+      .sort();
+
+  it.each([
+    // Before the resource segments, right after an API word, with one value across the routes under it.
+    [
+      ['/api/2023-10-01/items', '/api/2023-10-01/items/5', '/api/2023-10-01/users'],
+      ['/api/2023-10-01/items', '/api/2023-10-01/items/{itemId}', '/api/2023-10-01/users'],
+    ],
+    // At the first segment.
+    [
+      ['/2023-10-01/things', '/2023-10-01/things/7'],
+      ['/2023-10-01/things', '/2023-10-01/things/{thingId}'],
+    ],
+    // Before several routes, under a plain word.
+    [
+      ['/shop/2024-02-29/orders', '/shop/2024-02-29/carts'],
+      ['/shop/2024-02-29/carts', '/shop/2024-02-29/orders'],
+    ],
+    // A `v`-prefixed date is a version wherever it stands, like `v1`.
+    [
+      ['/v2024-01-15/things', '/v2024-01-15/things/7'],
+      ['/v2024-01-15/things', '/v2024-01-15/things/{thingId}'],
+    ],
+  ])('%j stays literal: %j', (urls, expected) => {
+    expect(templates(urls)).toEqual(expected);
+  });
+
+  it.each([
+    // The value varies in an id position.
+    [['/reports/2023-10-01', '/reports/2023-10-02', '/reports/2023-10-03'], ['/reports/{date}']],
+    // A date at the end of a path is the resource, even alone.
+    [['/reports/2023-10-01'], ['/reports/{date}']],
+    [['/reports/2023-10-01/summary'], ['/reports/{date}/summary']],
+    // Under an id, a date is never a version.
+    [
+      ['/users/42/2023-10-01/log', '/users/42/2023-10-01/stats'],
+      ['/users/{userId}/{date}/log', '/users/{userId}/{date}/stats'],
+    ],
+    // A version date keeps its place; a date further on that varies is a value.
+    [['/api/2023-10-01/days/2023-10-05', '/api/2023-10-01/days/2023-10-06'], ['/api/2023-10-01/days/{date}']],
+  ])('%j becomes %j', (urls, expected) => {
+    expect(templates(urls)).toEqual(expected);
+  });
+
+  it('two API versions by date in one capture are one {date} parameter', () => {
+    expect(templates(['/api/2023-10-01/items', '/api/2024-05-01/items'])).toEqual(['/api/{date}/items']);
+  });
+
+  it('leaves an Azure-style api-version a query parameter', () => {
+    const r = analyzeLogs([
+      har([
+        entry({
+          url: 'https://mgmt.example.test/subscriptions/list?api-version=2023-10-01',
+          response: { value: [] },
+        }),
+      ]).log,
+    ]);
+    expect(r.operations.map((o) => o.pathTemplate)).toEqual(['/subscriptions/list']);
+    expect(r.operations[0]?.parameters).toMatchObject([
+      { name: 'api-version', in: 'query', examples: ['2023-10-01'] },
+    ]);
+  });
+
+  it('keeps at most one date literal per place while reading, however many days a capture spans', () => {
+    const days = Array.from({ length: 60 }, (_, i) =>
+      new Date(Date.UTC(2023, 0, 1 + i)).toISOString().slice(0, 10),
+    );
+    const trie = new PathTrie(resolveAnalyzeOptions({}));
+    for (const d of days) trie.insert('https://api.example.test', ['v1', 'reports', d, 'totals']);
+    // root, v1, reports, {date}, totals, and the first day's literal (merged into {date} by the second).
+    expect(trie.nodeCount()).toBe(6);
+    const r = analyzeLogs([
+      har(
+        days.map((d) =>
+          entry({ url: `https://api.example.test/v1/reports/${d}/totals`, response: { ok: true } }),
+        ),
+      ).log,
+    ]);
+    expect(r.operations.map((o) => o.pathTemplate)).toEqual(['/v1/reports/{date}/totals']);
+    expect(r.operations[0]?.parameters[0]).toMatchObject({ name: 'date', schema: { format: 'date' } });
+    expect(r.operations[0]?.samples).toBe(60);
   });
 });

@@ -16,6 +16,8 @@ describe('classifySegment', () => {
     ['NjpTwgmENj11rGdUgpCQ9', 'opaque'],
     ['v1', 'version'],
     ['v2beta1', 'version'],
+    // A date with a `v` names a version; a bare date is a date until its position says otherwise.
+    ['v2024-01-15', 'version'],
     ['api', 'reserved'],
     ['me', 'reserved'],
     ['oauth2', 'reserved'],
@@ -72,6 +74,10 @@ describe('credential names and redacted examples', () => {
     'signature',
     'X-MBX-APIKEY',
     'password',
+    // Session ids of URL rewriting (`;jsessionid=`, `;phpsessid=`) and their cookies.
+    'jsessionid',
+    'PHPSESSID',
+    'phpsessid',
   ])('%s is credential-like', (name) => expect(isCredentialName(name)).toBe(true));
   it.each(['symbol', 'limit', 'page', 'orderId', 'keyword'])('%s is not', (name) =>
     expect(isCredentialName(name)).toBe(false),

@@ -16,6 +16,7 @@ import {
   type ProtocolModel,
 } from '../../model/index.js';
 import { useTempDirs } from '../helpers/tmp.js';
+import { entry } from '../analyzers/build.js';
 import { fixture, fixtureDir } from '../analyzers/fixtures.js';
 
 const tempDir = useTempDirs();
@@ -174,5 +175,26 @@ describe('TypeScript types', () => {
     const ts = await renderTypeScript(modelOf(names));
     expect(ts).toContain('export interface GetV1UsersUserIdResponse200');
     await golden('api.d.ts', ts);
+  });
+});
+
+describe('matrix parameters across models', () => {
+  const carsModel = (urls: string[]): ProtocolModel =>
+    buildProtocolModel(analyzeLogs([{ entries: urls.map((url) => entry({ url, response: {} })) }]), {
+      captures: [{ file: 'cars.har', entries: urls.length }],
+    });
+
+  it('a matrix parameter one capture lacks becomes optional, and leaves the OpenAPI path', async () => {
+    const withColor = carsModel(['https://cars.example.test/cars;color=red/list']);
+    const without = carsModel(['https://cars.example.test/cars/list']);
+    expect(toOpenApi(withColor).paths).toHaveProperty(['/cars{color}/list']);
+    const merged = mergeProtocolModels([withColor, without]);
+    expect(validateProtocolModel(merged)).toEqual([]);
+    expect(merged.operations[0]?.parameters).toMatchObject([
+      { name: 'color', in: 'path', style: 'matrix', required: false, presence: 0.5 },
+    ]);
+    const doc = toOpenApi(merged);
+    expect(await validateOpenApi(doc)).toEqual([]);
+    expect(Object.keys(doc.paths as object)).toEqual(['/cars/list']);
   });
 });
