@@ -168,6 +168,11 @@ export interface WebSocketSessionStats {
   durationMs: number;
   /** Why collection ended. */
   stoppedBy: 'time' | 'count' | 'server-close' | 'frame-limit' | 'error' | 'aborted';
+  /**
+   * Set when a socket.io endpoint was replayed over HTTP long-polling because its server refused the
+   * WebSocket upgrade; absent over WebSocket.
+   */
+  transport?: 'polling';
   close?: { by: 'client' | 'server'; code: number; reason: string };
   /** `acks`: answers to the server's own socket.io emits that asked for one (replayed as captured). */
   sent: { messages: number; heartbeats: number; acks: number };

@@ -28,6 +28,7 @@ import { EngineIoClient } from './websocket-engineio.js';
 import { FrameLog, maskSecrets } from './websocket-har.js';
 import { KindValidators, MAX_SEND, planMessages, type Outgoing } from './websocket-messages.js';
 import { Session, scrub } from './websocket-session.js';
+import { pollingUrl, runPolling } from './websocket-polling.js';
 import { engineIoUrl, planSocketIo, type SocketIoPlan } from './websocket-socketio.js';
 
 const log = createLogger('replay:ws');
@@ -180,6 +181,71 @@ interface ConnectionPlan {
   secrets: string[];
 }
 
+/** The collection window and bounds of every connection, from the options and their defaults. */
+function windowOf(rt: WebSocketRuntime): {
+  durationMs: number;
+  maxMessages: number;
+  maxPayload: number;
+  handshakeTimeout: number;
+} {
+  const ws = rt.options.webSockets === false ? {} : (rt.options.webSockets ?? {});
+  return {
+    durationMs: ws.durationMs ?? 5_000,
+    maxMessages: ws.maxMessages ?? 200,
+    maxPayload: ws.maxFrameBytes ?? 1024 * 1024,
+    handshakeTimeout: ws.connectTimeoutMs ?? rt.options.timeoutMs ?? 15_000,
+  };
+}
+
+/**
+ * A socket.io endpoint whose server refused the WebSocket upgrade (not for auth, not gone: engine.io's
+ * 400 when `websocket` is not among its transports) is replayed over HTTP long-polling: the same plan,
+ * checks and bounds. The refusal stays drift (the model's transport no longer works), with how the
+ * events fared over polling beside it.
+ */
+async function overPolling(
+  rt: WebSocketRuntime,
+  endpoint: ProtocolWebSocketEndpoint,
+  plan: ConnectionPlan & { socketIo: SocketIoPlan },
+  refusal: WebSocketDrift,
+  validators: KindValidators,
+): Promise<WebSocketReplayResult> {
+  const { durationMs, maxMessages, maxPayload, handshakeTimeout } = windowOf(rt);
+  const url = pollingUrl(plan.url, plan.socketIo.eio);
+  const shownUrl = pollingUrl(new URL(plan.shownUrl), plan.socketIo.eio).href.replace(/%2A%2A%2A/g, '***');
+  const session = new Session(endpoint, validators, plan.secrets);
+  session.stats.heldBack = [...plan.socketIo.heldBack];
+  session.stats.transport = 'polling';
+  log(
+    '%s: the WebSocket upgrade was refused (%s); replaying over polling at %s',
+    endpoint.id,
+    refusal.actual,
+    shownUrl,
+  );
+  await runPolling(session, plan.socketIo, {
+    url,
+    shownUrl,
+    headers: plan.headers,
+    shownHeaders: plan.shownHeaders.filter(([n]) => n.toLowerCase() !== 'sec-websocket-protocol'),
+    secrets: plan.secrets,
+    fetch: rt.options.fetch ?? fetch,
+    timeoutMs: handshakeTimeout,
+    durationMs,
+    maxMessages,
+    maxPayload,
+    ...(rt.options.signal ? { signal: rt.options.signal } : {}),
+    now: rt.now,
+    ...(rt.options.onExchange ? { onExchange: rt.options.onExchange } : {}),
+    warn: (message) => rt.warnings.push(`${endpoint.id}: ${message}`),
+  });
+  session.finish(url);
+  const drifts = [
+    { ...refusal, summary: `${refusal.summary} It was replayed over HTTP long-polling instead.` },
+    ...session.drifts,
+  ];
+  return { endpointId: endpoint.id, url: shownUrl, kind: 'drift', drifts, ...session.stats };
+}
+
 /** Connects, sends, collects and closes one endpoint. Resolves to the result; never rejects. */
 function runConnection(
   rt: WebSocketRuntime,
@@ -187,11 +253,7 @@ function runConnection(
   plan: ConnectionPlan,
   validators: KindValidators,
 ): Promise<WebSocketReplayResult> {
-  const ws = rt.options.webSockets === false ? {} : (rt.options.webSockets ?? {});
-  const durationMs = ws.durationMs ?? 5_000;
-  const maxMessages = ws.maxMessages ?? 200;
-  const maxPayload = ws.maxFrameBytes ?? 1024 * 1024;
-  const handshakeTimeout = ws.connectTimeoutMs ?? rt.options.timeoutMs ?? 15_000;
+  const { durationMs, maxMessages, maxPayload, handshakeTimeout } = windowOf(rt);
   const { url, secrets } = plan;
   const session = new Session(endpoint, validators, secrets);
   session.stats.heldBack = [...plan.heldBack];
@@ -479,22 +541,22 @@ async function replayEndpoint(
   );
   const shownHeaders = maskHeaders(headers, rt.credentials);
   if (protocols.length > 0) shownHeaders.push(['Sec-WebSocket-Protocol', protocols.join(', ')]);
-  return runConnection(
-    rt,
-    endpoint,
-    {
-      url,
-      shownUrl,
-      headers,
-      shownHeaders,
-      protocols,
-      send: messages.send,
-      heldBack: messages.heldBack,
-      ...(socketIo ? { socketIo } : {}),
-      secrets,
-    },
-    validators,
-  );
+  const plan: ConnectionPlan = {
+    url,
+    shownUrl,
+    headers,
+    shownHeaders,
+    protocols,
+    send: messages.send,
+    heldBack: messages.heldBack,
+    ...(socketIo ? { socketIo } : {}),
+    secrets,
+  };
+  const result = await runConnection(rt, endpoint, plan, validators);
+  const refusal = result.kind === 'drift' && result.drifts.length === 1 ? result.drifts[0] : undefined;
+  if (socketIo && refusal?.kind === 'connection_refused' && refusal.expected === '101')
+    return overPolling(rt, endpoint, { ...plan, socketIo }, refusal, validators);
+  return result;
 }
 
 /** Replays every WebSocket endpoint of the model (those named by `operations`, when given). */

@@ -6,19 +6,54 @@
  * namespace connects (`40`, `40/admin,`; engine.io 3 connects the main one by itself), and events:
  * `subscribe` starts a `price` stream, `getBalance` and `/admin` `getStatus` are acked with data,
  * `placeOrder` (a write) is acked and counted; with `askConfirm` the server emits `confirm` asking for an
- * ack and ends the namespace without one. A captured `sid` is refused as engine.io does (400).
+ * ack and ends the namespace without one. A captured `sid` is refused as engine.io does (400). The same
+ * sessions are served over HTTP long-polling (`transport=polling`, engine.io 3 and 4 payload framing),
+ * and `pollingOnly` refuses the upgrade (400) the way engine.io does when websocket is not allowed.
  * The payload builders are exported so the capture is built from the same shapes.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import { everyWhileOpen, listenOnPort0 } from './ws-server.js';
 
 export const SIO_SESSION = '7c1e0ffee5e55104a11ce0b5e55104a9';
 /** A token the app sends inside its subscribe event: must never reach a written HAR. */
 export const SIO_TOKEN = 'tok_5f8e2d1c0b9a88776655443322110fed';
 export const PING_INTERVAL_MS = 200;
+
+/** What an engine.io session sends on, whichever the transport. */
+interface Conn {
+  send(data: string): void;
+  /** Calls `fn(1)`, `fn(2)`, … every `ms` while the session lives. */
+  every(ms: number, fn: (n: number) => void): void;
+}
+
+interface PollSession {
+  eio: string;
+  queue: string[];
+  /** The client's GET held until there is something to send. */
+  waiting?: ServerResponse;
+  intervals: NodeJS.Timeout[];
+  handle: (data: string) => void;
+}
+
+/** A polling payload as engine.io frames it: `\x1e` between packets (4), `<length>:` before each (3). */
+function encodePolling(packets: string[], eio: string): string {
+  return eio === '4' ? packets.join('\x1e') : packets.map((p) => `${p.length}:${p}`).join('');
+}
+
+function decodePolling(body: string, eio: string): string[] {
+  if (eio === '4') return body.split('\x1e');
+  const out: string[] = [];
+  for (let i = 0; i < body.length;) {
+    const colon = body.indexOf(':', i);
+    const n = Number(body.slice(i, colon));
+    out.push(body.slice(colon + 1, colon + 1 + n));
+    i = colon + 1 + n;
+  }
+  return out;
+}
 
 export interface SioChanges {
   /** `price` events carry `last` instead of `price`. */
@@ -33,6 +68,8 @@ export interface SioChanges {
    * servers that need the client's answer do.
    */
   askConfirm?: boolean;
+  /** The WebSocket upgrade is refused with 400, as engine.io does with `transports: ['polling']`. */
+  pollingOnly?: boolean;
 }
 
 export const CONFIRM_ACK_ID = 17;
@@ -72,6 +109,10 @@ export interface SioServer {
   confirmAcks: string[];
   /** `confirm` asks left unanswered (each ended the namespace). */
   confirmTimeouts: number;
+  /** Long-polling requests, in order: method, engine.io version, whether a session id was given. */
+  polls: { method: string; eio: string; sid: boolean }[];
+  /** Bodies of the polling POSTs, as sent (framed). */
+  pollingPosts: string[];
   close(): Promise<void>;
 }
 
@@ -99,43 +140,43 @@ export async function startSioServer(): Promise<SioServer> {
     orders: 0,
     confirmAcks: [],
     confirmTimeouts: 0,
+    polls: [],
+    pollingPosts: [],
     close: async () => undefined,
   };
   let sids = 0;
-  const every = (ws: WebSocket, ms: number, fn: (n: number) => void): void =>
-    everyWhileOpen(timers, ws, ms, fn);
-  const emit = (ws: WebSocket, ns: string, name: string, arg: unknown): void =>
-    ws.send(`42${ns ? `${ns},` : ''}${JSON.stringify([name, arg])}`);
-  const ack = (ws: WebSocket, ns: string, id: string, arg: unknown): void =>
-    ws.send(`43${ns ? `${ns},` : ''}${id}${JSON.stringify([arg])}`);
+  const emit = (conn: Conn, ns: string, name: string, arg: unknown): void =>
+    conn.send(`42${ns ? `${ns},` : ''}${JSON.stringify([name, arg])}`);
+  const ack = (conn: Conn, ns: string, id: string, arg: unknown): void =>
+    conn.send(`43${ns ? `${ns},` : ''}${id}${JSON.stringify([arg])}`);
 
-  const engineIo = (ws: WebSocket, eio: string): void => {
-    ws.send(openPacket(`srv${++sids}`));
+  /** One engine.io session on either transport; returns what handles each packet the client sends. */
+  const engineIo = (conn: Conn, eio: string, sid: string): ((data: string) => void) => {
+    conn.send(openPacket(sid));
     let asked: { id: string; timer: NodeJS.Timeout } | undefined;
     const joined = (ns: string): void => {
-      ws.send(`40${ns ? `${ns},` : ''}${JSON.stringify({ sid: `ns${++sids}` })}`);
-      if (!ns) emit(ws, '', 'notice', notice());
+      conn.send(`40${ns ? `${ns},` : ''}${JSON.stringify({ sid: `ns${++sids}` })}`);
+      if (!ns) emit(conn, '', 'notice', notice());
       if (!ns && state.changes.askConfirm) {
         const id = String(CONFIRM_ACK_ID);
-        ws.send(`42${id}${JSON.stringify(['confirm', confirmAsk(`live-${sids}`)])}`);
+        conn.send(`42${id}${JSON.stringify(['confirm', confirmAsk(`live-${sids}`)])}`);
         const timer = setTimeout(() => {
           timers.delete(timer);
           state.confirmTimeouts++;
-          ws.send('41');
+          conn.send('41');
         }, CONFIRM_WAIT_MS);
         timers.add(timer);
         asked = { id, timer };
       }
     };
-    if (eio === '4') every(ws, PING_INTERVAL_MS, () => ws.send('2'));
+    if (eio === '4') conn.every(PING_INTERVAL_MS, () => conn.send('2'));
     else joined('');
-    ws.on('message', (raw) => {
-      const data = String(raw);
+    return (data) => {
       state.received.push({ eio, data });
       if (data === '3') state.pongs++;
       else if (data === '2') {
         state.clientPings++;
-        ws.send('3');
+        conn.send('3');
       } else if (data === '40' && eio === '4') joined('');
       else if (asked && data.startsWith(`43${asked.id}[`)) {
         clearTimeout(asked.timer);
@@ -143,24 +184,101 @@ export async function startSioServer(): Promise<SioServer> {
         asked = undefined;
         state.confirmAcks.push(data);
       } else if (data === '40/admin,') {
-        if (state.changes.refuseAdmin) ws.send(`44/admin,${JSON.stringify({ message: 'not authorized' })}`);
+        if (state.changes.refuseAdmin) conn.send(`44/admin,${JSON.stringify({ message: 'not authorized' })}`);
         else joined('/admin');
       } else {
         const ev = parseEvent(data);
         if (!ev) return;
         const name = ev.args[0];
         if (name === 'subscribe' && !ev.ns)
-          every(ws, 40, (n) => emit(ws, '', 'price', price(n, state.changes.renamePrice)));
-        else if (name === 'getBalance') ack(ws, ev.ns, ev.id, balanceAck(state.changes.balanceAsNumber));
+          conn.every(40, (n) => emit(conn, '', 'price', price(n, state.changes.renamePrice)));
+        else if (name === 'getBalance') ack(conn, ev.ns, ev.id, balanceAck(state.changes.balanceAsNumber));
         else if (name === 'placeOrder') {
           state.orders++;
-          ack(ws, ev.ns, ev.id, orderAck());
-        } else if (name === 'getStatus' && ev.ns === '/admin') ack(ws, ev.ns, ev.id, statusAck());
+          ack(conn, ev.ns, ev.id, orderAck());
+        } else if (name === 'getStatus' && ev.ns === '/admin') ack(conn, ev.ns, ev.id, statusAck());
       }
+    };
+  };
+
+  // Long-polling sessions by sid: packets queued until the client's GET takes them.
+  const polls = new Map<string, PollSession>();
+  const flush = (p: PollSession): void => {
+    const res = p.waiting;
+    if (!res || p.queue.length === 0) return;
+    p.waiting = undefined;
+    res.writeHead(200, { 'content-type': 'text/plain; charset=UTF-8' });
+    res.end(encodePolling(p.queue.splice(0), p.eio));
+  };
+  const endPoll = (p: PollSession, sid: string): void => {
+    polls.delete(sid);
+    for (const t of p.intervals) {
+      clearInterval(t);
+      timers.delete(t);
+    }
+    if (p.waiting) {
+      p.waiting.writeHead(200, { 'content-type': 'text/plain; charset=UTF-8' });
+      p.waiting.end(encodePolling(['6'], p.eio));
+      p.waiting = undefined;
+    }
+  };
+  const polling = (req: IncomingMessage, res: ServerResponse, url: URL): void => {
+    const eio = url.searchParams.get('EIO') ?? '';
+    const sid = url.searchParams.get('sid');
+    state.polls.push({ method: req.method ?? '', eio, sid: sid !== null });
+    const text = (status: number, body: string): void => {
+      res.writeHead(status, { 'content-type': 'text/plain; charset=UTF-8' });
+      res.end(body);
+    };
+    if (!(req.headers.cookie ?? '').split(/;\s*/).includes(`session=${SIO_SESSION}`)) return text(401, '');
+    if (!['3', '4'].includes(eio)) return text(400, '{"code":5,"message":"Unsupported protocol version"}');
+    if (sid === null) {
+      if (req.method !== 'GET') return text(400, '{"code":2,"message":"Bad handshake method"}');
+      const id = `poll${++sids}`;
+      const p: PollSession = { eio, queue: [], intervals: [], handle: () => undefined };
+      const conn: Conn = {
+        send: (data) => {
+          p.queue.push(data);
+          flush(p);
+        },
+        every: (ms, fn) => {
+          let n = 0;
+          const t = setInterval(() => fn(++n), ms);
+          p.intervals.push(t);
+          timers.add(t);
+        },
+      };
+      polls.set(id, p);
+      p.handle = engineIo(conn, eio, id);
+      p.waiting = res;
+      flush(p);
+      return;
+    }
+    const p = polls.get(sid);
+    if (!p) return text(400, '{"code":1,"message":"Session ID unknown"}');
+    if (req.method === 'GET') {
+      if (p.waiting) return text(400, '{"code":3,"message":"Bad request"}');
+      p.waiting = res;
+      flush(p);
+      return;
+    }
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      for (const packet of decodePolling(body, p.eio)) {
+        if (packet === '1') endPoll(p, sid);
+        else p.handle(packet);
+      }
+      state.pollingPosts.push(body);
+      text(200, 'ok');
     });
   };
 
-  const server = createServer((_req, res) => {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/socket.io/' && url.searchParams.get('transport') === 'polling')
+      return polling(req, res, url);
     res.writeHead(404, { 'content-type': 'application/json' });
     res.end('{"msg":"not found"}');
   });
@@ -171,14 +289,23 @@ export async function startSioServer(): Promise<SioServer> {
     if (!(req.headers.cookie ?? '').split(/;\s*/).includes(`session=${SIO_SESSION}`))
       return reject(socket, 401, 'Unauthorized');
     const eio = url.searchParams.get('EIO') ?? '';
-    // engine.io: an unknown session id, or a transport other than websocket on an upgrade, is a 400.
+    // engine.io: an unknown session id, a transport other than websocket on an upgrade, or a server
+    // whose transports leave websocket out, is a 400.
     if (
+      state.changes.pollingOnly ||
       url.searchParams.has('sid') ||
       url.searchParams.get('transport') !== 'websocket' ||
       !['3', '4'].includes(eio)
     )
       return reject(socket, 400, 'Bad Request');
-    wss.handleUpgrade(req, socket, head, (ws) => engineIo(ws, eio));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const handle = engineIo(
+        { send: (data) => ws.send(data), every: (ms, fn) => everyWhileOpen(timers, ws, ms, fn) },
+        eio,
+        `srv${++sids}`,
+      );
+      ws.on('message', (raw) => handle(String(raw)));
+    });
   });
   await listenOnPort0(server, wss, timers, state);
   return state;

@@ -31,6 +31,7 @@ interface SioResult {
   heldBack?: { message: string; reason: string }[];
   received?: { messages: number; heartbeats: number; pingsAnswered: number };
   sent?: { messages: number; heartbeats: number; acks: number };
+  transport?: string;
 }
 
 describe('socket.io replay against a live engine.io server', () => {
@@ -292,5 +293,101 @@ describe('socket.io replay against a live engine.io server', () => {
     expect(result.drifts?.map((d) => `${d.kind} ${d.messageKind ?? ''}`)).toContain(
       'connection_closed receive:socket.io disconnect',
     );
+  });
+
+  it('replays over long-polling when the server refuses the WebSocket upgrade (engine.io 4): handshake GET, connects and emits by POST, pings answered, acks matched; the refusal stays drift; the HAR masks the session', async () => {
+    server.changes = { pollingOnly: true };
+    await analyzed(sioCaptureHar());
+    server.received.length = 0;
+    server.polls.length = 0;
+    server.pollingPosts.length = 0;
+    const pongsBefore = server.pongs;
+    const ordersBefore = server.orders;
+    const out = join(dir, 'polling.har');
+    const { code, result } = await replay(['--out-har', out]);
+    expect(code).toBe(1);
+    expect(result.kind).toBe('drift');
+    expect(result.transport).toBe('polling');
+    // The only drift is the refused upgrade: over polling the events fared as captured.
+    expect(result.drifts?.map((d) => `${d.kind} ${d.actual ?? ''}`)).toEqual(['connection_refused 400']);
+    expect(result.url).toContain('/socket.io/?EIO=4&transport=polling');
+    // The handshake GET has no sid, every later request has the one the open packet gave.
+    expect(server.polls[0]).toEqual({ method: 'GET', eio: '4', sid: false });
+    expect(server.polls.slice(1).every((p) => p.sid)).toBe(true);
+    expect(server.polls.some((p) => p.method === 'POST')).toBe(true);
+    // Packets sent together share a POST, joined by the record separator.
+    expect(server.pollingPosts).toContain('40\x1e40/admin,');
+    expect(sentEvents()).toEqual([
+      expect.stringMatching(/^42\["subscribe",/),
+      '421["getBalance",{"asset":"BTC"}]',
+      '42/admin,3["getStatus"]',
+    ]);
+    expect(server.orders).toBe(ordersBefore);
+    expect(server.pongs - pongsBefore).toBeGreaterThanOrEqual(2);
+    const kinds = kindsOf(result);
+    expect(kinds['receive:price']).toBeGreaterThan(5);
+    expect(kinds['receive:getBalance.ack']).toBe(1);
+    expect(kinds['receive:/admin:getStatus.ack']).toBe(1);
+    expect(kinds['receive:notice']).toBe(1);
+    expect(kinds['receive:socket.io open']).toBe(1);
+    expect(kinds['receive:socket.io connect']).toBe(2);
+    expect(Object.keys(kinds).filter((k) => k.startsWith('new:'))).toEqual([]);
+    // The session was closed with engine.io's close packet.
+    expect(server.pollingPosts.at(-1)).toBe('1');
+
+    const text = await readFile(out, 'utf8');
+    expect(text).not.toContain(SIO_TOKEN);
+    expect(text).not.toContain(SIO_SESSION);
+    // The live engine.io session id is masked wherever it appears (URLs, the open packet).
+    expect(text).not.toMatch(/poll\d/);
+    type Entry = {
+      request: {
+        method: string;
+        url: string;
+        headers: { name: string; value: string }[];
+        postData?: { text: string };
+      };
+      response: { status: number; content: { text?: string } };
+      _resourceType?: string;
+      _webSocketMessages?: unknown[];
+    };
+    const entries = (JSON.parse(text) as { log: { entries: Entry[] } }).log.entries;
+    // The refused upgrade first, then the polling requests as plain HTTP entries.
+    expect(entries[0]?._resourceType).toBe('websocket');
+    expect(entries[0]?.response.status).toBe(400);
+    expect(entries[0]?._webSocketMessages).toEqual([]);
+    const polls = entries.slice(1);
+    expect(polls.length).toBe(server.polls.length);
+    expect(polls[0]?.request.url).toMatch(/\/socket\.io\/\?EIO=4&transport=polling&t=/);
+    expect(polls[0]?.response.content.text).toMatch(/^0\{"sid":"\*\*\*","upgrades"/);
+    expect(polls.slice(1).every((e) => e.request.url.includes('sid=***'))).toBe(true);
+    expect(
+      polls.every((e) => e.request.headers.find((h) => h.name.toLowerCase() === 'cookie')?.value === '***'),
+    ).toBe(true);
+    const subscribe = polls.find((e) => e.request.postData?.text.includes('subscribe'));
+    expect(subscribe?.request.postData?.text).toContain('42["subscribe",{"topic":"prices","token":"***"}]');
+    expect((await runCliInProcess(['har', 'validate', out], { cwd: dir })).code).toBe(0);
+  });
+
+  it('replays engine.io 3 over long-polling: length-prefixed payloads, the client pings, the main namespace joined by the server', async () => {
+    server.changes = { pollingOnly: true };
+    await analyzed(sioEio3CaptureHar());
+    server.received.length = 0;
+    server.polls.length = 0;
+    server.pollingPosts.length = 0;
+    const pingsBefore = server.clientPings;
+    const { code, result } = await replay([]);
+    expect(code).toBe(1);
+    expect(result.transport).toBe('polling');
+    expect(result.drifts?.map((d) => `${d.kind} ${d.actual ?? ''}`)).toEqual(['connection_refused 400']);
+    expect(server.polls[0]).toEqual({ method: 'GET', eio: '3', sid: false });
+    expect(server.clientPings - pingsBefore).toBeGreaterThanOrEqual(2);
+    // Engine.io 3 frames each packet with its length; both events went in one POST once `40` arrived.
+    const balance = '421["getBalance",{"asset":"BTC"}]';
+    const subscribe = sentEvents().find((d) => d.startsWith('42["subscribe"')) as string;
+    expect(server.pollingPosts).toContain(`${balance.length}:${balance}${subscribe.length}:${subscribe}`);
+    expect(server.received.map((r) => r.data)).not.toContain('40');
+    expect(kindsOf(result)['receive:getBalance.ack']).toBe(1);
+    expect(kindsOf(result)['receive:price']).toBeGreaterThan(5);
   });
 });

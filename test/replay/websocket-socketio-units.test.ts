@@ -2,7 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import type { HarEntry } from '../../har/index.js';
 import type { ProtocolWebSocketEndpoint } from '../../model/index.js';
-import { FrameLog, engineIoUrl, maskFrameText, planSocketIo } from '../../replay/index.js';
+import {
+  FrameLog,
+  decodePayload,
+  encodePayload,
+  engineIoUrl,
+  maskFrameText,
+  planSocketIo,
+  pollingUrl,
+} from '../../replay/index.js';
 import { bareEntry } from '../har/fixtures.js';
 
 describe('engineIoUrl', () => {
@@ -197,5 +205,42 @@ describe('planSocketIo: the client acks to the server emits', () => {
     expect(Object.fromEntries(plan.acks)).toEqual(expected);
     // Acks are answers to the live server, never resent as captured emits.
     expect(plan.send).toEqual([]);
+  });
+});
+
+describe('long-polling payloads', () => {
+  it.each<[string, 3 | 4, string[], string]>([
+    [
+      'engine.io 4: the record separator between packets',
+      4,
+      ['40', '42["a",{"b":1}]'],
+      '40\x1e42["a",{"b":1}]',
+    ],
+    ['engine.io 4: one packet alone', 4, ['2'], '2'],
+    ['engine.io 3: each packet after its length', 3, ['40', '42["a"]'], '2:407:42["a"]'],
+    // Lengths in UTF-16 code units, as engine.io 3 counts them: é is 1, an emoji 2.
+    ['engine.io 3: lengths in UTF-16 units', 3, ['42["é"]', '42["😀"]'], '7:42["é"]8:42["😀"]'],
+  ])('%s', (_title, eio, packets, body) => {
+    expect(encodePayload(packets, eio)).toBe(body);
+    expect(decodePayload(body, eio)).toEqual(packets);
+  });
+
+  it.each<[string, string, string]>([
+    ['no length prefix', '42["a"]', 'without a length prefix at character 0'],
+    ['a packet cut short', '9:42["a"]', 'packet of 9 characters cut at 7'],
+    ['garbage after a packet', '2:40x', 'without a length prefix at character 4'],
+  ])('engine.io 3: %s is an error', (_title, body, error) => {
+    expect(decodePayload(body, 3)).toEqual({ error: expect.stringContaining(error) });
+  });
+
+  it.each([
+    ['wss://h/socket.io/?EIO=4&transport=websocket', 4, 'https://h/socket.io/?EIO=4&transport=polling'],
+    [
+      'ws://h/socket.io/?EIO=3&transport=websocket&sid=x',
+      3,
+      'http://h/socket.io/?EIO=3&transport=polling&b64=1',
+    ],
+  ] as const)('polling URL of %s', (input, eio, href) => {
+    expect(pollingUrl(new URL(input), eio).href).toBe(href);
   });
 });
