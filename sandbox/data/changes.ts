@@ -157,19 +157,30 @@ export function forEachChange(account: SandboxAccount, style: ChangeStyle, sink:
       rewardRemark(r.type),
     );
   }
-  for (const { raw: x, routes } of account.autoInvestExecutions) {
+  for (const { raw: x, routes, feeRow } of account.autoInvestExecutions) {
     if (!shown(routes) || x.transactionStatus !== 'SUCCESS') continue;
     const op = 'Auto-Invest Transaction';
     const time = x.transactionDateTime;
+    // Each execution's rows together, its fee row (when the period writes one) right after its legs, as
+    // a spot trade's fee row follows its legs; a portfolio run's executions one after the other.
     push(
       `autoinvest_execution:${x.id}:0`,
       time,
       'Spot',
       op,
       x.sourceAsset,
-      neg(addDecimals(x.sourceAssetAmount, x.transactionFee)),
+      neg(feeRow ? x.sourceAssetAmount : addDecimals(x.sourceAssetAmount, x.transactionFee)),
     );
     push(`autoinvest_execution:${x.id}:1`, time, 'Spot', op, x.targetAsset, x.targetAssetAmount);
+    if (feeRow)
+      push(
+        `autoinvest_execution:${x.id}:2`,
+        time,
+        'Spot',
+        'Transaction Fee',
+        x.transactionFeeUnit,
+        neg(x.transactionFee),
+      );
   }
   for (const { raw: p, routes } of account.c2cOrders) {
     if (!shown(routes) || p.orderStatus !== 'COMPLETED') continue;

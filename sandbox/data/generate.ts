@@ -13,7 +13,6 @@ import type {
   Entry,
   ProfileName,
   QuirkFlags,
-  RawAutoInvestExecution,
   RawAutoInvestPlan,
   RawC2COrder,
   RawConvert,
@@ -59,6 +58,13 @@ const DAY = 86_400_000;
 const DUST_API_FROM = Date.UTC(2020, 11, 1);
 const ALL_ROUTES: Routes = { api: true, web: true, csv: true };
 const NO_API: Routes = { api: false, web: true, csv: true };
+/**
+ * The Transaction History shows an Auto-Invest execution's trading fee as a row of its own for the
+ * executions of the last this many days, and folds it into the source debit before: real statements
+ * change style between periods, and every profile's plans run across the boundary, so one export holds
+ * both (portfolio runs too on `small`).
+ */
+const AUTO_INVEST_FEE_ROWS_DAYS = 200;
 const MAJOR_BASES = [
   'BTC',
   'ETH',
@@ -321,7 +327,7 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
   const lockedRedemptions: Entry<RawLockedRedemption>[] = [];
   const lockedRewards: Entry<RawLockedReward>[] = [];
   const autoInvestPlans: Entry<RawAutoInvestPlan>[] = [];
-  const autoInvestExecutions: Entry<RawAutoInvestExecution>[] = [];
+  const autoInvestExecutions: SandboxAccount['autoInvestExecutions'] = [];
   const c2cOrders: Entry<RawC2COrder>[] = [];
   const fiatOrders: SandboxAccount['fiatOrders'] = [];
   const fiatPayments: SandboxAccount['fiatPayments'] = [];
@@ -823,6 +829,7 @@ export function generateAccount(options: GenerateOptions = {}): SandboxAccount {
                 subscriptionCycle: 'WEEKLY',
               },
               routes: ALL_ROUTES,
+              feeRow: tt >= asOf - AUTO_INVEST_FEE_ROWS_DAYS * DAY,
             });
           }
         },

@@ -599,7 +599,12 @@ export interface SandboxAccount {
   lockedRedemptions: Entry<RawLockedRedemption>[];
   lockedRewards: Entry<RawLockedReward>[];
   autoInvestPlans: Entry<RawAutoInvestPlan>[];
-  autoInvestExecutions: Entry<RawAutoInvestExecution>[];
+  /**
+   * Auto-Invest executions. `feeRow`: the Transaction History writes the trading fee as a `Transaction
+   * Fee` row of its own and the source debit net of it (true: the recent period), or folds the fee into
+   * the source debit with no fee row (false: earlier periods). The API's row is the same either way.
+   */
+  autoInvestExecutions: Array<Entry<RawAutoInvestExecution> & { feeRow: boolean }>;
   c2cOrders: Entry<RawC2COrder>[];
   /** Fiat deposit (transactionType 0) and withdraw (1) orders. */
   fiatOrders: Array<Entry<RawFiatOrder> & { transactionType: 0 | 1 }>;

@@ -218,13 +218,12 @@ export class StatementGrouper {
       });
       if (stay.length > 0) out.push(...this.p2p(stay, second));
     }
-    const isFeeLeg = (l: Leg): boolean => FEE_OPS.has(operationKey(l.operation));
     // Fee legs alone in their second belong to the trade of the second before (a spill, BittyTax looks
     // at t and t+1 s): hand them back to it while it is still pending (files in descending order).
     const previous = this.pending.get(second - 1);
     if (
       groupedLegs.length > 0 &&
-      groupedLegs.every(isFeeLeg) &&
+      groupedLegs.every(isFee) &&
       previous &&
       balanced(previous.filter((l) => l.meaning && GROUPED.has(l.meaning.category)))
     ) {
@@ -234,7 +233,7 @@ export class StatementGrouper {
     if (groupedLegs.length > 0) {
       const next = this.pending.get(second + 1);
       const nextGrouped = next?.filter((l) => l.meaning && GROUPED.has(l.meaning.category)) ?? [];
-      if (next && balanced(groupedLegs) && nextGrouped.length > 0 && nextGrouped.every(isFeeLeg)) {
+      if (next && balanced(groupedLegs) && nextGrouped.length > 0 && nextGrouped.every(isFee)) {
         this.pending.set(
           second + 1,
           next.filter((l) => !nextGrouped.includes(l)),
@@ -649,6 +648,14 @@ export class StatementGrouper {
       const c = l.meaning!.category === 'trade_fee' ? 'trade' : l.meaning!.category;
       byCategory.set(c, [...(byCategory.get(c) ?? []), l]);
     }
+    // Auto-Invest fee rows carry the trade labels (`Fee`, `Transaction Fee`): in a second of Auto-Invest
+    // legs with no trade leg besides them, they are the executions' fees (see autoInvestUnits).
+    const autoInvest = byCategory.get('auto_invest');
+    const trade = byCategory.get('trade');
+    if (autoInvest && trade?.every(isFee)) {
+      autoInvest.push(...trade);
+      byCategory.delete('trade');
+    }
     // A BNB fee deduction with no trade in its second belongs to nothing we can name: keep it.
     for (const [category, group] of byCategory) {
       if (category === 'dust') out.push(...this.dust(group));
@@ -684,7 +691,7 @@ export class StatementGrouper {
       // A portfolio Auto-Invest plan buys each of its targets in the same second: one execution per
       // target, each a debit of the source asset and a credit of the target. The release before this
       // one kept them as legs; those quarantine rows are resolved by the executions now stored or matched.
-      const executions = category === 'auto_invest' && fees.length === 0 ? autoInvestUnits(legs) : undefined;
+      const executions = category === 'auto_invest' ? autoInvestUnits(legs) : undefined;
       if (executions)
         return executions.flatMap((u) =>
           this.swap(category, u).map((item) =>
@@ -692,7 +699,7 @@ export class StatementGrouper {
               ? {
                   ...item,
                   supersedes: u.map((l) => ({
-                    reason: `ungrouped_legs:${category}`,
+                    reason: isFee(l) ? 'ungrouped_legs:trade' : `ungrouped_legs:${category}`,
                     row: { ...l.raw, netChange: l.change },
                   })),
                 }
@@ -771,8 +778,8 @@ export class StatementGrouper {
       ];
     }
     if (category === 'convert' || category === 'auto_invest') {
-      if (fees.length) return this.keepLegs(legs, `ungrouped_legs:${category}`);
       if (category === 'convert') {
+        if (fees.length) return this.keepLegs(legs, `ungrouped_legs:${category}`);
         const id = this.occ.next(`stmt:${first.ms}:${outAsset}:${outAmount}:${inAsset}:${inAmount}`);
         return [
           this.record(
@@ -801,31 +808,41 @@ export class StatementGrouper {
           ),
         ];
       }
+      // With fee rows, the source debit is the amount spent net of the fee and the fee is its own, as the
+      // API's execution has them (`sourceAssetAmount`, `transactionFee`). Without (earlier periods), the
+      // debit includes the fee and nothing tells it apart: the spend as debited, no fee. The id names
+      // neither, so the copy an earlier release stored for these rows (the fee rows set aside) is updated
+      // in place on re-import, and the fee rows' quarantine entries are resolved by it.
       const id = this.occ.next(`stmt:${first.ms}:${inAsset}:${inAmount}`);
-      return [
-        this.record(
-          first,
-          legs,
-          {
-            kind: 'autoinvest_execution',
-            id,
-            sourceAsset: outAsset,
-            sourceAssetAmount: outAmount,
-            targetAsset: inAsset,
-            targetAssetAmount: inAmount,
-            status: 'success',
-          },
-          {
-            rule: 'statement-target-amount-time',
-            tolerance: `±${tol / 1000}s`,
-            ...win,
-            test: (s) =>
-              s.kind === 'autoinvest_execution' &&
-              s.targetAsset === inAsset &&
-              eq(s.targetAssetAmount, inAmount),
-          },
-        ),
-      ];
+      const item = this.record(
+        first,
+        legs,
+        {
+          kind: 'autoinvest_execution',
+          id,
+          sourceAsset: outAsset,
+          sourceAssetAmount: outAmount,
+          targetAsset: inAsset,
+          targetAssetAmount: inAmount,
+          ...(fees.length ? { fee, feeAsset: feeAsset! } : {}),
+          status: 'success',
+        },
+        {
+          rule: 'statement-target-amount-time',
+          tolerance: `±${tol / 1000}s`,
+          ...win,
+          test: (s) =>
+            s.kind === 'autoinvest_execution' &&
+            s.targetAsset === inAsset &&
+            eq(s.targetAssetAmount, inAmount),
+        },
+      );
+      // The release before this one set the fee rows aside as trade legs with no trade.
+      const feeRows = fees.map((l) => ({
+        reason: 'ungrouped_legs:trade',
+        row: { ...l.raw, netChange: l.change },
+      }));
+      return [feeRows.length ? ({ ...item, supersedes: feeRows } as NormalizedItem) : item];
     }
     // fiat_trade: a card or cash purchase (fiat out, crypto in) or a sale.
     // The label says the direction (`Buy Crypto…` spends fiat); the quote rank decides only for unknown labels.
@@ -913,26 +930,98 @@ export class StatementGrouper {
  * Splits the Auto-Invest legs of one second into executions: in file order (either direction), each
  * pair of neighbouring rows one debit of the source asset and one credit of a target, the targets
  * distinct. When the rows do not run in such pairs but every debit is the same amount, the pairing
- * cannot be wrong and follows file order. Undefined when the legs do not split cleanly.
+ * cannot be wrong and follows file order. Fee rows then join their execution (see {@link withFees}).
+ * Undefined when the legs do not split cleanly.
  */
 function autoInvestUnits(legs: Leg[]): Leg[][] | undefined {
   const sorted = [...legs].sort((a, b) => a.line - b.line);
-  const debits = sorted.filter((l) => l.change.startsWith('-'));
-  const credits = sorted.filter((l) => !l.change.startsWith('-') && !isZeroDecimal(l.change));
+  const main = sorted.filter((l) => !isFee(l));
+  const debits = main.filter((l) => l.change.startsWith('-'));
+  const credits = main.filter((l) => !l.change.startsWith('-') && !isZeroDecimal(l.change));
   if (
     debits.length < 2 ||
     debits.length !== credits.length ||
-    debits.length + credits.length !== sorted.length ||
+    debits.length + credits.length !== main.length ||
     new Set(debits.map((l) => l.asset)).size !== 1 ||
     new Set(credits.map((l) => l.asset)).size !== credits.length ||
     credits.some((l) => l.asset === debits[0]!.asset)
   )
     return undefined;
-  const pairs: Leg[][] = [];
-  for (let i = 0; i < sorted.length; i += 2) pairs.push([sorted[i]!, sorted[i + 1]!]);
-  if (pairs.every((p) => p[0]!.change.startsWith('-') !== p[1]!.change.startsWith('-'))) return pairs;
-  if (debits.every((d) => eq(d.change, debits[0]!.change))) return credits.map((c, i) => [debits[i]!, c]);
-  return undefined;
+  let pairs: Leg[][] | undefined;
+  const neighbours: Leg[][] = [];
+  for (let i = 0; i < main.length; i += 2) neighbours.push([main[i]!, main[i + 1]!]);
+  if (neighbours.every((p) => p[0]!.change.startsWith('-') !== p[1]!.change.startsWith('-')))
+    pairs = neighbours;
+  else if (debits.every((d) => eq(d.change, debits[0]!.change)))
+    pairs = credits.map((c, i) => [debits[i]!, c]);
+  if (!pairs) return undefined;
+  const fees = sorted.filter(isFee);
+  return fees.length ? withFees(sorted, pairs, fees) : pairs;
+}
+
+/**
+ * Gives each fee row of a portfolio run to its execution; undefined when that cannot be told.
+ * - A fee in a target asset is the fee of the execution that bought it (the targets are distinct).
+ * - A fee in the source asset: Binance (and the sandbox, sandbox/data/changes.ts) writes each
+ *   execution's rows together, its fee row right after its debit and credit as a spot trade's fee row
+ *   follows its legs, so in file order a fee row belongs to the execution just before it (just after it
+ *   in a file running newest first, which then starts with a fee row). Accepted when that gives no
+ *   execution two fees of one asset.
+ * - Else (the fee rows gathered apart from the legs) by proportion: the fee is a fixed rate of the amount
+ *   spent (the API's `transactionFee` over `sourceAssetAmount` is one rate across a run's targets), so
+ *   the larger debit paid the larger fee. Equal debits with unequal fees cannot be told apart.
+ */
+function withFees(sorted: Leg[], pairs: Leg[][], fees: Leg[]): Leg[][] | undefined {
+  const units = pairs.map((p) => [...p]);
+  const unitOf = new Map<Leg, Leg[]>();
+  for (const u of units) for (const l of u) unitOf.set(l, u);
+  const source = fees.filter((f) => {
+    const buyer = units.find((u) =>
+      u.some((l) => !isFee(l) && !l.change.startsWith('-') && l.asset === f.asset),
+    );
+    buyer?.push(f);
+    return !buyer;
+  });
+  if (source.length === 0) return units;
+  const debitOf = (u: Leg[]): Leg => u.find((l) => !isFee(l) && l.change.startsWith('-'))!;
+  const feesIn = (u: Leg[], asset: string): number => u.filter((l) => isFee(l) && l.asset === asset).length;
+  // File order: the execution next to each fee row, on the side the file's direction puts it.
+  const leading = isFee(sorted[0]!) && !isFee(sorted[sorted.length - 1]!);
+  const byOrder = new Map<Leg, Leg[]>();
+  for (const f of source) {
+    const at = sorted.indexOf(f);
+    const step = leading ? 1 : -1;
+    let i = at + step;
+    while (i >= 0 && i < sorted.length && isFee(sorted[i]!)) i += step;
+    const u = i >= 0 && i < sorted.length ? unitOf.get(sorted[i]!) : undefined;
+    if (!u) {
+      byOrder.clear();
+      break;
+    }
+    byOrder.set(f, u);
+  }
+  const once = (assign: Map<Leg, Leg[]>): boolean =>
+    units.every((u) =>
+      [...new Set(source.map((f) => f.asset))].every(
+        (a) => feesIn(u, a) + [...assign].filter(([f, v]) => v === u && f.asset === a).length <= 1,
+      ),
+    );
+  if (byOrder.size === source.length && once(byOrder)) {
+    for (const [f, u] of byOrder) u.push(f);
+    return units;
+  }
+  // By proportion: one fee per execution, ranked by amount against the debits.
+  if (source.length !== units.length || new Set(source.map((f) => f.asset)).size !== 1) return undefined;
+  const byDebit = [...units].sort((a, b) => compareDecimals(abs(debitOf(a).change), abs(debitOf(b).change)));
+  const byFee = [...source].sort((a, b) => compareDecimals(abs(a.change), abs(b.change)));
+  for (let i = 1; i < byDebit.length; i++)
+    if (
+      eq(debitOf(byDebit[i]!).change, debitOf(byDebit[i - 1]!).change) &&
+      !eq(byFee[i]!.change, byFee[i - 1]!.change)
+    )
+      return undefined;
+  byDebit.forEach((u, i) => u.push(byFee[i]!));
+  return units;
 }
 
 /** Splits legs (in file order) into fills: each one asset in, one out, then its fee legs; undefined when they do not split cleanly. */
@@ -982,6 +1071,11 @@ function fillUnits(legs: Leg[]): Leg[][] | undefined {
   )
     return undefined;
   return units;
+}
+
+/** A fee row (`Fee`, `Transaction Fee`, a BNB fee deduction): a trade's or an Auto-Invest execution's fee. */
+function isFee(l: Leg): boolean {
+  return FEE_OPS.has(operationKey(l.operation));
 }
 
 function balanced(legs: Leg[]): boolean {
