@@ -7,6 +7,7 @@ export * from './validate.js';
 export * from './inspect.js';
 export * from './transform.js';
 export * from './body.js';
+export * from './engineio-polling.js';
 export type { HarCompression } from './source.js';
 export { describeHarBytes } from './source.js';
 export { normalizeHarEntry, normalizeHarLog, isTextualMimeType, type HarLogInfo } from './normalize.js';

@@ -15,4 +15,4 @@ export { replayWebSockets, webSocketBase } from './websocket.js';
 export { decodeText, matchJsonKind, planMessages } from './websocket-messages.js';
 export { engineIoUrl, planSocketIo, type SocketIoPlan } from './websocket-socketio.js';
 export { FrameLog, maskFrameText } from './websocket-har.js';
-export { decodePayload, encodePayload, pollingUrl } from './websocket-polling.js';
+export { pollingUrl } from './websocket-polling.js';

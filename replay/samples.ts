@@ -3,7 +3,7 @@
  * captures the model names, in one streaming pass per capture.
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { readHar, type HarEntry } from '../har/index.js';
+import { foldEngineIoPolling, readHar, type HarEntry } from '../har/index.js';
 import type { ProtocolModel } from '../model/index.js';
 
 export interface SampleSet {
@@ -58,11 +58,14 @@ export async function loadReplaySamples(
     }
     try {
       const reader = await readHar(path);
-      const last = Math.max(...byEntry.keys());
-      for await (const record of reader.records()) {
+      const left = new Set(byEntry.keys());
+      // Read as analysis read it: engine.io polling folded into the connection whose index the model
+      // names. A folded session comes where it ended, possibly after later entries: stop once all are found.
+      for await (const record of foldEngineIoPolling(reader.records())) {
         const keys = byEntry.get(record.index);
         if (keys) for (const key of keys) if (!entries.has(key)) entries.set(key, record.entry);
-        if (record.index >= last) break;
+        left.delete(record.index);
+        if (left.size === 0) break;
       }
       reader.close();
     } catch (error) {

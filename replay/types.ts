@@ -169,8 +169,8 @@ export interface WebSocketSessionStats {
   /** Why collection ended. */
   stoppedBy: 'time' | 'count' | 'server-close' | 'frame-limit' | 'error' | 'aborted';
   /**
-   * Set when a socket.io endpoint was replayed over HTTP long-polling because its server refused the
-   * WebSocket upgrade; absent over WebSocket.
+   * Set when a socket.io endpoint was replayed over HTTP long-polling: the capture's client polled, or
+   * the server refused the WebSocket upgrade. Absent over WebSocket.
    */
   transport?: 'polling';
   close?: { by: 'client' | 'server'; code: number; reason: string };

@@ -8,6 +8,11 @@
  * https://socket.io/docs/v4/engine-io-protocol/#http-long-polling
  */
 import { createLogger } from '../core/index.js';
+import {
+  decodeEngineIoPayload as decodePayload,
+  encodeEngineIoPayload as encodePayload,
+  engineIoOpenSid as openSid,
+} from '../har/index.js';
 import type { ReplayExchange, WebSocketSessionStats } from './types.js';
 import { EngineIoClient } from './websocket-engineio.js';
 import { maskFrameText, maskSecrets } from './websocket-har.js';
@@ -20,35 +25,6 @@ const log = createLogger('replay:ws');
 /** Pause before polling again after an empty answer. */
 const EMPTY_POLL_PAUSE_MS = 250;
 
-/** Engine.io 4's separator between the packets of one polling payload. */
-export const RECORD_SEPARATOR = '\x1e';
-
-/** The packets of one polling payload, framed as engine.io `eio` does. */
-export function encodePayload(packets: readonly string[], eio: 3 | 4): string {
-  // Engine.io 3 counts a packet's length in UTF-16 code units, as JavaScript's `length`.
-  return eio === 4 ? packets.join(RECORD_SEPARATOR) : packets.map((p) => `${p.length}:${p}`).join('');
-}
-
-/** A polling payload split into its packets, or what is wrong with it. */
-export function decodePayload(body: string, eio: 3 | 4): string[] | { error: string } {
-  if (body.length === 0) return [];
-  if (eio === 4) return body.split(RECORD_SEPARATOR);
-  const out: string[] = [];
-  let i = 0;
-  while (i < body.length) {
-    const colon = body.indexOf(':', i);
-    const digits = colon < 0 ? '' : body.slice(i, colon);
-    if (!/^\d{1,9}$/.test(digits))
-      return { error: `an engine.io 3 payload without a length prefix at character ${i}` };
-    const n = Number(digits);
-    if (colon + 1 + n > body.length)
-      return { error: `an engine.io 3 packet of ${n} characters cut at ${body.length - colon - 1}` };
-    out.push(body.slice(colon + 1, colon + 1 + n));
-    i = colon + 1 + n;
-  }
-  return out;
-}
-
 /** The polling URL of a socket.io endpoint: the dialled one back on http(s), `transport=polling`. */
 export function pollingUrl(wsUrl: URL, eio: 3 | 4): URL {
   const out = new URL(wsUrl.href);
@@ -60,19 +36,6 @@ export function pollingUrl(wsUrl: URL, eio: 3 | 4): URL {
   // Engine.io 3 sends binary in base64 text to a client that asks (`b64=1`); replay only counts binary.
   if (eio === 3) out.searchParams.set('b64', '1');
   return out;
-}
-
-/** The session id of the open packet that starts a handshake answer (`0{"sid":…}`), if there is one. */
-function openSid(body: string, eio: 3 | 4): string | undefined {
-  const packets = decodePayload(body, eio);
-  const open = Array.isArray(packets) ? packets[0] : undefined;
-  if (open?.[0] !== '0') return undefined;
-  try {
-    const sid = (JSON.parse(open.slice(1)) as { sid?: unknown }).sid;
-    return typeof sid === 'string' && sid.length > 0 ? sid : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** What one polling session needs from the connection plan and the run. */

@@ -198,16 +198,17 @@ function windowOf(rt: WebSocketRuntime): {
 }
 
 /**
- * A socket.io endpoint whose server refused the WebSocket upgrade (not for auth, not gone: engine.io's
- * 400 when `websocket` is not among its transports) is replayed over HTTP long-polling: the same plan,
- * checks and bounds. The refusal stays drift (the model's transport no longer works), with how the
- * events fared over polling beside it.
+ * A socket.io endpoint replayed over HTTP long-polling, with the same plan, checks and bounds: because
+ * the capture's client polled (a session folded from polling requests, har/engineio-polling.ts), or
+ * because the server refused the WebSocket upgrade (not for auth, not gone: engine.io's 400 when
+ * `websocket` is not among its transports). A refusal stays drift (the model's transport no longer
+ * works), with how the events fared over polling beside it.
  */
 async function overPolling(
   rt: WebSocketRuntime,
   endpoint: ProtocolWebSocketEndpoint,
   plan: ConnectionPlan & { socketIo: SocketIoPlan },
-  refusal: WebSocketDrift,
+  refusal: WebSocketDrift | undefined,
   validators: KindValidators,
 ): Promise<WebSocketReplayResult> {
   const { durationMs, maxMessages, maxPayload, handshakeTimeout } = windowOf(rt);
@@ -217,11 +218,12 @@ async function overPolling(
   session.stats.heldBack = [...plan.socketIo.heldBack];
   session.stats.transport = 'polling';
   log(
-    '%s: the WebSocket upgrade was refused (%s); replaying over polling at %s',
+    '%s: %s; replaying over polling at %s',
     endpoint.id,
-    refusal.actual,
+    refusal ? `the WebSocket upgrade was refused (${refusal.actual ?? ''})` : 'the capture polled',
     shownUrl,
   );
+
   await runPolling(session, plan.socketIo, {
     url,
     shownUrl,
@@ -239,11 +241,16 @@ async function overPolling(
     warn: (message) => rt.warnings.push(`${endpoint.id}: ${message}`),
   });
   session.finish(url);
-  const drifts = [
-    { ...refusal, summary: `${refusal.summary} It was replayed over HTTP long-polling instead.` },
-    ...session.drifts,
-  ];
-  return { endpointId: endpoint.id, url: shownUrl, kind: 'drift', drifts, ...session.stats };
+  const drifts = refusal
+    ? [
+        { ...refusal, summary: `${refusal.summary} It was replayed over HTTP long-polling instead.` },
+        ...session.drifts,
+      ]
+    : session.drifts;
+  const base = { endpointId: endpoint.id, url: shownUrl };
+  return drifts.length > 0
+    ? { ...base, kind: 'drift', drifts, ...session.stats }
+    : { ...base, kind: 'ok', ...session.stats };
 }
 
 /** Connects, sends, collects and closes one endpoint. Resolves to the result; never rejects. */
@@ -552,6 +559,9 @@ async function replayEndpoint(
     ...(socketIo ? { socketIo } : {}),
     secrets,
   };
+  // A client that polled in the capture polls again: no WebSocket attempt, no refusal to report.
+  if (socketIo && sample._engineIoPolling !== undefined)
+    return overPolling(rt, endpoint, { ...plan, socketIo }, undefined, validators);
   const result = await runConnection(rt, endpoint, plan, validators);
   const refusal = result.kind === 'drift' && result.drifts.length === 1 ? result.drifts[0] : undefined;
   if (socketIo && refusal?.kind === 'connection_refused' && refusal.expected === '101')

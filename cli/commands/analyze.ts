@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { createAnalysisSession, type AnalyzeOptions } from '../../analyzers/index.js';
-import { readHar } from '../../har/index.js';
+import { foldEngineIoPolling, readHar } from '../../har/index.js';
 import {
   buildProtocolModel,
   loadProtocolModel,
@@ -96,7 +96,9 @@ async function run(ctx: CommandContext, files: string[], flags: AnalyzeFlags): P
     const capture = session.beginCapture(reader.log);
     if (!ctx.json) ctx.progress(`analyzing ${file}…`);
     try {
-      for await (const record of reader.records()) session.observe(record.entry, record.index);
+      // Engine.io long-polling requests are read as the socket.io connection they make up.
+      for await (const record of foldEngineIoPolling(reader.records()))
+        session.observe(record.entry, record.index);
     } finally {
       reader.close();
     }

@@ -109,3 +109,50 @@ export function sioEio3CaptureHar(): unknown {
     socket('wss://app.example.test/socket.io/?EIO=3&transport=websocket&sid=Aq3pollingSid00', START, frames),
   ]);
 }
+
+/**
+ * engine.io 4 over long-polling only, as a browser's HAR shows it: the handshake GET answered with the
+ * open packet, then POSTs carrying what the client sent and GETs answered with what the server sent
+ * (packets joined by `\x1e`), each with the session's `sid` and a cache-busting `t`, ending with the
+ * client's close packet.
+ */
+export function sioPollingCaptureHar(): unknown {
+  const base = 'https://app.example.test/socket.io/?EIO=4&transport=polling';
+  const sid = 'pollCapturedSid01';
+  let n = 0;
+  const request = (method: 'GET' | 'POST', body: string | undefined, answer: string): HarEntry => {
+    const at = START + 40 * n;
+    const url = `${base}&t=P${(n++).toString(36)}${n > 1 ? `&sid=${sid}` : ''}`;
+    const e = bareEntry(url, new Date(at).toISOString(), 5);
+    e.request.method = method;
+    e.request.queryString = [...new URL(url).searchParams].map(([name, value]) => ({ name, value }));
+    e.request.headers = [{ name: 'Cookie', value: `session=${SIO_SESSION}` }];
+    if (body !== undefined) e.request.postData = { mimeType: 'text/plain;charset=UTF-8', text: body };
+    e.response.content = { size: answer.length, mimeType: 'text/plain; charset=UTF-8', text: answer };
+    return e;
+  };
+  const payload = (...packets: string[]): string => packets.join('\x1e');
+  const priceEvents = (from: number, to: number): string[] => prices(from, to).map(([, d]) => d);
+  const entries = [
+    request('GET', undefined, openPacket(sid)),
+    request('POST', payload('40', '40/admin,'), 'ok'),
+    request(
+      'GET',
+      undefined,
+      payload(
+        `40${JSON.stringify({ sid: 'c1' })}`,
+        event('notice', notice()),
+        `40/admin,${JSON.stringify({ sid: 'c2' })}`,
+      ),
+    ),
+    request('POST', event('subscribe', { topic: 'prices', token: SIO_TOKEN }), 'ok'),
+    request('GET', undefined, payload(...priceEvents(1, 5))),
+    request('POST', event('getBalance', { asset: 'BTC' }, '', '1'), 'ok'),
+    request('GET', undefined, payload(ack(balanceAck(), '1'), '2')),
+    request('POST', '3', 'ok'),
+    request('POST', event('getStatus', undefined, '/admin', '3'), 'ok'),
+    request('GET', undefined, payload(ack(statusAck(), '3', '/admin'), ...priceEvents(6, 10))),
+    request('POST', '1', 'ok'),
+  ];
+  return har(entries);
+}

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliInProcess } from '../helpers/cli.js';
 import { useTempDirs } from '../helpers/tmp.js';
-import { sioCaptureHar, sioEio3CaptureHar } from './sio-capture.js';
+import { sioCaptureHar, sioEio3CaptureHar, sioPollingCaptureHar } from './sio-capture.js';
 import {
   CONFIRM_ACK_ID,
   SIO_SESSION,
@@ -389,5 +389,49 @@ describe('socket.io replay against a live engine.io server', () => {
     expect(server.received.map((r) => r.data)).not.toContain('40');
     expect(kindsOf(result)['receive:getBalance.ack']).toBe(1);
     expect(kindsOf(result)['receive:price']).toBeGreaterThan(5);
+  });
+
+  it('reads a capture that only polled as one socket.io connection, and replays it by polling again though the server also speaks WebSocket', async () => {
+    server.changes = {};
+    await analyzed(sioPollingCaptureHar());
+    type Model = {
+      operations: { id: string; pathTemplate: string }[];
+      websockets: { id: string; framing: string; kinds: { id: string }[] }[];
+    };
+    const model = JSON.parse(await readFile(modelPath, 'utf8')) as Model;
+    // The polling requests are one socket.io endpoint, not HTTP calls with a stale sid.
+    expect(model.operations.filter((o) => o.pathTemplate.includes('socket.io'))).toEqual([]);
+    expect(model.websockets.map((w) => `${w.id} ${w.framing}`)).toEqual([`${ENDPOINT} socket.io`]);
+    expect(model.websockets[0]?.kinds.map((k) => k.id)).toEqual(
+      expect.arrayContaining([
+        'send:subscribe',
+        'send:getBalance',
+        'receive:getBalance.ack',
+        'send:/admin:getStatus',
+        'receive:/admin:getStatus.ack',
+        'receive:price',
+      ]),
+    );
+    server.received.length = 0;
+    server.polls.length = 0;
+    const upgradesBefore = server.handshakes.length;
+    const { code, result } = await replay([]);
+    expect(code, JSON.stringify(result)).toBe(0);
+    expect(result.kind).toBe('ok');
+    expect(result.transport).toBe('polling');
+    // No WebSocket attempt: the capture's client polled, so replay polls.
+    expect(server.handshakes.length).toBe(upgradesBefore);
+    expect(server.polls[0]).toEqual({ method: 'GET', eio: '4', sid: false });
+    expect(sentEvents()).toEqual([
+      expect.stringMatching(/^42\["subscribe",/),
+      '421["getBalance",{"asset":"BTC"}]',
+      '42/admin,3["getStatus"]',
+    ]);
+    const kinds = kindsOf(result);
+    expect(kinds['receive:price']).toBeGreaterThan(5);
+    expect(kinds['receive:getBalance.ack']).toBe(1);
+    expect(kinds['receive:/admin:getStatus.ack']).toBe(1);
+    expect(kinds['receive:notice']).toBe(1);
+    expect(Object.keys(kinds).filter((k) => k.startsWith('new:'))).toEqual([]);
   });
 });

@@ -3,14 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { HarEntry } from '../../har/index.js';
 import type { ProtocolWebSocketEndpoint } from '../../model/index.js';
 import {
-  FrameLog,
-  decodePayload,
-  encodePayload,
-  engineIoUrl,
-  maskFrameText,
-  planSocketIo,
-  pollingUrl,
-} from '../../replay/index.js';
+  decodeEngineIoPayload as decodePayload,
+  encodeEngineIoPayload as encodePayload,
+} from '../../har/index.js';
+import { FrameLog, engineIoUrl, maskFrameText, planSocketIo, pollingUrl } from '../../replay/index.js';
 import { bareEntry } from '../har/fixtures.js';
 
 describe('engineIoUrl', () => {
