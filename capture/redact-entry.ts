@@ -14,6 +14,8 @@ import { redactJwt } from './jwt.js';
 import type { PiiMatcher } from './pii.js';
 import { RelationTracker, type SeenSecret } from './relations.js';
 import {
+  MATRIX_SESSION_IN_TEXT,
+  MATRIX_SESSION_NAME,
   SECRET_IN_TEXT,
   SECRET_PAIR_IN_TEXT,
   isSafeHeaderName,
@@ -83,6 +85,9 @@ export class EntryRedactor {
     }
     req.headers = req.headers.map((h) => this.#header(walk, h));
     req.url = this.#url(walk, 'request.url', req.url);
+    // A service worker's own script URL may be rewritten with the session too (`/sw.js;jsessionid=…`).
+    if (typeof entry._serviceWorker === 'string')
+      entry._serviceWorker = this.#url(walk, '_serviceWorker', entry._serviceWorker);
     for (const q of req.queryString ?? [])
       q.value = this.#field(walk, `request.queryString.${q.name}`, q.name, q.value);
     if (req.postData) {
@@ -358,22 +363,54 @@ export class EntryRedactor {
     const path = schemeHost ? (schemeHost[2] as string) : base;
     const newPath = path
       .split('/')
-      .map((segment) => {
-        if (segment.length < 16) return segment;
-        const decoded = decodeSafe(segment);
-        const known = this.#known.get(decoded);
-        if (known) return encodePlaceholder(known);
-        const shape = secretShape(decoded);
-        if (shape !== 'jwt') return segment;
-        const out = shape === 'jwt' ? this.#jwt(walk, `${location}.path`, decoded) : undefined;
-        return encodePlaceholder(out ?? this.#secret(walk, `${location}.path`, decoded, 'token'));
-      })
+      .map((segment) => this.#segment(walk, location, segment))
       .join('/');
     let out = prefix + newPath;
     if (query !== undefined) out += `?${this.#params(walk, `${location}.query`, query, false)}`;
     if (hash !== undefined)
       out += `#${hash.includes('=') ? this.#params(walk, `${location}.fragment`, hash, false) : hash}`;
     return out;
+  }
+
+  /**
+   * One raw path segment: its matrix parameters (`cart;jsessionid=…`, RFC 3986 section 3.3) pair by pair,
+   * then the segment itself when it is a token by shape or an already-known secret.
+   */
+  #segment(walk: Walk, location: string, segment: string): string {
+    const semi = segment.indexOf(';');
+    if (semi >= 0) {
+      const pairs = segment
+        .slice(semi + 1)
+        .split(';')
+        .map((pair) => this.#matrixPair(walk, location, pair));
+      return [this.#segment(walk, location, segment.slice(0, semi)), ...pairs].join(';');
+    }
+    if (segment.length < 16) return segment;
+    const decoded = decodeSafe(segment);
+    const known = this.#known.get(decoded);
+    if (known) return encodePlaceholder(known);
+    const shape = secretShape(decoded);
+    if (shape !== 'jwt') return segment;
+    const out = shape === 'jwt' ? this.#jwt(walk, `${location}.path`, decoded) : undefined;
+    return encodePlaceholder(out ?? this.#secret(walk, `${location}.path`, decoded, 'token'));
+  }
+
+  /**
+   * One `name=value` matrix pair. A session id (`;jsessionid=`, `;sid=`, `;phpsessid=`) is the session
+   * cookie's value carried in the URL: it gets the placeholder that cookie gets (kind `cookie`), whichever
+   * of the two is seen first, so issuance and use still link. Other pairs are named fields of the URL.
+   */
+  #matrixPair(walk: Walk, location: string, pair: string): string {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) return pair;
+    const name = decodeSafe(pair.slice(0, eq));
+    const value = decodeSafe(pair.slice(eq + 1));
+    if (value === '' || this.#isPlaceholder(value)) return pair;
+    const at = `${location}.matrix.${name}`;
+    const out = MATRIX_SESSION_NAME.test(name)
+      ? this.#secret(walk, at, value, 'cookie')
+      : this.#field(walk, at, name, value, true);
+    return out === value ? pair : `${pair.slice(0, eq)}=${encodePlaceholder(out)}`;
   }
 
   /** `a=1&b=2` as in query strings and urlencoded forms; only redacted values are re-encoded. */
@@ -444,6 +481,12 @@ export class EntryRedactor {
       SECRET_IN_TEXT,
       (token) => this.#jwt(walk, location, token) ?? this.#secret(walk, location, token, 'token'),
     );
+    // A session id in a link's path (`/cart;jsessionid=…/items`), seen here before any Set-Cookie names it.
+    out = out.replace(MATRIX_SESSION_IN_TEXT, (_m, open: string, raw: string) => {
+      const value = decodeSafe(raw);
+      if (this.#isPlaceholder(value)) return `${open}${raw}`;
+      return `${open}${encodePlaceholder(this.#secret(walk, location, value, 'cookie'))}`;
+    });
     out = out.replace(SECRET_PAIR_IN_TEXT, (_m, open: string, value: string, close: string) => {
       if (value === '' || this.#isPlaceholder(value)) return `${open}${value}${close}`;
       const name = /"([^"]*)"/.exec(open)?.[1] ?? 'token';

@@ -195,3 +195,16 @@ export const SECRET_IN_TEXT = /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-
 /** `"password": "…"`-style pairs in text that is not parseable JSON (truncated bodies). */
 export const SECRET_PAIR_IN_TEXT =
   /("(?:[\w-]*(?:pass(?:word|wd)?|secret|token|signature|api[-_]?key|session[-_]?id|csrf)[\w-]*)"\s*:\s*")((?:[^"\\]|\\.)*)(")/gi;
+
+/**
+ * Names a session id travels under as a matrix parameter of a URL path (RFC 3986 section 3.3): Java
+ * servlets' URL rewriting writes `/cart;jsessionid=…/items`, PHP's trans-sid `;phpsessid=` or `;sid=`,
+ * others `;sessionid=`. The value is the session cookie's, so it is redacted as one.
+ */
+export const MATRIX_SESSION_NAME = /^(?:[a-z]*sess(?:ion)?[-_]?id|sid|session)$/i;
+
+/**
+ * Such a pair in free text (an HTML link, a relative URL in JSON, a script): `;name=` and the value up to
+ * the next delimiter of a path, query, attribute or JSON string (`\/` is an escaped `/`).
+ */
+export const MATRIX_SESSION_IN_TEXT = /(;(?:[a-z]*sess(?:ion)?[-_]?id|sid|session)=)([^;/?#&"'\s<>\\]+)/gi;

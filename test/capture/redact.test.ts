@@ -338,3 +338,85 @@ describe('ids are not secrets', () => {
     expect(out.request.url).toContain('state=xyz');
   });
 });
+
+describe('session ids as matrix parameters of a URL path (;jsessionid=, ;sid=, ;phpsessid=)', () => {
+  const JSID = '0A1B2C3D4E5F6A7B8C9D0E1F2A3B4C5D';
+  const shop = 'https://shop.example.test';
+  const cookiePh = ph(JSID, 'cookie');
+
+  it('masks the pair in the URL, Referer, Location, redirectURL and HTML/JSON bodies with the cookie placeholder', () => {
+    const r = newRedactor();
+    const login = r.redact(
+      entry({ resHeaders: { 'Set-Cookie': `JSESSIONID=${JSID}; Path=/; HttpOnly` } }),
+      0,
+    );
+    expect(login.response.headers[0]!.value).toBe(`JSESSIONID=${cookiePh}; Path=/; HttpOnly`);
+    const out = r.redact(
+      entry({
+        url: `${shop}/cart;jsessionid=${JSID}/items?x=1`,
+        reqHeaders: { Referer: `${shop}/shop;jsessionid=${JSID}` },
+        resHeaders: { Location: `/checkout;jsessionid=${JSID}?step=1` },
+        redirectURL: `${shop}/checkout;jsessionid=${JSID}?step=1`,
+        resBody: {
+          mimeType: 'application/json',
+          text: `{"next":"/cart;jsessionid=${JSID}/items","abs":"${shop}/cart;jsessionid=${JSID}/items"}`,
+        },
+      }),
+      1,
+    );
+    expect(out.request.url).toBe(`${shop}/cart;jsessionid=${cookiePh}/items?x=1`);
+    expect(out.request.headers[0]!.value).toBe(`${shop}/shop;jsessionid=${cookiePh}`);
+    expect(out.response.headers[0]!.value).toBe(`/checkout;jsessionid=${cookiePh}?step=1`);
+    expect(out.response.redirectURL).toBe(`${shop}/checkout;jsessionid=${cookiePh}?step=1`);
+    expect(JSON.parse(out.response.content.text!)).toEqual({
+      next: `/cart;jsessionid=${cookiePh}/items`,
+      abs: `${shop}/cart;jsessionid=${cookiePh}/items`,
+    });
+    expect(out._redacted).toContainEqual({ location: 'request.url.matrix.jsessionid', kind: 'cookie' });
+  });
+
+  it('masks a URL seen before any Set-Cookie, and the cookie issued later gets the same placeholder', () => {
+    const r = newRedactor();
+    // A short id too: the free-text sweep would never learn it (under 8 characters), the pair rule does.
+    const first = r.redact(
+      entry({
+        url: `${shop}/cart;jsessionid=${JSID}/items`,
+        resBody: {
+          mimeType: 'text/html',
+          text: `<a href="/cart;JSESSIONID=${JSID}/items">c</a><a href="/x;sid=ab12">`,
+        },
+      }),
+      0,
+    );
+    expect(first.request.url).toBe(`${shop}/cart;jsessionid=${cookiePh}/items`);
+    expect(first.response.content.text).toBe(
+      `<a href="/cart;JSESSIONID=${cookiePh}/items">c</a><a href="/x;sid=${ph('ab12', 'cookie')}">`,
+    );
+    const later = r.redact(entry({ resHeaders: { 'Set-Cookie': `JSESSIONID=${JSID}; Path=/` } }), 1);
+    expect(later.response.headers[0]!.value).toBe(`JSESSIONID=${cookiePh}; Path=/`);
+  });
+
+  it.each([
+    ['sid', `/account;sid=${JSID}/orders`],
+    ['phpsessid', `/account;phpsessid=${JSID}/orders`],
+    ['PHPSESSID', `/account;PHPSESSID=${JSID}/orders`],
+    ['one pair of several', `/cars;color=red;jsessionid=${JSID}/list`],
+    ['a trailing pair', `/app/;jsessionid=${JSID}`],
+  ])('%s', (_name, path) => {
+    const out = newRedactor().redact(entry({ url: `${shop}${path}` }), 0);
+    expect(out.request.url).toBe(`${shop}${path.replace(JSID, cookiePh)}`);
+  });
+
+  it('keeps argument pairs and escaped semicolons, redacts credential-named pairs by their kind, and leaves placeholders alone', () => {
+    const r = newRedactor();
+    const args = `${shop}/cars;color=red;year=2012/list/a%3Bsid=x`;
+    expect(r.redact(entry({ url: args }), 0).request.url).toBe(args);
+    expect(r.redact(entry({ url: `${shop}/feed;token=tok-9f8e7d6c/list` }), 1).request.url).toBe(
+      `${shop}/feed;token=${ph('tok-9f8e7d6c', 'token')}/list`,
+    );
+    const redacted = `${shop}/cart;jsessionid=${cookiePh}/items`;
+    const again = r.redact(entry({ url: redacted }), 2);
+    expect(again.request.url).toBe(redacted);
+    expect(again._redacted).toBeUndefined();
+  });
+});

@@ -111,6 +111,38 @@ describe('HarSink', () => {
     expect((await readdir(dir)).sort()).toEqual(['late.har', 'late.har.gz']);
   });
 
+  it('sweeps a servlet session id learned from a ;jsessionid= URL out of earlier entries, as the cookie', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'servlet.har');
+    const sink = await createHarSink({ out, keyFile: false });
+    const jsid = '9F8E7D6C5B4A39281706F5E4D3C2B1A0';
+    // The page names the id in a plain attribute first; a later request carries it in its path, and
+    // only after that does a Set-Cookie issue it.
+    const page = entry(`<input type="hidden" value="${jsid}">`, 'https://shop.example.test/shop');
+    page.response.content.mimeType = 'text/html';
+    await sink.add(page, 'browser');
+    await sink.add(
+      entry('{"items":[]}', `https://shop.example.test/cart;jsessionid=${jsid}/items`),
+      'browser',
+    );
+    const login = entry('{"ok":true}', 'https://shop.example.test/login');
+    login.response.headers.push({ name: 'Set-Cookie', value: `JSESSIONID=${jsid}; Path=/` });
+    await sink.add(login, 'browser');
+    await sink.close();
+    const text = await readFile(out, 'utf8');
+    expect(text).not.toContain(jsid);
+    const har = JSON.parse(text) as HarFile;
+    const placeholder = /jsessionid=(\[redacted:cookie:[0-9a-f]{16}\])/.exec(
+      har.log.entries[1]!.request.url,
+    )?.[1];
+    expect(placeholder).toBeDefined();
+    expect(har.log.entries[0]!.response.content.text).toBe(`<input type="hidden" value="${placeholder}">`);
+    expect(har.log.entries[2]!.response.headers.find((h) => h.name === 'Set-Cookie')?.value).toBe(
+      `JSESSIONID=${placeholder}; Path=/`,
+    );
+    expect(har.log._ledgertap).toMatchObject({ redaction: { lateSwept: 1 } });
+  });
+
   it('renames without a second pass when every secret was known before the entries that hold it', async () => {
     const dir = await tempDir();
     const out = join(dir, 'plain.har');
