@@ -75,7 +75,7 @@ function webSocketBlocks(run: ReplayRun): Block[] {
   const { ok, drift, skipped, failed } = ws.summary;
   blocks.push({
     type: 'paragraph',
-    text: `${ws.results.length} WebSocket endpoints: ${ok} unchanged, ${drift} drifted, ${failed} failed, ${skipped} skipped. Only subscribes, heartbeats and read requests were sent.`,
+    text: `${ws.results.length} WebSocket endpoints: ${ok} unchanged, ${drift} drifted, ${failed} failed, ${skipped} skipped. Only subscribes, heartbeats, read requests and the acks the captured client gave to the server's own emits were sent.`,
   });
   const drifts = ws.results.flatMap((r) =>
     r.kind === 'drift'
@@ -108,7 +108,7 @@ function webSocketBlocks(run: ReplayRun): Block[] {
             String(r.received.binary),
             r.kinds.map((k) => `${k.kind} ×${k.messages}`).join(', '),
             r.close ? `${r.close.by} ${r.close.code}` : '',
-            `${r.durationMs} ms (${r.stoppedBy})`,
+            `${r.durationMs} ms (${r.stoppedBy}${r.transport === 'polling' ? ', over HTTP long-polling' : ''})`,
           ],
         ]
       : [],

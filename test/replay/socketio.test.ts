@@ -280,7 +280,8 @@ describe('socket.io replay against a live engine.io server', () => {
     server.received.length = 0;
     server.confirmAcks.length = 0;
     const timeoutsBefore = server.confirmTimeouts;
-    const { code, result, warnings } = await replay([]);
+    const report = join(dir, 'drift.md');
+    const { code, result, warnings } = await replay(['--report', report]);
     expect(server.received.map((r) => r.data).filter((d) => d.startsWith('43'))).toEqual([]);
     expect(server.confirmAcks).toEqual([]);
     expect(server.confirmTimeouts).toBe(timeoutsBefore + 1);
@@ -288,6 +289,7 @@ describe('socket.io replay against a live engine.io server', () => {
     const held = result.heldBack?.find((h) => h.message === `${ENDPOINT}/confirm.ack`);
     expect(held?.reason).toContain('the capture shows no ack from the client for it');
     expect(warnings).toContainEqual(expect.stringMatching(new RegExp(`^${ENDPOINT}: .*ack of confirm`)));
+    expect(await readFile(report, 'utf8')).toContain(`\`${ENDPOINT}/confirm.ack\``);
     // The server ended the namespace for want of the answer, as it did not in the capture.
     expect(code).toBe(1);
     expect(result.drifts?.map((d) => `${d.kind} ${d.messageKind ?? ''}`)).toContain(
@@ -304,7 +306,8 @@ describe('socket.io replay against a live engine.io server', () => {
     const pongsBefore = server.pongs;
     const ordersBefore = server.orders;
     const out = join(dir, 'polling.har');
-    const { code, result } = await replay(['--out-har', out]);
+    const report = join(dir, 'drift.md');
+    const { code, result } = await replay(['--out-har', out, '--report', report]);
     expect(code).toBe(1);
     expect(result.kind).toBe('drift');
     expect(result.transport).toBe('polling');
@@ -334,6 +337,10 @@ describe('socket.io replay against a live engine.io server', () => {
     expect(Object.keys(kinds).filter((k) => k.startsWith('new:'))).toEqual([]);
     // The session was closed with engine.io's close packet.
     expect(server.pollingPosts.at(-1)).toBe('1');
+    // The drift report says how the endpoint was replayed, beside the refusal.
+    const md = await readFile(report, 'utf8');
+    expect(md).toContain('It was replayed over HTTP long-polling instead.');
+    expect(md).toMatch(/\d+ ms \(time, over HTTP long-polling\)/);
 
     const text = await readFile(out, 'utf8');
     expect(text).not.toContain(SIO_TOKEN);
