@@ -103,6 +103,11 @@ export interface ReconcileReport {
    */
   p2pLegsCovered: number;
   /**
+   * Match rows pointing at a record the ledger no longer holds (an earlier release removed or replaced it
+   * without moving them); the next CSV import or sync moves or removes them (`repairMatches`). Never a gap.
+   */
+  danglingMatches: number;
+  /**
    * Wallets the history touched that no balance snapshot covers (sorted): their sums are shown, not
    * checked, and never make a gap.
    */
@@ -416,6 +421,7 @@ export async function reconcileAccount(store: LedgerStore, account: string): Pro
     counts: Object.fromEntries([...counts].sort(([a], [b]) => (a < b ? -1 : 1))),
     unresolvedConflicts,
     p2pLegsCovered: covered.size,
+    danglingMatches: (await store.listDanglingMatches({ account })).length,
     uncovered: [...uncovered]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([wallet, sums]) => {

@@ -8,6 +8,7 @@ import { LedgerError } from '../core/index.js';
 import type { Clock } from '../core/index.js';
 import type { AccountKind, AccountRecord, RecordSource } from '../schemas/index.js';
 import { orderedContent } from './fields.js';
+import { danglingMatches, repairMatches, settleMatchesOf, toMatch } from './matches.js';
 import { decideMerge } from './merge.js';
 import { runPurge } from './purge.js';
 import { auditRequest, scrubText, stripSecrets } from './sanitize.js';
@@ -27,7 +28,9 @@ import type {
   LedgerBackend,
   LedgerStore,
   LedgerTx,
+  MatchFingerprint,
   MatchInput,
+  MatchRepairReport,
   PutOptions,
   PutOutcome,
   PurgeOptions,
@@ -41,6 +44,7 @@ import type {
   RecordMatch,
   RecordQuery,
   RecordSighting,
+  RemoveRecordOptions,
   RevokeOptions,
   StoredRecord,
 } from './types.js';
@@ -503,14 +507,24 @@ class Writer implements LedgerTx {
     return true;
   }
 
-  async removeRecord(key: { account: string; kind: AccountKind; id: string }): Promise<boolean> {
+  async removeRecord(
+    key: { account: string; kind: AccountKind; id: string },
+    options: RemoveRecordOptions = {},
+  ): Promise<boolean> {
     const params = [key.account, key.kind, key.id];
+    await settleMatchesOf(this.conn, key, (entry) => this.appendAudit(entry), options);
     await this.conn.run('DELETE FROM record_sources WHERE account = ? AND kind = ? AND id = ?', params);
     await this.conn.run(
       'DELETE FROM record_conflicts WHERE account = ? AND kind = ? AND record_id = ?',
       params,
     );
     return (await this.conn.run('DELETE FROM records WHERE account = ? AND kind = ? AND id = ?', params)) > 0;
+  }
+
+  repairMatches(
+    options: { account?: string; matchFingerprint?: MatchFingerprint } = {},
+  ): Promise<MatchRepairReport> {
+    return repairMatches(this.conn, (entry) => this.appendAudit(entry), options);
   }
 
   async setCheckpoint(stream: string, value: unknown): Promise<void> {
@@ -767,8 +781,17 @@ export class SqlLedgerStore extends Writer implements LedgerStore {
   ): Promise<boolean> {
     return this.transaction((tx) => tx.addRecordSource(key, source, raw, seenAt));
   }
-  override removeRecord(key: { account: string; kind: AccountKind; id: string }): Promise<boolean> {
-    return this.transaction((tx) => tx.removeRecord(key));
+  override removeRecord(
+    key: { account: string; kind: AccountKind; id: string },
+    options?: RemoveRecordOptions,
+  ): Promise<boolean> {
+    return this.transaction((tx) => tx.removeRecord(key, options));
+  }
+  override repairMatches(options?: {
+    account?: string;
+    matchFingerprint?: MatchFingerprint;
+  }): Promise<MatchRepairReport> {
+    return this.transaction((tx) => tx.repairMatches(options));
   }
   override setCheckpoint(stream: string, value: unknown): Promise<void> {
     return this.transaction((tx) => tx.setCheckpoint(stream, value));
@@ -911,24 +934,11 @@ export class SqlLedgerStore extends Writer implements LedgerStore {
       `SELECT * FROM record_matches ${parts.length ? `WHERE ${parts.join(' AND ')}` : ''} ORDER BY id`,
       params,
     );
-    return rows.map((r) => {
-      const match: RecordMatch = {
-        id: num(r['id']),
-        account: String(r['account']),
-        kind: r['kind'] as AccountKind,
-        recordId: String(r['record_id']),
-        source: r['source'] as RecordSource,
-        rule: String(r['rule']),
-        fingerprint: String(r['fingerprint']),
-        matchedAt: num(r['matched_at']),
-      };
-      if (r['tolerance'] !== null) match.tolerance = String(r['tolerance']);
-      if (r['import_file_id'] !== null) match.importFileId = num(r['import_file_id']);
-      if (r['line'] !== null) match.line = num(r['line']);
-      if (r['row_data'] !== null) match.row = parse<Record<string, unknown>>(r['row_data']);
-      if (r['details'] !== null) match.details = parse<Record<string, unknown>>(r['details']);
-      return match;
-    });
+    return rows.map(toMatch);
+  }
+
+  listDanglingMatches(query: { account?: string } = {}): Promise<RecordMatch[]> {
+    return danglingMatches(this.conn, query.account);
   }
 
   async listQuarantine(

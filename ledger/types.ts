@@ -144,6 +144,36 @@ export interface RecordMatch extends Omit<MatchInput, 'fingerprint' | 'matchedAt
   matchedAt: number;
 }
 
+/**
+ * The fingerprint a match row takes when it moves to another record: the one the caller's matcher would
+ * write for that row and record (so matching the same row to it again adds nothing); undefined keeps the
+ * row's own. `match` is the row as it will be (its new kind and record id).
+ */
+export type MatchFingerprint = (match: RecordMatch) => string | undefined;
+
+/** How a record is removed: what takes its place, for the match rows that pointed at it. */
+export interface RemoveRecordOptions {
+  /**
+   * The record that holds the removed one's event now (stored, or written later in the same transaction):
+   * its match rows move there, a row the successor already has (same CSV copy, or the same fingerprint
+   * once moved) is merged, never doubled. Default: none, and the rows are removed and audited (route
+   * `ledger`, `DELETE record_matches`).
+   */
+  replacedBy?: { kind: AccountKind; id: string };
+  /** See {@link MatchFingerprint}; default: a moved row keeps its fingerprint. */
+  matchFingerprint?: MatchFingerprint;
+}
+
+/** What {@link LedgerWriter.repairMatches} did with the match rows pointing at no record. */
+export interface MatchRepairReport {
+  /** Moved to the record that holds their event now. */
+  moved: number;
+  /** Deleted because that record already had them (the same CSV copy matched again since). */
+  merged: number;
+  /** Deleted with no successor (each named in one audit entry per account). */
+  removed: number;
+}
+
 /** A row the importer could not normalize (unknown operation): kept, counted, never dropped. */
 export interface QuarantineInput {
   account: string;
@@ -323,9 +353,23 @@ export interface LedgerWriter {
   /**
    * Removes a record with its sightings and conflicts (added for the CSV importer: a CSV copy stored
    * without an exchange id is folded into the API copy found later, the match recorded by the caller).
-   * Returns false when no such record.
+   * Its match rows move to `options.replacedBy`, or are removed and audited when none is given (see
+   * {@link RemoveRecordOptions}); so no match row is left pointing at nothing. Returns false when no
+   * such record.
    */
-  removeRecord(key: { account: string; kind: AccountKind; id: string }): Promise<boolean>;
+  removeRecord(
+    key: { account: string; kind: AccountKind; id: string },
+    options?: RemoveRecordOptions,
+  ): Promise<boolean>;
+  /**
+   * Heals match rows an earlier release left pointing at records it removed: moved to the record whose
+   * own match names the removed copy (`details.csvId`), else removed with one audit entry per account.
+   * Idempotent. `account` limits it to one account.
+   */
+  repairMatches(options?: {
+    account?: string;
+    matchFingerprint?: MatchFingerprint;
+  }): Promise<MatchRepairReport>;
   /** Sets the checkpoint of a stream (any JSON value). Commit it in the same transaction as its records. */
   setCheckpoint(stream: string, value: unknown): Promise<void>;
   /** The checkpoint of a stream, or undefined (reads inside the transaction see its own writes). */
@@ -415,6 +459,8 @@ export interface LedgerStore extends LedgerWriter, LedgerRecordReader {
   /** Resolves a conflict: `keep` the stored fields or `take` the incoming copy. */
   resolveConflict(id: number, resolution: 'keep' | 'take'): Promise<void>;
   listMatches(query?: { account?: string; kind?: AccountKind }): Promise<RecordMatch[]>;
+  /** Match rows pointing at a record the ledger does not hold (see {@link LedgerWriter.repairMatches}), by id. */
+  listDanglingMatches(query?: { account?: string }): Promise<RecordMatch[]>;
   /** Quarantined rows in insertion order; `unresolved` keeps only those no record holds yet. */
   listQuarantine(query?: {
     account?: string;

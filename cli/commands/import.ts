@@ -29,6 +29,22 @@ function describe(r: CsvFileReport): string {
   );
 }
 
+/**
+ * The heal of match rows an earlier release left pointing at removed records, in one sentence; undefined
+ * when there was nothing to heal. Shared with `sync`, which runs the same merge.
+ */
+export function describeDanglingRepair(d: {
+  moved: number;
+  merged: number;
+  removed: number;
+}): string | undefined {
+  if (d.moved + d.merged + d.removed === 0) return undefined;
+  return (
+    `repaired ${n(d.moved + d.merged + d.removed, 'match row')} an earlier release left pointing at removed records: ` +
+    `${d.moved} moved to the records holding their events, ${d.merged} already there, ${d.removed} removed (listed in the audit log)`
+  );
+}
+
 export const register: RegisterVerb = (program: Command, runtime) => {
   const imp = program.command('import').description('import records from files into the ledger');
   imp
@@ -75,6 +91,8 @@ export const register: RegisterVerb = (program: Command, runtime) => {
                   `folded ${merged.merged} CSV copies into the API's records; settled ${merged.resolved} precision conflicts`,
                 );
               }
+              const dangling = describeDanglingRepair(merged.danglingMatches);
+              if (dangling) ctx.print(dangling);
               for (const f of failures)
                 ctx.progress(
                   `error: ${f.error.message} (${f.error.code}; nothing from this file was written)`,

@@ -16,7 +16,7 @@ import {
 } from '../../connectors/index.js';
 import type { RequestEvent } from '../../connectors/index.js';
 import { hasGaps, reconcile, reconcileSpotSnapshots, requireConsent } from '../../ledger/index.js';
-import type { LedgerStore, SnapshotReconcileReport } from '../../ledger/index.js';
+import type { LedgerStore, ReconcileReport, SnapshotReconcileReport } from '../../ledger/index.js';
 import type { CommandContext, RegisterVerb } from '../context.js';
 import { register as registerAudit } from './audit.js';
 import { register as registerConsent, withLedger } from './consent.js';
@@ -141,6 +141,14 @@ function printSnapshots(ctx: CommandContext, r: SnapshotReconcileReport): void {
   }
 }
 
+/** Match rows an earlier release left pointing at removed records: shown, never a problem (exit code). */
+function printDangling(ctx: CommandContext, report: ReconcileReport): void {
+  if (report.danglingMatches === 0) return;
+  ctx.print(
+    `  ${report.danglingMatches} match rows point at records the ledger no longer holds (an earlier release removed them without moving their matches); the next \`ledgertap import csv\` or \`ledgertap sync\` moves them to the records holding their events or removes them (audit log)`,
+  );
+}
+
 export const register: RegisterVerb = (program: Command, runtime) => {
   program
     .command('reconcile')
@@ -194,6 +202,7 @@ export const register: RegisterVerb = (program: Command, runtime) => {
               ctx.print(
                 `account ${report.account}: no balance records (${records} records): nothing to reconcile against. Sync balances first.`,
               );
+              printDangling(ctx, report);
               continue;
             }
             ctx.print(
@@ -207,6 +216,7 @@ export const register: RegisterVerb = (program: Command, runtime) => {
                   : ''
               })`,
             );
+            printDangling(ctx, report);
             if (report.uncovered.length > 0) {
               ctx.print(
                 `  not covered by any balance snapshot: ${report.uncovered.map((u) => u.wallet).join(', ')} — history sums shown, not checked`,

@@ -17,6 +17,7 @@ import type { BinanceSurface as Surface, SyncProgress, SyncSummary } from '../..
 import { requireConsent } from '../../ledger/index.js';
 import type { CommandContext, RegisterVerb } from '../context.js';
 import { timeFlag, withLedger } from './consent.js';
+import { describeDanglingRepair } from './import.js';
 
 interface SyncFlags {
   db?: string;
@@ -241,6 +242,8 @@ export const register: RegisterVerb = (program: Command, runtime) => {
           const merged = await mergeCsvCopies(store, { account: flags.account });
           if (merged.merged > 0)
             ctx.progress(`sync: folded ${merged.merged} CSV copies into the API's records`);
+          const dangling = describeDanglingRepair(merged.danglingMatches);
+          if (dangling) ctx.progress(`sync: ${dangling}`);
           printSummary(ctx, summary, Date.now() - started);
           return 0;
         });

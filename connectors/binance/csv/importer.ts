@@ -16,7 +16,13 @@ import { futures } from './futures.js';
 import { OrderHistoryReader } from './orders.js';
 import { readCsvRows, sniffCsv, type CsvSniff } from './reader.js';
 import { Row, type FileContext } from './row.js';
-import { csvFingerprint, foldStatementTrades, isStatementId, isStatementTradeCopy } from './relink.js';
+import {
+  csvFingerprint,
+  csvMatchFingerprint,
+  foldStatementTrades,
+  isStatementId,
+  isStatementTradeCopy,
+} from './relink.js';
 import { StatementGrouper } from './statement.js';
 import { loadKnownSymbols, type KnownSymbols } from './symbols.js';
 import type {
@@ -484,13 +490,14 @@ class Batcher {
         }
       };
       const pool = candidates.get(rec.kind) ?? EMPTY_POOL;
-      // What the previous release stored for parts of these rows (csv only): removed, never matched.
+      // What the previous release stored for parts of these rows (csv only): removed, never matched. The
+      // removal waits until the record holding the event is known (below), so the copies' match rows and
+      // quarantine resolutions move to it in this transaction.
       const replaced: { kind: AccountKind; id: string }[] = [];
       for (const old of item.replaces ?? []) {
         const stored = pool.byId.get(old);
         if (!stored || !stored.sources.every((x) => x === 'csv') || this.ownInserts.has(keyOf(stored.record)))
           continue;
-        await this.tx.removeRecord({ account: this.account, kind: rec.kind, id: old });
         pool.byId.delete(old);
         this.used.set(keyOf(stored.record), stored.record.time);
         replaced.push({ kind: rec.kind, id: old });
@@ -500,13 +507,19 @@ class Batcher {
         const retired = await this.retire(item.retires, candidates.get(item.retires.kind) ?? EMPTY_POOL);
         if (retired) replaced.push(retired);
       }
+      /** Removes the replaced copies: the record (kind, recordId) holds their event now. */
       const movedTo = async (kind: AccountKind, recordId: string): Promise<void> => {
-        for (const old of replaced)
+        for (const old of replaced) {
+          await this.tx.removeRecord(
+            { account: this.account, ...old },
+            { replacedBy: { kind, id: recordId }, matchFingerprint: csvMatchFingerprint },
+          );
           await this.tx.moveQuarantineResolution({
             account: this.account,
             from: old,
             to: { kind, id: recordId },
           });
+        }
       };
       let sameId = pool.byId.get(rec.id);
       // A statement trade an earlier import stored alone under this id that now meets its fills (they
@@ -523,7 +536,6 @@ class Batcher {
         this.used.set(self, sameId.record.time);
         const fills = this.findMatch(rec, item.match, [pool]);
         if (fills?.every((f) => !isStatementId(f.record.id))) {
-          await this.tx.removeRecord({ account: this.account, kind: rec.kind, id: rec.id });
           pool.byId.delete(rec.id);
           replaced.push({ kind: rec.kind, id: rec.id });
           sameId = undefined;
@@ -546,7 +558,6 @@ class Batcher {
         this.report.duplicates++;
         this.report.matched++;
         await resolveWith(matched[0]!.record.kind, matched[0]!.record.id);
-        await movedTo(matched[0]!.record.kind, matched[0]!.record.id);
         for (const m of matched) {
           this.used.set(keyOf(m.record), rec.time);
           await this.tx.addMatch({
@@ -586,6 +597,8 @@ class Batcher {
             if (extra) toPut.push({ ...m.record, ...extra, source: 'csv' } as CsvAccountRecord);
           }
         }
+        // After this row's own matches: a replaced copy's row for the same CSV row merges into them.
+        await movedTo(matched[0]!.record.kind, matched[0]!.record.id);
         continue;
       }
       this.report.recordsImported++;
@@ -602,8 +615,9 @@ class Batcher {
   }
 
   /**
-   * Removes the first stored copy `rule` names (csv only, not this import's own, not matched yet), the
-   * closest in time; returns its key for the quarantine resolutions to move, or undefined.
+   * The first stored copy `rule` names (csv only, not this import's own, not matched yet), the closest in
+   * time, taken out of the candidates; returns its key for the caller to remove once the record holding
+   * its event is known, or undefined.
    */
   private async retire(rule: Retire, pool: Pool): Promise<{ kind: AccountKind; id: string } | undefined> {
     const found: StoredCopy[] = [];
@@ -620,7 +634,6 @@ class Batcher {
     const mid = (rule.since + rule.until) / 2;
     found.sort((a, b) => Math.abs(a.record.time - mid) - Math.abs(b.record.time - mid));
     const old = found[0]!.record;
-    await this.tx.removeRecord({ account: this.account, kind: old.kind, id: old.id });
     pool.byId.delete(old.id);
     this.used.set(keyOf(old), old.time);
     return { kind: old.kind, id: old.id };

@@ -48,11 +48,33 @@ export interface CsvMergeReport {
    * row each still keeps (`walletType`) or from the statement row matched to it (its `Account`).
    */
   walletsFilled: number;
+  /**
+   * Match rows an earlier release left pointing at records it had removed: moved to the record that holds
+   * their event now, merged into the row it already has, or (no successor) removed and audited.
+   */
+  danglingMatches: { moved: number; merged: number; removed: number };
 }
 
 /** The importer's de-duplication keys (matches, quarantine rows): a short SHA-256 of the parts. */
 export function csvFingerprint(...parts: unknown[]): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 40);
+}
+
+/**
+ * The fingerprint a match row takes when the record it points at is replaced: the one the importer writes
+ * for its CSV copy (`details.csvId`) and the record that holds the event now, so importing the same row
+ * again adds no second row. Undefined (the row keeps its own) when it names no CSV copy.
+ */
+export function csvMatchFingerprint(match: {
+  account: string;
+  kind: AccountKind;
+  recordId: string;
+  details?: Record<string, unknown>;
+}): string | undefined {
+  const csvId = match.details?.['csvId'];
+  return typeof csvId === 'string'
+    ? csvFingerprint('csv-match', match.account, match.kind, match.recordId, csvId)
+    : undefined;
 }
 
 const eq = (a: string | undefined, b: string | undefined): boolean =>
@@ -250,7 +272,11 @@ export async function foldStatementTrades(
         });
         await tx.addRecordSource({ account, kind: 'trade', id: target.record.id }, 'csv', raw);
       }
-      await tx.removeRecord({ account, kind: 'trade', id: c.record.id });
+      // Rows matched to the statement's copy now stand for its (first) fill.
+      await tx.removeRecord(
+        { account, kind: 'trade', id: c.record.id },
+        { replacedBy: { kind: 'trade', id: into[0]!.record.id }, matchFingerprint: csvMatchFingerprint },
+      );
       folded++;
     }
   }
@@ -271,13 +297,22 @@ const FOLDABLE: AccountKind[] = [
   'fiat_transfer',
 ];
 
-/** Folds CSV-only copies into exchange copies and settles CSV-vs-exchange precision conflicts; see the file comment. */
+/**
+ * Folds CSV-only copies into exchange copies and settles CSV-vs-exchange precision conflicts (see the file
+ * comment), then heals the match rows an earlier release left pointing at removed records.
+ */
 export async function mergeCsvCopies(
   ledger: CsvLedger,
   options: { account?: string } = {},
 ): Promise<CsvMergeReport> {
   const account = options.account ?? 'main';
-  const report: CsvMergeReport = { merged: 0, resolved: 0, p2pFolded: 0, walletsFilled: 0 };
+  const report: CsvMergeReport = {
+    merged: 0,
+    resolved: 0,
+    p2pFolded: 0,
+    walletsFilled: 0,
+    danglingMatches: { moved: 0, merged: 0, removed: 0 },
+  };
   // P2P orders may come from the P2P export too (csv), so this runs whatever the sources.
   report.p2pFolded = await foldP2pLegs(ledger, account);
   report.walletsFilled = await fillTransferWallets(ledger, account);
@@ -285,7 +320,19 @@ export async function mergeCsvCopies(
   const anyExchange =
     (await ledger.queryRecords({ account, source: 'api', limit: 1 })).length > 0 ||
     (await ledger.queryRecords({ account, source: 'web', limit: 1 })).length > 0;
-  if (!anyExchange) return report;
+  if (anyExchange) await foldIntoExchangeCopies(ledger, account, report);
+  // Last, when every fold of this run has recorded its own matches (the successors the repair follows).
+  if (ledger.repairMatches)
+    report.danglingMatches = await ledger.repairMatches({ account, matchFingerprint: csvMatchFingerprint });
+  return report;
+}
+
+/** CSV-only copies folded into the exchange's, and CSV-vs-exchange precision conflicts settled. */
+async function foldIntoExchangeCopies(
+  ledger: CsvLedger,
+  account: string,
+  report: CsvMergeReport,
+): Promise<void> {
   for (const kind of FOLDABLE) {
     const copies = (await ledger.queryRecords({ account, kind, source: 'csv' })).filter((s) => !EXCHANGE(s));
     if (copies.length === 0) continue;
@@ -320,6 +367,9 @@ export async function mergeCsvCopies(
               timeDeltaMs: csv.record.time - target.record.time,
               ...(into.length > 1 ? { parts: into.length } : {}),
             },
+            // The fingerprint the importer writes for this pair: importing the export again, its row now
+            // matched to the exchange's copy, adds no second row.
+            fingerprint: csvFingerprint('csv-match', account, kind, target.record.id, csv.record.id),
           });
           await tx.addRecordSource({ account, kind, id: target.record.id }, 'csv', raw);
           // The statement knows a deposit's or withdrawal's wallet: an exchange copy that does not
@@ -330,7 +380,10 @@ export async function mergeCsvCopies(
               { ...target.record, wallet, source: 'csv', ...(raw ? { raw } : {}) } as CsvAccountRecord,
             ]);
         }
-        await tx.removeRecord({ account, kind, id: csv.record.id });
+        await tx.removeRecord(
+          { account, kind, id: csv.record.id },
+          { replacedBy: { kind, id: into[0]!.record.id }, matchFingerprint: csvMatchFingerprint },
+        );
         report.merged++;
       }
     });
@@ -354,7 +407,6 @@ export async function mergeCsvCopies(
       report.resolved++;
     }
   }
-  return report;
 }
 
 /** A sighting's raw row as the wallet it names: the API's `walletType`, or a statement row's `Account`. */
@@ -481,7 +533,10 @@ async function foldP2pLegs(ledger: CsvLedger, account: string): Promise<number> 
         });
         await tx.addRecordSource({ account, kind: 'p2p_order', id: order.id }, 'csv', raw);
       }
-      await tx.removeRecord({ account, kind: 'balance_change', id: leg.id });
+      await tx.removeRecord(
+        { account, kind: 'balance_change', id: leg.id },
+        { replacedBy: { kind: 'p2p_order', id: into[0]!.id }, matchFingerprint: csvMatchFingerprint },
+      );
       // Quarantine rows an earlier release kept for the leg's rows now point at the order that holds it.
       await tx.moveQuarantineResolution({
         account,

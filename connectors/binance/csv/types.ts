@@ -127,7 +127,22 @@ export interface CsvLedgerTx {
     reason: string;
     fingerprint?: string;
   }): Promise<boolean>;
-  removeRecord(key: { account: string; kind: AccountKind; id: string }): Promise<boolean>;
+  /**
+   * Removes a record; its match rows move to `replacedBy` (taking the fingerprint `matchFingerprint`
+   * gives them there), or are removed and audited without one.
+   */
+  removeRecord(
+    key: { account: string; kind: AccountKind; id: string },
+    options?: {
+      replacedBy?: { kind: AccountKind; id: string };
+      matchFingerprint?: (match: {
+        account: string;
+        kind: AccountKind;
+        recordId: string;
+        details?: Record<string, unknown>;
+      }) => string | undefined;
+    },
+  ): Promise<boolean>;
   /** Marks an open quarantine row (by fingerprint) as held by a record now; false when none is open. */
   resolveQuarantine(resolution: {
     account: string;
@@ -205,4 +220,14 @@ export interface CsvLedger {
     }[]
   >;
   resolveConflict?(id: number, resolution: 'keep' | 'take'): Promise<void>;
+  /** Moves or removes (audited) the match rows pointing at no record; see the ledger's `repairMatches`. */
+  repairMatches?(options: {
+    account?: string;
+    matchFingerprint?: (match: {
+      account: string;
+      kind: AccountKind;
+      recordId: string;
+      details?: Record<string, unknown>;
+    }) => string | undefined;
+  }): Promise<{ moved: number; merged: number; removed: number }>;
 }
