@@ -8,6 +8,7 @@ import type { HarEntry } from '../har/index.js';
 import type { ProtocolModel, ProtocolOperation, ProtocolPagination } from '../model/index.js';
 import { CookieJar } from './cookies.js';
 import { indexCredentials, type CredentialIndex } from './credentials.js';
+import { matrixSlots } from './matrix-credentials.js';
 import { findDrift } from './drift.js';
 import { countItems, nextPage, type PageRequest } from './paging.js';
 import { planReplay } from './policy.js';
@@ -107,8 +108,15 @@ async function send(
   if (rt.options.onExchange && !operationId.startsWith('auth:')) {
     // A credential this call issues (a listenKey) is masked in its answer as it is where it is used.
     const issued = issuedValues(operationId, rt.credentials, text, response.headers);
-    let body = text;
-    for (const v of issued) body = body.split(v).join('***');
+    // So is a live session id the request carried in its path, echoed in links of the answer.
+    const secrets = request.secrets ?? [];
+    const mask = (t: string): string => {
+      let out = t;
+      for (const v of issued) out = out.split(v).join('***');
+      for (const v of secrets) if (v.length >= 4) out = out.split(v).join('***');
+      return out;
+    };
+    const body = mask(text);
     const exchange: ReplayExchange = {
       operationId,
       startedAt,
@@ -124,7 +132,7 @@ async function send(
         statusText: response.statusText,
         headers: [...response.headers]
           .filter(([n]) => n.toLowerCase() !== 'set-cookie')
-          .map(([n, v]): [string, string] => [n, issued.includes(v) ? '***' : v]),
+          .map(([n, v]): [string, string] => [n, issued.includes(v) ? '***' : mask(v)]),
         body,
         mimeType: response.headers.get('content-type') ?? '',
       },
@@ -315,14 +323,18 @@ async function replayOperation(
   entry: HarEntry,
 ): Promise<ReplayResult> {
   const base = { operationId: operation.id, method: operation.method };
+  const matrix = matrixSlots(operation);
   const build = (): PreparedRequest =>
     prepareRequest(entry, rt.jar, rt.credentials, {
       ...(rt.options.baseUrl ? { baseUrl: rt.options.baseUrl } : {}),
       ...(rt.options.headers ? { headers: rt.options.headers } : {}),
       now: rt.now(),
+      ...(matrix.length > 0 ? { matrix } : {}),
     });
   let request = build();
   const url = maskedUrl(request.url, rt.credentials);
+  if (request.needs) return { ...base, url, kind: 'skipped', reason: request.needs };
+  for (const reason of request.pathMissing ?? []) rt.warnings.push(`${operation.id}: ${reason}`);
   if (bodyHasRedactedValues(request.body)) {
     return {
       ...base,

@@ -7,6 +7,7 @@ import { harHeader, harRequestBody, type HarEntry } from '../har/index.js';
 import { isRedactedPlaceholder } from '../core/index.js';
 import type { CookieJar } from './cookies.js';
 import { supplyCredential, type CredentialIndex } from './credentials.js';
+import { maskMatrixPairs, supplyMatrixCredentials, type MatrixSlot } from './matrix-credentials.js';
 import { readPointer } from './paging.js';
 
 const DROP_HEADERS = new Set([
@@ -32,6 +33,12 @@ export interface PreparedRequest {
   body?: string;
   /** Credentials that could not be supplied (the request may still work without them). */
   missing: string[];
+  /** Session ids of the URL path (`;jsessionid=`) that could not be supplied and were dropped: why. */
+  pathMissing?: string[];
+  /** Set when a session id every captured request carried in its path could not be supplied: why not send. */
+  needs?: string;
+  /** Live secret values written into the URL: masked wherever they come back (the live HAR). */
+  secrets?: string[];
 }
 
 /** Swaps scheme, host and port of a captured URL; keeps path and query. */
@@ -50,10 +57,26 @@ export function prepareRequest(
   entry: HarEntry,
   jar: CookieJar,
   credentials: CredentialIndex,
-  options: { baseUrl?: string; headers?: Record<string, string>; now: number },
+  options: {
+    baseUrl?: string;
+    headers?: Record<string, string>;
+    now: number;
+    /** The operation's session ids carried as matrix parameters of its path (replay/matrix-credentials.ts). */
+    matrix?: readonly MatrixSlot[];
+  },
 ): PreparedRequest {
-  const url = rebase(entry.request.url, options.baseUrl);
-  const missing: string[] = [];
+  // Matrix pairs are supplied on the captured path, where the model's segment indexes point, and the
+  // result rebased; the cookies that apply are those of the URL the request goes to.
+  const matrix = supplyMatrixCredentials(
+    entry.request.url,
+    options.matrix ?? [],
+    jar,
+    rebase(entry.request.url, options.baseUrl),
+    credentials,
+    options.now,
+  );
+  const url = rebase(matrix.url, options.baseUrl);
+  const missing: string[] = [...matrix.missing];
   for (const [name, value] of [...url.searchParams]) {
     const supplied = supplyCredential(
       credentials.lookup('query', name),
@@ -96,6 +119,9 @@ export function prepareRequest(
   if (cookie) headers.push(['cookie', cookie]);
   const body = harRequestBody(entry)?.text;
   const prepared: PreparedRequest = { method: entry.request.method.toUpperCase(), url, headers, missing };
+  if (matrix.missing.length > 0) prepared.pathMissing = matrix.missing;
+  if (matrix.needs) prepared.needs = matrix.needs;
+  if (matrix.secrets.length > 0) prepared.secrets = matrix.secrets;
   if (body !== undefined && body !== '' && !['GET', 'HEAD'].includes(prepared.method)) {
     prepared.body = body;
     if (!headers.some(([n]) => n.toLowerCase() === 'content-type')) {
@@ -111,9 +137,19 @@ export function bodyHasRedactedValues(body: string | undefined): boolean {
   return body !== undefined && (body.includes('[redacted:') || body.includes('[REDACTED]'));
 }
 
-/** The URL with credential query values masked, for results and logs. */
+/** A matrix name that carries a session (`;jsessionid=`, `;sid=`, `;phpsessid=`), credential or not in the model. */
+const SESSION_MATRIX = /sess|^sid$/i;
+
+/** The URL with credential query values and path matrix pairs masked, for results and logs. */
 export function maskedUrl(url: URL, credentials: CredentialIndex): string {
   const copy = new URL(url.href);
+  copy.pathname = maskMatrixPairs(
+    copy.pathname,
+    (name) =>
+      SESSION_MATRIX.test(name) ||
+      credentials.byId.has(`path-matrix:${name}`) ||
+      credentials.lookup('path-matrix', name) !== undefined,
+  );
   for (const [name] of [...copy.searchParams]) {
     if (credentials.lookup('query', name) || /sig|signature|token|key|secret|password/i.test(name))
       copy.searchParams.set(name, '***');
