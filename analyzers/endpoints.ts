@@ -121,7 +121,10 @@ function matrixModels(
   });
 }
 
-/** `get_users_userId`, `post_graphql_GetViewer`. */
+/** A date literal where a version stands (`/api/2023-10-01/items`, `/v2024-01-15/x`). */
+const DATED_VERSION = /^v?\d{4}-\d{2}-\d{2}$/i;
+
+/** `get_users_userId`, `post_graphql_GetViewer`, `get_api_2023_10_01_items`. */
 export function operationIdOf(method: string, template: string, rpc?: RpcModel): string {
   const path = template
     .split('/')
@@ -133,6 +136,8 @@ export function operationIdOf(method: string, template: string, rpc?: RpcModel):
         return [keyed[1], ...[...keyed[2].matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '')]
           .map((x) => camelIdentifier(x))
           .join('_');
+      // A dated version keeps its spelling, as `v1` does, its date readable: `2023_10_01`, `v2024_01_15`.
+      if (DATED_VERSION.test(s)) return s.toLowerCase().replace(/-/g, '_');
       return camelIdentifier(s.replace(/[{}]/g, '')) || 'x';
     })
     .join('_');

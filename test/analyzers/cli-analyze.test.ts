@@ -224,7 +224,7 @@ describe('ledgertap analyze: matrix parameters and dates as versions', () => {
       '/api/2023-10-01/start 1',
     ]);
     expect(model.auth.credentials.find((c) => c.id === 'path-matrix:jsessionid')).toMatchObject({
-      consumers: ['get_api_p20231001_cart_items'],
+      consumers: ['get_api_2023_10_01_cart_items'],
       issuedBy: [{ name: 'JSESSIONID' }],
     });
     const api = parseYaml(apiText) as Record<string, unknown> & { paths: Record<string, unknown> };

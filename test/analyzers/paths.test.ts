@@ -167,6 +167,33 @@ describe('path templates: a date as an API version', () => {
   });
 
   it.each([
+    // A dated version keeps its spelling in the operation id, as `v1` does, its date readable.
+    [
+      ['/api/v1/items', '/api/v1/items/5'],
+      ['get_api_v1_items', 'get_api_v1_items_itemId'],
+    ],
+    [
+      ['/api/2023-10-01/items', '/api/2023-10-01/items/5'],
+      ['get_api_2023_10_01_items', 'get_api_2023_10_01_items_itemId'],
+    ],
+    [
+      ['/2023-10-01/things', '/2023-10-01/things/7'],
+      ['get_2023_10_01_things', 'get_2023_10_01_things_thingId'],
+    ],
+    [
+      ['/v2024-01-15/things', '/v2024-01-15/things/7'],
+      ['get_v2024_01_15_things', 'get_v2024_01_15_things_thingId'],
+    ],
+    // Dates that vary are a parameter, named as before.
+    [['/reports/2023-10-01', '/reports/2023-10-02', '/reports/2023-10-03'], ['get_reports_date']],
+  ])('%j: operation ids %j', (urls, expected) => {
+    const ids = analyzeLogs([
+      har(urls.map((u) => entry({ url: `https://api.example.test${u}`, response: { ok: true } }))).log,
+    ]).operations.map((o) => o.id);
+    expect(ids.sort()).toEqual(expected);
+  });
+
+  it.each([
     // The value varies in an id position.
     [['/reports/2023-10-01', '/reports/2023-10-02', '/reports/2023-10-03'], ['/reports/{date}']],
     // A date at the end of a path is the resource, even alone.
