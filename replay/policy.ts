@@ -56,7 +56,10 @@ export function unknownOperationIds(model: ProtocolModel, ids: string[] = []): s
   const known = new Set(model.operations.map((o) => o.id));
   for (const w of model.websockets ?? []) {
     known.add(w.id);
-    for (const k of w.kinds) if (k.direction === 'send') known.add(`${w.id}/${k.name}`);
+    for (const k of w.kinds) {
+      // A socket.io server event can be named too: `--allow-write` lets replay ack one that names a change.
+      if (k.direction === 'send' || k.framing === 'socket.io') known.add(`${w.id}/${k.name}`);
+    }
   }
   return ids.filter((id) => !known.has(id));
 }

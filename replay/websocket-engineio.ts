@@ -103,7 +103,7 @@ export class EngineIoClient {
     this.report(
       name,
       captured
-        ? `the server asked for an ack of ${name}; the capture's ack cannot be sent (${captured.held}), so none was`
+        ? `the server asked for an ack of ${name}; none was sent: ${captured.held}`
         : `the server asked for an ack of ${name}; the capture shows no ack from the client for it, so replay sent none`,
       false,
     );

@@ -6,7 +6,7 @@
  * socket.io: https://socket.io/docs/v4/socket-io-protocol/.
  */
 import type { HarEntry } from '../har/index.js';
-import { decodeFrame, type ProtocolWebSocketEndpoint } from '../model/index.js';
+import { classifyOperation, decodeFrame, type ProtocolWebSocketEndpoint } from '../model/index.js';
 import { bodyHasRedactedValues } from './request.js';
 import type { WebSocketHeldBack } from './types.js';
 import { MAX_SEND, MAX_SEND_FRAMES, holdReason, type Outgoing } from './websocket-messages.js';
@@ -46,6 +46,31 @@ export function ackArgs(data: string): string {
   }
   while (i < data.length && data.charCodeAt(i) >= 48 && data.charCodeAt(i) <= 57) i++;
   return data.slice(i) || '[]';
+}
+
+/**
+ * Why the captured ack to a server emit must not be sent again: the emit names a change (`confirm`,
+ * `approve`, `order`), so acking it as the capture did could carry out what the server asks to have
+ * confirmed. Read-only by design, like the client's own emits: only `--allow-write <endpoint>/<event>`
+ * answers it. Undefined when the event reads (a `ping`, a `snapshot`) or the user allowed it.
+ */
+export function ackChangeReason(
+  name: string,
+  message: string,
+  allowWrites: ReadonlySet<string>,
+): string | undefined {
+  if (allowWrites.has(message)) return undefined;
+  const event = name.startsWith('/') ? name.slice(name.indexOf(':') + 1) : name;
+  // An ack answers; it changes something only when the event names a change. So a name without write
+  // vocabulary reads (as a GET would), unlike a client emit, which is a write unless it names a read.
+  const verdict = classifyOperation({
+    method: 'GET',
+    pathTemplate: '/',
+    rpc: { kind: 'jsonrpc', name: event },
+    hasRequestBody: false,
+  });
+  if (verdict.effect !== 'write') return undefined;
+  return `the server asked to have ${name} acknowledged, and ${verdict.reason}: acking it could carry the change out, so replay answers it only with --allow-write ${message} and confirm`;
 }
 
 /** The ack packet answering the server's `ackId` on `namespace` with the captured arguments. */
@@ -124,13 +149,17 @@ export function planSocketIo(
     if (d.packet === 'ack') {
       // The client's answer to a server emit: kept (the first per event name) to answer the live one.
       const name = d.ackId !== undefined ? asked.get(`${ns}|${d.ackId}`) : undefined;
-      if (name !== undefined && !acks.has(name))
+      if (name !== undefined && !acks.has(name)) {
+        const change = ackChangeReason(name, `${endpoint.id}/${name}`, allowWrites);
         acks.set(
           name,
-          data[1] === '6'
-            ? { held: 'a binary ack: its attachments are binary frames replay never sends' }
-            : { args: ackArgs(data), redacted: bodyHasRedactedValues(data) },
+          change !== undefined
+            ? { held: change }
+            : data[1] === '6'
+              ? { held: 'a binary ack: its attachments are binary frames replay never sends' }
+              : { args: ackArgs(data), redacted: bodyHasRedactedValues(data) },
         );
+      }
       continue;
     }
     if (d.packet === 'connect') {

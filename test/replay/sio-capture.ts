@@ -57,12 +57,12 @@ const har = (entries: HarEntry[]): unknown => ({
 });
 
 /**
- * engine.io 4 over WebSocket from the start. `confirm`: the server also emitted `confirm` asking for an
+ * engine.io 4 over WebSocket from the start. `confirm`: the server also emitted `askEvent` asking for an
  * ack (ack id 0) after the main namespace joined, and the client answered it (`acked`) or not (`unacked`).
  */
-export function sioCaptureHar(confirm?: 'acked' | 'unacked'): unknown {
+export function sioCaptureHar(confirm?: 'acked' | 'unacked', askEvent = 'confirm'): unknown {
   const asked: Frame[] = confirm
-    ? [['receive', `420${JSON.stringify(['confirm', confirmAsk('captured-1')])}`]]
+    ? [['receive', `420${JSON.stringify([askEvent, confirmAsk('captured-1')])}`]]
     : [];
   if (confirm === 'acked') asked.push(['send', ack(confirmAnswer(), '0')]);
   const frames: Frame[] = [

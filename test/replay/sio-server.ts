@@ -68,6 +68,8 @@ export interface SioChanges {
    * servers that need the client's answer do.
    */
   askConfirm?: boolean;
+  /** The event name the server asks to have acknowledged (default `confirm`, a change by its name). */
+  askEvent?: string;
   /** The WebSocket upgrade is refused with 400, as engine.io does with `transports: ['polling']`. */
   pollingOnly?: boolean;
 }
@@ -159,7 +161,8 @@ export async function startSioServer(): Promise<SioServer> {
       if (!ns) emit(conn, '', 'notice', notice());
       if (!ns && state.changes.askConfirm) {
         const id = String(CONFIRM_ACK_ID);
-        conn.send(`42${id}${JSON.stringify(['confirm', confirmAsk(`live-${sids}`)])}`);
+        const name = state.changes.askEvent ?? 'confirm';
+        conn.send(`42${id}${JSON.stringify([name, confirmAsk(`live-${sids}`)])}`);
         const timer = setTimeout(() => {
           timers.delete(timer);
           state.confirmTimeouts++;

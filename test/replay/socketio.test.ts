@@ -241,8 +241,8 @@ describe('socket.io replay against a live engine.io server', () => {
   });
 
   it('answers a server emit that asks for an ack with the ack the capture gave it, under the live ack id, and the server keeps the session', async () => {
-    server.changes = { askConfirm: true };
-    await analyzed(sioCaptureHar('acked'));
+    server.changes = { askConfirm: true, askEvent: 'welcome' };
+    await analyzed(sioCaptureHar('acked', 'welcome'));
     server.received.length = 0;
     server.confirmAcks.length = 0;
     const timeoutsBefore = server.confirmTimeouts;
@@ -258,20 +258,38 @@ describe('socket.io replay against a live engine.io server', () => {
     // An ack is an answer, not an emit: not counted as one, nothing held back about it, no warning.
     expect(sentEvents()).toHaveLength(3);
     expect(result.heldBack?.some((h) => h.message.endsWith('.ack'))).toBe(false);
-    expect(warnings.filter((w) => w.includes('confirm'))).toEqual([]);
+    expect(warnings.filter((w) => w.includes('welcome'))).toEqual([]);
     const kinds = kindsOf(result);
-    expect(kinds['receive:confirm']).toBe(1);
+    expect(kinds['receive:welcome']).toBe(1);
     // The live HAR has the ask and the answer, in that order.
     const har = JSON.parse(await readFile(out, 'utf8')) as {
       log: { entries: { _webSocketMessages?: { type: string; data: string }[] }[] };
     };
     const frames = har.log.entries.find((e) => e._webSocketMessages)?._webSocketMessages ?? [];
     const ask = frames.findIndex(
-      (f) => f.type === 'receive' && f.data.startsWith(`42${CONFIRM_ACK_ID}["confirm"`),
+      (f) => f.type === 'receive' && f.data.startsWith(`42${CONFIRM_ACK_ID}["welcome"`),
     );
     const reply = frames.findIndex((f) => f.type === 'send' && f.data === answer);
     expect(ask).toBeGreaterThanOrEqual(0);
     expect(reply).toBeGreaterThan(ask);
+  });
+
+  it('does not ack a server emit that names a change (confirm) unless the user names it with --allow-write and confirms', async () => {
+    server.changes = { askConfirm: true };
+    await analyzed(sioCaptureHar('acked'));
+    server.confirmAcks.length = 0;
+    const timeoutsBefore = server.confirmTimeouts;
+    const held = await replay([]);
+    expect(server.confirmAcks).toEqual([]);
+    expect(server.confirmTimeouts).toBe(timeoutsBefore + 1);
+    expect(held.result.sent?.acks).toBe(0);
+    expect(held.result.heldBack?.find((h) => h.message === `${ENDPOINT}/confirm.ack`)?.reason).toMatch(
+      new RegExp(`acking it could carry the change out.*--allow-write ${ENDPOINT}/confirm`),
+    );
+    const allowed = await replay(['--allow-write', `${ENDPOINT}/confirm`, '--yes']);
+    expect(allowed.code, JSON.stringify(allowed.result)).toBe(0);
+    expect(server.confirmAcks).toEqual([`43${CONFIRM_ACK_ID}${JSON.stringify([confirmAnswer()])}`]);
+    expect(allowed.result.sent?.acks).toBe(1);
   });
 
   it('invents no ack when the capture has none: the event is named in a warning and held back, and the disconnect that follows is drift', async () => {

@@ -153,13 +153,13 @@ describe('planSocketIo: the client acks to the server emits', () => {
     [
       'an ack names the server event of its id and namespace, with its arguments as captured',
       [
-        ['receive', '427["confirm",{"challenge":"c1"}]'],
+        ['receive', '427["hello",{"challenge":"c1"}]'],
         ['receive', '42/admin,7["audit"]'],
         ['send', '43/admin,7[]'],
         ['send', '437[{"ok":true,"n":1}]'],
       ],
       {
-        confirm: { args: '[{"ok":true,"n":1}]', redacted: false },
+        hello: { args: '[{"ok":true,"n":1}]', redacted: false },
         '/admin:audit': { args: '[]', redacted: false },
       },
     ],
@@ -175,25 +175,25 @@ describe('planSocketIo: the client acks to the server emits', () => {
     [
       'a server ask the client never answered is absent; the first ack of a name is kept',
       [
-        ['receive', '422["confirm",{"c":1}]'],
-        ['receive', '423["confirm",{"c":2}]'],
+        ['receive', '422["hello",{"c":1}]'],
+        ['receive', '423["hello",{"c":2}]'],
         ['send', '432[true]'],
         ['send', '433[false]'],
         ['receive', '424["survey"]'],
       ],
-      { confirm: { args: '[true]', redacted: false } },
+      { hello: { args: '[true]', redacted: false } },
     ],
     [
       'a redacted ack is kept and flagged; a binary ack is held with the reason',
       [
         ['receive', '425["token"]'],
         ['send', '435[{"token":"[REDACTED]"}]'],
-        ['receive', '426["upload"]'],
+        ['receive', '426["avatar"]'],
         ['send', '461-6[{"_placeholder":true,"num":0}]'],
       ],
       {
         token: { args: '[{"token":"[REDACTED]"}]', redacted: true },
-        upload: { held: 'a binary ack: its attachments are binary frames replay never sends' },
+        avatar: { held: 'a binary ack: its attachments are binary frames replay never sends' },
       },
     ],
   ])('%s', (_title, frames, expected) => {
@@ -201,6 +201,25 @@ describe('planSocketIo: the client acks to the server emits', () => {
     expect(Object.fromEntries(plan.acks)).toEqual(expected);
     // Acks are answers to the live server, never resent as captured emits.
     expect(plan.send).toEqual([]);
+  });
+
+  it('holds the ack of a server event that names a change (confirm, approve) unless --allow-write names it', () => {
+    const frames: ['send' | 'receive', string][] = [
+      ['receive', '427["confirm",{"challenge":"c1"}]'],
+      ['send', '437[{"ok":true}]'],
+      ['receive', '42/admin,8["approveWithdrawal",{"id":3}]'],
+      ['send', '43/admin,8[true]'],
+    ];
+    const held = planSocketIo(endpoint, sample(frames), 4, new Set());
+    expect(held.acks.get('confirm')).toEqual({
+      held: expect.stringMatching(/names a change.*--allow-write ws_sio\/confirm and confirm$/),
+    });
+    expect(held.acks.get('/admin:approveWithdrawal')).toEqual({
+      held: expect.stringContaining('--allow-write ws_sio//admin:approveWithdrawal'),
+    });
+    const allowed = planSocketIo(endpoint, sample(frames), 4, new Set(['ws_sio/confirm']));
+    expect(allowed.acks.get('confirm')).toEqual({ args: '[{"ok":true}]', redacted: false });
+    expect(allowed.acks.get('/admin:approveWithdrawal')).toHaveProperty('held');
   });
 });
 
