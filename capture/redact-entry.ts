@@ -131,6 +131,15 @@ export class EntryRedactor {
     return entry;
   }
 
+  /**
+   * A URL outside any entry (the `--url` the holder started the capture at, written into
+   * `log._ledgertap.capture`), redacted as a request URL is: a magic link's token, a `;jsessionid=`, a
+   * `?token=` become the placeholders the same values get in the entries. No relation is recorded.
+   */
+  redactUrl(url: string, location: string): string {
+    return this.#url({ secrets: [], redactions: [], side: 'request' }, location, url);
+  }
+
   /** Replaces a value known to be secret; remembers it for the free-text sweep. */
   #secret(walk: Walk, location: string, value: string, kind: string): string {
     if (value === '' || this.#isPlaceholder(value)) return value;

@@ -226,6 +226,10 @@ export async function createHarSink(options: HarSinkOptions): Promise<HarSink> {
           relations,
           capture: {
             ...options.captureInfo,
+            // The start URL may carry a token (a magic link, a servlet session): redacted like the entries'.
+            ...(redactEnabled && typeof options.captureInfo?.url === 'string'
+              ? { url: redactor.redactUrl(options.captureInfo.url, 'log._ledgertap.capture.url') }
+              : {}),
             startedAt,
             endedAt: new Date(now()).toISOString(),
             entries,

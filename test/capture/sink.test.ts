@@ -21,6 +21,35 @@ function entry(body: string, url = 'https://app.example.test/api'): HarEntry {
 }
 
 describe('HarSink', () => {
+  it('redacts the start URL kept in log._ledgertap.capture with the placeholders the entries get', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'cap.har');
+    const token = 'magic-4f9c2a7e1b3d5f60a8c9';
+    const session = '0A1B2C3D4E5F60718293A4B5C6D7E8F9';
+    const start = `https://app.example.test/login;jsessionid=${session}?token=${token}&lang=en`;
+    const sink = await createHarSink({ out, keyFile: false, captureInfo: { kind: 'browser', url: start } });
+    await sink.add(entry('{"ok":true}', start), 'browser');
+    await sink.close();
+    const text = await readFile(out, 'utf8');
+    expect(text).not.toContain(token);
+    expect(text).not.toContain(session);
+    const har = JSON.parse(text) as HarFile;
+    const kept = (har.log._ledgertap?.capture as { url?: string } | undefined)?.url;
+    // The same values, the same placeholders: the start URL still reads as the entry's URL.
+    expect(kept).toBe(har.log.entries[0]!.request.url);
+    expect(kept).toMatch(/^https:\/\/app\.example\.test\/login;jsessionid=\[redacted:.*&lang=en$/);
+  });
+
+  it('keeps the start URL as given when redaction is off', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'clear.har');
+    const start = 'https://app.example.test/?token=magic-4f9c2a7e1b3d5f60a8c9';
+    const sink = await createHarSink({ out, redact: false, captureInfo: { url: start } });
+    await sink.close();
+    const har = JSON.parse(await readFile(out, 'utf8')) as HarFile;
+    expect((har.log._ledgertap?.capture as { url?: string } | undefined)?.url).toBe(start);
+  });
+
   it('caps bodies (_truncated), tags steps and sources, and still redacts a cut JSON body', async () => {
     const dir = await tempDir();
     const out = join(dir, 'cap.har');
