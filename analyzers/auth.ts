@@ -221,6 +221,19 @@ const TRANSFORMS: [string, (v: string) => string][] = [
   ['urlencode', (v) => encodeURIComponent(v)],
 ];
 
+/**
+ * What issuance and consumption are matched on: the value itself, or for a keyed placeholder
+ * (`[redacted:<kind>:<fingerprint>]`, ledgertap's own redaction) its fingerprint, which is the same for
+ * equal values whatever the kind (a token issued in JSON and sent as a header). A bare `[REDACTED]`
+ * says nothing about the value (undefined: linked by name instead), and neither does a value under 4
+ * characters (`1`, `true`).
+ */
+function linkKey(value: string): string | undefined {
+  const keyed = parseRedactedPlaceholder(value);
+  if (keyed) return `\u0000${keyed.fingerprint}`;
+  if (isRedactedValue(value) || value.length < 4) return undefined;
+  return value;
+}
 export const authAnalyzer: Analyzer = {
   name: 'auth',
   description:
@@ -261,11 +274,12 @@ export const authAnalyzer: Analyzer = {
       const list = byName.get(norm) ?? [];
       if (list.length < 50) list.push(issue);
       byName.set(norm, list);
-      if (!isRedactedValue(issue.value) && issue.value.length >= 4 && trackedValues < ctx.maxTrackedValues) {
-        const l = byValue.get(issue.value) ?? [];
+      const key = linkKey(issue.value);
+      if (key !== undefined && trackedValues < ctx.maxTrackedValues) {
+        const l = byValue.get(key) ?? [];
         if (l.length === 0) trackedValues++;
         if (l.length < 10) l.push(issue);
-        byValue.set(issue.value, l);
+        byValue.set(key, l);
       }
     };
 
@@ -322,7 +336,8 @@ export const authAnalyzer: Analyzer = {
       if (routeKey && (c.consumers.size < 200 || c.consumers.has(routeKey)))
         c.consumers.set(routeKey, (c.consumers.get(routeKey) ?? 0) + 1);
       pushEvidence(c.evidence, evidenceAt(obs, pointer, bodyPointer), 3);
-      const issued = byValue.get(value);
+      const linked = linkKey(value);
+      const issued = linked === undefined ? undefined : byValue.get(linked);
       if (issued)
         for (const issue of issued)
           if (!c.issuedBy.has(issueKey(issue))) c.issuedBy.set(issueKey(issue), { issue, linkedBy: 'value' });
@@ -355,7 +370,10 @@ export const authAnalyzer: Analyzer = {
             );
         });
         // WebSocket: credentials in the path (`/ws/{listenKey}`) and in sent messages.
-        for (const u of webSocketCredentialUses(obs, (v) => byValue.get(v)?.[0]?.name))
+        for (const u of webSocketCredentialUses(obs, (v) => {
+          const k = linkKey(v);
+          return k === undefined ? undefined : byValue.get(k)?.[0]?.name;
+        }))
           consume(obs, rk, u.location, u.name, u.value, u.pointer, u.bodyPointer);
         // Matrix parameters: a servlet's `;jsessionid=` (or `;sid=`, `;phpsessid=`) carries the session in
         // the URL, the same value its Set-Cookie issued.
@@ -709,17 +727,18 @@ export const authAnalyzer: Analyzer = {
         // when redacted, by name.
         for (const c of creds.values()) {
           if (derived.has(c) || c.location !== 'header' || c.kind !== 'csrf') continue;
+          const sameValue = (k: CredState): boolean =>
+            c.sample !== undefined &&
+            k.sample !== undefined &&
+            linkKey(c.sample) !== undefined &&
+            linkKey(c.sample) === linkKey(k.sample);
           const cookie = [...creds.values()].find(
             (k) =>
               k.location === 'cookie' &&
-              (normName(k.name) === normName(c.name) ||
-                (k.kind === 'csrf' &&
-                  c.sample !== undefined &&
-                  k.sample === c.sample &&
-                  !isRedactedValue(c.sample))),
+              (normName(k.name) === normName(c.name) || (k.kind === 'csrf' && sameValue(k))),
           );
           if (!cookie) continue;
-          const byValue = c.sample !== undefined && cookie.sample === c.sample && !isRedactedValue(c.sample);
+          const byValue = sameValue(cookie);
           derived.set(c, {
             credential: cookie.id,
             transform: 'identity (double-submit cookie)',

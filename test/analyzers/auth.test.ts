@@ -81,6 +81,49 @@ describe('a pre-redacted capture (auth-redacted.har)', () => {
   });
 });
 
+describe("ledgertap's keyed placeholders", () => {
+  // A capture redacted by ledgertap: equal values share a fingerprint whatever the kind, so a token issued
+  // in a JSON field and sent under another name is still linked by value (no relation recorded here).
+  const capture = (issued: string, sent: string) =>
+    analyzeLogs([
+      har([
+        entry({
+          method: 'POST',
+          url: 'https://api.example.test/v2/login',
+          requestBody: { user: 'u', password: '[redacted:password:00aa11bb22cc33dd]' },
+          response: { sessionKey: issued, expiresIn: 3600 },
+        }),
+        ...[1, 2].map(() =>
+          entry({
+            url: 'https://api.example.test/v2/portfolio',
+            requestHeaders: { 'X-Api-Session': sent },
+            response: { assets: [] },
+          }),
+        ),
+      ]).log,
+    ]);
+
+  it('links issuance and use by fingerprint across kinds', () => {
+    const r = capture('[redacted:token:0123456789abcdef]', '[redacted:header:0123456789abcdef]');
+    const session = r.auth.credentials.find((c) => c.id === 'header:x-api-session');
+    expect(session?.redacted).toBe(true);
+    expect(session?.issuedBy).toEqual([
+      expect.objectContaining({ via: 'json-field', name: 'sessionKey', linkedBy: 'value' }),
+    ]);
+  });
+
+  it('does not link different fingerprints, nor bare [REDACTED] values, by value', () => {
+    const other = capture('[redacted:token:0123456789abcdef]', '[redacted:header:fedcba9876543210]');
+    expect(
+      other.auth.credentials.find((c) => c.id === 'header:x-api-session')?.issuedBy.map((i) => i.linkedBy),
+    ).not.toContain('value');
+    const bare = capture('[REDACTED]', '[REDACTED]');
+    expect(
+      bare.auth.credentials.find((c) => c.id === 'header:x-api-session')?.issuedBy.map((i) => i.linkedBy),
+    ).not.toContain('value');
+  });
+});
+
 describe('derivation (auth-derived.har)', () => {
   const r = analyzeFixture('auth-derived');
   it('finds a header that is the sha256 of the session cookie', () => {
