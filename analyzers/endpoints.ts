@@ -124,7 +124,10 @@ function matrixModels(
 /** A date literal where a version stands (`/api/2023-10-01/items`, `/v2024-01-15/x`). */
 const DATED_VERSION = /^v?\d{4}-\d{2}-\d{2}$/i;
 
-/** `get_users_userId`, `post_graphql_GetViewer`, `get_api_2023_10_01_items`. */
+/** A dotted version segment (`v1.2`, `1.0`, `v2.1.3`). */
+const DOTTED_VERSION = /^v?\d+(\.\d+){1,2}$/i;
+
+/** `get_users_userId`, `post_graphql_GetViewer`, `get_api_2023_10_01_items`, `get_api_v1_2_items`. */
 export function operationIdOf(method: string, template: string, rpc?: RpcModel): string {
   const path = template
     .split('/')
@@ -138,6 +141,9 @@ export function operationIdOf(method: string, template: string, rpc?: RpcModel):
           .join('_');
       // A dated version keeps its spelling, as `v1` does, its date readable: `2023_10_01`, `v2024_01_15`.
       if (DATED_VERSION.test(s)) return s.toLowerCase().replace(/-/g, '_');
+      // A dotted version keeps its parts apart, as a dated one does: `v1.2` → `v1_2`, `1.0` → `1_0`
+      // (not `v12`, `p10`).
+      if (DOTTED_VERSION.test(s)) return s.toLowerCase().replace(/\./g, '_');
       return camelIdentifier(s.replace(/[{}]/g, '')) || 'x';
     })
     .join('_');

@@ -186,6 +186,12 @@ describe('path templates: a date as an API version', () => {
     ],
     // Dates that vary are a parameter, named as before.
     [['/reports/2023-10-01', '/reports/2023-10-02', '/reports/2023-10-03'], ['get_reports_date']],
+    // Dotted versions keep their parts apart: not `v12`, `p10`.
+    [
+      ['/api/v1.2/items', '/api/v1.2/items/5'],
+      ['get_api_v1_2_items', 'get_api_v1_2_items_itemId'],
+    ],
+    [['/1.0/status'], ['get_1_0_status']],
   ])('%j: operation ids %j', (urls, expected) => {
     const ids = analyzeLogs([
       har(urls.map((u) => entry({ url: `https://api.example.test${u}`, response: { ok: true } }))).log,
