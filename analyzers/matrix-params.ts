@@ -19,23 +19,27 @@ export interface MatrixParam {
 
 /** A matrix name: a word, as servlet containers and RFC 3986 examples write them. */
 const PAIR = /^([A-Za-z_][A-Za-z0-9_.-]{0,63})=([^;]*)$/;
+/** Pairs kept per segment: real uses carry a few; the rest of a flood is counted, not kept. */
 const MAX_PAIRS = 16;
 
 /**
  * Splits a raw (still percent-encoded) segment into its base and its matrix pairs, or returns undefined
  * when it is a plain segment. Every `;`-part after the base must be a `name=value` pair: a `;` in other
- * uses (`/a;b`, a title with a semicolon) keeps the segment whole, as before.
+ * uses (`/a;b`, a title with a semicolon) keeps the segment whole, as before. Past MAX_PAIRS the pairs
+ * are still split off (so a flood of them cannot turn the segment into a megabyte-long literal route)
+ * but only counted, in `dropped`.
  */
-export function splitMatrix(raw: string): { base: string; pairs: [string, string][] } | undefined {
+export function splitMatrix(
+  raw: string,
+): { base: string; pairs: [string, string][]; dropped: number } | undefined {
   const semi = raw.indexOf(';');
   if (semi < 0) return undefined;
   const parts = raw.slice(semi + 1).split(';');
-  if (parts.length > MAX_PAIRS) return undefined;
   const pairs: [string, string][] = [];
   for (const part of parts) {
     const m = PAIR.exec(part);
     if (!m?.[1] || m[2] === undefined) return undefined;
-    pairs.push([m[1], m[2]]);
+    if (pairs.length < MAX_PAIRS) pairs.push([m[1], m[2]]);
   }
-  return { base: raw.slice(0, semi), pairs };
+  return { base: raw.slice(0, semi), pairs, dropped: parts.length - pairs.length };
 }

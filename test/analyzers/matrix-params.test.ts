@@ -9,7 +9,7 @@ const shop = 'https://shop.example.test';
 
 describe('splitMatrix', () => {
   it.each([
-    ['cart;jsessionid=0A1B', { base: 'cart', pairs: [['jsessionid', '0A1B']] }],
+    ['cart;jsessionid=0A1B', { base: 'cart', pairs: [['jsessionid', '0A1B']], dropped: 0 }],
     [
       'cars;color=red;year=2012',
       {
@@ -18,16 +18,30 @@ describe('splitMatrix', () => {
           ['color', 'red'],
           ['year', '2012'],
         ],
+        dropped: 0,
       },
     ],
-    [';jsessionid=0A1B', { base: '', pairs: [['jsessionid', '0A1B']] }],
-    ['list;colors=red,green', { base: 'list', pairs: [['colors', 'red,green']] }],
+    [';jsessionid=0A1B', { base: '', pairs: [['jsessionid', '0A1B']], dropped: 0 }],
+    ['list;colors=red,green', { base: 'list', pairs: [['colors', 'red,green']], dropped: 0 }],
     // A `;` that does not open name=value pairs keeps the segment whole.
     ['a;b', undefined],
     ['cart;jsessionid=1;flag', undefined],
     ['plain', undefined],
   ])('%s', (segment, expected) => {
     expect(splitMatrix(segment)).toEqual(expected);
+  });
+
+  it('splits a flood of pairs off too, keeping 16 and counting the rest', () => {
+    const flood = `cart${Array.from({ length: 100_000 }, (_, i) => `;k${i}=v${i}`).join('')}`;
+    const split = splitMatrix(flood);
+    expect(split?.base).toBe('cart');
+    expect(split?.pairs).toHaveLength(16);
+    expect(split?.pairs[15]).toEqual(['k15', 'v15']);
+    expect(split?.dropped).toBe(99_984);
+    const r = analyzeLogs([
+      har([entry({ url: `https://shop.example.test/${flood}/items`, response: { ok: true } })]).log,
+    ]);
+    expect(r.operations.map((o) => o.pathTemplate)).toEqual(['/cart/items']);
   });
 });
 
