@@ -72,6 +72,9 @@ export function classifySegment(segment: string): SegmentClass {
   if (EMAIL.test(s)) return 'email';
   if (SYMBOL.test(s) || (SYMBOL_LOWER.test(s) && s.length <= 12)) return 'symbol';
   if (isOpaqueId(s)) return 'opaque';
+  // No route name runs to hundreds of characters: a value (an encoded blob, a signed path), and a route
+  // of its own per value would grow the model with the capture.
+  if (s.length > 256) return 'opaque';
   return 'word';
 }
 

@@ -47,6 +47,22 @@ describe('path templates: server files named in words stay literal', () => {
   });
 });
 
+describe('path templates: a segment hundreds of characters long', () => {
+  it('is a value from one sample up, not a route of its own', () => {
+    const blob = 'abc-def_'.repeat(150_000);
+    const r = analyzeLogs([
+      har([
+        entry({ url: `https://api.example.test/files/${blob}/meta`, response: { ok: 1 } }),
+        entry({ url: 'https://api.example.test/files/recent/meta', response: { ok: 1 } }),
+      ]).log,
+    ]);
+    expect(r.operations.map((o) => o.pathTemplate).sort()).toEqual([
+      '/files/recent/meta',
+      '/files/{fileId}/meta',
+    ]);
+  });
+});
+
 describe('capitalised vocabulary words beside echoed values', () => {
   // Salesforce `/sobjects/{sObject}/describe` (recorded in test/fixtures/har-public/j1-salesforce-*.har):
   // `UserRole` is echoed as the body's `name`; `User` is a vocabulary word, but capitalised like its sibling.

@@ -31,6 +31,9 @@ describe('classifySegment', () => {
     ['exchangeInfo', 'word'],
     ['myTrades', 'word'],
     ['KqYbTzWmPx', 'opaque'],
+    // Too long for any route name: a value, whatever its letters.
+    ['a'.repeat(257), 'opaque'],
+    ['how-to-choose-a-title-for-a-long-blog-post', 'word'],
   ])('%s is %s', (segment, cls) => {
     expect(classifySegment(segment)).toBe(cls);
   });
