@@ -78,6 +78,9 @@ export function toIso(ms: number): string {
  */
 export function parseTimeInput(text: string): number | undefined {
   const trimmed = text.trim();
+  // Date.parse rolls a day past the month's end over (2027-02-30 is 2027-03-02): a typo must fail instead.
+  const ymd = /^(\d{4})-(\d{2})-(\d{2})/.exec(trimmed);
+  if (ymd && !isCalendarDate(Number(ymd[1]), Number(ymd[2]), Number(ymd[3]))) return undefined;
   if (/^\d{13}$/.test(trimmed)) return Number(trimmed);
   if (/^\d{10}$/.test(trimmed)) return Number(trimmed) * 1000;
   if (/^\d{4}-\d{2}-\d{2}$/.test(trimmed)) {
@@ -91,4 +94,9 @@ export function parseTimeInput(text: string): number | undefined {
     return Number.isNaN(ms) ? undefined : ms;
   }
   return undefined;
+}
+
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
 }

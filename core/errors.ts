@@ -7,6 +7,8 @@
  * are values, not throws: only real failures become a LedgertapError.
  */
 
+import { dirname } from 'node:path';
+
 /** Exit codes of the CLI, documented in the README: 0 ok, 1 found problems, 2 bad input or usage, 3 environment or network. */
 export const ExitCode = {
   ok: 0,
@@ -136,6 +138,18 @@ export function fileError(path: string, error: unknown, verb = 'read'): Ledgerta
   if (!isErrnoException(error)) return undefined;
   switch (error.code) {
     case 'ENOENT':
+      // Writing a new file fails with ENOENT only when its folder is missing: "no such file" would
+      // send the user looking for a file they asked to create.
+      if (verb === 'write') {
+        return new InputError(
+          'not_found',
+          `${path}: cannot write it: the folder ${dirname(path)} does not exist.`,
+          {
+            hint: 'Create the folder first, or give a path in an existing folder.',
+            cause: error,
+          },
+        );
+      }
       return new InputError('not_found', `${path}: no such file.`, { hint: 'Check the path.', cause: error });
     case 'EACCES':
     case 'EPERM':

@@ -3,9 +3,10 @@
  * renamed into place on success, so a crash or a bad input leaves either the old file or none.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, statSync, type WriteStream } from 'node:fs';
 import { chmod, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { InputError, fileError } from './errors.js';
 
 export interface AtomicWriteOptions {
   /** File mode, for example 0o600 for files holding secrets or unredacted captures. */
@@ -15,6 +16,25 @@ export interface AtomicWriteOptions {
 /** The temp path used for `target`: hidden, in the same folder (so rename is atomic), unique per call. */
 export function tempPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/**
+ * Fails early, as bad input naming the flag, when an output path's folder is missing or is a file: a
+ * verb that would first run a browser or read a large capture should not find that out at the end.
+ */
+export function assertOutputFolder(target: string, flag: string): void {
+  const folder = dirname(target);
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(folder).isDirectory();
+  } catch {
+    isFolder = false;
+  }
+  if (!isFolder) {
+    throw new InputError('not_found', `${flag} ${target}: the folder ${folder} does not exist.`, {
+      hint: `Create it first (mkdir -p ${folder}), or give ${flag} a path in an existing folder.`,
+    });
+  }
 }
 
 /** Writes the whole content through a temp file and renames it into place. */
@@ -30,7 +50,8 @@ export async function writeFileAtomic(
     await rename(temp, target);
   } catch (error) {
     await rm(temp, { force: true });
-    throw error;
+    // Name the file the user asked for, not the hidden temp file beside it.
+    throw fileError(target, error, 'write') ?? error;
   }
 }
 

@@ -4,6 +4,7 @@
  * into it) and `BEGIN IMMEDIATE` (other processes wait on the database lock, up to busy_timeout).
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { InputError, LedgerError, fileError } from '../core/index.js';
 import type { Dialect, SqlConn, SqlDriver, SqlRow } from './sql.js';
@@ -73,7 +74,19 @@ function wrap(path: string, error: unknown): unknown {
       cause: error,
     });
   }
-  if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN') {
+  // The WAL journal keeps <file>-wal and <file>-shm beside the ledger, so a writable file in a folder
+  // the user cannot write is refused too (SQLITE_READONLY_DIRECTORY): name the folder, not only the file.
+  if (code === 'SQLITE_READONLY_DIRECTORY') {
+    return new InputError(
+      'permission',
+      `${path}: cannot write in the ledger's folder ${dirname(path)} (the ledger keeps its journal files -wal and -shm beside it).`,
+      {
+        hint: 'Make the folder writable for you, or give --db a path in a folder you can write.',
+        cause: error,
+      },
+    );
+  }
+  if (code !== undefined && /^SQLITE_(READONLY|CANTOPEN)/.test(code)) {
     return new InputError('permission', `${path}: cannot open the ledger for writing (${code}).`, {
       hint: 'Check the file and folder permissions.',
       cause: error,
@@ -130,6 +143,12 @@ function createSqliteDriver(path: string, options: SqliteDriverOptions): SqlDriv
   else if (options.create === false) {
     throw new InputError('not_found', `${path}: no such ledger.`, {
       hint: 'Check the --db path; a ledger is created by sync, import or consent grant.',
+    });
+  }
+  // better-sqlite3 only says "the directory does not exist"; say which folder and what to do.
+  if (!existsSync(dirname(path))) {
+    throw new InputError('not_found', `${path}: the folder ${dirname(path)} does not exist.`, {
+      hint: 'Create the folder first, or give --db a path in an existing folder.',
     });
   }
   let db: Database.Database;

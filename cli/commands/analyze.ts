@@ -16,7 +16,13 @@ import {
   saveProtocolModel,
   type ProtocolModel,
 } from '../../model/index.js';
-import { UsageError, packageVersion, writeFileAtomic, fileError } from '../../core/index.js';
+import {
+  UsageError,
+  assertOutputFolder,
+  packageVersion,
+  writeFileAtomic,
+  fileError,
+} from '../../core/index.js';
 import type { CliRuntime, CommandContext, RegisterVerb } from '../context.js';
 
 interface AnalyzeFlags {
@@ -80,6 +86,11 @@ async function run(ctx: CommandContext, files: string[], flags: AnalyzeFlags): P
     throw new UsageError('missing_flag', 'analyze: --out FILE is required (where the protocol model goes).', {
       hint: 'Add --out model.json.',
     });
+  // Every output's folder before the analysis: a typo should not cost minutes, nor leave a model
+  // written without the OpenAPI document asked for beside it.
+  assertOutputFolder(ctx.resolvePath(flags.out), '--out');
+  if (flags.openapi) assertOutputFolder(ctx.resolvePath(flags.openapi), '--openapi');
+  if (flags.types) assertOutputFolder(ctx.resolvePath(flags.types), '--types');
   const options: AnalyzeOptions = {};
   const maxBody = positiveInt('--max-body', flags.maxBody);
   if (maxBody !== undefined) options.maxBodyChars = maxBody;

@@ -6,7 +6,7 @@
 import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { CaptureError, UsageError, isLedgertapError } from '../../core/index.js';
+import { CaptureError, UsageError, assertOutputFolder, isLedgertapError } from '../../core/index.js';
 import {
   caInstructions,
   clientAllowList,
@@ -161,6 +161,9 @@ async function makeSink(
   guide: Guide,
   info: Record<string, unknown>,
 ): Promise<HarSink> {
+  // Bad input (exit 2) naming --out, before anything is recorded: the sink would report it as a
+  // failed write of the redaction key beside it.
+  assertOutputFolder(ctx.resolvePath(opts.out), '--out');
   const userRules = opts.redactRules ? await loadPiiRulesFile(ctx.resolvePath(opts.redactRules)) : [];
   if (!opts.redact)
     ctx.warn(

@@ -8,6 +8,7 @@ import {
   ExitCode,
   InputError,
   UsageError,
+  assertOutputFolder,
   fileError,
   packageVersion,
   writeFileAtomic,
@@ -245,6 +246,13 @@ export const register: RegisterVerb = (program: Command, runtime) => {
             );
           login = { username, password };
         }
+        // The report and results are written after the live run: a missing folder must fail before it.
+        for (const [flag, target] of [
+          ['--out-har', flags.outHar],
+          ['--report', flags.report],
+          ['--results', flags.results],
+        ] as const)
+          if (target) assertOutputFolder(ctx.resolvePath(target), flag);
         const writer = flags.outHar
           ? await createHarWriter(ctx.resolvePath(flags.outHar), {
               creator: { name: 'ledgertap replay', version: packageVersion() },

@@ -52,6 +52,11 @@ describe('clock', () => {
     ['1706695200', 1706695200000],
     ['yesterday', undefined],
     ['2024-13-45', undefined],
+    ['2027-02-30', undefined],
+    ['2023-02-29', undefined],
+    ['2024-02-29', Date.UTC(2024, 1, 29)],
+    ['2024-04-31T10:00:00Z', undefined],
+    ['2024-00-10', undefined],
   ])('parses %s', (input, expected) => {
     expect(parseTimeInput(input)).toBe(expected);
   });

@@ -2,13 +2,14 @@
  * The ledger verbs through the CLI (consent, audit, export, reconcile) on both backends, with their exit
  * codes, and the bad inputs a user can give --db.
  */
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { chmod, mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLedger } from '../../ledger/index.js';
-import { runCliInProcess, spawnCli } from '../helpers/cli.js';
+import { cliCommand, runCliInProcess, spawnCli } from '../helpers/cli.js';
 import { TEST_PG_URL } from '../helpers/pg.js';
 import { backends } from './backends.js';
 import type { BackendInstance } from './backends.js';
@@ -333,6 +334,78 @@ describe('bad --db input', () => {
     const none = await runCliInProcess(['audit'], { env: { LEDGERTAP_DB: '' } });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('--db');
+  });
+
+  it('a ledger path in a folder that does not exist exits 2 naming the folder, no stack', async () => {
+    const path = join(dir, 'no-such-folder', 'ledger.db');
+    const r = await runCliInProcess([
+      'consent',
+      'grant',
+      '--db',
+      path,
+      '--holder',
+      'A',
+      '--scope',
+      'read',
+      '--expires',
+      '2099-01-01',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`the folder ${join(dir, 'no-such-folder')} does not exist`);
+    expect(r.stderr).not.toContain('    at ');
+  });
+
+  it('a writable ledger in a folder the user cannot write exits 2 naming the folder, no stack', async () => {
+    const folder = join(dir, 'locked');
+    await mkdir(folder);
+    const path = join(folder, 'ledger.db');
+    const seeded = await openLedger(path);
+    await seeded.close();
+    await chmod(path, 0o666);
+    await chmod(folder, 0o555);
+    await chmod(dir, 0o755);
+    // root ignores folder permissions: run the CLI as nobody then, as a holder without root would meet it.
+    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const { command, args } = cliCommand();
+    const r = spawnSync(
+      command,
+      [
+        ...args,
+        'consent',
+        'grant',
+        '--db',
+        path,
+        '--holder',
+        'A',
+        '--scope',
+        'read',
+        '--expires',
+        '2099-01-01',
+      ],
+      { encoding: 'utf8', cwd: folder, env: { ...process.env, HOME: dir }, ...asNobody },
+    );
+    await chmod(folder, 0o755);
+    expect(r.stderr).toContain(`cannot write in the ledger's folder ${folder}`);
+    expect(r.stderr).not.toContain('    at ');
+    expect(r.status).toBe(2);
+  });
+
+  it('consent grant refuses a day the month does not have instead of rolling it over', async () => {
+    const path = join(dir, 'dates.db');
+    const r = await runCliInProcess([
+      'consent',
+      'grant',
+      '--db',
+      path,
+      '--holder',
+      'A',
+      '--scope',
+      'read',
+      '--expires',
+      '2099-02-30',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--expires "2099-02-30" is not a date or time');
   });
 
   it('LEDGERTAP_DB stands in for --db', async () => {

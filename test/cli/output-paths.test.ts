@@ -1,0 +1,86 @@
+/**
+ * An output path in a folder that does not exist is bad input (exit 2) naming the flag and the folder,
+ * found before the verb does its work (a capture, a long analysis, a live replay), never a stack trace
+ * or the hidden temp file ledgertap writes beside the target.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { repoRoot, runCliInProcess } from '../helpers/cli.js';
+
+const har = join(repoRoot, 'test/fixtures/har-public/pollyjs-jsonplaceholder-node-fetch.har');
+
+describe('output paths in a missing folder', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ledgertap-outpaths-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('analyze checks --out, --openapi and --types before analysing and writes nothing', async () => {
+    for (const flag of ['--openapi', '--types', '--out']) {
+      const args = ['analyze', har, '--out', join(dir, 'model.json')];
+      const bad = join(dir, 'missing', 'file.yaml');
+      if (flag === '--out') args[3] = bad;
+      else args.push(flag, bad);
+      const r = await runCliInProcess(args);
+      expect(r.code, flag).toBe(2);
+      expect(r.stderr).toContain(`${flag} ${bad}: the folder ${join(dir, 'missing')} does not exist`);
+      expect(r.stderr).not.toContain('    at ');
+      expect(existsSync(join(dir, 'model.json')), flag).toBe(false);
+    }
+  });
+
+  it('report names the file asked for, not its temp file', async () => {
+    const model = join(dir, 'model.json');
+    expect((await runCliInProcess(['analyze', har, '--out', model])).code).toBe(0);
+    const target = join(dir, 'missing', 'report.html');
+    const r = await runCliInProcess(['report', '--model', model, '--out', target]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `${target}: cannot write it: the folder ${join(dir, 'missing')} does not exist`,
+    );
+    expect(r.stderr).not.toContain('.tmp');
+  });
+
+  it('capture proxy checks --out before it records anything', async () => {
+    const db = join(dir, 'ledger.db');
+    const consent = await runCliInProcess([
+      'consent',
+      'grant',
+      '--db',
+      db,
+      '--holder',
+      'A',
+      '--scope',
+      'capture',
+      '--expires',
+      '2099-01-01',
+    ]);
+    expect(consent.code).toBe(0);
+    const out = join(dir, 'missing', 'app.har');
+    const r = await runCliInProcess(
+      [
+        'capture',
+        'proxy',
+        '--port',
+        '0',
+        '--hosts',
+        'api.example.test',
+        '--out',
+        out,
+        '--db',
+        db,
+        '--account',
+        'main',
+      ],
+      { env: { LEDGERTAP_CONFIG_DIR: dir } },
+    );
+    expect(r.stderr).toContain(`--out ${out}: the folder ${join(dir, 'missing')} does not exist`);
+    expect(r.code).toBe(2);
+  });
+});
