@@ -6,6 +6,7 @@
  *   merge FILE...     one HAR from several, in time order (streaming in and out)
  *   filter FILE       the entries matching --host/--path/--method/--status
  */
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ExitCode, UsageError } from '../../core/index.js';
 import {
@@ -123,6 +124,22 @@ function parseMode(value: string | undefined): number | undefined {
   return Number.parseInt(value, 8);
 }
 
+/**
+ * The output's mode when --mode is not given: no more open than the strictest input, so merging or
+ * filtering an owner-only (0600) capture does not leave a copy of the holder's history readable by all.
+ */
+function inheritedMode(files: string[]): number | undefined {
+  let mode = 0o666;
+  for (const file of files) {
+    try {
+      mode &= statSync(file).mode;
+    } catch {
+      // An unreadable input fails in the merge itself with a clear message.
+    }
+  }
+  return (mode & 0o077) === 0o066 ? undefined : (mode & 0o666) | 0o600;
+}
+
 export const register: RegisterVerb = (program: Command, runtime) => {
   const har = program
     .command('har')
@@ -209,21 +226,18 @@ export const register: RegisterVerb = (program: Command, runtime) => {
       '-o, --out <file>',
       'the HAR to write (.gz to gzip); written to <out>.partial and renamed on success',
     )
-    .option('--mode <octal>', 'file mode of the output, e.g. 600')
+    .option('--mode <octal>', 'file mode of the output, e.g. 600 (default: no more open than the inputs)')
     .option('--force', 'replace a <out>.partial left by an earlier run')
     .option('--json', 'machine-readable output on stdout')
     .action(
       runtime.action(async (ctx, files: string[], opts: { out: string; mode?: string; force?: boolean }) => {
-        const mode = parseMode(opts.mode);
-        const report = await mergeHar(
-          files.map((f) => ctx.resolvePath(f)),
-          ctx.resolvePath(opts.out),
-          {
-            ...(mode !== undefined ? { mode } : {}),
-            overwritePartial: Boolean(opts.force),
-            signal: ctx.signal,
-          },
-        );
+        const inputs = files.map((f) => ctx.resolvePath(f));
+        const mode = parseMode(opts.mode) ?? inheritedMode(inputs);
+        const report = await mergeHar(inputs, ctx.resolvePath(opts.out), {
+          ...(mode !== undefined ? { mode } : {}),
+          overwritePartial: Boolean(opts.force),
+          signal: ctx.signal,
+        });
         reportTransform(ctx, 'merge', report);
         return ExitCode.ok;
       }),
@@ -245,7 +259,7 @@ export const register: RegisterVerb = (program: Command, runtime) => {
       'keep this status: 404, a class 2xx, or none (repeatable, comma-separated)',
       collect,
     )
-    .option('--mode <octal>', 'file mode of the output, e.g. 600')
+    .option('--mode <octal>', 'file mode of the output, e.g. 600 (default: no more open than the inputs)')
     .option('--force', 'replace a <out>.partial left by an earlier run')
     .option('--json', 'machine-readable output on stdout')
     .action(
@@ -263,7 +277,7 @@ export const register: RegisterVerb = (program: Command, runtime) => {
             force?: boolean;
           },
         ) => {
-          const mode = parseMode(opts.mode);
+          const mode = parseMode(opts.mode) ?? inheritedMode([ctx.resolvePath(file)]);
           const report = await filterHar(
             ctx.resolvePath(file),
             ctx.resolvePath(opts.out),

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readHarFile } from '../../har/index.js';
@@ -200,6 +200,31 @@ describe('ledgertap har merge and filter', () => {
     expect(r.stderr).toMatch(/--status 2x/);
     expect(existsSync(out)).toBe(false);
     expect(existsSync(`${out}.partial`)).toBe(false);
+  });
+
+  it('merge and filter of an owner-only capture stay owner-only unless --mode says otherwise', async () => {
+    const dir = await tempDir();
+    const capture = join(dir, 'session.har');
+    await writeFile(capture, await readFile(fixture('chrome.har')), { mode: 0o600 });
+    await chmod(capture, 0o600);
+    const open = join(dir, 'open.har');
+    await writeFile(open, await readFile(fixture('safari.har')));
+    await chmod(open, 0o644);
+    const modeOf = async (path: string): Promise<number> => (await stat(path)).mode & 0o777;
+    const merged = join(dir, 'merged.har');
+    expect((await runCliInProcess(['har', 'merge', open, capture, '--out', merged])).code).toBe(0);
+    expect(await modeOf(merged)).toBe(0o600);
+    const filtered = join(dir, 'filtered.har');
+    expect(
+      (await runCliInProcess(['har', 'filter', capture, '--out', filtered, '--method', 'GET'])).code,
+    ).toBe(0);
+    expect(await modeOf(filtered)).toBe(0o600);
+    const shared = join(dir, 'shared.har');
+    expect((await runCliInProcess(['har', 'merge', capture, '--out', shared, '--mode', '640'])).code).toBe(0);
+    expect(await modeOf(shared)).toBe(0o640);
+    const plain = join(dir, 'plain.har');
+    expect((await runCliInProcess(['har', 'filter', open, '--out', plain])).code).toBe(0);
+    expect(await modeOf(plain)).toBe(0o644);
   });
 
   it('merge: salvages a truncated input and says so', async () => {
