@@ -234,6 +234,12 @@ export const register: RegisterVerb = (program: Command, runtime) => {
           ...(flags.har ? { capturePaths: flags.har.map((h) => ctx.resolvePath(h)) } : {}),
         });
         for (const problem of samples.problems) ctx.warn(problem);
+        // The model names its captures by file name only: a capture not kept beside the model is not
+        // found, and every call it would have sampled is skipped. Say how to point at it.
+        if (samples.problems.length && !flags.har)
+          ctx.warn(
+            `replay reads the request samples from the captures the model was built from, looked up beside the model (${modelDirOf(modelPath)}); the calls without one are skipped. Pass --har FILE for each capture kept elsewhere, in the order given to analyze.`,
+          );
         const cookies = await sessionCookies(ctx, flags);
         let login: { username: string; password: string } | undefined;
         if (flags.login) {
@@ -253,11 +259,6 @@ export const register: RegisterVerb = (program: Command, runtime) => {
           ['--results', flags.results],
         ] as const)
           if (target) assertOutputFolder(ctx.resolvePath(target), flag);
-        const writer = flags.outHar
-          ? await createHarWriter(ctx.resolvePath(flags.outHar), {
-              creator: { name: 'ledgertap replay', version: packageVersion() },
-            })
-          : undefined;
         const retries = flags.retries === undefined ? 3 : Number(flags.retries);
         if (!Number.isInteger(retries) || retries < 0 || retries > 10)
           throw new UsageError(
@@ -267,6 +268,16 @@ export const register: RegisterVerb = (program: Command, runtime) => {
         const durationMs = positive('--ws-duration-ms', flags.wsDurationMs);
         const maxMessages = positive('--ws-max-messages', flags.wsMaxMessages);
         const maxFrameBytes = positive('--ws-max-frame-bytes', flags.wsMaxFrameBytes);
+        const maxPages = positive('--max-pages', flags.maxPages) ?? 50;
+        const timeoutMs = positive('--timeout-ms', flags.timeoutMs) ?? 15_000;
+        // Opened only after every flag is checked, so a usage error leaves no <out-har>.partial behind.
+        // Owner-only like a capture: the live answers are the holder's own records.
+        const writer = flags.outHar
+          ? await createHarWriter(ctx.resolvePath(flags.outHar), {
+              creator: { name: 'ledgertap replay', version: packageVersion() },
+              mode: 0o600,
+            })
+          : undefined;
         let run;
         try {
           run = await replayModel(model, samples.entries, {
@@ -274,8 +285,8 @@ export const register: RegisterVerb = (program: Command, runtime) => {
             ...(flags.operation ? { operations: flags.operation } : {}),
             ...(flags.allowWrite ? { allowWrites: flags.allowWrite } : {}),
             allPages: Boolean(flags.allPages),
-            maxPages: Number(flags.maxPages),
-            timeoutMs: Number(flags.timeoutMs),
+            maxPages,
+            timeoutMs,
             retry: { ...DEFAULT_RETRY, retries },
             cookies,
             ...(login ? { login } : {}),
