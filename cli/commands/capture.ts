@@ -3,6 +3,7 @@
  * files (issue 5). Progress and steps go to stderr; the summary to stdout (`--json` for machines).
  * Capture refuses to start without an active `capture` consent for the account in the ledger.
  */
+import { rm } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -389,6 +390,13 @@ async function proxyAction(ctx: CommandContext, opts: ProxyOptions): Promise<num
     });
   } catch (error) {
     p.stop();
+    // The proxy never listened (a port in use, an address not on this machine): nothing was recorded,
+    // so leave no empty capture and key behind to be mistaken for one.
+    const summary = await sink.close({ error: error instanceof Error ? error.message : String(error) });
+    if (summary.entries === 0 && !summary.partial) {
+      await Promise.all([summary.out, `${summary.out}.key`].map((f) => rm(f, { force: true })));
+      throw error;
+    }
     return closeAfter(sink, error);
   }
   ctx.progress(
