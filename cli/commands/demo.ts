@@ -198,6 +198,63 @@ export function truthLines(truth: TruthCheck): string[] {
   ];
 }
 
+/** Left in --dir by every demo: the next run may replace a folder holding it. */
+const DEMO_MARKER = '.ledgertap-demo';
+
+/** What a demo writes in --dir (a folder from a release before the marker holds only these). */
+const DEMO_FILES = new Set([
+  DEMO_MARKER,
+  'api.d.ts',
+  'browser-profile',
+  'drift.md',
+  'exports',
+  'ledger.db',
+  'ledger.db-wal',
+  'ledger.db-shm',
+  'ledger.db-journal',
+  'ledger.jsonl',
+  'live.har',
+  'live.har.partial',
+  'model.json',
+  'openapi.yaml',
+  'report.html',
+  'report.md',
+  'session.har',
+  'session.har.key',
+  'session.har.partial',
+  'session.har.unswept',
+]);
+
+/**
+ * Starting fresh removes --dir: refuse a folder holding anything a demo did not write, so
+ * `--dir .` or `--dir ~/ledgers` never deletes the user's own files.
+ */
+async function assertDemoFolder(dir: string, given: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code === 'ENOTDIR')
+      throw new UsageError('demo_dir_not_folder', `--dir ${given}: is a file, not a folder.`, {
+        hint: 'Give the demo a new or empty folder.',
+      });
+    throw error;
+  }
+  if (names.includes(DEMO_MARKER)) return;
+  const foreign = names.filter((name) => !DEMO_FILES.has(name));
+  if (foreign.length > 0) {
+    throw new UsageError(
+      'demo_dir_in_use',
+      `--dir ${given}: holds files the demo did not write (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}); the demo starts by emptying its folder, so it leaves this one alone.`,
+      {
+        hint: 'Give --dir a new or empty folder (the default is ./ledgertap-demo), or pass --keep to add to it.',
+      },
+    );
+  }
+}
+
 export const register: RegisterVerb = (program: Command, runtime) => {
   program
     .command('demo')
@@ -223,8 +280,16 @@ export const register: RegisterVerb = (program: Command, runtime) => {
           });
         }
         const dir = ctx.resolvePath(flags.dir);
-        if (!flags.keep) await rm(dir, { recursive: true, force: true });
+        if (!flags.keep) {
+          await assertDemoFolder(dir, flags.dir);
+          await rm(dir, { recursive: true, force: true });
+        }
         await mkdir(join(dir, 'exports'), { recursive: true });
+        if (!flags.keep)
+          await writeFile(
+            join(dir, DEMO_MARKER),
+            'written by `ledgertap demo`; the next demo replaces this folder\n',
+          );
         const rel = (p: string): string => relative(ctx.cwd, p) || '.';
         const db = join(dir, 'ledger.db');
         const account = 'demo';

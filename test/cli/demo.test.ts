@@ -4,6 +4,7 @@
  * comparison with the sandbox's truth.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCliInProcess } from '../helpers/cli.js';
@@ -81,6 +82,21 @@ describe('ledgertap demo', () => {
       expect(result.stderr).not.toMatch(/apiSecret|BINANCE_API_SECRET=/);
     },
   );
+
+  it('leaves a --dir holding files it did not write untouched (exit 2), and refuses a file as --dir', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'notes.txt'), 'mine\n');
+    await mkdir(join(dir, 'exports'));
+    const result = await runCliInProcess(['demo', '--dir', dir]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`--dir ${dir}: holds files the demo did not write (notes.txt)`);
+    expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine\n');
+    const file = join(dir, 'notes.txt');
+    const onFile = await runCliInProcess(['demo', '--dir', file]);
+    expect(onFile.code).toBe(2);
+    expect(onFile.stderr).toContain('is a file, not a folder');
+    expect(readFileSync(file, 'utf8')).toBe('mine\n');
+  });
 
   it('refuses a bad profile with a clear message', async () => {
     const result = await runCliInProcess([
