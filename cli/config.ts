@@ -109,6 +109,19 @@ export function envNameOf(option: Option): string | undefined {
   return `LEDGERTAP_${long.replace(/-/g, '_').toUpperCase()}`;
 }
 
+/**
+ * Runs an option's own parser on a value from the environment or the file, and names where the value
+ * came from when it is refused: the message names the flag, which the user did not type.
+ */
+function parsed(option: Option, text: string, previous: unknown, origin: string): unknown {
+  try {
+    return option.parseArg ? option.parseArg(text, previous) : text;
+  } catch (error) {
+    if (error instanceof Error) error.message = `${origin}: ${error.message}`;
+    throw error;
+  }
+}
+
 function fromText(option: Option, text: string, origin: string): unknown {
   if (option.isBoolean()) {
     if (/^(1|true|yes|on)$/i.test(text)) return true;
@@ -117,7 +130,7 @@ function fromText(option: Option, text: string, origin: string): unknown {
       hint: 'Use 1 or 0, true or false.',
     });
   }
-  return option.parseArg ? option.parseArg(text, undefined) : text;
+  return parsed(option, text, option.defaultValue, origin);
 }
 
 function fromConfig(option: Option, value: ConfigValue, origin: string): unknown {
@@ -127,15 +140,18 @@ function fromConfig(option: Option, value: ConfigValue, origin: string): unknown
   }
   if (Array.isArray(value)) {
     // Repeatable options collect through their argParser; feed each element through it.
-    let acc: unknown = undefined;
+    let acc: unknown = Array.isArray(option.defaultValue)
+      ? [...(option.defaultValue as unknown[])]
+      : undefined;
     for (const item of value)
       acc = option.parseArg
-        ? option.parseArg(String(item), acc)
+        ? parsed(option, String(item), acc, origin)
         : [...((acc as unknown[]) ?? []), String(item)];
     return acc;
   }
   if (isSection(value)) throw new UsageError('bad_config', `${origin}: expected a value, found a section.`);
-  return option.parseArg ? option.parseArg(String(value), undefined) : String(value);
+  // A repeatable option's collector starts from its default (commander passes it as `previous`).
+  return parsed(option, String(value), option.defaultValue, origin);
 }
 
 /** The config values that apply to a command: top-level values, then each section on its path. */
@@ -184,4 +200,33 @@ export function applyEnvAndConfig(
     }
   }
   for (const sub of command.commands) applyEnvAndConfig(sub, env, loaded, [...path, sub.name()]);
+}
+
+/**
+ * Config keys that no verb reads: a section that names no verb, a key in a verb's section that is
+ * neither an option of that verb (or of one of its sub-verbs) nor a sub-verb, and, when every verb is
+ * loaded (only the verb being run is, otherwise), a top-level value that is no verb's option. A
+ * misspelt key would otherwise be ignored without a word. `verbNames`: every verb ledgertap has.
+ */
+export function unknownConfigKeys(program: Command, config: Config, verbNames: readonly string[]): string[] {
+  const optionsUnder = (command: Command): Set<string> => {
+    const names = new Set((command.options as Option[]).map((o) => normal(o.attributeName())));
+    for (const sub of command.commands) for (const name of optionsUnder(sub)) names.add(name);
+    return names;
+  };
+  const globals = new Set((program.options as Option[]).map((o) => normal(o.attributeName())));
+  const allLoaded = verbNames.every((v) => program.commands.some((c) => c.name() === v));
+  const unknown: string[] = [];
+  const walk = (command: Command, section: Record<string, ConfigValue>, path: string[]): void => {
+    const options = optionsUnder(command);
+    for (const [key, value] of Object.entries(section)) {
+      const sub = command.commands.find((c) => normal(c.name()) === normal(key));
+      if (sub && isSection(value)) walk(sub, value, [...path, key]);
+      else if (path.length === 0 && verbNames.some((v) => normal(v) === normal(key))) continue;
+      else if (path.length === 0 && !isSection(value) && !allLoaded) continue;
+      else if (!options.has(normal(key)) && !globals.has(normal(key))) unknown.push([...path, key].join('.'));
+    }
+  };
+  walk(program, config, []);
+  return unknown;
 }

@@ -14,8 +14,8 @@ import {
 } from '../core/index.js';
 import type { CliIo, CliRuntime, CommandContext } from './context.js';
 import type { LedgertapError } from '../core/index.js';
-import { registerCommands } from './commands/index.js';
-import { applyEnvAndConfig, loadConfig } from './config.js';
+import { registerCommands, verbNames } from './commands/index.js';
+import { applyEnvAndConfig, loadConfig, unknownConfigKeys } from './config.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -119,7 +119,13 @@ export async function runCli(argv: readonly string[], io: CliIo, options: RunOpt
 
   try {
     // Flags win over LEDGERTAP_* variables, which win over the config file (DESIGN.md section 4).
-    applyEnvAndConfig(program, io.env, loadConfig(argv, io.env, io.cwd));
+    const loaded = loadConfig(argv, io.env, io.cwd);
+    applyEnvAndConfig(program, io.env, loaded);
+    if (loaded)
+      for (const key of unknownConfigKeys(program, loaded.config, verbNames))
+        io.stderr.write(
+          `warning: ${loaded.path}: ${key}: no verb reads this key, so it is ignored. Check its spelling against \`ledgertap <verb> --help\`.\n`,
+        );
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {

@@ -30,9 +30,12 @@ const verbs: Record<string, Loader> = {
   purge: async () => [(await import('./purge.js')).register],
 };
 
-/** The verb an argv names: its first word that is not a flag (the global flags take no values). */
+/** Every verb, loaded or not. */
+export const verbNames: readonly string[] = Object.keys(verbs);
+
+/** The verb an argv names: its first word that is not a flag nor the value of `--config FILE`. */
 export function verbOf(argv: readonly string[]): string | undefined {
-  return argv.find((a) => !a.startsWith('-'));
+  return argv.find((a, i) => !a.startsWith('-') && argv[i - 1] !== '--config');
 }
 
 export async function registerCommands(

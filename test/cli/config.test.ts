@@ -101,4 +101,54 @@ describe('options from the environment and a config file', () => {
     expect(notBool.code).toBe(2);
     expect(notBool.stderr).toContain('LEDGERTAP_JSON="maybe" is not a yes/no value');
   });
+
+  it("warns about keys no verb reads, in the running verb's section and in sections naming no verb", async () => {
+    const dir = await tempDir();
+    const db = await ledger(dir);
+    const config = join(dir, 'config.yaml');
+    await writeFile(
+      config,
+      `db: ${db}\nrecv-window: 10000\nexport:\n  fromat: csv\nexprot:\n  format: csv\nsync:\n  binance:\n    recv-window: 10000\n`,
+    );
+    const r = await runCliInProcess(['export', '--format', 'jsonl'], {
+      cwd: dir,
+      env: { LEDGERTAP_CONFIG: config, LEDGERTAP_DB: '' },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`${config}: export.fromat: no verb reads this key, so it is ignored.`);
+    expect(r.stderr).toContain(`${config}: exprot: no verb reads this key`);
+    // Options of verbs not loaded for this run (sync's recv-window) are not taken for typos.
+    expect(r.stderr).not.toContain('recv-window');
+    const all = await runCliInProcess(['--config', config, 'export', '--format', 'jsonl'], {
+      cwd: dir,
+      env: { LEDGERTAP_DB: '' },
+    });
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stderr).not.toContain('recv-window');
+    expect(all.stderr).toContain('export.fromat');
+  });
+
+  it('takes a repeatable option from the file or the environment as one value or a list', async () => {
+    const dir = await tempDir();
+    const db = await ledger(dir);
+    const config = join(dir, 'config.yaml');
+    await writeFile(config, `db: ${db}\npurge:\n  kind: trade\n`);
+    const one = await runCliInProcess(['purge', '--account', 'main', '--dry-run', '--config', config], {
+      cwd: dir,
+    });
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toContain('purge of account main (kinds trade)');
+    await writeFile(config, `db: ${db}\npurge:\n  kind: [trade, order]\n`);
+    const list = await runCliInProcess(['purge', '--account', 'main', '--dry-run', '--config', config], {
+      cwd: dir,
+    });
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toContain('purge of account main (kinds order, trade)');
+    const env = await runCliInProcess(['purge', '--account', 'main', '--dry-run', '--db', db], {
+      cwd: dir,
+      env: { LEDGERTAP_KIND: 'trade' },
+    });
+    expect(env.code, env.stderr).toBe(0);
+    expect(env.stdout).toContain('purge of account main (kinds trade)');
+  });
 });
