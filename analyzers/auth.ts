@@ -240,6 +240,11 @@ export const authAnalyzer: Analyzer = {
     'credential inventory, issuers, consumers, lifetimes, rotation, derivation, login/logout/refresh/CSRF calls, request signing',
   create(ctx) {
     const creds = new Map<string, CredState>();
+    /**
+     * The same credentials by location, then name: looked up per use, where building the `location:name`
+     * id string on every use cost more than the lookup. `creds` keeps the order of first use.
+     */
+    const credsAt = new Map<CredentialLocation, Map<string, CredState>>();
     /** Issued values → issues (bounded); and issues by normalized name for redacted captures. */
     const byValue = new Map<string, Issue[]>();
     const byName = new Map<string, Issue[]>();
@@ -293,10 +298,11 @@ export const authAnalyzer: Analyzer = {
       bodyPointer?: string,
     ): void => {
       const lname = location === 'header' || location === 'authorization' ? name.toLowerCase() : name;
-      const id = `${location}:${lname}`;
-      let c = creds.get(id);
+      let named = credsAt.get(location);
+      let c = named?.get(lname);
       if (!c) {
         if (creds.size >= 500) return;
+        const id = `${location}:${lname}`;
         c = {
           id,
           name: lname,
@@ -314,6 +320,8 @@ export const authAnalyzer: Analyzer = {
           timestampLike: 0,
         };
         creds.set(id, c);
+        if (!named) credsAt.set(location, (named = new Map()));
+        named.set(lname, c);
       }
       c.uses++;
       const value = stripScheme(rawValue);
@@ -335,15 +343,30 @@ export const authAnalyzer: Analyzer = {
       }
       if (routeKey && (c.consumers.size < 200 || c.consumers.has(routeKey)))
         c.consumers.set(routeKey, (c.consumers.get(routeKey) ?? 0) + 1);
-      pushEvidence(c.evidence, evidenceAt(obs, pointer, bodyPointer), 3);
+      // Only the first three uses are kept: no evidence object for the rest (most uses of a token).
+      if (c.evidence.length < 3) pushEvidence(c.evidence, evidenceAt(obs, pointer, bodyPointer), 3);
       const linked = linkKey(value);
       const issued = linked === undefined ? undefined : byValue.get(linked);
       if (issued)
-        for (const issue of issued)
-          if (!c.issuedBy.has(issueKey(issue))) c.issuedBy.set(issueKey(issue), { issue, linkedBy: 'value' });
+        for (const issue of issued) {
+          const k = issueKey(issue);
+          if (!c.issuedBy.has(k)) c.issuedBy.set(k, { issue, linkedBy: 'value' });
+        }
     };
 
-    const issueKey = (i: Issue): string => `${i.evidence.capture}:${i.evidence.entry}:${i.via}:${i.name}`;
+    /**
+     * An issue's key, built once: every use of an issued token looks up its issues, and building the
+     * string per use (for up to 10 issues per value) was a visible share of the auth analyzer's time.
+     */
+    const issueKeys = new WeakMap<Issue, string>();
+    const issueKey = (i: Issue): string => {
+      let k = issueKeys.get(i);
+      if (k === undefined) {
+        k = `${i.evidence.capture}:${i.evidence.entry}:${i.via}:${i.name}`;
+        issueKeys.set(i, k);
+      }
+      return k;
+    };
 
     return {
       observe(obs: Observation, route: RouteRef | undefined) {

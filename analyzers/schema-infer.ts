@@ -7,7 +7,7 @@
  */
 import type { AnalyzeContext } from './context.js';
 import type { JsonSchema } from './types.js';
-import { numberFormat, stringFormat, isCredentialName, type StringFormat } from './shapes.js';
+import { numberFormat, stringFormatAfter, isCredentialName, type StringFormat } from './shapes.js';
 
 interface StringStats {
   count: number;
@@ -17,6 +17,13 @@ interface StringStats {
   overflow: boolean;
   minLength: number;
   maxLength: number;
+  /**
+   * Set once `formatSettled` held: formats are only ever added, so it holds for good, and the Map
+   * lookups of the check are skipped for every later value. False means "check again", also after a merge.
+   */
+  settled: boolean;
+  /** The format of the last value tested, tried first on the next (`stringFormatAfter`). */
+  lastFormat: StringFormat | undefined;
 }
 
 interface NumberStats {
@@ -36,6 +43,18 @@ interface ObjectStats {
   /** Set when the object is a map: every value merged here, keys not tracked. */
   map?: SchemaAcc;
   mapKeyFormat?: string;
+  /**
+   * The keys of the last object seen here, in order, and their children in `props`: records repeat their
+   * keys in the same order, and comparing a key list to the last one (JSON.parse interns keys, so each
+   * test is a pointer compare) is cheaper than a `props` lookup per key and the id-key test per object.
+   * Valid while `map` is unset: `props` children are never replaced, only added, until then.
+   */
+  lastKeys: string[] | undefined;
+  lastChildren: SchemaAcc[] | undefined;
+}
+
+function newObjectStats(): ObjectStats {
+  return { count: 0, props: new Map<string, SchemaAcc>(), lastKeys: undefined, lastChildren: undefined };
 }
 
 /**
@@ -157,6 +176,8 @@ function newStringStats(): StringStats {
     overflow: false,
     minLength: Infinity,
     maxLength: 0,
+    settled: false,
+    lastFormat: undefined,
   };
 }
 
@@ -240,7 +261,13 @@ function observeString(acc: SchemaAcc, value: string, ctx: AnalyzeContext): void
   if (value.length > s.maxLength) s.maxLength = value.length;
   // Once a value without a format (or two formats that cannot combine) was seen, the field has no
   // format whatever comes next: stop testing (it was the costliest step on large captures).
-  const f = formatSettled(s.formats) ? '' : (stringFormat(value) ?? '');
+  if (!s.settled && formatSettled(s.formats)) s.settled = true;
+  let f: StringFormat | '' = '';
+  if (!s.settled) {
+    const format = stringFormatAfter(value, s.lastFormat);
+    s.lastFormat = format;
+    f = format ?? '';
+  }
   s.formats.set(f, (s.formats.get(f) ?? 0) + 1);
   if (!s.overflow) {
     if (value.length > 64) {
@@ -271,29 +298,48 @@ function observeObject(
   ctx: AnalyzeContext,
   depth: number,
 ): void {
-  const obj: ObjectStats = (acc.obj ??= { count: 0, props: new Map<string, SchemaAcc>() });
+  const obj: ObjectStats = (acc.obj ??= newObjectStats());
   obj.count++;
   if (obj.map) {
     for (const key in value) observeValue(obj.map, value[key], ctx, depth + 1);
     return;
   }
   const keys = Object.keys(value);
+  // The same keys as the last object here: they were not all id keys then (it stayed a record), nor now.
+  const last = obj.lastKeys;
+  const repeat = last !== undefined && sameKeys(keys, last);
   // Dynamic keys: ids, dates or symbols as keys, or more keys than a record type has.
-  const idKeys = keys.length >= 2 && allIdKeys(keys);
+  const idKeys = !repeat && keys.length >= 2 && allIdKeys(keys);
   if (idKeys || obj.props.size + keys.length > ctx.maxObjectKeys * 2 || keys.length > ctx.maxObjectKeys) {
     const map = convertToMap(obj, idKeys ? 'id' : 'many', ctx);
     for (const key of keys) observeValue(map, value[key], ctx, depth + 1);
     return;
   }
-  for (const key of keys) {
-    let child = obj.props.get(key);
-    if (!child) {
-      child = newSchemaAcc();
-      obj.props.set(key, child);
+  if (repeat) {
+    const children = obj.lastChildren as SchemaAcc[];
+    for (let i = 0; i < keys.length; i++)
+      observeValue(children[i] as SchemaAcc, value[keys[i] as string], ctx, depth + 1);
+  } else {
+    const children: SchemaAcc[] = [];
+    for (const key of keys) {
+      let child = obj.props.get(key);
+      if (!child) {
+        child = newSchemaAcc();
+        obj.props.set(key, child);
+      }
+      children.push(child);
+      observeValue(child, value[key], ctx, depth + 1);
     }
-    observeValue(child, value[key], ctx, depth + 1);
+    obj.lastKeys = keys;
+    obj.lastChildren = children;
   }
   if (obj.props.size > ctx.maxObjectKeys) convertToMap(obj, 'many', ctx);
+}
+
+function sameKeys(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function convertToMap(obj: ObjectStats, why: string, ctx: AnalyzeContext): SchemaAcc {
@@ -303,6 +349,8 @@ function convertToMap(obj: ObjectStats, why: string, ctx: AnalyzeContext): Schem
   obj.map = map;
   obj.mapKeyFormat = why;
   obj.props = new Map();
+  obj.lastKeys = undefined;
+  obj.lastChildren = undefined;
   return map;
 }
 
@@ -342,7 +390,7 @@ export function mergeSchemaAcc(dst: SchemaAcc, src: SchemaAcc, ctx: AnalyzeConte
   }
   if (src.arr) mergeArrays((dst.arr ??= newArrayStats()), src.arr, ctx);
   if (src.obj) {
-    const d: ObjectStats = (dst.obj ??= { count: 0, props: new Map<string, SchemaAcc>() });
+    const d: ObjectStats = (dst.obj ??= newObjectStats());
     d.count += src.obj.count;
     if (src.obj.map && !d.map) convertToMap(d, src.obj.mapKeyFormat ?? 'many', ctx);
     if (d.map) {

@@ -158,6 +158,27 @@ export function stringFormat(s: string): StringFormat | undefined {
   return undefined;
 }
 
+/**
+ * `stringFormat(s)` for a field whose previous value had the format `hint`: that format is tested first,
+ * as most fields keep one format (prices, ids). Only formats whose own test excludes every test before it
+ * in `stringFormat` are tried early, so the answer is always the same as `stringFormat(s)`:
+ * - `integer-string`, `decimal-string`: digits, one leading `-`, one `.`: no uuid, date or date-time
+ *   (those need a `-` at index 4 or 8), and a decimal has the `.` an integer lacks;
+ * - `hex`: hex digits only, with a letter: no `-` (uuid, dates), `.` (decimal, ipv4), `@`, `:`, `/`, `{`
+ *   (email, ipv6, uri, uri-template), no `eyJ` (jwt), and a letter is not an integer.
+ */
+export function stringFormatAfter(s: string, hint: StringFormat | undefined): StringFormat | undefined {
+  const n = s.length;
+  if (hint === 'decimal-string') {
+    if (n <= 60 && DECIMAL_STRING.test(s)) return hint;
+  } else if (hint === 'integer-string') {
+    if (n <= 40 && INT_STRING.test(s)) return hint;
+  } else if (hint === 'hex') {
+    if (n >= 16 && n <= 4096 && n % 2 === 0 && HEX.test(s) && /\d/.test(s) && /[a-f]/i.test(s)) return hint;
+  }
+  return stringFormat(s);
+}
+
 /** Number formats: Unix time in seconds or milliseconds, by range (2001..2100). */
 export function numberFormat(n: number): 'epoch-seconds' | 'epoch-millis' | undefined {
   if (!Number.isInteger(n)) return undefined;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifySegment, isCredentialName, redactExample, stringFormat } from '../../analyzers/index.js';
+import { stringFormatAfter } from '../../analyzers/shapes.js';
 
 describe('classifySegment', () => {
   it.each([
@@ -65,6 +66,44 @@ describe('stringFormat', () => {
   ])('%s → %s', (value, format) => {
     expect(stringFormat(value)).toBe(format);
   });
+
+  // The fast path tries the previous value's format first; its answer must be stringFormat's for any
+  // value, including look-alikes of each hinted format (a uuid's hex parts, a date's digits, an odd-length
+  // or letterless hex, a number too long to count as one).
+  const values = [
+    '2026-01-01T00:00:00Z',
+    '2026-01-01',
+    '3f1c9a52-8a0e-4e8b-9d7e-6f1b2a3c4d5e',
+    '3f1c9a528a0e4e8b9d7e6f1b2a3c4d5e',
+    '940708407462087195',
+    '-12',
+    '1'.repeat(41),
+    '0.00012345',
+    '-1.5',
+    `1.${'0'.repeat(59)}`,
+    '1.2.3',
+    '192.0.2.1',
+    '2001:db8::1',
+    'holder@example.test',
+    'https://example.test/a?b=c',
+    'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln',
+    '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+    '9F86D081884C7D659A2FEAA0C55AD015',
+    '9f86d081884c7d659a2feaa0c55ad01',
+    'abcdefabcdefabcdef',
+    '1234567890123456',
+    'a'.repeat(4098),
+    'SGVsbG8sIFdvcmxkITEyMw==',
+    'hello world',
+    '',
+  ];
+  const hints = [undefined, 'integer-string', 'decimal-string', 'hex', 'uuid', 'date-time'] as const;
+  it.each(hints.flatMap((hint) => values.map((v) => [hint, v] as const)))(
+    'after %s: %s gets the format stringFormat gives it',
+    (hint, value) => {
+      expect(stringFormatAfter(value, hint)).toBe(stringFormat(value));
+    },
+  );
 });
 
 describe('credential names and redacted examples', () => {
