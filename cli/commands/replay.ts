@@ -342,6 +342,16 @@ export const register: RegisterVerb = (program: Command, runtime) => {
           }
           for (const w of run.warnings) ctx.warn(w);
         }
+        // The login call answered, yet the server refused the session everywhere: the site asks for a
+        // step after the password (a second factor) that --login cannot give. Say what works instead.
+        const refused = run.results.filter(
+          (r) => r.kind === 'drift' && r.drifts.some((d) => d.kind === 'auth_rejected'),
+        ).length;
+        const sent = run.results.filter((r) => r.kind === 'ok' || r.kind === 'drift').length;
+        if (flags.login && run.session.loggedIn && refused > 0 && refused * 2 >= sent)
+          ctx.warn(
+            `--login: the login call was accepted, but the server refused the session on ${refused} of ${sent} calls: the site likely asks for a second factor after the password, which --login cannot give. Reuse a browser login instead: capture with --profile-dir DIR, then replay --profile-dir DIR (or --cookies FILE).`,
+          );
         const ws = run.websockets?.summary;
         const problems =
           run.summary.drift > 0 || run.summary.failed > 0 || (ws?.drift ?? 0) > 0 || (ws?.failed ?? 0) > 0;

@@ -3,6 +3,7 @@
  * written (no `<out-har>.partial` left behind), and the live HAR is owner-only like a capture: it holds
  * the holder's own live answers.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -10,6 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarWriter } from '../../har/index.js';
+import { APP_USER, startAppServer, type AppServer } from '../replay/app-server.js';
 import { repoRoot, runCliInProcess } from '../helpers/cli.js';
 
 const har = join(repoRoot, 'test/fixtures/har-public/pollyjs-jsonplaceholder-node-fetch.har');
@@ -82,5 +85,95 @@ describe('replay flags', () => {
     expect(requests).toBeGreaterThan(before);
     expect([0, 1]).toContain(r.code);
     expect((await stat(out)).mode & 0o777).toBe(0o600);
+  });
+});
+
+/** Records login and two reads of the test app with clear values, as a browser capture with --no-redact would. */
+async function recordSession(server: AppServer, harPath: string): Promise<void> {
+  const writer = await createHarWriter(harPath, { creator: { name: 'replay-flags-test', version: '1' } });
+  const jar = new Map<string, string>();
+  const call = async (method: string, path: string, body?: unknown): Promise<void> => {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (jar.size) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    const seed = jar.get('csrf_seed');
+    if (seed) headers['x-csrf-token'] = createHash('md5').update(seed).digest('hex');
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers,
+      ...(text ? { body: text } : {}),
+    });
+    const answer = await response.text();
+    for (const line of response.headers.getSetCookie()) {
+      const [k, v] = (line.split(';')[0] ?? '').split('=');
+      if (k && v !== undefined) jar.set(k, v);
+    }
+    await writer.write({
+      startedDateTime: new Date().toISOString(),
+      time: 1,
+      request: {
+        method,
+        url: `${server.url}${path}`,
+        httpVersion: 'HTTP/1.1',
+        cookies: [],
+        headers: Object.entries(headers).map(([name, value]) => ({ name, value })),
+        queryString: [],
+        ...(text ? { postData: { mimeType: 'application/json', text } } : {}),
+        headersSize: -1,
+        bodySize: text ? text.length : 0,
+      },
+      response: {
+        status: response.status,
+        statusText: response.statusText,
+        httpVersion: 'HTTP/1.1',
+        cookies: [],
+        headers: [...response.headers].map(([name, value]) => ({ name, value })),
+        content: { size: answer.length, mimeType: response.headers.get('content-type') ?? '', text: answer },
+        redirectURL: '',
+        headersSize: -1,
+        bodySize: answer.length,
+      },
+      cache: {},
+      timings: { send: 0, wait: 1, receive: 0 },
+    });
+  };
+  await call('POST', '/api/login', { email: APP_USER.email, password: APP_USER.password });
+  await call('GET', '/api/me');
+  await call('GET', '/api/me');
+  for (let page = 1; page <= 2; page++) await call('POST', '/api/orders/list', { page, rows: 10 });
+  await writer.close();
+}
+
+describe('replay --login on a site that wants more than the password', () => {
+  let server: AppServer;
+  let dir: string;
+  beforeAll(async () => {
+    server = await startAppServer(1);
+    dir = await mkdtemp(join(tmpdir(), 'ledgertap-replay-login-'));
+  });
+  afterAll(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('says to reuse a browser login when the accepted login still gets every call refused', async () => {
+    const har = join(dir, 'session.har');
+    await recordSession(server, har);
+    const model = join(dir, 'model.json');
+    expect((await runCliInProcess(['analyze', har, '--out', model])).code).toBe(0);
+    const env = { LEDGERTAP_WEB_USER: APP_USER.email, LEDGERTAP_WEB_PASSWORD: APP_USER.password };
+    const fine = await runCliInProcess(['replay', '--model', model, '--login'], { env });
+    expect(fine.code, fine.stderr).toBe(0);
+    expect(fine.stderr).not.toContain('second factor');
+    // The login answers 200 with a session cookie, but the session is never honoured: what a site
+    // does when a second factor must follow the password.
+    server.sessions.add = () => server.sessions;
+    const refused = await runCliInProcess(['replay', '--model', model, '--login'], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      '--login: the login call was accepted, but the server refused the session',
+    );
+    expect(refused.stderr).toContain('replay --profile-dir DIR');
   });
 });
