@@ -20,7 +20,12 @@ export class BinanceApiError extends ExchangeApiError {
     super(
       code,
       `binance: ${path} answered HTTP ${httpStatus}${binanceCode !== undefined ? ` code ${binanceCode}` : ''}: ${msg}`,
-      { ...(hint ? { hint } : {}), details: { path, httpStatus, binanceCode } },
+      {
+        ...(hint ? { hint } : {}),
+        details: { path, httpStatus, binanceCode },
+        // A key or secret the exchange rejects is the user's input to fix (exit 2), not the network.
+        ...(code === 'auth' ? { exitCode: ExitCode.badInput } : {}),
+      },
     );
     this.binanceCode = binanceCode;
     this.httpStatus = httpStatus;

@@ -251,6 +251,24 @@ describe('sync binance against the sandbox', () => {
     }
   });
 
+  it('a secret that does not belong to the key is bad input (exit 2) naming the fix; nothing stored', async () => {
+    const f = await fixture(await tmp());
+    const { runCliInProcess } = await import('../../helpers/cli.js');
+    const r = await runCliInProcess(f.args('--surfaces', 'balances'), {
+      env: { ...f.env, BINANCE_API_SECRET: 'not-the-secret-of-this-key' },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('check that the secret (or private key file) belongs to this API key');
+    expect(r.stderr).not.toContain('not-the-secret-of-this-key');
+    expect(r.stderr).not.toMatch(/\bat .*\.[jt]s:\d+/);
+    const store = await openLedger(f.db, { create: false });
+    try {
+      expect(await store.countRecords({ account: 'main' })).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('--allow-unsafe-key proceeds, warning loudly on stderr', async () => {
     const f = await fixture(await tmp(), { keyPermissions: ['trade', 'withdraw'] });
     const r = await f.sync('--allow-unsafe-key', '--surfaces', 'balances');
