@@ -164,7 +164,9 @@ function reportError(error: unknown, io: CliIo, globals: GlobalOptions, argv: re
     return known.exitCode;
   }
   if ((error as { name?: string })?.name === 'AbortError') {
-    io.stderr.write('ledgertap: interrupted.\n');
+    io.stderr.write(
+      'ledgertap: interrupted. What was committed is kept and nothing is half-written; run the same command again to continue (a sync resumes where it stopped).\n',
+    );
     return 130;
   }
   const err = error instanceof Error ? error : new Error(String(error));
