@@ -178,6 +178,15 @@ export const register: RegisterVerb = (program: Command, runtime) => {
     .action(
       runtime.action(async (ctx: CommandContext, flags: SyncFlags) => {
         const since = flags.since !== undefined ? timeFlag('--since', flags.since) : undefined;
+        // A future --since (a typo for an earlier year) would read nothing and still report success.
+        if (since !== undefined && since > Date.now())
+          throw new UsageError(
+            'since_in_future',
+            `--since ${flags.since} is in the future: nothing would be read.`,
+            {
+              hint: 'Give the date history should start from (YYYY-MM-DD, not after today), or leave --since out to read from the first activity.',
+            },
+          );
         const surfaces = parseSurfaces(flags.surfaces);
         const recvWindow = intFlag('--recv-window', flags.recvWindow, 1, 60_000);
         const concurrency = intFlag('--concurrency', flags.concurrency, 1, 32);

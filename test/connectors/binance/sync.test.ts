@@ -269,6 +269,14 @@ describe('sync binance against the sandbox', () => {
     }
   });
 
+  it('a --since in the future is refused (exit 2) before any request', async () => {
+    const f = await fixture(await tmp());
+    const r = await f.sync('--since', '2999-01-01');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--since 2999-01-01 is in the future: nothing would be read.');
+    expect((await stats(f)).requests).toBe(0);
+  });
+
   it('--allow-unsafe-key proceeds, warning loudly on stderr', async () => {
     const f = await fixture(await tmp(), { keyPermissions: ['trade', 'withdraw'] });
     const r = await f.sync('--allow-unsafe-key', '--surfaces', 'balances');
