@@ -137,13 +137,16 @@ function reportError(error: unknown, io: CliIo, globals: GlobalOptions, argv: re
   const verbose = Boolean(globals.verbose) || argv.includes('--verbose') || argv.includes('-v');
   const json = Boolean(globals.json) || argv.includes('--json');
   if (error instanceof CommanderError) {
+    // `commander.help` with a non-zero exit code is a verb run without its sub-verb (`ledgertap sync`):
+    // the help went to stderr as a usage error, so say so in the exit code too.
     if (
       error.code === 'commander.helpDisplayed' ||
       error.code === 'commander.version' ||
-      error.code === 'commander.help'
+      (error.code === 'commander.help' && error.exitCode === 0)
     ) {
       return ExitCode.ok;
     }
+    if (error.code === 'commander.help') return ExitCode.badInput;
     // commander has already printed its message through configureOutput.
     if (json)
       io.stdout.write(
