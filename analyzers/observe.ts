@@ -227,7 +227,12 @@ export function mediaTypeOf(value: string | undefined): string {
 
 function headerValue(headers: HarHeader[] | undefined, name: string): string | undefined {
   if (!headers) return undefined;
-  for (const h of headers) if (h.name.toLowerCase() === name) return h.value;
+  for (const h of headers) {
+    // A string of another length is not the name (the names asked for are ASCII): no lower-cased copy of
+    // every other header name of every entry. Anything else goes through the test as it always did.
+    if (typeof h.name === 'string' && h.name.length !== name.length) continue;
+    if (h.name.toLowerCase() === name) return h.value;
+  }
   return undefined;
 }
 

@@ -22,6 +22,8 @@ interface StringStats {
    * lookups of the check are skipped for every later value. False means "check again", also after a merge.
    */
   settled: boolean;
+  /** `formats.size` when `settled` was last computed (-1: never). */
+  checkedFormats: number;
   /** The format of the last value tested, tried first on the next (`stringFormatAfter`). */
   lastFormat: StringFormat | undefined;
 }
@@ -177,6 +179,7 @@ function newStringStats(): StringStats {
     minLength: Infinity,
     maxLength: 0,
     settled: false,
+    checkedFormats: -1,
     lastFormat: undefined,
   };
 }
@@ -261,7 +264,11 @@ function observeString(acc: SchemaAcc, value: string, ctx: AnalyzeContext): void
   if (value.length > s.maxLength) s.maxLength = value.length;
   // Once a value without a format (or two formats that cannot combine) was seen, the field has no
   // format whatever comes next: stop testing (it was the costliest step on large captures).
-  if (!s.settled && formatSettled(s.formats)) s.settled = true;
+  // Formats are only added, so the same count means the same formats: the answer has not changed.
+  if (!s.settled && s.formats.size !== s.checkedFormats) {
+    s.checkedFormats = s.formats.size;
+    s.settled = formatSettled(s.formats);
+  }
   let f: StringFormat | '' = '';
   if (!s.settled) {
     const format = stringFormatAfter(value, s.lastFormat);
@@ -304,42 +311,48 @@ function observeObject(
     for (const key in value) observeValue(obj.map, value[key], ctx, depth + 1);
     return;
   }
-  const keys = Object.keys(value);
-  // The same keys as the last object here: they were not all id keys then (it stayed a record), nor now.
+  // The same keys as the last object here, in the same order: the children are the ones found then, and
+  // nothing else needs checking. Those keys were not all id keys (the node stayed a record), were at most
+  // `maxObjectKeys`, and `props` holds at most that many: neither map test can pass, and no key is new.
+  // Compared by `for…in`, which allocates no key array (the costliest part of a record was its garbage).
   const last = obj.lastKeys;
-  const repeat = last !== undefined && sameKeys(keys, last);
+  if (last !== undefined && hasKeys(value, last)) {
+    const children = obj.lastChildren as SchemaAcc[];
+    for (let i = 0; i < last.length; i++)
+      observeValue(children[i] as SchemaAcc, value[last[i] as string], ctx, depth + 1);
+    return;
+  }
+  const keys = Object.keys(value);
   // Dynamic keys: ids, dates or symbols as keys, or more keys than a record type has.
-  const idKeys = !repeat && keys.length >= 2 && allIdKeys(keys);
+  const idKeys = keys.length >= 2 && allIdKeys(keys);
   if (idKeys || obj.props.size + keys.length > ctx.maxObjectKeys * 2 || keys.length > ctx.maxObjectKeys) {
     const map = convertToMap(obj, idKeys ? 'id' : 'many', ctx);
     for (const key of keys) observeValue(map, value[key], ctx, depth + 1);
     return;
   }
-  if (repeat) {
-    const children = obj.lastChildren as SchemaAcc[];
-    for (let i = 0; i < keys.length; i++)
-      observeValue(children[i] as SchemaAcc, value[keys[i] as string], ctx, depth + 1);
-  } else {
-    const children: SchemaAcc[] = [];
-    for (const key of keys) {
-      let child = obj.props.get(key);
-      if (!child) {
-        child = newSchemaAcc();
-        obj.props.set(key, child);
-      }
-      children.push(child);
-      observeValue(child, value[key], ctx, depth + 1);
+  const children: SchemaAcc[] = [];
+  for (const key of keys) {
+    let child = obj.props.get(key);
+    if (!child) {
+      child = newSchemaAcc();
+      obj.props.set(key, child);
     }
-    obj.lastKeys = keys;
-    obj.lastChildren = children;
+    children.push(child);
+    observeValue(child, value[key], ctx, depth + 1);
   }
+  obj.lastKeys = keys;
+  obj.lastChildren = children;
   if (obj.props.size > ctx.maxObjectKeys) convertToMap(obj, 'many', ctx);
 }
 
-function sameKeys(a: string[], b: string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/** Whether an object's own keys are exactly `keys`, in that order (JSON objects inherit no enumerable key). */
+function hasKeys(value: Record<string, unknown>, keys: string[]): boolean {
+  let i = 0;
+  for (const k in value) {
+    if (k !== keys[i]) return false;
+    i++;
+  }
+  return i === keys.length;
 }
 
 function convertToMap(obj: ObjectStats, why: string, ctx: AnalyzeContext): SchemaAcc {

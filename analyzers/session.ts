@@ -17,23 +17,40 @@ const ECHO_KEY =
 /** What the session reads from a log besides its entries: `_ledgertap.relations` (checked at run time). */
 export type CaptureMeta = object;
 
+/**
+ * Sorted key lists by the list as the object has it: the same few record types recur on every entry, and
+ * sorting their keys per entry was a visible cost. Only lists without a comma in a key are cached (the
+ * joined list then stands for one list), at most 10 000 of them and none over 4 KiB.
+ */
+const sortedKeyLists = new Map<string, string>();
+
+/** An object's keys (at most 40: a million-key map must not cost a million-element array), sorted and joined. */
+function sortedKeys(v: unknown): string {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return typeof v;
+  const out: string[] = [];
+  let plain = true;
+  for (const k in v as Record<string, unknown>) {
+    out.push(k);
+    if (plain && k.includes(',')) plain = false;
+    if (out.length >= 40) break;
+  }
+  if (!plain) return out.sort().join(',');
+  const asIs = out.join(',');
+  let sorted = sortedKeyLists.get(asIs);
+  if (sorted === undefined) {
+    sorted = out.sort().join(',');
+    if (sortedKeyLists.size < 10_000 && asIs.length <= 4096) sortedKeyLists.set(asIs, sorted);
+  }
+  return sorted;
+}
+
 /** The coarse shape of a response (its top-level keys), which tells a parameter's siblings from static routes. */
 function shapeOf(body: ParsedBody): string | undefined {
   if (body.kind !== 'json') return body.kind === 'none' ? undefined : body.kind;
   if (!scannableJson(body)) return 'large-json';
-  // At most 40 keys: a million-key map must not cost a million-element array here.
-  const keys = (v: unknown): string => {
-    if (!v || typeof v !== 'object' || Array.isArray(v)) return typeof v;
-    const out: string[] = [];
-    for (const k in v as Record<string, unknown>) {
-      out.push(k);
-      if (out.length >= 40) break;
-    }
-    return out.sort().join(',');
-  };
   const v = body.value;
-  if (Array.isArray(v)) return v.length === 0 ? 'a:' : `a:${keys(v[0])}`;
-  return `o:${keys(v)}`;
+  if (Array.isArray(v)) return v.length === 0 ? 'a:' : `a:${sortedKeys(v[0])}`;
+  return `o:${sortedKeys(v)}`;
 }
 
 export interface AnalysisSession {

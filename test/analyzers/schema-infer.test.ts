@@ -25,6 +25,50 @@ describe('schema inference', () => {
     });
   });
 
+  // Records that repeat the last one's keys reuse its children: a reordered, shorter or longer key list
+  // must still count every field where it is, property order stays that of first appearance.
+  it('counts every field when records repeat, reorder, drop or add keys', () => {
+    const s = infer([
+      { a: 1, b: 'x' },
+      { a: 2, b: 'y' },
+      { b: 'z', a: 3 },
+      { b: 'z', a: 4 },
+      { a: 5 },
+      { a: 6, b: 'w', c: true },
+      { a: 7, b: 'v', c: false },
+      { a: 8, b: 'u' },
+    ]);
+    expect(Object.keys(s.properties as object)).toEqual(['a', 'b', 'c']);
+    expect(s.required).toEqual(['a']);
+    expect(s.properties).toMatchObject({
+      a: { 'x-seen': 8, 'x-presence': 1, type: 'integer' },
+      b: { 'x-seen': 7, 'x-presence': 0.875, type: 'string' },
+      c: { 'x-seen': 2, 'x-presence': 0.25, type: 'boolean' },
+    });
+  });
+
+  it('a record node that meets id keys or too many keys still becomes a map after repeats', () => {
+    const few = resolveAnalyzeOptions({ maxObjectKeys: 3 });
+    const wide = infer(
+      [
+        { a: 1, b: 2 },
+        { a: 1, b: 2 },
+        { a: 1, b: 2, c: 3, d: 4 },
+        { a: 1, b: 2 },
+      ],
+      few,
+    );
+    expect(wide).toEqual({ type: 'object', additionalProperties: { type: 'integer' }, 'x-map': 'many' });
+    const ids = infer([
+      { a: 'x', b: 'y' },
+      { a: 'x', b: 'y' },
+      { '101': 'x', '102': 'y' },
+      { a: 'x', b: 'y' },
+    ]);
+    expect(ids).toMatchObject({ additionalProperties: { type: 'string' }, 'x-map': 'id' });
+    expect(ids.properties).toBeUndefined();
+  });
+
   it('nullable as a type array, mixed kinds as anyOf or a type array', () => {
     expect(infer(['a', null])).toEqual({ type: ['string', 'null'] });
     expect(infer([1, 'a'])).toEqual({ type: ['string', 'integer'] });
