@@ -2,6 +2,7 @@
  * `ledgertap replay`: re-issue the read calls of a protocol model with a live session, to read live data
  * and to re-validate the model. Exit 1 when anything drifted or failed.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import {
@@ -138,12 +139,25 @@ async function sessionCookies(ctx: CommandContext, flags: ReplayFlags): Promise<
     return cookies;
   }
   if (flags.profileDir) {
+    const dir = ctx.resolvePath(flags.profileDir);
+    // Chromium would create a missing profile and replay would run without a session: every call
+    // refused, reported as drift. A typo in the path is bad input.
+    if (!existsSync(dir)) {
+      throw new InputError('profile_not_found', `--profile-dir ${dir}: no such browser profile.`, {
+        hint: 'Give the folder passed to `ledgertap capture browser --profile-dir` (where the login was made), or use --cookies FILE.',
+      });
+    }
     // Loaded only when needed: capture/ pulls in Playwright and mockttp.
     const { profileCookies } = await import('../../capture/index.js');
-    return profileCookies(ctx.resolvePath(flags.profileDir), {
+    const cookies = await profileCookies(dir, {
       ...(flags.browser ? { browser: flags.browser } : {}),
       env: ctx.env,
     });
+    if (cookies.length === 0)
+      ctx.warn(
+        `--profile-dir ${dir}: the profile holds no cookies, so replay runs without a session. Log in with \`ledgertap capture browser --profile-dir ${flags.profileDir}\` first.`,
+      );
+    return cookies;
   }
   return [];
 }

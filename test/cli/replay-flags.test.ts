@@ -64,6 +64,24 @@ describe('replay flags', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('a --profile-dir that does not exist is bad input, not a replay without a session', async () => {
+    const before = requests;
+    const profile = join(dir, 'no-such-profile');
+    const r = await runCliInProcess([
+      'replay',
+      '--model',
+      model,
+      '--base-url',
+      baseUrl,
+      '--profile-dir',
+      profile,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--profile-dir ${profile}: no such browser profile.`);
+    expect(requests).toBe(before);
+    expect(existsSync(profile)).toBe(false);
+  });
+
   it('says how to point at a capture kept away from the model, reads it with --har, writes the live HAR owner-only', async () => {
     const out = join(dir, 'live.har');
     const before = requests;
