@@ -320,7 +320,9 @@ export function toOpenApi(model: ProtocolModel, options: OpenApiOptions = {}): J
 
 /** Validates an OpenAPI document; returns the problems (empty when valid). */
 export async function validateOpenApi(doc: Json): Promise<string[]> {
-  const validator = new Validator();
+  // No optimization pass over the generated validator code: it cost about as much as the rest of the
+  // compile (a fixed ~50 ms per run), and it simplifies the code without changing what it accepts.
+  const validator = new Validator({ code: { optimize: false } });
   const res = await validator.validate(structuredClone(doc) as never);
   if (res.valid) return [];
   const errors = res.errors as unknown;

@@ -113,6 +113,22 @@ describe('OpenAPI 3.1', () => {
     await golden('openapi.yaml', await renderOpenApi(model, 'api.yaml'));
   });
 
+  // The validator is compiled without ajv's optimization pass (a fixed cost per run): it must still
+  // reject what the OpenAPI schema rejects, and say where.
+  it('rejects a broken document, naming where', async () => {
+    const doc = toOpenApi(model) as Record<string, unknown>;
+    const noInfo = { ...doc };
+    delete noInfo.info;
+    expect((await validateOpenApi(noInfo as never)).join('\n')).toMatch(/info/);
+    const badPaths = { ...doc, paths: { 'no-slash': {} } };
+    expect(await validateOpenApi(badPaths as never)).not.toEqual([]);
+    const badResponse = {
+      ...doc,
+      paths: { '/x': { get: { responses: { '200': { description: 5 } } } } },
+    };
+    expect((await validateOpenApi(badResponse as never)).join('\n')).toMatch(/\/paths\/~1x\/get/);
+  });
+
   it('gives a templated (multi-tenant) origin its server variables, merged across models, and stays valid', async () => {
     const base = model.operations[0] as ProtocolModel['operations'][number];
     const tenant = (origin: string, values: Record<string, string[]>): ProtocolModel => ({
