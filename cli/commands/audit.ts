@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { UsageError, toIso } from '../../core/index.js';
 import type { AuditEntry } from '../../ledger/index.js';
 import type { RegisterVerb } from '../context.js';
-import { timeFlag, withLedger } from './consent.js';
+import { requireKnownAccount, timeFlag, withLedger } from './consent.js';
 
 function line(e: AuditEntry): string {
   const params = Object.entries(e.params)
@@ -50,6 +50,8 @@ export const register: RegisterVerb = (program: Command, runtime) => {
             ...(since !== undefined ? { since } : {}),
             ...(opts.limit !== undefined ? { limit: Number(opts.limit) } : {}),
           });
+          // Nothing logged for an account the ledger does not know: a typo, said as such.
+          if (entries.length === 0) await requireKnownAccount(store, opts.account);
           if (ctx.json) ctx.printJson(entries.map((e) => ({ ...e, at: toIso(e.at) })));
           else if (entries.length === 0) ctx.progress('no requests in the audit log.');
           else for (const e of entries) ctx.print(line(e));

@@ -4,7 +4,7 @@
  * Also home of {@link withLedger}, the `--db` handling the ledger verbs share.
  */
 import type { Command } from 'commander';
-import { UsageError, parseTimeInput, toIso } from '../../core/index.js';
+import { InputError, UsageError, parseTimeInput, toIso } from '../../core/index.js';
 import { consentState, isConsentScope, openLedger } from '../../ledger/index.js';
 import type { Consent, LedgerStore, OpenLedgerOptions } from '../../ledger/index.js';
 import type { CommandContext, RegisterVerb } from '../context.js';
@@ -33,6 +33,21 @@ export async function withLedger<T>(
   } finally {
     await store.close();
   }
+}
+
+/**
+ * Fails when `--account` names an account the ledger has never seen (no record, no consent): a typo
+ * would otherwise print nothing and exit 0, as if the account were empty.
+ */
+export async function requireKnownAccount(store: LedgerStore, account: string | undefined): Promise<void> {
+  if (account === undefined) return;
+  const known = await store.accounts();
+  if (known.includes(account)) return;
+  throw new InputError('unknown_account', `--account ${JSON.stringify(account)}: not in this ledger.`, {
+    hint: known.length
+      ? `Known accounts: ${known.map((a) => JSON.stringify(a)).join(', ')} (labels are case-sensitive).`
+      : 'The ledger has no accounts yet: sync, import or grant a consent first.',
+  });
 }
 
 /** Parses a user date/time flag or throws a usage error naming the flag. */

@@ -7,7 +7,7 @@ import { UsageError } from '../../core/index.js';
 import { exportLedger } from '../../ledger/index.js';
 import { ACCOUNT_KINDS, isAccountKind } from '../../schemas/index.js';
 import type { RegisterVerb } from '../context.js';
-import { withLedger } from './consent.js';
+import { requireKnownAccount, withLedger } from './consent.js';
 
 export const register: RegisterVerb = (program: Command, runtime) => {
   program
@@ -45,6 +45,7 @@ export const register: RegisterVerb = (program: Command, runtime) => {
           // A reader that goes away (`| head`) ends the export quietly instead of failing.
           out.on('error', () => (closed = true));
           await withLedger(ctx, opts.db, { create: false }, async (store) => {
+            await requireKnownAccount(store, opts.account);
             for await (const text of exportLedger(store, {
               format,
               ...(kind !== undefined && isAccountKind(kind) ? { kind } : {}),

@@ -19,7 +19,7 @@ import { hasGaps, reconcile, reconcileSpotSnapshots, requireConsent } from '../.
 import type { LedgerStore, ReconcileReport, SnapshotReconcileReport } from '../../ledger/index.js';
 import type { CommandContext, RegisterVerb } from '../context.js';
 import { register as registerAudit } from './audit.js';
-import { register as registerConsent, withLedger } from './consent.js';
+import { register as registerConsent, requireKnownAccount, withLedger } from './consent.js';
 import { register as registerExport } from './export.js';
 
 interface ReconcileFlags {
@@ -172,6 +172,7 @@ export const register: RegisterVerb = (program: Command, runtime) => {
     .action(
       runtime.action(async (ctx, opts: ReconcileFlags) => {
         return withLedger(ctx, opts.db, { create: false }, async (store) => {
+          await requireKnownAccount(store, opts.account);
           const reports = await reconcile(store, opts.account !== undefined ? { account: opts.account } : {});
           const snapshots = opts.dailySnapshots
             ? await dailySnapshots(ctx, store, opts.account ?? 'main', opts)

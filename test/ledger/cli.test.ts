@@ -213,11 +213,18 @@ describe.each(backends)('ledger verbs on $name', (backend) => {
       db.location,
       '--format',
       'csv',
-      '--account',
-      'nobody',
+      '--kind',
+      'p2p_order',
     ]);
     expect(mixed.stdout.split('\n')[0]?.startsWith('kind,id,account,time,')).toBe(true);
     expect(mixed.stdout.trim().split('\n')).toHaveLength(1);
+    // A typo in --account is refused naming the known accounts, not an empty export that exits 0.
+    for (const verb of [['export', '--format', 'csv'], ['reconcile'], ['audit']]) {
+      const typo = await runCliInProcess([...verb, '--db', db.location, '--account', 'Mian']);
+      expect(typo.code, verb[0]).toBe(2);
+      expect(typo.stderr, verb[0]).toContain('--account "Mian": not in this ledger. Known accounts: "main"');
+      expect(typo.stdout, verb[0]).toBe('');
+    }
   });
 
   it('export refuses a bad format or kind with exit 2', async () => {
