@@ -1020,6 +1020,17 @@ export class SqlLedgerStore extends Writer implements LedgerStore {
         hint: 'Pass --holder "Full Name".',
       });
     }
+    // An empty or padded label would make an account no other verb can name back.
+    if (!input.account || input.account !== input.account.trim()) {
+      throw new LedgerError(
+        'bad_consent',
+        `ledger: account label ${JSON.stringify(input.account)} is empty or padded.`,
+        {
+          exitCode: 2,
+          hint: 'Pass --account with a label such as main (no leading or trailing spaces).',
+        },
+      );
+    }
     if (input.expiresAt <= grantedAt) {
       throw new LedgerError('bad_consent', 'ledger: a consent must expire after it is granted.', {
         exitCode: 2,

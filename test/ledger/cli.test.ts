@@ -397,6 +397,28 @@ describe('bad --db input', () => {
     expect(r.status).toBe(2);
   });
 
+  it('consent grant refuses an empty or padded account label', async () => {
+    const path = join(dir, 'labels.db');
+    for (const account of ['', ' main']) {
+      const r = await runCliInProcess([
+        'consent',
+        'grant',
+        '--db',
+        path,
+        '--account',
+        account,
+        '--holder',
+        'A',
+        '--scope',
+        'read',
+        '--expires',
+        '2099-01-01',
+      ]);
+      expect(r.code, JSON.stringify(account)).toBe(2);
+      expect(r.stderr).toContain(`account label ${JSON.stringify(account)} is empty or padded`);
+    }
+  });
+
   it('consent grant refuses a day the month does not have instead of rolling it over', async () => {
     const path = join(dir, 'dates.db');
     const r = await runCliInProcess([
