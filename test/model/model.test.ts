@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { analyzeLogs } from '../../analyzers/index.js';
@@ -49,6 +50,16 @@ describe('ProtocolModel', () => {
   it('validates against schemas/protocol-model.schema.json, and a broken one does not', () => {
     expect(validateProtocolModel(model)).toEqual([]);
     expect(validateProtocolModel({ ...model, operations: [{ id: 1 }] })).not.toEqual([]);
+  });
+
+  // model/io.ts compiles the schema without checking it against the JSON Schema meta-schema (a fixed
+  // cost of every analyze run): the check is here instead.
+  it('has a schema that is itself a valid JSON Schema 2020-12', async () => {
+    const schema = JSON.parse(
+      await readFile(new URL('../../schemas/protocol-model.schema.json', import.meta.url), 'utf8'),
+    ) as object;
+    const ajv = new Ajv2020({ strict: false });
+    expect(ajv.validateSchema(schema), ajv.errorsText(ajv.errors)).toBe(true);
   });
 
   it('saves atomically and loads back identical', async () => {
