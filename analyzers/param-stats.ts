@@ -12,6 +12,11 @@ export interface ParamStats {
   seen: number;
   acc: SchemaAcc;
   examples: string[];
+  /**
+   * The last value given an example: the same value again makes the same example, already kept, so
+   * `redactExample` (a few regex tests) is skipped for a parameter that repeats (`limit=50` on every page).
+   */
+  lastExampleOf?: string;
 }
 
 /**
@@ -34,7 +39,8 @@ export function observeParam(
   }
   p.seen++;
   observeValue(p.acc, coerce(value), ctx);
-  if (p.examples.length < 3) {
+  if (p.examples.length < 3 && value !== p.lastExampleOf) {
+    p.lastExampleOf = value;
     const ex = redactExample(value, name);
     if (!p.examples.includes(ex)) p.examples.push(ex);
   }
