@@ -20,7 +20,7 @@ export type CaptureMeta = object;
 /**
  * Sorted key lists by the list as the object has it: the same few record types recur on every entry, and
  * sorting their keys per entry was a visible cost. Only lists without a comma in a key are cached (the
- * joined list then stands for one list), at most 10 000 of them and none over 4 KiB.
+ * joined list then stands for one list), at most 2 000 of them and none over 1 KiB (4 MB at worst).
  */
 const sortedKeyLists = new Map<string, string>();
 
@@ -39,7 +39,7 @@ function sortedKeys(v: unknown): string {
   let sorted = sortedKeyLists.get(asIs);
   if (sorted === undefined) {
     sorted = out.sort().join(',');
-    if (sortedKeyLists.size < 10_000 && asIs.length <= 4096) sortedKeyLists.set(asIs, sorted);
+    if (sortedKeyLists.size < 2_000 && asIs.length <= 1024) sortedKeyLists.set(asIs, sorted);
   }
   return sorted;
 }
