@@ -3,7 +3,8 @@
  * `source`/`raw` unless asked, sorted by kind then id (then account), streamed page by page.
  */
 import type { AccountKind } from '../schemas/index.js';
-import { allFields, fieldsOf, orderedContent } from './fields.js';
+import { toIso } from '../core/index.js';
+import { allFields, fieldsOf, orderedContent, timeFieldsOf } from './fields.js';
 import type { LedgerStore, StoredRecord } from './types.js';
 
 /** Options of {@link exportLines}. */
@@ -13,6 +14,22 @@ export interface ExportOptions {
   account?: string;
   /** Add `source` (the source whose fields are stored), `sources` and `raw` (that source's payload). */
   withRaw?: boolean;
+  /**
+   * How times are written: `epoch` (default) as the normalized model stores them (integer UTC epoch
+   * ms, the shape of the sandbox's truth and of the normalized API); `iso` as ISO 8601 UTC strings
+   * (`2024-01-31T10:00:00.000Z`) for spreadsheets and people. Only the kind's time fields change.
+   */
+  timeFormat?: 'epoch' | 'iso';
+}
+
+/** The record with its time fields as ISO 8601 strings. */
+function withIsoTimes(kind: AccountKind, content: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...content };
+  for (const field of timeFieldsOf(kind)) {
+    const value = out[field];
+    if (typeof value === 'number') out[field] = toIso(value);
+  }
+  return out;
 }
 
 /** RFC 4180 field: quoted when it holds a comma, quote, CR or LF, or edge spaces. */
@@ -47,7 +64,8 @@ export async function* exportLines(store: LedgerStore, options: ExportOptions): 
   if (options.withRaw) columns.push('source', 'sources', 'raw');
   if (options.format === 'csv') yield columns.map(csvField).join(',');
   for await (const stored of store.iterateRecords(query)) {
-    const content = orderedContent(stored.record) as unknown as Record<string, unknown>;
+    const ordered = orderedContent(stored.record) as unknown as Record<string, unknown>;
+    const content = options.timeFormat === 'iso' ? withIsoTimes(stored.record.kind, ordered) : ordered;
     const row = options.withRaw ? { ...content, ...(await withRawFields(store, stored)) } : content;
     // Stored records hold no bigint (ids are digit strings), so plain JSON is exact.
     if (options.format === 'jsonl') yield JSON.stringify(row);

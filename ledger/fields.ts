@@ -23,6 +23,32 @@ export function fieldsOf(kind: AccountKind): readonly string[] {
   return orders.get(kind) ?? [];
 }
 
+/** The largest epoch-ms time the schemas allow (9999-12-31T23:59:59.999Z): it marks a field as a time. */
+const LAST_TIME = 253402300799999;
+let times: Map<AccountKind, Set<string>> | undefined;
+
+/**
+ * The fields of a kind that hold UTC epoch milliseconds (`time`, `updateTime`, `completeTime`,
+ * `debtSince`, …), read from its JSON Schema: the integers bounded by the year-9999 limit.
+ */
+export function timeFieldsOf(kind: AccountKind): ReadonlySet<string> {
+  if (!times) {
+    times = new Map();
+    for (const k of ACCOUNT_KINDS) {
+      const properties = (accountSchema(k)['properties'] ?? {}) as Record<string, Record<string, unknown>>;
+      times.set(
+        k,
+        new Set(
+          Object.entries(properties)
+            .filter(([, p]) => p['type'] === 'integer' && p['maximum'] === LAST_TIME)
+            .map(([f]) => f),
+        ),
+      );
+    }
+  }
+  return times.get(kind) ?? new Set();
+}
+
 /** Every content field of every kind, in first-seen schema order (the columns of a mixed CSV export). */
 export function allFields(): string[] {
   const seen = new Set<string>();

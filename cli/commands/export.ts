@@ -18,12 +18,32 @@ export const register: RegisterVerb = (program: Command, runtime) => {
     .option('--kind <kind>', `only this kind (${ACCOUNT_KINDS.join(', ')})`)
     .option('--account <label>', 'only this account')
     .option('--with-raw', 'add source, sources and the raw payload of each record')
+    .option(
+      '--time-format <format>',
+      'times as epoch (UTC epoch milliseconds, the normalized model and API) or iso (ISO 8601 UTC, e.g. 2024-01-31T10:00:00.000Z)',
+      'epoch',
+    )
     .action(
       runtime.action(
         async (
           ctx,
-          opts: { db?: string; format: string; kind?: string; account?: string; withRaw?: boolean },
+          opts: {
+            db?: string;
+            format: string;
+            kind?: string;
+            account?: string;
+            withRaw?: boolean;
+            timeFormat: string;
+          },
         ) => {
+          const timeFormat = opts.timeFormat;
+          if (timeFormat !== 'epoch' && timeFormat !== 'iso') {
+            throw new UsageError(
+              'bad_time_format',
+              `--time-format ${JSON.stringify(timeFormat)} is not a time format.`,
+              { hint: 'Use --time-format epoch (the default) or --time-format iso.' },
+            );
+          }
           if (opts.format !== 'jsonl' && opts.format !== 'csv') {
             throw new UsageError(
               'bad_format',
@@ -51,6 +71,7 @@ export const register: RegisterVerb = (program: Command, runtime) => {
               ...(kind !== undefined && isAccountKind(kind) ? { kind } : {}),
               ...(opts.account !== undefined ? { account: opts.account } : {}),
               withRaw: Boolean(opts.withRaw),
+              timeFormat,
             })) {
               if (closed || ctx.signal.aborted) break;
               if (!out.write(`${text}\n`)) {

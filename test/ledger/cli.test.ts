@@ -227,6 +227,72 @@ describe.each(backends)('ledger verbs on $name', (backend) => {
     }
   });
 
+  it('export --time-format iso writes every time field as ISO 8601 (CSV and JSONL); epoch stays the default', async () => {
+    const completed = Date.UTC(2024, 0, 2, 3, 4, 5, 6);
+    await seed(async (store) => {
+      await store.putRecords([
+        deposit('d1', 'BTC', '1', { completeTime: completed }),
+        dividend('5', 'BNB', '0.1'),
+      ]);
+    });
+    const dividendAt = Date.UTC(2024, 0, 1) + 7 * 3_600_000;
+    const csv = await runCliInProcess([
+      'export',
+      '--db',
+      db.location,
+      '--format',
+      'csv',
+      '--kind',
+      'dividend',
+      '--time-format',
+      'iso',
+    ]);
+    expect(csv.code, csv.stderr).toBe(0);
+    expect(csv.stdout.split('\n')[1]).toBe(
+      `dividend,5,main,${new Date(dividendAt).toISOString()},BNB,0.1,BNB Vault,77,in`,
+    );
+    const jsonl = await runCliInProcess([
+      'export',
+      '--db',
+      db.location,
+      '--format',
+      'jsonl',
+      '--kind',
+      'transfer',
+      '--time-format',
+      'iso',
+    ]);
+    const row = JSON.parse(jsonl.stdout.trim()) as Record<string, unknown>;
+    expect(row['completeTime']).toBe('2024-01-02T03:04:05.006Z');
+    expect(typeof row['time']).toBe('string');
+    expect(Date.parse(String(row['time']))).toBeGreaterThan(0);
+    // The default is the normalized model's shape: integers, as the normalized API serves them.
+    const plain = await runCliInProcess([
+      'export',
+      '--db',
+      db.location,
+      '--format',
+      'jsonl',
+      '--kind',
+      'transfer',
+    ]);
+    expect(JSON.parse(plain.stdout.trim())).toMatchObject({
+      completeTime: completed,
+      time: Date.parse(String(row['time'])),
+    });
+    const bad = await runCliInProcess([
+      'export',
+      '--db',
+      db.location,
+      '--format',
+      'csv',
+      '--time-format',
+      'unix',
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--time-format "unix" is not a time format.');
+  });
+
   it('export refuses a bad format or kind with exit 2', async () => {
     await seed(async () => undefined);
     expect((await runCliInProcess(['export', '--db', db.location, '--format', 'xml'])).code).toBe(2);
