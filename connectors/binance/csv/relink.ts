@@ -30,7 +30,7 @@ import type { JsonObject } from '../values.js';
 import { stripInternalPrefix } from './exports.js';
 import { walletOf } from './operations.js';
 import { flowKey, sameFlow, tradeFlow } from './symbols.js';
-import type { CsvAccountRecord, CsvLedger, CsvLedgerTx, StoredCopy } from './types.js';
+import type { CsvAccountRecord, CsvLedger, CsvLedgerTx, MatchPointer, StoredCopy } from './types.js';
 
 /** What {@link mergeCsvCopies} did. */
 export interface CsvMergeReport {
@@ -65,12 +65,7 @@ export function csvFingerprint(...parts: unknown[]): string {
  * for its CSV copy (`details.csvId`) and the record that holds the event now, so importing the same row
  * again adds no second row. Undefined (the row keeps its own) when it names no CSV copy.
  */
-export function csvMatchFingerprint(match: {
-  account: string;
-  kind: AccountKind;
-  recordId: string;
-  details?: Record<string, unknown>;
-}): string | undefined {
+export function csvMatchFingerprint(match: MatchPointer): string | undefined {
   const csvId = match.details?.['csvId'];
   return typeof csvId === 'string'
     ? csvFingerprint('csv-match', match.account, match.kind, match.recordId, csvId)

@@ -9,6 +9,20 @@ import type { AccountKind, AccountRecord, RecordSource } from '../../../schemas/
 /** A normalized CSV record, `source: 'csv'`, `raw` = the row (or the rows of a group). */
 export type CsvAccountRecord = AccountRecord & { source: 'csv' };
 
+/** The fields of a match row that say which record it points at and for which CSV copy. */
+export interface MatchPointer {
+  account: string;
+  kind: AccountKind;
+  recordId: string;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * The fingerprint a match row takes at the record it moves to when the one it pointed at is removed;
+ * undefined keeps its own (the ledger's `MatchFingerprint`, of which this is the part the importer reads).
+ */
+export type MatchFingerprint = (match: MatchPointer) => string | undefined;
+
 /** How to find the same event already stored under another id (an API copy, another export's copy). */
 export interface MatchRule {
   /** Stable rule name, stored with each match: `txid`, `asset-amount-time`, `fee-inclusive`, … */
@@ -135,12 +149,7 @@ export interface CsvLedgerTx {
     key: { account: string; kind: AccountKind; id: string },
     options?: {
       replacedBy?: { kind: AccountKind; id: string };
-      matchFingerprint?: (match: {
-        account: string;
-        kind: AccountKind;
-        recordId: string;
-        details?: Record<string, unknown>;
-      }) => string | undefined;
+      matchFingerprint?: MatchFingerprint;
     },
   ): Promise<boolean>;
   /** Marks an open quarantine row (by fingerprint) as held by a record now; false when none is open. */
@@ -223,11 +232,6 @@ export interface CsvLedger {
   /** Moves or removes (audited) the match rows pointing at no record; see the ledger's `repairMatches`. */
   repairMatches?(options: {
     account?: string;
-    matchFingerprint?: (match: {
-      account: string;
-      kind: AccountKind;
-      recordId: string;
-      details?: Record<string, unknown>;
-    }) => string | undefined;
+    matchFingerprint?: MatchFingerprint;
   }): Promise<{ moved: number; merged: number; removed: number }>;
 }

@@ -1,6 +1,7 @@
 /**
  * What the CSV tests do through the public surface again and again: import one file with
- * `ledgertap import csv … --json` (which must succeed) and sum the ledger's balance effects per wallet.
+ * `ledgertap import csv … --json` (which must succeed) and read its report, and sum the ledger's balance
+ * effects per wallet.
  */
 import { expect } from 'vitest';
 import { addDecimals } from '../../../core/index.js';
@@ -18,11 +19,22 @@ export interface FileReport {
   warnings: string[];
 }
 
-/** Imports `file` into the ledger at `location` through the CLI; its report. */
-export async function importCli(location: string, file: string): Promise<FileReport> {
+/** The import's whole JSON report: each file's, and the merge run after them (the fields the tests read). */
+export interface ImportReport {
+  files: FileReport[];
+  merged: { merged: number };
+}
+
+/** Imports `file` into the ledger at `location` through the CLI; the whole report. */
+export async function importCliReport(location: string, file: string): Promise<ImportReport> {
   const out = await runCliInProcess(['import', 'csv', file, '--db', location, '--json']);
   expect(out.code, out.stderr + out.stdout).toBe(0);
-  return (JSON.parse(out.stdout) as { files: FileReport[] }).files[0]!;
+  return JSON.parse(out.stdout) as ImportReport;
+}
+
+/** Imports `file` into the ledger at `location` through the CLI; its file's report. */
+export async function importCli(location: string, file: string): Promise<FileReport> {
+  return (await importCliReport(location, file)).files[0]!;
 }
 
 /** Sum of every record's balance effects, per `wallet asset`, zeros left out. */

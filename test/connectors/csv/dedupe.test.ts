@@ -9,7 +9,7 @@ import { importCsvFile } from '../../../connectors/index.js';
 import type { IncomingRecord } from '../../../ledger/index.js';
 import { useTempDirs } from '../../helpers/tmp.js';
 import { BACKENDS, useBackendLedger } from './backends.js';
-import { writeCsv } from './statements.js';
+import { apiDeposit, writeCsv } from './statements.js';
 
 const tempDir = useTempDirs('ledgertap-csv-dedupe-');
 const utc = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0): number =>
@@ -134,21 +134,7 @@ for (const backend of BACKENDS) {
         },
         // An internal deposit stored with the prefix (as versions before the normalization kept it); the export
         // writes `Internal transfer <id>`: they still match.
-        {
-          kind: 'transfer',
-          id: 'deposit:d1',
-          account: 'main',
-          time: utc(2022, 1, 1, 10) + 999,
-          source: 'api',
-          direction: 'in',
-          type: 'deposit',
-          asset: 'BTC',
-          amount: '1',
-          fee: '0',
-          txId: 'Internal transfer 777',
-          internal: true,
-          status: 'completed',
-        },
+        apiDeposit(999, { txId: 'Internal transfer 777', internal: true }),
       ];
       await open.store.putRecords(api);
       const statement = await writeCsv(dir, 'statement.csv', [HEADER, ...ROWS]);

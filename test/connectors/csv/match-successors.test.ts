@@ -18,15 +18,21 @@ import type { AccountKind } from '../../../schemas/index.js';
 import { runCliInProcess } from '../../helpers/cli.js';
 import { useTempDirs } from '../../helpers/tmp.js';
 import { BACKENDS, useBackendLedger } from './backends.js';
-import { importCli } from './cli-import.js';
-import { writeCsv } from './statements.js';
+import { importCli, importCliReport } from './cli-import.js';
+import { apiDeposit, BTCBNB_SELL_FILLS, BTCBNB_SELL_ROWS, BTCBNB_SELL_T, writeCsv } from './statements.js';
 
 const tempDir = useTempDirs('ledgertap-csv-match-successors-');
 
 const STATEMENT_HEADER = 'UTC_Time,Account,Operation,Coin,Change,Remark';
-const DEPOSITS_HEADER =
-  'Date(UTC),Coin,Network,Amount,TransactionFee,Address,TXID,SourceAddress,PaymentID,Status';
 const FUTURES_HEADER = 'Date(UTC),type,Amount,Asset,Symbol,Transaction ID';
+
+/** Writes the deposit export holding the 1 BTC deposit of 2022-01-01 10:00 (TXID 0xfeed) into `dir`. */
+function depositExport(dir: string): Promise<string> {
+  return writeCsv(dir, 'Binance-Deposit-History.csv', [
+    'Date(UTC),Coin,Network,Amount,TransactionFee,Address,TXID,SourceAddress,PaymentID,Status',
+    '2022-01-01 10:00:00,BTC,BTC,1,0,bc1q,0xfeed,,,Completed',
+  ]);
+}
 
 /** Each match row as `kind recordId csvId`, sorted. */
 async function pointers(store: LedgerStore, kind?: AccountKind): Promise<string[]> {
@@ -104,10 +110,7 @@ for (const backend of BACKENDS) {
     it('a CSV copy folded into the API copy hands it the statement row matched to it; re-imports add nothing', async () => {
       const dir = await tempDir();
       const { store, location } = await openLedgerIn(dir);
-      const deposits = await writeCsv(dir, 'Binance-Deposit-History.csv', [
-        DEPOSITS_HEADER,
-        '2022-01-01 10:00:00,BTC,BTC,1,0,bc1q,0xfeed,,,Completed',
-      ]);
+      const deposits = await depositExport(dir);
       const statement = await writeCsv(dir, 'statement.csv', [
         STATEMENT_HEADER,
         '2022-01-01 10:00:00,Spot,Deposit,BTC,1,',
@@ -119,27 +122,8 @@ for (const backend of BACKENDS) {
       expect(await pointers(store)).toEqual([`transfer ${copy!.record.id} ${statementId}`]);
 
       // The sync's copy of the deposit arrives; the next import folds the CSV copy into it.
-      await store.putRecords([
-        {
-          kind: 'transfer',
-          id: 'deposit:d1',
-          account: 'main',
-          time: Date.UTC(2022, 0, 1, 10) + 700,
-          source: 'api',
-          direction: 'in',
-          type: 'deposit',
-          asset: 'BTC',
-          amount: '1',
-          fee: '0',
-          network: 'BTC',
-          address: 'bc1q',
-          txId: '0xfeed',
-          status: 'completed',
-        } as IncomingRecord,
-      ]);
-      const out = await runCliInProcess(['import', 'csv', deposits, '--db', location, '--json']);
-      expect(out.code, out.stderr).toBe(0);
-      expect(JSON.parse(out.stdout)).toMatchObject({ merged: { merged: 1 } });
+      await store.putRecords([apiDeposit(700, { network: 'BTC', address: 'bc1q', txId: '0xfeed' })]);
+      expect(await importCliReport(location, deposits)).toMatchObject({ merged: { merged: 1 } });
       expect(
         (await store.queryRecords({ account: 'main', kind: 'transfer' })).map((s) => s.record.id),
       ).toEqual(['deposit:d1']);
@@ -205,51 +189,16 @@ for (const backend of BACKENDS) {
     it('a statement trade stored under the old spelling, replaced once its fills are known, hands its rows to the first fill', async () => {
       const dir = await tempDir();
       const { store, location } = await openLedgerIn(dir);
-      const T = Date.UTC(2023, 4, 6, 12, 30, 15);
-      const statement = await writeCsv(dir, 'statement.csv', [
-        STATEMENT_HEADER,
-        '2023-05-06 12:30:15,Spot,Sell,BTC,-0.03,',
-        '2023-05-06 12:30:15,Spot,Buy,BNB,2.4,',
-        '2023-05-06 12:30:15,Spot,Fee,BNB,-0.0024,',
-      ]);
+      const statement = await writeCsv(dir, 'statement.csv', [STATEMENT_HEADER, ...BTCBNB_SELL_ROWS]);
       // Nothing names the pair: the heuristic's spelling, as the release before this one stored it.
       await importCli(location, statement);
-      const legacy = `BNBBTC:stmt:${T}:buy:2.4`;
+      const legacy = `BNBBTC:stmt:${BTCBNB_SELL_T}:buy:2.4`;
       expect((await store.queryRecords({ account: 'main', kind: 'trade' })).map((s) => s.record.id)).toEqual([
         legacy,
       ]);
       await earlierMatch(store, 'trade', legacy, 'earlier:trade');
       // The fills arrive without a fold (an earlier release's sync): both copies stand.
-      const fill = (
-        tradeId: string,
-        ms: number,
-        qty: string,
-        quoteQty: string,
-        fee: string,
-      ): IncomingRecord =>
-        ({
-          kind: 'trade',
-          id: `BTCBNB:${tradeId}`,
-          account: 'main',
-          time: T + ms,
-          source: 'api',
-          symbol: 'BTCBNB',
-          baseAsset: 'BTC',
-          quoteAsset: 'BNB',
-          tradeId,
-          orderId: '77',
-          side: 'sell',
-          price: '80',
-          qty,
-          quoteQty,
-          fee,
-          feeAsset: 'BNB',
-          isMaker: false,
-        }) as IncomingRecord;
-      await store.putRecords([
-        fill('4095537', 120, '0.02', '1.6', '0.0016'),
-        fill('4095553', 480, '0.01', '0.8', '0.0008'),
-      ]);
+      await store.putRecords(BTCBNB_SELL_FILLS);
 
       expect(await importCli(location, statement)).toMatchObject({ recordsImported: 0 });
       expect((await store.queryRecords({ account: 'main', kind: 'trade' })).map((s) => s.record.id)).toEqual([
@@ -270,31 +219,13 @@ for (const backend of BACKENDS) {
     it('rows an earlier release left dangling are shown by reconcile, then moved or removed (audited) by the next import', async () => {
       const dir = await tempDir();
       const { store, location } = await openLedgerIn(dir);
-      const deposits = await writeCsv(dir, 'Binance-Deposit-History.csv', [
-        DEPOSITS_HEADER,
-        '2022-01-01 10:00:00,BTC,BTC,1,0,bc1q,0xfeed,,,Completed',
-      ]);
+      const deposits = await depositExport(dir);
       await importCli(location, deposits);
       const [copy] = await store.queryRecords({ account: 'main', kind: 'transfer' });
       const copyId = copy!.record.id;
       // An earlier release folded the copy into the API's deposit (its match names the copy) and left the
       // copy's own match behind; another row still points at a copy removed without a trace.
-      await store.putRecords([
-        {
-          kind: 'transfer',
-          id: 'deposit:d1',
-          account: 'main',
-          time: Date.UTC(2022, 0, 1, 10) + 700,
-          source: 'api',
-          direction: 'in',
-          type: 'deposit',
-          asset: 'BTC',
-          amount: '1',
-          fee: '0',
-          txId: '0xfeed',
-          status: 'completed',
-        } as IncomingRecord,
-      ]);
+      await store.putRecords([apiDeposit(700, { txId: '0xfeed' })]);
       await earlierMatch(store, 'transfer', 'deposit:d1', copyId);
       await earlierMatch(store, 'transfer', copyId, 'earlier:statement');
       await earlierMatch(store, 'transfer', 'deposit:gone', 'earlier:orphan');

@@ -13,6 +13,7 @@ import type { AccountRecord } from '../../../schemas/index.js';
 import { runCliInProcess } from '../../helpers/cli.js';
 import { useTempDirs } from '../../helpers/tmp.js';
 import { BACKENDS, useBackendLedger } from './backends.js';
+import { importCli } from './cli-import.js';
 import { earlierQuarantine, writeCsv } from './statements.js';
 
 const tempDir = useTempDirs('ledgertap-csv-pay-');
@@ -87,9 +88,7 @@ for (const backend of BACKENDS) {
       const file = await statement();
       const { store, location } = await openLedgerIn(await tempDir());
       await store.putRecords(BALANCES);
-      const out = await runCliInProcess(['import', 'csv', file, '--db', location, '--json']);
-      expect(out.code, out.stderr).toBe(0);
-      expect(JSON.parse(out.stdout).files[0]).toMatchObject({
+      expect(await importCli(location, file)).toMatchObject({
         rowsRead: 11,
         // 3 deposits, 1 wallet transfer, 6 balance changes
         recordsImported: 10,
@@ -106,8 +105,7 @@ for (const backend of BACKENDS) {
       const rec = await runCliInProcess(['reconcile', '--db', location, '--json']);
       expect(rec.code, rec.stdout).toBe(0);
       expect(JSON.parse(rec.stdout).accounts[0]).toMatchObject({ gaps: [], uncovered: [] });
-      const again = await runCliInProcess(['import', 'csv', file, '--db', location, '--json']);
-      expect(JSON.parse(again.stdout).files[0]).toMatchObject({ recordsImported: 0, quarantined: 0 });
+      expect(await importCli(location, file)).toMatchObject({ recordsImported: 0, quarantined: 0 });
       expect(await store.countRecords({ account: 'main' })).toBe(3 + 10);
     });
 
@@ -133,9 +131,7 @@ for (const backend of BACKENDS) {
           toWallet: 'funding',
         } as IncomingRecord,
       ]);
-      const out = await runCliInProcess(['import', 'csv', file, '--db', location, '--json']);
-      expect(out.code, out.stderr).toBe(0);
-      expect(JSON.parse(out.stdout).files[0]).toMatchObject({ recordsImported: 9, matched: 1 });
+      expect(await importCli(location, file)).toMatchObject({ recordsImported: 9, matched: 1 });
       const rec = await runCliInProcess(['reconcile', '--db', location, '--json']);
       expect(rec.code, rec.stdout).toBe(0);
       expect(JSON.parse(rec.stdout).accounts[0].gaps).toEqual([]);
@@ -164,9 +160,7 @@ for (const backend of BACKENDS) {
           fingerprint,
         });
       }
-      const out = await runCliInProcess(['import', 'csv', file, '--db', location, '--json']);
-      expect(out.code, out.stderr).toBe(0);
-      expect(JSON.parse(out.stdout).files[0]).toMatchObject({ quarantined: 0, quarantineResolved: 6 });
+      expect(await importCli(location, file)).toMatchObject({ quarantined: 0, quarantineResolved: 6 });
       expect(await store.listQuarantine({ account: 'main', unresolved: true })).toEqual([]);
       const kinds = (await store.listQuarantine({ account: 'main' })).map((q) => q.resolvedAs?.kind);
       expect(kinds.sort()).toEqual([

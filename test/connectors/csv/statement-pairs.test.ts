@@ -13,41 +13,18 @@ import type { IncomingRecord } from '../../../ledger/index.js';
 import { runCliInProcess } from '../../helpers/cli.js';
 import { useTempDirs } from '../../helpers/tmp.js';
 import { BACKENDS, useBackendLedger } from './backends.js';
-import { earlierQuarantine, writeCsv } from './statements.js';
+import {
+  BTCBNB_SELL_FILLS,
+  BTCBNB_SELL_ROWS,
+  BTCBNB_SELL_T,
+  btcbnbSellFill,
+  earlierQuarantine,
+  writeCsv,
+} from './statements.js';
 
 const tempDir = useTempDirs('ledgertap-csv-pairs-');
-const T = Date.UTC(2023, 4, 6, 12, 30, 15);
 
 const HEADER = 'UTC_Time,Account,Operation,Coin,Change,Remark';
-/** Two fills of a BTCBNB sell (BTC is the base, BNB the quote): the statement shows BTC out, BNB in. */
-const TRADE_ROWS = [
-  '2023-05-06 12:30:15,Spot,Sell,BTC,-0.03,',
-  '2023-05-06 12:30:15,Spot,Buy,BNB,2.4,',
-  '2023-05-06 12:30:15,Spot,Fee,BNB,-0.0024,',
-];
-
-function fill(tradeId: string, ms: number, qty: string, quoteQty: string, fee: string): IncomingRecord {
-  return {
-    kind: 'trade',
-    id: `BTCBNB:${tradeId}`,
-    account: 'main',
-    time: T + ms,
-    source: 'api',
-    symbol: 'BTCBNB',
-    baseAsset: 'BTC',
-    quoteAsset: 'BNB',
-    tradeId,
-    orderId: '77',
-    side: 'sell',
-    price: '80',
-    qty,
-    quoteQty,
-    fee,
-    feeAsset: 'BNB',
-    isMaker: false,
-  } as IncomingRecord;
-}
-const FILLS = [fill('4095537', 120, '0.02', '1.6', '0.0016'), fill('4095553', 480, '0.01', '0.8', '0.0008')];
 
 /** A portfolio plan's weekly run: USDT → BTC and USDT → ETH in one second (the source leg is share + fee). */
 const AI_ROWS = [
@@ -86,8 +63,8 @@ for (const backend of BACKENDS) {
     it('a trade of a pair listed base-first (BTCBNB) meets its API fills: counted once, spelled as listed', async () => {
       const dir = await tempDir();
       const { store, location } = await openLedgerIn(dir);
-      await store.putRecords(FILLS);
-      const file = await writeCsv(dir, 'statement.csv', [HEADER, ...TRADE_ROWS]);
+      await store.putRecords(BTCBNB_SELL_FILLS);
+      const file = await writeCsv(dir, 'statement.csv', [HEADER, ...BTCBNB_SELL_ROWS]);
       const out = await runCliInProcess(['import', 'csv', file, '--db', location, '--json']);
       expect(out.code, out.stderr).toBe(0);
       const trades = await store.queryRecords({ account: 'main', kind: 'trade' });
@@ -102,13 +79,13 @@ for (const backend of BACKENDS) {
     it('a statement imported before any fill is known is folded into them later, whatever its spelling', async () => {
       const dir = await tempDir();
       const { store } = await openLedgerIn(dir);
-      const file = await writeCsv(dir, 'statement.csv', [HEADER, ...TRADE_ROWS]);
+      const file = await writeCsv(dir, 'statement.csv', [HEADER, ...BTCBNB_SELL_ROWS]);
       // Nothing names the pair yet: the heuristic's spelling (the release before this one did the same).
       await importCsvFile(store, file);
       const alone = await store.queryRecords({ account: 'main', kind: 'trade' });
-      expect(alone.map((t) => t.record.id)).toEqual([`BNBBTC:stmt:${T}:buy:2.4`]);
+      expect(alone.map((t) => t.record.id)).toEqual([`BNBBTC:stmt:${BTCBNB_SELL_T}:buy:2.4`]);
       // The sync stores the fills and folds the statement's copy into them.
-      await store.putRecords(FILLS);
+      await store.putRecords(BTCBNB_SELL_FILLS);
       expect((await mergeCsvCopies(store, { account: 'main' })).merged).toBe(1);
       const trades = await store.queryRecords({ account: 'main', kind: 'trade' });
       expect(trades.map((t) => t.record.id).sort()).toEqual(['BTCBNB:4095537', 'BTCBNB:4095553']);
@@ -117,10 +94,10 @@ for (const backend of BACKENDS) {
     it('a ledger an earlier release left with the stray BNBBTC copy beside the fills heals on re-import', async () => {
       const dir = await tempDir();
       const { store } = await openLedgerIn(dir);
-      const file = await writeCsv(dir, 'statement.csv', [HEADER, ...TRADE_ROWS]);
+      const file = await writeCsv(dir, 'statement.csv', [HEADER, ...BTCBNB_SELL_ROWS]);
       await importCsvFile(store, file);
       // The fills arrived without a fold (an earlier release's sync): both copies stand.
-      await store.putRecords(FILLS);
+      await store.putRecords(BTCBNB_SELL_FILLS);
       expect(await store.queryRecords({ account: 'main', kind: 'trade' })).toHaveLength(3);
       // The import alone (no merge after it) replaces the stray copy and matches the fills.
       const report = await importCsvFile(store, file);
@@ -136,11 +113,11 @@ for (const backend of BACKENDS) {
     it('with both spellings traded (BNBBTC too), the stray copy still heals on re-import and new legs meet their fills', async () => {
       const dir = await tempDir();
       const { store } = await openLedgerIn(dir);
-      const file = await writeCsv(dir, 'statement.csv', [HEADER, ...TRADE_ROWS]);
+      const file = await writeCsv(dir, 'statement.csv', [HEADER, ...BTCBNB_SELL_ROWS]);
       await importCsvFile(store, file);
       // The account also traded BNBBTC (a day before): the legs alone cannot say which pair this was.
       const other = {
-        ...fill('900', -86_400_000, '3', '0.03', '0.003'),
+        ...btcbnbSellFill('900', -86_400_000, '3', '0.03', '0.003'),
         id: 'BNBBTC:900',
         symbol: 'BNBBTC',
         baseAsset: 'BNB',
@@ -148,7 +125,7 @@ for (const backend of BACKENDS) {
         side: 'buy',
         price: '0.01',
       } as IncomingRecord;
-      await store.putRecords([other, ...FILLS]);
+      await store.putRecords([other, ...BTCBNB_SELL_FILLS]);
       expect(await store.queryRecords({ account: 'main', kind: 'trade' })).toHaveLength(4);
       const report = await importCsvFile(store, file);
       expect(report.recordsImported).toBe(0);
@@ -164,7 +141,7 @@ for (const backend of BACKENDS) {
       const second = await backend.open(dir2);
       const fresh = second.store;
       try {
-        await fresh.putRecords([other, ...FILLS]);
+        await fresh.putRecords([other, ...BTCBNB_SELL_FILLS]);
         const r = await importCsvFile(fresh, file);
         expect([r.recordsImported, r.matched]).toEqual([0, 1]);
         expect(await fresh.queryRecords({ account: 'main', kind: 'trade' })).toHaveLength(3);
