@@ -10,6 +10,7 @@ import { CookieJar } from './cookies.js';
 import { indexCredentials, type CredentialIndex } from './credentials.js';
 import { matrixSlots } from './matrix-credentials.js';
 import { findDrift } from './drift.js';
+import { judgeLogin } from './login-outcome.js';
 import { countItems, nextPage, type PageRequest } from './paging.js';
 import { planReplay } from './policy.js';
 import {
@@ -197,9 +198,20 @@ export function fillLoginBody(body: string, credentials: LoginCredentials): stri
 }
 
 async function runAuthCall(rt: Runtime, role: 'login' | 'refresh'): Promise<boolean> {
-  const entry = rt.samples.get(`auth:${role}`);
-  if (!entry) return false;
   if (role === 'login' && !rt.options.login) return false;
+  const entry = rt.samples.get(`auth:${role}`);
+  const attempts = rt.session.login?.attempts ?? 0;
+  if (!entry) {
+    if (role === 'login')
+      rt.session.login = {
+        outcome: 'not_sent',
+        reason: rt.model.auth.calls.some((c) => c.role === 'login')
+          ? 'the captured login call was not found'
+          : 'the model has no login call',
+        attempts,
+      };
+    return false;
+  }
   const request = prepareRequest(entry, rt.jar, rt.credentials, {
     ...(rt.options.baseUrl ? { baseUrl: rt.options.baseUrl } : {}),
     ...(rt.options.headers ? { headers: rt.options.headers } : {}),
@@ -209,16 +221,33 @@ async function runAuthCall(rt: Runtime, role: 'login' | 'refresh'): Promise<bool
     request.body = fillLoginBody(request.body, rt.options.login);
   if (bodyHasRedactedValues(request.body)) {
     rt.warnings.push(`the captured ${role} call holds redacted values replay cannot fill`);
+    if (role === 'login')
+      rt.session.login = {
+        outcome: 'not_sent',
+        reason: 'the captured login call holds redacted values replay cannot fill',
+        attempts,
+      };
     return false;
   }
   try {
     const sent = await send(rt, request, `auth:${role}`);
+    if (role === 'login') {
+      const judged = judgeLogin(sent.status, sent.statusText, sent.text);
+      rt.session.login = { ...judged, attempts: attempts + 1 };
+      if (judged.outcome === 'accepted') rt.session.loggedIn = true;
+      else
+        rt.warnings.push(
+          `the login call was refused (${sent.status}${judged.reason ? ` ${judged.reason}` : ''})`,
+        );
+      return judged.outcome === 'accepted';
+    }
     const ok = sent.status >= 200 && sent.status < 400;
-    if (ok && role === 'login') rt.session.loggedIn = true;
-    if (ok && role === 'refresh') rt.session.refreshed += 1;
-    if (!ok) rt.warnings.push(`the ${role} call answered ${sent.status}`);
+    if (ok) rt.session.refreshed += 1;
+    else rt.warnings.push(`the ${role} call answered ${sent.status}`);
     return ok;
   } catch (error) {
+    if (role === 'login')
+      rt.session.login = { outcome: 'failed', reason: (error as Error).message, attempts: attempts + 1 };
     rt.warnings.push(`the ${role} call failed: ${(error as Error).message}`);
     return false;
   }
@@ -441,7 +470,7 @@ export async function replayModel(
     fetch: options.fetch ?? globalThis.fetch,
     now: () => clock.now(),
     warnings: [],
-    session: { loggedIn: false, refreshed: 0, cookies: 0 },
+    session: { loggedIn: false, refreshed: 0, cookies: 0, givenCookies: options.cookies?.length ?? 0 },
     issuers: webSocketIssuers(model),
     issued: new Map(),
     sleep: (ms, signal) => clock.sleep(ms, signal),
@@ -450,7 +479,11 @@ export async function replayModel(
   const startedAt = clock.now();
   if (options.login && (options.cookies?.length ?? 0) === 0) {
     if (!(await runAuthCall(rt, 'login')))
-      rt.warnings.push('could not log in with the given credentials; replaying without a session');
+      rt.warnings.push(
+        rt.session.login?.outcome === 'refused'
+          ? 'the login with the given credentials was refused; replaying without a session'
+          : 'could not log in; replaying without a session',
+      );
   }
   const plan = planReplay(model, options);
   const results: ReplayResult[] = [];

@@ -9,6 +9,7 @@ export { findDrift, type DriftOptions } from './drift.js';
 export { planReplay, unknownOperationIds, type PlanStep } from './policy.js';
 export { loadReplaySamples, modelDirOf, type SampleSet } from './samples.js';
 export { replayModel, evaluateResponse, fillLoginBody } from './engine.js';
+export { describeSession, judgeLogin, loginNotHonoured, sessionRefusals } from './login-outcome.js';
 export { countItems, nextPage, readPointer } from './paging.js';
 export { DEFAULT_RETRY, retryAfterMs, retryDelayMs, TRANSIENT_STATUS, type RetryPolicy } from './retry.js';
 export { replayWebSockets, webSocketBase } from './websocket.js';

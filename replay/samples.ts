@@ -3,13 +3,16 @@
  * captures the model names, in one streaming pass per capture.
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { isLedgertapError } from '../core/index.js';
 import { foldEngineIoPolling, readHar, type HarEntry } from '../har/index.js';
 import type { ProtocolModel } from '../model/index.js';
 
 export interface SampleSet {
   /** operation id, `auth:<role>` for the model's auth calls, `ws:<id>` for a WebSocket endpoint's connection → the captured entry. */
   entries: Map<string, HarEntry>;
-  /** Captures that could not be read, with the reason. */
+  /** Captures that are not there (no such file), by path: the calls sampled from them are skipped. */
+  missing: string[];
+  /** Captures that are there but could not be read, each as `<path>: <reason>`. */
   problems: string[];
 }
 
@@ -44,6 +47,7 @@ export async function loadReplaySamples(
   }
   const entries = new Map<string, HarEntry>();
   const problems: string[] = [];
+  const missing: string[] = [];
   for (const [captureIndex, byEntry] of wanted) {
     const recorded = model.captures[captureIndex]?.file;
     const given = options.capturePaths?.[captureIndex];
@@ -69,10 +73,22 @@ export async function loadReplaySamples(
       }
       reader.close();
     } catch (error) {
-      problems.push(`${path}: ${(error as Error).message}`);
+      if (isNotFound(error)) missing.push(path);
+      else {
+        // The reader's errors already lead with the path: name it once.
+        const message = (error as Error).message;
+        problems.push(message.startsWith(`${path}:`) ? message : `${path}: ${message}`);
+      }
     }
   }
-  return { entries, problems };
+  return { entries, missing, problems };
+}
+
+function isNotFound(error: unknown): boolean {
+  return (
+    (isLedgertapError(error) && error.code === 'input.not_found') ||
+    (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT'
+  );
 }
 
 /** Where the model file's captures are looked up by default. */

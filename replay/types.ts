@@ -252,13 +252,39 @@ export interface ReplayWebSocketFrame {
   data: string;
 }
 
+/** What became of the model's login call when credentials were given (`replay --login`). */
+export interface LoginOutcome {
+  /**
+   * accepted: answered 2xx/3xx without `ok|success: false` in its JSON body; refused: any other answer;
+   * failed: no answer (network error, timeout); not_sent: no login call in the model or its capture,
+   * or a captured body with values replay cannot fill.
+   */
+  outcome: 'accepted' | 'refused' | 'failed' | 'not_sent';
+  /** HTTP status of the last answer. */
+  status?: number;
+  /** Why it was refused, failed or not sent: the server's message or status text, the network error. */
+  reason?: string;
+  /** Login calls sent (a rejected session triggers another). */
+  attempts: number;
+}
+
 /** The whole run: results in model order, and what happened to the session. */
 export interface ReplayRun {
   startedAt: number;
   finishedAt: number;
   results: ReplayResult[];
   summary: { ok: number; drift: number; skipped: number; failed: number };
-  session: { loggedIn: boolean; refreshed: number; cookies: number };
+  session: {
+    /** True when a login call was accepted (see `login` for what the server said). */
+    loggedIn: boolean;
+    refreshed: number;
+    /** Cookies in the jar at the end. */
+    cookies: number;
+    /** Cookies given to the run (browser profile, cookie file). */
+    givenCookies: number;
+    /** Present when credentials were given: the last login call's outcome. */
+    login?: LoginOutcome;
+  };
   warnings: string[];
   /** Transient failures of reads that were sent again. */
   retries: number;

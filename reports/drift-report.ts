@@ -1,5 +1,5 @@
 /** The drift report: what a replay found, operation by operation, and what to do about it. */
-import type { ReplayRun } from '../replay/index.js';
+import { describeSession, type ReplayRun } from '../replay/index.js';
 import type { Block, ReportDocument } from './document.js';
 
 export function driftReport(
@@ -10,7 +10,7 @@ export function driftReport(
   const { ok, drift, skipped, failed } = run.summary;
   blocks.push({
     type: 'paragraph',
-    text: `${run.results.length} operations${options.target ? ` against ${options.target}` : ''}: ${ok} unchanged, ${drift} drifted, ${failed} failed, ${skipped} skipped. Session: ${run.session.loggedIn ? 'logged in by replay' : 'from the given cookies'}, ${run.session.refreshed} refresh(es).`,
+    text: `${run.results.length} operations${options.target ? ` against ${options.target}` : ''}: ${ok} unchanged, ${drift} drifted, ${failed} failed, ${skipped} skipped. Session: ${describeSession(run)}.`,
   });
   const drifted = run.results.filter((r) => r.kind === 'drift');
   if (drifted.length) {

@@ -20,7 +20,9 @@ import { driftReport, renderFor } from '../../reports/index.js';
 import {
   DEFAULT_RETRY,
   loadReplaySamples,
+  loginNotHonoured,
   modelDirOf,
+  sessionRefusals,
   parseCookieFile,
   replayModel,
   unknownOperationIds,
@@ -247,13 +249,21 @@ export const register: RegisterVerb = (program: Command, runtime) => {
           modelDir: modelDirOf(modelPath),
           ...(flags.har ? { capturePaths: flags.har.map((h) => ctx.resolvePath(h)) } : {}),
         });
-        for (const problem of samples.problems) ctx.warn(problem);
+        for (const problem of samples.problems)
+          ctx.warn(`${problem}; the calls sampled from it are skipped.`);
         // The model names its captures by file name only: a capture not kept beside the model is not
-        // found, and every call it would have sampled is skipped. Say how to point at it.
-        if (samples.problems.length && !flags.har)
+        // found, and every call it would have sampled is skipped. Say so once, with how to point at it.
+        if (flags.har)
+          for (const path of samples.missing)
+            ctx.warn(
+              `--har ${path}: no such file, so the calls sampled from it are skipped; check the path.`,
+            );
+        else if (samples.missing.length) {
+          const one = samples.missing.length === 1;
           ctx.warn(
-            `replay reads the request samples from the captures the model was built from, looked up beside the model (${modelDirOf(modelPath)}); the calls without one are skipped. Pass --har FILE for each capture kept elsewhere, in the order given to analyze.`,
+            `the model's ${one ? 'capture' : 'captures'} ${samples.missing.join(', ')} ${one ? 'is' : 'are'} not beside it, so the calls sampled from ${one ? 'it' : 'them'} are skipped: pass --har FILE for each capture kept elsewhere, in the order given to analyze.`,
           );
+        }
         const cookies = await sessionCookies(ctx, flags);
         let login: { username: string; password: string } | undefined;
         if (flags.login) {
@@ -358,13 +368,16 @@ export const register: RegisterVerb = (program: Command, runtime) => {
         }
         // The login call answered, yet the server refused the session everywhere: the site asks for a
         // step after the password (a second factor) that --login cannot give. Say what works instead.
-        const refused = run.results.filter(
-          (r) => r.kind === 'drift' && r.drifts.some((d) => d.kind === 'auth_rejected'),
-        ).length;
-        const sent = run.results.filter((r) => r.kind === 'ok' || r.kind === 'drift').length;
-        if (flags.login && run.session.loggedIn && refused > 0 && refused * 2 >= sent)
+        if (flags.login && loginNotHonoured(run)) {
+          const { refused, answered } = sessionRefusals(run);
           ctx.warn(
-            `--login: the login call was accepted, but the server refused the session on ${refused} of ${sent} calls: the site likely asks for a second factor after the password, which --login cannot give. Reuse a browser login instead: capture with --profile-dir DIR, then replay --profile-dir DIR (or --cookies FILE).`,
+            `--login: the login call was accepted, but the server refused the session on ${refused} of ${answered} calls: the site likely asks for a second factor after the password, which --login cannot give. Reuse a browser login instead: capture with --profile-dir DIR, then replay --profile-dir DIR (or --cookies FILE).`,
+          );
+        }
+        const outcome = run.session.login;
+        if (flags.login && outcome?.outcome === 'refused')
+          ctx.warn(
+            `--login: the server refused the login (${[outcome.status, outcome.reason].filter((x) => x !== undefined).join(' ')}), so the calls went without a session. Check LEDGERTAP_WEB_USER and LEDGERTAP_WEB_PASSWORD, or reuse a browser login with --profile-dir DIR or --cookies FILE.`,
           );
         const ws = run.websockets?.summary;
         const problems =

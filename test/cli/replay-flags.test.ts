@@ -5,11 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarWriter } from '../../har/index.js';
 import { APP_USER, startAppServer, type AppServer } from '../replay/app-server.js';
@@ -86,8 +86,20 @@ describe('replay flags', () => {
     const out = join(dir, 'live.har');
     const before = requests;
     const lost = await runCliInProcess(['replay', '--model', model, '--base-url', baseUrl]);
-    expect(lost.stderr).toContain('Pass --har FILE for each capture kept elsewhere');
+    // One sentence: the missing capture named once, what it costs and what to do.
+    const missing = join(dir, basename(har));
+    expect(lost.stderr).toContain(
+      `warning: the model's capture ${missing} is not beside it, so the calls sampled from it are skipped: pass --har FILE for each capture kept elsewhere, in the order given to analyze.`,
+    );
+    expect(lost.stderr.split(missing).length - 1).toBe(1);
+    expect(lost.stderr).not.toContain('ENOENT');
     expect(requests).toBe(before);
+    const typo = join(dir, 'typo.har');
+    const wrong = await runCliInProcess(['replay', '--model', model, '--har', typo, '--base-url', baseUrl]);
+    expect(wrong.stderr).toContain(
+      `warning: --har ${typo}: no such file, so the calls sampled from it are skipped; check the path.`,
+    );
+    expect(wrong.stderr.split(typo).length - 1).toBe(1);
     const r = await runCliInProcess([
       'replay',
       '--model',
@@ -99,7 +111,7 @@ describe('replay flags', () => {
       '--out-har',
       out,
     ]);
-    expect(r.stderr).not.toContain('Pass --har');
+    expect(r.stderr).not.toContain('--har FILE');
     expect(requests).toBeGreaterThan(before);
     expect([0, 1]).toContain(r.code);
     expect((await stat(out)).mode & 0o777).toBe(0o600);
@@ -175,6 +187,37 @@ describe('replay --login on a site that wants more than the password', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('the report says what the login got: accepted, refused with its status and reason (Markdown and HTML)', async () => {
+    const har = join(dir, 'refused.har');
+    await recordSession(server, har);
+    const model = join(dir, 'refused-model.json');
+    expect((await runCliInProcess(['analyze', har, '--out', model])).code).toBe(0);
+    const md = join(dir, 'fine.md');
+    const fine = await runCliInProcess(['replay', '--model', model, '--login', '--report', md], {
+      env: { LEDGERTAP_WEB_USER: APP_USER.email, LEDGERTAP_WEB_PASSWORD: APP_USER.password },
+    });
+    expect(fine.code, fine.stderr).toBe(0);
+    expect(await readFile(md, 'utf8')).toContain(
+      'Session: logged in by replay (the login call answered 200), 0 refresh(es).',
+    );
+    for (const report of ['wrong.md', 'wrong.html']) {
+      const out = join(dir, report);
+      const wrong = await runCliInProcess(['replay', '--model', model, '--login', '--report', out], {
+        env: { LEDGERTAP_WEB_USER: APP_USER.email, LEDGERTAP_WEB_PASSWORD: 'not the password' },
+      });
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toContain(
+        '--login: the server refused the login (401 bad credentials), so the calls went without a session.',
+      );
+      const text = await readFile(out, 'utf8');
+      expect(text).toContain(
+        'Session: the login was refused (401 bad credentials), so the calls went without a session',
+      );
+      expect(text).not.toContain('logged in by replay');
+      expect(text).not.toContain('from the given cookies');
+    }
+  });
+
   it('says to reuse a browser login when the accepted login still gets every call refused', async () => {
     const har = join(dir, 'session.har');
     await recordSession(server, har);
@@ -187,11 +230,19 @@ describe('replay --login on a site that wants more than the password', () => {
     // The login answers 200 with a session cookie, but the session is never honoured: what a site
     // does when a second factor must follow the password.
     server.sessions.add = () => server.sessions;
-    const refused = await runCliInProcess(['replay', '--model', model, '--login'], { env });
+    const report = join(dir, 'second-factor.md');
+    const refused = await runCliInProcess(['replay', '--model', model, '--login', '--report', report], {
+      env,
+    });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(
       '--login: the login call was accepted, but the server refused the session',
     );
     expect(refused.stderr).toContain('replay --profile-dir DIR');
+    const text = await readFile(report, 'utf8');
+    expect(text).toMatch(
+      /Session: the login call was accepted \(200\), but the server refused the session on \d+ of \d+ calls/,
+    );
+    expect(text).not.toContain('logged in by replay');
   });
 });
