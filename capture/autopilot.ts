@@ -6,6 +6,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { fileReason } from './file-reason.js';
 import type { Locator, Page } from 'playwright-core';
 import { parse as parseYaml } from 'yaml';
 import { CaptureError, ConfigError, InputError, createLogger } from '../core/index.js';
@@ -53,7 +54,7 @@ export async function loadAutopilotScript(path: string): Promise<Autopilot> {
   } catch (error) {
     throw new InputError(
       'autopilot_invalid',
-      `${path}: cannot read the autopilot script: ${(error as Error).message.split('\n')[0]}.`,
+      `${path}: cannot read the autopilot script: ${fileReason(error)}.`,
       {
         hint: 'Give a YAML or JSON file with a list of actions (goto, fill, click, press, wait, next-step).',
         cause: error,

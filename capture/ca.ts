@@ -4,6 +4,7 @@
  * private key readable by its owner only. The phone trusts `ca.pem` (see `ledgertap capture ca`).
  */
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { fileReason } from './file-reason.js';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { generateCACertificate, generateSPKIFingerprint } from 'mockttp';
@@ -41,7 +42,7 @@ async function describeCa(
 
 /** Reading or creating the CA failed: `${dir}: cannot <action> the capture CA: <cause>.` (exit 2). */
 function caError(code: string, dir: string, action: string, error: unknown, hint: string): CaptureError {
-  return new CaptureError(code, `${dir}: cannot ${action} the capture CA: ${(error as Error).message}.`, {
+  return new CaptureError(code, `${dir}: cannot ${action} the capture CA: ${fileReason(error)}.`, {
     exitCode: 2,
     hint,
     cause: error,
@@ -72,7 +73,7 @@ export async function ensureCa(
         dir,
         'read',
         error,
-        'Fix the permissions, or remove the folder to create a new CA (then re-install it on the phone).',
+        'Fix the folder or its permissions, set LEDGERTAP_CONFIG_DIR to another folder, or remove this one to create a new CA (then re-install it on the phone).',
       );
     }
   }

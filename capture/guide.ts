@@ -4,6 +4,7 @@
  * slash or an extension is a file path.
  */
 import { readFile } from 'node:fs/promises';
+import { fileReason } from './file-reason.js';
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
@@ -48,11 +49,13 @@ export async function loadGuide(nameOrFile: string, resolvePath?: (p: string) =>
     const shipped = /^[a-z0-9][a-z0-9_-]*$/.test(nameOrFile);
     throw new InputError(
       'guide_not_found',
-      `${shipped ? `guide "${nameOrFile}"` : path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
+      shipped
+        ? `guide "${nameOrFile}": no shipped guide has this name and there is no such file.`
+        : `${path}: cannot read the guide: ${fileReason(error)}.`,
       {
         hint: shipped
           ? `Shipped guides: ${SHIPPED_GUIDES.join(', ')}; or give a file path.`
-          : 'Check the path given to --guide.',
+          : 'Give --guide a shipped guide name or a readable YAML/JSON guide file.',
         cause: error,
       },
     );

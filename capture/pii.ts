@@ -4,6 +4,7 @@
  * data: users extend it with a rules file (`--redact-rules FILE`, JSON or YAML).
  */
 import { readFile } from 'node:fs/promises';
+import { fileReason } from './file-reason.js';
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../core/index.js';
 
@@ -105,9 +106,9 @@ export async function loadPiiRulesFile(path: string): Promise<PiiRule[]> {
   } catch (error) {
     throw new InputError(
       'redact_rules',
-      `${path}: cannot read the redaction rules file: ${(error as Error).message}.`,
+      `${path}: cannot read the redaction rules file: ${fileReason(error)}.`,
       {
-        hint: 'Check the path given to --redact-rules.',
+        hint: 'Give --redact-rules a readable YAML or JSON file of rules (a list of {kind, name?, value?}).',
         cause: error,
       },
     );

@@ -34,16 +34,15 @@ import {
   type HarSink,
   type StepState,
 } from '../../capture/index.js';
-import { requireConsent } from '../../ledger/index.js';
 import type { CommandContext, RegisterVerb } from '../context.js';
-import { withLedger } from './consent.js';
+import { withConsent, withLedger } from './consent.js';
 
 interface CommonOptions {
   out: string;
   guide?: string;
   hosts?: string;
   db?: string;
-  account?: string;
+  account: string;
   redact: boolean;
   forgetKey?: boolean;
   redactRules?: string;
@@ -81,7 +80,11 @@ function addCommonOptions(cmd: Command): Command {
       '--db <ledger>',
       'the ledger holding the consent record (SQLite file or postgres:// URL; env LEDGERTAP_DB)',
     )
-    .option('--account <name>', 'the account the capture is for (env LEDGERTAP_ACCOUNT)')
+    .option(
+      '--account <label>',
+      "the holder's label in the ledger the capture is for, as given to consent grant (env LEDGERTAP_ACCOUNT)",
+      'main',
+    )
     .option('--no-redact', 'write secrets and personal data in the clear (the file is still owner-only)')
     .option('--forget-key', 'discard the redaction key instead of saving it as <out>.key')
     .option('--redact-rules <file>', 'extra personal-data rules (YAML/JSON list of {kind, name?, value?})')
@@ -96,22 +99,22 @@ interface Gate {
 }
 
 async function checkConsent(ctx: CommandContext, opts: CommonOptions): Promise<Gate> {
-  const account = opts.account ?? ctx.env['LEDGERTAP_ACCOUNT'];
+  // LEDGERTAP_ACCOUNT and the config file reach opts.account through cli/config.ts; like consent and
+  // sync, the label defaults to main, the one `consent grant` records when none is named.
+  const account = opts.account;
   const db = opts.db ?? ctx.env['LEDGERTAP_DB'];
-  if (!db || !account) {
+  if (!db) {
     throw new UsageError(
       'consent_required',
-      `capture needs the holder's recorded consent: no ${!db ? '--db (ledger)' : ''}${!db && !account ? ' and no ' : ''}${!account ? '--account' : ''} given.`,
+      "capture needs the holder's recorded consent: no --db (ledger) given.",
       {
         hint:
-          'Record it once, then name the ledger and account: ledgertap consent grant --db ledger.sqlite --account ACCOUNT --holder "NAME" --scope capture --expires YYYY-MM-DD; ' +
-          'then ledgertap capture … --db ledger.sqlite --account ACCOUNT (or set LEDGERTAP_DB and LEDGERTAP_ACCOUNT).',
+          'Record it once, then name the ledger: ledgertap consent grant --db ledger.sqlite --holder "NAME" --scope capture --expires YYYY-MM-DD; ' +
+          'then ledgertap capture … --db ledger.sqlite (or set LEDGERTAP_DB; add --account LABEL to both for an account other than main).',
       },
     );
   }
-  const consent = await withLedger(ctx, db, { create: false }, (store) =>
-    requireConsent(store, account, 'capture', Date.now()),
-  );
+  const consent = await withConsent(ctx, db, account, 'capture', async (_store, found) => found);
   return { consentId: String(consent.id), account, db };
 }
 
@@ -189,8 +192,16 @@ function formatBytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** Step banner and a progress line (at most every 2 s, only when something changed) on stderr. */
-function progress(ctx: CommandContext, sink: HarSink): { onStep: (s: StepState) => void; stop: () => void } {
+/**
+ * Step banner and a progress line (at most every 2 s, only when something changed) on stderr.
+ * `attended`: someone at the terminal moves the guide on; an autopilot does it itself, so telling
+ * anyone to press Enter would be noise (and a puzzle in a CI log).
+ */
+function progress(
+  ctx: CommandContext,
+  sink: HarSink,
+  attended: boolean,
+): { onStep: (s: StepState) => void; stop: () => void } {
   let last = '';
   const line = (): string => {
     const { entries, bytes, skippedHosts } = sink.stats;
@@ -206,7 +217,7 @@ function progress(ctx: CommandContext, sink: HarSink): { onStep: (s: StepState) 
   return {
     onStep: (s) => {
       ctx.progress(
-        `step ${s.index + 1}/${s.total}: ${s.title}\n  ${s.do}${s.url ? `\n  → ${s.url}` : ''}\n  Press Enter (or Next in the page) when done.`,
+        `step ${s.index + 1}/${s.total}: ${s.title}\n  ${s.do}${s.url ? `\n  → ${s.url}` : ''}${attended ? '\n  Press Enter (or Next in the page) when done.' : ''}`,
       );
     },
     stop: () => {
@@ -289,7 +300,7 @@ async function browserAction(ctx: CommandContext, opts: BrowserOptions): Promise
     hosts: hosts.patterns,
     browser: browserPath,
   });
-  const p = progress(ctx, sink);
+  const p = progress(ctx, sink, !autopilot);
   ctx.progress(
     `capturing ${url} into ${opts.out} (recording ${hosts.patterns.join(', ')}; guide ${guide.name}, ${guide.steps.length} steps)`,
   );
@@ -370,7 +381,7 @@ async function proxyAction(ctx: CommandContext, opts: ProxyOptions): Promise<num
     ctx.progress(`created the capture CA: ${ca.certPath} (install it on the phone: ledgertap capture ca)`);
   const hosts = hostFilter(list);
   const sink = await makeSink(ctx, opts, gate, guide, { kind: 'proxy', hosts: hosts.patterns, port });
-  const p = progress(ctx, sink);
+  const p = progress(ctx, sink, true);
   let proxy;
   try {
     proxy = await startProxyCapture({

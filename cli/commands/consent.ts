@@ -4,9 +4,16 @@
  * Also home of {@link withLedger}, the `--db` handling the ledger verbs share.
  */
 import type { Command } from 'commander';
-import { InputError, UsageError, parseTimeInput, toIso } from '../../core/index.js';
-import { consentState, isConsentScope, openLedger } from '../../ledger/index.js';
-import type { Consent, LedgerStore, OpenLedgerOptions } from '../../ledger/index.js';
+import { existsSync } from 'node:fs';
+import { InputError, LedgerError, UsageError, parseTimeInput, toIso } from '../../core/index.js';
+import {
+  consentState,
+  isConsentScope,
+  isPostgresUrl,
+  openLedger,
+  requireConsent,
+} from '../../ledger/index.js';
+import type { Consent, ConsentScope, LedgerStore, OpenLedgerOptions } from '../../ledger/index.js';
 import type { CommandContext, RegisterVerb } from '../context.js';
 
 /** `--db` as given, else `LEDGERTAP_DB`; a usage error when neither. */
@@ -33,6 +40,36 @@ export async function withLedger<T>(
   } finally {
     await store.close();
   }
+}
+
+/**
+ * Runs `fn` on the ledger named by `--db` under the holder's active consent of `scope` for `account`,
+ * or refuses. The consent is checked before anything is written: consent records live in the ledger, so
+ * an SQLite file that does not exist holds none, and the refusal must not leave an empty ledger behind
+ * (a later `consent grant --db` on it would look like a ledger with history).
+ */
+export async function withConsent<T>(
+  ctx: CommandContext,
+  db: string | undefined,
+  account: string,
+  scope: ConsentScope,
+  fn: (store: LedgerStore, consent: Consent) => Promise<T>,
+): Promise<T> {
+  const location = dbLocation(ctx, db);
+  if (!isPostgresUrl(location) && !existsSync(location)) {
+    throw new LedgerError(
+      'no_consent',
+      `consent: no active ${scope} consent for account "${account}": the ledger ${location} does not exist yet, so none was ever granted.`,
+      {
+        exitCode: 2,
+        hint: `Record the holder's authorization first (this creates the ledger): ledgertap consent grant --db ${location} --account ${account} --holder "NAME" --scope ${scope} --expires YYYY-MM-DD`,
+        details: { account, scope },
+      },
+    );
+  }
+  return withLedger(ctx, location, {}, async (store) =>
+    fn(store, await requireConsent(store, account, scope, Date.now())),
+  );
 }
 
 /**

@@ -14,9 +14,8 @@ import {
   syncBinance,
 } from '../../connectors/index.js';
 import type { BinanceSurface as Surface, SyncProgress, SyncSummary } from '../../connectors/index.js';
-import { requireConsent } from '../../ledger/index.js';
 import type { CommandContext, RegisterVerb } from '../context.js';
-import { timeFlag, withLedger } from './consent.js';
+import { timeFlag, withConsent } from './consent.js';
 import { describeDanglingRepair } from './import.js';
 
 interface SyncFlags {
@@ -25,24 +24,31 @@ interface SyncFlags {
   baseUrl: string;
   since?: string;
   surfaces?: string;
-  recvWindow: string;
+  recvWindow: number;
   allowUnsafeKey?: boolean;
   keyFile?: string;
-  limitWindowMs?: string;
+  limitWindowMs?: number;
   discovery: string;
-  concurrency: string;
+  concurrency: number;
   json?: boolean;
 }
 
-function intFlag(flag: string, value: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(
-      'bad_number',
-      `${flag} ${JSON.stringify(value)} must be a whole number from ${min} to ${max}.`,
-    );
-  }
-  return n;
+/**
+ * The parser of a whole-number option. It runs as the option's argParser, so a value from the config
+ * file or a LEDGERTAP_* variable is refused naming that key or variable (cli/config.ts prefixes it),
+ * not only the flag the user never typed.
+ */
+function intFlag(flag: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+      throw new UsageError(
+        'bad_number',
+        `${flag} ${JSON.stringify(value)} must be a whole number from ${min} to ${max}.`,
+      );
+    }
+    return n;
+  };
 }
 
 function parseSurfaces(text: string | undefined): Surface[] | undefined {
@@ -162,19 +168,30 @@ export const register: RegisterVerb = (program: Command, runtime) => {
       "read history from this date (default: the account's first activity, found cheaply)",
     )
     .option('--surfaces <list>', `comma-separated subset of: ${SURFACES.join(',')}`)
-    .option('--recv-window <ms>', 'recvWindow of signed requests (1..60000)', '5000')
+    .option(
+      '--recv-window <ms>',
+      'recvWindow of signed requests (1..60000)',
+      intFlag('--recv-window', 1, 60_000),
+      5000,
+    )
     .option('--allow-unsafe-key', 'accept a key that can trade, withdraw or transfer (loudly warned)')
     .option('--key-file <path>', 'Ed25519/RSA PKCS#8 private key or HMAC secret file, readable by you only')
     .option(
       '--limit-window-ms <ms>',
       'length of a rate-limit "minute" (for sandboxes that scale it; default 60000)',
+      intFlag('--limit-window-ms', 10, 3_600_000),
     )
     .option(
       '--discovery <strategy>',
       'symbol discovery: evidence (default) or naive (probe every listed symbol)',
       'evidence',
     )
-    .option('--concurrency <n>', 'streams read at once (their requests still go one at a time)', '4')
+    .option(
+      '--concurrency <n>',
+      'streams read at once (their requests still go one at a time)',
+      intFlag('--concurrency', 1, 32),
+      4,
+    )
     .action(
       runtime.action(async (ctx: CommandContext, flags: SyncFlags) => {
         const since = flags.since !== undefined ? timeFlag('--since', flags.since) : undefined;
@@ -188,12 +205,7 @@ export const register: RegisterVerb = (program: Command, runtime) => {
             },
           );
         const surfaces = parseSurfaces(flags.surfaces);
-        const recvWindow = intFlag('--recv-window', flags.recvWindow, 1, 60_000);
-        const concurrency = intFlag('--concurrency', flags.concurrency, 1, 32);
-        const minuteMs =
-          flags.limitWindowMs !== undefined
-            ? intFlag('--limit-window-ms', flags.limitWindowMs, 10, 3_600_000)
-            : undefined;
+        const { recvWindow, concurrency, limitWindowMs: minuteMs } = flags;
         if (flags.discovery !== 'evidence' && flags.discovery !== 'naive') {
           throw new UsageError(
             'bad_discovery',
@@ -210,8 +222,8 @@ export const register: RegisterVerb = (program: Command, runtime) => {
           env: ctx.env,
           ...(flags.keyFile ? { keyFile: ctx.resolvePath(flags.keyFile) } : {}),
         });
-        return withLedger(ctx, flags.db, {}, async (store) => {
-          const consent = await requireConsent(store, flags.account, 'read', Date.now());
+        // The consent is checked before the ledger is created: a refused run writes nothing.
+        return withConsent(ctx, flags.db, flags.account, 'read', async (store, consent) => {
           ctx.progress(
             `sync: binance account "${flags.account}" with the ${describeCredentials(credentials)}, under consent #${consent.id}`,
           );

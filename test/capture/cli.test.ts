@@ -104,6 +104,8 @@ describe('ledgertap capture browser (CLI)', () => {
       });
       expect(result.code, result.stderr).toBe(0);
       expect(result.stderr).toContain('step 2/3: Earn');
+      // Nobody is at the terminal under --autopilot: no step asks anyone to press Enter.
+      expect(result.stderr).not.toContain('Press Enter');
       const summary = JSON.parse(result.stdout) as { entries: number; keyFile: string };
       expect(summary.entries).toBeGreaterThan(5);
       const validation = await validateHar(out);

@@ -1,4 +1,5 @@
 /** Flags win over LEDGERTAP_* variables, which win over the config file; secrets never come from it. */
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -150,5 +151,35 @@ describe('options from the environment and a config file', () => {
     });
     expect(env.code, env.stderr).toBe(0);
     expect(env.stdout).toContain('purge of account main (kinds trade)');
+  });
+
+  it('a whole-number option refused from the file or the environment names the file key or the variable', async () => {
+    const dir = await tempDir();
+    const config = join(dir, 'config.yaml');
+    for (const [key, value] of [
+      ['recv-window', '0'],
+      ['concurrency', '99'],
+      ['limit-window-ms', 'soon'],
+    ] as const) {
+      await writeFile(config, `sync:\n  binance:\n    ${key}: ${value}\n`);
+      const r = await runCliInProcess(['sync', 'binance', '--config', config, '--db', join(dir, 'l.db')], {
+        cwd: dir,
+        env: { LEDGERTAP_DB: '' },
+      });
+      expect(r.code, key).toBe(2);
+      const attribute = key.replace(/-(.)/g, (_m, c: string) => c.toUpperCase());
+      expect(r.stderr, key).toContain(
+        `${config}: sync.binance.${attribute}: --${key} "${value}" must be a whole number`,
+      );
+    }
+    const fromEnv = await runCliInProcess(['sync', 'binance', '--db', join(dir, 'l.db')], {
+      cwd: dir,
+      env: { LEDGERTAP_DB: '', LEDGERTAP_RECV_WINDOW: 'abc' },
+    });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toContain(
+      'LEDGERTAP_RECV_WINDOW: --recv-window "abc" must be a whole number from 1 to 60000.',
+    );
+    expect(existsSync(join(dir, 'l.db'))).toBe(false);
   });
 });
