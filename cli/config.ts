@@ -154,20 +154,27 @@ function fromConfig(option: Option, value: ConfigValue, origin: string): unknown
   return parsed(option, String(value), option.defaultValue, origin);
 }
 
-/** The config values that apply to a command: top-level values, then each section on its path. */
-function valuesFor(config: Config, path: string[]): Map<string, ConfigValue> {
-  const out = new Map<string, ConfigValue>();
-  const take = (section: Record<string, ConfigValue>): void => {
-    for (const [key, value] of Object.entries(section)) if (!isSection(value)) out.set(normal(key), value);
+/**
+ * The config values that apply to a command: top-level values, then each section on its path. Each
+ * comes with its key as the file spells it (`sync.binance.recv-window`), for messages about it.
+ */
+function valuesFor(config: Config, path: string[]): Map<string, { value: ConfigValue; key: string }> {
+  const out = new Map<string, { value: ConfigValue; key: string }>();
+  const take = (section: Record<string, ConfigValue>, written: string[]): void => {
+    for (const [key, value] of Object.entries(section))
+      if (!isSection(value)) out.set(normal(key), { value, key: [...written, key].join('.') });
   };
-  take(config);
+  take(config, []);
   let section: Record<string, ConfigValue> | undefined = config;
+  const written: string[] = [];
   for (const name of path) {
-    const next: ConfigValue | undefined = section
-      ? Object.entries(section).find(([k]) => normal(k) === normal(name))?.[1]
+    const next: [string, ConfigValue] | undefined = section
+      ? Object.entries(section).find(([k]) => normal(k) === normal(name))
       : undefined;
-    section = isSection(next) ? next : undefined;
-    if (section) take(section);
+    section = next && isSection(next[1]) ? next[1] : undefined;
+    if (!section || !next) break;
+    written.push(next[0]);
+    take(section, written);
   }
   return out;
 }
@@ -179,7 +186,9 @@ export function applyEnvAndConfig(
   loaded: { path: string; config: Config } | undefined,
   path: string[] = [],
 ): void {
-  const values = loaded ? valuesFor(loaded.config, path) : new Map<string, ConfigValue>();
+  const values = loaded
+    ? valuesFor(loaded.config, path)
+    : new Map<string, { value: ConfigValue; key: string }>();
   for (const option of command.options as Option[]) {
     const attribute = option.attributeName();
     if (['version', 'help', 'config'].includes(attribute)) continue;
@@ -194,7 +203,7 @@ export function applyEnvAndConfig(
     if (configured !== undefined && loaded) {
       command.setOptionValueWithSource(
         attribute,
-        fromConfig(option, configured, `${loaded.path}: ${[...path, attribute].join('.')}`),
+        fromConfig(option, configured.value, `${loaded.path}: ${configured.key}`),
         'config',
       );
     }

@@ -167,9 +167,9 @@ describe('options from the environment and a config file', () => {
         env: { LEDGERTAP_DB: '' },
       });
       expect(r.code, key).toBe(2);
-      const attribute = key.replace(/-(.)/g, (_m, c: string) => c.toUpperCase());
+      // The key as the file spells it, not the option's attribute name (recvWindow).
       expect(r.stderr, key).toContain(
-        `${config}: sync.binance.${attribute}: --${key} "${value}" must be a whole number`,
+        `${config}: sync.binance.${key}: --${key} "${value}" must be a whole number`,
       );
     }
     const fromEnv = await runCliInProcess(['sync', 'binance', '--db', join(dir, 'l.db')], {
