@@ -197,10 +197,21 @@ export function fillLoginBody(body: string, credentials: LoginCredentials): stri
   }
 }
 
+/** Logins one run may send when sessions keep expiring: enough to recover, too few to look like an attack. */
+const MAX_LOGINS_PER_RUN = 3;
+
 async function runAuthCall(rt: Runtime, role: 'login' | 'refresh'): Promise<boolean> {
   if (role === 'login' && !rt.options.login) return false;
   const entry = rt.samples.get(`auth:${role}`);
   const attempts = rt.session.login?.attempts ?? 0;
+  // Credentials the server refused once are never sent again in the run: each refused call would
+  // otherwise resend a wrong password, and a few of those lock the holder's account on many sites.
+  if (role === 'login' && rt.session.login?.outcome === 'refused') return false;
+  if (role === 'login' && attempts >= MAX_LOGINS_PER_RUN) {
+    const warning = `the session kept expiring: ${MAX_LOGINS_PER_RUN} logins sent, no more in this run (the calls after them went without a session)`;
+    if (!rt.warnings.includes(warning)) rt.warnings.push(warning);
+    return false;
+  }
   if (!entry) {
     if (role === 'login')
       rt.session.login = {

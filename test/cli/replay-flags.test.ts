@@ -202,10 +202,13 @@ describe('replay --login on a site that wants more than the password', () => {
     );
     for (const report of ['wrong.md', 'wrong.html']) {
       const out = join(dir, report);
+      const loginsBefore = server.hits.get('/api/login') ?? 0;
       const wrong = await runCliInProcess(['replay', '--model', model, '--login', '--report', out], {
         env: { LEDGERTAP_WEB_USER: APP_USER.email, LEDGERTAP_WEB_PASSWORD: 'not the password' },
       });
       expect(wrong.code).toBe(1);
+      // Every call is refused for want of a session, yet the wrong password goes out once per run.
+      expect((server.hits.get('/api/login') ?? 0) - loginsBefore).toBe(1);
       expect(wrong.stderr).toContain(
         '--login: the server refused the login (401 bad credentials), so the calls went without a session.',
       );
