@@ -115,7 +115,7 @@ export function defaultGuide(url?: string): Guide {
       {
         id: 'session',
         title: 'Use the app',
-        do: 'Use the app; every request of the allowed hosts is recorded. Press Enter (or Next) to finish.',
+        do: 'Use the app; every request of the allowed hosts is recorded.',
       },
     ],
   };

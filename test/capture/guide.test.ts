@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   SHIPPED_GUIDES,
   createHarSink,
+  defaultGuide,
   findBrowser,
   hostFilter,
   loadGuide,
@@ -20,6 +21,15 @@ import { startTestSite, type TestSite } from './site.js';
 const tempDir = useTempDirs('ledgertap-guide-');
 
 describe('guides', () => {
+  it("steps say what to do, not how to advance: the CLI adds 'Press Enter' when someone is there to press it", async () => {
+    const steps = [
+      ...defaultGuide('https://app.example.test/').steps,
+      ...(await Promise.all(SHIPPED_GUIDES.map((n) => loadGuide(n)))).flatMap((g) => g.steps),
+    ];
+    expect(steps.length).toBeGreaterThan(5);
+    for (const step of steps) expect(step.do).not.toMatch(/press enter/i);
+  });
+
   it('every shipped guide validates against schemas/guide.schema.json', async () => {
     for (const name of SHIPPED_GUIDES) {
       const guide = await loadGuide(name);
