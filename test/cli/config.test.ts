@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { consentGrantArgs } from '../capture/cli-args.js';
 import { runCliInProcess } from '../helpers/cli.js';
 import { useTempDirs } from '../helpers/tmp.js';
 
@@ -10,20 +11,7 @@ const tempDir = useTempDirs('ledgertap-config-');
 
 async function ledger(dir: string, account = 'main'): Promise<string> {
   const db = join(dir, 'ledger.db');
-  const grant = await runCliInProcess([
-    'consent',
-    'grant',
-    '--db',
-    db,
-    '--account',
-    account,
-    '--holder',
-    'Ada',
-    '--scope',
-    'read',
-    '--expires',
-    '2099-01-01',
-  ]);
+  const grant = await runCliInProcess(consentGrantArgs({ db, account, holder: 'Ada', scope: 'read' }));
   expect(grant.code, grant.stderr).toBe(0);
   return db;
 }

@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { consentGrantArgs } from '../capture/cli-args.js';
 import { repoRoot, runCliInProcess } from '../helpers/cli.js';
 
 const har = join(repoRoot, 'test/fixtures/har-public/pollyjs-jsonplaceholder-node-fetch.har');
@@ -49,18 +50,7 @@ describe('output paths in a missing folder', () => {
 
   it('capture proxy checks --out before it records anything', async () => {
     const db = join(dir, 'ledger.db');
-    const consent = await runCliInProcess([
-      'consent',
-      'grant',
-      '--db',
-      db,
-      '--holder',
-      'A',
-      '--scope',
-      'capture',
-      '--expires',
-      '2099-01-01',
-    ]);
+    const consent = await runCliInProcess(consentGrantArgs({ db, account: 'main', holder: 'A' }));
     expect(consent.code).toBe(0);
     const out = join(dir, 'missing', 'app.har');
     const r = await runCliInProcess(

@@ -3,7 +3,6 @@
  * written (no `<out-har>.partial` left behind), and the live HAR is owner-only like a capture: it holds
  * the holder's own live answers.
  */
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -11,8 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarWriter } from '../../har/index.js';
 import { APP_USER, startAppServer, type AppServer } from '../replay/app-server.js';
+import { recordAppSession } from '../replay/recording-client.js';
 import { repoRoot, runCliInProcess } from '../helpers/cli.js';
 
 const har = join(repoRoot, 'test/fixtures/har-public/pollyjs-jsonplaceholder-node-fetch.har');
@@ -39,6 +38,11 @@ describe('replay flags', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** `replay` of the model against the counting server, with `flags`. */
+  function replayCli(...flags: string[]): ReturnType<typeof runCliInProcess> {
+    return runCliInProcess(['replay', '--model', model, '--base-url', baseUrl, ...flags]);
+  }
+
   it.each([
     ['--retries', '99', '--retries takes a whole number from 0 to 10'],
     ['--max-pages', 'abc', '--max-pages takes a positive whole number, not abc'],
@@ -46,17 +50,7 @@ describe('replay flags', () => {
   ])('%s %s exits 2 before sending, with no partial live HAR', async (flag, value, message) => {
     const out = join(dir, `bad${flag}.har`);
     const before = requests;
-    const r = await runCliInProcess([
-      'replay',
-      '--model',
-      model,
-      '--base-url',
-      baseUrl,
-      '--out-har',
-      out,
-      flag,
-      value,
-    ]);
+    const r = await replayCli('--out-har', out, flag, value);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
     expect(requests).toBe(before);
@@ -67,15 +61,7 @@ describe('replay flags', () => {
   it('a --profile-dir that does not exist is bad input, not a replay without a session', async () => {
     const before = requests;
     const profile = join(dir, 'no-such-profile');
-    const r = await runCliInProcess([
-      'replay',
-      '--model',
-      model,
-      '--base-url',
-      baseUrl,
-      '--profile-dir',
-      profile,
-    ]);
+    const r = await replayCli('--profile-dir', profile);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`--profile-dir ${profile}: no such browser profile.`);
     expect(requests).toBe(before);
@@ -85,7 +71,7 @@ describe('replay flags', () => {
   it('says how to point at a capture kept away from the model, reads it with --har, writes the live HAR owner-only', async () => {
     const out = join(dir, 'live.har');
     const before = requests;
-    const lost = await runCliInProcess(['replay', '--model', model, '--base-url', baseUrl]);
+    const lost = await replayCli();
     // One sentence: the missing capture named once, what it costs and what to do.
     const missing = join(dir, basename(har));
     expect(lost.stderr).toContain(
@@ -95,22 +81,12 @@ describe('replay flags', () => {
     expect(lost.stderr).not.toContain('ENOENT');
     expect(requests).toBe(before);
     const typo = join(dir, 'typo.har');
-    const wrong = await runCliInProcess(['replay', '--model', model, '--har', typo, '--base-url', baseUrl]);
+    const wrong = await replayCli('--har', typo);
     expect(wrong.stderr).toContain(
       `warning: --har ${typo}: no such file, so the calls sampled from it are skipped; check the path.`,
     );
     expect(wrong.stderr.split(typo).length - 1).toBe(1);
-    const r = await runCliInProcess([
-      'replay',
-      '--model',
-      model,
-      '--har',
-      har,
-      '--base-url',
-      baseUrl,
-      '--out-har',
-      out,
-    ]);
+    const r = await replayCli('--har', har, '--out-har', out);
     expect(r.stderr).not.toContain('--har FILE');
     expect(requests).toBeGreaterThan(before);
     expect([0, 1]).toContain(r.code);
@@ -120,59 +96,12 @@ describe('replay flags', () => {
 
 /** Records login and two reads of the test app with clear values, as a browser capture with --no-redact would. */
 async function recordSession(server: AppServer, harPath: string): Promise<void> {
-  const writer = await createHarWriter(harPath, { creator: { name: 'replay-flags-test', version: '1' } });
-  const jar = new Map<string, string>();
-  const call = async (method: string, path: string, body?: unknown): Promise<void> => {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (jar.size) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-    const seed = jar.get('csrf_seed');
-    if (seed) headers['x-csrf-token'] = createHash('md5').update(seed).digest('hex');
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const text = body === undefined ? undefined : JSON.stringify(body);
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers,
-      ...(text ? { body: text } : {}),
-    });
-    const answer = await response.text();
-    for (const line of response.headers.getSetCookie()) {
-      const [k, v] = (line.split(';')[0] ?? '').split('=');
-      if (k && v !== undefined) jar.set(k, v);
-    }
-    await writer.write({
-      startedDateTime: new Date().toISOString(),
-      time: 1,
-      request: {
-        method,
-        url: `${server.url}${path}`,
-        httpVersion: 'HTTP/1.1',
-        cookies: [],
-        headers: Object.entries(headers).map(([name, value]) => ({ name, value })),
-        queryString: [],
-        ...(text ? { postData: { mimeType: 'application/json', text } } : {}),
-        headersSize: -1,
-        bodySize: text ? text.length : 0,
-      },
-      response: {
-        status: response.status,
-        statusText: response.statusText,
-        httpVersion: 'HTTP/1.1',
-        cookies: [],
-        headers: [...response.headers].map(([name, value]) => ({ name, value })),
-        content: { size: answer.length, mimeType: response.headers.get('content-type') ?? '', text: answer },
-        redirectURL: '',
-        headersSize: -1,
-        bodySize: answer.length,
-      },
-      cache: {},
-      timings: { send: 0, wait: 1, receive: 0 },
-    });
-  };
-  await call('POST', '/api/login', { email: APP_USER.email, password: APP_USER.password });
-  await call('GET', '/api/me');
-  await call('GET', '/api/me');
-  for (let page = 1; page <= 2; page++) await call('POST', '/api/orders/list', { page, rows: 10 });
-  await writer.close();
+  await recordAppSession(server, harPath, async (call) => {
+    await call('POST', '/api/login', { email: APP_USER.email, password: APP_USER.password });
+    await call('GET', '/api/me');
+    await call('GET', '/api/me');
+    for (let page = 1; page <= 2; page++) await call('POST', '/api/orders/list', { page, rows: 10 });
+  });
 }
 
 describe('replay --login on a site that wants more than the password', () => {

@@ -15,6 +15,14 @@ import { backends } from './backends.js';
 import type { BackendInstance } from './backends.js';
 import { balance, deposit, dividend, trade, withdrawal } from './fixtures.js';
 
+/**
+ * The argv of a `consent grant` that would succeed but for what a test puts wrong: holder A, read scope,
+ * into the ledger at `db`; `flags` go before --holder (an --account under test).
+ */
+function grantArgs(db: string, expires = '2099-01-01', flags: string[] = []): string[] {
+  return ['consent', 'grant', '--db', db, ...flags, '--holder', 'A', '--scope', 'read', '--expires', expires];
+}
+
 describe.each(backends)('ledger verbs on $name', (backend) => {
   let db: BackendInstance;
   beforeEach(async () => {
@@ -31,6 +39,11 @@ describe.each(backends)('ledger verbs on $name', (backend) => {
     } finally {
       await store.close();
     }
+  }
+
+  /** `export` from this backend's ledger with `flags`. */
+  function exportCli(...flags: string[]): ReturnType<typeof runCliInProcess> {
+    return runCliInProcess(['export', '--db', db.location, ...flags]);
   }
 
   it('consent grant, list, revoke', async () => {
@@ -169,7 +182,7 @@ describe.each(backends)('ledger verbs on $name', (backend) => {
       ]);
       await store.putRecords([trade(2, { source: 'csv', raw: { Pair: 'BNBBTC' } })]);
     });
-    const jsonl = await runCliInProcess(['export', '--db', db.location, '--format', 'jsonl']);
+    const jsonl = await exportCli('--format', 'jsonl');
     expect(jsonl.code).toBe(0);
     const rows = jsonl.stdout
       .trim()
@@ -182,40 +195,15 @@ describe.each(backends)('ledger verbs on $name', (backend) => {
       'transfer/deposit:d1',
     ]);
     expect(rows.every((r) => !('source' in r) && !('raw' in r))).toBe(true);
-    const csv = await runCliInProcess([
-      'export',
-      '--db',
-      db.location,
-      '--format',
-      'csv',
-      '--kind',
-      'dividend',
-    ]);
+    const csv = await exportCli('--format', 'csv', '--kind', 'dividend');
     expect(csv.stdout).toBe(
       'kind,id,account,time,asset,amount,info,tranId,direction\n' +
         `dividend,5,main,${Date.UTC(2024, 0, 1) + 7 * 3_600_000},BNB,0.1,"Launchpool, ""BNB"" vault",77,in\n`,
     );
-    const raw = await runCliInProcess([
-      'export',
-      '--db',
-      db.location,
-      '--format',
-      'jsonl',
-      '--kind',
-      'trade',
-      '--with-raw',
-    ]);
+    const raw = await exportCli('--format', 'jsonl', '--kind', 'trade', '--with-raw');
     const first = JSON.parse(raw.stdout.split('\n')[1] ?? '{}') as Record<string, unknown>;
     expect(first).toMatchObject({ id: 'BNBBTC:2', source: 'api', sources: ['api', 'csv'], raw: { id: 2 } });
-    const mixed = await runCliInProcess([
-      'export',
-      '--db',
-      db.location,
-      '--format',
-      'csv',
-      '--kind',
-      'p2p_order',
-    ]);
+    const mixed = await exportCli('--format', 'csv', '--kind', 'p2p_order');
     expect(mixed.stdout.split('\n')[0]?.startsWith('kind,id,account,time,')).toBe(true);
     expect(mixed.stdout.trim().split('\n')).toHaveLength(1);
     // A typo in --account is refused naming the known accounts, not an empty export that exits 0.
@@ -236,70 +224,32 @@ describe.each(backends)('ledger verbs on $name', (backend) => {
       ]);
     });
     const dividendAt = Date.UTC(2024, 0, 1) + 7 * 3_600_000;
-    const csv = await runCliInProcess([
-      'export',
-      '--db',
-      db.location,
-      '--format',
-      'csv',
-      '--kind',
-      'dividend',
-      '--time-format',
-      'iso',
-    ]);
+    const csv = await exportCli('--format', 'csv', '--kind', 'dividend', '--time-format', 'iso');
     expect(csv.code, csv.stderr).toBe(0);
     expect(csv.stdout.split('\n')[1]).toBe(
       `dividend,5,main,${new Date(dividendAt).toISOString()},BNB,0.1,BNB Vault,77,in`,
     );
-    const jsonl = await runCliInProcess([
-      'export',
-      '--db',
-      db.location,
-      '--format',
-      'jsonl',
-      '--kind',
-      'transfer',
-      '--time-format',
-      'iso',
-    ]);
+    const jsonl = await exportCli('--format', 'jsonl', '--kind', 'transfer', '--time-format', 'iso');
     const row = JSON.parse(jsonl.stdout.trim()) as Record<string, unknown>;
     expect(row['completeTime']).toBe('2024-01-02T03:04:05.006Z');
     expect(typeof row['time']).toBe('string');
     expect(Date.parse(String(row['time']))).toBeGreaterThan(0);
     // The default is the normalized model's shape: integers, as the normalized API serves them.
-    const plain = await runCliInProcess([
-      'export',
-      '--db',
-      db.location,
-      '--format',
-      'jsonl',
-      '--kind',
-      'transfer',
-    ]);
+    const plain = await exportCli('--format', 'jsonl', '--kind', 'transfer');
     expect(JSON.parse(plain.stdout.trim())).toMatchObject({
       completeTime: completed,
       time: Date.parse(String(row['time'])),
     });
-    const bad = await runCliInProcess([
-      'export',
-      '--db',
-      db.location,
-      '--format',
-      'csv',
-      '--time-format',
-      'unix',
-    ]);
+    const bad = await exportCli('--format', 'csv', '--time-format', 'unix');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--time-format "unix" is not a time format.');
   });
 
   it('export refuses a bad format or kind with exit 2', async () => {
     await seed(async () => undefined);
-    expect((await runCliInProcess(['export', '--db', db.location, '--format', 'xml'])).code).toBe(2);
-    expect(
-      (await runCliInProcess(['export', '--db', db.location, '--format', 'csv', '--kind', 'margin'])).code,
-    ).toBe(2);
-    expect((await runCliInProcess(['export', '--db', db.location])).code).toBe(2);
+    expect((await exportCli('--format', 'xml')).code).toBe(2);
+    expect((await exportCli('--format', 'csv', '--kind', 'margin')).code).toBe(2);
+    expect((await exportCli()).code).toBe(2);
   });
 
   it('reconcile exits 0 when clean and 1 with each gap and its likely surface', async () => {
@@ -380,18 +330,7 @@ describe('bad --db input', () => {
     const other = new Database(path);
     other.exec('CREATE TABLE contacts (name TEXT)');
     other.close();
-    const r = await runCliInProcess([
-      'consent',
-      'grant',
-      '--db',
-      path,
-      '--holder',
-      'A',
-      '--scope',
-      'read',
-      '--expires',
-      '2099-01-01',
-    ]);
+    const r = await runCliInProcess(grantArgs(path));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('not a ledgertap ledger');
     const check = new Database(path, { readonly: true });
@@ -411,18 +350,7 @@ describe('bad --db input', () => {
 
   it('a ledger path in a folder that does not exist exits 2 naming the folder, no stack', async () => {
     const path = join(dir, 'no-such-folder', 'ledger.db');
-    const r = await runCliInProcess([
-      'consent',
-      'grant',
-      '--db',
-      path,
-      '--holder',
-      'A',
-      '--scope',
-      'read',
-      '--expires',
-      '2099-01-01',
-    ]);
+    const r = await runCliInProcess(grantArgs(path));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`the folder ${join(dir, 'no-such-folder')} does not exist`);
     expect(r.stderr).not.toContain('    at ');
@@ -440,23 +368,12 @@ describe('bad --db input', () => {
     // root ignores folder permissions: run the CLI as nobody then, as a holder without root would meet it.
     const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
     const { command, args } = cliCommand();
-    const r = spawnSync(
-      command,
-      [
-        ...args,
-        'consent',
-        'grant',
-        '--db',
-        path,
-        '--holder',
-        'A',
-        '--scope',
-        'read',
-        '--expires',
-        '2099-01-01',
-      ],
-      { encoding: 'utf8', cwd: folder, env: { ...process.env, HOME: dir }, ...asNobody },
-    );
+    const r = spawnSync(command, [...args, ...grantArgs(path)], {
+      encoding: 'utf8',
+      cwd: folder,
+      env: { ...process.env, HOME: dir },
+      ...asNobody,
+    });
     await chmod(folder, 0o755);
     expect(r.stderr).toContain(`cannot write in the ledger's folder ${folder}`);
     expect(r.stderr).not.toContain('    at ');
@@ -466,20 +383,7 @@ describe('bad --db input', () => {
   it('consent grant refuses an empty or padded account label', async () => {
     const path = join(dir, 'labels.db');
     for (const account of ['', ' main']) {
-      const r = await runCliInProcess([
-        'consent',
-        'grant',
-        '--db',
-        path,
-        '--account',
-        account,
-        '--holder',
-        'A',
-        '--scope',
-        'read',
-        '--expires',
-        '2099-01-01',
-      ]);
+      const r = await runCliInProcess(grantArgs(path, '2099-01-01', ['--account', account]));
       expect(r.code, JSON.stringify(account)).toBe(2);
       expect(r.stderr).toContain(`account label ${JSON.stringify(account)} is empty or padded`);
     }
@@ -487,18 +391,7 @@ describe('bad --db input', () => {
 
   it('consent grant refuses a day the month does not have instead of rolling it over', async () => {
     const path = join(dir, 'dates.db');
-    const r = await runCliInProcess([
-      'consent',
-      'grant',
-      '--db',
-      path,
-      '--holder',
-      'A',
-      '--scope',
-      'read',
-      '--expires',
-      '2099-02-30',
-    ]);
+    const r = await runCliInProcess(grantArgs(path, '2099-02-30'));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--expires "2099-02-30" is not a date or time');
   });

@@ -16,7 +16,9 @@ import { CookieJar } from '../../replay/cookies.js';
 import { indexCredentials } from '../../replay/credentials.js';
 import { maskedUrl, prepareRequest } from '../../replay/request.js';
 import { runCliInProcess } from '../helpers/cli.js';
+import { bareEntry } from '../har/fixtures.js';
 import { useTempDirs } from '../helpers/tmp.js';
+import { fetchAsEntry } from './recording-client.js';
 
 const tempDir = useTempDirs('ledgertap-replay-matrix-');
 const USER = { email: 'holder@shop.example.test', password: 'open sesame 42' };
@@ -82,43 +84,10 @@ async function captureEntries(server: ServletServer): Promise<HarEntry[]> {
   const call = async (method: string, path: string, body?: unknown): Promise<void> => {
     const text = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = text ? { 'content-type': 'application/json' } : {};
-    const started = Date.now();
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers,
-      ...(text ? { body: text } : {}),
-    });
-    const responseText = await response.text();
+    const { entry, response } = await fetchAsEntry(method, `${server.url}${path}`, headers, text);
     const cookie = /^JSESSIONID=([^;]+)/.exec(response.headers.getSetCookie()[0] ?? '');
     if (cookie) session = cookie[1];
-    entries.push({
-      startedDateTime: new Date(started).toISOString(),
-      time: 1,
-      request: {
-        method,
-        url: `${server.url}${path}`,
-        httpVersion: 'HTTP/1.1',
-        cookies: [],
-        headers: Object.entries(headers).map(([name, value]) => ({ name, value })),
-        queryString: [],
-        ...(text ? { postData: { mimeType: 'application/json', text } } : {}),
-        headersSize: -1,
-        bodySize: text?.length ?? 0,
-      },
-      response: {
-        status: response.status,
-        statusText: response.statusText,
-        httpVersion: 'HTTP/1.1',
-        cookies: [],
-        headers: [...response.headers].map(([name, value]) => ({ name, value })),
-        content: { size: responseText.length, mimeType: 'application/json', text: responseText },
-        redirectURL: '',
-        headersSize: -1,
-        bodySize: responseText.length,
-      },
-      cache: {},
-      timings: { send: 0, wait: 1, receive: 0 },
-    });
+    entries.push(entry);
   };
   await call('POST', '/login', USER);
   expect(session).toBeDefined();
@@ -244,22 +213,7 @@ describe('prepareRequest with matrix credentials', () => {
     new CookieJar(
       Object.entries(cookies).map(([name, value]) => ({ name, value, domain: 'shop.example.test' })),
     );
-  const entry = (url: string): HarEntry =>
-    ({
-      startedDateTime: '2026-01-01T00:00:00.000Z',
-      time: 1,
-      request: {
-        method: 'GET',
-        url,
-        httpVersion: 'HTTP/1.1',
-        cookies: [],
-        headers: [],
-        queryString: [],
-        headersSize: -1,
-        bodySize: 0,
-      },
-      response: {} as HarEntry['response'],
-    }) as HarEntry;
+  const entry = (url: string): HarEntry => bareEntry(url, '2026-01-01T00:00:00.000Z', 1);
 
   it('inserts a pair the sample did not carry at the model segment, under a base URL with its own path', () => {
     const req = prepareRequest(

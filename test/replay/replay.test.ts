@@ -1,81 +1,23 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarWriter, type HarEntry } from '../../har/index.js';
 import { runCliInProcess } from '../helpers/cli.js';
 import { useTempDirs } from '../helpers/tmp.js';
 import { APP_USER, startAppServer, type AppServer } from './app-server.js';
+import { recordAppSession } from './recording-client.js';
 
 const tempDir = useTempDirs('ledgertap-replay-');
 
-/** A browser-like client that records every exchange as a HAR entry with clear values (like --no-redact). */
+/** Logs in and reads the test app (three pages, a refresh, a page after it), recording clear values. */
 async function captureSession(server: AppServer, harPath: string): Promise<void> {
-  const writer = await createHarWriter(harPath, { creator: { name: 'replay-test', version: '1' } });
-  const jar = new Map<string, string>();
-  const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (jar.size) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-    const seed = jar.get('csrf_seed');
-    if (seed)
-      headers['x-csrf-token'] = (await import('node:crypto')).createHash('md5').update(seed).digest('hex');
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const text = body === undefined ? undefined : JSON.stringify(body);
-    const started = Date.now();
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers,
-      ...(text ? { body: text } : {}),
-    });
-    const responseText = await response.text();
-    const setCookies = response.headers.getSetCookie();
-    for (const line of setCookies) {
-      const [pair] = line.split(';');
-      const [k, v] = (pair ?? '').split('=');
-      if (k && v !== undefined) jar.set(k, v);
-    }
-    const url = new URL(`${server.url}${path}`);
-    const entry: HarEntry = {
-      startedDateTime: new Date(started).toISOString(),
-      time: Date.now() - started,
-      request: {
-        method,
-        url: url.href,
-        httpVersion: 'HTTP/1.1',
-        cookies: [],
-        headers: Object.entries(headers).map(([name, value]) => ({ name, value })),
-        queryString: [],
-        ...(text ? { postData: { mimeType: 'application/json', text } } : {}),
-        headersSize: -1,
-        bodySize: text ? text.length : 0,
-      },
-      response: {
-        status: response.status,
-        statusText: response.statusText,
-        httpVersion: 'HTTP/1.1',
-        cookies: [],
-        headers: [...response.headers].map(([name, value]) => ({ name, value })),
-        content: {
-          size: responseText.length,
-          mimeType: response.headers.get('content-type') ?? '',
-          text: responseText,
-        },
-        redirectURL: '',
-        headersSize: -1,
-        bodySize: responseText.length,
-      },
-      cache: {},
-      timings: { send: 0, wait: 1, receive: 0 },
-    };
-    await writer.write(entry);
-    return JSON.parse(responseText) as unknown;
-  };
-  await call('POST', '/api/login', { email: APP_USER.email, password: APP_USER.password });
-  await call('GET', '/api/me');
-  await call('GET', '/api/me');
-  for (let page = 1; page <= 3; page++) await call('POST', '/api/orders/list', { page, rows: 10 });
-  await call('POST', '/api/refresh');
-  await call('POST', '/api/orders/list', { page: 1, rows: 10 });
-  await writer.close();
+  await recordAppSession(server, harPath, async (call) => {
+    await call('POST', '/api/login', { email: APP_USER.email, password: APP_USER.password });
+    await call('GET', '/api/me');
+    await call('GET', '/api/me');
+    for (let page = 1; page <= 3; page++) await call('POST', '/api/orders/list', { page, rows: 10 });
+    await call('POST', '/api/refresh');
+    await call('POST', '/api/orders/list', { page: 1, rows: 10 });
+  });
 }
 
 describe('replay against a live app', () => {

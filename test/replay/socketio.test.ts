@@ -86,9 +86,38 @@ describe('socket.io replay against a live engine.io server', () => {
     return { code: run.code, result, stdout: run.stdout, warnings: parsed.warnings };
   }
 
+  /** Analyzes `har` and has the server refuse the WebSocket upgrade, with what it saw so far cleared. */
+  async function analyzedPollingOnly(har: unknown): Promise<void> {
+    server.changes = { pollingOnly: true };
+    await analyzed(har);
+    server.received.length = 0;
+    server.polls.length = 0;
+    server.pollingPosts.length = 0;
+  }
+
   const kindsOf = (r: SioResult): Record<string, number> =>
     Object.fromEntries((r.kinds ?? []).map((k) => [k.kind, k.messages]));
   const sentEvents = (): string[] => server.received.map((r) => r.data).filter((d) => d.startsWith('42'));
+
+  /** Engine.io 4 replay emitted the capture's three reads in order: the subscribe, the acked balance, the admin status. */
+  function expectCapturedEmits(): void {
+    expect(sentEvents()).toEqual([
+      expect.stringMatching(/^42\["subscribe",/),
+      '421["getBalance",{"asset":"BTC"}]',
+      '42/admin,3["getStatus"]',
+    ]);
+  }
+
+  /** The capture's kinds came back (prices streaming, each ack and the notice once) and none is new; returns the counts. */
+  function expectCapturedKinds(result: SioResult): Record<string, number> {
+    const kinds = kindsOf(result);
+    expect(kinds['receive:price']).toBeGreaterThan(5);
+    expect(kinds['receive:getBalance.ack']).toBe(1);
+    expect(kinds['receive:/admin:getStatus.ack']).toBe(1);
+    expect(kinds['receive:notice']).toBe(1);
+    expect(Object.keys(kinds).filter((k) => k.startsWith('new:'))).toEqual([]);
+    return kinds;
+  }
 
   it('opens engine.io 4, answers pings, connects both namespaces, emits only reads and subscribes, matches acks, finds no drift', async () => {
     server.changes = {};
@@ -108,24 +137,15 @@ describe('socket.io replay against a live engine.io server', () => {
     const frames = server.received.map((r) => r.data);
     expect(frames).toContain('40');
     expect(frames).toContain('40/admin,');
-    expect(sentEvents()).toEqual([
-      expect.stringMatching(/^42\["subscribe",/),
-      '421["getBalance",{"asset":"BTC"}]',
-      '42/admin,3["getStatus"]',
-    ]);
+    expectCapturedEmits();
     expect(server.orders).toBe(0);
     expect(result.heldBack?.find((h) => h.message === `${ENDPOINT}/placeOrder`)?.reason).toContain(
       `--allow-write ${ENDPOINT}/placeOrder`,
     );
     // Received packets named as the analyzer named the captured ones, acks matched to their emits.
-    const kinds = kindsOf(result);
-    expect(kinds['receive:price']).toBeGreaterThan(5);
-    expect(kinds['receive:getBalance.ack']).toBe(1);
-    expect(kinds['receive:/admin:getStatus.ack']).toBe(1);
-    expect(kinds['receive:notice']).toBe(1);
+    const kinds = expectCapturedKinds(result);
     expect(kinds['receive:socket.io open']).toBe(1);
     expect(kinds['receive:socket.io connect']).toBe(2);
-    expect(Object.keys(kinds).filter((k) => k.startsWith('new:'))).toEqual([]);
   });
 
   it('reports a renamed event field and a changed ack payload as drift by kind', async () => {
@@ -316,11 +336,7 @@ describe('socket.io replay against a live engine.io server', () => {
   });
 
   it('replays over long-polling when the server refuses the WebSocket upgrade (engine.io 4): handshake GET, connects and emits by POST, pings answered, acks matched; the refusal stays drift; the HAR masks the session', async () => {
-    server.changes = { pollingOnly: true };
-    await analyzed(sioCaptureHar());
-    server.received.length = 0;
-    server.polls.length = 0;
-    server.pollingPosts.length = 0;
+    await analyzedPollingOnly(sioCaptureHar());
     const pongsBefore = server.pongs;
     const ordersBefore = server.orders;
     const out = join(dir, 'polling.har');
@@ -338,21 +354,12 @@ describe('socket.io replay against a live engine.io server', () => {
     expect(server.polls.some((p) => p.method === 'POST')).toBe(true);
     // Packets sent together share a POST, joined by the record separator.
     expect(server.pollingPosts).toContain('40\x1e40/admin,');
-    expect(sentEvents()).toEqual([
-      expect.stringMatching(/^42\["subscribe",/),
-      '421["getBalance",{"asset":"BTC"}]',
-      '42/admin,3["getStatus"]',
-    ]);
+    expectCapturedEmits();
     expect(server.orders).toBe(ordersBefore);
     expect(server.pongs - pongsBefore).toBeGreaterThanOrEqual(2);
-    const kinds = kindsOf(result);
-    expect(kinds['receive:price']).toBeGreaterThan(5);
-    expect(kinds['receive:getBalance.ack']).toBe(1);
-    expect(kinds['receive:/admin:getStatus.ack']).toBe(1);
-    expect(kinds['receive:notice']).toBe(1);
+    const kinds = expectCapturedKinds(result);
     expect(kinds['receive:socket.io open']).toBe(1);
     expect(kinds['receive:socket.io connect']).toBe(2);
-    expect(Object.keys(kinds).filter((k) => k.startsWith('new:'))).toEqual([]);
     // The session was closed with engine.io's close packet.
     expect(server.pollingPosts.at(-1)).toBe('1');
     // The drift report says how the endpoint was replayed, beside the refusal.
@@ -395,11 +402,7 @@ describe('socket.io replay against a live engine.io server', () => {
   });
 
   it('replays engine.io 3 over long-polling: length-prefixed payloads, the client pings, the main namespace joined by the server', async () => {
-    server.changes = { pollingOnly: true };
-    await analyzed(sioEio3CaptureHar());
-    server.received.length = 0;
-    server.polls.length = 0;
-    server.pollingPosts.length = 0;
+    await analyzedPollingOnly(sioEio3CaptureHar());
     const pingsBefore = server.clientPings;
     const { code, result } = await replay([]);
     expect(code).toBe(1);
@@ -447,16 +450,7 @@ describe('socket.io replay against a live engine.io server', () => {
     // No WebSocket attempt: the capture's client polled, so replay polls.
     expect(server.handshakes.length).toBe(upgradesBefore);
     expect(server.polls[0]).toEqual({ method: 'GET', eio: '4', sid: false });
-    expect(sentEvents()).toEqual([
-      expect.stringMatching(/^42\["subscribe",/),
-      '421["getBalance",{"asset":"BTC"}]',
-      '42/admin,3["getStatus"]',
-    ]);
-    const kinds = kindsOf(result);
-    expect(kinds['receive:price']).toBeGreaterThan(5);
-    expect(kinds['receive:getBalance.ack']).toBe(1);
-    expect(kinds['receive:/admin:getStatus.ack']).toBe(1);
-    expect(kinds['receive:notice']).toBe(1);
-    expect(Object.keys(kinds).filter((k) => k.startsWith('new:'))).toEqual([]);
+    expectCapturedEmits();
+    expectCapturedKinds(result);
   });
 });

@@ -46,37 +46,51 @@ describe('replay --out-har with WebSocket endpoints', () => {
     await server.close();
   });
 
-  it('writes each connection with its frames, masks the listenKey and the cookie, and re-analyzes the same', async () => {
-    server.changes = {};
+  /** A temporary folder holding the WebSocket capture and the model analyzed from it. */
+  async function analyzedCapture(): Promise<{ dir: string; modelPath: string }> {
     const dir = await tempDir();
     const capture = join(dir, 'capture.har');
     await writeFile(capture, JSON.stringify(captureHar()));
     const modelPath = join(dir, 'model.json');
     expect((await runCliInProcess(['analyze', capture, '--out', modelPath], { cwd: dir })).code).toBe(0);
+    return { dir, modelPath };
+  }
+
+  /** `replay` of the model against the test server, run in `dir`, with `flags`. */
+  function replayCli(dir: string, modelPath: string, flags: string[]): ReturnType<typeof runCliInProcess> {
+    return runCliInProcess(['replay', '--model', modelPath, '--base-url', server.url, ...flags], {
+      cwd: dir,
+    });
+  }
+
+  /** Checks that the live HAR `out` validates and analyzes, and returns the model analyzed from it. */
+  async function reanalyzed(dir: string, out: string): Promise<Model> {
+    expect((await runCliInProcess(['har', 'validate', out], { cwd: dir })).code).toBe(0);
+    const again = join(dir, 'again.json');
+    const analyzed = await runCliInProcess(['analyze', out, '--out', again], { cwd: dir });
+    expect(analyzed.code, analyzed.stderr).toBe(0);
+    return JSON.parse(await readFile(again, 'utf8')) as Model;
+  }
+
+  it('writes each connection with its frames, masks the listenKey and the cookie, and re-analyzes the same', async () => {
+    server.changes = {};
+    const { dir, modelPath } = await analyzedCapture();
     const cookies = join(dir, 'cookies.json');
     await writeFile(cookies, JSON.stringify([{ name: 'session', value: SESSION, domain: '127.0.0.1' }]));
     const out = join(dir, 'live.har');
     const replay = (file: string, extra: string[]): ReturnType<typeof runCliInProcess> =>
-      runCliInProcess(
-        [
-          'replay',
-          '--model',
-          modelPath,
-          '--base-url',
-          server.url,
-          '--cookies',
-          cookies,
-          '--allow-write',
-          'post_api_v3_userDataStream',
-          '--yes',
-          '--ws-duration-ms',
-          '800',
-          '--out-har',
-          file,
-          ...extra,
-        ],
-        { cwd: dir },
-      );
+      replayCli(dir, modelPath, [
+        '--cookies',
+        cookies,
+        '--allow-write',
+        'post_api_v3_userDataStream',
+        '--yes',
+        '--ws-duration-ms',
+        '800',
+        '--out-har',
+        file,
+        ...extra,
+      ]);
     const result = await replay(out, []);
     expect(result.code, result.stderr + result.stdout).toBe(0);
 
@@ -110,14 +124,10 @@ describe('replay --out-har with WebSocket endpoints', () => {
       .map((m) => `${m.type} ${m.opcode}`);
     expect(control).toEqual(['receive 9', 'send 10']);
 
-    expect((await runCliInProcess(['har', 'validate', out], { cwd: dir })).code).toBe(0);
-    const again = join(dir, 'again.json');
-    const analyzed = await runCliInProcess(['analyze', out, '--out', again], { cwd: dir });
-    expect(analyzed.code, analyzed.stderr).toBe(0);
+    const live = await reanalyzed(dir, out);
     const kinds = (m: Model, id: string): string[] =>
       (m.websockets.find((w) => w.id === id)?.kinds ?? []).map((k) => k.id).sort();
     const original = JSON.parse(await readFile(modelPath, 'utf8')) as Model;
-    const live = JSON.parse(await readFile(again, 'utf8')) as Model;
     expect(kinds(live, 'ws_stream')).toEqual(kinds(original, 'ws_stream'));
     // The write was not sent, so neither it nor its answer is in the live capture.
     expect(kinds(live, 'ws_rpc')).toEqual(
@@ -133,15 +143,6 @@ describe('replay --out-har with WebSocket endpoints', () => {
     expect(small?._webSocketMessages?.filter((m) => m.type === 'receive' && m.opcode === 1).length).toBe(5);
   });
 
-  async function analyzedCapture(): Promise<{ dir: string; modelPath: string }> {
-    const dir = await tempDir();
-    const capture = join(dir, 'capture.har');
-    await writeFile(capture, JSON.stringify(captureHar()));
-    const modelPath = join(dir, 'model.json');
-    expect((await runCliInProcess(['analyze', capture, '--out', modelPath], { cwd: dir })).code).toBe(0);
-    return { dir, modelPath };
-  }
-
   it('writes a handshake the server refuses as DevTools does: the request with its cookie masked, the 401 and its headers, no frames; it validates and re-analyzes to the endpoint', async () => {
     server.changes = {};
     const { dir, modelPath } = await analyzedCapture();
@@ -150,25 +151,17 @@ describe('replay --out-har with WebSocket endpoints', () => {
     await writeFile(cookies, JSON.stringify([{ name: 'session', value: stale, domain: '127.0.0.1' }]));
     const out = join(dir, 'refused.har');
     const before = server.handshakes.length;
-    const run = await runCliInProcess(
-      [
-        'replay',
-        '--model',
-        modelPath,
-        '--base-url',
-        server.url,
-        '--cookies',
-        cookies,
-        '--operation',
-        'ws_rpc',
-        '--ws-duration-ms',
-        '300',
-        '--out-har',
-        out,
-        '--json',
-      ],
-      { cwd: dir },
-    );
+    const run = await replayCli(dir, modelPath, [
+      '--cookies',
+      cookies,
+      '--operation',
+      'ws_rpc',
+      '--ws-duration-ms',
+      '300',
+      '--out-har',
+      out,
+      '--json',
+    ]);
     expect(server.handshakes.slice(before)).toEqual([{ path: '/rpc', status: 401 }]);
     const parsed = JSON.parse(run.stdout) as {
       websockets: {
@@ -194,11 +187,7 @@ describe('replay --out-har with WebSocket endpoints', () => {
     expect(e.response._error).toBeUndefined();
     expect(e._webSocketMessages).toEqual([]);
 
-    expect((await runCliInProcess(['har', 'validate', out], { cwd: dir })).code).toBe(0);
-    const again = join(dir, 'again.json');
-    const analyzed = await runCliInProcess(['analyze', out, '--out', again], { cwd: dir });
-    expect(analyzed.code, analyzed.stderr).toBe(0);
-    const live = JSON.parse(await readFile(again, 'utf8')) as Model;
+    const live = await reanalyzed(dir, out);
     expect(live.websockets.map((w) => w.id)).toEqual(['ws_rpc']);
   });
 
@@ -210,23 +199,15 @@ describe('replay --out-har with WebSocket endpoints', () => {
     const { port } = cutter.address() as AddressInfo;
     try {
       const out = join(dir, 'cut.har');
-      const run = await runCliInProcess(
-        [
-          'replay',
-          '--model',
-          modelPath,
-          '--base-url',
-          server.url,
-          '--ws-base-url',
-          `ws://127.0.0.1:${port}`,
-          '--operation',
-          'ws_stream',
-          '--out-har',
-          out,
-          '--json',
-        ],
-        { cwd: dir },
-      );
+      const run = await replayCli(dir, modelPath, [
+        '--ws-base-url',
+        `ws://127.0.0.1:${port}`,
+        '--operation',
+        'ws_stream',
+        '--out-har',
+        out,
+        '--json',
+      ]);
       const parsed = JSON.parse(run.stdout) as {
         websockets: { results: { endpointId: string; kind: string; error?: string }[] };
       };
