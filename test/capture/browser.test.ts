@@ -5,12 +5,12 @@ import {
   createHarSink,
   findBrowser,
   hostFilter,
-  loadAutopilotScript,
   parseGuide,
   runBrowserCapture,
 } from '../../capture/index.js';
 import { validateHar, type HarFile } from '../../har/index.js';
 import { useTempDirs } from '../helpers/tmp.js';
+import { scriptedCapture } from './scripted-capture.js';
 import { startTestSite, startThirdParty, type TestSite } from './site.js';
 
 const tempDir = useTempDirs('ledgertap-capture-');
@@ -114,14 +114,11 @@ describe('browser capture against a real site with login, cookies and a derived 
     );
     const guide = await parseGuide(GUIDE, 'test guide');
     const sink = await createHarSink({ out, guide: guide.name });
-    await runBrowserCapture({
+    await scriptedCapture({
       url: site.url,
       sink,
       guide,
-      hosts: hostFilter(undefined, site.url),
-      browserPath: findBrowser(undefined),
-      headless: true,
-      autopilot: await loadAutopilotScript(script),
+      script,
       env: { T_USER: site.user, T_PASS: site.password },
     });
     await sink.close();

@@ -15,16 +15,14 @@ import { analyzeLogs } from '../../analyzers/index.js';
 import {
   createHarSink,
   ensureCa,
-  findBrowser,
   hostFilter,
-  loadAutopilotScript,
   parseGuide,
-  runBrowserCapture,
   startProxyCapture,
   type ProxyCapture,
 } from '../../capture/index.js';
 import { validateHar, type HarFile } from '../../har/index.js';
 import { useTempDirs } from '../helpers/tmp.js';
+import { scriptedCapture } from './scripted-capture.js';
 
 const tempDir = useTempDirs('ledgertap-servlet-');
 
@@ -149,15 +147,7 @@ describe('a servlet session id in the URL path', () => {
       'shop guide',
     );
     const sink = await createHarSink({ out, guide: guide.name });
-    await runBrowserCapture({
-      url: `${site.url}/shop`,
-      sink,
-      guide,
-      hosts: hostFilter(undefined, site.url),
-      browserPath: findBrowser(undefined),
-      headless: true,
-      autopilot: await loadAutopilotScript(script),
-    });
+    await scriptedCapture({ url: `${site.url}/shop`, sink, guide, script });
     await sink.close();
     await expectRedactedServletSession(out, site);
     const har = JSON.parse(await readFile(out, 'utf8')) as HarFile;
