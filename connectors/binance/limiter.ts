@@ -93,8 +93,10 @@ export class WeightLimiter {
    */
   private globalBlockUntil = 0;
   /**
-   * When each spaced endpoint was last sent (server time). "One request every 3 s" is a gap since the
-   * previous request, not a fixed window: two calls either side of a window edge would break it.
+   * When each spaced endpoint was last sent, then answered (server time). "One request every 3 s" is a gap
+   * since the previous request, not a fixed window: two calls either side of a window edge would break it.
+   * The gap counts from the answer's arrival, which is never before the server finished serving it: counted
+   * from the send, a first call that reached a busy server late left the second one short of 3 s there.
    */
   private readonly lastSent = new Map<string, number>();
   readonly stats: LimiterStats = { requests: 0, weight: 0, waits: 0, waitedMs: 0, weightByFamily: {} };
@@ -289,6 +291,7 @@ export class WeightLimiter {
    */
   settle(ticket: Ticket, spec: EndpointSpec, headers: Headers | undefined): void {
     const now = this.serverNow();
+    if (spec.minIntervalMs) this.lastSent.set(spec.path, Math.max(this.lastSent.get(spec.path) ?? now, now));
     ticket.buckets.forEach(({ bucket, units }, i) => {
       if (bucket.windowIndex === ticket.windowIndexes[i])
         bucket.inflight = Math.max(0, bucket.inflight - units);

@@ -35,6 +35,18 @@ describe('auto-invest plan/list spacing', () => {
     expect(clock.now()).toBe(before);
   });
 
+  it('counts the gap from the answer, not the send: a slow first call still leaves 3 s at the server', async () => {
+    const clock = new ManualClock(1_000_000);
+    const limiter = new WeightLimiter({ clock, minuteMs: 60_000 });
+    const first = await limiter.acquire(endpoints.autoInvestPlans, { planType: 'SINGLE' });
+    // The answer took 700 ms: the server served it somewhere in between.
+    clock.advance(700);
+    limiter.settle(first, endpoints.autoInvestPlans, undefined);
+    const answeredAt = clock.now();
+    await limiter.acquire(endpoints.autoInvestPlans, { planType: 'PORTFOLIO' });
+    expect(clock.now() - answeredAt).toBeGreaterThanOrEqual(3000);
+  });
+
   it('a sync reads the three plan types from a sandbox that enforces the rule, with no 429', async () => {
     const f = await syncFixture(await tmp(), {}, true);
     open.push(f);
