@@ -291,8 +291,12 @@ async function browserAction(ctx: CommandContext, opts: BrowserOptions): Promise
   }
   const gate = await checkConsent(ctx, opts);
   const startedAt = Date.now();
+  // A script autopilot is a local file: a typo in it is reported before the browser is looked for,
+  // so a holder fixing several mistakes meets the one in their own file first. The sandbox autopilot
+  // asks the sandbox for credentials, a network call not worth making when no browser can use them.
+  const script = opts.autopilot === 'sandbox' ? undefined : await resolveAutopilot(ctx, opts);
   const browserPath = findBrowser(opts.browser, ctx.env);
-  const autopilot = await resolveAutopilot(ctx, opts);
+  const autopilot = script ?? (await resolveAutopilot(ctx, opts));
   const hosts = hostFilter(parseHostList(opts.hosts), url, guide.hosts ?? []);
   const sink = await makeSink(ctx, opts, gate, guide, {
     kind: 'browser',

@@ -177,6 +177,31 @@ describe('bad input ends with a clear message and a valid or salvageable HAR', (
     expect(r.stderr).toContain('/nonexistent/chromium');
   });
 
+  it('a broken autopilot script is reported before a missing browser: the fix the holder can make first', async () => {
+    const dir = await tempDir();
+    const { guide, env } = await files(dir);
+    const db = await ledgerWithConsent(dir);
+    const out = join(dir, 'x.har');
+    const script = join(dir, 'pilot.yaml');
+    await writeFile(script, 'actions:\n  - fly: somewhere\n');
+    const r = await runCliInProcess(
+      browserArgs(
+        { out, guide, db },
+        '--browser',
+        '/nonexistent/chromium',
+        '--headless',
+        '--autopilot',
+        script,
+      ),
+      { env },
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toContain('autopilot_invalid');
+    expect(r.stdout).not.toContain('browser_not_found');
+    expect(r.stderr).toContain(script);
+    await expect(stat(out)).rejects.toThrow();
+  });
+
   it('a browser that cannot start: exit 3, capture.browser_launch, and a valid empty HAR', async () => {
     const dir = await tempDir();
     const { guide, env } = await files(dir);
