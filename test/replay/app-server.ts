@@ -20,6 +20,8 @@ export interface AppServer {
   faults: ('reset' | 'cut' | '502' | '429')[];
   /** Requests per path, faulted ones included. */
   hits: Map<string, number>;
+  /** When set, a login is answered 200 with fresh cookies but the session is never kept: it has expired by the next call. */
+  dropSessions: boolean;
   close(): Promise<void>;
 }
 
@@ -77,12 +79,13 @@ export async function startAppServer(version: 1 | 2 = 1): Promise<AppServer> {
   const issue = (res: ServerResponse, value: unknown): void => {
     const sid = randomBytes(16).toString('hex');
     const seed = randomBytes(12).toString('hex');
-    sessions.add(sid);
+    if (!flags.dropSessions) sessions.add(sid);
     seeds.set(sid, seed);
     send(res, 200, value, { 'set-cookie': [`sid=${sid}; Path=/; HttpOnly`, `csrf_seed=${seed}; Path=/`] });
   };
   const faults: AppServer['faults'] = [];
   const hits = new Map<string, number>();
+  const flags = { dropSessions: false };
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://x');
@@ -114,12 +117,14 @@ export async function startAppServer(version: 1 | 2 = 1): Promise<AppServer> {
         return;
       }
       if (!authorized(req))
-        return send(res, url.pathname === mePath || url.pathname === '/api/orders/list' ? 403 : 404, {
+        return send(res, [mePath, '/api/orders/list', '/api/balances'].includes(url.pathname) ? 403 : 404, {
           ok: false,
           message: 'forbidden',
         });
       if (req.method === 'GET' && url.pathname === mePath)
         return send(res, 200, { user: { id: 42, email: USER.email } });
+      if (req.method === 'GET' && url.pathname === '/api/balances')
+        return send(res, 200, { balances: [{ asset: 'BTC', free: '0.5' }] });
       if (req.method === 'POST' && url.pathname === '/api/orders/list') {
         const b = await body(req);
         const page = Number(b.page ?? 1);
@@ -147,6 +152,12 @@ export async function startAppServer(version: 1 | 2 = 1): Promise<AppServer> {
     sessions,
     faults,
     hits,
+    get dropSessions() {
+      return flags.dropSessions;
+    },
+    set dropSessions(v: boolean) {
+      flags.dropSessions = v;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -155,6 +155,43 @@ describe('replay against a live app', () => {
     expect(bad.code).toBe(2);
   });
 
+  it('stops logging in after three logins when every new session has expired by the next call', async () => {
+    dir = await tempDir();
+    const har = join(dir, 'session.har');
+    await recordAppSession(server, har, async (call) => {
+      await call('POST', '/api/login', { email: APP_USER.email, password: APP_USER.password });
+      await call('GET', '/api/me');
+      await call('POST', '/api/orders/list', { page: 1, rows: 10 });
+      await call('GET', '/api/balances');
+    });
+    modelPath = join(dir, 'model.json');
+    expect((await runCliInProcess(['analyze', har, '--out', modelPath], { cwd: dir })).code).toBe(0);
+    server.version = 1;
+    server.dropSessions = true;
+    server.hits.clear();
+    try {
+      const result = await runCliInProcess(['replay', '--model', modelPath, '--login', '--json'], {
+        cwd: dir,
+        env: { LEDGERTAP_WEB_USER: APP_USER.email, LEDGERTAP_WEB_PASSWORD: APP_USER.password },
+      });
+      const run = JSON.parse(result.stdout) as {
+        session: { login?: { outcome: string; attempts: number } };
+        results: { operationId: string; kind: string }[];
+        warnings: string[];
+      };
+      // The first login, then one for each of the first two rejected reads; the third read is sent
+      // once, without a fourth login.
+      expect(server.hits.get('/api/login')).toBe(3);
+      expect(run.session.login).toMatchObject({ outcome: 'accepted', attempts: 3 });
+      expect(run.warnings.join('\n')).toContain('the session kept expiring: 3 logins sent');
+      expect(run.results.filter((r) => r.kind === 'ok')).toEqual([]);
+      expect(server.hits.get('/api/balances')! + server.hits.get('/api/me')!).toBeGreaterThanOrEqual(3);
+      expect(result.code).toBe(1);
+    } finally {
+      server.dropSessions = false;
+    }
+  });
+
   it('refuses a password on the command line and unknown operations', async () => {
     await analyzed();
     const argvPassword = await runCliInProcess(['replay', '--model', modelPath, '--password', 'x'], {
