@@ -6,7 +6,8 @@
  *
  * - An extension every input has with the same value is kept as is (a single input's are all kept).
  * - `_ledgertap.relations` are concatenated, each relation's `entryIndex` moved to where its entry is in the
- *   merged log (a relation whose entry was not written loses its `entryIndex`, the relation itself stays).
+ *   merged log (a relation whose entry was not written loses its `entryIndex`, the relation itself stays;
+ *   one whose entry was dropped as a copy names the entry it copies), the same relation kept once.
  * - Other `_ledgertap` keys and foreign extensions the inputs do not share (they differ, or some inputs
  *   lack them: a consent id is true of one capture's entries only) are left out of the top level and kept
  *   per input, with the input's file name, in `_ledgertap.merged.inputs[i]` (`ledgertap` for `_ledgertap`
@@ -25,6 +26,8 @@ function isObject(v: unknown): v is Obj {
 export interface MergeInputLog {
   file: string;
   entries: number;
+  /** Of those, the entries dropped as exact copies of another input's. */
+  duplicates?: number;
   log: Obj;
 }
 
@@ -130,8 +133,18 @@ export function mergeLogExtensions(
   const meta: Obj = {};
   for (const keys of ours)
     for (const [key, value] of keys ?? []) if (!oursClash.has(key) && !(key in meta)) meta[key] = value;
+  // A relation two inputs both carry (a file merged with itself, whose copies were dropped, now names the
+  // same entry twice) is kept once.
   const relations: HarValueRelation[] = [];
-  inputs.forEach((input, i) => relations.push(...movedRelations(input.log['_ledgertap'], positions[i])));
+  const relationKeys = new Set<string>();
+  inputs.forEach((input, i) => {
+    for (const relation of movedRelations(input.log['_ledgertap'], positions[i])) {
+      const key = JSON.stringify(relation);
+      if (relationKeys.has(key)) continue;
+      relationKeys.add(key);
+      relations.push(relation);
+    }
+  });
   const anyOurs = ours.some((o) => o !== undefined);
   if (!anyOurs && foreignClash.size === 0) return out;
   if (relations.length > 0) meta['relations'] = relations;
@@ -139,6 +152,7 @@ export function mergeLogExtensions(
   meta['merged'] = {
     inputs: inputs.map((input, i) => {
       const entry: Obj = { file: input.file, entries: input.entries };
+      if (input.duplicates) entry['duplicatesDropped'] = input.duplicates;
       // An input that is itself a merge keeps its own provenance.
       const own0 = input.log['_ledgertap'];
       if (isObject(own0) && own0['merged'] !== undefined) entry['merged'] = own0['merged'];

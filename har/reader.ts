@@ -39,6 +39,11 @@ export interface ReadHarOptions {
   elideLarge?: boolean;
   /** Examples kept per warning kind. Default 3. */
   maxExamples?: number;
+  /**
+   * Scan past the entries without parsing them (none is yielded): for a first pass that needs only what
+   * the log holds besides its entries, such as the pages a producer wrote after them.
+   */
+  skipEntries?: boolean;
   /** Stops reading when aborted (the iterator throws the signal's reason). */
   signal?: AbortSignal;
 }
@@ -237,6 +242,7 @@ class StreamingHarReader implements HarReader {
   }
 
   private onElement(element: ScannedElement): void {
+    if (this.options.skipEntries) return;
     const { bytes, offset, index } = element;
     if (element.oversize !== undefined) {
       this.stats.skipped++;

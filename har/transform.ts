@@ -2,12 +2,14 @@
  * Merge and filter: HAR in, HAR out, streaming both ways through readHar and createHarWriter. Back
  * `ledgertap har merge` and `ledgertap har filter`.
  */
+import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { UsageError, packageVersion } from '../core/index.js';
 import { parseHarUrl } from './body.js';
 import { readHar, type HarEntryRecord, type HarReader } from './reader.js';
 import type { HarEntry, HarPage } from './types.js';
 import { EntryIndexMap, mergeLogExtensions, withRelationsMoved } from './merge-meta.js';
-import { createHarWriter, type HarWriter } from './writer.js';
+import { createHarWriter } from './writer.js';
 import { HarWarnings } from './warnings.js';
 
 /** Which entries to keep. Every given criterion must match; within one, any value matches. */
@@ -92,10 +94,12 @@ export function createHarEntryFilter(criteria: HarFilterCriteria): (entry: HarEn
 /** What merge or filter did. */
 export interface HarTransformReport {
   out: string;
-  /** Entries read from each input. */
-  inputs: { file: string; entries: number; truncated: boolean }[];
+  /** Entries read from each input; `duplicates`: those of them merge dropped as copies of another input's. */
+  inputs: { file: string; entries: number; truncated: boolean; duplicates?: number }[];
   read: number;
   written: number;
+  /** Entries merge dropped: exact copies of an entry another input already gave (0 for filter). */
+  duplicates: number;
   pages: number;
   warnings: HarWarnings;
 }
@@ -110,34 +114,70 @@ export interface HarTransformOptions {
   mode?: number;
   /** Replace a `.partial` left by an earlier run. */
   overwritePartial?: boolean;
+  /** Merge: write an entry even when another input gave an exact copy of it already. */
+  keepDuplicates?: boolean;
   signal?: AbortSignal;
 }
 
-async function copyPages(
-  reader: HarReader,
-  writer: HarWriter,
-  taken: Set<string>,
-  rename: Map<string, string>,
-): Promise<number> {
-  let n = 0;
-  for (const page of reader.log.pages) {
-    let id = String(page.id);
-    if (taken.has(id)) {
-      let k = 2;
-      while (taken.has(`${id}~${k}`)) k++;
-      rename.set(id, `${id}~${k}`);
-      id = `${id}~${k}`;
-    }
-    taken.add(id);
-    writer.addPage({ ...(page as HarPage), id });
-    n++;
+/**
+ * Each input's pages as the file ends up holding them. Most producers write pages before the entries, so
+ * the reader has them at open; ledgertap's own captures write them last, and those are read first in a
+ * pass that skips the entries: the merge must know every clash before it writes the first entry's pageref.
+ */
+async function finalPages(reader: HarReader, signal: AbortSignal | undefined): Promise<HarPage[]> {
+  if (reader.log.pages.length > 0) return reader.log.pages;
+  const pass = await readHar(reader.path, { skipEntries: true, ...(signal ? { signal } : {}) });
+  try {
+    await pass.drain();
+    return pass.log.pages;
+  } finally {
+    pass.close();
   }
-  return n;
+}
+
+/**
+ * The merged log's pages and, per input, the page ids its entries must be renamed to. A page another input
+ * already gave, identical, is the same page given twice (one file merged twice, or a merge with one of its
+ * inputs): written once, its entries keep their pageref. A different page under a taken id gets `~2` (`~3`…).
+ */
+function planPages(inputs: HarPage[][]): { pages: HarPage[]; renames: Map<string, string>[] } {
+  const kept = new Map<string, HarPage>();
+  const pages: HarPage[] = [];
+  const renames = inputs.map((list) => {
+    const rename = new Map<string, string>();
+    const own = new Set<string>();
+    for (const page of list) {
+      const id = String(page.id);
+      const first = kept.get(id);
+      if (first && !own.has(id) && isDeepStrictEqual({ ...first, id }, { ...page, id })) {
+        own.add(id);
+        continue;
+      }
+      let to = id;
+      if (first) {
+        let k = 2;
+        while (kept.has(`${id}~${k}`)) k++;
+        to = `${id}~${k}`;
+        // A second page of one id in the same input: its entries cannot be told apart; they stay with the first.
+        if (!own.has(id)) rename.set(id, to);
+      }
+      own.add(id);
+      const written = to === id ? page : { ...page, id: to };
+      kept.set(to, written);
+      pages.push(written);
+    }
+    return rename;
+  });
+  return { pages, renames };
 }
 
 /**
  * Merges HAR files into one, in order of startedDateTime across the inputs (a streaming k-way merge: each
- * input is read once, in its own order). Page ids that clash get a `~2` suffix, and their entries follow.
+ * input is read once, in its own order, plus a pass over the entries of one that writes its pages last).
+ * Page ids that clash get a `~2` suffix, and their entries follow. An entry that is an exact copy of one
+ * another input gave (every field, its page included) is dropped and counted, unless `keepDuplicates`:
+ * overlapping captures, or one file given twice, must not count a request twice. Copies inside one input
+ * are kept: the producer wrote them, and merge does not second-guess a single capture.
  * The inputs' `_` log extensions are merged (see har/merge-meta.ts): kept where they agree, per input
  * where they collide, `_ledgertap.relations` concatenated with their entry indexes moved.
  */
@@ -163,12 +203,18 @@ export async function mergeHar(
     ...(options.overwritePartial ? { overwritePartial: true } : {}),
   });
   const warnings = new HarWarnings();
-  const taken = new Set<string>();
-  const renames = readers.map(() => new Map<string, string>());
   const positions = readers.map(() => new EntryIndexMap());
+  // Where each distinct entry went and which input gave it, by a hash of its JSON (a 20-byte key per entry,
+  // not the entry: a merge of gigabytes keeps megabytes).
+  const seen = new Map<string, { at: number; input: number }>();
+  const duplicates = readers.map(() => 0);
   let written = 0;
   let pages = 0;
   try {
+    const plan =
+      readers.length > 1
+        ? planPages(await Promise.all(readers.map((r) => finalPages(r, options.signal))))
+        : undefined;
     const iterators = readers.map((r) => r.records()[Symbol.asyncIterator]());
     const heads: (HarEntryRecord | undefined)[] = await Promise.all(
       iterators.map(async (it) => (await it.next()).value),
@@ -189,25 +235,37 @@ export async function mergeHar(
       if (pick < 0) break;
       const record = heads[pick]!;
       const entry = record.entry;
-      const renamed = entry.pageref !== undefined ? renames[pick]!.get(entry.pageref) : undefined;
+      const renamed = entry.pageref !== undefined ? plan?.renames[pick]!.get(entry.pageref) : undefined;
       if (renamed) entry.pageref = renamed;
-      await writer.write(entry);
-      positions[pick]!.set(record.index, written);
-      written++;
+      const json = JSON.stringify(entry);
+      const key = options.keepDuplicates ? undefined : createHash('sha1').update(json).digest('base64');
+      const copyOf = key === undefined ? undefined : seen.get(key);
+      if (copyOf && copyOf.input !== pick) {
+        // Relations that named the dropped copy now name the entry it copies.
+        positions[pick]!.set(record.index, copyOf.at);
+        duplicates[pick]!++;
+      } else {
+        if (key !== undefined && !copyOf) seen.set(key, { at: written, input: pick });
+        await writer.write(entry, json);
+        positions[pick]!.set(record.index, written);
+        written++;
+      }
       const next = await iterators[pick]!.next();
       heads[pick] = next.done ? undefined : next.value;
       const head = heads[pick];
       times[pick] = head ? Date.parse(head.entry.startedDateTime) : NaN;
     }
-    for (let i = 0; i < readers.length; i++) {
-      pages += await copyPages(readers[i]!, writer, taken, renames[i]!);
-      warnings.merge(readers[i]!.warnings);
-    }
+    // Pages are added once every input is read: a single input's may follow its entries.
+    const pageList = (plan ?? planPages([readers[0]!.log.pages])).pages;
+    for (const page of pageList) writer.addPage(page);
+    pages = pageList.length;
+    for (const reader of readers) warnings.merge(reader.warnings);
     // Read to the end now, so extensions written after the entries (capture's relations) are final.
     const extensions = mergeLogExtensions(
       readers.map((r, i) => ({
         file: inputs[i]!,
         entries: r.stats.entries,
+        ...(duplicates[i]! > 0 ? { duplicates: duplicates[i]! } : {}),
         log: r.log as unknown as Record<string, unknown>,
       })),
       positions,
@@ -222,9 +280,15 @@ export async function mergeHar(
   }
   return {
     out,
-    inputs: readers.map((r) => ({ file: r.path, entries: r.stats.entries, truncated: r.stats.truncated })),
+    inputs: readers.map((r, i) => ({
+      file: r.path,
+      entries: r.stats.entries,
+      truncated: r.stats.truncated,
+      ...(duplicates[i]! > 0 ? { duplicates: duplicates[i]! } : {}),
+    })),
     read: readers.reduce((n, r) => n + r.stats.entries, 0),
     written,
+    duplicates: duplicates.reduce((a, b) => a + b, 0),
     pages,
     warnings,
   };
@@ -286,6 +350,7 @@ export async function filterHar(
       inputs: [{ file: input, entries: reader.stats.entries, truncated: reader.stats.truncated }],
       read: reader.stats.entries,
       written,
+      duplicates: 0,
       pages,
       warnings: reader.warnings,
     };

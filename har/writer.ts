@@ -50,8 +50,11 @@ export interface HarWriter {
   addPage(page: HarPage): void;
   /** Sets a `_`-prefixed log extension written after the entries (the last value set wins). */
   setExtension(name: `_${string}`, value: unknown): void;
-  /** Appends one entry. Await it: it waits when the file is slower than the producer. */
-  write(entry: HarEntry): Promise<void>;
+  /**
+   * Appends one entry. Await it: it waits when the file is slower than the producer. `json` is the entry as
+   * `JSON.stringify` writes it, when the caller made it already (merge hashes it to find copies).
+   */
+  write(entry: HarEntry, json?: string): Promise<void>;
   /** Flushes everything written so far to disk, so a crash after it loses nothing before it. */
   checkpoint(): Promise<void>;
   /** Ends the log, closes the file and renames it into place. Returns the final path. */
@@ -153,9 +156,9 @@ class StreamingHarWriter implements HarWriter {
     this.lateExtensions.set(name, value);
   }
 
-  async write(entry: HarEntry): Promise<void> {
+  async write(entry: HarEntry, json?: string): Promise<void> {
     this.check();
-    this.push(`${this.count === 0 ? '\n' : ',\n'}      ${JSON.stringify(entry)}`);
+    this.push(`${this.count === 0 ? '\n' : ',\n'}      ${json ?? JSON.stringify(entry)}`);
     this.count++;
     if (this.buffered >= this.bufferBytes) await this.flushBuffer();
   }

@@ -101,6 +101,7 @@ function reportTransform(ctx: CommandContext, verb: string, report: HarTransform
       inputs: report.inputs,
       read: report.read,
       written: report.written,
+      ...(verb === 'merge' ? { duplicates: report.duplicates } : {}),
       pages: report.pages,
       warnings,
     });
@@ -113,6 +114,11 @@ function reportTransform(ctx: CommandContext, verb: string, report: HarTransform
   ctx.print(
     `${verb}: read ${report.read} entries, wrote ${report.written} entries and ${report.pages} pages to ${report.out}`,
   );
+  for (const input of report.inputs)
+    if (input.duplicates)
+      ctx.print(
+        `  ${input.duplicates} of ${input.entries} entries of ${input.file} dropped: exact copies of entries an earlier input gave (--keep-duplicates writes them)`,
+      );
   const serious = warnings.filter((w) => w.severity === 'warning');
   if (serious.length) ctx.print(warningLines(serious));
 }
@@ -228,19 +234,30 @@ export const register: RegisterVerb = (program: Command, runtime) => {
     )
     .option('--mode <octal>', 'file mode of the output, e.g. 600 (default: no more open than the inputs)')
     .option('--force', 'replace a <out>.partial left by an earlier run')
+    .option(
+      '--keep-duplicates',
+      'write an entry even when another input gave an exact copy of it (default: dropped and counted)',
+    )
     .option('--json', 'machine-readable output on stdout')
     .action(
-      runtime.action(async (ctx, files: string[], opts: { out: string; mode?: string; force?: boolean }) => {
-        const inputs = files.map((f) => ctx.resolvePath(f));
-        const mode = parseMode(opts.mode) ?? inheritedMode(inputs);
-        const report = await mergeHar(inputs, ctx.resolvePath(opts.out), {
-          ...(mode !== undefined ? { mode } : {}),
-          overwritePartial: Boolean(opts.force),
-          signal: ctx.signal,
-        });
-        reportTransform(ctx, 'merge', report);
-        return ExitCode.ok;
-      }),
+      runtime.action(
+        async (
+          ctx,
+          files: string[],
+          opts: { out: string; mode?: string; force?: boolean; keepDuplicates?: boolean },
+        ) => {
+          const inputs = files.map((f) => ctx.resolvePath(f));
+          const mode = parseMode(opts.mode) ?? inheritedMode(inputs);
+          const report = await mergeHar(inputs, ctx.resolvePath(opts.out), {
+            ...(mode !== undefined ? { mode } : {}),
+            overwritePartial: Boolean(opts.force),
+            keepDuplicates: Boolean(opts.keepDuplicates),
+            signal: ctx.signal,
+          });
+          reportTransform(ctx, 'merge', report);
+          return ExitCode.ok;
+        },
+      ),
     );
 
   har
