@@ -3,6 +3,7 @@
  * capture through the analyzers (one session, so evidence spans files), writes the protocol model, and
  * optionally the OpenAPI 3.1 document and TS types, each atomically. Prints a short summary.
  */
+import { realpathSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { createAnalysisSession, type AnalyzeOptions } from '../../analyzers/index.js';
@@ -81,6 +82,15 @@ function summaryOf(model: ProtocolModel, outputs: Record<string, string>): Recor
   };
 }
 
+/** The file's real path (links resolved); the path as given when it does not exist (readHar then says so). */
+function realpathOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
 async function run(ctx: CommandContext, files: string[], flags: AnalyzeFlags): Promise<number> {
   if (!flags.out)
     throw new UsageError('missing_flag', 'analyze: --out FILE is required (where the protocol model goes).', {
@@ -100,8 +110,17 @@ async function run(ctx: CommandContext, files: string[], flags: AnalyzeFlags): P
   const previous = flags.merge ? await loadProtocolModel(ctx.resolvePath(flags.merge)) : undefined;
   const session = createAnalysisSession(options);
   const captures: ProtocolModel['captures'] = [];
+  const taken = new Set<string>();
   for (const file of files) {
     const path = ctx.resolvePath(file);
+    // One file named twice (overlapping globs: `*.har session*.har`) is read once: its samples would
+    // count twice, and "seen in every sample" would still hold, so the mistake would never show.
+    const real = realpathOrSelf(path);
+    if (taken.has(real)) {
+      ctx.warn(`${file}: given more than once; analyzed once.`);
+      continue;
+    }
+    taken.add(real);
     // An entry too large to read whole is analyzed with its largest parts left out (and a warning), not dropped.
     const reader = await readHar(path, { signal: ctx.signal, elideLarge: true });
     const capture = session.beginCapture(reader.log);

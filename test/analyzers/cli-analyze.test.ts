@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, symlink, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -40,6 +40,27 @@ describe('ledgertap analyze', () => {
       await validateOpenApi(parseYaml(await readFile(`${dir}/api.yaml`, 'utf8')) as Record<string, unknown>),
     ).toEqual([]);
     expect(await readFile(`${dir}/api.d.ts`, 'utf8')).toMatch(/export interface GetV1MeResponse200/);
+  });
+
+  it('a file named twice (by another path, a link) is analyzed once, with a warning', async () => {
+    const dir = await tempDir();
+    await symlink(fx('pagination'), `${dir}/link.har`);
+    const once = await runCliInProcess(['analyze', fx('pagination'), '--out', 'once.json'], { cwd: dir });
+    expect(once.code, once.stderr).toBe(0);
+    const r = await runCliInProcess(
+      ['analyze', fx('pagination'), 'link.har', fx('auth-session'), fx('pagination'), '--out', 'twice.json'],
+      { cwd: dir },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('link.har: given more than once; analyzed once.');
+    type Model = { captures: { file: string }[]; operations: { id: string; samples: number }[] };
+    const read = async (f: string) => JSON.parse(await readFile(`${dir}/${f}`, 'utf8')) as Model;
+    const twice = await read('twice.json');
+    expect(twice.captures.map((c) => c.file)).toEqual(['pagination.har', 'auth-session.har']);
+    const samples = (m: Model) => Object.fromEntries(m.operations.map((o) => [o.id, o.samples]));
+    const alone = samples(await read('once.json'));
+    expect(Object.keys(alone).length).toBeGreaterThan(0);
+    for (const [id, n] of Object.entries(alone)) expect(samples(twice)[id]).toBe(n);
   });
 
   it('--json prints one JSON summary on stdout', async () => {
