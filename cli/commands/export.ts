@@ -19,6 +19,10 @@ export const register: RegisterVerb = (program: Command, runtime) => {
     .option('--account <label>', 'only this account')
     .option('--with-raw', 'add source, sources and the raw payload of each record')
     .option(
+      '--no-spreadsheet-guard',
+      "csv: write text cells exactly as stored; by default a cell a spreadsheet would run as a formula (=, +, -, @ first, not a number) gets a leading '",
+    )
+    .option(
       '--time-format <format>',
       'times as epoch (UTC epoch milliseconds, the normalized model and API) or iso (ISO 8601 UTC, e.g. 2024-01-31T10:00:00.000Z)',
       'epoch',
@@ -33,6 +37,7 @@ export const register: RegisterVerb = (program: Command, runtime) => {
             kind?: string;
             account?: string;
             withRaw?: boolean;
+            spreadsheetGuard: boolean;
             timeFormat: string;
           },
         ) => {
@@ -71,6 +76,7 @@ export const register: RegisterVerb = (program: Command, runtime) => {
               ...(kind !== undefined && isAccountKind(kind) ? { kind } : {}),
               ...(opts.account !== undefined ? { account: opts.account } : {}),
               withRaw: Boolean(opts.withRaw),
+              spreadsheetGuard: opts.spreadsheetGuard,
               timeFormat,
             })) {
               if (closed || ctx.signal.aborted) break;

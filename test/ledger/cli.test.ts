@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { openLedger } from '../../ledger/index.js';
+import { csvField } from '../../ledger/export.js';
 import { cliCommand, runCliInProcess, spawnCli } from '../helpers/cli.js';
 import { TEST_PG_URL } from '../helpers/pg.js';
 import { backends } from './backends.js';
@@ -170,6 +172,48 @@ describe.each(backends)('ledger verbs on $name', (backend) => {
     const since = await runCliInProcess(['--json', 'audit', '--db', db.location, '--since', '2026-01-02']);
     expect((JSON.parse(since.stdout) as unknown[]).length).toBe(1);
     expect((await runCliInProcess(['audit', '--db', db.location, '--since', 'yesterday'])).code).toBe(2);
+  });
+
+  it('export csv: a cell a spreadsheet would run as a formula gets a leading quote; numbers and --no-spreadsheet-guard are left as stored', async () => {
+    const infos = ['=HYPERLINK("http://x.test","claim")', '+cmd|calc', '-2+3', '@SUM(A1)', 'Launchpool'];
+    await seed(async (store) => {
+      await store.putRecords(infos.map((info, i) => dividend(String(i + 1), 'BNB', '0.1', { info })));
+    });
+    const cells = (stdout: string): string[] =>
+      stdout
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => (parseCsv(line) as string[][])[0]![6]!);
+    const guarded = await exportCli('--format', 'csv', '--kind', 'dividend');
+    expect(guarded.code, guarded.stderr).toBe(0);
+    expect(cells(guarded.stdout)).toEqual([
+      `'=HYPERLINK("http://x.test","claim")`,
+      "'+cmd|calc",
+      "'-2+3",
+      "'@SUM(A1)",
+      'Launchpool',
+    ]);
+    expect(guarded.stdout).toContain(',0.1,');
+    const exact = await exportCli('--format', 'csv', '--kind', 'dividend', '--no-spreadsheet-guard');
+    expect(cells(exact.stdout)).toEqual(infos);
+    // JSON Lines carry values as stored: a program reads them, not a spreadsheet.
+    const jsonl = await exportCli('--format', 'jsonl', '--kind', 'dividend');
+    expect(
+      jsonl.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { info: string }).info),
+    ).toEqual(infos);
+  });
+
+  it('csvField leaves signed numbers alone and guards only text', () => {
+    expect(csvField('-0.5', true)).toBe('-0.5');
+    expect(csvField('+1e-8', true)).toBe('+1e-8');
+    expect(csvField(-3, true)).toBe('-3');
+    expect(csvField('-', true)).toBe("'-");
+    expect(csvField('\tx', true)).toBe("'\tx");
+    expect(csvField('=1+1', false)).toBe('=1+1');
   });
 
   it('export prints jsonl and csv in truth shape, sorted by kind then id; --with-raw adds the sources', async () => {
