@@ -8,6 +8,7 @@ export * from './inspect.js';
 export * from './transform.js';
 export * from './body.js';
 export * from './engineio-polling.js';
+export { captureFingerprint } from './fingerprint.js';
 export type { HarCompression } from './source.js';
 export { describeHarBytes } from './source.js';
 export { normalizeHarEntry, normalizeHarLog, isTextualMimeType, type HarLogInfo } from './normalize.js';

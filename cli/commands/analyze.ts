@@ -7,7 +7,7 @@ import { realpathSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { createAnalysisSession, type AnalyzeOptions } from '../../analyzers/index.js';
-import { foldEngineIoPolling, readHar } from '../../har/index.js';
+import { captureFingerprint, foldEngineIoPolling, readHar } from '../../har/index.js';
 import {
   buildProtocolModel,
   loadProtocolModel,
@@ -110,14 +110,28 @@ async function run(ctx: CommandContext, files: string[], flags: AnalyzeFlags): P
   const previous = flags.merge ? await loadProtocolModel(ctx.resolvePath(flags.merge)) : undefined;
   const session = createAnalysisSession(options);
   const captures: ProtocolModel['captures'] = [];
+  // One capture given twice (overlapping globs, a link, a copy under another name, or one the --merge
+  // model was already inferred from) is read once: its samples would count twice, and "seen in every
+  // sample" would still hold, so the mistake would never show.
   const taken = new Set<string>();
+  const inPrevious = new Map<string, string>();
+  for (const c of previous?.captures ?? []) if (c.fingerprint) inPrevious.set(c.fingerprint, c.file);
+  const inThisRun = new Map<string, string>();
   for (const file of files) {
     const path = ctx.resolvePath(file);
-    // One file named twice (overlapping globs: `*.har session*.har`) is read once: its samples would
-    // count twice, and "seen in every sample" would still hold, so the mistake would never show.
     const real = realpathOrSelf(path);
-    if (taken.has(real)) {
-      ctx.warn(`${file}: given more than once; analyzed once.`);
+    const fingerprint = await captureFingerprint(path);
+    const copyOf = fingerprint === undefined ? undefined : inThisRun.get(fingerprint);
+    const merged = fingerprint === undefined ? undefined : inPrevious.get(fingerprint);
+    const skip = taken.has(real)
+      ? `${file}: given more than once; analyzed once.`
+      : copyOf !== undefined
+        ? `${file}: the same capture as ${copyOf} (a copy); analyzed once.`
+        : merged !== undefined
+          ? `${file}: ${flags.merge ?? 'the --merge model'} was already inferred from this capture (as ${merged}); skipped.`
+          : undefined;
+    if (skip) {
+      ctx.warn(skip);
       continue;
     }
     taken.add(real);
@@ -147,7 +161,9 @@ async function run(ctx: CommandContext, files: string[], flags: AnalyzeFlags): P
       file: basename(file),
       entries: reader.stats.entries,
       creator: `${reader.log.creator?.name ?? 'unknown'} ${reader.log.creator?.version ?? ''}`.trim(),
+      ...(fingerprint ? { fingerprint } : {}),
     });
+    if (fingerprint) inThisRun.set(fingerprint, file);
   }
   const result = session.finish();
   const built = buildProtocolModel(result, {

@@ -40,6 +40,10 @@ export interface Capture {
   file: string;
   entries: number;
   creator?: string;
+  /**
+   * sha256 of the file's size and its first and last 64 KiB as stored (hex): the same capture under another name or path, cheap at any size; not a hash of every byte. Absent in models written before it existed.
+   */
+  fingerprint?: string;
 }
 export interface Operation {
   id: string;

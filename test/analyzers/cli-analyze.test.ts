@@ -1,4 +1,4 @@
-import { readFile, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, symlink, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -157,6 +157,39 @@ describe('ledgertap analyze --merge', () => {
     expect(validateProtocolModel(model)).toEqual([]);
     expect(model.captures.map((c) => c.file)).toEqual(['templates.har', 'rpc.har']);
     expect(model.operations).toHaveLength(11 + 6);
+  });
+
+  it('a capture the --merge model holds already, or a copy under another name, is skipped with a warning', async () => {
+    const dir = await tempDir();
+    await copyFile(fx('pagination'), `${dir}/copy.har`);
+    const first = await runCliInProcess(['analyze', fx('pagination'), '--out', 'a.json'], { cwd: dir });
+    expect(first.code, first.stderr).toBe(0);
+    type Model = {
+      captures: { file: string; fingerprint?: string }[];
+      operations: { id: string; samples: number }[];
+    };
+    const read = async (f: string) => JSON.parse(await readFile(`${dir}/${f}`, 'utf8')) as Model;
+    const a = await read('a.json');
+    expect(a.captures[0]?.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    const again = await runCliInProcess(
+      ['analyze', 'copy.har', fx('rpc'), '--merge', 'a.json', '--out', 'b.json'],
+      { cwd: dir },
+    );
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain(
+      'copy.har: a.json was already inferred from this capture (as pagination.har); skipped.',
+    );
+    const b = await read('b.json');
+    expect(validateProtocolModel(b)).toEqual([]);
+    expect(b.captures.map((c) => c.file)).toEqual(['pagination.har', 'rpc.har']);
+    const samples = (m: Model) => Object.fromEntries(m.operations.map((o) => [o.id, o.samples]));
+    for (const [id, n] of Object.entries(samples(a))) expect(samples(b)[id]).toBe(n);
+
+    const copies = await runCliInProcess(['analyze', fx('pagination'), 'copy.har', '--out', 'c.json'], {
+      cwd: dir,
+    });
+    expect(copies.stderr).toContain('copy.har: the same capture as');
+    expect((await read('c.json')).captures).toHaveLength(1);
   });
 
   it('a --merge file that is not a model fails before analysis', async () => {
