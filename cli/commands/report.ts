@@ -4,6 +4,7 @@ import { writeFileAtomic } from '../../core/index.js';
 import { loadProtocolModel } from '../../model/index.js';
 import { protocolReport, renderFor, renderMarkdown } from '../../reports/index.js';
 import type { CommandContext, RegisterVerb } from '../context.js';
+import { assertReportPath } from '../report-path.js';
 
 export const register: RegisterVerb = (program: Command, runtime) => {
   program
@@ -16,6 +17,7 @@ export const register: RegisterVerb = (program: Command, runtime) => {
     .option('--title <text>', 'the report title')
     .action(
       runtime.action(async (ctx: CommandContext, flags: { model: string; out?: string; title?: string }) => {
+        if (flags.out) assertReportPath(flags.out, '--out');
         const model = await loadProtocolModel(ctx.resolvePath(flags.model));
         const doc = protocolReport(model, flags.title ? { title: flags.title } : {});
         if (flags.out) {

@@ -4,7 +4,7 @@
  * or the hidden temp file ledgertap writes beside the target.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -46,6 +46,29 @@ describe('output paths in a missing folder', () => {
       `${target}: cannot write it: the folder ${join(dir, 'missing')} does not exist`,
     );
     expect(r.stderr).not.toContain('.tmp');
+  });
+
+  it('report refuses a name that is neither Markdown nor HTML, and writes .md, .markdown, .html and .htm', async () => {
+    const model = join(dir, 'model.json');
+    expect((await runCliInProcess(['analyze', har, '--out', model])).code).toBe(0);
+    for (const name of ['report.pdf', 'report']) {
+      const target = join(dir, name);
+      const r = await runCliInProcess(['report', '--model', model, '--out', target]);
+      expect(r.code, name).toBe(2);
+      expect(r.stderr).toContain(`--out ${target}: a report is Markdown (.md) or HTML (.html)`);
+      expect(r.stderr).toContain('Name it report.md or report.html');
+      expect(existsSync(target)).toBe(false);
+    }
+    for (const [name, start] of [
+      ['r.md', '#'],
+      ['r.markdown', '#'],
+      ['r.html', '<!doctype html>'],
+      ['r.HTM', '<!doctype html>'],
+    ] as const) {
+      const r = await runCliInProcess(['report', '--model', model, '--out', join(dir, name)]);
+      expect(r.code, name).toBe(0);
+      expect((await readFile(join(dir, name), 'utf8')).toLowerCase().startsWith(start), name).toBe(true);
+    }
   });
 
   it('capture proxy checks --out before it records anything', async () => {
