@@ -92,8 +92,9 @@ async function send(
       // A body cut short throws here, like a dropped connection.
       text = await response.text();
     } catch (error) {
-      if (!again) throw error;
-      await backoff(rt, operationId, attempt, undefined, (error as Error).message);
+      const failure = withNetworkCause(error);
+      if (!again) throw failure;
+      await backoff(rt, operationId, attempt, undefined, failure.message);
       continue;
     }
     if (again && TRANSIENT_STATUS.has(response.status)) {
@@ -155,6 +156,18 @@ async function send(
     durationMs,
     startedAt,
   };
+}
+
+/**
+ * fetch's own message is "fetch failed" whatever happened; undici keeps the reason in `cause` (connect
+ * ECONNREFUSED 127.0.0.1:8080, getaddrinfo ENOTFOUND, a certificate error). Results and warnings say it.
+ */
+function withNetworkCause(error: unknown): Error {
+  if (!(error instanceof Error)) return new Error(String(error));
+  const cause = (error as { cause?: { message?: unknown; code?: unknown } }).cause;
+  const detail = cause && typeof cause === 'object' ? (cause.message ?? cause.code) : undefined;
+  if (typeof detail !== 'string' || detail === '' || error.message.includes(detail)) return error;
+  return new Error(`${error.message}: ${detail}`, { cause: error });
 }
 
 /** Waits before the next try of a read, and counts it. */

@@ -30,6 +30,23 @@ import {
   type ReplayExchange,
 } from '../../replay/index.js';
 import type { CommandContext, RegisterVerb } from '../context.js';
+import { assertReportPath } from '../report-path.js';
+
+/** An origin replay can send to: a URL with one of `schemes`, or a usage error naming the flag. */
+function assertBaseUrl(flag: string, value: string, schemes: readonly string[]): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url && schemes.includes(url.protocol)) return;
+  throw new UsageError(
+    'bad_flag_value',
+    `${flag} ${JSON.stringify(value)}: ${url ? `${url.protocol} is not a scheme replay sends to` : 'not a URL'}.`,
+    { hint: `Give an origin such as ${schemes[0]}//127.0.0.1:8080 (${schemes.join(', ')}).` },
+  );
+}
 
 interface ReplayFlags {
   model: string;
@@ -283,6 +300,13 @@ export const register: RegisterVerb = (program: Command, runtime) => {
           ['--results', flags.results],
         ] as const)
           if (target) assertOutputFolder(ctx.resolvePath(target), flag);
+        if (flags.report) assertReportPath(flags.report, '--report');
+        // A base URL replay cannot send to failed every call after retries, each as "fetch failed".
+        for (const [flag, value, schemes] of [
+          ['--base-url', flags.baseUrl, ['http:', 'https:']],
+          ['--ws-base-url', flags.wsBaseUrl, ['ws:', 'wss:', 'http:', 'https:']],
+        ] as const)
+          if (value !== undefined) assertBaseUrl(flag, value, schemes);
         const retries = flags.retries === undefined ? 3 : Number(flags.retries);
         if (!Number.isInteger(retries) || retries < 0 || retries > 10)
           throw new UsageError(

@@ -43,10 +43,37 @@ describe('replay flags', () => {
     return runCliInProcess(['replay', '--model', model, '--base-url', baseUrl, ...flags]);
   }
 
+  it('a call that cannot connect says why (the connection was refused), not only "fetch failed"', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const r = await runCliInProcess([
+      '--json',
+      'replay',
+      '--model',
+      model,
+      '--har',
+      har,
+      '--base-url',
+      `http://127.0.0.1:${port}`,
+      '--retries',
+      '0',
+    ]);
+    expect(r.code).toBe(1);
+    const run = JSON.parse(r.stdout) as { results: { kind: string; error?: string }[] };
+    const failed = run.results.filter((x) => x.kind === 'failed');
+    expect(failed.length).toBeGreaterThan(0);
+    for (const f of failed) expect(f.error).toContain(`ECONNREFUSED 127.0.0.1:${port}`);
+  });
+
   it.each([
     ['--retries', '99', '--retries takes a whole number from 0 to 10'],
     ['--max-pages', 'abc', '--max-pages takes a positive whole number, not abc'],
     ['--timeout-ms', '-5', '--timeout-ms takes a positive whole number, not -5'],
+    ['--report', 'drift.pdf', '--report drift.pdf: a report is Markdown (.md) or HTML (.html)'],
+    ['--base-url', 'ftp://127.0.0.1', '--base-url "ftp://127.0.0.1": ftp: is not a scheme replay sends to'],
+    ['--ws-base-url', 'localhost 8080', '--ws-base-url "localhost 8080": not a URL'],
   ])('%s %s exits 2 before sending, with no partial live HAR', async (flag, value, message) => {
     const out = join(dir, `bad${flag}.har`);
     const before = requests;
