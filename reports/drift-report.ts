@@ -1,6 +1,6 @@
 /** The drift report: what a replay found, operation by operation, and what to do about it. */
 import { describeSession, type ReplayRun } from '../replay/index.js';
-import type { Block, ReportDocument } from './document.js';
+import { code, type Block, type ReportDocument } from './document.js';
 
 export function driftReport(
   run: ReplayRun,
@@ -21,7 +21,7 @@ export function driftReport(
       rows: drifted.flatMap((r) =>
         r.kind === 'drift'
           ? r.drifts.map((d) => [
-              `\`${r.operationId}\``,
+              code(r.operationId),
               d.kind,
               d.pointer || '(response)',
               d.expected ?? '',
@@ -37,18 +37,16 @@ export function driftReport(
     });
   }
   const failures = run.results.flatMap((r) =>
-    r.kind === 'failed' ? [[`\`${r.operationId}\``, r.url, r.error]] : [],
+    r.kind === 'failed' ? [[code(r.operationId), r.url, r.error]] : [],
   );
   blocks.push(...tableSection(1, 'Failed', ['operation', 'url', 'error'], failures));
   const oks = run.results.flatMap((r) =>
     r.kind === 'ok'
-      ? [[`\`${r.operationId}\``, String(r.status), String(r.pages), String(r.items), String(r.durationMs)]]
+      ? [[code(r.operationId), String(r.status), String(r.pages), String(r.items), String(r.durationMs)]]
       : [],
   );
   blocks.push(...tableSection(1, 'Unchanged', ['operation', 'status', 'pages', 'items', 'ms'], oks));
-  const skips = run.results.flatMap((r) =>
-    r.kind === 'skipped' ? [[`\`${r.operationId}\``, r.reason]] : [],
-  );
+  const skips = run.results.flatMap((r) => (r.kind === 'skipped' ? [[code(r.operationId), r.reason]] : []));
   blocks.push(...tableSection(1, 'Skipped', ['operation', 'reason'], skips));
   if (run.websockets) blocks.push(...webSocketBlocks(run));
   if (run.warnings.length) {
@@ -80,7 +78,7 @@ function webSocketBlocks(run: ReplayRun): Block[] {
   const drifts = ws.results.flatMap((r) =>
     r.kind === 'drift'
       ? r.drifts.map((d) => [
-          `\`${r.endpointId}\``,
+          code(r.endpointId),
           d.messageKind ?? '(connection)',
           d.kind,
           d.pointer || '(message)',
@@ -102,7 +100,7 @@ function webSocketBlocks(run: ReplayRun): Block[] {
     r.kind === 'ok' || r.kind === 'drift'
       ? [
           [
-            `\`${r.endpointId}\``,
+            code(r.endpointId),
             r.kind,
             String(r.received.messages),
             String(r.received.binary),
@@ -122,14 +120,14 @@ function webSocketBlocks(run: ReplayRun): Block[] {
     ),
   );
   const held = ws.results.flatMap((r) =>
-    r.kind === 'ok' || r.kind === 'drift' ? r.heldBack.map((h) => [`\`${h.message}\``, h.reason]) : [],
+    r.kind === 'ok' || r.kind === 'drift' ? r.heldBack.map((h) => [code(h.message), h.reason]) : [],
   );
   blocks.push(...tableSection(2, 'WebSocket messages not sent', ['message', 'reason'], held));
   const other = ws.results.flatMap((r) =>
     r.kind === 'skipped'
-      ? [[`\`${r.endpointId}\``, 'skipped', r.reason]]
+      ? [[code(r.endpointId), 'skipped', r.reason]]
       : r.kind === 'failed'
-        ? [[`\`${r.endpointId}\``, 'failed', r.error]]
+        ? [[code(r.endpointId), 'failed', r.error]]
         : [],
   );
   blocks.push(

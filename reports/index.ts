@@ -4,6 +4,7 @@ export {
   renderHtml,
   renderFor,
   escapeHtml,
+  code,
   type Block,
   type ReportDocument,
 } from './document.js';

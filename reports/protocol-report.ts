@@ -3,7 +3,7 @@
  * from the model's findings and fields; nothing is inferred here.
  */
 import type { ProtocolCredential, ProtocolModel } from '../model/index.js';
-import type { Block, ReportDocument } from './document.js';
+import { code, type Block, type ReportDocument } from './document.js';
 import { webSocketBlocks } from './websocket-report.js';
 
 function pct(x: number): string {
@@ -24,6 +24,17 @@ function titledTable(level: 1 | 2, text: string, columns: string[], rows: string
   ];
 }
 
+/**
+ * Captured text as the text of a Mermaid message or note: on one line, and with what Mermaid reads as
+ * syntax written as its entity codes (`#59;` for `;`, which ends a statement; `#35;` for `#`; `<`, `>`
+ * and `&` for the HTML it renders labels with), so an id or cookie name cannot add lines to the diagram.
+ */
+function mermaidText(text: string): string {
+  return text
+    .replace(/\r\n|[\r\n\u2028\u2029\v\f]/g, ' ')
+    .replace(/[#;<>&`%]/g, (c) => `#${c.charCodeAt(0)};`);
+}
+
 /** A Mermaid sequence diagram of the auth flow: who issues each credential and who consumes it. */
 export function authFlowDiagram(model: ProtocolModel): string {
   const lines = ['sequenceDiagram', '  participant Client', '  participant Server'];
@@ -35,15 +46,18 @@ export function authFlowDiagram(model: ProtocolModel): string {
     const issued = model.auth.credentials
       .filter((c) => c.issuedBy.some((i) => i.operationId === call.operationId))
       .map((c) => c.name);
-    lines.push(`  Client->>Server: ${call.role}: ${call.operationId}`);
-    if (issued.length) lines.push(`  Server-->>Client: issues ${issued.join(', ')}`);
+    lines.push(`  Client->>Server: ${mermaidText(`${call.role}: ${call.operationId}`)}`);
+    if (issued.length) lines.push(`  Server-->>Client: ${mermaidText(`issues ${issued.join(', ')}`)}`);
   }
   for (const c of model.auth.credentials) {
     if (c.derivedFrom)
-      lines.push(`  Note over Client: ${c.name} = ${c.derivedFrom.transform}(${c.derivedFrom.credential})`);
+      lines.push(
+        `  Note over Client: ${mermaidText(`${c.name} = ${c.derivedFrom.transform}(${c.derivedFrom.credential})`)}`,
+      );
   }
   const consumers = model.operations.filter((o) => !roles.has(o.id) && o.credentials.length > 0).slice(0, 8);
-  for (const op of consumers) lines.push(`  Client->>Server: ${op.id} with ${op.credentials.join(', ')}`);
+  for (const op of consumers)
+    lines.push(`  Client->>Server: ${mermaidText(`${op.id} with ${op.credentials.join(', ')}`)}`);
   return lines.join('\n');
 }
 
@@ -69,7 +83,7 @@ export function protocolReport(model: ProtocolModel, options: { title?: string }
       'Operations',
       ['operation', 'method', 'path', 'samples', 'confidence', 'effect', 'surface', 'statuses'],
       model.operations.map((o) => [
-        `\`${o.id}\``,
+        code(o.id),
         o.method,
         `${o.origin}${o.pathTemplate}${o.rpc ? ` (${o.rpc.kind} ${o.rpc.name})` : ''}`,
         String(o.samples),
@@ -97,7 +111,7 @@ export function protocolReport(model: ProtocolModel, options: { title?: string }
         'rotated by',
       ],
       model.auth.credentials.map((c) => [
-        `\`${c.name}\``,
+        code(c.name),
         c.location,
         c.kind,
         c.class,
@@ -119,7 +133,7 @@ export function protocolReport(model: ProtocolModel, options: { title?: string }
         ['role', 'operation', 'credentials', 'confidence'],
         model.auth.calls.map((c) => [
           c.role,
-          `\`${c.operationId}\``,
+          code(c.operationId),
           c.credentials.join(', '),
           pct(c.confidence),
         ]),
@@ -152,7 +166,7 @@ export function protocolReport(model: ProtocolModel, options: { title?: string }
         'Pagination',
         ['operation', 'style', 'parameters', 'next value from', 'has-more field', 'observed', 'confidence'],
         model.pagination.map((p) => [
-          `\`${p.operationId}\``,
+          code(p.operationId),
           p.style,
           p.parameters.join(', '),
           p.cursorSource ?? '',

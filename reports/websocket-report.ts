@@ -4,7 +4,7 @@
  * inferred here.
  */
 import type { ProtocolModel } from '../model/index.js';
-import type { Block } from './document.js';
+import { code, type Block } from './document.js';
 
 function pct(x: number): string {
   return `${Math.round(x * 100)} %`;
@@ -38,7 +38,7 @@ export function webSocketBlocks(model: ProtocolModel): Block[] {
       'confidence',
     ],
     rows: list.map((w) => [
-      `\`${w.id}\``,
+      code(w.id),
       `${w.origin}${w.pathTemplate}`,
       String(w.connections),
       `${w.sent.messages} (${bytes(w.sent.bytes)})`,
@@ -66,7 +66,7 @@ export function webSocketBlocks(model: ProtocolModel): Block[] {
   });
   for (const w of list) {
     if (w.kinds.length === 0 && w.subscriptions.length === 0) continue;
-    blocks.push({ type: 'heading', level: 2, text: `\`${w.id}\` ${w.origin}${w.pathTemplate}` });
+    blocks.push({ type: 'heading', level: 2, text: `${code(w.id)} ${w.origin}${w.pathTemplate}` });
     const params = w.parameters.map((p) => `${p.name} (${p.in}${p.credential ? ', credential' : ''})`);
     if (params.length > 0 || w.subprotocols.length > 0 || w.unparsed > 0)
       blocks.push({
@@ -100,7 +100,7 @@ export function webSocketBlocks(model: ProtocolModel): Block[] {
         ],
         rows: w.kinds.map((k) => [
           k.direction,
-          `\`${k.name}\``,
+          code(k.name),
           k.role,
           k.discriminator ? `${k.discriminator.pointer} = ${k.discriminator.value}` : k.by,
           String(k.messages),
@@ -117,7 +117,7 @@ export function webSocketBlocks(model: ProtocolModel): Block[] {
         type: 'table',
         columns: ['request', 'action', 'topics', 'followed by', 'count'],
         rows: w.subscriptions.map((s) => [
-          s.request === 'url' ? 'streams in the URL' : `\`${s.request}\``,
+          s.request === 'url' ? 'streams in the URL' : code(s.request),
           s.action,
           s.topics.join(', '),
           s.links
@@ -131,8 +131,8 @@ export function webSocketBlocks(model: ProtocolModel): Block[] {
         type: 'table',
         columns: ['request', 'response', 'matched by', 'matched', 'unanswered', 'median latency'],
         rows: w.correlations.map((c) => [
-          `\`${c.request}\``,
-          `\`${c.response}\``,
+          code(c.request),
+          code(c.response),
           c.idField,
           String(c.matched),
           String(c.unanswered),
