@@ -156,8 +156,18 @@ function operationObject(op: ProtocolOperation, model: ProtocolModel, schemes: M
   return out;
 }
 
-/** Combines RPC operations sharing one URL and method into one OpenAPI operation (one per method is the rule). */
-function combine(ops: ProtocolOperation[], model: ProtocolModel, schemes: Map<string, string>): Json {
+/**
+ * Combines RPC operations sharing one URL and method into one OpenAPI operation (one per method is the
+ * rule). Its operationId is made from the method and path, and made unique against `ids` (every model
+ * operation's id and the combined ones before it): the same GraphQL URL on two origins, or `/rpc-v1` and
+ * `/rpc_v1`, would otherwise give two operations one id, which OpenAPI forbids.
+ */
+function combine(
+  ops: ProtocolOperation[],
+  model: ProtocolModel,
+  schemes: Map<string, string>,
+  ids: Set<string>,
+): Json {
   if (ops.length === 1) return operationObject(ops[0] as ProtocolOperation, model, schemes);
   const parts = ops.map((o) => operationObject(o, model, schemes));
   const first = parts[0] as Json;
@@ -185,8 +195,12 @@ function combine(ops: ProtocolOperation[], model: ProtocolModel, schemes: Map<st
   for (const r of Object.values(responses) as Json[])
     if (Object.keys(r.content as Json).length === 0) delete r.content;
   const security = parts.find((p) => p.security)?.security;
+  const base = `${(ops[0] as ProtocolOperation).method.toLowerCase()}_${(ops[0] as ProtocolOperation).pathTemplate.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'root'}_rpc`;
+  let operationId = base;
+  for (let i = 2; ids.has(operationId); i++) operationId = `${base}_${i}`;
+  ids.add(operationId);
   const out: Json = {
-    operationId: `${(ops[0] as ProtocolOperation).method.toLowerCase()}_${(ops[0] as ProtocolOperation).pathTemplate.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'root'}_rpc`,
+    operationId,
     summary: `${ops.length} RPC operations over one URL`,
     tags: first.tags,
     ...(first.parameters ? { parameters: first.parameters } : {}),
@@ -267,6 +281,7 @@ export function toOpenApi(model: ProtocolModel, options: OpenApiOptions = {}): J
     byPath.set(key, methods);
   }
   const STANDARD = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
+  const ids = new Set(model.operations.map((o) => o.id));
   const paths: Json = {};
   for (const key of [...byPath.keys()].sort()) {
     const item: Json = {};
@@ -274,10 +289,10 @@ export function toOpenApi(model: ProtocolModel, options: OpenApiOptions = {}): J
     for (const [m, ops] of [...methods].sort((a, b) => a[0].localeCompare(b[0]))) {
       if (!STANDARD.has(m)) {
         // OpenAPI 3.1 has no slot for other methods (PROPFIND, QUERY…): listed, not dropped (har-to-openapi#8).
-        item[`x-ledgertap-method-${m}`] = combine(ops, model, schemes);
+        item[`x-ledgertap-method-${m}`] = combine(ops, model, schemes, ids);
         continue;
       }
-      item[m] = combine(ops, model, schemes);
+      item[m] = combine(ops, model, schemes, ids);
     }
     if (origins.length > 1) item.servers = [serverOf(pathOrigin.get(key) as string, model)];
     paths[key] = item;
@@ -318,6 +333,29 @@ export function toOpenApi(model: ProtocolModel, options: OpenApiOptions = {}): J
   return JSON.parse(JSON.stringify(doc)) as Json;
 }
 
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+/**
+ * What the OpenAPI 3.1 text requires and its JSON Schema cannot check: every operationId unique in the
+ * document (section 4.8.10.1).
+ */
+function semanticProblems(doc: Json): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, string>();
+  for (const [path, item] of Object.entries((doc.paths ?? {}) as Record<string, Json>)) {
+    for (const method of METHODS) {
+      const op = item?.[method] as Json | undefined;
+      const id = op?.operationId;
+      if (typeof id !== 'string') continue;
+      const where = `/paths/${path.replace(/~/g, '~0').replace(/\//g, '~1')}/${method}`;
+      const first = seen.get(id);
+      if (first) problems.push(`${where}/operationId ${JSON.stringify(id)} is also the id of ${first}`);
+      else seen.set(id, where);
+    }
+  }
+  return problems;
+}
+
 /** Validates an OpenAPI document; returns the problems (empty when valid). */
 export async function validateOpenApi(doc: Json): Promise<string[]> {
   // A fixed cost of every run, cut: no optimization pass over the generated validator code (it simplifies
@@ -325,7 +363,7 @@ export async function validateOpenApi(doc: Json): Promise<string[]> {
   // against the JSON Schema meta-schema (that schema ships with the package, fixed).
   const validator = new Validator({ code: { optimize: false }, validateSchema: false });
   const res = await validator.validate(structuredClone(doc) as never);
-  if (res.valid) return [];
+  if (res.valid) return semanticProblems(doc).slice(0, 10);
   const errors = res.errors as unknown;
   if (Array.isArray(errors))
     return errors

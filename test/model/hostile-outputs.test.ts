@@ -1,0 +1,108 @@
+/**
+ * `ledgertap analyze --openapi/--types` on captures whose names collide or need care: the OpenAPI
+ * document stays valid (operationIds unique, path keys that say what was requested), and the .d.ts
+ * compiles with every distinct type kept distinct.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import type { HarEntry } from '../../har/index.js';
+import { toOpenApi, validateOpenApi, type ProtocolModel } from '../../model/index.js';
+import { entry, har } from '../analyzers/build.js';
+import { runCliInProcess } from '../helpers/cli.js';
+import { useTempDirs } from '../helpers/tmp.js';
+
+const tempDir = useTempDirs();
+
+type Operation = { operationId?: string; parameters?: { name: string; in: string }[] };
+interface Doc {
+  paths: Record<string, Record<string, Operation>>;
+}
+
+/** Analyzes the entries through the CLI; returns the OpenAPI document, the .d.ts and the model. */
+async function analyze(
+  entries: HarEntry[],
+): Promise<{ doc: Doc; types: string; model: ProtocolModel; dir: string }> {
+  const dir = await tempDir();
+  await writeFile(join(dir, 'h.har'), JSON.stringify(har(entries)));
+  const r = await runCliInProcess(
+    ['analyze', 'h.har', '--out', 'model.json', '--openapi', 'api.yaml', '--types', 'api.d.ts'],
+    { cwd: dir },
+  );
+  expect(r.code, r.stderr).toBe(0);
+  return {
+    doc: parseYaml(await readFile(join(dir, 'api.yaml'), 'utf8')) as Doc,
+    types: await readFile(join(dir, 'api.d.ts'), 'utf8'),
+    model: JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as ProtocolModel,
+    dir,
+  };
+}
+
+function operationIds(doc: Doc): string[] {
+  return Object.values(doc.paths).flatMap((item) =>
+    Object.entries(item)
+      .filter(([k]) => k !== 'servers' && k !== 'parameters')
+      .map(([, op]) => op.operationId as string),
+  );
+}
+
+const gql = (origin: string, name: string): HarEntry =>
+  entry({
+    method: 'POST',
+    url: `${origin}/graphql`,
+    requestBody: { operationName: name, query: `query ${name} { x }` },
+    response: { data: { x: 1 } },
+  });
+
+describe('OpenAPI operationIds', () => {
+  it('the same GraphQL URL on two origins gives two combined operations with two ids', async () => {
+    const { doc } = await analyze([
+      gql('https://api.example.test', 'GetA'),
+      gql('https://api.example.test', 'GetB'),
+      gql('https://admin.example.test', 'GetA'),
+      gql('https://admin.example.test', 'GetC'),
+    ]);
+    const ids = operationIds(doc);
+    expect(ids.filter((id) => id.startsWith('post_graphql_rpc')).sort()).toEqual([
+      'post_graphql_rpc',
+      'post_graphql_rpc_2',
+    ]);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('validateOpenApi rejects two operations with one id, naming where', async () => {
+    const op = { operationId: 'same', responses: { '200': { description: 'ok' } } };
+    const doc = {
+      openapi: '3.1.0',
+      info: { title: 't', version: '1' },
+      paths: { '/a': { get: op }, '/b': { post: op } },
+    };
+    expect(await validateOpenApi(doc)).toEqual([
+      '/paths/~1b/post/operationId "same" is also the id of /paths/~1a/get',
+    ]);
+    expect(await validateOpenApi({ ...doc, paths: { '/a': { get: op } } })).toEqual([]);
+  });
+
+  it('an operation whose own id is the combined one keeps it; the combined one moves aside', async () => {
+    const { model } = await analyze([
+      gql('https://api.example.test', 'GetA'),
+      gql('https://api.example.test', 'GetB'),
+    ]);
+    const combined = toOpenApi({
+      ...model,
+      operations: [
+        ...model.operations,
+        {
+          ...(model.operations[0] as ProtocolModel['operations'][number]),
+          id: 'post_graphql_rpc',
+          pathTemplate: '/other',
+          rpc: undefined,
+        },
+      ],
+    }) as unknown as Doc;
+    expect(combined.paths['/other']?.post?.operationId).toBe('post_graphql_rpc');
+    expect(combined.paths['/graphql']?.post?.operationId).toBe('post_graphql_rpc_2');
+    expect(await validateOpenApi(combined as never)).toEqual([]);
+  });
+});
