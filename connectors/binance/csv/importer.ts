@@ -15,6 +15,7 @@ import { detectFormat, type DetectedFormat } from './formats.js';
 import { futures } from './futures.js';
 import { OrderHistoryReader } from './orders.js';
 import { readCsvRows, sniffCsv, type CsvSniff } from './reader.js';
+import { readWorkbookRows } from './workbook.js';
 import { Row, type FileContext } from './row.js';
 import {
   csvFingerprint,
@@ -108,7 +109,7 @@ interface Opened {
 
 async function openExport(path: string, name: string): Promise<Opened> {
   const sniff = await sniffCsv(path, name);
-  const rows = readCsvRows(path, sniff, name);
+  const rows = sniff.encoding === 'xlsx' ? readWorkbookRows(path, name) : readCsvRows(path, sniff, name);
   const first = await rows.next();
   if (first.done) {
     throw new InputError('csv_empty', `${name}: the file has no header row.`, {

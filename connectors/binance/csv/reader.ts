@@ -23,7 +23,8 @@ export interface CsvRow {
 
 /** What sniffing the start of a file found. */
 export interface CsvSniff {
-  encoding: CsvEncoding;
+  /** `xlsx`: an Excel workbook, read by readWorkbookRows (workbook.ts), not as text. */
+  encoding: CsvEncoding | 'xlsx';
   bomBytes: number;
   delimiter: ',' | ';';
 }
@@ -52,12 +53,15 @@ export async function sniffCsv(path: string, displayName = path): Promise<CsvSni
       hint: 'Export it again from the Data Download Center.',
     });
   }
-  if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) {
+  // A zip: an Excel workbook (.xlsx), read sheet by sheet rather than as text.
+  if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04)
+    return { encoding: 'xlsx', bomBytes: 0, delimiter: ',' };
+  if (head[0] === 0xd0 && head[1] === 0xcf && head[2] === 0x11 && head[3] === 0xe0) {
     throw new InputError(
       'csv_not_text',
-      `${displayName}: this is an Excel workbook (.xlsx), not a CSV file.`,
+      `${displayName}: this is a legacy Excel workbook (.xls), not a CSV file or an .xlsx workbook.`,
       {
-        hint: 'Open it in a spreadsheet and save it as CSV (UTF-8), or download the CSV export.',
+        hint: 'Open it in a spreadsheet and save it as .xlsx or "CSV UTF-8", or download the CSV export.',
       },
     );
   }
@@ -244,6 +248,7 @@ export async function* readCsvRows(
     max_record_size: MAX_RECORD_BYTES,
   };
   const source = createReadStream(path, { highWaterMark: 256 * 1024 });
+  if (sniff.encoding === 'xlsx') throw new Error('readCsvRows: a workbook is read by readWorkbookRows');
   const decoder = new Decoder(sniff.encoding, sniff.bomBytes, displayName);
   const parser = parse(options);
   source.on('error', (e) => decoder.destroy(fileError(displayName, e) ?? e));

@@ -18,7 +18,7 @@ const tempDir = useTempDirs('ledgertap-csv-bad-');
 
 const BAD: [file: string, code: string, message: RegExp][] = [
   ['not-csv.png', 'input.csv_not_text', /not-csv\.png: this is not a text file/],
-  ['export.xlsx', 'input.csv_not_text', /Excel workbook/],
+  ['export.xlsx', 'input.csv_bad_workbook', /export\.xlsx: this is not a readable Excel workbook/],
   ['empty.csv', 'input.csv_empty', /empty/],
   [
     'unknown-header.csv',
