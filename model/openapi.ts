@@ -73,12 +73,35 @@ function inPath(p: Parameter, op: ProtocolOperation): boolean {
   );
 }
 
-/** The OpenAPI path of an operation: its template with required matrix parameters (`/cars{color}/list`). */
+/**
+ * Literal path text as it goes in a URL. The model keeps segments decoded (`/sp ace`, `/pct%x`,
+ * `/lit{brace}`); OpenAPI appends the path key to the server URL and reads every `{…}` in it as a
+ * parameter, so the literal text is percent-encoded again: all but unreserved characters and the
+ * sub-delimiters, `:` and `@` a segment may hold as they are (RFC 3986 section 3.3), `;` excepted (it
+ * would start a matrix parameter).
+ */
+function literalPath(text: string): string {
+  return encodeURIComponent(text).replace(/%(24|26|2B|2C|3A|3D|40)/g, (m) => decodeURIComponent(m));
+}
+
+/**
+ * The OpenAPI path of an operation: its template with the literal text encoded, its path parameters
+ * (`{userId}`, `Products({productId})`) as they are, and required matrix parameters (`/cars{color}/list`).
+ */
 function openApiPath(op: ProtocolOperation): string {
-  const matrix = op.parameters.filter((p) => inPath(p, op));
-  if (matrix.length === 0) return op.pathTemplate;
-  const parts = op.pathTemplate.split('/');
-  for (const p of matrix) parts[(p.segment as number) + 1] += `{${p.name}}`;
+  const names = new Set(
+    op.parameters.filter((p) => p.in === 'path' && p.style !== 'matrix').map((p) => p.name),
+  );
+  const parts = op.pathTemplate.split('/').map((segment) =>
+    segment
+      .split(/(\{[^{}]*\})/)
+      .map((piece) =>
+        /^\{[^{}]*\}$/.test(piece) && names.has(piece.slice(1, -1)) ? piece : literalPath(piece),
+      )
+      .join(''),
+  );
+  for (const p of op.parameters.filter((q) => inPath(q, op)))
+    parts[(p.segment as number) + 1] += `{${p.name}}`;
   return parts.join('/');
 }
 
@@ -337,17 +360,29 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 
 /**
  * What the OpenAPI 3.1 text requires and its JSON Schema cannot check: every operationId unique in the
- * document (section 4.8.10.1).
+ * document (section 4.8.10.1), and every `{name}` in a path key a path parameter of each of its
+ * operations and each path parameter in the key (section 4.8.8.1).
  */
 function semanticProblems(doc: Json): string[] {
   const problems: string[] = [];
   const seen = new Map<string, string>();
+  const pathNames = (params: unknown): string[] =>
+    Array.isArray(params)
+      ? params.flatMap((p: Json) => (p && p.in === 'path' && typeof p.name === 'string' ? [p.name] : []))
+      : [];
   for (const [path, item] of Object.entries((doc.paths ?? {}) as Record<string, Json>)) {
+    const inKey = [...path.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] as string);
     for (const method of METHODS) {
       const op = item?.[method] as Json | undefined;
-      const id = op?.operationId;
-      if (typeof id !== 'string') continue;
+      if (!op) continue;
       const where = `/paths/${path.replace(/~/g, '~0').replace(/\//g, '~1')}/${method}`;
+      const declared = new Set([...pathNames(item.parameters), ...pathNames(op.parameters)]);
+      for (const name of inKey)
+        if (!declared.has(name)) problems.push(`${where} has no path parameter for {${name}} in its path`);
+      for (const name of declared)
+        if (!inKey.includes(name)) problems.push(`${where} has a path parameter ${name} its path lacks`);
+      const id = op.operationId;
+      if (typeof id !== 'string') continue;
       const first = seen.get(id);
       if (first) problems.push(`${where}/operationId ${JSON.stringify(id)} is also the id of ${first}`);
       else seen.set(id, where);

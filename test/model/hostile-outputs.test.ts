@@ -106,3 +106,48 @@ describe('OpenAPI operationIds', () => {
     expect(await validateOpenApi(combined as never)).toEqual([]);
   });
 });
+
+describe('OpenAPI path keys', () => {
+  it('encode literal text the model keeps decoded (braces, spaces, %, unicode, |, <), keep parameters, and validate', async () => {
+    const A = 'https://api.example.test';
+    const { doc } = await analyze([
+      entry({ url: `${A}/lit%7Bbrace%7D/q`, response: { ok: 1 } }),
+      entry({ url: `${A}/sp%20ace/%C3%BCn%C3%AF`, response: { ok: 1 } }),
+      entry({ url: `${A}/pct%25x`, response: { ok: 1 } }),
+      entry({ url: `${A}/x%7Cy%3Cscript%3E/a:b@c,d=e&f+$`, response: { ok: 1 } }),
+      ...[1001, 1002, 1003].map((id) =>
+        entry({ url: `${A}/users/${id}?userId=${id + 1}`, response: { a: 1 } }),
+      ),
+      ...[1, 2, 3].map((id) => entry({ url: `${A}/odata/Products(${id})`, response: { ID: id } })),
+    ]);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/lit%7Bbrace%7D/q',
+      '/odata/Products({productId})',
+      '/pct%25x',
+      '/sp%20ace/%C3%BCn%C3%AF',
+      '/users/{userId}',
+      '/x%7Cy%3Cscript%3E/a:b@c,d=e&f+$',
+    ]);
+    // The same name in the path and the query: two parameters (OpenAPI tells them apart by `in`).
+    expect(doc.paths['/users/{userId}']?.get?.parameters?.map((p) => `${p.in}:${p.name}`)).toEqual([
+      'path:userId',
+      'query:userId',
+    ]);
+    expect(doc.paths['/lit%7Bbrace%7D/q']?.get?.parameters).toBeUndefined();
+  });
+
+  it('validateOpenApi rejects a {name} in a path key that no path parameter fills, and a path parameter the key lacks', async () => {
+    const get = { responses: { '200': { description: 'ok' } } };
+    const base = { openapi: '3.1.0', info: { title: 't', version: '1' } };
+    expect(await validateOpenApi({ ...base, paths: { '/lit{brace}/q': { get } } })).toEqual([
+      '/paths/~1lit{brace}~1q/get has no path parameter for {brace} in its path',
+    ]);
+    const param = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+    expect(
+      await validateOpenApi({ ...base, paths: { '/a': { get: { ...get, parameters: [param] } } } }),
+    ).toEqual(['/paths/~1a/get has a path parameter id its path lacks']);
+    expect(await validateOpenApi({ ...base, paths: { '/a/{id}': { parameters: [param], get } } })).toEqual(
+      [],
+    );
+  });
+});
