@@ -6,7 +6,7 @@
  */
 import { compile } from 'json-schema-to-typescript';
 import { pascal } from './pascal-case.js';
-import type { ProtocolModel } from './types.js';
+import type { ProtocolModel, ProtocolOperation } from './types.js';
 import { emitWebSocketTypes } from './websocket-typescript.js';
 
 type Json = { [key: string]: unknown };
@@ -40,10 +40,15 @@ const HEADER =
 export async function renderTypeScript(model: ProtocolModel): Promise<string> {
   const chunks: string[] = [HEADER, ''];
   const used = new Set<string>();
-  const emit = async (name: string, schema: Json, comment: string): Promise<string> => {
+  /** A type name no other type in the file has: the name, else the name with 2, 3… after it. */
+  const claim = (name: string): string => {
     let n = name;
     for (let i = 2; used.has(n); i++) n = `${name}${i}`;
     used.add(n);
+    return n;
+  };
+  const emit = async (name: string, schema: Json, comment: string): Promise<string> => {
+    const n = claim(name);
     const ts = await compile({ ...(clean(schema) as Json), title: n, description: comment } as never, n, {
       bannerComment: '',
       additionalProperties: true,
@@ -55,40 +60,56 @@ export async function renderTypeScript(model: ProtocolModel): Promise<string> {
     chunks.push(ts.trim(), '');
     return n;
   };
+  const params = (list: ProtocolOperation['parameters']): Json => ({
+    type: 'object',
+    properties: Object.fromEntries(list.map((p) => [p.name, p.schema])),
+    required: list.filter((p) => p.required).map((p) => p.name),
+    additionalProperties: false,
+  });
   for (const op of model.operations) {
-    const base = pascal(op.id);
-    const query = op.parameters.filter((p) => p.in === 'query' || p.in === 'path');
-    if (query.length > 0) {
-      await emit(
-        `${base}Params`,
-        {
-          type: 'object',
-          properties: Object.fromEntries(query.map((p) => [p.name, p.schema])),
-          required: query.filter((p) => p.required).map((p) => p.name),
-          additionalProperties: false,
-        },
-        `Path and query parameters of ${op.method} ${op.pathTemplate}.`,
-      );
-    }
-    for (const b of op.requestBodies) {
-      if (!b.mediaType.includes('json') && !b.mediaType.includes('form')) continue;
-      await emit(
-        `${base}Request`,
-        b.schema,
-        `Request body (${b.mediaType}) of ${op.method} ${op.pathTemplate}, merged over ${b.samples} sample(s).`,
-      );
-    }
-    for (const r of op.responses) {
-      for (const b of r.bodies) {
-        if (!b.mediaType.includes('json')) continue;
-        await emit(
-          `${base}Response${r.status}`,
-          b.schema,
-          `Response ${r.status} (${b.mediaType}) of ${op.method} ${op.pathTemplate}, merged over ${b.samples} sample(s).`,
-        );
-      }
-    }
+    const where = `${op.method} ${op.pathTemplate}`;
+    const path = op.parameters.filter((p) => p.in === 'path');
+    const query = op.parameters.filter((p) => p.in === 'query');
+    // A name both in the path and in the query (`/users/{userId}?userId=`): one type would keep one of
+    // the two, so each gets its own.
+    const apart = path.some((p) => query.some((q) => q.name === p.name));
+    const bodies = op.requestBodies.filter(
+      (b) => b.mediaType.includes('json') || b.mediaType.includes('form'),
+    );
+    const responses = op.responses.flatMap((r) =>
+      r.bodies.filter((b) => b.mediaType.includes('json')).map((b) => ({ status: r.status, body: b })),
+    );
+    const types: { suffix: string; schema: Json; comment: string }[] = [];
+    if (apart) {
+      types.push({ suffix: 'PathParams', schema: params(path), comment: `Path parameters of ${where}.` });
+      types.push({ suffix: 'QueryParams', schema: params(query), comment: `Query parameters of ${where}.` });
+    } else if (path.length + query.length > 0)
+      types.push({
+        suffix: 'Params',
+        schema: params(op.parameters.filter((p) => p.in === 'query' || p.in === 'path')),
+        comment: `Path and query parameters of ${where}.`,
+      });
+    for (const b of bodies)
+      types.push({
+        suffix: 'Request',
+        schema: b.schema,
+        comment: `Request body (${b.mediaType}) of ${where}, merged over ${b.samples} sample(s).`,
+      });
+    for (const { status, body: b } of responses)
+      types.push({
+        suffix: `Response${status}`,
+        schema: b.schema,
+        comment: `Response ${status} (${b.mediaType}) of ${where}, merged over ${b.samples} sample(s).`,
+      });
+    if (types.length === 0) continue;
+    // One name stem for all of an operation's types, free for every one of them: two ids that read the
+    // same in PascalCase (`get_a_b`, `get_aB`) get GetAB… and GetAB_2…, never one operation's Params
+    // beside the other's Response200. PascalCase names have no `_`, so `_2` is no other operation's stem.
+    const stem = pascal(op.id) || 'Operation';
+    let base = stem;
+    for (let i = 2; types.some((t) => used.has(`${base}${t.suffix}`)); i++) base = `${stem}_${i}`;
+    for (const t of types) await emit(`${base}${t.suffix}`, t.schema, t.comment);
   }
-  for (const union of await emitWebSocketTypes(model, emit)) chunks.push(union, '');
+  for (const union of await emitWebSocketTypes(model, emit, claim)) chunks.push(union, '');
   return `${chunks.join('\n').trim()}\n`;
 }

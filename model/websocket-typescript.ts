@@ -31,14 +31,25 @@ function pinned(kind: ProtocolWebSocketMessageKind): Json {
   return schema;
 }
 
-/** Emits the message types of every WebSocket endpoint; returns the union declarations to append. */
-export async function emitWebSocketTypes(model: ProtocolModel, emit: EmitType): Promise<string[]> {
+/**
+ * Emits the message types of every WebSocket endpoint; returns the union declarations to append. Each
+ * union's name is claimed before its kinds' types, so a kind named `message` (or one with no name)
+ * becomes `…ReceiveMessage2`, not a second `…ReceiveMessage`.
+ */
+export async function emitWebSocketTypes(
+  model: ProtocolModel,
+  emit: EmitType,
+  claim: (name: string) => string,
+): Promise<string[]> {
   const unions: string[] = [];
   for (const w of model.websockets ?? []) {
     for (const dir of ['send', 'receive'] as const) {
       const names: string[] = [];
-      for (const k of w.kinds) {
-        if (k.direction !== dir || k.framing === 'text' || Object.keys(k.schema).length === 0) continue;
+      const kinds = w.kinds.filter(
+        (k) => k.direction === dir && k.framing !== 'text' && Object.keys(k.schema).length > 0,
+      );
+      const union = kinds.length > 1 ? claim(`${pascal(w.id)}${pascal(dir)}Message`) : undefined;
+      for (const k of kinds) {
         const name = await emit(
           `${pascal(w.id)}${pascal(dir)}${pascal(k.name) || 'Message'}`,
           pinned(k),
@@ -46,9 +57,9 @@ export async function emitWebSocketTypes(model: ProtocolModel, emit: EmitType): 
         );
         names.push(name);
       }
-      if (names.length > 1)
+      if (union)
         unions.push(
-          `/** Every message ${dir === 'send' ? 'sent to' : 'received from'} ${w.origin}${w.pathTemplate}. */\nexport type ${pascal(w.id)}${pascal(dir)}Message = ${names.join(' | ')};`,
+          `/** Every message ${dir === 'send' ? 'sent to' : 'received from'} ${w.origin}${w.pathTemplate}. */\nexport type ${union} = ${names.join(' | ')};`,
         );
     }
   }

@@ -6,10 +6,19 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import ts from 'typescript';
 import { parse as parseYaml } from 'yaml';
+import { analyzeLogs } from '../../analyzers/index.js';
 import type { HarEntry } from '../../har/index.js';
-import { toOpenApi, validateOpenApi, type ProtocolModel } from '../../model/index.js';
+import {
+  buildProtocolModel,
+  renderTypeScript,
+  toOpenApi,
+  validateOpenApi,
+  type ProtocolModel,
+} from '../../model/index.js';
 import { entry, har } from '../analyzers/build.js';
+import { fixture } from '../analyzers/fixtures.js';
 import { runCliInProcess } from '../helpers/cli.js';
 import { useTempDirs } from '../helpers/tmp.js';
 
@@ -149,5 +158,99 @@ describe('OpenAPI path keys', () => {
     expect(await validateOpenApi({ ...base, paths: { '/a/{id}': { parameters: [param], get } } })).toEqual(
       [],
     );
+  });
+});
+
+/** The TypeScript compiler's errors on a .d.ts file (strict), as text. */
+function typeErrors(file: string): string[] {
+  const program = ts.createProgram([file], { strict: true, noEmit: true, types: [] });
+  return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+}
+
+/** The body of `export interface Name { … }` in the .d.ts (undefined when there is none). */
+function body(types: string, name: string): string | undefined {
+  return new RegExp(`export interface ${name} \\{\\n([\\s\\S]*?)\\n\\}`).exec(types)?.[1];
+}
+
+describe('TypeScript types', () => {
+  it('two operations whose ids read the same in PascalCase keep their types apart and paired', async () => {
+    const A = 'https://api.example.test';
+    const { types, model, dir } = await analyze([
+      entry({ url: `${A}/a/b`, response: { fromAB: 1 } }),
+      entry({ url: `${A}/aB?y=1`, response: { fromCamel: 1 } }),
+    ]);
+    expect(model.operations.map((o) => o.id).sort()).toEqual(['get_aB', 'get_a_b']);
+    expect(typeErrors(join(dir, 'api.d.ts'))).toEqual([]);
+    // One stem per operation: the one with a query parameter has its Params beside its own response.
+    const stems = ['GetAB', 'GetAB_2'];
+    const camel = stems.find((s) => body(types, `${s}Response200`)?.includes('fromCamel'));
+    const slash = stems.find((s) => body(types, `${s}Response200`)?.includes('fromAB'));
+    expect([camel, slash].sort()).toEqual(stems);
+    expect(body(types, `${camel}Params`)).toBe('  y: number;');
+    expect(body(types, `${slash}Params`)).toBeUndefined();
+  });
+
+  it('a name in both the path and the query gives a PathParams and a QueryParams type, neither lost', async () => {
+    const { types, dir } = await analyze(
+      [1001, 1002, 1003].map((id) =>
+        entry({ url: `https://api.example.test/users/${id}?userId=u${id}`, response: { a: 1 } }),
+      ),
+    );
+    expect(typeErrors(join(dir, 'api.d.ts'))).toEqual([]);
+    expect(body(types, 'GetUsersUserIdPathParams')).toBe('  userId: number;');
+    expect(body(types, 'GetUsersUserIdQueryParams')).toBe('  userId: string;');
+    expect(types).not.toContain('GetUsersUserIdParams');
+  });
+
+  it('property names that are not identifiers, reserved words and deep nesting compile', async () => {
+    let deep: unknown = { leaf: 1 };
+    for (let i = 0; i < 30; i++) deep = { [`level${i}`]: deep };
+    const { types, dir } = await analyze([
+      entry({
+        url: 'https://api.example.test/odd',
+        response: { 'a-b': 1, '1x': 2, '': 3, constructor: 'c', class: 4, ünï: 5, 'x*/y': 6, deep },
+      }),
+    ]);
+    expect(typeErrors(join(dir, 'api.d.ts'))).toEqual([]);
+    const odd = body(types, 'GetOddResponse200') ?? '';
+    for (const key of [
+      '"a-b": number;',
+      '"1x": number;',
+      '"": number;',
+      'constructor: string;',
+      'class: number;',
+    ])
+      expect(odd).toContain(key);
+  });
+
+  it('a __proto__ property is kept as a property', async () => {
+    const base = buildProtocolModel(
+      analyzeLogs([har([entry({ url: 'https://api.example.test/p', response: { a: 1 } })]).log]),
+      {
+        captures: [{ file: 'p.har', entries: 1 }],
+      },
+    );
+    const body0 = base.operations[0]?.responses[0]?.bodies[0];
+    if (!body0) throw new Error('no response body');
+    body0.schema = JSON.parse(
+      '{"type":"object","properties":{"__proto__":{"type":"string"},"a":{"type":"integer"}},"required":["__proto__"]}',
+    ) as typeof body0.schema;
+    expect(body(await renderTypeScript(base), 'GetPResponse200')).toContain('__proto__: string;');
+  });
+
+  it("a WebSocket kind named message does not take the name of its endpoint's union", async () => {
+    const model = buildProtocolModel(analyzeLogs([fixture('websocket').log]), {
+      captures: [{ file: 'websocket.har', entries: 1 }],
+    });
+    const stream = model.websockets?.find((w) => w.id === 'ws_stream');
+    const trade = stream?.kinds.find((k) => k.direction === 'receive' && k.name === 'trade');
+    if (!trade) throw new Error('no trade kind in the fixture');
+    trade.name = 'message';
+    const dir = await tempDir();
+    await writeFile(join(dir, 'api.d.ts'), await renderTypeScript(model));
+    expect(typeErrors(join(dir, 'api.d.ts'))).toEqual([]);
+    const types = await readFile(join(dir, 'api.d.ts'), 'utf8');
+    expect(types).toMatch(/export type WsStreamReceiveMessage = WsStreamReceiveMessage2 \| /);
+    expect(types).toContain('export interface WsStreamReceiveMessage2 {');
   });
 });
