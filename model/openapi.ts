@@ -276,11 +276,19 @@ export function toOpenApi(model: ProtocolModel, options: OpenApiOptions = {}): J
   const origins = [...new Set(model.operations.map((o) => o.origin))].sort();
   const securitySchemes: Json = {};
   const schemes = new Map<string, string>();
+  // A scheme's name is made from the cookie, header or query name with other characters as `_`, so two
+  // names (`sid!x`, `sid#x`) can give one: the second gets `_2`, not the first's scheme. Two credentials
+  // that are one scheme (the same header, cookie or query name) share it.
+  const sameScheme = (a: Json, b: Json): boolean =>
+    JSON.stringify({ ...a, description: undefined }) === JSON.stringify({ ...b, description: undefined });
   for (const c of model.auth.credentials) {
     const s = schemeOf(c);
     if (!s || c.consumers.length === 0) continue;
-    securitySchemes[s.name] = s.scheme;
-    schemes.set(c.id, s.name);
+    let name = s.name;
+    for (let i = 2; securitySchemes[name] && !sameScheme(securitySchemes[name] as Json, s.scheme); i++)
+      name = `${s.name}_${i}`;
+    securitySchemes[name] ??= s.scheme;
+    schemes.set(c.id, name);
   }
   const byPath = new Map<string, Map<string, ProtocolOperation[]>>();
   const conflicts: string[] = [];

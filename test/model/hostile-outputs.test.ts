@@ -116,6 +116,36 @@ describe('OpenAPI operationIds', () => {
   });
 });
 
+describe('OpenAPI security schemes', () => {
+  it('two cookies whose names differ only in characters a scheme name cannot hold get a scheme each', async () => {
+    const A = 'https://api.example.test';
+    const { doc } = await analyze([
+      entry({
+        method: 'POST',
+        url: `${A}/login`,
+        requestBody: { user: 'u', password: 'p' },
+        response: { ok: true },
+        responseHeaders: [
+          ['Set-Cookie', 'sid!x=abc123456789abcdef; Path=/'],
+          ['Set-Cookie', 'sid#x=zzz987654321fedcba; Path=/'],
+        ],
+      }),
+      entry({ url: `${A}/me`, requestCookies: { 'sid!x': 'abc123456789abcdef' }, response: { me: 1 } }),
+      entry({ url: `${A}/you`, requestCookies: { 'sid#x': 'zzz987654321fedcba' }, response: { me: 1 } }),
+    ]);
+    const full = doc as unknown as Doc & {
+      components: { securitySchemes: Record<string, { name?: string }> };
+    };
+    const cookieOf = (path: string): string | undefined => {
+      const security = (full.paths[path]?.get as { security?: Record<string, unknown>[] }).security;
+      const scheme = Object.keys(security?.[0] ?? {})[0] ?? '';
+      return full.components.securitySchemes[scheme]?.name;
+    };
+    expect(cookieOf('/me')).toBe('sid!x');
+    expect(cookieOf('/you')).toBe('sid#x');
+  });
+});
+
 describe('OpenAPI path keys', () => {
   it('encode literal text the model keeps decoded (braces, spaces, %, unicode, |, <), keep parameters, and validate', async () => {
     const A = 'https://api.example.test';
