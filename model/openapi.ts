@@ -105,10 +105,24 @@ function openApiPath(op: ProtocolOperation): string {
   return parts.join('/');
 }
 
+/** A body per media type; two of one media type (from two statuses under `default`) are `anyOf`. */
 function bodyContent(bodies: ProtocolOperation['requestBodies']): Json {
   const content: Json = {};
-  for (const b of bodies) content[b.mediaType] = { schema: b.schema, 'x-ledgertap-samples': b.samples };
+  for (const b of bodies) {
+    const prev = content[b.mediaType] as { schema: Json; 'x-ledgertap-samples': number } | undefined;
+    content[b.mediaType] = prev
+      ? {
+          schema: { anyOf: [...((prev.schema.anyOf as Json[] | undefined) ?? [prev.schema]), b.schema] },
+          'x-ledgertap-samples': prev['x-ledgertap-samples'] + b.samples,
+        }
+      : { schema: b.schema, 'x-ledgertap-samples': b.samples };
+  }
   return content;
+}
+
+/** The key of a status in an OpenAPI Responses object: the code, or `default` when it is no HTTP status. */
+function statusKey(status: number): string {
+  return Number.isInteger(status) && status >= 100 && status <= 599 ? String(status) : 'default';
 }
 
 function operationObject(op: ProtocolOperation, model: ProtocolModel, schemes: Map<string, string>): Json {
@@ -152,12 +166,27 @@ function operationObject(op: ProtocolOperation, model: ProtocolModel, schemes: M
     }));
   if (op.requestBodies.length > 0) out.requestBody = { content: bodyContent(op.requestBodies) };
   const responses: Json = {};
+  const other = op.responses.filter((r) => statusKey(r.status) === 'default');
   for (const r of op.responses) {
+    const key = statusKey(r.status);
     const ro: Json = { description: `Seen ${r.samples} time(s).` };
+    if (key === 'default' && other.length > 0) {
+      // Every status OpenAPI has no key for (0 for an aborted or blocked request, 600…) is one `default`:
+      // its description says which, its bodies and headers are those of all of them.
+      if (responses.default) continue;
+      ro.description = `Seen ${other.reduce((n, x) => n + x.samples, 0)} time(s) with status ${other.map((x) => x.status).join(', ')} (no HTTP status: aborted, blocked or out of range).`;
+      const bodies = other.flatMap((x) => x.bodies);
+      if (bodies.length > 0) ro.content = bodyContent(bodies);
+      const headers = [...new Set(other.flatMap((x) => x.headers))];
+      if (headers.length > 0)
+        ro.headers = Object.fromEntries(headers.map((h) => [h, { schema: { type: 'string' } }]));
+      responses.default = ro;
+      continue;
+    }
     if (r.bodies.length > 0) ro.content = bodyContent(r.bodies);
     if (r.headers.length > 0)
       ro.headers = Object.fromEntries(r.headers.map((h) => [h, { schema: { type: 'string' } }]));
-    responses[r.status >= 100 && r.status <= 599 ? String(r.status) : 'default'] = ro;
+    responses[key] = ro;
   }
   if (Object.keys(responses).length === 0) responses.default = { description: 'No response was captured.' };
   out.responses = responses;
@@ -204,7 +233,7 @@ function combine(
   const responses: Json = {};
   for (const o of ops)
     for (const r of o.responses) {
-      const key = String(r.status);
+      const key = statusKey(r.status);
       const ro = (responses[key] ??= {
         description: 'Per RPC operation: see x-ledgertap-rpc-operations.',
         content: {},

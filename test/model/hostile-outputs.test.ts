@@ -116,6 +116,39 @@ describe('OpenAPI operationIds', () => {
   });
 });
 
+describe('OpenAPI responses', () => {
+  it('requests that got no HTTP status (0: aborted or blocked) or one out of range are one default response, also for RPC operations over one URL', async () => {
+    const A = 'https://api.example.test';
+    const post = (name: string, status: number): HarEntry =>
+      entry({
+        method: 'POST',
+        url: `${A}/graphql`,
+        status,
+        requestBody: { operationName: name, query: `query ${name} { x }` },
+        ...(status ? { response: { data: { x: 1 } } } : {}),
+      });
+    const { doc } = await analyze([
+      post('GetA', 200),
+      post('GetA', 0),
+      post('GetB', 200),
+      post('GetB', 0),
+      entry({ url: `${A}/x`, status: 0 }),
+      entry({ url: `${A}/x`, status: 600, response: { a: 1 } }),
+      entry({ url: `${A}/x`, status: 200, response: { a: 1 } }),
+    ]);
+    type Responses = Record<string, { description: string; content?: Record<string, unknown> }>;
+    const responsesOf = (path: string, method: string): Responses =>
+      (doc.paths[path]?.[method] as unknown as { responses: Responses }).responses;
+    expect(Object.keys(responsesOf('/graphql', 'post')).sort()).toEqual(['200', 'default']);
+    const x = responsesOf('/x', 'get');
+    expect(Object.keys(x).sort()).toEqual(['200', 'default']);
+    expect(x.default?.description).toBe(
+      'Seen 2 time(s) with status 0, 600 (no HTTP status: aborted, blocked or out of range).',
+    );
+    expect(Object.keys(x.default?.content ?? {})).toEqual(['application/json']);
+  });
+});
+
 describe('OpenAPI security schemes', () => {
   it('two cookies whose names differ only in characters a scheme name cannot hold get a scheme each', async () => {
     const A = 'https://api.example.test';
