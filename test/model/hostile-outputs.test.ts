@@ -186,6 +186,7 @@ describe('OpenAPI path keys', () => {
       entry({ url: `${A}/lit%7Bbrace%7D/q`, response: { ok: 1 } }),
       entry({ url: `${A}/sp%20ace/%C3%BCn%C3%AF`, response: { ok: 1 } }),
       entry({ url: `${A}/pct%25x`, response: { ok: 1 } }),
+      entry({ url: `${A}/bikes;a}b=1/list`, response: { ok: 1 } }),
       entry({ url: `${A}/x%7Cy%3Cscript%3E/a:b@c,d=e&f+$`, response: { ok: 1 } }),
       ...[1001, 1002, 1003].map((id) =>
         entry({ url: `${A}/users/${id}?userId=${id + 1}`, response: { a: 1 } }),
@@ -193,6 +194,7 @@ describe('OpenAPI path keys', () => {
       ...[1, 2, 3].map((id) => entry({ url: `${A}/odata/Products(${id})`, response: { ID: id } })),
     ]);
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/bikes;a%7Db=1/list',
       '/lit%7Bbrace%7D/q',
       '/odata/Products({productId})',
       '/pct%25x',
