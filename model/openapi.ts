@@ -6,7 +6,7 @@
  * Validated with @seriousme/openapi-schema-validator before it is written.
  */
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { stringify as yamlStringify } from 'yaml';
+import { Document as YamlDocument, parse as yamlParse, visit as visitYaml } from 'yaml';
 import { AnalyzeError } from '../core/index.js';
 import type { ProtocolCredential, ProtocolModel, ProtocolOperation } from './types.js';
 import { openApiWebSockets } from './websocket.js';
@@ -464,7 +464,29 @@ export async function renderOpenApi(
       },
     );
   }
-  return /\.ya?ml$/i.test(target)
-    ? yamlStringify(doc, { aliasDuplicateObjects: false, lineWidth: 0 })
-    : `${JSON.stringify(doc, null, 2)}\n`;
+  return /\.ya?ml$/i.test(target) ? toYaml(doc) : `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** What YAML 1.1 may read as other than a string: a boolean or null word, or a number, date or `~`. */
+const YAML11_CANDIDATE = /^(?:[-+.0-9~][\w.:+~-]{0,63}|y|n|yes|no|true|false|on|off|null)$/i;
+
+/**
+ * The document as YAML that YAML 1.1 readers (PyYAML, go-yaml v2, SnakeYAML, Ruby's Psych: much of the
+ * OpenAPI tooling) read as YAML 1.2 ones do. A string YAML 1.2 writes plain but 1.1 reads as something
+ * else is double-quoted: a property `y` or `on` (1.1: the key true), an example `no` or `NO` (false),
+ * `1_000` (1000), `1:20` (80).
+ */
+function toYaml(doc: Json): string {
+  const yaml = new YamlDocument(doc, { aliasDuplicateObjects: false });
+  visitYaml(yaml, {
+    Scalar(_key, node) {
+      if (
+        typeof node.value === 'string' &&
+        YAML11_CANDIDATE.test(node.value) &&
+        yamlParse(node.value, { version: '1.1' }) !== node.value
+      )
+        node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return yaml.toString({ lineWidth: 0 });
 }

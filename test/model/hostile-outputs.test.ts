@@ -319,3 +319,30 @@ describe('TypeScript types', () => {
     expect(types).toContain('export interface WsStreamReceiveMessage2 {');
   });
 });
+
+describe('OpenAPI as YAML', () => {
+  it('reads the same with a YAML 1.1 reader (PyYAML, go-yaml v2) as the JSON: y, on, NO, 1_000, 1:20, dates stay strings', async () => {
+    const dir = await tempDir();
+    const entries = [
+      entry({
+        url: 'https://api.example.test/points?country=NO&flag=on&n=1_000&t=1:20&day=2026-01-01',
+        response: { x: 1, y: 2, on: true, off: 'no', yes: 'Y', '1e3': 'null' },
+      }),
+    ];
+    await writeFile(join(dir, 'h.har'), JSON.stringify(har(entries)));
+    const r = await runCliInProcess(['analyze', 'h.har', '--out', 'model.json', '--openapi', 'api.yaml'], {
+      cwd: dir,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const r2 = await runCliInProcess(['analyze', 'h.har', '--out', 'model.json', '--openapi', 'api.json'], {
+      cwd: dir,
+    });
+    expect(r2.code, r2.stderr).toBe(0);
+    const yaml = await readFile(join(dir, 'api.yaml'), 'utf8');
+    const json = JSON.parse(await readFile(join(dir, 'api.json'), 'utf8')) as unknown;
+    expect(parseYaml(yaml, { version: '1.1' })).toEqual(json);
+    expect(parseYaml(yaml)).toEqual(json);
+    expect(yaml).toContain('"y":');
+    expect(yaml).toContain('example: "NO"');
+  });
+});
