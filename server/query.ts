@@ -51,12 +51,30 @@ export function kindsParam(params: URLSearchParams): AccountKind[] | undefined {
   return [...kinds];
 }
 
+/** The latest time a parameter may name: 9999-12-31T23:59:59.999Z. */
+const MAX_TIME = 253402300799999;
+
+/**
+ * A time parameter's text as epoch ms: any run of digits is epoch milliseconds (`0`, `86400000` as well as
+ * 13 digits; exactly 10 digits stay epoch seconds, as everywhere in ledgertap), else YYYY-MM-DD or ISO 8601.
+ * A query string decodes `+` to a space, so an offset sent unencoded (`…T10:00:00+02:00` arrives as
+ * `…T10:00:00 02:00`) is read as the `+` it was.
+ */
+export function parseTimeParam(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (/^\d{1,16}$/.test(trimmed) && trimmed.length !== 10) return Number(trimmed);
+  const plusAsSpace = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$/.exec(
+    trimmed,
+  );
+  return parseTimeInput(plusAsSpace ? `${plusAsSpace[1]}+${plusAsSpace[2]}` : trimmed);
+}
+
 /** A time parameter (epoch ms, YYYY-MM-DD, ISO 8601); undefined when absent. */
 export function timeParam(params: URLSearchParams, name: 'since' | 'until'): number | undefined {
   const text = single(params, name);
   if (text === undefined) return undefined;
-  const ms = parseTimeInput(text);
-  if (ms === undefined || ms < 0 || ms > 253402300799999)
+  const ms = parseTimeParam(text);
+  if (ms === undefined || ms < 0 || ms > MAX_TIME)
     throw badParameter(
       'bad_time',
       name,

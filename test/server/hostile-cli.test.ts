@@ -1,0 +1,73 @@
+/**
+ * `ledgertap serve` started as a user starts it (a child process, the token from its ready line), met by the
+ * requests a careless or hostile client sends: each answered as the API promises.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openLedger } from '../../ledger/index.js';
+import { cliCommand, repoRoot } from '../helpers/cli.js';
+import { call, putAll, syntheticTrade } from './helpers.js';
+
+let dir: string;
+let child: ChildProcessWithoutNullStreams | undefined;
+let url: string;
+let token: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ledgertap-serve-hostile-'));
+  const db = join(dir, 'ledger.db');
+  const store = await openLedger(db);
+  await putAll(
+    store,
+    Array.from({ length: 20 }, (_, i) => syntheticTrade(i + 1)),
+  );
+  await store.close();
+  const { command, args } = cliCommand();
+  const started = spawn(command, [...args, 'serve', '--db', db, '--json'], {
+    cwd: repoRoot,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  child = started;
+  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`no ready line; stderr: ${err}`)), 30_000);
+    started.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    started.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const newline = out.indexOf('\n');
+      if (newline < 0) return;
+      clearTimeout(timer);
+      resolve(JSON.parse(out.slice(0, newline)) as Record<string, unknown>);
+    });
+    started.on('close', (code) => reject(new Error(`serve exited ${code}; stderr: ${err}`)));
+  });
+  url = ready['url'] as string;
+  token = ready['token'] as string;
+});
+
+afterAll(async () => {
+  if (child && child.exitCode === null) {
+    const closed = new Promise((resolve) => child?.on('close', resolve));
+    child.kill('SIGTERM');
+    await closed;
+  }
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('ledgertap serve against careless clients', () => {
+  it('takes since=0 and an ISO offset whose + was not percent-encoded', async () => {
+    const all = await call(`${url}/v1/accounts/main/records`, { token });
+    expect(all.status).toBe(200);
+    const zero = await call(`${url}/v1/accounts/main/records?since=0`, { token });
+    expect(zero.status, zero.text).toBe(200);
+    expect(zero.json).toEqual(all.json);
+    const offset = await call(`${url}/v1/accounts/main/records?since=2025-01-01T02:00:10+02:00`, { token });
+    expect(offset.status, offset.text).toBe(200);
+    expect((offset.json as { records: unknown[] }).records).toHaveLength(11);
+  });
+});
