@@ -11,6 +11,14 @@ type Json = { [key: string]: unknown };
 /** Emits one type from a JSON Schema and returns the name it got (unique in the file). */
 export type EmitType = (name: string, schema: Json, comment: string) => Promise<string>;
 
+/**
+ * Captured text inside a `/** … *\/` comment: a `*\/` in a URL path (`wss://host/a*\/b`, legal) would
+ * end the comment and leave the rest as code that does not compile; line breaks would start lines.
+ */
+function commentText(text: string): string {
+  return text.replace(/\*\//g, '* /').replace(/[\r\n\u2028\u2029]+/g, ' ');
+}
+
 /** The schema with the discriminator's property set to its constant value. */
 function pinned(kind: ProtocolWebSocketMessageKind): Json {
   const schema = structuredClone(kind.schema) as Json;
@@ -59,7 +67,7 @@ export async function emitWebSocketTypes(
       }
       if (union)
         unions.push(
-          `/** Every message ${dir === 'send' ? 'sent to' : 'received from'} ${w.origin}${w.pathTemplate}. */\nexport type ${union} = ${names.join(' | ')};`,
+          `/** Every message ${dir === 'send' ? 'sent to' : 'received from'} ${commentText(`${w.origin}${w.pathTemplate}`)}. */\nexport type ${union} = ${names.join(' | ')};`,
         );
     }
   }

@@ -303,6 +303,22 @@ describe('TypeScript types', () => {
     expect(body(await renderTypeScript(base), 'GetPResponse200')).toContain('__proto__: string;');
   });
 
+  it('a WebSocket URL path holding */ does not end the comment of its union (the .d.ts compiles)', async () => {
+    const dir = await tempDir();
+    const capture = JSON.stringify(fixture('websocket')).replaceAll(
+      'wss://stream.example.test:9443/stream',
+      'wss://stream.example.test:9443/st*/ream',
+    );
+    await writeFile(join(dir, 'ws.har'), capture);
+    const r = await runCliInProcess(['analyze', 'ws.har', '--out', 'model.json', '--types', 'api.d.ts'], {
+      cwd: dir,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const types = await readFile(join(dir, 'api.d.ts'), 'utf8');
+    expect(types).toContain('/** Every message received from wss://stream.example.test:9443/st* /ream. */');
+    expect(typeErrors(join(dir, 'api.d.ts'))).toEqual([]);
+  });
+
   it("a WebSocket kind named message does not take the name of its endpoint's union", async () => {
     const model = buildProtocolModel(analyzeLogs([fixture('websocket').log]), {
       captures: [{ file: 'websocket.har', entries: 1 }],
