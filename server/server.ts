@@ -2,9 +2,10 @@
  * The normalized account API over a ledger: a read-only HTTP server (node:http). GET and HEAD only; bearer
  * auth by default; every error an RFC 9457 problem. See schemas/normalized-api.openapi.yaml.
  */
-import { createServer } from 'node:http';
+import { STATUS_CODES, createServer, maxHeaderSize } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { EnvironmentError, UsageError, createLogger, isLedgertapError } from '../core/index.js';
 import type { LedgerStore } from '../ledger/index.js';
 import { bearerToken, tokensEqual } from './auth.js';
@@ -55,6 +56,20 @@ function hostnameOf(hostHeader: string | undefined): string | undefined {
   return m ? m[1] : undefined;
 }
 
+/** The request target as a URL (undefined when it is none), so handlers see its path and query. */
+function requestUrl(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target ?? '/', 'http://localhost');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The path of a request target, for a problem's instance. */
+function safePathname(target: string | undefined): string {
+  return requestUrl(target)?.pathname ?? '/';
+}
+
 function send(req: IncomingMessage, res: ServerResponse, result: RouteResult): void {
   const body = Buffer.from(result.body, 'utf8');
   res.statusCode = result.status;
@@ -92,6 +107,56 @@ function asProblem(error: unknown): ApiProblem {
 }
 
 /**
+ * The problem of a request node:http refused before any handler saw it: a request line and headers over
+ * {@link maxHeaderSize} (a long URL), a request that is not HTTP/1.1, one that took too long to arrive.
+ */
+function protocolProblem(error: NodeJS.ErrnoException): ApiProblem {
+  switch (error.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return new ApiProblem(
+        431,
+        'request_too_large',
+        `The request line and headers exceed ${maxHeaderSize} bytes (a URL that long is not one of this API's). Shorten the URL: pass a cursor exactly as a page returned it, and a kind list only once.`,
+      );
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return new ApiProblem(
+        408,
+        'request_timeout',
+        'The request did not arrive in time; send it again in one go.',
+      );
+    case 'HPE_INVALID_METHOD':
+      return new ApiProblem(
+        400,
+        'bad_request',
+        'The request method is not one HTTP/1.1 knows. The API is read-only; use GET or HEAD.',
+        { allowed: ALLOWED_METHODS },
+      );
+    default:
+      return new ApiProblem(
+        400,
+        'bad_request',
+        `The request is not valid HTTP/1.1 (${error.code ?? 'unparsable'}: ${error.message.replace(/^Parse Error: /, '')}). Check the request line and headers.`,
+      );
+  }
+}
+
+/** A whole problem response written straight to a socket that carries no response yet, then closed. */
+function rawProblem(socket: Duplex, p: ApiProblem): void {
+  const { instance: _instance, ...details } = p.toDetails('');
+  const body = Buffer.from(JSON.stringify(details), 'utf8');
+  const head = [
+    `HTTP/1.1 ${p.status} ${STATUS_CODES[p.status] ?? 'Error'}`,
+    'content-type: application/problem+json',
+    `content-length: ${body.length}`,
+    'cache-control: no-store',
+    'x-content-type-options: nosniff',
+    ...Object.entries(p.headers).map(([name, value]) => `${name}: ${value}`),
+    'connection: close',
+  ];
+  socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), body]));
+}
+
+/**
  * Starts the API over `store` (which stays the caller's: close it after {@link LedgerServer.close}).
  * Errors: `usage.no_auth_public` (exit 2) for no token on a non-loopback host, `env.port_in_use` (exit 3),
  * `env.listen_failed` (exit 3).
@@ -114,17 +179,14 @@ export async function startLedgerServer(
   const ctx = { store };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '/', 'http://localhost');
-    } catch {
+    const url = requestUrl(req.url);
+    if (url === undefined)
       return problem(
         req,
         res,
         new ApiProblem(400, 'bad_path', 'The request target is not a valid path.'),
         '/',
       );
-    }
     const instance = url.pathname;
     if (!ALLOWED_METHODS.includes(req.method ?? '')) {
       return problem(
@@ -212,6 +274,45 @@ export async function startLedgerServer(
     });
   });
   server.keepAliveTimeout = 5_000;
+  // What node:http refuses itself it would answer with a bare status line: answer a problem instead.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    log('client error: %s', error.code ?? error.message);
+    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    rawProblem(socket, protocolProblem(error));
+  });
+  // CONNECT never reaches the request handler: without this, node:http drops the connection unanswered.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    rawProblem(
+      socket,
+      new ApiProblem(
+        405,
+        'method_not_allowed',
+        'CONNECT: the API is no proxy and read-only; use GET or HEAD.',
+        {
+          allowed: ALLOWED_METHODS,
+          headers: { allow: ALLOWED_METHODS.join(', ') },
+        },
+      ),
+    );
+  });
+  // An Expect other than 100-continue: a problem rather than node:http's bare 417.
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    req.resume();
+    problem(
+      req,
+      res,
+      new ApiProblem(
+        417,
+        'expectation_failed',
+        `Expect: ${JSON.stringify(req.headers.expect ?? '')} is not supported (only 100-continue is). Send the request without it.`,
+      ),
+      safePathname(req.url),
+    );
+  });
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {

@@ -70,4 +70,11 @@ describe('ledgertap serve against careless clients', () => {
     expect(offset.status, offset.text).toBe(200);
     expect((offset.json as { records: unknown[] }).records).toHaveLength(11);
   });
+
+  it('answers a URL over the header limit with a 431 problem, not a bare status line', async () => {
+    const res = await call(`${url}/v1/accounts/main/records?cursor=${'a'.repeat(20_000)}`, { token });
+    expect(res.status).toBe(431);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(res.json).toMatchObject({ code: 'server.request_too_large', status: 431 });
+  });
 });

@@ -3,6 +3,7 @@
  * clients really send them, requests node:http refuses before any handler runs, odd request targets and
  * cursors of records whose ids are long.
  */
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLedger } from '../../ledger/index.js';
 import type { LedgerStore } from '../../ledger/index.js';
@@ -18,6 +19,52 @@ interface Page {
   records: { kind: string; id: string; time: number }[];
   cursor: string | null;
   next: string | null;
+}
+
+/** Sends `request` as raw bytes and resolves with everything the server wrote before closing (or 2 s). */
+function raw(server: LedgerServer, request: string | Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(server.port, '127.0.0.1');
+    let data = '';
+    const timer = setTimeout(() => socket.destroy(), 2_000);
+    socket.on('data', (chunk: Buffer) => (data += chunk.toString('latin1')));
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(data);
+    });
+    socket.on('error', reject);
+    socket.write(typeof request === 'string' ? Buffer.from(request, 'latin1') : request);
+  });
+}
+
+/** The status, headers and body of a raw HTTP/1.1 response. */
+function parseRaw(text: string): { status: number; headers: Map<string, string>; body: string } {
+  const end = text.indexOf('\r\n\r\n');
+  const [statusLine = '', ...lines] = text.slice(0, end < 0 ? text.length : end).split('\r\n');
+  const headers = new Map<string, string>();
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+  }
+  return {
+    status: Number(statusLine.split(' ')[1]),
+    headers,
+    body: end < 0 ? '' : text.slice(end + 4),
+  };
+}
+
+/** Asserts a raw response is the named problem, as application/problem+json of the Problem schema. */
+function expectRawProblem(text: string, status: number, code: string): Record<string, unknown> {
+  const res = parseRaw(text);
+  expect(res.status, text).toBe(status);
+  expect(res.headers.get('content-type')).toBe('application/problem+json');
+  expect(Number(res.headers.get('content-length'))).toBe(Buffer.byteLength(res.body, 'latin1'));
+  const body = JSON.parse(res.body) as Record<string, unknown>;
+  expectSchema('Problem', body);
+  expect(body['code']).toBe(code);
+  expect(body['status']).toBe(status);
+  expect(String(body['detail']).length).toBeGreaterThan(20);
+  return body;
 }
 
 describe('serve API against hostile and careless clients', () => {
@@ -109,6 +156,62 @@ describe('serve API against hostile and careless clients', () => {
       expect(parseTimeParam('2025-01-01 02:00')).toBe(Date.UTC(2025, 0, 1, 2));
       expect(parseTimeParam('x1')).toBeUndefined();
       expect(parseTimeParam('')).toBeUndefined();
+    });
+  });
+
+  describe('requests node:http refuses before the handler', () => {
+    const auth = `Authorization: Bearer ${TOKEN}\r\n`;
+    it('answers a URL longer than the header limit with a 431 problem', async () => {
+      const cursor = 'a'.repeat(20_000);
+      const res = await call(`${server.url}/v1/accounts/main/records?cursor=${cursor}`, { token: TOKEN });
+      expect(res.status).toBe(431);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expectSchema('Problem', res.json);
+      expect(res.json).toMatchObject({ code: 'server.request_too_large', status: 431 });
+      expect(res.text).not.toContain(cursor.slice(0, 100));
+    });
+
+    it.each([
+      ['a malformed header', `GET /v1/accounts HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}Bad Header\r\n\r\n`],
+      [
+        'raw bytes outside ASCII in the path',
+        `GET /v1/accounts/\xff\xfe/records HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}\r\n`,
+      ],
+      [
+        'both Transfer-Encoding and Content-Length',
+        `GET /v1/accounts HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n`,
+      ],
+    ])('answers %s with a 400 problem and closes', async (_name, request) => {
+      const text = await raw(server, request);
+      const res = parseRaw(text);
+      expect(res.headers.get('connection')).toBe('close');
+      expectRawProblem(text, 400, 'server.bad_request');
+    });
+
+    it('answers a method HTTP does not know with a 400 problem listing GET and HEAD', async () => {
+      const text = await raw(server, `BREW /v1/accounts HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}\r\n`);
+      const body = expectRawProblem(text, 400, 'server.bad_request');
+      expect(body['allowed']).toEqual(['GET', 'HEAD']);
+    });
+
+    it('answers CONNECT with a 405 problem instead of dropping the connection', async () => {
+      const text = await raw(server, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+      expectRawProblem(text, 405, 'server.method_not_allowed');
+      expect(parseRaw(text).headers.get('allow')).toBe('GET, HEAD');
+    });
+
+    it('answers an Expect it cannot meet with a 417 problem', async () => {
+      const text = await raw(
+        server,
+        `GET /v1/accounts HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}Expect: x-teapot\r\nConnection: close\r\n\r\n`,
+      );
+      const body = expectRawProblem(text, 417, 'server.expectation_failed');
+      expect(body['instance']).toBe('/v1/accounts');
+    });
+
+    it('still serves the next request on a new connection', async () => {
+      await raw(server, 'BREW / HTTP/1.1\r\n\r\n');
+      expect((await get('/v1/accounts')).status).toBe(200);
     });
   });
 });
