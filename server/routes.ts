@@ -65,6 +65,12 @@ export async function route(
   params: URLSearchParams,
 ): Promise<RouteResult | undefined> {
   const s = pathSegments(pathname);
+  if (s.length > 1 && s.includes(''))
+    throw new ApiProblem(
+      404,
+      'not_found',
+      `${pathname}: no endpoint has an empty path segment (two slashes in a row). Join the base URL and the path with one slash: ${pathname.replace(/\/{2,}/g, '/')}.`,
+    );
   if (s.length === 1 && s[0] === 'healthz') return health(ctx, params);
   if (s[0] !== 'v1') return undefined;
   if (s.length === 2 && s[1] === 'openapi.yaml') {

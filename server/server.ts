@@ -56,10 +56,15 @@ function hostnameOf(hostHeader: string | undefined): string | undefined {
   return m ? m[1] : undefined;
 }
 
-/** The request target as a URL (undefined when it is none), so handlers see its path and query. */
+/**
+ * The request target as a URL (undefined when it is none), so handlers see its path and query. A path is
+ * appended to the origin rather than resolved against it: resolved, `//v1/accounts` would be a network-path
+ * reference naming host `v1` and path `/accounts`.
+ */
 function requestUrl(target: string | undefined): URL | undefined {
+  const text = target ?? '/';
   try {
-    return new URL(target ?? '/', 'http://localhost');
+    return text.startsWith('/') ? new URL(`http://localhost${text}`) : new URL(text, 'http://localhost');
   } catch {
     return undefined;
   }
@@ -217,7 +222,7 @@ export async function startLedgerServer(
           ),
           instance,
         );
-    } else if (instance !== '/healthz') {
+    } else if (instance !== '/healthz' && instance !== '/healthz/') {
       const presented = bearerToken(req.headers.authorization);
       if (presented === undefined)
         return problem(

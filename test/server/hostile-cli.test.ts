@@ -77,4 +77,11 @@ describe('ledgertap serve against careless clients', () => {
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     expect(res.json).toMatchObject({ code: 'server.request_too_large', status: 431 });
   });
+
+  it('answers a base URL joined with a doubled slash with a 404 naming the real path', async () => {
+    const res = await call(`${url}//v1/accounts`, { token });
+    expect(res.status).toBe(404);
+    expect(res.json).toMatchObject({ code: 'server.not_found', instance: '//v1/accounts' });
+    expect((res.json as { detail: string }).detail).toContain('/v1/accounts.');
+  });
 });

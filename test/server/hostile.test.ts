@@ -214,4 +214,44 @@ describe('serve API against hostile and careless clients', () => {
       expect((await get('/v1/accounts')).status).toBe(200);
     });
   });
+
+  describe('request targets', () => {
+    it('answers a path with a doubled slash as that path, not as a host named by its first segment', async () => {
+      // Resolved as a URL reference, //v1/accounts names host "v1" and path /accounts.
+      const res = await get('//v1/accounts');
+      expect(res.status, res.text).toBe(404);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expectSchema('Problem', res.json);
+      const p = res.json as { instance: string; detail: string; code: string };
+      expect(p.code).toBe('server.not_found');
+      expect(p.instance).toBe('//v1/accounts');
+      expect(p.detail).toContain('/v1/accounts.');
+      // //evil/v1/accounts served /v1/accounts before.
+      const sneaky = await get('//evil/v1/accounts/main/records');
+      expect(sneaky.status).toBe(404);
+      expect((sneaky.json as { instance: string }).instance).toBe('//evil/v1/accounts/main/records');
+      const inside = await get('/v1/accounts//records');
+      expect(inside.status).toBe(404);
+      expect((inside.json as { detail: string }).detail).toContain('/v1/accounts/records');
+    });
+
+    it('still takes an absolute-form target and a trailing slash', async () => {
+      const text = await raw(
+        server,
+        `GET http://127.0.0.1/v1/accounts/main/records/?limit=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\nConnection: close\r\n\r\n`,
+      );
+      const res = parseRaw(text);
+      expect(res.status, text).toBe(200);
+      expect((JSON.parse(res.body) as Page).records).toHaveLength(1);
+    });
+
+    it('answers /healthz/ without a token like /healthz', async () => {
+      for (const path of ['/healthz', '/healthz/']) {
+        const res = await call(`${server.url}${path}`);
+        expect(res.status, `${path}: ${res.text}`).toBe(200);
+        expectSchema('Health', res.json);
+      }
+      expect((await call(`${server.url}/healthz/x`)).status).toBe(401);
+    });
+  });
 });
