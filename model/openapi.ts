@@ -300,6 +300,27 @@ function serverOf(url: string, model: ProtocolModel): Json {
   return { url, variables };
 }
 
+/** A path key with its parameters' names left out: `/items/{}`. */
+function templateShape(path: string): string {
+  return path.replace(/\{[^{}]*\}/g, '{}');
+}
+
+/**
+ * The operation with the path parameters of `from` renamed, in order, to those of `to` (the same path
+ * but for the names): `/items/{date}` read as `/items/{itemId}`. Its summary keeps the captured template.
+ */
+function withPathNames(op: ProtocolOperation, from: string, to: string): ProtocolOperation {
+  const names = (path: string): string[] => [...path.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] as string);
+  const target = names(to);
+  const rename = new Map(names(from).map((n, i) => [n, target[i] as string]));
+  return {
+    ...op,
+    parameters: op.parameters.map((p) =>
+      p.in === 'path' && rename.has(p.name) ? { ...p, name: rename.get(p.name) as string } : p,
+    ),
+  };
+}
+
 /** Builds the OpenAPI 3.1 document (a plain object). */
 export function toOpenApi(model: ProtocolModel, options: OpenApiOptions = {}): Json {
   const origins = [...new Set(model.operations.map((o) => o.origin))].sort();
@@ -322,8 +343,17 @@ export function toOpenApi(model: ProtocolModel, options: OpenApiOptions = {}): J
   const byPath = new Map<string, Map<string, ProtocolOperation[]>>();
   const conflicts: string[] = [];
   const pathOrigin = new Map<string, string>();
-  for (const op of model.operations) {
-    const path = openApiPath(op);
+  // Two templates that differ only in their parameters' names (`/items/{itemId}` for GET, `/items/{date}`
+  // for PUT) are one path to OpenAPI, which forbids both: the later one takes the first one's names.
+  const byShape = new Map<string, string>();
+  for (const captured of model.operations) {
+    let op = captured;
+    let path = openApiPath(op);
+    const first = byShape.get(templateShape(path));
+    if (first !== undefined && first !== path) {
+      op = withPathNames(op, path, first);
+      path = first;
+    }
     let key = path;
     // The same template on two origins: the second keeps its own path item, told apart by a server.
     if (pathOrigin.has(key) && pathOrigin.get(key) !== op.origin) {
@@ -334,6 +364,7 @@ export function toOpenApi(model: ProtocolModel, options: OpenApiOptions = {}): J
       }
     }
     pathOrigin.set(key, op.origin);
+    if (!byShape.has(templateShape(key))) byShape.set(templateShape(key), key);
     const methods = byPath.get(key) ?? new Map<string, ProtocolOperation[]>();
     const list = methods.get(op.method.toLowerCase()) ?? [];
     list.push(op);
@@ -397,12 +428,20 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 
 /**
  * What the OpenAPI 3.1 text requires and its JSON Schema cannot check: every operationId unique in the
- * document (section 4.8.10.1), and every `{name}` in a path key a path parameter of each of its
- * operations and each path parameter in the key (section 4.8.8.1).
+ * document (section 4.8.10.1), every `{name}` in a path key a path parameter of each of its
+ * operations and each path parameter in the key (section 4.8.8.1), and no two path keys that differ only
+ * in their parameters' names (section 4.8.8.2).
  */
 function semanticProblems(doc: Json): string[] {
   const problems: string[] = [];
   const seen = new Map<string, string>();
+  const shapes = new Map<string, string>();
+  for (const path of Object.keys((doc.paths ?? {}) as Json)) {
+    const other = shapes.get(templateShape(path));
+    if (other !== undefined)
+      problems.push(`/paths: ${path} and ${other} are one path with other parameter names`);
+    else shapes.set(templateShape(path), path);
+  }
   const pathNames = (params: unknown): string[] =>
     Array.isArray(params)
       ? params.flatMap((p: Json) => (p && p.in === 'path' && typeof p.name === 'string' ? [p.name] : []))

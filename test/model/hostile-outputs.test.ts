@@ -116,6 +116,50 @@ describe('OpenAPI operationIds', () => {
   });
 });
 
+describe('OpenAPI paths that differ only in parameter names', () => {
+  it('/items/{date} (PUT) and /items/{itemId} (GET, DELETE) are one path item with one parameter name', async () => {
+    const A = 'https://api.example.test';
+    const { doc } = await analyze([
+      ...[1, 2, 3].map((i) => entry({ url: `${A}/items/${i}`, response: { id: i } })),
+      ...['a1b2c3d4e5f6a7b8', 'b1b2c3d4e5f6a7b8', 'c1b2c3d4e5f6a7b8'].map((i) =>
+        entry({ method: 'DELETE', url: `${A}/items/${i}`, response: { ok: 1 } }),
+      ),
+      ...['2026-01-01', '2026-01-02'].map((d) =>
+        entry({ method: 'PUT', url: `${A}/items/${d}`, requestBody: { a: 1 }, response: { ok: 1 } }),
+      ),
+    ]);
+    const keys = Object.keys(doc.paths);
+    expect(keys).toHaveLength(1);
+    const key = keys[0] as string;
+    const name = /\{([^{}]+)\}/.exec(key)?.[1];
+    const item = doc.paths[key] as Record<string, Operation>;
+    expect(Object.keys(item).sort()).toEqual(['delete', 'get', 'put']);
+    for (const op of Object.values(item)) expect(op.parameters?.[0]).toMatchObject({ name, in: 'path' });
+  });
+
+  it('validateOpenApi rejects two such paths', async () => {
+    const param = (name: string): Record<string, unknown> => ({
+      name,
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    });
+    const op = (name: string, id: string): Record<string, unknown> => ({
+      operationId: id,
+      parameters: [param(name)],
+      responses: { '200': { description: 'ok' } },
+    });
+    const doc = {
+      openapi: '3.1.0',
+      info: { title: 't', version: '1' },
+      paths: { '/items/{itemId}': { get: op('itemId', 'a') }, '/items/{date}': { put: op('date', 'b') } },
+    };
+    expect(await validateOpenApi(doc)).toEqual([
+      '/paths: /items/{date} and /items/{itemId} are one path with other parameter names',
+    ]);
+  });
+});
+
 describe('OpenAPI responses', () => {
   it('requests that got no HTTP status (0: aborted or blocked) or one out of range are one default response, also for RPC operations over one URL', async () => {
     const A = 'https://api.example.test';
