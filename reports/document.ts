@@ -130,12 +130,17 @@ function mdFence(language: string, text: string): string[] {
   return [`${fence}${language.replace(/[^A-Za-z0-9_+-]/g, '')}`, text, fence];
 }
 
+/** A heading's text: a `#` at its end would be read as a closing sequence and dropped, so it is escaped. */
+function mdHeadingText(text: string): string {
+  return mdBlockText(text).replace(/(^|[^\\])#$/, '$1\\#');
+}
+
 export function renderMarkdown(doc: ReportDocument): string {
-  const out: string[] = [`# ${mdBlockText(doc.title)}`, ''];
+  const out: string[] = [`# ${mdHeadingText(doc.title)}`, ''];
   for (const block of doc.blocks) {
     switch (block.type) {
       case 'heading':
-        out.push(`${'#'.repeat(block.level + 1)} ${mdBlockText(block.text)}`, '');
+        out.push(`${'#'.repeat(block.level + 1)} ${mdHeadingText(block.text)}`, '');
         break;
       case 'paragraph':
         out.push(mdBlockText(block.text), '');

@@ -106,6 +106,7 @@ describe('renderMarkdown', () => {
         ],
       },
       { type: 'code', language: 'mermaid', text: 'a\n```\n<script>' },
+      { type: 'heading', level: 2, text: 'channel #' },
     ],
   };
 
@@ -120,6 +121,8 @@ describe('renderMarkdown', () => {
     expect(md).toContain('| c\\\\\\|d | &amp;lt;b&amp;gt; & [x\\][y] ![i\\](u) |');
     expect(md).toContain('| `line break\\|` | a b c |');
     expect(md).toContain('````mermaid\na\n```\n<script>\n````');
+    // A trailing # would be read as the heading's closing sequence and dropped.
+    expect(md).toContain('\n### channel \\#\n');
     expectTablesIntact(md);
   });
 
