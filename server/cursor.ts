@@ -18,6 +18,29 @@ export interface RecordPosition {
 
 const CURSOR_VERSION = 1;
 
+/** The longest record id the account schemas allow, in code points (their `maxLength`). */
+export const MAX_ID_LENGTH = 512;
+
+/**
+ * The longest cursor this API issues: base64url of a JSON array holding an id of {@link MAX_ID_LENGTH} code
+ * points (each at most 6 JSON bytes: 4 of UTF-8, or a `\uXXXX` escape) and up to 96 bytes of the rest. A
+ * cursor's own limit must allow every cursor a page can return, or paging stops at a record with a long
+ * non-ASCII id (512 CJK characters make a cursor of 2 067 characters).
+ */
+export const MAX_CURSOR_LENGTH = Math.ceil((96 + MAX_ID_LENGTH * 6) / 3) * 4;
+
+/** True when `id` can be the id of a stored record (1 to {@link MAX_ID_LENGTH} code points). */
+export function isCursorId(id: unknown): id is string {
+  if (typeof id !== 'string' || id.length === 0) return false;
+  if (id.length <= MAX_ID_LENGTH) return true;
+  return id.length <= 2 * MAX_ID_LENGTH && [...id].length <= MAX_ID_LENGTH;
+}
+
+/** True when `cursor` may be one this API issued: base64url of at most {@link MAX_CURSOR_LENGTH} characters. */
+export function isCursorText(cursor: string): boolean {
+  return cursor.length > 0 && cursor.length <= MAX_CURSOR_LENGTH && /^[A-Za-z0-9_-]+$/.test(cursor);
+}
+
 /** The opaque cursor of a position (base64url JSON, so ids of any characters survive a query string). */
 export function encodeRecordCursor(position: RecordPosition): string {
   return Buffer.from(JSON.stringify([CURSOR_VERSION, position.kind, position.id]), 'utf8').toString(
@@ -33,7 +56,7 @@ export function decodeRecordCursor(cursor: string): RecordPosition {
       'cursor',
       'cursor: not a cursor this API issued (it is damaged or from another endpoint). Start again without cursor, or pass the `cursor` of the previous page unchanged.',
     );
-  if (cursor.length === 0 || cursor.length > 2048 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw bad();
+  if (!isCursorText(cursor)) throw bad();
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -45,9 +68,7 @@ export function decodeRecordCursor(cursor: string): RecordPosition {
     value.length !== 3 ||
     value[0] !== CURSOR_VERSION ||
     !isAccountKind(value[1]) ||
-    typeof value[2] !== 'string' ||
-    value[2].length === 0 ||
-    value[2].length > 512
+    !isCursorId(value[2])
   )
     throw bad();
   return { kind: value[1], id: value[2] };

@@ -7,7 +7,7 @@ import { STATE_KINDS, ledgerView, reconcileAccount } from '../ledger/index.js';
 import type { LedgerStore, LedgerViewRow, StoredRecord } from '../ledger/index.js';
 import type { AccountKind } from '../schemas/index.js';
 import { ACCOUNT_KINDS, isAccountKind } from '../schemas/index.js';
-import { compareBytes, pageRecords } from './cursor.js';
+import { compareBytes, isCursorId, isCursorText, pageRecords } from './cursor.js';
 import { ApiProblem, badParameter } from './problem.js';
 import { kindsParam, limitParam, nextLink, onlyParameters, single, timeRange } from './query.js';
 import { bundledNormalizedApiSpecYaml } from './spec.js';
@@ -265,7 +265,7 @@ function decodeLedgerCursor(cursor: string): LedgerPosition {
       'cursor',
       'cursor: not a ledger-view cursor this API issued (it is damaged or from another endpoint). Start again without cursor, or pass the `cursor` of the previous page unchanged.',
     );
-  if (cursor.length > 2048 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw bad();
+  if (!isCursorText(cursor)) throw bad();
   let v: unknown;
   try {
     v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -279,8 +279,9 @@ function decodeLedgerCursor(cursor: string): LedgerPosition {
     v[1] !== 'ledger' ||
     !Number.isSafeInteger(v[2]) ||
     !isAccountKind(v[3]) ||
-    typeof v[4] !== 'string' ||
-    !Number.isSafeInteger(v[5])
+    !isCursorId(v[4]) ||
+    !Number.isSafeInteger(v[5]) ||
+    (v[5] as number) < 0
   )
     throw bad();
   return { time: v[2] as number, kind: v[3], id: v[4], seq: v[5] as number };

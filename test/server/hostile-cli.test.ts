@@ -25,6 +25,10 @@ beforeAll(async () => {
     store,
     Array.from({ length: 20 }, (_, i) => syntheticTrade(i + 1)),
   );
+  await putAll(store, [
+    { ...syntheticTrade(1, 'long'), id: '币'.repeat(512) },
+    { ...syntheticTrade(2, 'long'), id: '😀'.repeat(512) },
+  ]);
   await store.close();
   const { command, args } = cliCommand();
   const started = spawn(command, [...args, 'serve', '--db', db, '--json'], {
@@ -83,5 +87,18 @@ describe('ledgertap serve against careless clients', () => {
     expect(res.status).toBe(404);
     expect(res.json).toMatchObject({ code: 'server.not_found', instance: '//v1/accounts' });
     expect((res.json as { detail: string }).detail).toContain('/v1/accounts.');
+  });
+
+  it('pages past records whose ids are 512 non-ASCII characters', async () => {
+    const ids: string[] = [];
+    let next: string | null = '/v1/accounts/long/records?limit=1';
+    while (next) {
+      const res = await call(`${url}${next}`, { token });
+      expect(res.status, res.text.slice(0, 300)).toBe(200);
+      const page = res.json as { records: { id: string }[]; next: string | null };
+      ids.push(...page.records.map((r) => r.id));
+      next = page.next;
+    }
+    expect(ids).toEqual(['币'.repeat(512), '😀'.repeat(512)]);
   });
 });

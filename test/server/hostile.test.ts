@@ -9,11 +9,13 @@ import { openLedger } from '../../ledger/index.js';
 import type { LedgerStore } from '../../ledger/index.js';
 import { startLedgerServer } from '../../server/index.js';
 import type { LedgerServer } from '../../server/index.js';
+import { MAX_CURSOR_LENGTH, decodeRecordCursor, encodeRecordCursor } from '../../server/cursor.js';
 import { parseTimeParam } from '../../server/query.js';
 import { call, expectSchema, putAll, sqliteCase, syntheticTrade } from './helpers.js';
 import type { Fetched, LedgerPlace } from './helpers.js';
 
 const TOKEN = 'test-token-0123456789abcdefghijklmnop';
+const LONG_IDS = ['币'.repeat(512), '😀'.repeat(512), '"\\'.repeat(256), 'a'.repeat(512)];
 
 interface Page {
   records: { kind: string; id: string; time: number }[];
@@ -94,6 +96,11 @@ describe('serve API against hostile and careless clients', () => {
     await putAll(
       store,
       Array.from({ length: 30 }, (_, i) => syntheticTrade(i + 1)),
+    );
+    // Ids as long as the account schemas allow (512 code points), of 3- and 4-byte characters and escapes.
+    await putAll(
+      store,
+      LONG_IDS.map((id, i) => ({ ...syntheticTrade(i + 1, 'long-ids'), id })),
     );
     server = await startLedgerServer(store, { token: TOKEN });
   });
@@ -252,6 +259,41 @@ describe('serve API against hostile and careless clients', () => {
         expectSchema('Health', res.json);
       }
       expect((await call(`${server.url}/healthz/x`)).status).toBe(401);
+    });
+  });
+
+  describe('cursors of records with long ids', () => {
+    it('pages past a record whose id is 512 non-ASCII characters (its cursor was refused as damaged)', async () => {
+      const records = await pageAll('/v1/accounts/long-ids/records?limit=1');
+      expect(records.map((r) => r.id).sort()).toEqual([...LONG_IDS].sort());
+    });
+
+    it('pages the ledger view past such a record', async () => {
+      const ids = new Set<string>();
+      let next: string | null = '/v1/accounts/long-ids/ledger?limit=1';
+      for (let pages = 0; next; pages++) {
+        if (pages > 100) throw new Error('paging does not end');
+        const res = await get(next);
+        expect(res.status, res.text.slice(0, 300)).toBe(200);
+        expectSchema('LedgerPage', res.json);
+        const page = res.json as { rows: { id: string }[]; next: string | null };
+        for (const row of page.rows) ids.add(row.id);
+        next = page.next;
+      }
+      expect([...ids].sort()).toEqual([...LONG_IDS].sort());
+    });
+
+    it('decodes every cursor it encodes, and still refuses longer ids and cursors (unit)', () => {
+      for (const id of LONG_IDS) {
+        const cursor = encodeRecordCursor({ kind: 'autoinvest_execution', id });
+        expect(cursor.length).toBeLessThanOrEqual(MAX_CURSOR_LENGTH);
+        expect(decodeRecordCursor(cursor)).toEqual({ kind: 'autoinvest_execution', id });
+      }
+      const tooLong = encodeRecordCursor({ kind: 'trade', id: 'a'.repeat(513) });
+      expect(() => decodeRecordCursor(tooLong)).toThrow(/not a cursor this API issued/);
+      const astral = encodeRecordCursor({ kind: 'trade', id: '😀'.repeat(513) });
+      expect(() => decodeRecordCursor(astral)).toThrow(/not a cursor this API issued/);
+      expect(() => decodeRecordCursor('A'.repeat(MAX_CURSOR_LENGTH + 1))).toThrow(/not a cursor/);
     });
   });
 });
