@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { EnvironmentError, UsageError, createLogger, isLedgertapError } from '../core/index.js';
 import type { LedgerStore } from '../ledger/index.js';
+import { accepts } from './accept.js';
 import { bearerToken, tokensEqual } from './auth.js';
 import { ApiProblem } from './problem.js';
 import { route } from './routes.js';
@@ -260,6 +261,19 @@ export async function startLedgerServer(
           req,
           res,
           new ApiProblem(404, 'not_found', `${instance}: no such endpoint. GET /v1/openapi.yaml lists them.`),
+          instance,
+        );
+      const mediaType = (result.contentType.split(';')[0] as string).trim();
+      if (!accepts(req.headers.accept, mediaType))
+        return problem(
+          req,
+          res,
+          new ApiProblem(
+            406,
+            'not_acceptable',
+            `${instance} is served as ${mediaType} only, which Accept: ${JSON.stringify((req.headers.accept ?? '').slice(0, 200))} refuses. Accept ${mediaType} (or */*).`,
+            { allowed: [mediaType] },
+          ),
           instance,
         );
       send(req, res, result);

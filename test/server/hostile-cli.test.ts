@@ -101,4 +101,12 @@ describe('ledgertap serve against careless clients', () => {
     }
     expect(ids).toEqual(['币'.repeat(512), '😀'.repeat(512)]);
   });
+
+  it('answers 406 to a client that accepts only HTML, and JSON to one that accepts it', async () => {
+    const html = await call(`${url}/v1/accounts`, { token, headers: { accept: 'text/html' } });
+    expect(html.status).toBe(406);
+    expect(html.json).toMatchObject({ code: 'server.not_acceptable', allowed: ['application/json'] });
+    const json = await call(`${url}/v1/accounts`, { token, headers: { accept: 'application/json' } });
+    expect(json.status).toBe(200);
+  });
 });

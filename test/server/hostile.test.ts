@@ -9,6 +9,7 @@ import { openLedger } from '../../ledger/index.js';
 import type { LedgerStore } from '../../ledger/index.js';
 import { startLedgerServer } from '../../server/index.js';
 import type { LedgerServer } from '../../server/index.js';
+import { accepts } from '../../server/accept.js';
 import { MAX_CURSOR_LENGTH, decodeRecordCursor, encodeRecordCursor } from '../../server/cursor.js';
 import { parseTimeParam } from '../../server/query.js';
 import { call, expectSchema, putAll, sqliteCase, syntheticTrade } from './helpers.js';
@@ -294,6 +295,59 @@ describe('serve API against hostile and careless clients', () => {
       const astral = encodeRecordCursor({ kind: 'trade', id: '😀'.repeat(513) });
       expect(() => decodeRecordCursor(astral)).toThrow(/not a cursor this API issued/);
       expect(() => decodeRecordCursor('A'.repeat(MAX_CURSOR_LENGTH + 1))).toThrow(/not a cursor/);
+    });
+  });
+
+  describe('content negotiation', () => {
+    it.each([
+      ['/v1/accounts', 'text/html'],
+      ['/v1/accounts', 'application/xml, text/csv;q=0.5'],
+      ['/v1/accounts/main/records', 'application/json;q=0, */*'],
+      ['/v1/openapi.yaml', 'application/json'],
+    ])('answers %s with Accept: %s by 406, naming the type it serves', async (path, accept) => {
+      const res = await call(`${server.url}${path}`, { token: TOKEN, headers: { accept } });
+      expect(res.status, res.text).toBe(406);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expectSchema('Problem', res.json);
+      const type = path.endsWith('.yaml') ? 'application/yaml' : 'application/json';
+      expect(res.json).toMatchObject({ code: 'server.not_acceptable', allowed: [type], instance: path });
+    });
+
+    it.each([
+      ['/v1/accounts', 'application/json'],
+      ['/v1/accounts', 'application/json; charset=utf-8'],
+      ['/v1/accounts', 'APPLICATION/JSON'],
+      ['/v1/accounts', 'text/html, application/*;q=0.1'],
+      ['/v1/accounts', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'],
+      ['/v1/accounts', ''],
+      ['/v1/accounts', 'nonsense'],
+      ['/v1/openapi.yaml', 'application/yaml'],
+      ['/healthz', 'application/json'],
+    ])('serves %s with Accept: %s', async (path, accept) => {
+      const res = await call(`${server.url}${path}`, { token: TOKEN, headers: { accept } });
+      expect(res.status, res.text).toBe(200);
+    });
+
+    it('keeps errors problem+json whatever Accept says, and checks auth and the path first', async () => {
+      const unknown = await call(`${server.url}/v1/nothing`, {
+        token: TOKEN,
+        headers: { accept: 'text/html' },
+      });
+      expect(unknown.status).toBe(404);
+      expect(unknown.headers.get('content-type')).toBe('application/problem+json');
+      const noToken = await call(`${server.url}/v1/accounts`, { headers: { accept: 'text/html' } });
+      expect(noToken.status).toBe(401);
+    });
+
+    it('matches media ranges by their most specific match (unit)', () => {
+      expect(accepts(undefined, 'application/json')).toBe(true);
+      expect(accepts('*/*', 'application/json')).toBe(true);
+      expect(accepts('application/*', 'application/json')).toBe(true);
+      expect(accepts('text/*', 'application/json')).toBe(false);
+      expect(accepts('*/*;q=0', 'application/json')).toBe(false);
+      expect(accepts('application/json;q=0, */*;q=1', 'application/json')).toBe(false);
+      expect(accepts('application/*;q=0, application/json;q=0.2', 'application/json')).toBe(true);
+      expect(accepts('application/json;q=2', 'application/json')).toBe(true); // unparsable: anything
     });
   });
 });
