@@ -11,25 +11,47 @@ import { emitWebSocketTypes } from './websocket-typescript.js';
 
 type Json = { [key: string]: unknown };
 
-/** Drops `x-` keywords and custom formats json-schema-to-typescript does not need. */
+/** A JSON value json-schema-to-typescript prints as a literal and never reads as a schema. */
+function primitive(v: unknown): boolean {
+  return v === null || ['string', 'number', 'boolean'].includes(typeof v);
+}
+
+/**
+ * The schema as json-schema-to-typescript is given it: only the keywords inferred schemas use (`type`,
+ * `properties`, `required`, `additionalProperties`, `items`, `prefixItems`, `minItems` of a tuple,
+ * `anyOf`/`oneOf`/`allOf`, `enum` and `const` of plain values, `format`, `description`). The rest is dropped: `x-`
+ * annotations, and what a model file given to `--merge` may hold that the compiler would act on: a
+ * `$ref` to a file or URL (it reads or fetches it, and copies it into the .d.ts), a `tsType` (copied in
+ * as code), a tuple `minItems` of 100000 (a 1 MB type). Anything that is not a schema becomes `{}`.
+ */
 function clean(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(clean);
-  if (!schema || typeof schema !== 'object') return schema;
+  if (typeof schema === 'boolean') return schema;
+  if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return {};
+  const s = schema as Json;
   const out: Json = {};
-  for (const [k, v] of Object.entries(schema as Json)) {
-    if (k.startsWith('x-') || k === 'title') continue;
-    out[k] =
-      k === 'properties'
-        ? Object.fromEntries(Object.entries(v as Json).map(([pk, pv]) => [pk, clean(pv)]))
-        : clean(v);
-  }
+  if (typeof s.type === 'string' || (Array.isArray(s.type) && s.type.every((t) => typeof t === 'string')))
+    out.type = s.type;
+  if (s.properties && typeof s.properties === 'object' && !Array.isArray(s.properties))
+    out.properties = Object.fromEntries(
+      Object.entries(s.properties as Json).map(([name, value]) => [name, clean(value)]),
+    );
+  if (Array.isArray(s.required)) out.required = s.required.filter((r) => typeof r === 'string');
+  if ('additionalProperties' in s) out.additionalProperties = clean(s.additionalProperties);
+  for (const k of ['anyOf', 'oneOf', 'allOf'])
+    if (Array.isArray(s[k])) out[k] = (s[k] as unknown[]).map(clean);
+  if (Array.isArray(s.enum) && s.enum.every(primitive)) out.enum = s.enum;
+  if ('const' in s && primitive(s.const)) out.const = s.const;
+  if (typeof s.format === 'string') out.format = s.format;
+  if (typeof s.description === 'string') out.description = s.description;
   // json-schema-to-typescript reads tuples the draft-07 way (`items` as an array); positions past the
   // captured ones stay open, as the inferred schemas are.
-  if (Array.isArray(out.prefixItems)) {
-    out.additionalItems = out.items ?? true;
-    out.items = out.prefixItems;
-    delete out.prefixItems;
-  }
+  const tuple = Array.isArray(s.prefixItems) ? s.prefixItems : Array.isArray(s.items) ? s.items : undefined;
+  if (tuple) {
+    out.items = tuple.map(clean);
+    out.additionalItems = Array.isArray(s.prefixItems) && 'items' in s ? clean(s.items) : true;
+    if (typeof s.minItems === 'number' && s.minItems > 0)
+      out.minItems = Math.min(Math.floor(s.minItems), tuple.length);
+  } else if ('items' in s) out.items = clean(s.items);
   return out;
 }
 

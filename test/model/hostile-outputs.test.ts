@@ -406,3 +406,47 @@ describe('OpenAPI as YAML', () => {
     expect(yaml).toContain('example: "NO"');
   });
 });
+
+describe('TypeScript types from a hostile model given to --merge', () => {
+  it('no $ref is read or fetched, no tsType is copied in as code, no huge tuple; the .d.ts compiles', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'secret.json'), JSON.stringify({ type: 'string', description: 'SECRET-FILE' }));
+    await writeFile(
+      join(dir, 'a.har'),
+      JSON.stringify(har([entry({ url: 'https://api.example.test/evil', response: { a: 1 } })])),
+    );
+    await writeFile(
+      join(dir, 'b.har'),
+      JSON.stringify(har([entry({ url: 'https://api.example.test/other', response: { b: 1 } })])),
+    );
+    const first = await runCliInProcess(['analyze', 'a.har', '--out', 'a.json'], { cwd: dir });
+    expect(first.code, first.stderr).toBe(0);
+    const model = JSON.parse(await readFile(join(dir, 'a.json'), 'utf8')) as ProtocolModel;
+    const body0 = model.operations[0]?.responses[0]?.bodies[0];
+    if (!body0) throw new Error('no response body');
+    body0.schema = {
+      type: 'object',
+      properties: {
+        file: { $ref: join(dir, 'secret.json') },
+        url: { $ref: 'http://127.0.0.1:9/schema.json' },
+        code: { type: 'string', tsType: 'string; declare const pwned: 1' },
+        tuple: { type: 'array', prefixItems: [{ type: 'string' }], minItems: 100000 },
+        odd: 5,
+        choice: { enum: [{ $ref: 'http://127.0.0.1:9/enum.json' }] },
+      },
+    } as typeof body0.schema;
+    await writeFile(join(dir, 'evil.json'), JSON.stringify(model));
+    const r = await runCliInProcess(
+      ['analyze', 'b.har', '--merge', 'evil.json', '--out', 'm.json', '--types', 'api.d.ts'],
+      { cwd: dir },
+    );
+    expect(r.stderr).not.toMatch(/fetch|bug in ledgertap|\n\s+at /);
+    expect(r.code, r.stderr).toBe(0);
+    const types = await readFile(join(dir, 'api.d.ts'), 'utf8');
+    expect(types).not.toContain('SECRET-FILE');
+    expect(types).not.toContain('pwned');
+    expect(types.length).toBeLessThan(5000);
+    expect(body(types, 'GetEvilResponse200')).toContain('tuple?: [string, ...unknown[]];');
+    expect(typeErrors(join(dir, 'api.d.ts'))).toEqual([]);
+  });
+});
