@@ -5,6 +5,7 @@
  * resumes right after it: nothing lost, nothing repeated, also while records are added, on any server
  * process, with nothing kept between requests.
  */
+import { createHash } from 'node:crypto';
 import type { LedgerStore, StoredRecord } from '../ledger/index.js';
 import type { AccountKind } from '../schemas/index.js';
 import { isAccountKind } from '../schemas/index.js';
@@ -23,11 +24,11 @@ export const MAX_ID_LENGTH = 512;
 
 /**
  * The longest cursor this API issues: base64url of a JSON array holding an id of {@link MAX_ID_LENGTH} code
- * points (each at most 6 JSON bytes: 4 of UTF-8, or a `\uXXXX` escape) and up to 96 bytes of the rest. A
+ * points (each at most 6 JSON bytes: 4 of UTF-8, or a `\uXXXX` escape) and up to 128 bytes of the rest. A
  * cursor's own limit must allow every cursor a page can return, or paging stops at a record with a long
  * non-ASCII id (512 CJK characters make a cursor of 2 067 characters).
  */
-export const MAX_CURSOR_LENGTH = Math.ceil((96 + MAX_ID_LENGTH * 6) / 3) * 4;
+export const MAX_CURSOR_LENGTH = Math.ceil((128 + MAX_ID_LENGTH * 6) / 3) * 4;
 
 /** True when `id` can be the id of a stored record (1 to {@link MAX_ID_LENGTH} code points). */
 export function isCursorId(id: unknown): id is string {
@@ -41,15 +42,50 @@ export function isCursorText(cursor: string): boolean {
   return cursor.length > 0 && cursor.length <= MAX_CURSOR_LENGTH && /^[A-Za-z0-9_-]+$/.test(cursor);
 }
 
-/** The opaque cursor of a position (base64url JSON, so ids of any characters survive a query string). */
-export function encodeRecordCursor(position: RecordPosition): string {
-  return Buffer.from(JSON.stringify([CURSOR_VERSION, position.kind, position.id]), 'utf8').toString(
-    'base64url',
+/**
+ * A short fingerprint of what a listing selects (account and filters, not the page size): a cursor carries
+ * its query's, so one passed to another query (another account, kind, time range or asset) is refused
+ * instead of silently skipping that query's records before its position.
+ */
+export function queryScope(parts: readonly unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts), 'utf8').digest('base64url').slice(0, 11);
+}
+
+/** The 400 problem of a cursor from another query. */
+export function cursorOfAnotherQuery(changed: string): Error {
+  return badParameter(
+    'bad_cursor',
+    'cursor',
+    `cursor: it belongs to another query (${changed} differ from the request that returned it), so it would skip records of this one. Keep every parameter but cursor and limit unchanged while paging (follow \`next\`), or start again without cursor.`,
   );
 }
 
-/** The position a cursor names; a 400 problem (`server.bad_cursor`) when it is not one of ours. */
-export function decodeRecordCursor(cursor: string): RecordPosition {
+/** The scope of a record listing: its account, kinds (in any order) and time range. */
+export function recordScope(filter: RecordFilter): string {
+  return queryScope([
+    'records',
+    filter.account,
+    filter.kinds ? [...new Set(filter.kinds)].sort() : null,
+    filter.since ?? null,
+    filter.until ?? null,
+  ]);
+}
+
+/**
+ * The opaque cursor of a position (base64url JSON, so ids of any characters survive a query string), with
+ * the {@link recordScope} of its query when given.
+ */
+export function encodeRecordCursor(position: RecordPosition, scope?: string): string {
+  const value: unknown[] = [CURSOR_VERSION, position.kind, position.id];
+  if (scope !== undefined) value.push(scope);
+  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+}
+
+/**
+ * The position a cursor names; a 400 problem (`server.bad_cursor`) when it is not one of ours, or when it
+ * carries a scope other than `scope` (a cursor of another query; one without a scope is taken as it is).
+ */
+export function decodeRecordCursor(cursor: string, scope?: string): RecordPosition {
   const bad = (): Error =>
     badParameter(
       'bad_cursor',
@@ -65,12 +101,15 @@ export function decodeRecordCursor(cursor: string): RecordPosition {
   }
   if (
     !Array.isArray(value) ||
-    value.length !== 3 ||
+    (value.length !== 3 && value.length !== 4) ||
     value[0] !== CURSOR_VERSION ||
     !isAccountKind(value[1]) ||
-    !isCursorId(value[2])
+    !isCursorId(value[2]) ||
+    (value.length === 4 && typeof value[3] !== 'string')
   )
     throw bad();
+  if (value.length === 4 && scope !== undefined && value[3] !== scope)
+    throw cursorOfAnotherQuery('the account, kind, since or until');
   return { kind: value[1], id: value[2] };
 }
 
@@ -104,7 +143,8 @@ export async function pageRecords(
   limit: number,
   cursor: string | undefined,
 ): Promise<RecordPageResult> {
-  const after = cursor !== undefined ? decodeRecordCursor(cursor) : undefined;
+  const scope = recordScope(filter);
+  const after = cursor !== undefined ? decodeRecordCursor(cursor, scope) : undefined;
   const found = await store.queryRecords({
     account: filter.account,
     ...(filter.kinds ? { kind: filter.kinds } : {}),
@@ -116,5 +156,5 @@ export async function pageRecords(
   if (found.length <= limit) return { records: found, next: undefined };
   const records = found.slice(0, limit);
   const last = records[records.length - 1] as StoredRecord;
-  return { records, next: encodeRecordCursor({ kind: last.record.kind, id: last.record.id }) };
+  return { records, next: encodeRecordCursor({ kind: last.record.kind, id: last.record.id }, scope) };
 }

@@ -7,7 +7,14 @@ import { STATE_KINDS, ledgerView, reconcileAccount } from '../ledger/index.js';
 import type { LedgerStore, LedgerViewRow, StoredRecord } from '../ledger/index.js';
 import type { AccountKind } from '../schemas/index.js';
 import { ACCOUNT_KINDS, isAccountKind } from '../schemas/index.js';
-import { compareBytes, isCursorId, isCursorText, pageRecords } from './cursor.js';
+import {
+  compareBytes,
+  cursorOfAnotherQuery,
+  isCursorId,
+  isCursorText,
+  pageRecords,
+  queryScope,
+} from './cursor.js';
 import { ApiProblem, badParameter } from './problem.js';
 import { kindsParam, limitParam, nextLink, onlyParameters, single, timeRange } from './query.js';
 import { bundledNormalizedApiSpecYaml } from './spec.js';
@@ -252,13 +259,15 @@ function comparePlaced(a: LedgerPosition, b: LedgerPosition): number {
   return a.time - b.time || compareBytes(a.kind, b.kind) || compareBytes(a.id, b.id) || a.seq - b.seq;
 }
 
-function encodeLedgerCursor(p: LedgerPosition): string {
-  return Buffer.from(JSON.stringify([1, 'ledger', p.time, p.kind, p.id, p.seq]), 'utf8').toString(
+/** The position of a ledger-view row with the scope of its query (see {@link queryScope}). */
+function encodeLedgerCursor(p: LedgerPosition, scope: string): string {
+  return Buffer.from(JSON.stringify([1, 'ledger', p.time, p.kind, p.id, p.seq, scope]), 'utf8').toString(
     'base64url',
   );
 }
 
-function decodeLedgerCursor(cursor: string): LedgerPosition {
+/** A ledger-view cursor's position; one of another query (a cursor without a scope is taken as it is) is a 400. */
+function decodeLedgerCursor(cursor: string, scope: string): LedgerPosition {
   const bad = (): Error =>
     badParameter(
       'bad_cursor',
@@ -274,16 +283,18 @@ function decodeLedgerCursor(cursor: string): LedgerPosition {
   }
   if (
     !Array.isArray(v) ||
-    v.length !== 6 ||
+    (v.length !== 6 && v.length !== 7) ||
     v[0] !== 1 ||
     v[1] !== 'ledger' ||
     !Number.isSafeInteger(v[2]) ||
     !isAccountKind(v[3]) ||
     !isCursorId(v[4]) ||
     !Number.isSafeInteger(v[5]) ||
-    (v[5] as number) < 0
+    (v[5] as number) < 0 ||
+    (v.length === 7 && typeof v[6] !== 'string')
   )
     throw bad();
+  if (v.length === 7 && v[6] !== scope) throw cursorOfAnotherQuery('the account, asset, since or until');
   return { time: v[2] as number, kind: v[3], id: v[4], seq: v[5] as number };
 }
 
@@ -304,7 +315,8 @@ async function ledger(
   const range = timeRange(params);
   const limit = limitParam(params);
   const cursorText = single(params, 'cursor');
-  const after = cursorText !== undefined ? decodeLedgerCursor(cursorText) : undefined;
+  const scope = queryScope(['ledger', account, asset ?? null, range.since ?? null, range.until ?? null]);
+  const after = cursorText !== undefined ? decodeLedgerCursor(cursorText, scope) : undefined;
   await requireAccount(ctx, account);
   // The running total needs every earlier change, so the whole history is read (only movement kinds: state
   // kinds have no effect); pages then cut the time-ordered rows.
@@ -343,7 +355,7 @@ async function ledger(
     });
     last = row;
   }
-  const cursor = more && last ? encodeLedgerCursor(last) : null;
+  const cursor = more && last ? encodeLedgerCursor(last, scope) : null;
   const next = cursor ? nextLink(pathname, params, cursor) : null;
   return json(
     { account, ...(asset !== undefined ? { asset } : {}), rows: out, cursor, next },

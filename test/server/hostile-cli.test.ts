@@ -109,4 +109,13 @@ describe('ledgertap serve against careless clients', () => {
     const json = await call(`${url}/v1/accounts`, { token, headers: { accept: 'application/json' } });
     expect(json.status).toBe(200);
   });
+
+  it("refuses a cursor passed to another account instead of skipping that account's first records", async () => {
+    const first = await call(`${url}/v1/accounts/main/records?limit=1`, { token });
+    const cursor = (first.json as { cursor: string }).cursor;
+    const res = await call(`${url}/v1/accounts/long/records?limit=1&cursor=${cursor}`, { token });
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ code: 'server.bad_cursor', parameter: 'cursor' });
+    expect((res.json as { detail: string }).detail).toContain('belongs to another query');
+  });
 });

@@ -350,4 +350,76 @@ describe('serve API against hostile and careless clients', () => {
       expect(accepts('application/json;q=2', 'application/json')).toBe(true); // unparsable: anything
     });
   });
+
+  describe('cursors of another query', () => {
+    async function firstCursor(path: string): Promise<string> {
+      const res = await get(path);
+      expect(res.status, res.text).toBe(200);
+      const cursor = (res.json as { cursor: string | null }).cursor;
+      if (cursor === null) throw new Error(`${path}: one page only`);
+      return cursor;
+    }
+
+    it.each([
+      ['another account', '/v1/accounts/main/records?limit=2', '/v1/accounts/long-ids/records?limit=2'],
+      [
+        'another kind',
+        '/v1/accounts/main/records?limit=2&kind=trade',
+        '/v1/accounts/main/records?kind=balance',
+      ],
+      [
+        'no kind after a kind',
+        '/v1/accounts/main/records?limit=2&kind=trade',
+        '/v1/accounts/main/records?limit=2',
+      ],
+      [
+        'another since',
+        '/v1/accounts/main/records?limit=2',
+        '/v1/accounts/main/records?limit=2&since=2025-01-01T00:00:20Z',
+      ],
+      [
+        'another until',
+        '/v1/accounts/main/records?limit=2&until=2026-01-01',
+        '/v1/accounts/main/records?limit=2',
+      ],
+      [
+        'another asset (ledger)',
+        '/v1/accounts/main/ledger?limit=2&asset=BNB',
+        '/v1/accounts/main/ledger?limit=2&asset=BTC',
+      ],
+      [
+        'another account (ledger)',
+        '/v1/accounts/main/ledger?limit=2',
+        '/v1/accounts/long-ids/ledger?limit=2',
+      ],
+    ])('refuses a cursor passed to %s with a 400 saying so', async (_name, from, to) => {
+      const cursor = await firstCursor(from);
+      const res = await get(`${to}&cursor=${cursor}`);
+      expect(res.status, res.text).toBe(400);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expectSchema('Problem', res.json);
+      expect(res.json).toMatchObject({ code: 'server.bad_cursor', parameter: 'cursor' });
+      expect((res.json as { detail: string }).detail).toContain('belongs to another query');
+    });
+
+    it('takes a cursor with another limit, kinds in another order, or the same time written another way', async () => {
+      const all = await pageAll('/v1/accounts/main/records?since=2025-01-01&kind=trade,balance&limit=1000');
+      const cursor = await firstCursor(
+        '/v1/accounts/main/records?since=2025-01-01&kind=trade,balance&limit=5',
+      );
+      const rest = await pageAll(
+        `/v1/accounts/main/records?since=${Date.UTC(2025, 0, 1)}&kind=balance&kind=trade&limit=7&cursor=${cursor}`,
+      );
+      expect([...all.slice(0, 5), ...rest]).toEqual(all);
+    });
+
+    it('still takes a cursor written before cursors carried their query', async () => {
+      const all = await pageAll('/v1/accounts/main/records?limit=1000');
+      const old = encodeRecordCursor({ kind: 'trade', id: all[9]?.id as string });
+      expect(await pageAll(`/v1/accounts/main/records?limit=4&cursor=${old}`)).toEqual(all.slice(10));
+      expect(() => decodeRecordCursor(encodeRecordCursor({ kind: 'trade', id: 'x' }, 'a'), 'b')).toThrow(
+        /another query/,
+      );
+    });
+  });
 });
