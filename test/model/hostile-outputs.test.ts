@@ -160,6 +160,57 @@ describe('OpenAPI paths that differ only in parameter names', () => {
   });
 });
 
+describe('captured properties named like JSON Schema references', () => {
+  it('$ref, $id and $schema in response bodies (an openapi.json, JSON Schema served by the API) give a valid document and types', async () => {
+    const A = 'https://api.example.test';
+    const { doc, dir } = await analyze([
+      entry({
+        url: `${A}/openapi.json`,
+        response: {
+          openapi: '3.0.0',
+          components: { schemas: { A: { $ref: '#/components/schemas/B' } } },
+          $id: 'x',
+        },
+      }),
+      entry({
+        url: `${A}/other`,
+        response: { $id: 'y', $schema: 'https://json-schema.org/draft/2020-12/schema' },
+      }),
+    ]);
+    type Schema = { properties: Record<string, unknown> };
+    const schemaOf = (path: string): Schema =>
+      (
+        doc.paths[path]?.get as unknown as {
+          responses: Record<string, { content: Record<string, { schema: Schema }> }>;
+        }
+      ).responses['200']?.content['application/json']?.schema as Schema;
+    expect(Object.keys(schemaOf('/other').properties).sort()).toEqual(['$id', '$schema']);
+    expect(Object.keys(schemaOf('/openapi.json').properties)).toContain('$id');
+    expect(await validateOpenApi(doc as never)).toEqual([]);
+    expect(typeErrors(join(dir, 'api.d.ts'))).toEqual([]);
+  });
+
+  it('validateOpenApi still checks real references', async () => {
+    const doc = {
+      openapi: '3.1.0',
+      info: { title: 't', version: '1' },
+      paths: {
+        '/a': {
+          get: {
+            responses: {
+              '200': {
+                description: 'ok',
+                content: { 'application/json': { schema: { $ref: '#/components/schemas/Nope' } } },
+              },
+            },
+          },
+        },
+      },
+    };
+    expect((await validateOpenApi(doc)).join('\n')).toMatch(/Can't resolve #\/components\/schemas\/Nope/);
+  });
+});
+
 describe('OpenAPI responses', () => {
   it('requests that got no HTTP status (0: aborted or blocked) or one out of range are one default response, also for RPC operations over one URL', async () => {
     const A = 'https://api.example.test';
