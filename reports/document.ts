@@ -186,6 +186,13 @@ const STYLE = `body{font:15px/1.5 system-ui,sans-serif;max-width:72rem;margin:2r
 table{border-collapse:collapse;margin:1rem 0;width:100%}th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa}code{background:#f6f8fa;padding:0 .2rem;border-radius:3px}pre{background:#f6f8fa;padding:1rem;overflow:auto}`;
 
+/**
+ * The page's Content-Security-Policy: its inline style and nothing else (no script, no image, font,
+ * frame, form target or other request), so were any captured text ever to get through as markup, it
+ * could neither run nor call out.
+ */
+const CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+
 /** A self-contained HTML page (no scripts, no external resources): safe to open and to mail. */
 export function renderHtml(doc: ReportDocument): string {
   const body: string[] = [`<h1>${inline(doc.title)}</h1>`];
@@ -213,7 +220,7 @@ export function renderHtml(doc: ReportDocument): string {
         break;
     }
   }
-  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(doc.title)}</title><style>${STYLE}</style></head>\n<body>\n${body.join('\n')}\n</body></html>\n`;
+  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${CSP}"><title>${escapeHtml(doc.title)}</title><style>${STYLE}</style></head>\n<body>\n${body.join('\n')}\n</body></html>\n`;
 }
 
 /** Markdown or HTML by the file extension. */

@@ -132,6 +132,10 @@ describe('renderMarkdown', () => {
     expect(html).toContain('<td><code>a`b</code></td><td>x|y</td>');
     expect(html).toContain('<td><code>`</code></td>');
     expect(html).toContain('<td><code>line break|</code></td><td>a b c</td>');
+    // Were anything to get through, the page's policy allows no script and no request.
+    expect(html).toContain(
+      `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">`,
+    );
   });
 
   it('code() wraps any text in a span that holds exactly it', () => {
