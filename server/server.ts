@@ -283,7 +283,16 @@ export async function startLedgerServer(
     }
   }
 
+  // Responses not yet written: when the server stops they say Connection: close, so a keep-alive client
+  // does not send its next request on a connection about to end (it would meet a hang-up, not a refusal).
+  const pending = new Set<ServerResponse>();
+  let stopping = false;
   const server: Server = createServer({ requestTimeout: 60_000, headersTimeout: 20_000 }, (req, res) => {
+    if (stopping) res.setHeader('connection', 'close');
+    else {
+      pending.add(res);
+      res.once('close', () => pending.delete(res));
+    }
     // A GET body is meaningless here; drain it so the connection stays usable.
     req.resume();
     handle(req, res).catch((error: unknown) => {
@@ -373,6 +382,8 @@ export async function startLedgerServer(
     auth: token !== undefined,
     close(): Promise<void> {
       closing ??= new Promise<void>((resolve) => {
+        stopping = true;
+        for (const res of pending) if (!res.headersSent) res.setHeader('connection', 'close');
         server.close(() => resolve());
         server.closeIdleConnections();
       });

@@ -3,6 +3,7 @@
  * clients really send them, requests node:http refuses before any handler runs, odd request targets and
  * cursors of records whose ids are long.
  */
+import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLedger } from '../../ledger/index.js';
@@ -420,6 +421,57 @@ describe('serve API against hostile and careless clients', () => {
       expect(() => decodeRecordCursor(encodeRecordCursor({ kind: 'trade', id: 'x' }, 'a'), 'b')).toThrow(
         /another query/,
       );
+    });
+  });
+
+  describe('stopping', () => {
+    it('answers a request in flight when close() is called with Connection: close, then stops', async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let entered!: () => void;
+      const inHandler = new Promise<void>((resolve) => (entered = resolve));
+      // The ledger answers the accounts listing only when released: the request is in flight meanwhile.
+      const slow = new Proxy(store, {
+        get(target, name, receiver) {
+          const value = Reflect.get(target, name, receiver) as unknown;
+          if (name === 'countByKind')
+            return async () => {
+              entered();
+              await gate;
+              return target.countByKind();
+            };
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      const own = await startLedgerServer(slow, { token: TOKEN });
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        const response = new Promise<{ status: number; connection: string | undefined }>(
+          (resolve, reject) => {
+            request(
+              `${own.url}/v1/accounts`,
+              { agent, headers: { authorization: `Bearer ${TOKEN}` } },
+              (res) => {
+                res.resume();
+                res.on('end', () =>
+                  resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }),
+                );
+              },
+            )
+              .on('error', reject)
+              .end();
+          },
+        );
+        await inHandler;
+        const closed = own.close();
+        release();
+        expect(await response).toEqual({ status: 200, connection: 'close' });
+        await closed;
+      } finally {
+        release();
+        agent.destroy();
+        await own.close();
+      }
     });
   });
 });
