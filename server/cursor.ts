@@ -30,11 +30,23 @@ export const MAX_ID_LENGTH = 512;
  */
 export const MAX_CURSOR_LENGTH = Math.ceil((128 + MAX_ID_LENGTH * 6) / 3) * 4;
 
-/** True when `id` can be the id of a stored record (1 to {@link MAX_ID_LENGTH} code points). */
+/** The longest account label the account schemas allow, in code points. */
+export const MAX_ACCOUNT_LENGTH = 128;
+
+/**
+ * True when `text` can be a stored account or id: 1 to `max` code points, no control character (the
+ * account schemas' pattern `^[^\u0000-\u001f\u007f]+$`).
+ */
+export function isStoredText(text: unknown, max: number): text is string {
+  if (typeof text !== 'string' || text.length === 0 || text.length > 2 * max) return false;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(text)) return false;
+  return text.length <= max || [...text].length <= max;
+}
+
+/** True when `id` can be the id of a stored record (1 to {@link MAX_ID_LENGTH} code points, no control character). */
 export function isCursorId(id: unknown): id is string {
-  if (typeof id !== 'string' || id.length === 0) return false;
-  if (id.length <= MAX_ID_LENGTH) return true;
-  return id.length <= 2 * MAX_ID_LENGTH && [...id].length <= MAX_ID_LENGTH;
+  return isStoredText(id, MAX_ID_LENGTH);
 }
 
 /** True when `cursor` may be one this API issued: base64url of at most {@link MAX_CURSOR_LENGTH} characters. */

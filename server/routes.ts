@@ -12,6 +12,8 @@ import {
   cursorOfAnotherQuery,
   isCursorId,
   isCursorText,
+  isStoredText,
+  MAX_ACCOUNT_LENGTH,
   pageRecords,
   queryScope,
 } from './cursor.js';
@@ -117,14 +119,18 @@ async function health(ctx: RouteContext, params: URLSearchParams): Promise<Route
 
 /** 404 unless the ledger knows the account (it has records or a consent). */
 async function requireAccount(ctx: RouteContext, account: string): Promise<void> {
-  if ((await ctx.store.queryRecords({ account, limit: 1 })).length > 0) return;
+  // A label no account can have (a control character, over 128 characters) is not looked up: PostgreSQL
+  // would refuse a NUL as a database error (a 503 a client retries forever) where SQLite finds nothing.
+  const possible = isStoredText(account, MAX_ACCOUNT_LENGTH);
+  if (possible && (await ctx.store.queryRecords({ account, limit: 1 })).length > 0) return;
   const known = await ctx.store.accounts();
-  if (known.includes(account)) return;
+  if (possible && known.includes(account)) return;
   const list = known.slice(0, 10).map((a) => JSON.stringify(a));
+  const shown = [...account].length > MAX_ACCOUNT_LENGTH ? `${[...account].slice(0, 64).join('')}…` : account;
   throw new ApiProblem(
     404,
     'unknown_account',
-    `account ${JSON.stringify(account)}: not in this ledger. ${
+    `account ${JSON.stringify(shown)}: not in this ledger. ${
       known.length
         ? `Known accounts: ${list.join(', ')}${known.length > 10 ? ', …' : ''}`
         : 'The ledger has no accounts yet'
@@ -203,7 +209,7 @@ async function getRecord(
       [...ACCOUNT_KINDS],
     );
   await requireAccount(ctx, account);
-  const stored = await ctx.store.getRecord(account, kind, id);
+  const stored = isCursorId(id) ? await ctx.store.getRecord(account, kind, id) : undefined;
   if (!stored)
     throw new ApiProblem(
       404,

@@ -118,4 +118,13 @@ describe('ledgertap serve against careless clients', () => {
     expect(res.json).toMatchObject({ code: 'server.bad_cursor', parameter: 'cursor' });
     expect((res.json as { detail: string }).detail).toContain('belongs to another query');
   });
+
+  it('answers an account no record can have with a short 404', async () => {
+    const nul = await call(`${url}/v1/accounts/%00/records`, { token });
+    expect(nul.status).toBe(404);
+    expect(nul.json).toMatchObject({ code: 'server.unknown_account' });
+    const long = await call(`${url}/v1/accounts/${'a'.repeat(5000)}/records`, { token });
+    expect(long.status).toBe(404);
+    expect((long.json as { detail: string }).detail.length).toBeLessThan(400);
+  });
 });

@@ -13,8 +13,16 @@ import type { LedgerServer } from '../../server/index.js';
 import { accepts } from '../../server/accept.js';
 import { MAX_CURSOR_LENGTH, decodeRecordCursor, encodeRecordCursor } from '../../server/cursor.js';
 import { parseTimeParam } from '../../server/query.js';
-import { call, expectSchema, putAll, sqliteCase, syntheticTrade } from './helpers.js';
-import type { Fetched, LedgerPlace } from './helpers.js';
+import {
+  call,
+  expectSchema,
+  pgAvailable,
+  postgresCase,
+  putAll,
+  sqliteCase,
+  syntheticTrade,
+} from './helpers.js';
+import type { BackendCase, Fetched, LedgerPlace } from './helpers.js';
 
 const TOKEN = 'test-token-0123456789abcdefghijklmnop';
 const LONG_IDS = ['币'.repeat(512), '😀'.repeat(512), '"\\'.repeat(256), 'a'.repeat(512)];
@@ -473,5 +481,62 @@ describe('serve API against hostile and careless clients', () => {
         await own.close();
       }
     });
+  });
+});
+
+const backends: BackendCase[] = [sqliteCase, ...((await pgAvailable()) ? [postgresCase] : [])];
+
+describe.each(backends)('accounts and ids no record can have, on $name', (backend) => {
+  let place: LedgerPlace;
+  let store: LedgerStore;
+  let server: LedgerServer;
+  const get = (path: string): Promise<Fetched> => call(`${server.url}${path}`, { token: TOKEN });
+
+  beforeAll(async () => {
+    place = await backend.place();
+    store = await openLedger(place.location);
+    await putAll(store, [syntheticTrade(1), syntheticTrade(2)]);
+    server = await startLedgerServer(store, { token: TOKEN });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await store?.close();
+    await place?.cleanup();
+  });
+
+  it.each([
+    ['a NUL account', '/v1/accounts/%00/records', 404, 'server.unknown_account'],
+    ['an account with a control character', '/v1/accounts/ma%0Ain/balances', 404, 'server.unknown_account'],
+    ['a NUL in the ledger view', '/v1/accounts/a%00b/ledger', 404, 'server.unknown_account'],
+    ['a NUL id', '/v1/accounts/main/records/trade/BNBBTC%3A1%00', 404, 'server.record_not_found'],
+    [
+      'a cursor naming a NUL id',
+      `/v1/accounts/main/records?cursor=${Buffer.from(JSON.stringify([1, 'trade', 'x\u0000'])).toString('base64url')}`,
+      400,
+      'server.bad_cursor',
+    ],
+  ])(
+    'answers %s as a client error, the same on every backend (not a 503 to retry)',
+    async (_name, path, status, code) => {
+      const res = await get(path);
+      expect(res.status, res.text).toBe(status);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expectSchema('Problem', res.json);
+      expect((res.json as { code: string }).code).toBe(code);
+    },
+  );
+
+  it('names a very long unknown account by its start only', async () => {
+    const res = await get(`/v1/accounts/${'a'.repeat(5000)}/records`);
+    expect(res.status).toBe(404);
+    const detail = (res.json as { detail: string }).detail;
+    expect(detail).toContain(`"${'a'.repeat(64)}…"`);
+    expect(detail.length).toBeLessThan(400);
+  });
+
+  it('still serves the record and account that exist', async () => {
+    expect((await get('/v1/accounts/main/records/trade/BNBBTC%3A1')).status).toBe(200);
+    expect((await get('/v1/accounts/main/balances')).status).toBe(200);
   });
 });
