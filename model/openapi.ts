@@ -453,8 +453,13 @@ function semanticProblems(doc: Json): string[] {
       if (!op) continue;
       const where = `/paths/${path.replace(/~/g, '~0').replace(/\//g, '~1')}/${method}`;
       const declared = new Set([...pathNames(item.parameters), ...pathNames(op.parameters)]);
-      for (const name of inKey)
-        if (!declared.has(name)) problems.push(`${where} has no path parameter for {${name}} in its path`);
+      // A parameter given by reference (`$ref` to components) is not looked up: its name is not known here.
+      const referenced = [item.parameters, op.parameters].some(
+        (list) => Array.isArray(list) && list.some((p: Json) => p && typeof p.$ref === 'string'),
+      );
+      if (!referenced)
+        for (const name of inKey)
+          if (!declared.has(name)) problems.push(`${where} has no path parameter for {${name}} in its path`);
       for (const name of declared)
         if (!inKey.includes(name)) problems.push(`${where} has a path parameter ${name} its path lacks`);
       const id = op.operationId;

@@ -318,6 +318,14 @@ describe('OpenAPI path keys', () => {
     expect(await validateOpenApi({ ...base, paths: { '/a/{id}': { parameters: [param], get } } })).toEqual(
       [],
     );
+    // A parameter given by reference is not taken for a missing one.
+    expect(
+      await validateOpenApi({
+        ...base,
+        paths: { '/a/{id}': { parameters: [{ $ref: '#/components/parameters/id' }], get } },
+        components: { parameters: { id: param } },
+      }),
+    ).toEqual([]);
   });
 });
 
