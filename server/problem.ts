@@ -35,6 +35,9 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/** Seconds a client should wait before retrying a request the ledger failed to answer (503 Retry-After). */
+export const LEDGER_RETRY_AFTER = '5';
+
 /** A problem a handler reports: becomes the response as is. */
 export class ApiProblem extends Error {
   readonly status: number;

@@ -17,7 +17,7 @@ import {
   pageRecords,
   queryScope,
 } from './cursor.js';
-import { ApiProblem, badParameter } from './problem.js';
+import { ApiProblem, LEDGER_RETRY_AFTER, badParameter } from './problem.js';
 import { kindsParam, limitParam, nextLink, onlyParameters, single, timeRange } from './query.js';
 import { bundledNormalizedApiSpecYaml } from './spec.js';
 
@@ -112,6 +112,7 @@ async function health(ctx: RouteContext, params: URLSearchParams): Promise<Route
       503,
       'ledger_unavailable',
       'The ledger does not answer. Check the database and restart serve.',
+      { headers: { 'retry-after': LEDGER_RETRY_AFTER } },
     );
   }
   return json({ status: 'ok', backend: ctx.store.backend, schemaVersion });

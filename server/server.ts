@@ -10,7 +10,7 @@ import { EnvironmentError, UsageError, createLogger, isLedgertapError } from '..
 import type { LedgerStore } from '../ledger/index.js';
 import { accepts } from './accept.js';
 import { bearerToken, tokensEqual } from './auth.js';
-import { ApiProblem } from './problem.js';
+import { ApiProblem, LEDGER_RETRY_AFTER } from './problem.js';
 import { route } from './routes.js';
 import type { RouteResult } from './routes.js';
 
@@ -103,7 +103,8 @@ function asProblem(error: unknown): ApiProblem {
     return new ApiProblem(
       503,
       'ledger_unavailable',
-      `The ledger failed to answer (${error.code}). Check the database; the request can be retried.`,
+      `The ledger failed to answer (${error.code}). Check the database; the request can be retried (Retry-After).`,
+      { headers: { 'retry-after': LEDGER_RETRY_AFTER } },
     );
   return new ApiProblem(
     500,

@@ -6,6 +6,7 @@
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LedgerError } from '../../core/index.js';
 import { openLedger } from '../../ledger/index.js';
 import type { LedgerStore } from '../../ledger/index.js';
 import { startLedgerServer } from '../../server/index.js';
@@ -478,6 +479,34 @@ describe('serve API against hostile and careless clients', () => {
       } finally {
         release();
         agent.destroy();
+        await own.close();
+      }
+    });
+  });
+
+  describe('a ledger that fails to answer', () => {
+    it('answers 503 with Retry-After, on the endpoints and /healthz', async () => {
+      const busy = (): never => {
+        throw new LedgerError('busy', 'the ledger is locked by another process.');
+      };
+      const failing = new Proxy(store, {
+        get(target, name, receiver) {
+          const value = Reflect.get(target, name, receiver) as unknown;
+          if (name === 'queryRecords' || name === 'schemaVersion' || name === 'countByKind')
+            return async () => busy();
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      const own = await startLedgerServer(failing, { token: TOKEN });
+      try {
+        for (const path of ['/v1/accounts', '/v1/accounts/main/records', '/healthz']) {
+          const res = await call(`${own.url}${path}`, { token: TOKEN });
+          expect(res.status, `${path}: ${res.text}`).toBe(503);
+          expect(res.headers.get('retry-after'), path).toBe('5');
+          expect(res.headers.get('content-type')).toBe('application/problem+json');
+          expect(res.json).toMatchObject({ code: 'server.ledger_unavailable' });
+        }
+      } finally {
         await own.close();
       }
     });
