@@ -62,10 +62,13 @@ const HEADER =
 export async function renderTypeScript(model: ProtocolModel): Promise<string> {
   const chunks: string[] = [HEADER, ''];
   const used = new Set<string>();
-  /** A type name no other type in the file has: the name, else the name with 2, 3… after it. */
+  /**
+   * A type name no other type in the file has: the name, else the name with _2, _3… after it (PascalCase
+   * names have no `_`: `GetXResponse200_2`, a second JSON body of status 200, never reads as status 2002).
+   */
   const claim = (name: string): string => {
     let n = name;
-    for (let i = 2; used.has(n); i++) n = `${name}${i}`;
+    for (let i = 2; used.has(n); i++) n = `${name}_${i}`;
     used.add(n);
     return n;
   };

@@ -42,7 +42,7 @@ function pinned(kind: ProtocolWebSocketMessageKind): Json {
 /**
  * Emits the message types of every WebSocket endpoint; returns the union declarations to append. Each
  * union's name is claimed before its kinds' types, so a kind named `message` (or one with no name)
- * becomes `…ReceiveMessage2`, not a second `…ReceiveMessage`.
+ * becomes `…ReceiveMessage_2`, not a second `…ReceiveMessage`.
  */
 export async function emitWebSocketTypes(
   model: ProtocolModel,

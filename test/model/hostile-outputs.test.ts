@@ -358,6 +358,18 @@ describe('TypeScript types', () => {
     expect(body(types, `${slash}Params`)).toBeUndefined();
   });
 
+  it('a second JSON body of one status is Response200_2, not Response2002 (a status that does not exist)', async () => {
+    const A = 'https://api.example.test';
+    const { types, dir } = await analyze([
+      entry({ url: `${A}/x`, response: { a: 1 } }),
+      entry({ url: `${A}/x`, response: { b: 1 }, responseMime: 'application/problem+json' }),
+    ]);
+    expect(typeErrors(join(dir, 'api.d.ts'))).toEqual([]);
+    expect(body(types, 'GetXResponse200')).toContain('a: number;');
+    expect(body(types, 'GetXResponse200_2')).toContain('b: number;');
+    expect(types).not.toContain('Response2002');
+  });
+
   it('a name in both the path and the query gives a PathParams and a QueryParams type, neither lost', async () => {
     const { types, dir } = await analyze(
       [1001, 1002, 1003].map((id) =>
@@ -434,8 +446,8 @@ describe('TypeScript types', () => {
     await writeFile(join(dir, 'api.d.ts'), await renderTypeScript(model));
     expect(typeErrors(join(dir, 'api.d.ts'))).toEqual([]);
     const types = await readFile(join(dir, 'api.d.ts'), 'utf8');
-    expect(types).toMatch(/export type WsStreamReceiveMessage = WsStreamReceiveMessage2 \| /);
-    expect(types).toContain('export interface WsStreamReceiveMessage2 {');
+    expect(types).toMatch(/export type WsStreamReceiveMessage = WsStreamReceiveMessage_2 \| /);
+    expect(types).toContain('export interface WsStreamReceiveMessage_2 {');
   });
 });
 
