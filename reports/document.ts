@@ -117,10 +117,13 @@ function mdInline(text: string, inTable = false): string {
     .join('');
 }
 
-/** The text of a title, heading, paragraph or list item: a leading block marker is escaped too. */
+/**
+ * The text of a title, heading, paragraph or list item: a leading block marker is escaped too (a `[`
+ * would make a list item starting `[ ]` or `[x]` a task-list checkbox).
+ */
 function mdBlockText(text: string): string {
   const s = mdInline(text).replace(/^\s+/, '');
-  if (/^[#>+\-=]/.test(s)) return `\\${s}`;
+  if (/^[#>+\-=[]/.test(s)) return `\\${s}`;
   return s.replace(/^(\d{1,9})([.)])/, '$1\\$2');
 }
 

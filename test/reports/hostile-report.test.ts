@@ -94,7 +94,10 @@ describe('renderMarkdown', () => {
     title: '# <img src=x onerror=alert(1)>',
     blocks: [
       { type: 'paragraph', text: 'line one\n\n<script>alert(1)</script>\r[x](javascript:alert(1))' },
-      { type: 'list', items: ['[ref]: javascript:alert(1)', '> quoted *bold* _em_ ~~gone~~ a\\|b'] },
+      {
+        type: 'list',
+        items: ['[ref]: javascript:alert(1)', '> quoted *bold* _em_ ~~gone~~ a\\|b', '[x] done'],
+      },
       {
         type: 'table',
         columns: ['id', 'value'],
@@ -114,7 +117,9 @@ describe('renderMarkdown', () => {
     const md = renderMarkdown(doc);
     expect(md.split('\n').slice(0, 2)).toEqual(['# \\# &lt;img src=x onerror=alert(1)>', '']);
     expect(md).toContain('line one  &lt;script>alert(1)&lt;/script> [x\\](javascript:alert(1))\n');
-    expect(md).toContain('- [ref\\]: javascript:alert(1)\n');
+    expect(md).toContain('- \\[ref\\]: javascript:alert(1)\n');
+    // Not a task-list checkbox.
+    expect(md).toContain('- \\[x] done\n');
     expect(md).toContain('- \\> quoted \\*bold\\* \\_em\\_ \\~\\~gone\\~\\~ a\\\\\\|b\n');
     expect(md).toContain('| ``a`b`` | x\\|y |');
     expect(md).toContain('| `` ` `` | p\\\\\\|q |');
