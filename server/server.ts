@@ -57,23 +57,38 @@ function hostnameOf(hostHeader: string | undefined): string | undefined {
   return m ? m[1] : undefined;
 }
 
+/** A request target's path, exactly as sent (still percent-encoded), and its query. */
+interface RequestTarget {
+  path: string;
+  params: URLSearchParams;
+}
+
 /**
- * The request target as a URL (undefined when it is none), so handlers see its path and query. A path is
- * appended to the origin rather than resolved against it: resolved, `//v1/accounts` would be a network-path
- * reference naming host `v1` and path `/accounts`.
+ * The path and query of a request target (origin-form `/p?q`, or absolute-form `http://h/p?q`); undefined
+ * when it is neither. The path is taken as sent, not resolved as a URL reference: resolved, `//v1/accounts`
+ * would name host `v1` and path `/accounts`, and a dot segment (`..`, or `%2E%2E` for an account or id of
+ * that name) would climb to the parent (`…/records/trade/%2E%2E` answered the record listing).
  */
-function requestUrl(target: string | undefined): URL | undefined {
+function requestTarget(target: string | undefined): RequestTarget | undefined {
   const text = target ?? '/';
-  try {
-    return text.startsWith('/') ? new URL(`http://localhost${text}`) : new URL(text, 'http://localhost');
-  } catch {
+  const m = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*)?(\/[^?#]*)?(?:\?([^#]*))?(?:#.*)?$/.exec(text);
+  if (!m || (m[1] === undefined && !/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text))) {
+    // `*` (OPTIONS *) and other forms: no resource path.
+    if (text === '*') return { path: '/*', params: new URLSearchParams() };
     return undefined;
   }
+  // Characters a URL path keeps percent-encoded (as WHATWG URL serializes it), so the path can go into a
+  // `Link: <…>` header and a problem's instance as is.
+  const path = (m[1] ?? '/').replace(
+    /["<>`{}|\\^]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
+  return { path, params: new URLSearchParams(m[2] ?? '') };
 }
 
 /** The path of a request target, for a problem's instance. */
 function safePathname(target: string | undefined): string {
-  return requestUrl(target)?.pathname ?? '/';
+  return requestTarget(target)?.path ?? '/';
 }
 
 function send(req: IncomingMessage, res: ServerResponse, result: RouteResult): void {
@@ -186,7 +201,7 @@ export async function startLedgerServer(
   const ctx = { store };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = requestUrl(req.url);
+    const url = requestTarget(req.url);
     if (url === undefined)
       return problem(
         req,
@@ -194,7 +209,7 @@ export async function startLedgerServer(
         new ApiProblem(400, 'bad_path', 'The request target is not a valid path.'),
         '/',
       );
-    const instance = url.pathname;
+    const instance = url.path;
     if (!ALLOWED_METHODS.includes(req.method ?? '')) {
       return problem(
         req,
@@ -256,7 +271,7 @@ export async function startLedgerServer(
         );
     }
     try {
-      const result = await route(ctx, url.pathname, url.searchParams);
+      const result = await route(ctx, url.path, url.params);
       if (!result)
         return problem(
           req,

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +29,7 @@ beforeAll(async () => {
   await putAll(store, [
     { ...syntheticTrade(1, 'long'), id: '币'.repeat(512) },
     { ...syntheticTrade(2, 'long'), id: '😀'.repeat(512) },
+    { ...syntheticTrade(3, 'dots'), id: '..' },
   ]);
   await store.close();
   const { command, args } = cliCommand();
@@ -126,5 +128,22 @@ describe('ledgertap serve against careless clients', () => {
     const long = await call(`${url}/v1/accounts/${'a'.repeat(5000)}/records`, { token });
     expect(long.status).toBe(404);
     expect((long.json as { detail: string }).detail.length).toBeLessThan(400);
+  });
+
+  it('serves the record whose id is .. when a client sends it as %2E%2E', async () => {
+    const { hostname, port } = new URL(url);
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname);
+      let data = '';
+      socket.on('data', (chunk: Buffer) => (data += chunk.toString('utf8')));
+      socket.on('close', () => resolve(data));
+      socket.on('error', reject);
+      socket.end(
+        `GET /v1/accounts/dots/records/trade/%2E%2E HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`,
+      );
+    });
+    expect(text.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+    const body = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as { record: { id: string } };
+    expect(body.record.id).toBe('..');
   });
 });

@@ -113,6 +113,13 @@ describe('serve API against hostile and careless clients', () => {
       store,
       LONG_IDS.map((id, i) => ({ ...syntheticTrade(i + 1, 'long-ids'), id })),
     );
+    // Ids and an account that are dot segments, and an account with characters a URL path encodes.
+    await putAll(store, [
+      { ...syntheticTrade(1, 'dots'), id: '..' },
+      { ...syntheticTrade(2, 'dots'), id: '.' },
+      syntheticTrade(1, '..'),
+      ...[1, 2, 3].map((n) => syntheticTrade(n, 'a>b')),
+    ]);
     server = await startLedgerServer(store, { token: TOKEN });
   });
 
@@ -261,6 +268,46 @@ describe('serve API against hostile and careless clients', () => {
       const res = parseRaw(text);
       expect(res.status, text).toBe(200);
       expect((JSON.parse(res.body) as Page).records).toHaveLength(1);
+    });
+
+    const getRaw = async (
+      target: string,
+    ): Promise<{ status: number; headers: Map<string, string>; json: unknown }> => {
+      const res = parseRaw(
+        await raw(
+          server,
+          `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\nConnection: close\r\n\r\n`,
+        ),
+      );
+      return { status: res.status, headers: res.headers, json: JSON.parse(res.body) as unknown };
+    };
+
+    it('serves records and accounts named . and .. (percent-encoded dot segments are data, not a climb)', async () => {
+      for (const [path, id] of [
+        ['/v1/accounts/dots/records/trade/%2E%2E', '..'],
+        ['/v1/accounts/dots/records/trade/%2e', '.'],
+      ] as const) {
+        const res = await getRaw(path);
+        expect(res.status, JSON.stringify(res.json)).toBe(200);
+        expectSchema('RecordDetail', res.json);
+        expect((res.json as { record: { id: string } }).record.id).toBe(id);
+      }
+      const account = await getRaw('/v1/accounts/%2E%2E/records');
+      expect(account.status).toBe(200);
+      expect((account.json as { account: string }).account).toBe('..');
+      // A literal .. is a segment too: no account "x" climbs back to the listing.
+      const literal = await getRaw('/v1/accounts/x/../records');
+      expect(literal.status).toBe(404);
+    });
+
+    it('sends a well-formed Link for a path sent with characters a URL encodes', async () => {
+      const first = await getRaw('/v1/accounts/a>b/records?limit=1');
+      expect(first.status, JSON.stringify(first.json)).toBe(200);
+      const page = first.json as Page & { account: string };
+      expect(page.account).toBe('a>b');
+      expect(page.next).toMatch(/^\/v1\/accounts\/a%3Eb\/records\?/);
+      expect(first.headers.get('link')).toBe(`<${page.next}>; rel="next"`);
+      expect(await pageAll(page.next as string)).toHaveLength(2);
     });
 
     it('answers /healthz/ without a token like /healthz', async () => {
