@@ -345,6 +345,16 @@ function safeDecode(s: string): string {
   }
 }
 
+/**
+ * A path segment decoded, except an encoded `/` (`%2F`): decoded it would read as two segments in the
+ * template, and replay would send them as two (`/files/a%2Fb/meta` is three segments, not four).
+ */
+function decodeSegment(s: string): string {
+  if (!s.includes('%')) return s;
+  if (!/%2f/i.test(s)) return safeDecode(s);
+  return s.split(/%2f/i).map(safeDecode).join('%2F');
+}
+
 const GRAPHQL_OP = /^\s*(query|mutation|subscription)\s*([A-Za-z_][A-Za-z0-9_]*)?/;
 const ACTION_PARAMS = ['action', 'op', 'operation', 'cmd', 'command', 'method', 'fn', 'func'];
 
@@ -454,10 +464,10 @@ export function observeEntry(
     if (s.length === 0) continue;
     const split = withMatrix ? splitMatrix(s) : undefined;
     if (!split) {
-      segments.push(safeDecode(s));
+      segments.push(decodeSegment(s));
       continue;
     }
-    if (split.base.length > 0) segments.push(safeDecode(split.base));
+    if (split.base.length > 0) segments.push(decodeSegment(split.base));
     // `/app/;jsessionid=…`: a pair with no segment of its own belongs to the one before it.
     for (const [name, value] of split.pairs)
       (matrix ??= []).push({

@@ -77,11 +77,18 @@ function inPath(p: Parameter, op: ProtocolOperation): boolean {
  * Literal path text as it goes in a URL. The model keeps segments decoded (`/sp ace`, `/pct%x`,
  * `/lit{brace}`); OpenAPI appends the path key to the server URL and reads every `{…}` in it as a
  * parameter, so the literal text is percent-encoded again: all but unreserved characters and the
- * sub-delimiters, `:` and `@` a segment may hold as they are (RFC 3986 section 3.3). A `;` stays: a
+ * sub-delimiters, `:` and `@` a segment may hold as they are (RFC 3986 section 3.3), and an encoded `/`
+ * (`%2F`) stays encoded. A `;` stays: a
  * segment keeps one when it was not read as a matrix parameter (`/bikes;a}b=1/list`), sent as it is.
  */
 function literalPath(text: string): string {
-  return encodeURIComponent(text).replace(/%(24|26|2B|2C|3A|3B|3D|40)/g, (m) => decodeURIComponent(m));
+  // `%2F` in a segment is the encoded `/` the analyzer keeps encoded (it would split the segment).
+  return text
+    .split('%2F')
+    .map((part) =>
+      encodeURIComponent(part).replace(/%(24|26|2B|2C|3A|3B|3D|40)/g, (m) => decodeURIComponent(m)),
+    )
+    .join('%2F');
 }
 
 /**

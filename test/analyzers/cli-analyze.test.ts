@@ -236,6 +236,36 @@ describe('ledgertap analyze: WebSocket traffic', () => {
 });
 
 describe('ledgertap analyze: matrix parameters and dates as versions', () => {
+  it('an encoded slash (%2F) stays inside its segment: one segment in the template, the OpenAPI key and replay', async () => {
+    const dir = await tempDir();
+    const api = 'https://repo.example.test';
+    const files = ['src%2Fmain.ts', 'docs%2Findex.md', 'test%2Fa.ts', 'lib%2Fb.ts', 'bin%2Fc.ts'];
+    await writeFile(
+      `${dir}/repo.har`,
+      JSON.stringify(
+        har([
+          entry({ url: `${api}/v1/readme%2Fraw/meta`, response: { ok: true } }),
+          ...files.map((f) => entry({ url: `${api}/v1/files/${f}/meta`, response: { size: 1, path: f } })),
+        ]),
+      ),
+    );
+    const r = await runCliInProcess(['analyze', 'repo.har', '--out', 'model.json', '--openapi', 'api.json'], {
+      cwd: dir,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const model = JSON.parse(await readFile(`${dir}/model.json`, 'utf8')) as {
+      operations: { pathTemplate: string }[];
+    };
+    const templates = model.operations.map((o) => o.pathTemplate).sort();
+    expect(templates).toHaveLength(2);
+    expect(templates).toContain('/v1/readme%2Fraw/meta');
+    const files0 = templates.find((t) => t.startsWith('/v1/files/'));
+    expect(files0).toMatch(/^\/v1\/files\/\{[A-Za-z]+\}\/meta$/);
+    const doc = JSON.parse(await readFile(`${dir}/api.json`, 'utf8')) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toContain('/v1/readme%2Fraw/meta');
+    expect(await validateOpenApi(doc as Record<string, unknown>)).toEqual([]);
+  });
+
   it('keeps servlet sessions out of the templates and dated versions literal, in the model and the OpenAPI', async () => {
     const dir = await tempDir();
     const session = '9F8E7D6C5B4A39281706F5E4D3C2B1A0';
