@@ -10,9 +10,12 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
+import { openLedger } from '../../ledger/index.js';
 import type { IncomingRecord, LedgerStore } from '../../ledger/index.js';
 import { generateSandboxAccount, sandboxTruthRecords } from '../../sandbox/index.js';
-import { bundledNormalizedApiSpec } from '../../server/index.js';
+import { bundledNormalizedApiSpec, startLedgerServer } from '../../server/index.js';
+import type { LedgerServer } from '../../server/index.js';
 import { TEST_PG_URL, freshPgSchema } from '../helpers/pg.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -160,5 +163,30 @@ export async function call(
     headers: res.headers,
     text,
     json: /json/.test(type) && text ? (JSON.parse(text) as unknown) : undefined,
+  };
+}
+
+/**
+ * A ledger on `backend` holding two synthetic trades of `main`, served with `token` for the tests of the
+ * calling describe block (opened before them, closed and removed after).
+ */
+export function useServedLedger(backend: BackendCase, token: string): { readonly server: LedgerServer } {
+  const state: { place?: LedgerPlace; store?: LedgerStore; server?: LedgerServer } = {};
+  beforeAll(async () => {
+    state.place = await backend.place();
+    state.store = await openLedger(state.place.location);
+    await putAll(state.store, [syntheticTrade(1), syntheticTrade(2)]);
+    state.server = await startLedgerServer(state.store, { token });
+  });
+  afterAll(async () => {
+    await state.server?.close();
+    await state.store?.close();
+    await state.place?.cleanup();
+  });
+  return {
+    get server(): LedgerServer {
+      if (!state.server) throw new Error('useServedLedger: the server is started in beforeAll');
+      return state.server;
+    },
   };
 }

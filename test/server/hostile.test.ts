@@ -22,6 +22,7 @@ import {
   putAll,
   sqliteCase,
   syntheticTrade,
+  useServedLedger,
 } from './helpers.js';
 import type { BackendCase, Fetched, LedgerPlace } from './helpers.js';
 
@@ -563,23 +564,8 @@ describe('serve API against hostile and careless clients', () => {
 const backends: BackendCase[] = [sqliteCase, ...((await pgAvailable()) ? [postgresCase] : [])];
 
 describe.each(backends)('accounts and ids no record can have, on $name', (backend) => {
-  let place: LedgerPlace;
-  let store: LedgerStore;
-  let server: LedgerServer;
-  const get = (path: string): Promise<Fetched> => call(`${server.url}${path}`, { token: TOKEN });
-
-  beforeAll(async () => {
-    place = await backend.place();
-    store = await openLedger(place.location);
-    await putAll(store, [syntheticTrade(1), syntheticTrade(2)]);
-    server = await startLedgerServer(store, { token: TOKEN });
-  });
-
-  afterAll(async () => {
-    await server?.close();
-    await store?.close();
-    await place?.cleanup();
-  });
+  const served = useServedLedger(backend, TOKEN);
+  const get = (path: string): Promise<Fetched> => call(`${served.server.url}${path}`, { token: TOKEN });
 
   it.each([
     ['a NUL account', '/v1/accounts/%00/records', 404, 'server.unknown_account'],
