@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ReplayRun } from '../../replay/index.js';
 import { driftReport, renderHtml, renderMarkdown } from '../../reports/index.js';
+import { cells } from './gfm.js';
 
 const EVIL = 'a|b`c<script>alert(1)</script>\n[x](javascript:alert(1))';
 
@@ -58,16 +59,6 @@ const run: ReplayRun = {
   warnings: [EVIL],
   retries: 0,
 };
-
-/** The cells of a GFM table row, split as GFM splits them (a backslash escapes the next character). */
-function cells(row: string): number {
-  let n = 0;
-  for (let i = 0; i < row.length; i++) {
-    if (row[i] === '\\') i++;
-    else if (row[i] === '|') n++;
-  }
-  return n - 1;
-}
 
 describe('drift report with hostile server answers', () => {
   it('Markdown: rows keep their cells; no raw HTML, link or stray code span', () => {

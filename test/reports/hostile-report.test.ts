@@ -11,18 +11,9 @@ import { code, renderHtml, renderMarkdown, type ReportDocument } from '../../rep
 import { entry, har } from '../analyzers/build.js';
 import { runCliInProcess } from '../helpers/cli.js';
 import { useTempDirs } from '../helpers/tmp.js';
+import { cells } from './gfm.js';
 
 const tempDir = useTempDirs();
-
-/** The cells of a GFM table row, split as GFM splits them (a backslash escapes the next character). */
-function cells(row: string): number {
-  let n = 0;
-  for (let i = 0; i < row.length; i++) {
-    if (row[i] === '\\') i++;
-    else if (row[i] === '|') n++;
-  }
-  return n - 1;
-}
 
 /** The Markdown with code spans (CommonMark: a run of n backticks to the next run of n) and escapes removed. */
 function outsideCode(md: string): string {
@@ -85,7 +76,7 @@ describe('ledgertap report on a capture that holds markup', () => {
     const html = await readFile(join(dir, 'report.html'), 'utf8');
     expect(html).not.toMatch(/<script|<b>|href|javascript:alert\(1\)"/i);
     expect(html).toContain('<code>se`s|s&lt;b&gt;</code>');
-    expect(html).toContain('x|y`z&lt;script&gt;alert(1)&lt;/script&gt;/[x](javascript:alert(1))');
+    expect(html).toContain('x|y`z&lt;script&gt;alert(1)&lt;%2Fscript&gt;/[x](javascript:alert(1))');
   });
 });
 
