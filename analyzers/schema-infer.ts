@@ -5,6 +5,7 @@
  * OpenAPI 3.1 uses it: `type` arrays for nullable, `anyOf` for mixed kinds, open objects, formats, enums
  * only where repetition supports them, and per-field evidence (`x-seen`, `x-presence`).
  */
+import { setOwn } from '../core/index.js';
 import type { AnalyzeContext } from './context.js';
 import type { JsonSchema } from './types.js';
 import { numberFormat, stringFormatAfter, isCredentialName, type StringFormat } from './shapes.js';
@@ -546,7 +547,7 @@ export function toJsonSchema(acc: SchemaAcc, options: ToSchemaOptions = {}): Jso
         const cs = toJsonSchema(child, { name: k });
         cs['x-seen'] = child.count;
         cs['x-presence'] = round(child.count / o.count);
-        props[k] = cs;
+        setOwn(props, k, cs);
         if (child.count >= o.count) required.push(k);
       }
       schema.properties = props;

@@ -44,3 +44,14 @@ export function parseJsonWithPosition(
     return { ok: false, message, line, column };
   }
 }
+
+/**
+ * `target[key] = value` as an own property, whatever the key: a captured body's `"__proto__"` key (an own
+ * property after JSON.parse) assigned with `=` on a plain object would set its prototype instead, and the
+ * field would vanish from the schema while staying in `required`.
+ */
+export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}

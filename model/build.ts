@@ -13,6 +13,7 @@ import type {
   ProtocolOperation,
   ProtocolResponse,
 } from './types.js';
+import { setOwn } from '../core/index.js';
 import { buildWebSockets, mergeWebSockets, shiftWebSocket } from './websocket.js';
 
 export const MODEL_FORMAT_VERSION = 1 as const;
@@ -83,7 +84,7 @@ export function mergeJsonSchemas(a: Json, b: Json): Json {
           for (const k of [...new Set([...Object.keys(pa), ...Object.keys(pb)])].sort()) {
             const x1 = pa[k];
             const y1 = pb[k];
-            props[k] = isObj(x1) && isObj(y1) ? mergeJsonSchemas(x1, y1) : (x1 ?? y1);
+            setOwn(props, k, isObj(x1) && isObj(y1) ? mergeJsonSchemas(x1, y1) : (x1 ?? y1));
           }
           out.properties = props;
           const ra = Array.isArray(a.required) ? (a.required as string[]) : [];

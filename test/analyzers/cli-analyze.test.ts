@@ -236,6 +236,31 @@ describe('ledgertap analyze: WebSocket traffic', () => {
 });
 
 describe('ledgertap analyze: matrix parameters and dates as versions', () => {
+  it('a body key named __proto__ is a property like any other, in the schema, its required list and a merge', async () => {
+    const dir = await tempDir();
+    const body = JSON.parse('{"__proto__": {"polluted": true}, "id": 1}') as unknown;
+    const capture = (n: number) =>
+      JSON.stringify(
+        har([1, 2].map((i) => entry({ url: `https://api.example.test/v${n}/thing/${i}`, response: body }))),
+      );
+    await writeFile(`${dir}/a.har`, capture(1));
+    await writeFile(`${dir}/b.har`, capture(1).replaceAll('"id":1', '"id":2'));
+    expect((await runCliInProcess(['analyze', 'a.har', '--out', 'a.json'], { cwd: dir })).code).toBe(0);
+    const merged = await runCliInProcess(['analyze', 'b.har', '--merge', 'a.json', '--out', 'b.json'], {
+      cwd: dir,
+    });
+    expect(merged.code, merged.stderr).toBe(0);
+    for (const file of ['a.json', 'b.json']) {
+      const model = JSON.parse(await readFile(`${dir}/${file}`, 'utf8')) as {
+        operations: { responses: { bodies: { schema: { properties: object; required: string[] } }[] }[] }[];
+      };
+      const schema = model.operations[0]!.responses[0]!.bodies[0]!.schema;
+      expect(Object.keys(schema.properties).sort(), file).toEqual(['__proto__', 'id']);
+      expect(schema.required.sort(), file).toEqual(['__proto__', 'id']);
+    }
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
   it('an encoded slash (%2F) stays inside its segment: one segment in the template, the OpenAPI key and replay', async () => {
     const dir = await tempDir();
     const api = 'https://repo.example.test';
