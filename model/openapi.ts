@@ -532,6 +532,7 @@ export async function renderOpenApi(
       {
         hint: 'This is a bug in ledgertap; please report it with --verbose.',
         exitCode: 4,
+        details: { problems: problems.slice(0, 3) },
       },
     );
   }

@@ -18,6 +18,8 @@ import {
   type ProtocolModel,
 } from '../../model/index.js';
 import {
+  InputError,
+  LedgertapError,
   UsageError,
   assertOutputFolder,
   packageVersion,
@@ -89,6 +91,19 @@ function realpathOrSelf(path: string): string {
   } catch {
     return path;
   }
+}
+
+/**
+ * A document that does not validate is our bug when we built every schema in it; with --merge, the earlier
+ * model's schemas go in as the file has them, and one edited by hand (a `$ref` to nowhere) is bad input.
+ */
+function blameMergedModel(error: unknown, merge: string | undefined): unknown {
+  if (!merge || !(error instanceof LedgertapError) || error.code !== 'analyze.invalid_openapi') return error;
+  return new InputError(
+    'merge_model_invalid',
+    `${merge}: the OpenAPI document built with this earlier model does not validate (${((error.details?.['problems'] as string[] | undefined) ?? [error.message]).join('; ')}). Its schemas were probably edited by hand or written by another tool.`,
+    { hint: 'Fix the model, or analyze its captures again without --merge.', cause: error },
+  );
 }
 
 async function run(ctx: CommandContext, files: string[], flags: AnalyzeFlags): Promise<number> {
@@ -174,7 +189,11 @@ async function run(ctx: CommandContext, files: string[], flags: AnalyzeFlags): P
   const outputs: Record<string, string> = {};
   // Render everything first, write after: a failure leaves no half set of outputs.
   const openapiText = flags.openapi
-    ? await renderOpenApi(model, flags.openapi, flags.title ? { title: flags.title } : {})
+    ? await renderOpenApi(model, flags.openapi, flags.title ? { title: flags.title } : {}).catch(
+        (error: unknown) => {
+          throw blameMergedModel(error, flags.merge);
+        },
+      )
     : undefined;
   const typesText = flags.types ? await renderTypeScript(model) : undefined;
   await saveProtocolModel(ctx.resolvePath(flags.out), model);

@@ -236,6 +236,29 @@ describe('ledgertap analyze: WebSocket traffic', () => {
 });
 
 describe('ledgertap analyze: matrix parameters and dates as versions', () => {
+  it('a --merge model edited by hand so its OpenAPI cannot validate is bad input naming it, not a bug', async () => {
+    const dir = await tempDir();
+    expect((await runCliInProcess(['analyze', fx('templates'), '--out', 'a.json'], { cwd: dir })).code).toBe(
+      0,
+    );
+    const model = JSON.parse(await readFile(`${dir}/a.json`, 'utf8')) as {
+      operations: { responses: { bodies: { schema: unknown }[] }[] }[];
+    };
+    const op = model.operations.find((o) => o.responses.some((r) => r.bodies.length > 0))!;
+    op.responses.find((r) => r.bodies.length > 0)!.bodies[0]!.schema = { $ref: '#/nowhere' };
+    await writeFile(`${dir}/edited.json`, JSON.stringify(model));
+    const r = await runCliInProcess(
+      ['analyze', fx('rpc'), '--merge', 'edited.json', '--out', 'b.json', '--openapi', 'b.yaml'],
+      { cwd: dir },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      'edited.json: the OpenAPI document built with this earlier model does not validate',
+    );
+    expect(r.stderr).toContain('#/nowhere');
+    expect(r.stderr).not.toContain('bug in ledgertap');
+  });
+
   it('a body key named __proto__ is a property like any other, in the schema, its required list and a merge', async () => {
     const dir = await tempDir();
     const body = JSON.parse('{"__proto__": {"polluted": true}, "id": 1}') as unknown;
